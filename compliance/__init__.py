@@ -1,0 +1,9 @@
+"""The 287(g) compliance manager: project package and core app.
+
+Importing the Celery app here makes ``shared_task`` use it in every process
+(web, worker, beat, management commands).
+"""
+
+from compliance.celery import app as celery_app
+
+__all__ = ("celery_app",)

@@ -1,0 +1,30 @@
+"""Celery application and the beat schedule, kept here as reviewable code.
+
+Without ``REDIS_URL`` tasks run eagerly in-process (see settings); with it a
+real worker and a single beat process run the schedule below.
+"""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "compliance.settings")
+
+app = Celery("compliance")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # Daily at 06:00 UTC: certification expiry notices (90/60/30/7/0 days).
+    # The task catches up on thresholds missed while it did not run.
+    "certification-expiry-reminders": {
+        "task": "training.tasks.send_certification_reminders_task",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    # Every 15 minutes: hold deadlines about to pass or already passed.
+    "detainer-deadline-sweep": {
+        "task": "incidents.tasks.sweep_hold_deadlines_task",
+        "schedule": crontab(minute="*/15"),
+    },
+}

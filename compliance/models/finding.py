@@ -1,0 +1,65 @@
+"""Findings: compliance problems the system detected or a person raised."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from compliance.audit import AuditedHistory
+from compliance.models.base import AgencyScopedModel
+
+
+class Finding(AgencyScopedModel):
+    """A problem with one record, e.g. a hold past its deadline (DOMAIN.md R4.8).
+
+    At most one finding of a kind per record (constraint below), so sweeps that
+    run again never open a second one (case D4).
+    """
+
+    class Kind(models.TextChoices):
+        HOLD_DEADLINE_PASSED = "hold_deadline_passed", "Hold past the 48-hour deadline"
+        NO_WARRANT = "no_warrant", "Detainer without a signed I-200/I-205"
+        CERTIFICATION_EXPIRED = "certification_expired", "Certification expired"
+        OTHER = "other", "Other"
+
+    class Severity(models.TextChoices):
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+        CRITICAL = "critical", "Critical"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+        RESOLVED = "resolved", "Resolved"
+        FALSE_POSITIVE = "false_positive", "False positive"
+
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    rule = models.CharField(max_length=200, help_text="The rule and its source, e.g. 'R4.7 I-247A guidance'.")
+    summary = models.TextField(help_text="What happened. No personal data.")
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    opened_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolution_note = models.TextField(blank=True)
+
+    history = AuditedHistory()
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id", "kind"], name="finding_one_per_record_kind"),
+        ]
+        indexes = [
+            # Dashboard and findings page: open findings of an agency.
+            models.Index(fields=["agency", "status"], name="finding_agency_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_severity_display()})"

@@ -1,0 +1,25 @@
+"""The custom user: one home agency, roles by group membership."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class User(AbstractUser):
+    """A person who signs in. Deactivated, never deleted, so history keeps its authors.
+
+    The role is the user's group (Agency staff, Supervisor, Auditor, Agency
+    administrator); the agencies a user may act in are guardian object
+    permissions on ``Agency`` (see ``compliance.access``).
+    """
+
+    home_agency = models.ForeignKey(
+        "compliance.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+
+    def delete(self, *args, **kwargs):
+        # Case H3: history must never lose its author. Deactivate instead.
+        raise PermissionError("Users are deactivated, never deleted: set is_active to False.")
+
+    @property
+    def role_names(self) -> list[str]:
+        return sorted(group.name for group in self.groups.all())

@@ -1,0 +1,38 @@
+"""Show UTC-stored datetimes in an agency's time zone.
+
+Usage: ``{% load agency_time %}{{ detainer.hold_deadline|in_zone:detainer.agency }}``
+renders e.g. ``2026-03-09 10:00 CDT``. Dates (expiries) are shown as they are.
+"""
+
+import zoneinfo
+from datetime import datetime
+
+from django import template
+
+register = template.Library()
+
+
+def _zone(agency_or_name) -> zoneinfo.ZoneInfo:
+    name = getattr(agency_or_name, "time_zone", agency_or_name)
+    return zoneinfo.ZoneInfo(name)
+
+
+@register.filter
+def in_zone(value: datetime | None, agency_or_name) -> str:
+    """Format an aware datetime as ``YYYY-MM-DD HH:MM TZ`` in the agency's zone ('' for None)."""
+    if value is None:
+        return ""
+    local = value.astimezone(_zone(agency_or_name))
+    return local.strftime("%Y-%m-%d %H:%M %Z")
+
+
+@register.filter
+def hours_until(value: datetime | None, now: datetime) -> str:
+    """Signed time remaining until ``value`` as ``H h MM min`` (``overdue by …`` when past)."""
+    if value is None:
+        return ""
+    seconds = int((value - now).total_seconds())
+    sign = seconds < 0
+    seconds = abs(seconds)
+    text = f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+    return f"overdue by {text}" if sign else text

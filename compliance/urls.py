@@ -1,0 +1,26 @@
+"""URL map. Records are addressed by their public UUID, never the integer key."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from compliance.views import dashboard as dashboard_views
+from compliance.views import reports as report_views
+
+reports_patterns = (
+    [
+        path("", report_views.report_list, name="list"),
+    ],
+    "reports",
+)
+
+urlpatterns = [
+    path("", dashboard_views.dashboard, name="dashboard"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("roster/", include("training.urls")),
+    path("", include("incidents.urls")),
+    path("outreach/", include("community.urls")),
+    path("reports/", include(reports_patterns)),
+    path("admin/", admin.site.urls),
+]

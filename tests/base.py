@@ -1,0 +1,44 @@
+"""Personas shared by every test: two agencies, each with each role, plus an outsider.
+
+Named as people, in the healthchecks style: ``self.staff_a`` works in agency A,
+``self.supervisor_b`` supervises in agency B, ``self.auditor`` reads both,
+``self.outsider`` holds no permission anywhere. Every password is ``PASSWORD``.
+"""
+
+from django.test import TestCase
+
+from compliance.models import Agency, Agreement, AgreementModel, User
+from compliance.roles import Role, role_grant
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(username: str, *, agency=None, role=None, agencies=()) -> User:
+    user = User.objects.create_user(username, f"{username}@example.test", PASSWORD, home_agency=agency)
+    for scoped in agencies or ([agency] if agency else []):
+        role_grant(user=user, agency=scoped, role=role)
+    return user
+
+
+class BaseTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.agency_a = Agency.objects.create(
+            name="Alder County Sheriff's Office", state="TX", county="Alder County", time_zone="America/Chicago"
+        )
+        cls.agency_b = Agency.objects.create(
+            name="Birch City Police Department", state="AZ", county="Birch County", time_zone="America/Phoenix"
+        )
+        cls.agreement_a = Agreement.objects.create(agency=cls.agency_a, model=AgreementModel.JEM)
+        cls.agreement_b = Agreement.objects.create(agency=cls.agency_b, model=AgreementModel.WSO)
+
+        cls.staff_a = make_user("staff_a", agency=cls.agency_a, role=Role.STAFF)
+        cls.supervisor_a = make_user("supervisor_a", agency=cls.agency_a, role=Role.SUPERVISOR)
+        cls.admin_a = make_user("admin_a", agency=cls.agency_a, role=Role.ADMINISTRATOR)
+        cls.staff_b = make_user("staff_b", agency=cls.agency_b, role=Role.STAFF)
+        cls.supervisor_b = make_user("supervisor_b", agency=cls.agency_b, role=Role.SUPERVISOR)
+        cls.auditor_a = make_user("auditor_a", agency=cls.agency_a, role=Role.AUDITOR)
+        cls.auditor = make_user(
+            "auditor", agency=cls.agency_a, role=Role.AUDITOR, agencies=[cls.agency_a, cls.agency_b]
+        )
+        cls.outsider = make_user("outsider")
