@@ -1,5 +1,6 @@
 """Core models every app builds on: agencies, agreements, users, findings, reports."""
 
+from compliance.models.access_log import AccessLog, access_log_record
 from compliance.models.agency import Agency, Agreement, AgreementModel
 from compliance.models.base import AgencyScopedModel, TimeStampedModel
 from compliance.models.finding import Finding
@@ -7,6 +8,8 @@ from compliance.models.report import Report
 from compliance.models.user import User
 
 __all__ = [
+    "AccessLog",
+    "access_log_record",
     "Agency",
     "AgencyScopedModel",
     "Agreement",

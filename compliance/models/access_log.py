@@ -1,0 +1,62 @@
+"""Who looked at a person's data: one row per view of a detainer's personal data."""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+
+class AccessLog(models.Model):
+    """An append-only record that a user viewed (or exported) personal data.
+
+    Holds who, when, which record, from where, and what they did; never the
+    personal data itself. Auditors read it (SECURITY.md D3).
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed"
+        LIST = "list", "Listed"
+        EXPORT = "export", "Exported"
+        DENIED = "denied", "Denied"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey("compliance.Agency", null=True, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    content_type = models.ForeignKey(ContentType, null=True, on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField(null=True)
+    object_count = models.PositiveIntegerField(default=1)
+    path = models.CharField(max_length=300)
+    ip_address = models.GenericIPAddressField(null=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="accesslog_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by user {self.user_id} at {self.at:%Y-%m-%d %H:%M}"
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Access log rows are append-only.")
+
+
+def access_log_record(request, *, action: str, record=None, agency=None, count: int = 1) -> AccessLog:
+    """Write one access-log row for ``request`` (who, from where, which record).
+
+    Args:
+        request: the Django request (user, path without query string, REMOTE_ADDR).
+        action: an ``AccessLog.Action`` value.
+        record: the model instance viewed, or None for a list/export.
+        agency: the agency the data belongs to (defaults to ``record.agency``).
+        count: how many records a list or export showed.
+    """
+    user = request.user if request.user.is_authenticated else None
+    return AccessLog.objects.create(
+        user=user,
+        agency=agency or getattr(record, "agency", None),
+        action=action,
+        content_type=ContentType.objects.get_for_model(record) if record is not None else None,
+        object_id=record.pk if record is not None else None,
+        object_count=count,
+        path=request.path[:300],
+        ip_address=request.META.get("REMOTE_ADDR") or None,
+    )
