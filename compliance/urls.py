@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from compliance.views import dashboard as dashboard_views
+from compliance.views import history as history_views
 from compliance.views import reports as report_views
 
 reports_patterns = (
@@ -18,6 +19,7 @@ urlpatterns = [
     path("", dashboard_views.dashboard, name="dashboard"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("history/<str:model_label>/<uuid:public_id>/", history_views.record_history, name="history"),
     path("roster/", include("training.urls")),
     path("", include("incidents.urls")),
     path("outreach/", include("community.urls")),
