@@ -1,0 +1,23 @@
+# Production image: gunicorn web, Celery worker and beat share it (docker-compose.yml).
+FROM node:20-bookworm-slim AS assets
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+# Pango and fonts for WeasyPrint.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
+RUN useradd --create-home --uid 1000 app
+WORKDIR /app
+COPY pyproject.toml requirements.lock README.md ./
+# Runtime dependencies only, pinned by the lock the tests ran with.
+RUN pip install --no-cache-dir -c requirements.lock .
+COPY --chown=app:app . .
+COPY --from=assets --chown=app:app /app/node_modules ./node_modules
+RUN SECRET_KEY=build-only python manage.py collectstatic --noinput
+USER app
+EXPOSE 8000
+CMD ["gunicorn", "compliance.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
