@@ -5,4 +5,7 @@ from community import views
 app_name = "community"
 urlpatterns = [
     path("", views.outreach_list, name="outreach_list"),
+    path("new/", views.outreach_create, name="outreach_create"),
+    path("<uuid:public_id>/", views.outreach_detail, name="outreach_detail"),
+    path("<uuid:public_id>/edit/", views.outreach_edit, name="outreach_edit"),
 ]

@@ -1,9 +1,86 @@
-"""Placeholder views; replaced as the app is built."""
+"""Outreach pages: list, log, detail, edit. Thin: forms validate, services write, selectors read."""
 
+from __future__ import annotations
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from community import selectors, services
+from community.forms import OutreachEventForm
+from community.models import OutreachEvent
+from compliance import access
+from incidents.views.common import change_agencies_or_403, initial_agency, paginate, require_change
+
+
+def _event_or_404(request, public_id) -> OutreachEvent:
+    return access.get_scoped_or_404(
+        OutreachEvent.objects.select_related("agency"), request.user, access.VIEW, public_id=public_id
+    )
+
+
+def _follow_up_overdue(event: OutreachEvent, today_by_agency: dict) -> bool:
+    """A promised follow-up is overdue once its due date is before the agency's own today."""
+    if not event.follow_up_due_on:
+        return False
+    if event.agency_id not in today_by_agency:
+        today_by_agency[event.agency_id] = timezone.localdate(timezone=event.agency.zone)
+    return event.follow_up_due_on < today_by_agency[event.agency_id]
 
 
 @login_required
 def outreach_list(request):
-    return HttpResponse("outreach_list")
+    page = paginate(request, selectors.outreach_events_for(request.user))
+    events = list(page.object_list)
+    today_by_agency: dict = {}
+    for event in events:
+        event.follow_up_overdue = _follow_up_overdue(event, today_by_agency)
+    context = {
+        "page_obj": page,
+        "events": events,
+        "several_agencies": access.agencies_for(request.user, access.VIEW).count() > 1,
+        "can_create": access.agencies_for(request.user, access.CHANGE).exists(),
+    }
+    return render(request, "community/outreach_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outreach_create(request):
+    agencies = change_agencies_or_403(request.user)
+    form = OutreachEventForm(
+        request.POST or None, agencies=agencies, initial={"agency": initial_agency(request.user, agencies)}
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = {name: value for name, value in form.cleaned_data.items() if name != "agency"}
+        event = services.outreach_event_create(agency=form.selected_agency(), actor=request.user, **fields)
+        messages.success(request, "Outreach event logged.")
+        return redirect("community:outreach_detail", public_id=event.public_id)
+    return render(request, "community/outreach_form.html", {"form": form, "event": None})
+
+
+@login_required
+def outreach_detail(request, public_id):
+    event = _event_or_404(request, public_id)
+    event.follow_up_overdue = _follow_up_overdue(event, {})
+    context = {"event": event, "can_change": access.can(request.user, access.CHANGE, event.agency)}
+    return render(request, "community/outreach_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outreach_edit(request, public_id):
+    event = _event_or_404(request, public_id)
+    require_change(request.user, event.agency)
+    if request.method == "POST":
+        form = OutreachEventForm(request.POST, agencies=[event.agency], agency=event.agency)
+        if form.is_valid():
+            services.outreach_event_update(event=event, actor=request.user, **form.cleaned_data)
+            messages.success(request, "Outreach event updated.")
+            return redirect("community:outreach_detail", public_id=event.public_id)
+    else:
+        initial = {name: getattr(event, name) for name in services.OUTREACH_FIELDS}
+        form = OutreachEventForm(initial=initial, agencies=[event.agency], agency=event.agency)
+    return render(request, "community/outreach_form.html", {"form": form, "event": event})

@@ -7,7 +7,9 @@ sets ``DATABASE_URL``, ``REDIS_URL``, ``EMAIL_URL``, ``SECRET_KEY`` and
 ``SECRET_KEY`` the process refuses to start.
 """
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import environ
@@ -91,6 +93,13 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Wait for a concurrent writer instead of failing at once (two worker processes).
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    if TESTING:
+        # A test database file (one per process), not Django's in-memory one: tests that
+        # race two real threads (case T2, two reminder workers at once) need SQLite's file
+        # locking, which waits for the other writer; the in-memory shared cache answers
+        # "database table is locked" at once instead.
+        _test_db = Path(tempfile.gettempdir()) / f"compliance-test-{os.getpid()}.sqlite3"
+        DATABASES["default"]["TEST"] = {"NAME": str(_test_db)}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "compliance.User"
@@ -157,12 +166,16 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="287g-compliance@localhost")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Hours before a detainer's hold deadline that supervisors are warned (incidents.sweep; our figure).
+HOLD_DEADLINE_ALERT_HOURS = env.int("HOLD_DEADLINE_ALERT_HOURS", default=4)
 
 # Celery. Without REDIS_URL tasks run eagerly in-process (the embedded default).
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# Tests run tasks eagerly too; the worker test (tests/compliance/test_worker.py)
+# switches this off and drives a real worker on REDIS_URL.
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL or TESTING
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

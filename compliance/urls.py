@@ -11,6 +11,8 @@ from compliance.views import reports as report_views
 reports_patterns = (
     [
         path("", report_views.report_list, name="list"),
+        path("request/", report_views.report_request, name="request"),
+        path("<uuid:public_id>/download/", report_views.report_download, name="download"),
     ],
     "reports",
 )

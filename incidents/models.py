@@ -1,17 +1,10 @@
 """Detainers (I-247A and its warrant) and incidents/complaints."""
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import models
 
 from compliance.audit import AuditedHistory
 from compliance.models import AgencyScopedModel
-
-#: DOMAIN.md R4.7–R4.8: the hold may not exceed 48 consecutive real hours after
-#: the time the person would otherwise have been released; no weekend or holiday
-#: exclusion, whatever the form version.
-HOLD_LIMIT = timedelta(hours=48)
 
 
 class DetainerQuerySet(models.QuerySet):
@@ -24,7 +17,7 @@ class Detainer(AgencyScopedModel):
     """An immigration detainer lodged against a person booked into the agency's jail.
 
     ``hold_deadline`` is stored (for indexing and the sweep) and always equals
-    ``would_be_released_at + HOLD_LIMIT``; ``incidents.rules.hold_deadline``
+    ``would_be_released_at + incidents.rules.HOLD_LIMIT`` (48 h); ``incidents.rules.hold_deadline``
     computes it.
     """
 
@@ -81,10 +74,22 @@ class Detainer(AgencyScopedModel):
         indexes = [
             # Custody board and sweep: open detainers by nearest hold deadline.
             models.Index(fields=["agency", "outcome", "hold_deadline"], name="detainer_open_deadline_idx"),
+            # Deadline sweep (incidents.sweep), across all agencies every 15 minutes:
+            # pending detainers whose deadline is near or past. Partial, so its size
+            # follows the open detainers, not the whole log.
+            models.Index(
+                fields=["hold_deadline"],
+                condition=models.Q(outcome="pending"),
+                name="detainer_pending_deadline_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Detainer {self.form} — booking {self.booking_number}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome == self.Outcome.PENDING
 
 
 class IncidentQuerySet(models.QuerySet):

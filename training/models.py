@@ -104,6 +104,9 @@ class Certification(AgencyScopedModel):
         indexes = [
             # Reminder run and dashboard: certifications by expiry date per agency.
             models.Index(fields=["agency", "expires_on"], name="cert_agency_expires_idx"),
+            # "Latest certification per (officer, course)" (training.selectors): the
+            # NOT EXISTS newer-row probe of the roster status, report and reminders.
+            models.Index(fields=["officer", "course", "-completed_on"], name="cert_officer_course_latest_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,7 +1,19 @@
 """The custom user: one home agency, roles by group membership."""
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+
+
+class UserQuerySet(models.QuerySet):
+    def delete(self):
+        # Case H3: a bulk delete (e.g. the admin's "delete selected") would null
+        # out the authors of history rows just as ``User.delete`` would.
+        raise PermissionError("Users are deactivated, never deleted: set is_active to False.")
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
+    pass
 
 
 class User(AbstractUser):
@@ -15,6 +27,8 @@ class User(AbstractUser):
     home_agency = models.ForeignKey(
         "compliance.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="members"
     )
+
+    objects = UserManager()
 
     def delete(self, *args, **kwargs):
         # Case H3: history must never lose its author. Deactivate instead.

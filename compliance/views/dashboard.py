@@ -1,7 +1,29 @@
+"""The supervisor dashboard: one agency's training, custody, incident and outreach figures."""
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+
+from compliance import access
+from compliance.dashboard import dashboard_figures
 
 
 @login_required
 def dashboard(request):
-    return HttpResponse("dashboard placeholder")
+    """Figures for the current agency (``?agency=<public_id>`` to switch; other agency → 404)."""
+    agency = access.current_agency(request, access.VIEW)
+    if agency is None:
+        return render(request, "compliance/dashboard.html", {"agency": None})
+    figures = dashboard_figures(agency=agency)
+    agencies = list(access.agencies_for(request.user, access.VIEW).order_by("state", "name"))
+    return render(
+        request,
+        "compliance/dashboard.html",
+        {
+            "agency": agency,
+            "agencies": agencies if len(agencies) > 1 else [],
+            "f": figures,
+            # Built by pygal from integers and fixed labels only; no user text inside.
+            "roster_chart": mark_safe(figures.roster_chart_svg),  # noqa: S308
+        },
+    )

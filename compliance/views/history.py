@@ -1,7 +1,26 @@
+"""Audit history of one record: who changed what, when, and why."""
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.shortcuts import render
+
+from compliance.history import PERSONAL_DATA_MODELS, history_entries, history_record_get, record_agency
+from compliance.models import AccessLog, access_log_record
 
 
 @login_required
 def record_history(request, model_label, public_id):
-    return HttpResponse("history placeholder")
+    """History page for ``model_label`` (e.g. ``training.officer``) ``public_id``; other agency → 404."""
+    record = history_record_get(user=request.user, model_label=model_label, public_id=public_id)
+    agency = record_agency(record)
+    if model_label.lower() in PERSONAL_DATA_MODELS:
+        access_log_record(request, action=AccessLog.Action.VIEW, record=record, agency=agency)
+    return render(
+        request,
+        "compliance/history.html",
+        {
+            "record": record,
+            "agency": agency,
+            "model_name": record._meta.verbose_name,
+            "entries": history_entries(record),
+        },
+    )

@@ -1,7 +1,75 @@
+"""Reports page: list, request, download. Every lookup goes through compliance.access."""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from compliance import access
+from compliance.models import AccessLog, Report, access_log_record
+from compliance.reports.forms import ReportRequestForm
+from compliance.reports.services import report_request as report_request_service
+
+PAGE_SIZE = 25
 
 
 @login_required
 def report_list(request):
-    return HttpResponse("reports placeholder")
+    """Reports of every agency the user may view, newest first, with their status."""
+    reports = (
+        access.scope(Report.objects.all(), request.user, access.VIEW)
+        .select_related("agency", "requested_by")
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    export_ids = set(access.agencies_for(request.user, access.EXPORT).values_list("pk", flat=True))
+    pending = any(report.status in (Report.Status.QUEUED, Report.Status.RENDERING) for report in page)
+    return render(
+        request,
+        "compliance/report_list.html",
+        {"page_obj": page, "export_ids": export_ids, "can_request": bool(export_ids), "pending": pending},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_request(request):
+    """Ask for a report of an agency where the user holds ``export_reports``."""
+    if not access.agencies_for(request.user, access.EXPORT).exists():
+        raise Http404("No agency to report on.")
+    if request.method == "POST":
+        form = ReportRequestForm(request.POST, user=request.user)
+        if form.is_valid():
+            report_request_service(actor=request.user, **form.cleaned_data)
+            messages.success(request, "Report requested. It appears below when it is ready.")
+            return redirect("reports:list")
+    else:
+        agency = access.current_agency(request, access.EXPORT)
+        form = ReportRequestForm(
+            user=request.user,
+            initial={
+                "agency": agency,
+                "kind": Report.Kind.TRAINING_ROSTER,
+                "as_of": timezone.localdate(timezone=agency.zone),
+            },
+        )
+    return render(request, "compliance/report_request.html", {"form": form})
+
+
+@login_required
+def report_download(request, public_id):
+    """The stored PDF, for users holding ``export_reports`` in the report's agency (else 404)."""
+    report = access.get_scoped_or_404(
+        Report.objects.select_related("agency"), request.user, access.EXPORT, public_id=public_id
+    )
+    if report.status != Report.Status.READY or not report.file:
+        raise Http404("The report is not ready.")
+    access_log_record(request, action=AccessLog.Action.EXPORT, record=report)
+    filename = f"{report.kind.replace('_', '-')}-{report.agency.state}-{report.as_of.isoformat()}.pdf"
+    response = FileResponse(report.file.open("rb"), as_attachment=True, filename=filename)
+    response["Content-Type"] = "application/pdf"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,58 @@
+"""Writes for outreach events: keyword-only, the acting user, one transaction each.
+
+Callers check permissions first (``compliance.access``).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from community.models import OutreachEvent
+from compliance.audit import acting_as
+from compliance.models import Agency
+
+OUTREACH_FIELDS = frozenset(
+    {"kind", "title", "held_on", "location", "attendance", "summary", "follow_up", "follow_up_due_on"}
+)
+
+
+def _unknown_fields(given) -> None:
+    unknown = set(given) - OUTREACH_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown outreach event fields: {', '.join(sorted(unknown))}")
+
+
+def outreach_event_create(*, agency: Agency, actor, reason: str | None = None, **fields) -> OutreachEvent:
+    """Log a community meeting, steering-committee session or presentation (DOMAIN.md R3.6).
+
+    Args:
+        agency: the agency that held it.
+        actor: the user logging it (history author).
+        reason: optional history change reason.
+        **fields: keyword-only values, any of ``OUTREACH_FIELDS``; ``held_on``
+            and ``follow_up_due_on`` are dates (agency-local calendar days).
+
+    Raises:
+        TypeError: a field outside ``OUTREACH_FIELDS`` was passed.
+    """
+    _unknown_fields(fields)
+    event = OutreachEvent(agency=agency, **fields)
+    with transaction.atomic(), acting_as(actor, reason=reason):
+        event.save()
+    return event
+
+
+def outreach_event_update(*, event: OutreachEvent, actor, reason: str | None = None, **fields) -> OutreachEvent:
+    """Change an outreach event's values; no history row when nothing changed (case H2).
+
+    Raises:
+        TypeError: a field outside ``OUTREACH_FIELDS`` was passed.
+    """
+    _unknown_fields(fields)
+    with transaction.atomic(), acting_as(actor, reason=reason):
+        # Locked: two people editing the minutes at once must not silently overwrite each other.
+        locked = OutreachEvent.objects.select_for_update().get(pk=event.pk)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.save()
+    return locked

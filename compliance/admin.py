@@ -1,0 +1,88 @@
+"""Django admin for the core models, for site administrators.
+
+Changes made here are attributed to the signed-in administrator by the history
+middleware. Agency object permissions (the scope of every role) can be managed
+from an agency's "Object permissions" page (django-guardian); prefer
+``compliance.roles.role_grant`` so a user's group and permissions stay in step.
+Users are deactivated, never deleted (case H3), so deletion is switched off.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from guardian.admin import GuardedModelAdminMixin
+from simple_history.admin import SimpleHistoryAdmin
+
+from compliance.models import Agency, Agreement, Finding, Report, User
+
+
+class AgreementInline(admin.TabularInline):
+    model = Agreement
+    extra = 0
+    fields = ("model", "status", "signed_on", "expires_on", "max_authorized_officers", "refresher_interval_months")
+    show_change_link = True
+
+
+@admin.register(Agency)
+class AgencyAdmin(GuardedModelAdminMixin, SimpleHistoryAdmin):
+    list_display = ("name", "state", "county", "agency_type", "ori", "time_zone")
+    list_filter = ("state", "agency_type")
+    search_fields = ("name", "county", "ori")
+    readonly_fields = ("public_id", "created_at", "updated_at")
+    inlines = [AgreementInline]
+
+
+@admin.register(Agreement)
+class AgreementAdmin(SimpleHistoryAdmin):
+    list_display = ("agency", "model", "status", "signed_on", "expires_on", "igsa")
+    list_filter = ("model", "status", "agency__state")
+    list_select_related = ("agency",)
+    search_fields = ("agency__name",)
+    autocomplete_fields = ("agency",)
+    readonly_fields = ("public_id", "created_at", "updated_at")
+    date_hierarchy = "signed_on"
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("username", "first_name", "last_name", "home_agency", "is_active", "is_staff")
+    list_filter = ("is_active", "is_staff", "groups")
+    list_select_related = ("home_agency",)
+    autocomplete_fields = ("home_agency",)
+    fieldsets = (*DjangoUserAdmin.fieldsets, ("Agency", {"fields": ("home_agency",)}))
+    actions = ["deactivate"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivate instead: history keeps its authors
+
+    @admin.action(description="Deactivate the selected users")
+    def deactivate(self, request, queryset):
+        count = 0
+        for user in queryset.filter(is_active=True):
+            user.is_active = False
+            user.save(update_fields=["is_active"])
+            count += 1
+        self.message_user(request, f"{count} user(s) deactivated.", messages.SUCCESS)
+
+
+@admin.register(Finding)
+class FindingAdmin(SimpleHistoryAdmin):
+    list_display = ("kind", "severity", "status", "agency", "opened_at", "resolved_at")
+    list_filter = ("kind", "severity", "status")
+    list_select_related = ("agency",)
+    readonly_fields = ("public_id", "content_type", "object_id", "opened_at", "created_at", "updated_at")
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    """Reports are requested and rendered by the app; the admin only shows them."""
+
+    list_display = ("kind", "agency", "as_of", "status", "requested_by", "page_count", "created_at")
+    list_filter = ("kind", "status")
+    list_select_related = ("agency", "requested_by")
+    readonly_fields = [field.name for field in Report._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

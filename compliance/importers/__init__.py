@@ -1,0 +1,1 @@
+"""Importers for reference data handed to the app as files (CSV, XLSX)."""

@@ -1,0 +1,261 @@
+"""``manage.py seed_demo``: invented demo data for a laptop (refuses to run unless DEBUG is on).
+
+Three invented agencies in three time zones, their agreements, required courses,
+15 officers each (current, expiring within 90 days — one expiring today —,
+expired, one missing a course), detainers with hold deadlines in the next hours
+and one past its deadline, incidents of every severity, outreach this quarter,
+and one demo user per role. Every date is relative to today (the agency's local
+date), so the demo always shows expiring items. Running it again updates the
+same rows instead of adding new ones. All people and agencies are invented.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from community.models import OutreachEvent
+from compliance.audit import acting_as, system_user
+from compliance.dashboard import quarter_bounds
+from compliance.models import Agency, Agreement, AgreementModel, User
+from compliance.roles import Role, role_grant
+from incidents.models import Detainer, Incident
+from incidents.rules import hold_deadline
+from training.models import Certification, Course, Officer
+from training.rules import certification_expires_on
+
+#: The one shared password of every demo account (documented in the README; DEBUG only).
+DEMO_PASSWORD = "demo-287g-compliance"
+REFUSE_MESSAGE = "seed_demo only runs with DEBUG=1: it creates demo accounts with a published password."
+
+AGENCIES = (
+    # code, name, state, county, type, zone, agreements (model, signed years ago)
+    ("QCSO", "Quillmoor County Sheriff's Office", "TX", "Quillmoor County", Agency.Type.COUNTY, "America/Chicago",
+     ((AgreementModel.JEM, 3), (AgreementModel.WSO, 3))),
+    ("VPD", "Vessington Police Department", "AZ", "Ardel County", Agency.Type.MUNICIPALITY, "America/Phoenix",
+     ((AgreementModel.TFM, 1),)),
+    ("LCSO", "Larkhaven County Sheriff's Office", "FL", "Larkhaven County", Agency.Type.COUNTY, "America/New_York",
+     ((AgreementModel.WSO, 2),)),
+)  # fmt: skip
+
+# code, name, validity (months), hours, delivery, required — DOMAIN.md R2.1, R2.4, R2.5.
+COURSES = (
+    ("IADP", "Immigration Authority Delegation Program (IADP) basic course", 24, 160, Course.Delivery.IN_PERSON, True),
+    ("ITSA", "IT security awareness, annual (ICE Virtual University)", 12, 2, Course.Delivery.ONLINE, True),
+    ("SBU", "Safeguarding Sensitive But Unclassified (FOUO) information, annual", 12, 1, Course.Delivery.ONLINE, True),
+    ("UOF", "ICE use-of-force policy briefing", 12, 4, Course.Delivery.HYBRID, False),
+)
+
+FIRST_NAMES = ("Avery", "Jordan", "Marisol", "Tobias", "Keira", "Dashiell", "Noemi", "Rowan", "Ilse", "Caspian",
+               "Wren", "Odalys", "Fenwick", "Priya", "Lucan")  # fmt: skip
+LAST_NAMES = ("Abernathy", "Brightwater", "Castellano", "Dunmore", "Eskridge", "Falkner", "Greywood", "Holloway",
+              "Ingersoll", "Jarrow", "Kettering", "Lindqvist", "Marchetti", "Northcott", "Okonkwo")  # fmt: skip
+UNITS = ("Jail intake", "Jail operations", "Warrants", "Records")
+
+# Officer index → days from today to the expiry of every required course; None: that course missing.
+# 0 expires today, 1–2 expire within 90 days, 3–4 expired, 5 misses the SBU course, the rest current.
+EXPIRY_PLAN = {0: 0, 1: 21, 2: 67, 3: -12, 4: -48}
+
+DEMO_USERS = (
+    ("demo-staff", "Dana", "Staff", Role.STAFF, False),
+    ("demo-supervisor", "Sam", "Supervisor", Role.SUPERVISOR, False),
+    ("demo-auditor", "Alex", "Auditor", Role.AUDITOR, True),  # all three agencies
+    ("demo-admin", "Morgan", "Administrator", Role.ADMINISTRATOR, False),
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Create or refresh invented demo data (agencies, officers, detainers, incidents, outreach) and "
+        f"demo logins (demo-staff, demo-supervisor, demo-auditor, demo-admin; password {DEMO_PASSWORD!r}). "
+        "Refuses to run unless DEBUG is on. Idempotent."
+    )
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(REFUSE_MESSAGE)
+        now = timezone.now()
+        with transaction.atomic(), acting_as(system_user(), reason="Demo data (seed_demo)"):
+            agencies = [seed_agency(spec, now=now) for spec in AGENCIES]
+            users = seed_users(agencies)
+            for agency in agencies:
+                seed_training(agency, supervisor=users["demo-supervisor"], now=now)
+                seed_detainers(agency, now=now)
+                seed_incidents(agency, reporter=users["demo-staff"], now=now)
+                seed_outreach(agency, now=now)
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/ with:"))
+        for username, _first, _last, role, everywhere in DEMO_USERS:
+            scope = "all three agencies" if everywhere else agencies[0].name
+            self.stdout.write(f"  {username:<16} {role:<22} {scope}")
+        self.stdout.write(f"Password for every demo login: {DEMO_PASSWORD}")
+
+
+def _upsert(model, lookup: dict, values: dict):
+    """Get by ``lookup`` and set ``values``; create if missing. Saves (history) only when something changed."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        return model.objects.create(**lookup, **values)
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    for name in changed:
+        setattr(obj, name, values[name])
+    if changed:
+        obj.save()
+    return obj
+
+
+def seed_agency(spec, *, now) -> Agency:
+    code, name, state, county, agency_type, zone, agreements = spec
+    agency = _upsert(
+        Agency, {"state": state, "name": name}, {"county": county, "agency_type": agency_type, "time_zone": zone}
+    )
+    today = timezone.localdate(now, timezone=agency.zone)
+    for model, years_ago in agreements:
+        signed = date(today.year - years_ago, 3, 14)
+        _upsert(Agreement, {"agency": agency, "model": model, "signed_on": signed}, {"status": Agreement.Status.ACTIVE})
+    return agency
+
+
+def seed_users(agencies: list[Agency]) -> dict[str, User]:
+    users = {}
+    for username, first, last, role, everywhere in DEMO_USERS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User.objects.create_user(username, f"{username}@example.test", DEMO_PASSWORD)
+        user.first_name, user.last_name, user.home_agency, user.is_active = first, last, agencies[0], True
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        for agency in agencies if everywhere else agencies[:1]:
+            role_grant(user=user, agency=agency, role=role)
+        users[username] = user
+    return users
+
+
+def seed_training(agency: Agency, *, supervisor: User, now) -> None:
+    today = timezone.localdate(now, timezone=agency.zone)
+    courses = [
+        _upsert(
+            Course,
+            {"agency": agency, "code": code},
+            {"name": name, "validity_months": months, "hours": hours, "delivery": delivery, "required": required},
+        )
+        for code, name, months, hours, delivery, required in COURSES
+    ]
+    prefix = agency.name[:1]
+    for index, (first, last) in enumerate(zip(FIRST_NAMES, LAST_NAMES, strict=True)):
+        badge = f"{prefix}-{1001 + index}"
+        officer = _upsert(
+            Officer,
+            {"agency": agency, "badge_number": badge},
+            {
+                "first_name": first,
+                "last_name": last,
+                "unit": UNITS[index % len(UNITS)],
+                "status": Officer.Status.DESIGNATED,
+                "supervisor": supervisor if agency == supervisor.home_agency else None,
+            },
+        )
+        for position, course in enumerate(courses):
+            if index == 5 and course.code == "SBU":
+                continue  # missing a required course
+            offset = EXPIRY_PLAN.get(index, 95 + 23 * index + 11 * position)
+            offset = min(offset, 30 * course.validity_months - 20)  # completed in the past
+            completed, expires = _completion_for_expiry(today + timedelta(days=offset), course.validity_months)
+            _upsert(
+                Certification,
+                {
+                    "agency": agency,
+                    "officer": officer,
+                    "course": course,
+                    "certificate_number": f"{badge}-{course.code}",
+                },
+                {"completed_on": completed, "expires_on": expires},
+            )
+
+
+def _completion_for_expiry(target: date, months: int) -> tuple[date, date]:
+    """A completion date whose expiry (by the one rule, case T3) is ``target`` or just after it."""
+    completed = target - relativedelta(months=months)
+    while certification_expires_on(completed, months) < target:
+        completed += timedelta(days=1)
+    return completed, certification_expires_on(completed, months)
+
+
+DETAINERS = (
+    # suffix, subject, hours until the hold deadline (None: still in state custody), outcome
+    ("0001", ("Quenby", "Tarrant"), 3, Detainer.Outcome.PENDING),
+    ("0002", ("Idris", "Valmont"), 9, Detainer.Outcome.PENDING),
+    ("0003", ("Solenne", "Brask"), 22, Detainer.Outcome.PENDING),
+    ("0004", ("Corwin", "Ashdale"), -3, Detainer.Outcome.PENDING),  # past the deadline, no outcome
+    ("0005", ("Marguerite", "Pellow"), None, Detainer.Outcome.PENDING),
+    ("0006", ("Evander", "Stroud"), -30, Detainer.Outcome.TRANSFERRED),
+)
+
+
+def seed_detainers(agency: Agency, *, now) -> None:
+    for suffix, (first, last), hours, outcome in DETAINERS:
+        released = None if hours is None else now + timedelta(hours=hours) - timedelta(hours=48)
+        received = (released or now) - timedelta(days=2)
+        values = {
+            "subject_first_name": first,
+            "subject_last_name": last,
+            "booked_at": received - timedelta(hours=6),
+            "underlying_charge": "Invented state charge (demo data)",
+            "form": Detainer.Form.I247A,
+            "issued_at": received - timedelta(hours=1),
+            "received_at": received,
+            "warrant_type": Detainer.Warrant.I200,
+            "warrant_signed": True,
+            "would_be_released_at": released,
+            "hold_deadline": hold_deadline(released) if released else None,
+            "outcome": outcome,
+            "outcome_at": released + timedelta(hours=20) if outcome != Detainer.Outcome.PENDING else None,
+        }
+        _upsert(Detainer, {"agency": agency, "booking_number": f"{agency.name[:1]}B-{suffix}"}, values)
+
+
+INCIDENTS = (
+    (Incident.Kind.HOLD_VIOLATION, Incident.Severity.CRITICAL, Incident.Status.OPEN, "Hold past deadline at intake"),
+    (Incident.Kind.CITIZENSHIP_CLAIM, Incident.Severity.HIGH, Incident.Status.UNDER_REVIEW, "Citizenship claim"),
+    (Incident.Kind.COMPLAINT, Incident.Severity.MEDIUM, Incident.Status.OPEN, "Complaint about interpreter access"),
+    (Incident.Kind.OTHER, Incident.Severity.LOW, Incident.Status.OPEN, "Late consular notification record"),
+    (Incident.Kind.SCOPE_VIOLATION, Incident.Severity.MEDIUM, Incident.Status.CLOSED, "Interview outside WSO scope"),
+)
+
+
+def seed_incidents(agency: Agency, *, reporter: User, now) -> None:
+    for days_ago, (kind, severity, status, title) in enumerate(INCIDENTS, start=1):
+        _upsert(
+            Incident,
+            {"agency": agency, "title": f"{title} (demo)"},
+            {
+                "kind": kind,
+                "severity": severity,
+                "status": status,
+                "description": "Invented demo incident.",
+                "occurred_at": now - timedelta(days=days_ago * 3),
+                "reported_by": reporter if agency == reporter.home_agency else None,
+                "findings": "Demo finding." if status == Incident.Status.CLOSED else "",
+            },
+        )
+
+
+def seed_outreach(agency: Agency, *, now) -> None:
+    today = timezone.localdate(now, timezone=agency.zone)
+    start, _end = quarter_bounds(today)
+    recent = max(start, today - timedelta(days=7))
+    events = (
+        ("Steering committee, quarterly meeting", OutreachEvent.Kind.STEERING_COMMITTEE, start),
+        ("Community forum on the 287(g) agreement", OutreachEvent.Kind.COMMUNITY_MEETING, recent),
+        ("Presentation to the county commission", OutreachEvent.Kind.PRESENTATION, start - timedelta(days=20)),
+    )  # fmt: skip
+    for title, kind, held_on in events:
+        _upsert(
+            OutreachEvent,
+            {"agency": agency, "title": f"{title} (demo)"},
+            {"kind": kind, "held_on": held_on, "location": "Invented venue", "attendance": 40},
+        )

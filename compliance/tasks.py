@@ -1,0 +1,11 @@
+"""Celery tasks of the top floor: thin entry points that take ids and call a service."""
+
+from celery import shared_task
+
+from compliance.reports.services import report_render
+
+
+@shared_task(acks_late=True, soft_time_limit=600, time_limit=660)
+def render_report_task(report_id: int) -> None:
+    """Render ``compliance.Report`` ``report_id`` (see ``report_render``); safe to run twice."""
+    report_render(report_id=report_id)

@@ -1,0 +1,220 @@
+"""Forms for detainers and incidents. They validate only; views pass ``cleaned_data`` to services.
+
+Times are typed on the agency's clock (``AgencyLocalDateTimeField``) and
+reach services as aware UTC datetimes. A user who may change records in more
+than one agency picks the agency on create forms (``AgencyChoiceMixin``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django import forms
+from django.utils import timezone
+
+from compliance.models import Agency
+from incidents.local_time import (
+    AgencyLocalDateTimeField,
+    AgencyLocalTimesMixin,
+    RepeatedTimeChoiceField,
+)
+from incidents.models import Detainer, Incident
+from training.models import Officer
+
+__all__ = [
+    "AgencyChoiceMixin",
+    "AgencyLocalDateTimeField",
+    "AgencyLocalTimesMixin",
+    "DetainerForm",
+    "DetainerOutcomeForm",
+    "IncidentForm",
+    "RepeatedTimeChoiceField",
+]
+
+#: DOMAIN.md R4.1: only the I-247A may be issued since this date.
+I247A_ONLY_SINCE = date(2017, 4, 2)
+
+CHOOSE_AGENCY_MESSAGE = "Choose the agency this record belongs to."
+FORM_AFTER_2017_MESSAGE = (
+    "Since 2 April 2017 ICE issues detainers only on Form I-247A; an {form} issued on {issued} is not valid "
+    "(DOMAIN.md R4.1)."
+)
+WARRANT_TYPE_NEEDED_MESSAGE = "Choose the warrant type (I-200 or I-205) that was signed."
+RELEASE_BEFORE_BOOKING_MESSAGE = "The person cannot be due for release before they were booked."
+RECEIVED_BEFORE_ISSUED_MESSAGE = "The detainer cannot be received before it was issued."
+FUTURE_MESSAGE = "This cannot be in the future."
+BIRTH_DATE_MESSAGE = "The date of birth must be in the past."
+OFFICER_AGENCY_MESSAGE = "This officer is not on the roster of {agency}."
+LIFT_REASON_MESSAGE = "Say why the detainer was lifted or declined."
+PENDING_OUTCOME_MESSAGE = "Choose what happened: transferred, released, or lifted."
+
+
+class AgencyChoiceMixin:
+    """The agency a form's record belongs to: fixed (edit, or only one allowed) or chosen.
+
+    Call ``init_agency(agencies=..., agency=...)`` in ``__init__``. ``agencies``
+    is the list of agencies where the user holds ``change_records``
+    (``compliance.access.agencies_for``); with more than one and no fixed
+    ``agency`` an "Agency" select (by public id) is added first.
+    """
+
+    def init_agency(self, *, agencies, agency: Agency | None) -> None:
+        agencies = list(agencies)
+        self.fixed_agency = agency or (agencies[0] if len(agencies) == 1 else None)
+        if self.fixed_agency is None:
+            field = forms.ModelChoiceField(
+                queryset=Agency.objects.filter(pk__in=[a.pk for a in agencies]),
+                to_field_name="public_id",
+                label="Agency",
+                empty_label="- Select the agency -",
+                error_messages={"required": CHOOSE_AGENCY_MESSAGE},
+            )
+            self.fields = {"agency": field, **self.fields}
+
+    def selected_agency(self) -> Agency | None:
+        """The fixed agency, or the valid chosen one (None until chosen)."""
+        return self.fixed_agency or self.cleaned_data.get("agency")
+
+
+def _zone(agency: Agency | None):
+    return agency.zone if agency is not None else None
+
+
+class DetainerForm(AgencyChoiceMixin, AgencyLocalTimesMixin, forms.ModelForm):
+    """Log or correct a detainer (I-247A and its warrant). The hold deadline is derived, never typed."""
+
+    booked_at = AgencyLocalDateTimeField(label="Booked at", required=False)
+    issued_at = AgencyLocalDateTimeField(label="Detainer issued at", required=False)
+    received_at = AgencyLocalDateTimeField(label="Detainer received at")
+    would_be_released_at = AgencyLocalDateTimeField(
+        label="Would otherwise be released at",
+        required=False,
+        help_text=(
+            "When state custody would otherwise end: bail posted, charges dismissed, sentence served or release "
+            "ordered. The hold deadline is this time plus 48 hours (R4.7)."
+        ),
+    )
+
+    class Meta:
+        model = Detainer
+        fields = [
+            "subject_last_name",
+            "subject_first_name",
+            "subject_date_of_birth",
+            "booking_number",
+            "booked_at",
+            "underlying_charge",
+            "form",
+            "issued_at",
+            "received_at",
+            "warrant_type",
+            "warrant_signed",
+            "would_be_released_at",
+            "handling_officer",
+        ]
+        labels = {
+            "subject_last_name": "Subject's last name",
+            "subject_first_name": "Subject's first name",
+            "subject_date_of_birth": "Subject's date of birth",
+            "underlying_charge": "Underlying criminal charge",
+            "form": "Detainer form",
+            "warrant_signed": "The warrant is signed",
+        }
+        widgets = {"subject_date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, agencies, agency: Agency | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.init_agency(agencies=agencies, agency=agency)
+        self.fields["underlying_charge"].required = True
+        scope = [self.fixed_agency] if self.fixed_agency else list(agencies)
+        officers = self.fields["handling_officer"]
+        officers.queryset = Officer.objects.filter(agency__in=scope).order_by("last_name", "first_name")
+        if len(scope) > 1:
+            names = {a.pk: a.name for a in scope}
+            officers.label_from_instance = lambda officer: f"{officer} — {names.get(officer.agency_id, '')}"
+        self.init_local_times(_zone(self.fixed_agency))
+
+    def clean(self):
+        cleaned = super().clean()
+        agency = self.selected_agency()
+        self.clean_local_times(_zone(agency))
+        if agency is not None:
+            self._check_rules(agency)
+        return cleaned
+
+    def _check_rules(self, agency: Agency) -> None:
+        data = self.cleaned_data
+        now = timezone.now()
+        today = timezone.localdate(timezone=agency.zone)
+        issued, received = data.get("issued_at"), data.get("received_at")
+        booked, release = data.get("booked_at"), data.get("would_be_released_at")
+        form_type = data.get("form")
+        if issued and form_type and form_type != Detainer.Form.I247A:
+            issued_on = timezone.localdate(issued, timezone=agency.zone)
+            if issued_on >= I247A_ONLY_SINCE:
+                self.add_error("form", FORM_AFTER_2017_MESSAGE.format(form=form_type, issued=issued_on.isoformat()))
+        for name in ("issued_at", "received_at", "booked_at"):
+            value = data.get(name)
+            if isinstance(value, datetime) and value > now:
+                self.add_error(name, FUTURE_MESSAGE)
+        if issued and received and received < issued:
+            self.add_error("received_at", RECEIVED_BEFORE_ISSUED_MESSAGE)
+        if booked and release and release < booked:
+            self.add_error("would_be_released_at", RELEASE_BEFORE_BOOKING_MESSAGE)
+        birth = data.get("subject_date_of_birth")
+        if birth and birth >= today:
+            self.add_error("subject_date_of_birth", BIRTH_DATE_MESSAGE)
+        if data.get("warrant_signed") and not data.get("warrant_type"):
+            self.add_error("warrant_type", WARRANT_TYPE_NEEDED_MESSAGE)
+        officer = data.get("handling_officer")
+        if officer is not None and officer.agency_id != agency.pk:
+            self.add_error("handling_officer", OFFICER_AGENCY_MESSAGE.format(agency=agency.name))
+
+
+class DetainerOutcomeForm(AgencyLocalTimesMixin, forms.Form):
+    """Record how a detainer ended: transferred to ICE, released, or lifted."""
+
+    outcome = forms.ChoiceField(
+        choices=[(value, label) for value, label in Detainer.Outcome.choices if value != Detainer.Outcome.PENDING],
+        error_messages={"required": PENDING_OUTCOME_MESSAGE},
+    )
+    outcome_at = AgencyLocalDateTimeField(label="When")
+    lift_reason = forms.CharField(label="Why lifted or declined", max_length=100, required=False)
+
+    def __init__(self, *args, agency: Agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agency = agency
+        self.init_local_times(agency.zone)
+
+    def clean(self):
+        cleaned = super().clean()
+        self.clean_local_times(self.agency.zone)
+        when = cleaned.get("outcome_at")
+        if isinstance(when, datetime) and when > timezone.now():
+            self.add_error("outcome_at", FUTURE_MESSAGE)
+        if cleaned.get("outcome") == Detainer.Outcome.LIFTED and not cleaned.get("lift_reason"):
+            self.add_error("lift_reason", LIFT_REASON_MESSAGE)
+        return cleaned
+
+
+class IncidentForm(AgencyChoiceMixin, AgencyLocalTimesMixin, forms.ModelForm):
+    """Log or update an incident or complaint."""
+
+    occurred_at = AgencyLocalDateTimeField(label="Occurred at")
+
+    class Meta:
+        model = Incident
+        fields = ["kind", "severity", "status", "title", "description", "occurred_at"]
+
+    def __init__(self, *args, agencies, agency: Agency | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.init_agency(agencies=agencies, agency=agency)
+        self.init_local_times(_zone(self.fixed_agency))
+
+    def clean(self):
+        cleaned = super().clean()
+        self.clean_local_times(_zone(self.selected_agency()))
+        when = cleaned.get("occurred_at")
+        if isinstance(when, datetime) and when > timezone.now():
+            self.add_error("occurred_at", FUTURE_MESSAGE)
+        return cleaned

@@ -1,0 +1,227 @@
+"""Writes for detainers and incidents. Views, tasks and commands all call these.
+
+Each function takes keyword-only arguments and the acting user (``actor``), runs
+in one transaction, and attributes every history row it writes to ``actor``
+(``acting_as``), inside a request or not. Callers check permissions first
+(``compliance.access``); these functions do not, so the deadline sweep can act
+as the system account.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from compliance.audit import acting_as
+from compliance.models import Agency
+from incidents import rules
+from incidents.models import Detainer, Incident
+
+DETAINER_FIELDS = frozenset(
+    {
+        "subject_last_name",
+        "subject_first_name",
+        "subject_date_of_birth",
+        "booking_number",
+        "booked_at",
+        "underlying_charge",
+        "form",
+        "issued_at",
+        "received_at",
+        "warrant_type",
+        "warrant_signed",
+        "would_be_released_at",
+        "handling_officer",
+    }
+)
+INCIDENT_FIELDS = frozenset({"kind", "severity", "status", "title", "description", "occurred_at"})
+
+OUTCOME_PENDING_MESSAGE = "An outcome must be transferred, released or lifted; pending is not an outcome."
+LIFT_REASON_MESSAGE = "A lifted or declined detainer needs a reason."
+
+
+def _unknown_fields(given, allowed, what: str) -> None:
+    unknown = set(given) - allowed
+    if unknown:
+        raise TypeError(f"{what} got unknown fields: {', '.join(sorted(unknown))}")
+
+
+def _derive_deadline(detainer: Detainer) -> None:
+    """Set ``hold_deadline`` from ``would_be_released_at`` (R4.7); a moved deadline is alerted afresh."""
+    release = detainer.would_be_released_at
+    deadline = rules.hold_deadline(release) if release is not None else None
+    if deadline != detainer.hold_deadline:
+        detainer.hold_deadline = deadline
+        # The earlier alert was about the old deadline; the sweep warns again for the new one.
+        detainer.deadline_alerted_at = None
+
+
+def _check_officer(detainer: Detainer) -> None:
+    officer = detainer.handling_officer
+    if officer is not None and officer.agency_id != detainer.agency_id:
+        raise ValueError("The handling officer must be on the roster of the detainer's agency.")
+
+
+def detainer_create(*, agency: Agency, actor, reason: str | None = None, **fields) -> Detainer:
+    """Log a new detainer in ``agency``.
+
+    Args:
+        agency: the agency holding the person.
+        actor: the user logging it (history author).
+        reason: optional history change reason (e.g. an import file name; no personal data).
+        **fields: keyword-only model values, any of ``DETAINER_FIELDS``. Datetimes
+            are aware (UTC); ``would_be_released_at`` may be None until known.
+
+    Returns:
+        The saved ``Detainer``; ``hold_deadline`` = ``would_be_released_at`` + 48 h
+        (``incidents.rules.hold_deadline``, R4.7–R4.8), never typed.
+
+    Raises:
+        TypeError: a field outside ``DETAINER_FIELDS`` was passed (e.g. ``hold_deadline``).
+        ValueError: ``would_be_released_at`` is naive, or the handling officer is of another agency.
+    """
+    _unknown_fields(fields, DETAINER_FIELDS, "detainer_create")
+    detainer = Detainer(agency=agency, **fields)
+    _check_officer(detainer)
+    _derive_deadline(detainer)
+    with transaction.atomic(), acting_as(actor, reason=reason):
+        detainer.save()
+    return detainer
+
+
+def detainer_update(*, detainer: Detainer, actor, reason: str | None = None, **fields) -> Detainer:
+    """Change a detainer's logged values; the hold deadline follows ``would_be_released_at``.
+
+    Args:
+        detainer: the detainer (already permission-checked by the caller).
+        actor: the user making the change (history author).
+        reason: optional history change reason.
+        **fields: keyword-only new values, any of ``DETAINER_FIELDS``.
+
+    Returns:
+        The saved, locked-and-reloaded ``Detainer``. No history row when nothing changed (case H2).
+        If the deadline moved, ``deadline_alerted_at`` is cleared so the sweep warns for the new one.
+
+    Raises:
+        TypeError: a field outside ``DETAINER_FIELDS`` was passed.
+        ValueError: the handling officer is of another agency.
+    """
+    _unknown_fields(fields, DETAINER_FIELDS, "detainer_update")
+    with transaction.atomic(), acting_as(actor, reason=reason):
+        # Locked: the deadline sweep may be marking this row at the same moment.
+        locked = Detainer.objects.select_for_update().get(pk=detainer.pk)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        _check_officer(locked)
+        _derive_deadline(locked)
+        locked.save()
+    return locked
+
+
+def detainer_record_outcome(
+    *,
+    detainer: Detainer,
+    actor,
+    outcome: str,
+    outcome_at: datetime,
+    lift_reason: str = "",
+    reason: str | None = None,
+) -> Detainer:
+    """Record how a detainer ended: transferred to ICE, released, or lifted/declined.
+
+    Once an outcome is recorded the detainer is no longer open, so the deadline
+    sweep stops watching it. A correction (another outcome later) is allowed
+    and recorded in history.
+
+    Args:
+        detainer: the detainer (permission-checked by the caller).
+        actor: the user recording it.
+        outcome: a ``Detainer.Outcome`` value other than ``pending``.
+        outcome_at: aware datetime it happened (UTC stored).
+        lift_reason: required when ``outcome`` is ``lifted``.
+
+    Raises:
+        ValidationError: ``outcome`` is pending or unknown, a lifted detainer has
+            no reason, or ``outcome_at`` is naive.
+    """
+    if outcome not in Detainer.Outcome.values or outcome == Detainer.Outcome.PENDING:
+        raise ValidationError({"outcome": OUTCOME_PENDING_MESSAGE})
+    if outcome == Detainer.Outcome.LIFTED and not lift_reason.strip():
+        raise ValidationError({"lift_reason": LIFT_REASON_MESSAGE})
+    if timezone.is_naive(outcome_at):
+        raise ValidationError({"outcome_at": "The time must carry a time zone."})
+    with transaction.atomic(), acting_as(actor, reason=reason):
+        # Locked: the sweep must see either the old pending row or the outcome, not race it.
+        locked = Detainer.objects.select_for_update().get(pk=detainer.pk)
+        locked.outcome = outcome
+        locked.outcome_at = outcome_at
+        locked.lift_reason = lift_reason.strip() if outcome == Detainer.Outcome.LIFTED else ""
+        locked.save()
+    return locked
+
+
+def incident_create(
+    *,
+    agency: Agency,
+    actor,
+    kind: str,
+    severity: str,
+    title: str,
+    occurred_at: datetime,
+    status: str = Incident.Status.OPEN,
+    description: str = "",
+    detainer: Detainer | None = None,
+    reason: str | None = None,
+) -> Incident:
+    """Log an incident or complaint in ``agency``, reported by ``actor``.
+
+    Args:
+        agency: the agency it belongs to; a linked ``detainer`` must be of the same agency.
+        actor: the reporting user (``reported_by`` and history author).
+        kind, severity, status: ``Incident.Kind`` / ``Severity`` / ``Status`` values.
+        title, description: free text (the title is shown in lists and emails; keep names out of it).
+        occurred_at: aware datetime (UTC stored).
+
+    Raises:
+        ValueError: ``detainer`` belongs to another agency.
+    """
+    if detainer is not None and detainer.agency_id != agency.pk:
+        raise ValueError("An incident can only be linked to a detainer of its own agency.")
+    incident = Incident(
+        agency=agency,
+        kind=kind,
+        severity=severity,
+        status=status,
+        title=title,
+        description=description,
+        occurred_at=occurred_at,
+        detainer=detainer,
+        reported_by=actor,
+    )
+    with transaction.atomic(), acting_as(actor, reason=reason):
+        incident.save()
+    return incident
+
+
+def incident_update(*, incident: Incident, actor, reason: str | None = None, **fields) -> Incident:
+    """Change an incident's kind, severity, status, title, description or time.
+
+    Args:
+        incident: the incident (permission-checked by the caller).
+        actor: the user making the change (history author).
+        **fields: keyword-only new values, any of ``INCIDENT_FIELDS``.
+
+    Raises:
+        TypeError: a field outside ``INCIDENT_FIELDS`` was passed.
+    """
+    _unknown_fields(fields, INCIDENT_FIELDS, "incident_update")
+    with transaction.atomic(), acting_as(actor, reason=reason):
+        # Locked: two reviewers saving at once must not overwrite each other's status silently.
+        locked = Incident.objects.select_for_update().get(pk=incident.pk)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.save()
+    return locked

@@ -1,0 +1,224 @@
+"""The hold-deadline sweep: warn before a detainer's 48-hour limit, act once it has passed.
+
+Run by beat every 15 minutes (``incidents.tasks.sweep_hold_deadlines_task``).
+Safe to run as often as anyone likes, and in two workers at once (case D4):
+
+* a warning goes once per detainer, marked by ``Detainer.deadline_alerted_at``;
+* past the deadline with no outcome, one critical ``Finding`` (the unique
+  constraint on (record, kind) makes a second impossible) and one ``Incident``
+  linked to the detainer, and supervisors are told to act now (R4.8).
+
+Each row is handled in its own transaction with its row locked
+(``select_for_update(skip_locked=True)``): a second sweep running at the same
+moment skips it instead of sending again. Mail is sent inside that
+transaction, before the mark is committed (SECURITY.md b2, step 3): if the mail
+server refuses, the mark rolls back and the next run tries again; nothing is
+ever marked sent that was not handed to the mail server.
+
+Changes are attributed to ``system_user()``. Emails carry a link and the
+deadline, never the person's name or booking number.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils import timezone
+
+from compliance.audit import acting_as, system_user
+from compliance.models import Finding
+from compliance.templatetags.agency_time import hours_until, in_zone
+from incidents.models import Detainer, Incident
+from incidents.selectors import agency_supervisor_emails
+from incidents.services import incident_create
+
+logger = logging.getLogger(__name__)
+
+FINDING_RULE = "R4.7–R4.8 48-hour hold limit"
+ALERT_REASON = "Hold-deadline sweep: supervisors warned"
+NO_RECIPIENT_REASON = "Hold-deadline sweep: deadline near, but the agency has no supervisor to warn"
+LATE_REASON = "Hold-deadline sweep: deadline already passed when first seen; no advance warning sent"
+VIOLATION_REASON = "Hold-deadline sweep: deadline passed with no outcome"
+VIOLATION_TITLE = "Hold past the 48-hour deadline"
+
+
+def sweep_hold_deadlines(*, now: datetime | None = None) -> dict:
+    """Warn supervisors of near hold deadlines and open a finding + incident for passed ones.
+
+    Args:
+        now: aware "current" instant (tests); defaults to ``timezone.now()``.
+
+    Returns:
+        Counts, no personal data: ``{"alerts_sent", "alerts_without_recipient",
+        "findings_opened", "incidents_opened"}``.
+
+    Rules: warning ``settings.HOLD_DEADLINE_ALERT_HOURS`` hours (default 4)
+    before ``hold_deadline`` (``rules.hold_alert_at``); past ``hold_deadline``
+    with the outcome still pending → critical violation (DOMAIN.md R4.7–R4.8,
+    case D4). A detainer whose warning time and deadline have both passed when
+    first seen (the sweep did not run) gets the violation notice only.
+
+    Queries: two to find due rows and one lookup of supervisors for all their
+    agencies, then a constant number per due row; nothing per agency.
+    """
+    now = now or timezone.now()
+    lead_hours = settings.HOLD_DEADLINE_ALERT_HOURS
+    warn_before = now + timedelta(hours=lead_hours)
+    finding_type = ContentType.objects.get_for_model(Detainer)
+
+    to_warn = list(
+        Detainer.objects.open()
+        .filter(hold_deadline__lte=warn_before, deadline_alerted_at__isnull=True)
+        .values_list("pk", "agency_id")
+    )
+    already_found = Finding.objects.filter(
+        content_type=finding_type, object_id=OuterRef("pk"), kind=Finding.Kind.HOLD_DEADLINE_PASSED
+    )
+    passed = list(
+        Detainer.objects.open()
+        .filter(hold_deadline__lt=now)
+        .exclude(Exists(already_found))
+        .values_list("pk", "agency_id")
+    )
+    result = {"alerts_sent": 0, "alerts_without_recipient": 0, "findings_opened": 0, "incidents_opened": 0}
+    if not to_warn and not passed:
+        return result
+
+    recipients = agency_supervisor_emails(agency_id for _, agency_id in to_warn + passed)
+    actor = system_user()
+    for pk, agency_id in to_warn:
+        sent = _warn(pk, now=now, warn_before=warn_before, to=recipients.get(agency_id, []), actor=actor)
+        if sent is True:
+            result["alerts_sent"] += 1
+        elif sent is False:
+            result["alerts_without_recipient"] += 1
+    for pk, agency_id in passed:
+        if _open_violation(pk, now=now, to=recipients.get(agency_id, []), actor=actor, finding_type=finding_type):
+            result["findings_opened"] += 1
+            result["incidents_opened"] += 1
+    logger.info("Hold-deadline sweep: %s", result)
+    return result
+
+
+def _lock_pending(pk: int, **conditions) -> Detainer | None:
+    """The pending detainer ``pk`` locked for this transaction, or None if taken or no longer due."""
+    return (
+        Detainer.objects.open()
+        # Lock only the detainer row (not the joined agency); skip a row another sweep holds.
+        .select_for_update(skip_locked=True, of=("self",))
+        .select_related("agency")
+        .filter(pk=pk, **conditions)
+        .first()
+    )
+
+
+def _warn(pk: int, *, now: datetime, warn_before: datetime, to: list[str], actor) -> bool | None:
+    """Send the one warning for detainer ``pk`` and mark it. True sent, False nobody to send to, None skipped."""
+    with transaction.atomic():
+        detainer = _lock_pending(pk, hold_deadline__lte=warn_before, deadline_alerted_at__isnull=True)
+        if detainer is None:
+            return None
+        sent: bool | None = None
+        reason = LATE_REASON  # past the deadline already: the violation notice is the one that matters
+        if detainer.hold_deadline > now:
+            reason = ALERT_REASON
+            if to:
+                _warning_email(detainer, now=now, to=to).send()
+                sent = True
+            else:
+                sent = False
+                reason = NO_RECIPIENT_REASON
+                logger.warning(
+                    "Hold deadline near for detainer id %s but agency id %s has no supervisor to alert.",
+                    detainer.pk,
+                    detainer.agency_id,
+                )
+        detainer.deadline_alerted_at = now
+        with acting_as(actor, reason=reason):
+            detainer.save()
+    return sent
+
+
+def _open_violation(pk: int, *, now: datetime, to: list[str], actor, finding_type) -> bool:
+    """Open the finding and incident for detainer ``pk`` and tell supervisors. False if already done or resolved."""
+    with transaction.atomic(), acting_as(actor, reason=VIOLATION_REASON):
+        detainer = _lock_pending(pk, hold_deadline__lt=now)
+        if detainer is None:
+            return False
+        deadline_text = in_zone(detainer.hold_deadline, detainer.agency)
+        _, created = Finding.objects.get_or_create(
+            content_type=finding_type,
+            object_id=detainer.pk,
+            kind=Finding.Kind.HOLD_DEADLINE_PASSED,
+            defaults={
+                "agency": detainer.agency,
+                "severity": Finding.Severity.CRITICAL,
+                "rule": FINDING_RULE,
+                "summary": (
+                    f"The hold deadline {deadline_text} passed with no outcome recorded. Release the person or "
+                    "record the transfer to ICE now, and review why the hold ran past 48 hours."
+                ),
+                "opened_at": now,
+            },
+        )
+        if not created:
+            return False
+        incident_create(
+            agency=detainer.agency,
+            actor=actor,
+            kind=Incident.Kind.HOLD_VIOLATION,
+            severity=Incident.Severity.CRITICAL,
+            title=VIOLATION_TITLE,
+            description=(
+                f"Found by the hold-deadline sweep: the 48-hour hold deadline {deadline_text} passed while the "
+                "detainer's outcome was still pending (DOMAIN.md R4.7–R4.8)."
+            ),
+            occurred_at=detainer.hold_deadline,
+            detainer=detainer,
+            reason=VIOLATION_REASON,
+        )
+        if to:
+            _violation_email(detainer, now=now, to=to).send()
+        else:
+            logger.warning(
+                "Hold deadline passed for detainer id %s; agency id %s has no supervisor to alert.",
+                detainer.pk,
+                detainer.agency_id,
+            )
+    return True
+
+
+def _detainer_link(detainer: Detainer) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("incidents:detainer_detail", args=[detainer.public_id])
+
+
+def _warning_email(detainer: Detainer, *, now: datetime, to: list[str]) -> EmailMessage:
+    deadline = in_zone(detainer.hold_deadline, detainer.agency)
+    body = (
+        f"A detainer hold deadline is near at {detainer.agency.name}.\n\n"
+        f"Hold deadline: {deadline} (in {hours_until(detainer.hold_deadline, now)}).\n"
+        f"Open the detainer: {_detainer_link(detainer)}\n\n"
+        "Record the outcome (transferred to ICE, released, or lifted) before the deadline. Holding a person "
+        "past 48 hours after they would otherwise have been released is a violation (R4.7–R4.8).\n"
+    )
+    subject = f"Hold deadline in {hours_until(detainer.hold_deadline, now)}: a detainer needs action"
+    return EmailMessage(subject=subject, body=body, to=to)
+
+
+def _violation_email(detainer: Detainer, *, now: datetime, to: list[str]) -> EmailMessage:
+    deadline = in_zone(detainer.hold_deadline, detainer.agency)
+    body = (
+        f"A detainer hold at {detainer.agency.name} has passed its 48-hour deadline ({deadline}) with no "
+        "outcome recorded.\n\n"
+        "Release the person now, or record the transfer to ICE if it happened. A critical finding and an "
+        "incident have been opened.\n"
+        f"Open the detainer: {_detainer_link(detainer)}\n"
+    )
+    return EmailMessage(subject="Hold deadline passed: act now", body=body, to=to)

@@ -1,0 +1,1 @@
+"""Pages for detainers and incidents (thin: forms validate, services write, selectors read)."""

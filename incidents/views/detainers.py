@@ -1,0 +1,138 @@
+"""Detainer pages: custody board (list), log, detail, edit, outcome.
+
+Every page that shows a detainer's personal data writes one access-log row
+(list: one row with the count shown). Rows are reached only through
+``compliance.access``: another agency's detainer answers 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from compliance import access
+from compliance.models import AccessLog, Finding, access_log_record
+from incidents import selectors, services
+from incidents.forms import DetainerForm, DetainerOutcomeForm
+from incidents.models import Detainer
+from incidents.views.common import change_agencies_or_403, initial_agency, paginate, require_change
+
+#: Forms rescinded or superseded since 2 Apr 2017 (R4.1); the I-247N never authorized a hold.
+LEGACY_FORMS = {Detainer.Form.I247, Detainer.Form.I247D, Detainer.Form.I247X}
+
+
+def _detainer_or_404(request, public_id) -> Detainer:
+    return access.get_scoped_or_404(
+        Detainer.objects.select_related("agency", "handling_officer"), request.user, access.VIEW, public_id=public_id
+    )
+
+
+@login_required
+@never_cache
+def detainer_list(request):
+    """Open detainers first, nearest hold deadline first, shown in each agency's zone."""
+    page = paginate(request, selectors.detainers_for(request.user))
+    rows = list(page.object_list)
+    agencies_shown = {row.agency_id for row in rows}
+    access_log_record(
+        request,
+        action=AccessLog.Action.LIST,
+        agency=rows[0].agency if len(agencies_shown) == 1 else None,
+        count=len(rows),
+    )
+    context = {
+        "page_obj": page,
+        "detainers": rows,
+        "now": timezone.now(),
+        "several_agencies": access.agencies_for(request.user, access.VIEW).count() > 1,
+        "can_create": access.agencies_for(request.user, access.CHANGE).exists(),
+    }
+    return render(request, "incidents/detainer_list.html", context)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def detainer_create(request):
+    agencies = change_agencies_or_403(request.user)
+    form = DetainerForm(
+        request.POST or None, agencies=agencies, initial={"agency": initial_agency(request.user, agencies)}
+    )
+    if request.method == "POST" and form.is_valid():
+        agency = form.selected_agency()
+        fields = {name: value for name, value in form.cleaned_data.items() if name != "agency"}
+        detainer = services.detainer_create(agency=agency, actor=request.user, **fields)
+        messages.success(request, "Detainer logged.")
+        return redirect("incidents:detainer_detail", public_id=detainer.public_id)
+    return render(request, "incidents/detainer_form.html", {"form": form, "detainer": None})
+
+
+@login_required
+@never_cache
+def detainer_detail(request, public_id):
+    detainer = _detainer_or_404(request, public_id)
+    return _render_detail(request, detainer, outcome_form=None)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def detainer_edit(request, public_id):
+    detainer = _detainer_or_404(request, public_id)
+    require_change(request.user, detainer.agency)
+    if request.method == "POST":
+        form = DetainerForm(request.POST, agencies=[detainer.agency], agency=detainer.agency)
+        if form.is_valid():
+            services.detainer_update(detainer=detainer, actor=request.user, **form.cleaned_data)
+            messages.success(request, "Detainer updated.")
+            return redirect("incidents:detainer_detail", public_id=detainer.public_id)
+    else:
+        initial = {name: getattr(detainer, name) for name in services.DETAINER_FIELDS}
+        form = DetainerForm(initial=initial, agencies=[detainer.agency], agency=detainer.agency)
+    # The form shows the subject's personal data.
+    access_log_record(request, action=AccessLog.Action.VIEW, record=detainer)
+    return render(request, "incidents/detainer_form.html", {"form": form, "detainer": detainer})
+
+
+@login_required
+@never_cache
+@require_POST
+def detainer_outcome(request, public_id):
+    """Record transferred / released / lifted; errors show on the detail page."""
+    detainer = _detainer_or_404(request, public_id)
+    require_change(request.user, detainer.agency)
+    form = DetainerOutcomeForm(request.POST, agency=detainer.agency)
+    if form.is_valid():
+        services.detainer_record_outcome(detainer=detainer, actor=request.user, **form.cleaned_data)
+        messages.success(request, "Outcome recorded.")
+        return redirect("incidents:detainer_detail", public_id=detainer.public_id)
+    return _render_detail(request, detainer, outcome_form=form)
+
+
+def _render_detail(request, detainer: Detainer, *, outcome_form: DetainerOutcomeForm | None):
+    can_change = access.can(request.user, access.CHANGE, detainer.agency)
+    if outcome_form is None and can_change:
+        outcome_form = DetainerOutcomeForm(agency=detainer.agency)
+    findings = Finding.objects.filter(
+        content_type=ContentType.objects.get_for_model(Detainer), object_id=detainer.pk
+    ).order_by("-opened_at")
+    access_log_record(request, action=AccessLog.Action.VIEW, record=detainer)
+    now = timezone.now()
+    context = {
+        "detainer": detainer,
+        "now": now,
+        "past_deadline": detainer.is_open and detainer.hold_deadline is not None and detainer.hold_deadline < now,
+        "legacy_form": detainer.form in LEGACY_FORMS,
+        "notification_only": detainer.form == Detainer.Form.I247N,
+        "warrant_missing": not (detainer.warrant_type and detainer.warrant_signed),
+        "can_change": can_change,
+        "outcome_form": outcome_form if can_change else None,
+        "incidents": detainer.incidents.order_by("-occurred_at"),
+        "findings": findings,
+    }
+    return render(request, "incidents/detainer_detail.html", context)

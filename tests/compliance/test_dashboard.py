@@ -1,0 +1,189 @@
+"""The supervisor dashboard: figures in the agency's zone, agency switch, constant query count."""
+
+from datetime import UTC, date, datetime
+
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from compliance.dashboard import quarter_bounds
+from incidents.models import Detainer, Incident
+from tests.base import BaseTestCase
+from tests.compliance.helpers import (
+    figure,
+    make_certification,
+    make_course,
+    make_detainer,
+    make_incident,
+    make_officer,
+    make_outreach,
+)
+
+
+class DashboardTrainingFiguresTests(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        course = make_course(cls.agency_a, months=24)
+        # Expires 2026-02-27 (completed 2024-02-27, 24 months).
+        make_certification(make_officer(cls.agency_a, 1), course, date(2024, 2, 27))
+        make_certification(make_officer(cls.agency_a, 2), course, date(2025, 6, 1))  # current
+        make_officer(cls.agency_a, 3)  # missing the course
+        make_certification(make_officer(cls.agency_b, 1), make_course(cls.agency_b), date(2020, 1, 1))
+
+    def test_case_T1_expiring_today_is_not_expired_in_the_agency_zone(self):
+        self.client.force_login(self.supervisor_a)
+        # 2026-02-27 19:30 CST is already 2026-02-28 in UTC.
+        with time_machine.travel(datetime(2026, 2, 28, 1, 30, tzinfo=UTC), tick=False):
+            response = self.client.get("/")
+        self.assertEqual(figure(response, "dashboard-today"), "2026-02-27")
+        self.assertEqual(figure(response, "officers-expiring-today"), "1")
+        self.assertEqual(figure(response, "officers-expiring"), "1")
+        self.assertEqual(figure(response, "officers-expired"), "0")
+        self.assertEqual(figure(response, "officers-current"), "1")
+        self.assertEqual(figure(response, "officers-missing"), "1")
+
+    def test_case_T1_expired_one_minute_after_local_midnight(self):
+        self.client.force_login(self.supervisor_a)
+        with time_machine.travel(datetime(2026, 2, 28, 6, 1, tzinfo=UTC), tick=False):  # 00:01 CST
+            response = self.client.get("/")
+        self.assertEqual(figure(response, "officers-expired"), "1")
+        self.assertEqual(figure(response, "officers-expiring-today"), "0")
+
+    def test_it_shows_a_roster_chart_without_scripts(self):
+        self.client.force_login(self.supervisor_a)
+        response = self.client.get("/")
+        chart = response.content.decode().split('data-testid="roster-chart"')[1].split("</figure>")[0]
+        self.assertIn("<svg", chart)
+        self.assertNotIn("<script", chart)
+
+
+@time_machine.travel(datetime(2026, 4, 12, 12, 0, tzinfo=UTC), tick=False)
+class DashboardDetainerAndIncidentTests(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        # Case D4: released 2026-04-10 10:00 CDT → deadline 2026-04-12 15:00 UTC (10:00 CDT).
+        make_detainer(cls.agency_a, 1, released_at=datetime(2026, 4, 10, 15, 0, tzinfo=UTC), booking_number="BK-NEAR")
+        make_detainer(cls.agency_a, 2, released_at=datetime(2026, 4, 11, 15, 0, tzinfo=UTC), booking_number="BK-LATER")
+        make_detainer(cls.agency_a, 3, released_at=datetime(2026, 4, 10, 6, 0, tzinfo=UTC), booking_number="BK-PAST")
+        make_detainer(
+            cls.agency_a,
+            4,
+            released_at=datetime(2026, 4, 9, 6, 0, tzinfo=UTC),
+            outcome=Detainer.Outcome.TRANSFERRED,
+            booking_number="BK-DONE",
+        )
+        make_detainer(cls.agency_a, 5, booking_number="BK-NO-RELEASE-YET")
+        make_detainer(cls.agency_b, 1, released_at=datetime(2026, 4, 10, 6, 0, tzinfo=UTC), booking_number="BK-B")
+
+        make_incident(cls.agency_a, 1, severity=Incident.Severity.CRITICAL)
+        make_incident(cls.agency_a, 2, severity=Incident.Severity.HIGH, status=Incident.Status.UNDER_REVIEW)
+        make_incident(cls.agency_a, 3, severity=Incident.Severity.LOW)
+        make_incident(cls.agency_a, 4, severity=Incident.Severity.LOW)
+        make_incident(cls.agency_a, 5, severity=Incident.Severity.MEDIUM, status=Incident.Status.CLOSED)
+        make_incident(cls.agency_b, 1, severity=Incident.Severity.MEDIUM)
+
+    def test_it_lists_nearest_hold_deadlines_in_the_agency_zone(self):
+        self.client.force_login(self.supervisor_a)
+        response = self.client.get("/")
+        self.assertEqual(figure(response, "detainers-upcoming"), "2")
+        self.assertEqual(figure(response, "detainer-deadline"), "2026-04-12 10:00 CDT")
+        self.assertEqual(figure(response, "detainer-remaining"), "3 h 00 min")
+        html = response.content.decode()
+        self.assertLess(html.index("BK-NEAR"), html.index("BK-LATER"))
+        self.assertNotIn("BK-DONE", html)
+        self.assertNotIn("BK-B", html)
+
+    def test_it_counts_detainers_past_deadline_with_no_outcome(self):
+        self.client.force_login(self.supervisor_a)
+        response = self.client.get("/")
+        self.assertEqual(figure(response, "detainers-overdue"), "1")
+        self.assertContains(response, "BK-PAST")
+        self.assertContains(response, "overdue by 6 h 00 min")
+
+    def test_it_counts_open_incidents_by_severity(self):
+        self.client.force_login(self.supervisor_a)
+        response = self.client.get("/")
+        self.assertEqual(figure(response, "incidents-open-critical"), "1")
+        self.assertEqual(figure(response, "incidents-open-high"), "1")
+        self.assertEqual(figure(response, "incidents-open-medium"), "0")
+        self.assertEqual(figure(response, "incidents-open-low"), "2")
+        self.assertEqual(figure(response, "incidents-open-total"), "4")
+
+
+class DashboardOutreachQuarterTests(BaseTestCase):
+    def test_quarter_bounds(self):
+        self.assertEqual(quarter_bounds(date(2026, 3, 31)), (date(2026, 1, 1), date(2026, 3, 31)))
+        self.assertEqual(quarter_bounds(date(2026, 11, 1)), (date(2026, 10, 1), date(2026, 12, 31)))
+        self.assertEqual(quarter_bounds(date(2024, 5, 15)), (date(2024, 4, 1), date(2024, 6, 30)))
+
+    def test_it_counts_outreach_in_the_agency_local_quarter(self):
+        make_outreach(self.agency_a, date(2025, 12, 31), 1)
+        make_outreach(self.agency_a, date(2026, 1, 1), 2)
+        make_outreach(self.agency_a, date(2026, 3, 31), 3)
+        make_outreach(self.agency_a, date(2026, 4, 1), 4)
+        make_outreach(self.agency_b, date(2026, 2, 1), 5)
+        self.client.force_login(self.staff_a)
+        # 2026-04-01 03:00 UTC is still 2026-03-31 (Q1) in Chicago.
+        with time_machine.travel(datetime(2026, 4, 1, 3, 0, tzinfo=UTC), tick=False):
+            response = self.client.get("/")
+        self.assertEqual(figure(response, "outreach-quarter"), "2")
+
+
+class DashboardAccessTests(BaseTestCase):
+    def test_it_shows_the_home_agency_by_default(self):
+        self.client.force_login(self.staff_b)
+        response = self.client.get("/")
+        self.assertEqual(figure(response, "dashboard-agency"), self.agency_b.name)
+
+    def test_an_auditor_of_several_agencies_can_switch(self):
+        self.client.force_login(self.auditor)
+        response = self.client.get("/", {"agency": str(self.agency_b.public_id)})
+        self.assertEqual(figure(response, "dashboard-agency"), self.agency_b.name)
+        self.assertContains(response, 'data-testid="agency-switch"')
+
+    def test_a_single_agency_user_sees_no_switch(self):
+        self.client.force_login(self.staff_a)
+        self.assertNotContains(self.client.get("/"), 'data-testid="agency-switch"')
+
+    def test_other_agency_gets_404(self):
+        self.client.force_login(self.staff_a)
+        response = self.client.get("/", {"agency": str(self.agency_b.public_id)})
+        self.assertEqual(response.status_code, 404)
+
+    def test_a_malformed_agency_id_gets_404(self):
+        self.client.force_login(self.auditor)
+        self.assertEqual(self.client.get("/", {"agency": "not-a-uuid"}).status_code, 404)
+
+    def test_a_user_without_agency_sees_a_notice(self):
+        self.client.force_login(self.outsider)
+        response = self.client.get("/")
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, 'data-testid="no-agency"')
+
+    def test_anonymous_is_sent_to_login(self):
+        self.assertRedirects(self.client.get("/"), "/accounts/login/?next=/", fetch_redirect_response=False)
+
+
+@time_machine.travel(datetime(2026, 4, 12, 12, 0, tzinfo=UTC), tick=False)
+class DashboardQueryCountTests(BaseTestCase):
+    def _add_data(self, start: int, count: int):
+        course = make_course(self.agency_a, f"C{start}")
+        for n in range(start, start + count):
+            officer = make_officer(self.agency_a, n)
+            make_certification(officer, course, date(2025, 1, 1))
+            make_detainer(self.agency_a, n, released_at=datetime(2026, 4, 11, n % 24, 0, tzinfo=UTC))
+            make_detainer(self.agency_a, 1000 + n, released_at=datetime(2026, 4, 9, n % 24, 0, tzinfo=UTC))
+            make_incident(self.agency_a, n, severity=Incident.Severity.values[n % 4])
+            make_outreach(self.agency_a, date(2026, 4, 1 + n % 10), n)
+
+    def test_query_count_does_not_grow_with_data(self):
+        self.client.force_login(self.supervisor_a)
+        self._add_data(1, 2)
+        with CaptureQueriesContext(connection) as small:
+            self.assertEqual(self.client.get("/").status_code, 200)
+        self._add_data(100, 30)
+        with self.assertNumQueries(len(small.captured_queries)):
+            response = self.client.get("/")
+        self.assertEqual(figure(response, "detainers-overdue"), "32")

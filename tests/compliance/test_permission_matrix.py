@@ -1,0 +1,257 @@
+"""Every URL that takes a record's public id × every role × own/other agency.
+
+The patterns are enumerated from the URL resolver, so a new view with a
+``public_id``/``uuid`` in its route fails this test until it is added to
+``COVERED`` — a new page cannot forget the agency check (DESIGN.md, Who may see what).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from pypdf import PdfReader
+
+from compliance import access
+from compliance.history import AUDITED_MODELS
+from compliance.models import Report
+from compliance.reports.services import report_request
+from compliance.roles import ROLE_PERMISSIONS, Role
+from tests.base import BaseTestCase
+from tests.compliance.helpers import (
+    make_certification,
+    make_course,
+    make_detainer,
+    make_finding,
+    make_incident,
+    make_officer,
+    make_outreach,
+    make_ready_report,
+)
+
+
+@dataclass(frozen=True)
+class Spec:
+    record: str  # key into the records built for each agency
+    perm: str  # the agency permission the page needs
+    method: str = "GET"
+    kwargs: dict = field(default_factory=dict)
+
+
+#: URL name → how to exercise it. History is checked for every allow-listed model.
+COVERED: dict[str, list[Spec]] = {
+    "history": [Spec(label, access.VIEW, kwargs={"model_label": label}) for label in AUDITED_MODELS],
+    "reports:download": [Spec("report", access.EXPORT)],
+    "training:officer_detail": [Spec("training.officer", access.VIEW)],
+    "training:officer_edit": [Spec("training.officer", access.CHANGE)],
+    "training:certification_create": [Spec("training.officer", access.CHANGE)],
+    "incidents:detainer_detail": [Spec("incidents.detainer", access.VIEW)],
+    "incidents:detainer_edit": [Spec("incidents.detainer", access.CHANGE)],
+    "incidents:detainer_outcome": [Spec("incidents.detainer", access.CHANGE, method="POST")],
+    "incidents:incident_detail": [Spec("incidents.incident", access.VIEW)],
+    "incidents:incident_edit": [Spec("incidents.incident", access.CHANGE)],
+    "community:outreach_detail": [Spec("community.outreachevent", access.VIEW)],
+    "community:outreach_edit": [Spec("community.outreachevent", access.CHANGE)],
+}
+
+
+def public_id_url_names() -> dict[str, str]:
+    """URL name → route for every pattern whose route takes a public id or a UUID."""
+    found: dict[str, str] = {}
+
+    def walk(patterns, prefix: str, namespace: str | None):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = pattern.namespace if pattern.namespace else namespace
+                if namespace and pattern.namespace:
+                    inner = f"{namespace}:{pattern.namespace}"
+                walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+            elif isinstance(pattern, URLPattern):
+                route = prefix + str(pattern.pattern)
+                if re.search(r"public_id|uuid", route):
+                    name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+                    found[name or route] = route
+
+    walk(get_resolver().url_patterns, "", None)
+    return found
+
+
+def build_records(agency, number: int, reporter) -> dict:
+    officer = make_officer(agency, number)
+    course = make_course(agency, f"C{number}")
+    detainer = make_detainer(agency, number)
+    incident = make_incident(agency, number, reported_by=reporter)
+    return {
+        "compliance.agency": agency,
+        "compliance.agreement": agency.agreements.first(),
+        "compliance.finding": make_finding(agency, detainer),
+        "training.officer": officer,
+        "training.course": course,
+        "training.certification": make_certification(officer, course, date(2025, 1, 1)),
+        "incidents.detainer": detainer,
+        "incidents.incident": incident,
+        "community.outreachevent": make_outreach(agency, date(2026, 1, 10), number),
+    }
+
+
+class PermissionMatrixTests(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.records = {
+            cls.agency_a.pk: build_records(cls.agency_a, 1, cls.staff_a),
+            cls.agency_b.pk: build_records(cls.agency_b, 2, cls.staff_b),
+        }
+
+    def setUp(self):
+        # Report files live in this test's storage folder, so they are made per test.
+        for agency, user in ((self.agency_a, self.supervisor_a), (self.agency_b, self.supervisor_b)):
+            self.records[agency.pk]["report"] = make_ready_report(agency, user)
+
+    def url(self, name: str, spec: Spec, agency) -> str:
+        record = self.records[agency.pk][spec.record]
+        return reverse(name, kwargs={"public_id": record.public_id, **spec.kwargs})
+
+    def request(self, user, spec: Spec, url: str):
+        self.client.logout()
+        if user is not None:
+            self.client.force_login(user)
+        return self.client.post(url, {}) if spec.method == "POST" else self.client.get(url)
+
+    def test_every_public_id_pattern_is_covered(self):
+        missing = sorted(set(public_id_url_names()) - set(COVERED))
+        self.assertEqual(missing, [], "Add these URL patterns to COVERED in tests/compliance/test_permission_matrix.py")
+        stale = sorted(set(COVERED) - set(public_id_url_names()))
+        self.assertEqual(stale, [], "These COVERED names no longer exist")
+
+    def test_every_audited_model_has_a_record_here(self):
+        self.assertTrue(set(AUDITED_MODELS) <= set(self.records[self.agency_a.pk]))
+
+    def test_other_agency_gets_404_for_every_role(self):
+        for name, specs in COVERED.items():
+            for spec in specs:
+                for user in (self.staff_a, self.supervisor_a, self.admin_a, self.auditor_a, self.outsider):
+                    with self.subTest(url=name, record=spec.record, user=user.username):
+                        response = self.request(user, spec, self.url(name, spec, self.agency_b))
+                        self.assertEqual(response.status_code, 404)
+                for user in (self.staff_b, self.supervisor_b):
+                    with self.subTest(url=name, record=spec.record, user=user.username):
+                        response = self.request(user, spec, self.url(name, spec, self.agency_a))
+                        self.assertEqual(response.status_code, 404)
+
+    def test_own_agency_follows_the_role_permissions(self):
+        roles = {
+            self.staff_a: Role.STAFF,
+            self.supervisor_a: Role.SUPERVISOR,
+            self.admin_a: Role.ADMINISTRATOR,
+            self.auditor_a: Role.AUDITOR,
+        }
+        for name, specs in COVERED.items():
+            for spec in specs:
+                for user, role in roles.items():
+                    with self.subTest(url=name, record=spec.record, user=user.username):
+                        response = self.request(user, spec, self.url(name, spec, self.agency_a))
+                        if spec.perm in ROLE_PERMISSIONS[role]:
+                            self.assertIn(response.status_code, (200, 302))
+                        else:
+                            self.assertIn(response.status_code, (403, 404))
+
+    def test_an_auditor_of_both_agencies_reads_both(self):
+        for name, specs in COVERED.items():
+            for spec in specs:
+                if spec.perm not in ROLE_PERMISSIONS[Role.AUDITOR]:
+                    continue
+                for agency in (self.agency_a, self.agency_b):
+                    with self.subTest(url=name, record=spec.record, agency=agency.state):
+                        response = self.request(self.auditor, spec, self.url(name, spec, agency))
+                        self.assertEqual(response.status_code, 200)
+
+    def test_anonymous_is_sent_to_login(self):
+        for name, specs in COVERED.items():
+            for spec in specs:
+                with self.subTest(url=name, record=spec.record):
+                    url = self.url(name, spec, self.agency_a)
+                    response = self.request(None, spec, url)
+                    self.assertEqual(response.status_code, 302)
+                    self.assertTrue(response["Location"].startswith("/accounts/login/"), response["Location"])
+
+
+class ModelWidePermissionTests(BaseTestCase):
+    """Case A1: a model-wide permission given by mistake never widens agency scope."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.detainer_a = make_detainer(
+            cls.agency_a, 1, booking_number="BK-ALDER-ONLY", released_at=datetime(2026, 1, 6, tzinfo=UTC)
+        )
+        cls.detainer_b = make_detainer(
+            cls.agency_b, 1, booking_number="BK-BIRCH-OWN", released_at=datetime(2026, 1, 6, tzinfo=UTC)
+        )
+        course_a, course_b = make_course(cls.agency_a), make_course(cls.agency_b)
+        cls.officer_a = make_officer(cls.agency_a, 1, last_name="Alderonly")
+        cls.officer_b = make_officer(cls.agency_b, 1, last_name="Birchown")
+        make_certification(cls.officer_a, course_a, date(2025, 1, 1))
+        make_certification(cls.officer_b, course_b, date(2025, 1, 1))
+        wrong = Permission.objects.filter(
+            content_type__app_label="compliance", codename__in=access.ALL_PERMS
+        ) | Permission.objects.filter(content_type__app_label="incidents", content_type__model="detainer")
+        for role in (Role.STAFF, Role.SUPERVISOR):
+            Group.objects.get(name=role).permissions.add(*wrong)
+
+    def setUp(self):
+        self.report_a = make_ready_report(self.agency_a, self.supervisor_a)
+
+    def test_case_A1_the_group_really_holds_the_model_wide_permissions(self):
+        self.assertTrue(self.staff_b.has_perm("compliance.view_records"))
+        self.assertTrue(self.staff_b.has_perm("incidents.view_detainer"))
+
+    def test_case_A1_detainer_list_has_only_agency_b_rows(self):
+        self.client.force_login(self.staff_b)
+        response = self.client.get(reverse("incidents:detainer_list"))
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "BK-BIRCH-OWN")
+        self.assertNotContains(response, "BK-ALDER-ONLY")
+
+    def test_case_A1_agency_a_records_still_answer_404(self):
+        self.client.force_login(self.staff_b)
+        for url in (
+            reverse("incidents:detainer_detail", kwargs={"public_id": self.detainer_a.public_id}),
+            reverse("history", kwargs={"model_label": "incidents.detainer", "public_id": self.detainer_a.public_id}),
+            reverse("training:officer_detail", kwargs={"public_id": self.officer_a.public_id}),
+            reverse("reports:download", kwargs={"public_id": self.report_a.public_id}),
+            f"/?agency={self.agency_a.public_id}",
+        ):
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 404)
+
+    def test_case_A1_reports_list_and_request_stay_in_agency_b(self):
+        self.client.force_login(self.staff_b)
+        self.assertNotContains(self.client.get(reverse("reports:list")), self.agency_a.state + ")")
+        # Model-wide export_reports does not count: staff_b holds no export object permission.
+        self.assertEqual(self.client.get(reverse("reports:request")).status_code, 404)
+        for agency in (self.agency_a, self.agency_b):
+            with self.subTest(agency=agency.state), self.assertRaises(PermissionDenied):
+                report_request(
+                    actor=self.staff_b, agency=agency, kind=Report.Kind.TRAINING_ROSTER, as_of=date(2026, 1, 5)
+                )
+
+    def test_case_A1_the_pdf_report_contains_only_agency_b_rows(self):
+        with self.assertRaises(PermissionDenied):
+            report_request(
+                actor=self.supervisor_b, agency=self.agency_a, kind=Report.Kind.TRAINING_ROSTER, as_of=date(2026, 1, 5)
+            )
+        with self.captureOnCommitCallbacks(execute=True):
+            report = report_request(
+                actor=self.supervisor_b, agency=self.agency_b, kind=Report.Kind.TRAINING_ROSTER, as_of=date(2026, 1, 5)
+            )
+        report.refresh_from_db()
+        with report.file.open("rb") as handle:
+            text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(handle.read())).pages)
+        self.assertIn("Birchown", text)
+        self.assertNotIn("Alderonly", text)

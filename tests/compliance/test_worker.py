@@ -1,0 +1,93 @@
+"""One task end to end through a real Celery worker on a real Redis (CI).
+
+Runs only where REDIS_URL is set and the database is PostgreSQL (a separate
+worker process cannot see SQLite's per-process test database). `.ci/run` sets
+both, so CI always runs it.
+"""
+
+import io
+import os
+import subprocess
+import sys
+import time
+from datetime import date
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from pypdf import PdfReader
+
+from compliance import celery_app
+from compliance.models import Agency, Report
+from compliance.reports.services import report_request
+from compliance.roles import Role
+from tests.base import make_user
+from training.models import Course, Officer
+from training.services import certification_record
+
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL not set: no broker for a real worker"),
+]
+
+
+def _worker_database_url() -> str:
+    """DATABASE_URL pointing at the test database pytest-django created."""
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
+
+
+@pytest.fixture
+def worker(tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("a worker process needs a shared database server (PostgreSQL)")
+    env = {
+        **os.environ,
+        "DATABASE_URL": _worker_database_url(),
+        "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
+        "TESTING": "1",
+    }
+    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 (closed below)
+    process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
+        [sys.executable, "-m", "celery", "-A", "compliance", "worker", "--pool=solo", "--loglevel=INFO"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    try:
+        yield process
+    finally:
+        celery_app.conf.task_always_eager = previous
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+        print((tmp_path / "worker.log").read_text()[-3000:])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_renders_the_training_roster_report(worker):
+    agency = Agency.objects.create(name="Cedar County Sheriff's Office", state="TX", time_zone="America/Chicago")
+    supervisor = make_user("worker_supervisor", agency=agency, role=Role.SUPERVISOR)
+    course = Course.objects.create(agency=agency, code="IADP", name="Basic course", validity_months=24)
+    officer = Officer.objects.create(agency=agency, first_name="Rosalind", last_name="Quarrington", badge_number="W-17")
+    certification_record(actor=supervisor, officer=officer, course=course, completed_on=date(2026, 1, 15))
+
+    report = report_request(actor=supervisor, agency=agency, kind=Report.Kind.TRAINING_ROSTER, as_of=date(2026, 11, 29))
+
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        report.refresh_from_db()
+        if report.status in (Report.Status.READY, Report.Status.FAILED):
+            break
+        assert worker.poll() is None, "the worker exited early"
+        time.sleep(0.5)
+
+    assert report.status == Report.Status.READY, report.error
+    assert len(report.sha256) == 64
+    with report.file.open("rb") as handle:
+        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(handle.read())).pages)
+    assert "Quarrington" in text
