@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from compliance.audit import AuditedHistory
-from compliance.models import AgencyScopedModel
+from compliance.models import AgencyScopedModel, Severity
 
 
 class DetainerQuerySet(models.QuerySet):
@@ -108,11 +108,7 @@ class Incident(AgencyScopedModel):
         CITIZENSHIP_CLAIM = "citizenship_claim", "U.S.-citizenship claim"
         OTHER = "other", "Other"
 
-    class Severity(models.TextChoices):
-        LOW = "low", "Low"
-        MEDIUM = "medium", "Medium"
-        HIGH = "high", "High"
-        CRITICAL = "critical", "Critical"
+    Severity = Severity
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"

@@ -2,7 +2,7 @@
 
 from compliance.models.access_log import AccessLog, access_log_record
 from compliance.models.agency import Agency, Agreement, AgreementModel
-from compliance.models.base import AgencyScopedModel, TimeStampedModel
+from compliance.models.base import AgencyScopedModel, Severity, TimeStampedModel
 from compliance.models.finding import Finding
 from compliance.models.report import Report
 from compliance.models.user import User
@@ -16,6 +16,7 @@ __all__ = [
     "AgreementModel",
     "Finding",
     "Report",
+    "Severity",
     "TimeStampedModel",
     "User",
 ]

@@ -5,6 +5,15 @@ import uuid
 from django.db import models
 
 
+class Severity(models.TextChoices):
+    """How serious a finding or an incident is; shared so the two always agree."""
+
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    CRITICAL = "critical", "Critical"
+
+
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from compliance.audit import AuditedHistory
-from compliance.models.base import AgencyScopedModel
+from compliance.models.base import AgencyScopedModel, Severity
 
 
 class Finding(AgencyScopedModel):
@@ -22,11 +22,7 @@ class Finding(AgencyScopedModel):
         CERTIFICATION_EXPIRED = "certification_expired", "Certification expired"
         OTHER = "other", "Other"
 
-    class Severity(models.TextChoices):
-        LOW = "low", "Low"
-        MEDIUM = "medium", "Medium"
-        HIGH = "high", "High"
-        CRITICAL = "critical", "Critical"
+    Severity = Severity
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
