@@ -32,7 +32,8 @@ def _follow_up_overdue(event: OutreachEvent, today_by_agency: dict) -> bool:
 
 @login_required
 def outreach_list(request):
-    page = paginate(request, selectors.outreach_events_for(request.user))
+    events_qs, only_agency = access.narrow_to_requested_agency(selectors.outreach_events_for(request.user), request)
+    page = paginate(request, events_qs)
     events = list(page.object_list)
     today_by_agency: dict = {}
     for event in events:
@@ -40,7 +41,9 @@ def outreach_list(request):
     context = {
         "page_obj": page,
         "events": events,
-        "several_agencies": access.agencies_for(request.user, access.VIEW).count() > 1,
+        "only_agency": only_agency,
+        "query_string": f"agency={only_agency.public_id}" if only_agency else "",
+        "several_agencies": only_agency is None and access.agencies_for(request.user, access.VIEW).count() > 1,
         "can_create": access.agencies_for(request.user, access.CHANGE).exists(),
     }
     return render(request, "community/outreach_list.html", context)

@@ -82,3 +82,23 @@ def current_agency(request, perm: str = VIEW):
     if home is not None and allowed.filter(pk=home.pk).exists():
         return home
     return allowed.order_by("state", "name").first()
+
+
+def narrow_to_requested_agency(queryset: QuerySet, request, perm: str = VIEW, *, agency_field: str = "agency"):
+    """Narrow an already scoped list to ``?agency=<public id>`` when the request names one.
+
+    Used by list pages so the dashboard's "see all" links for one agency show
+    that agency only. Returns ``(queryset, agency or None)``.
+
+    Raises:
+        Http404: the named agency is not one where the user holds ``perm``, or
+            the id is malformed.
+    """
+    wanted = request.GET.get("agency")
+    if not wanted:
+        return queryset, None
+    try:
+        agency = agencies_for(request.user, perm).get(public_id=wanted)
+    except Exception as exc:  # DoesNotExist, or a malformed UUID (ValidationError)
+        raise Http404("No such agency.") from exc
+    return queryset.filter(**{agency_field: agency}), agency

@@ -37,7 +37,7 @@ I247A_ONLY_SINCE = date(2017, 4, 2)
 CHOOSE_AGENCY_MESSAGE = "Choose the agency this record belongs to."
 FORM_AFTER_2017_MESSAGE = (
     "Since 2 April 2017 ICE issues detainers only on Form I-247A; an {form} issued on {issued} is not valid "
-    "(DOMAIN.md R4.1)."
+    "(ICE Policy 10074.2; Form I-247A guidance)."
 )
 WARRANT_TYPE_NEEDED_MESSAGE = "Choose the warrant type (I-200 or I-205) that was signed."
 RELEASE_BEFORE_BOOKING_MESSAGE = "The person cannot be due for release before they were booked."

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from compliance.audit import acting_as
-from compliance.models import Agency
+from compliance.models import Agency, Finding
+from compliance.templatetags.agency_time import in_zone
 from incidents import rules
 from incidents.models import Detainer, Incident
 
@@ -38,6 +40,10 @@ DETAINER_FIELDS = frozenset(
     }
 )
 INCIDENT_FIELDS = frozenset({"kind", "severity", "status", "title", "description", "occurred_at"})
+
+HOLD_VIOLATION_RULE = "R4.7–R4.8 48-hour hold limit"
+HOLD_VIOLATION_TITLE = "Hold past the 48-hour deadline"
+LATE_OUTCOME_REASON = "Outcome recorded after the hold deadline"
 
 OUTCOME_PENDING_MESSAGE = "An outcome must be transferred, released or lifted; pending is not an outcome."
 LIFT_REASON_MESSAGE = "A lifted or declined detainer needs a reason."
@@ -160,7 +166,83 @@ def detainer_record_outcome(
         locked.outcome_at = outcome_at
         locked.lift_reason = lift_reason.strip() if outcome == Detainer.Outcome.LIFTED else ""
         locked.save()
+        if locked.hold_deadline is not None and outcome_at > locked.hold_deadline:
+            # The custody ended after the 48-hour limit: the hold itself was the violation (R4.8),
+            # whether or not the sweep saw it first.
+            detainer_open_hold_violation(
+                detainer=locked, actor=actor, found_at=timezone.now(), ended_at=outcome_at, reason=LATE_OUTCOME_REASON
+            )
     return locked
+
+
+def detainer_open_hold_violation(
+    *, detainer: Detainer, actor, found_at: datetime, ended_at: datetime | None = None, reason: str | None = None
+):
+    """Open the critical finding and the incident for a hold that ran past its deadline, once.
+
+    Called by the deadline sweep (hold still running) and by
+    ``detainer_record_outcome`` (custody ended after the deadline). The unique
+    constraint on (record, kind) makes a second finding impossible, so calling
+    this twice opens nothing more.
+
+    Args:
+        detainer: the detainer, locked by the caller's transaction where races matter.
+        actor: whom the finding and incident are attributed to.
+        found_at: aware datetime the violation was detected (the finding's ``opened_at``).
+        ended_at: aware datetime custody ended, when known (outcome recorded late).
+        reason: history change reason for the rows written.
+
+    Returns:
+        The ``Incident`` opened, or None when the finding already existed.
+
+    Source: DOMAIN.md R4.8 — any hold beyond ``hold_expires_at`` is a critical
+    violation: release, notify the supervisor, open an incident.
+    """
+    deadline_text = in_zone(detainer.hold_deadline, detainer.agency)
+    if ended_at is None:
+        summary = (
+            f"The hold deadline {deadline_text} passed with no outcome recorded. Release the person or "
+            "record the transfer to ICE now, and review why the hold ran past 48 hours."
+        )
+    else:
+        over = ended_at - detainer.hold_deadline
+        summary = (
+            f"Custody ended {in_zone(ended_at, detainer.agency)}, {_duration_text(over)} after the hold deadline "
+            f"{deadline_text}. Review why the hold ran past 48 hours."
+        )
+    with transaction.atomic(), acting_as(actor, reason=reason):
+        _, created = Finding.objects.get_or_create(
+            content_type=ContentType.objects.get_for_model(Detainer),
+            object_id=detainer.pk,
+            kind=Finding.Kind.HOLD_DEADLINE_PASSED,
+            defaults={
+                "agency": detainer.agency,
+                "severity": Finding.Severity.CRITICAL,
+                "rule": HOLD_VIOLATION_RULE,
+                "summary": summary,
+                "opened_at": found_at,
+            },
+        )
+        if not created:
+            return None
+        return incident_create(
+            agency=detainer.agency,
+            actor=actor,
+            kind=Incident.Kind.HOLD_VIOLATION,
+            severity=Incident.Severity.CRITICAL,
+            title=HOLD_VIOLATION_TITLE,
+            description=summary + " (48-hour hold limit, I-247A guidance; R4.7–R4.8)",
+            occurred_at=detainer.hold_deadline,
+            detainer=detainer,
+            reason=reason,
+        )
+
+
+def _duration_text(delta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    return (f"{days} d " if days else "") + f"{hours} h {minutes:02d} min"
 
 
 def incident_create(

@@ -35,18 +35,17 @@ from django.utils import timezone
 from compliance.audit import acting_as, system_user
 from compliance.models import Finding
 from compliance.templatetags.agency_time import hours_until, in_zone
-from incidents.models import Detainer, Incident
+from incidents.models import Detainer
 from incidents.selectors import agency_supervisor_emails
-from incidents.services import incident_create
+from incidents.services import HOLD_VIOLATION_RULE, detainer_open_hold_violation
 
 logger = logging.getLogger(__name__)
 
-FINDING_RULE = "R4.7–R4.8 48-hour hold limit"
+FINDING_RULE = HOLD_VIOLATION_RULE
 ALERT_REASON = "Hold-deadline sweep: supervisors warned"
 NO_RECIPIENT_REASON = "Hold-deadline sweep: deadline near, but the agency has no supervisor to warn"
 LATE_REASON = "Hold-deadline sweep: deadline already passed when first seen; no advance warning sent"
 VIOLATION_REASON = "Hold-deadline sweep: deadline passed with no outcome"
-VIOLATION_TITLE = "Hold past the 48-hour deadline"
 
 
 def sweep_hold_deadlines(*, now: datetime | None = None) -> dict:
@@ -100,7 +99,7 @@ def sweep_hold_deadlines(*, now: datetime | None = None) -> dict:
         elif sent is False:
             result["alerts_without_recipient"] += 1
     for pk, agency_id in passed:
-        if _open_violation(pk, now=now, to=recipients.get(agency_id, []), actor=actor, finding_type=finding_type):
+        if _open_violation(pk, now=now, to=recipients.get(agency_id, []), actor=actor):
             result["findings_opened"] += 1
             result["incidents_opened"] += 1
     logger.info("Hold-deadline sweep: %s", result)
@@ -146,44 +145,15 @@ def _warn(pk: int, *, now: datetime, warn_before: datetime, to: list[str], actor
     return sent
 
 
-def _open_violation(pk: int, *, now: datetime, to: list[str], actor, finding_type) -> bool:
+def _open_violation(pk: int, *, now: datetime, to: list[str], actor) -> bool:
     """Open the finding and incident for detainer ``pk`` and tell supervisors. False if already done or resolved."""
     with transaction.atomic(), acting_as(actor, reason=VIOLATION_REASON):
         detainer = _lock_pending(pk, hold_deadline__lt=now)
         if detainer is None:
             return False
-        deadline_text = in_zone(detainer.hold_deadline, detainer.agency)
-        _, created = Finding.objects.get_or_create(
-            content_type=finding_type,
-            object_id=detainer.pk,
-            kind=Finding.Kind.HOLD_DEADLINE_PASSED,
-            defaults={
-                "agency": detainer.agency,
-                "severity": Finding.Severity.CRITICAL,
-                "rule": FINDING_RULE,
-                "summary": (
-                    f"The hold deadline {deadline_text} passed with no outcome recorded. Release the person or "
-                    "record the transfer to ICE now, and review why the hold ran past 48 hours."
-                ),
-                "opened_at": now,
-            },
-        )
-        if not created:
+        incident = detainer_open_hold_violation(detainer=detainer, actor=actor, found_at=now, reason=VIOLATION_REASON)
+        if incident is None:
             return False
-        incident_create(
-            agency=detainer.agency,
-            actor=actor,
-            kind=Incident.Kind.HOLD_VIOLATION,
-            severity=Incident.Severity.CRITICAL,
-            title=VIOLATION_TITLE,
-            description=(
-                f"Found by the hold-deadline sweep: the 48-hour hold deadline {deadline_text} passed while the "
-                "detainer's outcome was still pending (DOMAIN.md R4.7–R4.8)."
-            ),
-            occurred_at=detainer.hold_deadline,
-            detainer=detainer,
-            reason=VIOLATION_REASON,
-        )
         if to:
             _violation_email(detainer, now=now, to=to).send()
         else:

@@ -28,11 +28,18 @@ def in_zone(value: datetime | None, agency_or_name) -> str:
 
 @register.filter
 def hours_until(value: datetime | None, now: datetime) -> str:
-    """Signed time remaining until ``value`` as ``H h MM min`` (``overdue by …`` when past)."""
+    """Signed time remaining until ``value``: ``H h MM min``, or ``D d H h`` from 48 hours on.
+
+    Past ``value`` it reads ``overdue by …``. Elapsed real time, so a DST change
+    in between does not shift it.
+    """
     if value is None:
         return ""
     seconds = int((value - now).total_seconds())
     sign = seconds < 0
     seconds = abs(seconds)
-    text = f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+    if seconds >= 48 * 3600:
+        text = f"{seconds // 86400} d {seconds % 86400 // 3600} h"
+    else:
+        text = f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
     return f"overdue by {text}" if sign else text

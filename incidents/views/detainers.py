@@ -36,7 +36,8 @@ def _detainer_or_404(request, public_id) -> Detainer:
 @never_cache
 def detainer_list(request):
     """Open detainers first, nearest hold deadline first, shown in each agency's zone."""
-    page = paginate(request, selectors.detainers_for(request.user))
+    detainers, only_agency = access.narrow_to_requested_agency(selectors.detainers_for(request.user), request)
+    page = paginate(request, detainers)
     rows = list(page.object_list)
     agencies_shown = {row.agency_id for row in rows}
     access_log_record(
@@ -49,7 +50,9 @@ def detainer_list(request):
         "page_obj": page,
         "detainers": rows,
         "now": timezone.now(),
-        "several_agencies": access.agencies_for(request.user, access.VIEW).count() > 1,
+        "several_agencies": only_agency is None and access.agencies_for(request.user, access.VIEW).count() > 1,
+        "only_agency": only_agency,
+        "query_string": f"agency={only_agency.public_id}" if only_agency else "",
         "can_create": access.agencies_for(request.user, access.CHANGE).exists(),
     }
     return render(request, "incidents/detainer_list.html", context)
@@ -108,8 +111,15 @@ def detainer_outcome(request, public_id):
     require_change(request.user, detainer.agency)
     form = DetainerOutcomeForm(request.POST, agency=detainer.agency)
     if form.is_valid():
-        services.detainer_record_outcome(detainer=detainer, actor=request.user, **form.cleaned_data)
-        messages.success(request, "Outcome recorded.")
+        done = services.detainer_record_outcome(detainer=detainer, actor=request.user, **form.cleaned_data)
+        if done.hold_deadline is not None and done.outcome_at > done.hold_deadline:
+            messages.warning(
+                request,
+                "Outcome recorded. Custody ended after the 48-hour hold deadline: a critical finding and an "
+                "incident were opened for supervisor review.",
+            )
+        else:
+            messages.success(request, "Outcome recorded.")
         return redirect("incidents:detainer_detail", public_id=detainer.public_id)
     return _render_detail(request, detainer, outcome_form=form)
 

@@ -6,6 +6,8 @@ shown as a link only), so they are not access-logged.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -33,14 +35,19 @@ def incident_list(request):
     status = request.GET.get("status", "")
     if status not in Incident.Status.values:
         status = ""
-    page = paginate(request, selectors.incidents_for(request.user, status=status or None))
+    incidents, only_agency = access.narrow_to_requested_agency(
+        selectors.incidents_for(request.user, status=status or None), request
+    )
+    page = paginate(request, incidents)
+    kept = {"status": status, "agency": only_agency.public_id if only_agency else ""}
     context = {
         "page_obj": page,
         "incidents": list(page.object_list),
         "status": status,
         "statuses": Incident.Status.choices,
-        "query_string": f"status={status}" if status else "",
-        "several_agencies": access.agencies_for(request.user, access.VIEW).count() > 1,
+        "query_string": urlencode({key: value for key, value in kept.items() if value}),
+        "only_agency": only_agency,
+        "several_agencies": only_agency is None and access.agencies_for(request.user, access.VIEW).count() > 1,
         "can_create": access.agencies_for(request.user, access.CHANGE).exists(),
     }
     return render(request, "incidents/incident_list.html", context)

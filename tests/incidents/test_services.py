@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 
+from compliance.models import Finding
 from incidents import services
 from incidents.models import Detainer, Incident
 from tests.base import BaseTestCase
@@ -78,6 +79,36 @@ class DetainerServiceTests(BaseTestCase):
         self.assertEqual((done.outcome, done.outcome_at), ("transferred", when))
         self.assertFalse(Detainer.objects.open().exists())
         self.assertEqual(done.history.first().history_user, self.supervisor_a)
+
+    def test_a_release_after_the_hold_deadline_opens_one_finding_and_one_incident(self):
+        released = datetime(2026, 4, 10, 15, 0, tzinfo=UTC)  # deadline 2026-04-12 15:00 UTC
+        detainer = make_detainer(self.agency_a, actor=self.staff_a, would_be_released_at=released)
+        late = datetime(2026, 4, 12, 16, 30, tzinfo=UTC)
+        services.detainer_record_outcome(
+            detainer=detainer, actor=self.staff_a, outcome=Detainer.Outcome.RELEASED, outcome_at=late
+        )
+        # A correction of the same late outcome opens nothing more.
+        services.detainer_record_outcome(
+            detainer=detainer, actor=self.supervisor_a, outcome=Detainer.Outcome.RELEASED, outcome_at=late
+        )
+        finding = Finding.objects.get(object_id=detainer.pk, kind=Finding.Kind.HOLD_DEADLINE_PASSED)
+        self.assertEqual(finding.severity, Finding.Severity.CRITICAL)
+        self.assertIn("1 h 30 min after the hold deadline 2026-04-12 10:00 CDT", finding.summary)
+        incident = Incident.objects.get(detainer=detainer)
+        self.assertEqual((incident.kind, incident.severity), (Incident.Kind.HOLD_VIOLATION, "critical"))
+        self.assertEqual(incident.reported_by, self.staff_a)
+
+    def test_a_release_exactly_at_the_hold_deadline_is_no_violation(self):
+        released = datetime(2026, 4, 10, 15, 0, tzinfo=UTC)
+        detainer = make_detainer(self.agency_a, actor=self.staff_a, would_be_released_at=released)
+        services.detainer_record_outcome(
+            detainer=detainer,
+            actor=self.staff_a,
+            outcome=Detainer.Outcome.RELEASED,
+            outcome_at=released + timedelta(hours=48),
+        )
+        self.assertFalse(Finding.objects.exists())
+        self.assertFalse(Incident.objects.exists())
 
     def test_record_outcome_refuses_pending_and_reasonless_lifts(self):
         detainer = make_detainer(self.agency_a, actor=self.staff_a)
