@@ -24,6 +24,8 @@ AUDITED_MODELS: dict[str, str] = {
     "training.course": "agency",
     "training.officer": "agency",
     "training.certification": "agency",
+    "training.trainingsession": "agency",
+    "training.trainingrequirement": "agency",
     "incidents.detainer": "agency",
     "incidents.incident": "agency",
     "community.outreachevent": "agency",

@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "compliance.context_processors.agency_header",
+                "training.context_processors.notifications_badge",
             ],
         },
     },
@@ -100,6 +101,12 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         # "database table is locked" at once instead.
         _test_db = Path(tempfile.gettempdir()) / f"compliance-test-{os.getpid()}.sqlite3"
         DATABASES["default"]["TEST"] = {"NAME": str(_test_db)}
+elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # No JIT compilation: the roster's status query has many small correlated
+    # subqueries, which PostgreSQL's cost model sends to JIT; compiling them took
+    # 36 s where running them takes 0.5 s (docs/performance.md). Web queries are short.
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options["options"] = (_pg_options.get("options", "") + " -c jit=off").strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "compliance.User"
@@ -149,6 +156,8 @@ for _prefix, _dist in (("uswds", USWDS_DIST), ("htmx", HTMX_DIST)):
 # Uploaded and generated files (PDF reports, evidence) live outside the web root
 # and are served only by views that check the agency permission.
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
+# Largest certificate file (PDF/PNG/JPEG) attached to a certification, in bytes (training.evidence).
+CERTIFICATE_MAX_BYTES = env.int("CERTIFICATE_MAX_BYTES", default=5 * 1024 * 1024)
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from django import forms
 
-from training import rules
-from training.importers import ENCODINGS, MAX_BYTES
+from compliance.models import Agreement
 from training.models import Course, Officer
 
 AGENCY_HELP = "You can change records in more than one agency: choose the one this record belongs to."
-FILE_TOO_LARGE = f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB."
 
 
 class AgencyChoiceMixin:
@@ -50,16 +48,30 @@ class OfficerForm(AgencyChoiceMixin, forms.Form):
     badge_number = forms.CharField(max_length=30)
     unit = forms.CharField(max_length=100, required=False)
     email = forms.EmailField(required=False, help_text="Expiry notices go to this address.")
-    status = forms.ChoiceField(choices=Officer.Status.choices, initial=Officer.Status.DESIGNATED)
+    status = forms.ChoiceField(
+        choices=Officer.Status.choices,
+        initial=Officer.Status.NOMINATED,
+        help_text="A new candidate starts as nominated. A change here takes effect today; to record another "
+        "effective date, certification details or a separation, use “Change status” on the officer's page.",
+    )
     supervisor = SupervisorChoiceField(
         queryset=None,
         required=False,
         help_text="A supervisor of the officer's agency; receives the officer's expiry notices.",
     )
+    agreement = forms.ModelChoiceField(
+        label="Agreement (MOA)",
+        queryset=None,
+        required=False,
+        to_field_name="public_id",
+        help_text="The agreement the officer serves under; it sets the training requirements and the officer cap. "
+        "Blank when adding: the agency's agreement in force, if it has exactly one.",
+    )
 
-    def __init__(self, *args, supervisors, agencies=None, agency_initial=None, **kwargs):
+    def __init__(self, *args, supervisors, agreements=None, agencies=None, agency_initial=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["supervisor"].queryset = supervisors
+        self.fields["agreement"].queryset = agreements if agreements is not None else Agreement.objects.none()
         self.single_agency = None
         if agencies is not None:
             self.add_agency_field(agencies, agency_initial)
@@ -76,7 +88,12 @@ class CourseForm(AgencyChoiceMixin, forms.Form):
     )
     hours = forms.IntegerField(min_value=1, max_value=2000, required=False)
     delivery = forms.ChoiceField(choices=Course.Delivery.choices, initial=Course.Delivery.IN_PERSON)
-    required = forms.BooleanField(required=False, initial=True, help_text="Every designated officer must hold it.")
+    required = forms.BooleanField(
+        required=False,
+        initial=True,
+        help_text="Every designated officer must hold it, unless the officer's agreement has its own training "
+        "requirements (set by an agency administrator on the agreement's requirements page).",
+    )
 
     def __init__(self, *args, agencies, agency_initial=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -94,39 +111,3 @@ class CertificationForm(forms.Form):
     def __init__(self, *args, courses, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["course"].queryset = courses
-
-
-class RosterImportForm(AgencyChoiceMixin, forms.Form):
-    file = forms.FileField(
-        label="Roster file (CSV)",
-        help_text="Columns: badge_number, last_name, first_name, unit, email, course_code, completed_on, "
-        "certificate_number. Dates as YYYY-MM-DD or MM/DD/YYYY.",
-    )
-    encoding = forms.ChoiceField(
-        choices=ENCODINGS.items(),
-        initial="utf-8",
-        help_text="A file that reads as UTF-8 is always read as UTF-8. Choose Windows-1252 only for a file "
-        "Excel saved as plain “CSV (Comma delimited)” with accented letters.",
-    )
-
-    def __init__(self, *args, agencies, agency_initial=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.add_agency_field(agencies, agency_initial)
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError(FILE_TOO_LARGE)
-        return upload
-
-
-class RosterFilterForm(forms.Form):
-    q = forms.CharField(label="Name or badge", required=False, max_length=100)
-    status = forms.ChoiceField(
-        label="Training status", required=False, choices=[("", "Any")] + list(rules.STATUS_LABELS.items())
-    )
-    officer_status = forms.ChoiceField(
-        label="Officer status",
-        required=False,
-        choices=[("", "Active roster"), *Officer.Status.choices, ("all", "All officers")],
-    )

@@ -1,4 +1,4 @@
-"""Roster import from a CSV file: every row or nothing, every bad row reported.
+"""Roster import from a CSV or XLSX file: preview every row's outcome, then import.
 
 The file (one row per officer and course; an officer may have several rows):
 
@@ -10,39 +10,46 @@ last_name, first_name  required for a new officer; blank means "leave as is"
 unit, email            optional; blank means "leave as is"
 course_code            a course code of the agency; blank: no certification on the row
 completed_on           ``YYYY-MM-DD`` or ``MM/DD/YYYY`` (US order, ``3/4/2025`` is
-                       4 March); required when ``course_code`` is given
+                       4 March); in a workbook also a real Excel date; required
+                       when ``course_code`` is given
 certificate_number     optional
 =====================  ==========================================================
 
 Only ``badge_number`` must be in the header; a missing column is blank on every
 row. Unknown or repeated column names are refused (a typo would otherwise drop
-data silently). The first row is the header; blank lines are skipped.
-
-Encoding (case T4): UTF-8, with or without the byte order mark Excel writes
-("CSV UTF-8"). A file that is not valid UTF-8 is refused whole with the line of
-the first bad byte, unless the user says it is Windows-1252 (Excel's plain
-"CSV (Comma delimited)"); a file that reads as UTF-8 is always read as UTF-8, so
-choosing Windows-1252 by mistake cannot garble ``Nguyễn``. Nothing is ever
-decoded with replacement characters.
+data silently). The first row is the header; blank lines are skipped. Reading
+the file (encodings, case T4; workbooks) is ``training.roster_files``.
 
 Dates (case T5): only the two documented formats; ``13/04/2025`` is an error
 (month 13), never a silent day/month swap.
 
+Two steps (issue 3, item 5):
+
+1. ``roster_preview`` reads, validates and plans every row — will create the
+   officer, will update it (which fields), will add a certification, no change,
+   or an error naming the line, the column and the reason. It writes nothing.
+2. ``roster_import`` does all of it again from the same bytes and writes: every
+   row, or nothing when any row has an error (the default); or, when the user
+   chose ``only_valid_rows``, the rows without an error. A skipped row is skipped
+   whole (its officer columns and its certification); a row that needs a skipped
+   one (a new officer whose name was only on the skipped row) is an error too, so
+   the preview shows exactly what "import only the valid rows" will do.
+
 Rows (case T6): a row whose badge matches an officer updates that officer's
 non-blank columns; a new badge adds an officer with status "designated" (set
-another status on the officer page); a row with a course adds a certification (``expires_on``
-derived by ``rules.certification_expires_on``), unless the same officer,
-course and completion date is already recorded (re-importing a file adds
-nothing). Every history row is attributed to the importing user with the
-reason "Roster import: <file name>".
+another status on the officer page) from the non-blank columns of all its rows;
+a row with a course adds a certification (``expires_on`` derived by
+``rules.certification_expires_on``), unless the same officer, course and
+completion date is already recorded (re-importing a file adds nothing). Every
+history row is attributed to the importing user with the reason
+"Roster import: <file name>".
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import hashlib
+import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -53,17 +60,34 @@ from django.db import IntegrityError, transaction
 from compliance.audit import acting_as
 from training import rules, services
 from training.models import Certification, Course, Officer
-
-COLUMNS = (
-    "badge_number",
-    "last_name",
-    "first_name",
-    "unit",
-    "email",
-    "course_code",
-    "completed_on",
-    "certificate_number",
+from training.roster_files import (
+    COLUMNS,
+    CSV,
+    ENCODINGS,
+    MAX_BYTES,
+    MAX_ROWS,
+    RosterFileError,
+    decode_roster,
+    read_roster_file,
 )
+
+__all__ = [
+    "COLUMNS",
+    "ENCODINGS",
+    "MAX_BYTES",
+    "MAX_ROWS",
+    "TEMPLATE_CSV",
+    "RosterFileError",
+    "RosterImportResult",
+    "RosterPreview",
+    "RowError",
+    "RowOutcome",
+    "decode_roster",
+    "parse_import_date",
+    "roster_import",
+    "roster_preview",
+]
+
 OFFICER_COLUMNS = ("last_name", "first_name", "unit", "email")
 MAX_LENGTHS = {
     "badge_number": 30,
@@ -74,31 +98,36 @@ MAX_LENGTHS = {
     "course_code": 30,
     "certificate_number": 60,
 }
-ENCODINGS = {
-    "utf-8": "UTF-8 (Excel: CSV UTF-8)",
-    "cp1252": "Windows-1252 (Excel: CSV, comma delimited)",
-}
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 10_000
 
-TEMPLATE_CSV = (
-    ",".join(COLUMNS)
-    + "\r\n"
-    + "A-1042,Example,Alex,Jail Division,alex.example@agency.example,IADP,2025-03-04,C-55012\r\n"
-)
+TEMPLATE_EXAMPLE = {
+    "badge_number": "A-1042",
+    "last_name": "Example",
+    "first_name": "Alex",
+    "unit": "Jail Division",
+    "email": "alex.example@agency.example",
+    "course_code": "IADP",
+    "completed_on": "2025-03-04",
+    "certificate_number": "C-55012",
+}
+TEMPLATE_CSV = ",".join(COLUMNS) + "\r\n" + ",".join(TEMPLATE_EXAMPLE[column] for column in COLUMNS) + "\r\n"
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 DATE_FORMAT_HINT = "use YYYY-MM-DD (2025-03-04) or MM/DD/YYYY (03/04/2025)"
 
-
-class RosterFileError(Exception):
-    """The whole file is unreadable (encoding, header, size); nothing was imported."""
-
-    def __init__(self, message: str, line: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.line = line
+# What a row will do (RowOutcome.action).
+CREATE = "create"
+UPDATE = "update"
+ADD_CERTIFICATION = "certification"
+UNCHANGED = "unchanged"
+ERROR = "error"
+ACTION_LABELS = {
+    CREATE: "Will create",
+    UPDATE: "Will update",
+    ADD_CERTIFICATION: "Will add certification",
+    UNCHANGED: "No change",
+    ERROR: "Error",
+}
 
 
 @dataclass(frozen=True)
@@ -114,12 +143,125 @@ class RowError:
         return f"{where}, {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
 
 
+@dataclass(frozen=True)
+class FieldChange:
+    """An officer column the import changes: stored value → value in the file."""
+
+    column: str
+    old: str
+    new: str
+
+
 @dataclass
-class RosterImportResult:
-    """What an import did, or every reason it did nothing (``errors`` non-empty → nothing saved)."""
+class RowOutcome:
+    """What one row of the file will do (preview) or did (import).
+
+    ``action`` is ``CREATE`` (a new officer; the row may also add a
+    certification), ``UPDATE`` (``changes`` lists the fields), ``ADD_CERTIFICATION``
+    (the officer is unchanged), ``UNCHANGED`` or ``ERROR`` (``errors``).
+    ``same_officer_as`` is the line of the officer's first row when this is a
+    later row of the same badge. ``expires_on`` is the derived last valid day.
+    """
+
+    line: int
+    badge_number: str
+    name: str
+    action: str
+    changes: list[FieldChange] = field(default_factory=list)
+    same_officer_as: int | None = None
+    course_code: str = ""
+    completed_on: date | None = None
+    expires_on: date | None = None
+    certification_recorded: bool = False  # the same certification is already on file
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return ACTION_LABELS[self.action]
+
+    def as_key(self) -> list:
+        """A JSON-able summary, for the preview digest."""
+        return [
+            self.line,
+            self.badge_number,
+            self.action,
+            [[c.column, c.old, c.new] for c in self.changes],
+            self.same_officer_as,
+            self.course_code,
+            self.completed_on.isoformat() if self.completed_on else None,
+            self.certification_recorded,
+            [[e.column, e.message] for e in self.errors],
+        ]
+
+
+@dataclass
+class RosterPreview:
+    """Every row's outcome before anything is written (``roster_preview``).
+
+    ``errors`` holds every problem, by line; a file-level problem (unreadable,
+    bad header) has no ``outcomes`` at all (``readable`` is False).
+    """
 
     file_name: str
+    file_format: str = CSV
+    rows: int = 0
     errors: list[RowError] = field(default_factory=list)
+    outcomes: list[RowOutcome] = field(default_factory=list)
+    readable: bool = True
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def error_rows(self) -> int:
+        return sum(1 for outcome in self.outcomes if outcome.action == ERROR)
+
+    @property
+    def valid_rows(self) -> int:
+        return len(self.outcomes) - self.error_rows
+
+    def count(self, action: str) -> int:
+        return sum(1 for outcome in self.outcomes if outcome.action == action)
+
+    @property
+    def count_create(self) -> int:
+        return self.count(CREATE)
+
+    @property
+    def count_update(self) -> int:
+        return self.count(UPDATE)
+
+    @property
+    def certifications_to_add(self) -> int:
+        return sum(
+            1
+            for outcome in self.outcomes
+            if outcome.action != ERROR and outcome.course_code and not outcome.certification_recorded
+        )
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of every outcome: a confirm whose fresh preview differs from what the user saw is refused."""
+        payload = [self.file_format, [str(e) for e in self.errors], [o.as_key() for o in self.outcomes]]
+        return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
+
+
+@dataclass
+class RosterImportResult:
+    """What an import did, or every reason it did nothing.
+
+    ``errors`` non-empty → nothing saved. With ``only_valid_rows``, the rows that
+    had an error are in ``skipped`` (one entry per problem) and the rest was
+    saved. ``stale``: the file's preview changed since the user saw it (the
+    roster changed meanwhile); nothing saved.
+    """
+
+    file_name: str
+    file_format: str = CSV
+    errors: list[RowError] = field(default_factory=list)
+    skipped: list[RowError] = field(default_factory=list)
+    stale: bool = False
     rows: int = 0
     officers_created: int = 0
     officers_updated: int = 0
@@ -129,7 +271,11 @@ class RosterImportResult:
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and not self.stale
+
+    @property
+    def rows_skipped(self) -> int:
+        return len({error.line for error in self.skipped})
 
 
 @dataclass
@@ -166,108 +312,32 @@ def parse_import_date(value: str) -> date:
         raise ValueError(f"“{value}” is not a real date (no day {day} in month {month} of {year}).") from None
 
 
-def decode_roster(data: bytes, encoding: str = "utf-8") -> str:
-    """The file's text: UTF-8 (BOM dropped) when valid, else Windows-1252 if chosen, else refused.
+def _merged_officer_values(rows: list[_Row]) -> dict[str, dict[str, str]]:
+    """Per badge, the first non-blank value of each officer column over its rows."""
+    merged: dict[str, dict[str, str]] = {}
+    for row in rows:
+        values = merged.setdefault(row.values["badge_number"], {column: "" for column in OFFICER_COLUMNS})
+        for column in OFFICER_COLUMNS:
+            values[column] = values[column] or row.values[column]
+    return merged
 
-    Raises:
-        RosterFileError: not valid in the encoding (naming the line and byte), a
-            UTF-16 file, or NUL characters.
+
+def _validate(
+    rows: list[_Row],
+    *,
+    agency,
+    existing: dict[str, Officer],
+    courses: dict[str, Course],
+    skipped_lines: dict[str, list[int]] | None = None,
+) -> list[RowError]:
+    """Every problem in every row (no writes). Fills ``row.course`` and ``row.completed_on``.
+
+    ``skipped_lines``: badge → lines left out because they have errors (second
+    pass for "only valid rows"), named in the messages of rows that needed them.
     """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise RosterFileError("The file is UTF-16 (Excel “Unicode text”). Save it as “CSV UTF-8” and upload again.", 1)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as utf8_error:
-        if encoding != "cp1252":
-            raise _encoding_error(data, utf8_error, "UTF-8") from None
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError as cp1252_error:
-            raise _encoding_error(data, cp1252_error, "Windows-1252") from None
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise RosterFileError("The file contains NUL characters: it is not a CSV text file.", line)
-    return text
-
-
-def _encoding_error(data: bytes, error: UnicodeDecodeError, name: str) -> RosterFileError:
-    line = data.count(b"\n", 0, error.start) + 1
-    byte = data[error.start]
-    hint = (
-        "If Excel saved it as “CSV (Comma delimited)”, choose Windows-1252 as the encoding, "
-        "or save it as “CSV UTF-8” and upload again."
-        if name == "UTF-8"
-        else "Save it as “CSV UTF-8” and upload again."
-    )
-    return RosterFileError(
-        f"Encoding problem: the file is not valid {name} (byte 0x{byte:02X} on line {line}). {hint} "
-        "Nothing was imported.",
-        line,
-    )
-
-
-def _clean(value: str) -> str:
-    # NFC so that a name typed on a Mac (decomposed accents) matches one typed elsewhere.
-    return unicodedata.normalize("NFC", value).strip()
-
-
-def _read_rows(text: str) -> tuple[list[str], list[_Row]]:
-    """Header columns and data rows with their starting line numbers."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows: list[_Row] = []
-    header: list[str] | None = None
-    while True:
-        start = reader.line_num + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise RosterFileError(f"The CSV cannot be read at line {start}: {exc}.", start) from None
-        if not any(cell.strip() for cell in cells):
-            continue
-        if header is None:
-            header = _read_header(cells, start)
-            continue
-        while len(cells) > len(header) and not cells[-1].strip():
-            cells.pop()  # trailing empty cells, as some spreadsheets write them
-        if len(cells) != len(header):
-            raise RosterFileError(
-                f"Line {start} has {len(cells)} values but the header has {len(header)} columns "
-                "(a comma inside a value must be in double quotes).",
-                start,
-            )
-        if len(rows) >= MAX_ROWS:
-            raise RosterFileError(f"The file has more than {MAX_ROWS} rows; split it.", start)
-        values = {column: "" for column in COLUMNS}
-        values.update({column: _clean(cell) for column, cell in zip(header, cells, strict=True)})
-        rows.append(_Row(line=start, values=values))
-    if header is None:
-        raise RosterFileError("The file is empty: the first line must be the header (" + ", ".join(COLUMNS) + ").", 1)
-    return header, rows
-
-
-def _read_header(cells: list[str], line: int) -> list[str]:
-    header = [_clean(cell).lower().replace(" ", "_") for cell in cells]
-    while header and not header[-1]:
-        header.pop()
-    unknown = [name or "(blank)" for name in header if name not in COLUMNS]
-    if unknown:
-        raise RosterFileError(
-            f"Unknown column(s) in the header: {', '.join(unknown)}. Columns are: {', '.join(COLUMNS)}.", line
-        )
-    repeated = sorted({name for name in header if header.count(name) > 1})
-    if repeated:
-        raise RosterFileError(f"Column(s) repeated in the header: {', '.join(repeated)}.", line)
-    if "badge_number" not in header:
-        raise RosterFileError("The header has no badge_number column.", line)
-    return header
-
-
-def _validate(rows: list[_Row], *, agency, existing: dict[str, Officer], courses: dict[str, Course]) -> list[RowError]:
-    """Every problem in every row (no writes). Fills ``row.course`` and ``row.completed_on``."""
     errors: list[RowError] = []
     today = rules.agency_today(agency)
+    merged = _merged_officer_values(rows)
     first_value: dict[tuple[str, str], tuple[str, int]] = {}  # (badge, column) → (value, line)
     seen_badges: set[str] = set()
     seen_certifications: dict[tuple[str, int, date], int] = {}
@@ -283,8 +353,15 @@ def _validate(rows: list[_Row], *, agency, existing: dict[str, Officer], courses
             continue
         if badge not in existing and badge not in seen_badges:
             for column in ("last_name", "first_name"):
-                if not values[column]:
-                    errors.append(RowError(row.line, column, f"is required for a new officer (badge {badge})."))
+                if not merged[badge][column]:
+                    message = f"is required for a new officer (badge {badge})."
+                    if skipped_lines and badge in skipped_lines:
+                        lines = ", ".join(str(line) for line in skipped_lines[badge])
+                        message = (
+                            f"is required for a new officer (badge {badge}); the other row(s) of this "
+                            f"officer (line {lines}) have errors and would be skipped."
+                        )
+                    errors.append(RowError(row.line, column, message))
         seen_badges.add(badge)
         for column in OFFICER_COLUMNS:
             value = values[column]
@@ -304,12 +381,37 @@ def _validate(rows: list[_Row], *, agency, existing: dict[str, Officer], courses
     return errors
 
 
+def _validate_until_stable(rows: list[_Row], **context) -> list[RowError]:
+    """``_validate``, then again over the rows without errors until no new row fails.
+
+    A row can be valid only together with a row that has an error (a later row
+    of a new officer whose name is on the bad row): it fails in the second pass.
+    Returns every error, ordered by line.
+    """
+    errors = _validate(rows, **context)
+    bad = {error.line for error in errors}
+    while bad:
+        kept = [row for row in rows if row.line not in bad]
+        skipped: dict[str, list[int]] = {}
+        for row in rows:
+            if row.line in bad:
+                skipped.setdefault(row.values["badge_number"], []).append(row.line)
+        more = [error for error in _validate(kept, skipped_lines=skipped, **context) if error.line not in bad]
+        if not more:
+            break
+        errors.extend(more)
+        bad |= {error.line for error in more}
+    errors.sort(key=lambda error: error.line or 0)
+    return errors
+
+
 def _validate_certification(
     row: _Row, courses: dict[str, Course], today: date, seen: dict[tuple[str, int, date], int]
 ) -> list[RowError]:
     values = row.values
     code, raw_date = values["course_code"], values["completed_on"]
     errors = []
+    row.course = row.completed_on = None
     if not code:
         if raw_date:
             errors.append(RowError(row.line, "course_code", "is required when completed_on is given."))
@@ -355,42 +457,163 @@ def import_reason(file_name: str) -> str:
     return f"Roster import: {file_base_name(file_name)}"[:100]
 
 
-def roster_import(*, actor, agency, data: bytes, file_name: str, encoding: str = "utf-8") -> RosterImportResult:
-    """Import a roster CSV into ``agency``: every row, or nothing and every bad row reported.
+def _plan(
+    rows: list[_Row], *, existing: dict[str, Officer], recorded: set[tuple[int, int, date]]
+) -> dict[int, RowOutcome]:
+    """The outcome of each valid row, by line (no writes)."""
+    merged = _merged_officer_values(rows)
+    first_line: dict[str, int] = {}
+    plan: dict[int, RowOutcome] = {}
+    for row in rows:
+        badge = row.values["badge_number"]
+        officer = existing.get(badge)
+        if officer is not None:
+            name = f"{officer.last_name}, {officer.first_name}"
+        else:
+            name = f"{merged[badge]['last_name']}, {merged[badge]['first_name']}"
+        outcome = RowOutcome(line=row.line, badge_number=badge, name=name, action=UNCHANGED)
+        if badge in first_line:
+            outcome.same_officer_as = first_line[badge]
+        else:
+            first_line[badge] = row.line
+            if officer is None:
+                outcome.action = CREATE
+            else:
+                outcome.changes = [
+                    FieldChange(column, getattr(officer, column), new)
+                    for column, new in merged[badge].items()
+                    if new and new != getattr(officer, column)
+                ]
+                if outcome.changes:
+                    outcome.action = UPDATE
+        if row.course is not None:
+            outcome.course_code = row.course.code
+            outcome.completed_on = row.completed_on
+            outcome.expires_on = rules.certification_expires_on(row.completed_on, row.course.validity_months)
+            if officer is not None and (officer.pk, row.course.pk, row.completed_on) in recorded:
+                outcome.certification_recorded = True
+            elif outcome.action == UNCHANGED:
+                outcome.action = ADD_CERTIFICATION
+        plan[row.line] = outcome
+    return plan
+
+
+@dataclass
+class _Prepared:
+    preview: RosterPreview
+    valid_rows: list[_Row] = field(default_factory=list)
+    plan: dict[int, RowOutcome] = field(default_factory=dict)
+    existing: dict[str, Officer] = field(default_factory=dict)
+
+
+def _prepare(*, agency, data: bytes, file_name: str, encoding: str) -> _Prepared:
+    """Read, validate and plan the file (queries, no writes)."""
+    preview = RosterPreview(file_name=file_base_name(file_name))
+    prepared = _Prepared(preview=preview)
+    if len(data) > MAX_BYTES:
+        preview.errors.append(RowError(None, "", f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB."))
+        preview.readable = False
+        return prepared
+    try:
+        preview.file_format, raw_rows = read_roster_file(data, file_name=file_name, encoding=encoding)
+    except RosterFileError as exc:
+        preview.errors.append(RowError(exc.line, "", exc.message))
+        preview.readable = False
+        return prepared
+    rows = [_Row(line=line, values=values) for line, values in raw_rows]
+    preview.rows = len(rows)
+    badges = {row.values["badge_number"] for row in rows if row.values["badge_number"]}
+    existing = {
+        officer.badge_number: officer for officer in Officer.objects.filter(agency=agency, badge_number__in=badges)
+    }
+    errors = _validate_until_stable(rows, agency=agency, existing=existing, courses=_course_lookup(agency))
+    errors_by_line: dict[int, list[RowError]] = {}
+    for error in errors:
+        errors_by_line.setdefault(error.line, []).append(error)
+    valid_rows = [row for row in rows if row.line not in errors_by_line]
+    recorded = set(
+        Certification.objects.filter(officer__in=list(existing.values())).values_list(
+            "officer_id", "course_id", "completed_on"
+        )
+    )
+    plan = _plan(valid_rows, existing=existing, recorded=recorded)
+    for row in rows:
+        if row.line in errors_by_line:
+            badge = row.values["badge_number"]
+            officer = existing.get(badge)
+            name = f"{officer.last_name}, {officer.first_name}" if officer else row.values["last_name"]
+            outcome = RowOutcome(row.line, badge, name, ERROR, errors=errors_by_line[row.line])
+        else:
+            outcome = plan[row.line]
+        preview.outcomes.append(outcome)
+    preview.errors = errors
+    prepared.valid_rows, prepared.plan, prepared.existing = valid_rows, plan, existing
+    return prepared
+
+
+def roster_preview(*, agency, data: bytes, file_name: str, encoding: str = "utf-8") -> RosterPreview:
+    """Every row's outcome if the file were imported into ``agency`` now. Writes nothing.
+
+    Args:
+        agency: the agency the officers belong to (the caller checked access).
+        data: the file's bytes, CSV or XLSX (told apart by content).
+        file_name: the uploaded file's name (only its base name is kept).
+        encoding: for CSV, "utf-8" (default) or "cp1252" (see ``training.roster_files``).
+
+    Returns:
+        A ``RosterPreview``: one ``RowOutcome`` per data row (create / update with
+        the fields / add certification / no change / error with line, column and
+        reason), or, for an unreadable file, only the file's error. Never raises
+        for bad file content. A fixed number of queries whatever the row count.
+    """
+    return _prepare(agency=agency, data=data, file_name=file_name, encoding=encoding).preview
+
+
+def roster_import(
+    *,
+    actor,
+    agency,
+    data: bytes,
+    file_name: str,
+    encoding: str = "utf-8",
+    only_valid_rows: bool = False,
+    expected_digest: str | None = None,
+) -> RosterImportResult:
+    """Import a roster file into ``agency``: every row, or nothing and every bad row reported.
 
     Args:
         actor: the importing user; every history row is theirs, with the reason
             "Roster import: <file name>" (case T6). The caller checked they may
             change records in ``agency``.
         agency: the agency the officers belong to.
-        data: the file's bytes.
+        data: the file's bytes, CSV or XLSX; always validated here again, never
+            taken from an earlier preview.
         file_name: the uploaded file's name (only its base name is kept).
-        encoding: "utf-8" (default) or "cp1252" for a file Excel saved as plain CSV
-            (used only when the bytes are not valid UTF-8; see module docstring).
+        encoding: for CSV, "utf-8" (default) or "cp1252" for a file Excel saved as
+            plain CSV (used only when the bytes are not valid UTF-8).
+        only_valid_rows: the user's explicit choice to import the rows without an
+            error and skip the others (listed in ``result.skipped``). Default:
+            all or nothing.
+        expected_digest: the ``RosterPreview.digest`` the user confirmed; when the
+            fresh preview differs (the roster changed meanwhile), nothing is
+            written and ``result.stale`` is set.
 
     Returns:
-        A ``RosterImportResult``. When ``errors`` is non-empty nothing was written.
-        Never raises for bad file content.
+        A ``RosterImportResult``. When ``errors`` is non-empty or ``stale`` is set,
+        nothing was written. Never raises for bad file content.
     """
-    result = RosterImportResult(file_name=file_base_name(file_name))
-    if len(data) > MAX_BYTES:
-        result.errors.append(RowError(None, "", f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB."))
+    prepared = _prepare(agency=agency, data=data, file_name=file_name, encoding=encoding)
+    preview = prepared.preview
+    result = RosterImportResult(file_name=preview.file_name, file_format=preview.file_format, rows=preview.rows)
+    if expected_digest is not None and expected_digest != preview.digest:
+        result.stale = True
         return result
+    if not preview.readable or (preview.errors and not only_valid_rows):
+        result.errors = list(preview.errors)
+        return result
+    result.skipped = list(preview.errors)
     try:
-        _header, rows = _read_rows(decode_roster(data, encoding))
-    except RosterFileError as exc:
-        result.errors.append(RowError(exc.line, "", exc.message))
-        return result
-    result.rows = len(rows)
-    badges = {row.values["badge_number"] for row in rows if row.values["badge_number"]}
-    existing = {
-        officer.badge_number: officer for officer in Officer.objects.filter(agency=agency, badge_number__in=badges)
-    }
-    result.errors = _validate(rows, agency=agency, existing=existing, courses=_course_lookup(agency))
-    if result.errors:
-        return result
-    try:
-        _apply(rows, agency=agency, actor=actor, existing=existing, result=result)
+        _apply(prepared, agency=agency, actor=actor, result=result)
     except _ApplyError as exc:
         # Someone changed the roster between validation and writing (e.g. the same
         # badge added by hand): the transaction rolled back; report the row.
@@ -406,53 +629,37 @@ class _ApplyError(Exception):
         self.error = error
 
 
-def _apply(rows: list[_Row], *, agency, actor, existing: dict[str, Officer], result: RosterImportResult) -> None:
+def _apply(prepared: _Prepared, *, agency, actor, result: RosterImportResult) -> None:
     reason = import_reason(result.file_name)
-    officers = dict(existing)
-    touched: set[str] = set()
-    rows_by_badge: dict[str, list[_Row]] = {}
-    for row in rows:
-        rows_by_badge.setdefault(row.values["badge_number"], []).append(row)
-    recorded = set(
-        Certification.objects.filter(officer__in=list(existing.values())).values_list(
-            "officer_id", "course_id", "completed_on"
-        )
-    )
+    officers = dict(prepared.existing)
+    merged = _merged_officer_values(prepared.valid_rows)
     with transaction.atomic(), acting_as(actor, reason=reason):
-        for row in rows:
-            values = row.values
-            badge = values["badge_number"]
+        for row in prepared.valid_rows:
+            outcome = prepared.plan[row.line]
+            badge = row.values["badge_number"]
             try:
-                if badge not in officers:
+                if outcome.action == CREATE:
                     officers[badge] = services.officer_create(
-                        actor=actor,
-                        agency=agency,
-                        badge_number=badge,
-                        **{column: values[column] for column in OFFICER_COLUMNS},
-                        reason=reason,
+                        actor=actor, agency=agency, badge_number=badge, **merged[badge], reason=reason
                     )
                     result.officers_created += 1
-                elif badge in existing and badge not in touched:
-                    officer = officers[badge]
-                    changes = _officer_changes(rows_by_badge[badge], officer)
-                    if changes:
-                        services.officer_update(actor=actor, officer=officer, data=changes, reason=reason)
-                        result.officers_updated += 1
-                    else:
-                        result.officers_unchanged += 1
-                touched.add(badge)
+                elif outcome.action == UPDATE:
+                    data = {change.column: change.new for change in outcome.changes}
+                    services.officer_update(actor=actor, officer=officers[badge], data=data, reason=reason)
+                    result.officers_updated += 1
+                elif outcome.same_officer_as is None:
+                    result.officers_unchanged += 1
                 if row.course is None:
                     continue
-                officer = officers[badge]
-                if (officer.pk, row.course.pk, row.completed_on) in recorded:
+                if outcome.certification_recorded:
                     result.certifications_already_recorded += 1
                     continue
                 services.certification_record(
                     actor=actor,
-                    officer=officer,
+                    officer=officers[badge],
                     course=row.course,
                     completed_on=row.completed_on,
-                    certificate_number=values["certificate_number"],
+                    certificate_number=row.values["certificate_number"],
                     reason=reason,
                 )
                 result.certifications_created += 1
@@ -463,17 +670,6 @@ def _apply(rows: list[_Row], *, agency, actor, existing: dict[str, Officer], res
                 raise _ApplyError(
                     RowError(row.line, "badge_number", "conflicts with a change made meanwhile; retry.")
                 ) from exc
-
-
-def _officer_changes(rows: list[_Row], officer: Officer) -> dict[str, str]:
-    """Non-blank officer columns of the officer's rows that differ from the stored values."""
-    changes = {}
-    for row in rows:
-        for column in OFFICER_COLUMNS:
-            value = row.values[column]
-            if value and value != getattr(officer, column):
-                changes[column] = value
-    return changes
 
 
 def _first_message(error: ValidationError) -> tuple[str, str]:

@@ -61,6 +61,99 @@ def certification_expires_on(completed_on: date, validity_months: int) -> date:
     return completed_on + relativedelta(months=validity_months)  # ValueError past year 9999
 
 
+# Federal fiscal year: 1 October to 30 September, named after the year it ends in.
+FISCAL_YEAR_FIRST_MONTH = 10
+
+
+def fiscal_year_of(day: date) -> int:
+    """The federal fiscal year ``day`` falls in: 2025-10-01 .. 2026-09-30 is FY2026."""
+    return day.year + 1 if day.month >= FISCAL_YEAR_FIRST_MONTH else day.year
+
+
+def fiscal_year_expires_on(completed_on: date) -> date:
+    """Last valid day of an annual course due "each fiscal year" (DOMAIN.md R2.5). [U]
+
+    R2.5 [C] says annual ICE courses are due each fiscal year; how a completion
+    carries over is [U] (no source shows it), so this is our reading, editable
+    per agreement by choosing another rule: a completion in FY N satisfies FY N,
+    and FY N+1's completion is due by the end of FY N+1. The officer therefore
+    stays current through 30 September of the *following* fiscal year, and
+    lapses on 1 October if no completion was recorded in that year.
+
+    Examples: completed 2025-10-01 (FY2026) → 2027-09-30; completed 2026-09-30
+    (FY2026) → 2027-09-30; completed 2026-10-01 (FY2027) → 2028-09-30.
+
+    Args:
+        completed_on: the agency-local completion date.
+
+    Returns:
+        The last valid day (inclusive, case T1), a date.
+    """
+    return date(fiscal_year_of(completed_on) + 1, 9, 30)
+
+
+def graduation_anniversary_expires_on(completed_on: date, graduated_on: date | None) -> date:
+    """Last valid day of an annual course due "on the anniversary of academy graduation" (R2.5). [U]
+
+    R2.5 [C] names the rule; its carry-over is [U] and read like the fiscal-year
+    rule: the years run from one anniversary of ``graduated_on`` (the day the
+    basic course was completed) to the next; a completion satisfies the year it
+    falls in, and the next year's completion is due by the following
+    anniversary. A completion on an anniversary counts for the year ending that
+    day. Anniversaries of 29 February fall on 28 February in other years (the
+    ``relativedelta`` clipping of case T3).
+
+    Examples, graduated 2024-03-15: completed 2024-03-15 → 2025-03-15;
+    completed 2025-03-15 → 2026-03-15; completed 2025-03-16 → 2027-03-15.
+
+    Args:
+        completed_on: the agency-local completion date.
+        graduated_on: the officer's academy graduation (basic course completion)
+            date. When unknown, the completion starts the yearly cycle (valid
+            12 months). A completion before graduation (taken at the academy)
+            counts for the first year: valid to the first anniversary.
+
+    Returns:
+        The last valid day (inclusive), a date.
+    """
+    if graduated_on is None:
+        return certification_expires_on(completed_on, 12)
+    if graduated_on > completed_on:
+        return graduated_on + relativedelta(years=1)
+    years = completed_on.year - graduated_on.year
+    anniversary = graduated_on + relativedelta(years=years)
+    if anniversary < completed_on:
+        years += 1
+    # The anniversary ending the year of the completion, then one year more.
+    return graduated_on + relativedelta(years=years + 1)
+
+
+def requirement_expires_on(
+    *, due_rule: str, completed_on: date, validity_months: int | None = None, graduated_on: date | None = None
+) -> date:
+    """Last valid day of a completion under a training requirement's due rule.
+
+    Args:
+        due_rule: a ``TrainingRequirement.DueRule`` value: "months_after_completion"
+            (``certification_expires_on``, the one months helper, T3),
+            "fiscal_year" (``fiscal_year_expires_on``) or "graduation_anniversary"
+            (``graduation_anniversary_expires_on``).
+        completed_on: the completion date.
+        validity_months: N for the months rule.
+        graduated_on: the officer's basic-course completion, for the anniversary rule.
+
+    Raises:
+        ValueError: unknown rule, or the months rule without ``validity_months`` >= 1.
+    """
+    if due_rule == "months_after_completion":
+        return certification_expires_on(completed_on, validity_months or 0)
+    if due_rule == "fiscal_year":
+        return fiscal_year_expires_on(completed_on)
+    if due_rule == "graduation_anniversary":
+        return graduation_anniversary_expires_on(completed_on, graduated_on)
+    raise ValueError(f"Unknown due rule {due_rule!r}.")
+
+
 def certification_status(expires_on: date, today: date) -> str:
     """Status of one certification on the agency-local date ``today``.
 
@@ -126,7 +219,9 @@ REMINDER_THRESHOLDS_DAYS = (90, 60, 30, 7, 0)
 EXPIRED_CATCH_UP_DAYS = 30
 
 
-def reminder_threshold_due(expires_on: date, today: date) -> int | None:
+def reminder_threshold_due(
+    expires_on: date, today: date, thresholds: Iterable[int] = REMINDER_THRESHOLDS_DAYS
+) -> int | None:
     """The most urgent reminder threshold reached on ``today``, or None.
 
     Thresholds are 90, 60, 30, 7 and 0 days before ``expires_on``, counted on the
@@ -137,12 +232,46 @@ def reminder_threshold_due(expires_on: date, today: date) -> int | None:
     day the 0-day notice stays due for ``EXPIRED_CATCH_UP_DAYS`` (30) days, then
     nothing.
 
+    ``thresholds`` are the agency's own (``training.reminder_settings``), the
+    defaults above when it set none. The 0-day (expiry) notice is always part
+    of them: an officer whose training lapses may no longer act (R2.4), so
+    that notice cannot be switched off.
+
     Returns:
         The threshold in days, or None when no threshold is reached yet (more
-        than 90 days left) or the expiry is older than the catch-up window.
+        than the largest threshold left) or the expiry is older than the catch-up window.
     """
     days_left = (expires_on - today).days
     if days_left < -EXPIRED_CATCH_UP_DAYS:
         return None
-    reached = [threshold for threshold in REMINDER_THRESHOLDS_DAYS if days_left <= threshold]
+    thresholds = {*thresholds, 0}
+    reached = [threshold for threshold in thresholds if days_left <= threshold]
     return min(reached) if reached else None
+
+
+# --- Issue 3, Part A: exam and service-commitment rules (DOMAIN.md R2.2, R2.8).
+
+# R2.2 [C]: each exam is passed with at least 70 %; one remediation re-test over
+# the whole course; two failed exams (the remediation counted) disqualify.
+EXAM_PASS_PERCENT = 70
+EXAM_FAILURES_DISQUALIFY = 2
+# R2.8 [C]: the trained officer serves in the 287(g) role for at least 2 years.
+SERVICE_COMMITMENT_MONTHS = 24
+
+
+def exam_passed(score_percent: int) -> bool:
+    """True when an exam score (whole percent, 0–100) passes: 70 passes, 69 fails (R2.2)."""
+    return score_percent >= EXAM_PASS_PERCENT
+
+
+def separated_early(certified_on: date | None, separated_on: date) -> bool:
+    """True when an officer left the role less than 24 months after certification (R2.8 flag).
+
+    Certified 2024-01-15: separated 2026-01-14 → True (23 months and some
+    days); separated 2026-01-15 → False (24 months). Months are calendar months,
+    by ``certification_expires_on`` (2024-02-29 + 24 months = 2026-02-28).
+    An unknown certification date (None) is never flagged.
+    """
+    if certified_on is None:
+        return False
+    return separated_on < certification_expires_on(certified_on, SERVICE_COMMITMENT_MONTHS)

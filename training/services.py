@@ -17,7 +17,10 @@ from django.db import transaction
 
 from compliance import access
 from compliance.audit import acting_as
-from training import rules
+from compliance.models import Agreement
+from training import lifecycle, requirements, rules
+from training.lifecycle import exam_record as exam_record  # re-exported: the contract's name
+from training.lifecycle import officer_set_status as officer_set_status  # re-exported: the contract's name
 from training.models import Certification, Course, Officer
 
 BADGE_TAKEN = "Another officer of this agency already has this badge number."
@@ -31,12 +34,24 @@ COMPLETED_IN_FUTURE = "The completion date cannot be after today ({today}) in th
 # per key on imports.
 _CHECKED_ELSEWHERE = ["agency", "supervisor", "officer", "course", "public_id"]
 
-OFFICER_FIELDS = ("first_name", "last_name", "badge_number", "unit", "email", "status", "supervisor")
+OFFICER_FIELDS = ("first_name", "last_name", "badge_number", "unit", "email", "status", "supervisor", "agreement")
+STATUS_FROM_FORM_NOTE = "Changed on the officer form."
 
 
 def _check_supervisor(supervisor, agency) -> None:
     if supervisor is not None and not (supervisor.is_active and access.can(supervisor, access.REVIEW, agency)):
         raise ValidationError({"supervisor": SUPERVISOR_NOT_IN_AGENCY})
+
+
+def _check_agreement(agreement, agency) -> None:
+    if agreement is not None and agreement.agency_id != agency.pk:
+        raise ValidationError({"agreement": lifecycle.AGREEMENT_OTHER_AGENCY})
+
+
+def _default_agreement(agency):
+    """The agency's one agreement in force, if it has exactly one: where a new officer serves."""
+    agreements = list(Agreement.objects.filter(agency=agency, status=Agreement.Status.ACTIVE)[:2])
+    return agreements[0] if len(agreements) == 1 else None
 
 
 def _check_badge_free(agency, badge_number: str, *, exclude_pk: int | None = None) -> None:
@@ -58,24 +73,36 @@ def officer_create(
     email: str = "",
     status: str = Officer.Status.DESIGNATED,
     supervisor=None,
+    agreement=None,
     reason: str | None = None,
 ) -> Officer:
     """Add an officer to ``agency``'s roster.
+
+    A new nomination starts as "nominated" and moves on with
+    ``officer_set_status``. Creating an officer directly as "designated" is for
+    officers designated before the roster was kept here (forms, imports): no
+    status change is recorded, so the status counts from before any date; the
+    agreement's cap (R1.8) still applies.
 
     Args:
         actor: the user doing it (history author).
         agency: the officer's agency; the caller checked ``actor`` may change records there.
         supervisor: an active user holding ``review_records`` in ``agency``, or None;
             receives the officer's expiry notices.
+        agreement: the ``compliance.Agreement`` (of ``agency``) the officer serves
+            under; None picks the agency's agreement in force when it has
+            exactly one, else leaves it blank.
         reason: ``history_change_reason`` (e.g. the imported file's name).
 
     Returns:
         The saved ``Officer``.
 
     Raises:
-        ValidationError: badge number taken in the agency, bad supervisor, or a
-            field failing model validation (keyed by field).
+        ValidationError: badge number taken in the agency, bad supervisor, an
+            agreement of another agency, the agreement's cap reached, or a field
+            failing model validation (keyed by field).
     """
+    _check_agreement(agreement, agency)
     officer = Officer(
         agency=agency,
         first_name=first_name.strip(),
@@ -87,8 +114,13 @@ def officer_create(
         supervisor=supervisor,
     )
     with transaction.atomic(), acting_as(actor, reason=reason):
+        officer.agreement = agreement or _default_agreement(agency)
         _check_badge_free(agency, officer.badge_number)
         _check_supervisor(supervisor, agency)
+        if status == Officer.Status.DESIGNATED:
+            over = lifecycle.cap_error(lifecycle.lock_agreement(officer.agreement_id))
+            if over:
+                raise ValidationError({"status": over})
         officer.full_clean(exclude=_CHECKED_ELSEWHERE, validate_constraints=False)
         officer.save()
     return officer
@@ -96,6 +128,12 @@ def officer_create(
 
 def officer_update(*, actor, officer: Officer, data: dict[str, Any], reason: str | None = None) -> Officer:
     """Change some of an officer's fields; fields absent from ``data`` are left as they are.
+
+    A new ``status`` is a lifecycle step: it goes through ``officer_set_status``
+    effective today (the agency's date), with all its rules. A new
+    ``agreement`` recomputes the officer's certification expiries under that
+    agreement's requirements and, for a designated officer, must have room
+    under its cap (R1.8).
 
     Args:
         actor: the user doing it (history author).
@@ -107,27 +145,48 @@ def officer_update(*, actor, officer: Officer, data: dict[str, Any], reason: str
         The officer. No history row is written when nothing changed (case H2).
 
     Raises:
-        ValidationError: badge taken, bad supervisor, invalid field (keyed by field).
+        ValidationError: badge taken, bad supervisor, agreement of another agency
+            or full, a refused status change, invalid field (keyed by field).
         ValueError: ``data`` names a field that cannot be changed here.
     """
     unknown = set(data) - set(OFFICER_FIELDS)
     if unknown:
         raise ValueError(f"Cannot change {sorted(unknown)} with officer_update.")
+    new_status = data.get("status", officer.status)
+    old_agreement_id = officer.agreement_id
     changed = False
     for name, value in data.items():
         value = value.strip() if isinstance(value, str) else value
-        if getattr(officer, name) != value:
+        if name != "status" and getattr(officer, name) != value:
             setattr(officer, name, value)
             changed = True
-    if not changed:
+    agreement_changed = officer.agreement_id != old_agreement_id
+    if not changed and new_status == officer.status:
         return officer
     with transaction.atomic(), acting_as(actor, reason=reason):
         if "badge_number" in data:
             _check_badge_free(officer.agency, officer.badge_number, exclude_pk=officer.pk)
         if "supervisor" in data:
             _check_supervisor(officer.supervisor, officer.agency)
-        officer.full_clean(exclude=_CHECKED_ELSEWHERE, validate_constraints=False)
-        officer.save()
+        if agreement_changed:
+            _check_agreement(officer.agreement, officer.agency)
+            if officer.status == Officer.Status.DESIGNATED:
+                over = lifecycle.cap_error(lifecycle.lock_agreement(officer.agreement_id), officer=officer)
+                if over:
+                    raise ValidationError({"agreement": over})
+        if changed:
+            officer.full_clean(exclude=_CHECKED_ELSEWHERE, validate_constraints=False)
+            officer.save()
+        if agreement_changed:
+            requirements.certifications_recompute(actor=actor, officers=[officer], reason="Officer's agreement changed")
+        if new_status != officer.status:
+            officer_set_status(
+                actor=actor,
+                officer=officer,
+                status=new_status,
+                effective_on=rules.agency_today(officer.agency),
+                note=STATUS_FROM_FORM_NOTE,
+            )
     return officer
 
 
@@ -178,9 +237,13 @@ def certification_record(
 ) -> Certification:
     """Record that ``officer`` completed ``course`` on ``completed_on``.
 
-    ``expires_on`` is derived with ``rules.certification_expires_on`` (case T3),
-    never typed. A renewal is a new row; the earlier one stays as history and
-    gets no more reminders.
+    ``expires_on`` is derived, never typed: by the rule of the officer's
+    agreement's requirement for the course (``requirements.certification_expiry``:
+    months after completion with ``rules.certification_expires_on``, case T3;
+    each fiscal year; the anniversary of academy graduation), else by the
+    course's months. A renewal is a new row; the earlier one stays as history
+    and gets no more reminders. A late basic course moves the anniversary-rule
+    expiries of the officer's other courses, which are recomputed.
 
     Args:
         actor: the user doing it (history author).
@@ -207,10 +270,14 @@ def certification_record(
         officer=officer,
         course=course,
         completed_on=completed_on,
-        expires_on=rules.certification_expires_on(completed_on, course.validity_months),
+        expires_on=requirements.certification_expiry(officer=officer, course=course, completed_on=completed_on),
         certificate_number=certificate_number.strip(),
     )
     with transaction.atomic(), acting_as(actor, reason=reason):
         certification.full_clean(exclude=_CHECKED_ELSEWHERE, validate_constraints=False)
         certification.save()
+        if requirements.graduation_moves_expiries(officer=officer, course=course):
+            requirements.certifications_recompute(
+                actor=actor, officers=[officer], reason=reason or "Basic course recorded"
+            )
     return certification

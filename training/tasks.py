@@ -6,9 +6,11 @@ from training.reminders import send_certification_reminders
 
 
 @shared_task(name="training.tasks.send_certification_reminders_task")
-def send_certification_reminders_task() -> int:
-    """Daily (beat, ``compliance/celery.py``): send the expiry notices due today. Safe to run twice.
+def send_certification_reminders_task() -> dict[str, int]:
+    """Daily (beat, ``compliance/celery.py``): raise today's expiry notices and send the digests. Safe to run twice.
 
-    Takes no arguments (no personal data in task arguments); returns how many notices it sent.
+    Takes no arguments (no personal data in task arguments); returns the run's
+    counts (``ReminderRunResult.as_dict``: notices_raised, digests_sent,
+    emails_sent, failed).
     """
-    return send_certification_reminders()
+    return send_certification_reminders().as_dict()

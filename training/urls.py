@@ -2,17 +2,72 @@
 
 from django.urls import path
 
-from training import views
+from training import (
+    evidence_views,
+    import_views,
+    lifecycle_views,
+    notice_views,
+    requirement_views,
+    roster_views,
+    session_views,
+    views,
+)
 
 app_name = "training"
 urlpatterns = [
-    path("", views.roster, name="roster"),
+    path("", roster_views.roster, name="roster"),
+    path("export.csv", roster_views.roster_export_csv, name="roster_export_csv"),
+    path("export.xlsx", roster_views.roster_export_xlsx, name="roster_export_xlsx"),
     path("officers/new/", views.officer_create, name="officer_create"),
     path("officers/<uuid:public_id>/", views.officer_detail, name="officer_detail"),
     path("officers/<uuid:public_id>/edit/", views.officer_edit, name="officer_edit"),
     path("officers/<uuid:public_id>/certifications/new/", views.certification_create, name="certification_create"),
     path("courses/", views.course_list, name="course_list"),
     path("courses/new/", views.course_create, name="course_create"),
-    path("import/", views.roster_import_view, name="roster_import"),
-    path("import/template.csv", views.roster_import_template, name="roster_import_template"),
+    # Part A: officer lifecycle, agreement training requirements and cap.
+    path("officers/<uuid:public_id>/status/", lifecycle_views.officer_status_change, name="officer_status_change"),
+    path("officers/<uuid:public_id>/checklist/", lifecycle_views.officer_checklist, name="officer_checklist"),
+    path("officers/<uuid:public_id>/exams/new/", lifecycle_views.exam_create, name="exam_create"),
+    path("agreements/", requirement_views.agreement_list, name="agreement_list"),
+    path(
+        "agreements/<uuid:public_id>/requirements/",
+        requirement_views.agreement_requirements,
+        name="agreement_requirements",
+    ),
+    path(
+        "agreements/<uuid:public_id>/requirements/defaults/",
+        requirement_views.agreement_requirements_defaults,
+        name="agreement_requirements_defaults",
+    ),
+    path(
+        "agreements/<uuid:public_id>/requirements/add/",
+        requirement_views.agreement_requirement_add,
+        name="agreement_requirement_add",
+    ),
+    # Part B: import with a preview, templates.
+    path("import/", import_views.roster_import, name="roster_import"),
+    path("import/<uuid:public_id>/", import_views.roster_import_preview, name="roster_import_preview"),
+    path("import/<uuid:public_id>/discard/", import_views.roster_import_discard, name="roster_import_discard"),
+    path("import/template.csv", import_views.roster_import_template, name="roster_import_template"),
+    path("import/template.xlsx", import_views.roster_import_template_xlsx, name="roster_import_template_xlsx"),
+    # Part D: certificate files (evidence) of a certification.
+    path(
+        "certifications/<uuid:public_id>/certificate/",
+        evidence_views.certificate_attach,
+        name="certificate_attach",
+    ),
+    path("certificates/<uuid:public_id>/", evidence_views.certificate_download, name="certificate_download"),
+    # Part C: notifications and reminder settings.
+    path("notifications/", notice_views.notification_list, name="notification_list"),
+    path("notifications/read-all/", notice_views.notifications_read_all, name="notifications_read_all"),
+    path("notifications/<uuid:public_id>/read/", notice_views.notification_read, name="notification_read"),
+    path("settings/reminders/", notice_views.reminder_settings, name="reminder_settings"),
+    # Part C: training sessions.
+    path("sessions/", session_views.session_list, name="session_list"),
+    path("sessions/new/", session_views.session_create, name="session_create"),
+    path("sessions/<uuid:public_id>/", session_views.session_detail, name="session_detail"),
+    path("sessions/<uuid:public_id>/enroll/", session_views.session_enroll, name="session_enroll"),
+    path("sessions/<uuid:public_id>/results/", session_views.session_results, name="session_results"),
+    path("sessions/<uuid:public_id>/issue/", session_views.session_issue, name="session_issue"),
+    path("sessions/<uuid:public_id>/remove/", session_views.session_unenroll, name="session_unenroll"),
 ]

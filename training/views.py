@@ -13,17 +13,21 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from compliance import access
+from compliance.models import Agreement
 from training import rules, selectors, services
-from training.forms import CertificationForm, CourseForm, OfficerForm, RosterFilterForm, RosterImportForm
-from training.importers import TEMPLATE_CSV, roster_import
+from training.authorization import officer_trainings
+from training.evidence import with_certificate_files
+from training.forms import CertificationForm, CourseForm, OfficerForm
+from training.lifecycle_views import officer_lifecycle_context
 from training.models import Course, Officer
+from training.notices import notice_log_for_officer
+from training.timeline import officer_timeline
 
 PAGE_SIZE = 50
 
@@ -55,56 +59,31 @@ def _with_agency(url: str, agency) -> str:
 
 @login_required
 @require_GET
-def roster(request):
-    agency = _agency_or_404(request, access.VIEW)
-    today = rules.agency_today(agency)
-    form = RosterFilterForm(request.GET)
-    filters = form.cleaned_data if form.is_valid() else {}
-    officers = selectors.roster_officers(
-        agency=agency,
-        today=today,
-        status=filters.get("status", ""),
-        officer_status=filters.get("officer_status", ""),
-        search=filters.get("q", ""),
-    )
-    page_obj = Paginator(officers, PAGE_SIZE).get_page(request.GET.get("page"))
-    kept = {key: value for key, value in filters.items() if value}
-    kept["agency"] = agency.public_id
-    agencies = list(access.agencies_for(request.user, access.VIEW).order_by("state", "name"))
-    context = {
-        "agency": agency,
-        "agencies": agencies if len(agencies) > 1 else [],
-        "today": today,
-        "form": form,
-        "page_obj": page_obj,
-        "query_string": urlencode(kept),
-        "counts": selectors.roster_status_counts(agency=agency, today=today),
-        "can_change": access.can(request.user, access.CHANGE, agency),
-    }
-    return render(request, "training/roster.html", context)
-
-
-@login_required
-@require_GET
 def officer_detail(request, public_id):
     officer = access.get_scoped_or_404(
-        Officer.objects.select_related("agency", "supervisor"), request.user, access.VIEW, public_id=public_id
+        Officer.objects.select_related("agency", "supervisor", "agreement"),
+        request.user,
+        access.VIEW,
+        public_id=public_id,
     )
     today = rules.agency_today(officer.agency)
     lines = selectors.officer_certification_lines(officer=officer, today=today)
-    missing = selectors.officer_missing_courses(officer=officer)
-    required_expiries = [
-        line.certification.expires_on for line in lines if line.latest and line.certification.course.required
-    ]
-    status = rules.officer_roster_status(required_expiries + [None] * len(missing), today)
+    with_certificate_files(line.certification for line in lines)  # Part D: each one's certificate files
+    # Part A: the training status and authorization follow the officer's agreement's requirements.
+    training = officer_trainings([officer])[officer.pk]
+    training_status = training.training_status(today)
     context = {
         "officer": officer,
         "today": today,
         "lines": lines,
-        "missing_courses": missing,
-        "status": status,
-        "status_label": rules.STATUS_LABELS[status],
+        "missing_courses": training_status.missing_courses,
+        "required_course_ids": training.required_course_ids(),
+        "status": training_status.status,
+        "status_label": training_status.label,
+        **officer_lifecycle_context(officer=officer, training=training, today=today),
         "can_change": access.can(request.user, access.CHANGE, officer.agency),
+        "notices": notice_log_for_officer(officer=officer),  # Part C: the "Notices" section
+        "timeline": officer_timeline(officer=officer, today=today),  # Part B: the "Timeline" section
     }
     return render(request, "training/officer_detail.html", context)
 
@@ -119,6 +98,7 @@ def officer_create(request):
         agencies=agencies,
         agency_initial=initial_agency,
         supervisors=selectors.supervisor_choices(agencies=agencies),
+        agreements=Agreement.objects.filter(agency__in=agencies).select_related("agency"),
     )
     if request.method == "POST" and form.is_valid():
         data = {key: value for key, value in form.cleaned_data.items() if key != "agency"}
@@ -140,7 +120,10 @@ def officer_edit(request, public_id):
     )
     initial = {name: getattr(officer, name) for name in services.OFFICER_FIELDS}
     form = OfficerForm(
-        request.POST or None, initial=initial, supervisors=selectors.supervisor_choices(agencies=[officer.agency])
+        request.POST or None,
+        initial=initial,
+        supervisors=selectors.supervisor_choices(agencies=[officer.agency]),
+        agreements=officer.agency.agreements.all(),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -183,6 +166,7 @@ def course_list(request):
         "agencies": agencies if len(agencies) > 1 else [],
         "courses": courses,
         "can_change": access.can(request.user, access.CHANGE, agency),
+        "can_administer": access.can(request.user, access.ADMINISTER, agency),
     }
     return render(request, "training/course_list.html", context)
 
@@ -205,49 +189,3 @@ def course_create(request):
             messages.success(request, "Course added.")
             return redirect(_with_agency(reverse("training:course_list"), agency))
     return render(request, "training/course_form.html", {"form": form})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def roster_import_view(request):
-    agencies = _change_agencies_or_404(request)
-    form = RosterImportForm(
-        request.POST or None,
-        request.FILES or None,
-        agencies=agencies,
-        agency_initial=access.current_agency(request, access.CHANGE),
-    )
-    result = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        agency = form.chosen_agency()
-        result = roster_import(
-            actor=request.user,
-            agency=agency,
-            data=upload.read(),
-            file_name=upload.name,
-            encoding=form.cleaned_data["encoding"],
-        )
-        if result.ok:
-            messages.success(
-                request,
-                f"Imported {result.file_name}: {result.officers_created} officers added, "
-                f"{result.officers_updated} updated, {result.certifications_created} certifications recorded"
-                + (
-                    f" ({result.certifications_already_recorded} already on file)"
-                    if result.certifications_already_recorded
-                    else ""
-                )
-                + ".",
-            )
-            return redirect(_with_agency(reverse("training:roster"), agency))
-    return render(request, "training/roster_import.html", {"form": form, "result": result})
-
-
-@login_required
-@require_GET
-def roster_import_template(request):
-    # The byte order mark makes Excel open the template as UTF-8 (accented names survive).
-    response = HttpResponse("\ufeff" + TEMPLATE_CSV, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="roster-import-template.csv"'
-    return response

@@ -3,7 +3,6 @@
 from datetime import UTC, date, datetime
 
 import time_machine
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -261,49 +260,3 @@ class CourseViewTests(RosterViewTestCase):
         self.login(self.auditor_a)
         self.assertEqual(self.client.get(self.url("course_create")).status_code, 404)
         self.assertEqual(self.client.post(self.url("course_create"), {"code": "X"}).status_code, 404)
-
-
-class ImportViewTests(RosterViewTestCase):
-    HEADER = b"badge_number,last_name,first_name,unit,email,course_code,completed_on,certificate_number\r\n"
-
-    def upload(self, body: bytes, name="roster.csv", **extra):
-        data = {"file": SimpleUploadedFile(name, self.HEADER + body, content_type="text/csv"), "encoding": "utf-8"}
-        data.update(extra)
-        return self.client.post(self.url("roster_import"), data)
-
-    def test_a_good_file_imports_and_redirects_to_the_roster(self):
-        self.login(self.staff_a)
-        response = self.upload(b"I-1,Nguy\xe1\xbb\x85n,Mai,,,IADP,3/4/2025,\r\n", name="may.csv")
-        self.assertRedirects(
-            response, f"{self.url('roster')}?agency={self.agency_a.public_id}", fetch_redirect_response=False
-        )
-        officer = Officer.objects.get(badge_number="I-1")
-        self.assertEqual(officer.last_name, "Nguyễn")
-        self.assertEqual(officer.history.get().history_change_reason, "Roster import: may.csv")
-        self.assertContains(self.client.get(response.url), "Imported may.csv: 1 officers added")
-
-    def test_a_bad_file_lists_every_problem_and_saves_nothing(self):
-        self.login(self.staff_a)
-        response = self.upload(b"I-2,,,,,,,\r\nI-3,Lee,Kim,,,IADP,13/04/2025,\r\nI-4,Pe\xf1a,Luis,,,,,\r\n")
-        self.assertContains(response, "Nothing was imported", status_code=200)
-        self.assertContains(response, "Encoding problem")
-        self.assertFalse(Officer.objects.filter(badge_number__startswith="I-").exists())
-        response = self.upload(b"I-2,,,,,,,\r\nI-3,Lee,Kim,,,IADP,13/04/2025,\r\n")
-        table = response.content.decode()
-        self.assertIn("<td>2</td><td>last_name</td>", table)
-        self.assertIn("<td>3</td><td>completed_on</td>", table)
-        self.assertFalse(Officer.objects.filter(badge_number__startswith="I-").exists())
-
-    def test_auditor_and_outsider_get_404(self):
-        for user in (self.auditor_a, self.outsider):
-            with self.subTest(user=user.username):
-                self.login(user)
-                self.assertEqual(self.client.get(self.url("roster_import")).status_code, 404)
-                self.assertEqual(self.upload(b"I-5,Lee,Kim,,,,,\r\n").status_code, 404)
-        self.assertFalse(Officer.objects.filter(badge_number="I-5").exists())
-
-    def test_the_template_downloads_with_a_byte_order_mark(self):
-        self.login(self.staff_a)
-        response = self.client.get(self.url("roster_import_template"))
-        self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
-        self.assertTrue(response.content.startswith(b"\xef\xbb\xbfbadge_number,last_name"))
