@@ -135,6 +135,7 @@ def add_officers(*, agency, agreement, supervisors, courses, start: int, stop: i
     one in six falls in the reminder window, as on a real roster.
     """
     from training import rules
+    from training.facts import training_facts_refresh_all
     from training.models import Certification, Officer
 
     today = rules.agency_today(agency)
@@ -192,6 +193,11 @@ def add_officers(*, agency, agreement, supervisors, courses, start: int, stop: i
         if missing:  # keep five certifications per officer: one more renewed refresher
             add(officer, refresher, old_refresher_done - timedelta(days=700), old_refresher_done)
     Certification.objects.bulk_create(certifications, batch_size=5000)
+    # bulk_create bypasses the services, so store the officers' training facts as
+    # the deploy step / nightly ``refresh_training_facts`` would (training.facts).
+    started = time.perf_counter()
+    refreshed = training_facts_refresh_all(agency_ids=[agency.pk])
+    print(f"  stored training facts of {refreshed:,} officers in {time.perf_counter() - started:.1f} s")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh planner statistics, as autovacuum would give in production
 

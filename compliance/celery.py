@@ -22,9 +22,19 @@ app.conf.beat_schedule = {
         "task": "training.tasks.send_certification_reminders_task",
         "schedule": crontab(hour=6, minute=0),
     },
+    # Daily at 05:30 UTC: recompute the roster's stored training facts (safety net; idempotent).
+    "training-facts-refresh": {
+        "task": "training.tasks.refresh_training_facts_task",
+        "schedule": crontab(hour=5, minute=30),
+    },
     # Every 15 minutes: hold deadlines about to pass or already passed.
     "detainer-deadline-sweep": {
         "task": "incidents.tasks.sweep_hold_deadlines_task",
+        "schedule": crontab(minute="*/15"),
+    },
+    # Every 15 minutes: consular notification still outstanding 24 h (warn) / 72 h (finding) after booking.
+    "consular-notification-sweep": {
+        "task": "incidents.tasks.sweep_consular_notifications_task",
         "schedule": crontab(minute="*/15"),
     },
 }

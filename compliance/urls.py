@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from compliance.views import dashboard as dashboard_views
+from compliance.views import findings as finding_views
 from compliance.views import history as history_views
 from compliance.views import reports as report_views
 
@@ -17,6 +18,17 @@ reports_patterns = (
     "reports",
 )
 
+findings_patterns = (
+    [
+        path("", finding_views.finding_list, name="list"),
+        path("<uuid:public_id>/", finding_views.finding_detail, name="detail"),
+        path("<uuid:public_id>/acknowledge/", finding_views.finding_acknowledge, name="acknowledge"),
+        path("<uuid:public_id>/resolve/", finding_views.finding_resolve, name="resolve"),
+        path("<uuid:public_id>/false-positive/", finding_views.finding_false_positive, name="false_positive"),
+    ],
+    "findings",
+)
+
 urlpatterns = [
     path("", dashboard_views.dashboard, name="dashboard"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -26,5 +38,6 @@ urlpatterns = [
     path("", include("incidents.urls")),
     path("outreach/", include("community.urls")),
     path("reports/", include(reports_patterns)),
+    path("findings/", include(findings_patterns)),
     path("admin/", admin.site.urls),
 ]

@@ -7,18 +7,23 @@ than one agency picks the agency on create forms (``AgencyChoiceMixin``).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from django import forms
 from django.utils import timezone
 
-from compliance.models import Agency
+from compliance.models import Agency, Agreement
+from incidents import checks
+from incidents.choices import PCBasis
+from incidents.lift_reasons import LiftReason
 from incidents.local_time import (
     AgencyLocalDateTimeField,
     AgencyLocalTimesMixin,
     RepeatedTimeChoiceField,
 )
 from incidents.models import Detainer, Incident
+from incidents.scope import agreement_in_force
+from incidents.validators import a_number_normalise, country_code_normalise
 from training.models import Officer
 
 __all__ = [
@@ -31,14 +36,11 @@ __all__ = [
     "RepeatedTimeChoiceField",
 ]
 
-#: DOMAIN.md R4.1: only the I-247A may be issued since this date.
-I247A_ONLY_SINCE = date(2017, 4, 2)
+#: DOMAIN.md R4.1: only the I-247A may be issued since this date (the rule lives in ``incidents.checks``).
+I247A_ONLY_SINCE = checks.I247A_ONLY_SINCE
 
 CHOOSE_AGENCY_MESSAGE = "Choose the agency this record belongs to."
-FORM_AFTER_2017_MESSAGE = (
-    "Since 2 April 2017 ICE issues detainers only on Form I-247A; an {form} issued on {issued} is not valid "
-    "(ICE Policy 10074.2; Form I-247A guidance)."
-)
+FORM_AFTER_2017_MESSAGE = checks.FORM_AFTER_2017_MESSAGE
 WARRANT_TYPE_NEEDED_MESSAGE = "Choose the warrant type (I-200 or I-205) that was signed."
 RELEASE_BEFORE_BOOKING_MESSAGE = "The person cannot be due for release before they were booked."
 RECEIVED_BEFORE_ISSUED_MESSAGE = "The detainer cannot be received before it was issued."
@@ -47,6 +49,7 @@ BIRTH_DATE_MESSAGE = "The date of birth must be in the past."
 OFFICER_AGENCY_MESSAGE = "This officer is not on the roster of {agency}."
 LIFT_REASON_MESSAGE = "Say why the detainer was lifted or declined."
 PENDING_OUTCOME_MESSAGE = "Choose what happened: transferred, released, or lifted."
+ACTION_TIME_MESSAGE = "Say when the 287(g) action was taken."
 
 
 class AgencyChoiceMixin:
@@ -95,22 +98,58 @@ class DetainerForm(AgencyChoiceMixin, AgencyLocalTimesMixin, forms.ModelForm):
         ),
     )
 
+    # Part A (issue 4): the I-247A's probable-cause boxes and the time of the 287(g) action.
+    pc_basis = forms.MultipleChoiceField(
+        label="Probable-cause basis (Box 1), as ticked on the detainer",
+        choices=PCBasis.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The last two are not probable cause; a detainer stating them is flagged (R4.4).",
+    )
+    # Typed with spaces or hyphens (A-123-456-789); stored as A and 9 digits (``a_number_normalise``).
+    a_number = forms.CharField(
+        label="A-number",
+        max_length=20,
+        required=False,
+        help_text="The detainer's File No.: A followed by 8 or 9 digits.",
+    )
+    action_at = AgencyLocalDateTimeField(
+        label="287(g) action taken at",
+        required=False,
+        help_text="When the handling officer acted; the officer must be authorized at that moment.",
+    )
+
     class Meta:
         model = Detainer
         fields = [
             "subject_last_name",
             "subject_first_name",
             "subject_date_of_birth",
+            "subject_sex",
+            "subject_country_of_citizenship",
+            "a_number",
             "booking_number",
             "booked_at",
             "underlying_charge",
+            "offense_level",
             "form",
+            "form_version",
+            "issuing_office",
             "issued_at",
             "received_at",
+            "box_1_probable_cause",
+            "pc_basis",
+            "box_2_transfer_for_proceeding",
             "warrant_type",
             "warrant_signed",
             "would_be_released_at",
+            "release_cause",
+            "local_hold_authority",
+            "agreement",
             "handling_officer",
+            "ice_supervisor",
+            "action",
+            "action_at",
         ]
         labels = {
             "subject_last_name": "Subject's last name",
@@ -132,7 +171,24 @@ class DetainerForm(AgencyChoiceMixin, AgencyLocalTimesMixin, forms.ModelForm):
         if len(scope) > 1:
             names = {a.pk: a.name for a in scope}
             officers.label_from_instance = lambda officer: f"{officer} — {names.get(officer.agency_id, '')}"
+        self._init_agreement(scope)
         self.init_local_times(_zone(self.fixed_agency))
+
+    def _init_agreement(self, scope: list[Agency]) -> None:
+        """Part A: the agreements of the form's agencies; a new record defaults to the one in force (R1.6)."""
+        field = self.fields["agreement"]
+        field.queryset = Agreement.objects.filter(agency__in=scope).select_related("agency")
+        field.empty_label = "- The agreement in force when the detainer was received -"
+        if len(scope) > 1:
+            field.label_from_instance = lambda agreement: f"{agreement} — {agreement.agency.name}"
+        if "agreement" not in self.initial and self.fixed_agency is not None:
+            self.initial["agreement"] = agreement_in_force(agency=self.fixed_agency, at=timezone.now())
+
+    def clean_a_number(self) -> str:
+        return a_number_normalise(self.cleaned_data.get("a_number", ""))
+
+    def clean_subject_country_of_citizenship(self) -> str:
+        return country_code_normalise(self.cleaned_data.get("subject_country_of_citizenship", ""))
 
     def clean(self):
         cleaned = super().clean()
@@ -149,10 +205,12 @@ class DetainerForm(AgencyChoiceMixin, AgencyLocalTimesMixin, forms.ModelForm):
         issued, received = data.get("issued_at"), data.get("received_at")
         booked, release = data.get("booked_at"), data.get("would_be_released_at")
         form_type = data.get("form")
-        if issued and form_type and form_type != Detainer.Form.I247A:
-            issued_on = timezone.localdate(issued, timezone=agency.zone)
-            if issued_on >= I247A_ONLY_SINCE:
-                self.add_error("form", FORM_AFTER_2017_MESSAGE.format(form=form_type, issued=issued_on.isoformat()))
+        if issued and form_type:
+            problem = checks.refusal_form_issue_date(
+                form=form_type, issued_on=timezone.localdate(issued, timezone=agency.zone)
+            )
+            if problem:
+                self.add_error("form", problem)
         for name in ("issued_at", "received_at", "booked_at"):
             value = data.get(name)
             if isinstance(value, datetime) and value > now:
@@ -169,6 +227,39 @@ class DetainerForm(AgencyChoiceMixin, AgencyLocalTimesMixin, forms.ModelForm):
         officer = data.get("handling_officer")
         if officer is not None and officer.agency_id != agency.pk:
             self.add_error("handling_officer", OFFICER_AGENCY_MESSAGE.format(agency=agency.name))
+            officer = None
+        self._check_legal_limits(agency, officer)
+
+    def _check_legal_limits(self, agency: Agency, officer) -> None:
+        """Part A: what the law forbids is refused here, next to the field (``incidents.checks``)."""
+        data = self.cleaned_data
+        action_at = data.get("action_at")
+        if isinstance(action_at, datetime) and action_at > timezone.now():
+            self.add_error("action_at", FUTURE_MESSAGE)
+            return
+        problem = checks.refusal_boxes(
+            box_1=bool(data.get("box_1_probable_cause")),
+            box_2=bool(data.get("box_2_transfer_for_proceeding")),
+            pc_basis=data.get("pc_basis") or [],
+        )
+        if problem:
+            self.add_error("box_2_transfer_for_proceeding", problem)
+        if data.get("action") and not action_at:
+            self.add_error("action_at", ACTION_TIME_MESSAGE)
+        when = action_at or data.get("received_at")
+        agreement = data.get("agreement")
+        if agreement is not None and agreement.agency_id != agency.pk:
+            self.add_error("agreement", checks.AGREEMENT_AGENCY_MESSAGE)
+            return
+        if agreement is None and isinstance(when, datetime):
+            agreement = agreement_in_force(agency=agency, at=when)
+        problem = checks.refusal_action(agreement=agreement, action=data.get("action") or "")
+        if problem:
+            self.add_error("action", problem)
+        if officer is not None and isinstance(when, datetime):
+            problem = checks.refusal_officer(officer=officer, at=when, agreement=agreement)
+            if problem:
+                self.add_error("handling_officer", problem)
 
 
 class DetainerOutcomeForm(AgencyLocalTimesMixin, forms.Form):
@@ -179,7 +270,11 @@ class DetainerOutcomeForm(AgencyLocalTimesMixin, forms.Form):
         error_messages={"required": PENDING_OUTCOME_MESSAGE},
     )
     outcome_at = AgencyLocalDateTimeField(label="When")
-    lift_reason = forms.CharField(label="Why lifted or declined", max_length=100, required=False)
+    lift_reason = forms.ChoiceField(
+        label="Why lifted or declined (ICE's lift reason)",
+        choices=[("", "- Select -"), *LiftReason.choices],
+        required=False,
+    )
 
     def __init__(self, *args, agency: Agency, **kwargs):
         super().__init__(*args, **kwargs)

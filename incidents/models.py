@@ -1,10 +1,22 @@
 """Detainers (I-247A and its warrant) and incidents/complaints."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 
 from compliance.audit import AuditedHistory
 from compliance.models import AgencyScopedModel, Severity
+from incidents.lift_reasons import LiftReason
+
+# --- Part B (issue 4): citizenship STOP and consular notification fields, as abstract mixins.
+from incidents.models_citizenship import CitizenshipFields
+from incidents.models_consular import ConsularCountry, ConsularCountryList, ConsularFields
+
+# --- Part A (issue 4): the I-247A and compliance fields of the record, as an abstract mixin.
+from incidents.models_record import RecordFields
+
+__all_part_b__ = (ConsularCountry, ConsularCountryList)  # re-exported: Django finds them through this module
 
 
 class DetainerQuerySet(models.QuerySet):
@@ -13,7 +25,7 @@ class DetainerQuerySet(models.QuerySet):
         return self.filter(outcome=Detainer.Outcome.PENDING)
 
 
-class Detainer(AgencyScopedModel):
+class Detainer(RecordFields, CitizenshipFields, ConsularFields, AgencyScopedModel):  # Parts A, B: mixins
     """An immigration detainer lodged against a person booked into the agency's jail.
 
     ``hold_deadline`` is stored (for indexing and the sweep) and always equals
@@ -60,11 +72,24 @@ class Detainer(AgencyScopedModel):
 
     outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.PENDING)
     outcome_at = models.DateTimeField(null=True, blank=True)
-    lift_reason = models.CharField(max_length=100, blank=True)
+    # Part A: ICE's lift-reason vocabulary; older free-text values stay stored and shown as typed.
+    lift_reason = models.CharField(max_length=100, choices=LiftReason.choices, blank=True)
     handling_officer = models.ForeignKey(
         "training.Officer", null=True, blank=True, on_delete=models.PROTECT, related_name="detainers"
     )
     deadline_alerted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    # --- Part C: service of the detainer on the subject and ICE notification (custody-board quick actions) ---
+    served_on_subject_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a copy of the detainer was served on the person (R4.5)."
+    )
+    served_by = models.CharField(max_length=100, blank=True, help_text="Who served the copy (name or badge).")
+    service_language = models.CharField(max_length=60, blank=True, help_text="Language the copy was explained in.")
+    interpreter_used = models.BooleanField(default=False)
+    ice_notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When ICE was told of the person's release date and time."
+    )
+    # --- end Part C fields ---
 
     objects = DetainerQuerySet.as_manager()
     history = AuditedHistory()
@@ -142,3 +167,111 @@ class Incident(AgencyScopedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- Part C: deadline warnings, historical detainer events and their imports ---
+
+
+class DeadlineAlert(models.Model):
+    """One hold-deadline warning: sent (or attempted) once per detainer, lead time and deadline.
+
+    The unique constraint makes a second warning for the same (detainer, lead
+    time, deadline) impossible, whatever the number of sweeps running (case D4).
+    The deadline is part of the key: when ``would_be_released_at`` changes the
+    deadline moves and the sweep warns afresh. Not audited itself: the
+    detainer's history row written with it (``deadline_alerted_at``) is.
+    """
+
+    detainer = models.ForeignKey(Detainer, on_delete=models.CASCADE, related_name="deadline_alerts")
+    lead_hours = models.PositiveSmallIntegerField()
+    hold_deadline = models.DateTimeField()
+    sent_at = models.DateTimeField()
+    recipient_count = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["detainer", "lead_hours", "hold_deadline"], name="deadline_alert_once_per_lead_time"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead_hours} h warning for detainer {self.detainer_id}"
+
+
+def detainer_import_path(instance, filename: str) -> str:
+    """Storage name of an uploaded detainer-log file: random, never the user's name."""
+    return f"detainer-imports/{instance.agency.public_id}/{uuid.uuid4().hex}.{instance.file_format}"
+
+
+class DetainerImport(AgencyScopedModel):
+    """One detainer-log file imported (or waiting for its uploader to confirm the preview).
+
+    Records who imported which file (name, ``sha256``, row counts); audited. The
+    same file (same ``sha256``) is imported at most once per agency: the
+    conditional unique constraint refuses a second import. The bytes wait in
+    the private default storage until confirmed or discarded, then are deleted.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for confirmation"
+        IMPORTED = "imported", "Imported"
+        DISCARDED = "discarded", "Discarded"
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "Excel workbook"
+
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to=detainer_import_path, max_length=200, blank=True)
+    file_name = models.CharField(max_length=200)
+    file_format = models.CharField(max_length=4, choices=Format.choices, default=Format.CSV)
+    encoding = models.CharField(max_length=10, default="utf-8")
+    sha256 = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    only_valid_rows = models.BooleanField(default=False)
+    row_count = models.PositiveIntegerField(default=0, help_text="Events imported.")
+    rows_skipped = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    history = AuditedHistory()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "sha256"],
+                condition=models.Q(status="imported"),
+                name="detainer_import_file_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Detainer-log import {self.file_name} ({self.get_status_display()})"
+
+
+class DetainerEvent(models.Model):
+    """A historical, facility-level detainer event imported for statistics: no subject data.
+
+    ``lift_reason`` is ICE's current vocabulary (``incidents.lift_reasons``; blank
+    when none was recorded or no current reason matches); ``lift_reason_raw``
+    keeps the file's own wording. Not audited row by row (statistics rows,
+    written in bulk); the import that wrote them is (``DetainerImport``).
+    """
+
+    agency = models.ForeignKey("compliance.Agency", on_delete=models.PROTECT, related_name="+")
+    batch = models.ForeignKey(DetainerImport, on_delete=models.PROTECT, related_name="events")
+    occurred_on = models.DateField()
+    lift_reason = models.CharField(max_length=60, choices=LiftReason.choices, blank=True)
+    lift_reason_raw = models.CharField(max_length=100, blank=True)
+    facility = models.CharField(max_length=120)
+    city = models.CharField(max_length=60, blank=True)
+    state = models.CharField(max_length=40, blank=True)
+    detainer_type = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["occurred_on", "pk"]
+        indexes = [models.Index(fields=["agency", "occurred_on"], name="detainer_event_agency_date_idx")]
+
+    def __str__(self) -> str:
+        return f"Detainer event {self.occurred_on} at {self.facility}"

@@ -86,8 +86,8 @@ def hold_alert_at(deadline: datetime, *, lead_hours: int) -> datetime:
 
     Args:
         deadline: aware hold deadline (``hold_deadline``'s result).
-        lead_hours: hours of warning, ``settings.HOLD_DEADLINE_ALERT_HOURS``
-            (default 4; our figure, not a rule from a source).
+        lead_hours: hours of warning, one of ``settings.HOLD_DEADLINE_ALERT_HOURS``
+            (default 6 and 2; our figures, not a rule from a source).
 
     Returns:
         Aware UTC datetime. Case D4: deadline 2026-04-12 15:00 UTC, 4 hours →

@@ -78,3 +78,22 @@ def agency_supervisor_emails(agency_ids: Iterable[int]) -> dict[int, list[str]]:
             if email:
                 found[int(object_pk)].add(email)
     return {pk: sorted(emails) for pk, emails in found.items()}
+
+
+# --- Part C: custody board ---
+
+
+def custody_board_for(user) -> QuerySet[Detainer]:
+    """Open detainers of every agency where ``user`` may view records, nearest hold deadline first.
+
+    Detainers whose release time (so deadline) is not known yet come last, newest
+    received first. Agency, agreement and handling officer are joined, as
+    ``incidents.checks.holds_authorized`` needs: a constant number of queries
+    whatever the page shows.
+    """
+    return (
+        access.scope(Detainer.objects.open(), user, access.VIEW)
+        # The agreement and the officer's agency are read by incidents.checks.holds_authorized.
+        .select_related("agency", "agreement", "handling_officer__agency")
+        .order_by(F("hold_deadline").asc(nulls_last=True), "-received_at", "-pk")
+    )

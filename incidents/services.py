@@ -20,7 +20,11 @@ from compliance.audit import acting_as
 from compliance.models import Agency, Finding
 from compliance.templatetags.agency_time import in_zone
 from incidents import rules
+from incidents.citizenship import ensure_not_stopped
+from incidents.lift_reasons import LiftReason
 from incidents.models import Detainer, Incident
+from incidents.scope import agreement_in_force
+from incidents.validators import a_number_normalise, country_code_normalise
 
 DETAINER_FIELDS = frozenset(
     {
@@ -40,6 +44,29 @@ DETAINER_FIELDS = frozenset(
     }
 )
 INCIDENT_FIELDS = frozenset({"kind", "severity", "status", "title", "description", "occurred_at"})
+
+# --- Part A (issue 4): the I-247A and compliance fields (incidents.models_record) ---
+RECORD_FIELDS = frozenset(
+    {
+        "subject_sex",
+        "subject_country_of_citizenship",
+        "a_number",
+        "offense_level",
+        "form_version",
+        "issuing_office",
+        "box_1_probable_cause",
+        "box_2_transfer_for_proceeding",
+        "pc_basis",
+        "release_cause",
+        "local_hold_authority",
+        "ice_supervisor",
+        "agreement",
+        "action",
+        "action_at",
+    }
+)
+DETAINER_FIELDS = DETAINER_FIELDS | RECORD_FIELDS
+LIFT_REASON_VOCABULARY_MESSAGE = "Choose one of ICE's lift reasons."
 
 HOLD_VIOLATION_RULE = "R4.7–R4.8 48-hour hold limit"
 HOLD_VIOLATION_TITLE = "Hold past the 48-hour deadline"
@@ -71,6 +98,21 @@ def _check_officer(detainer: Detainer) -> None:
         raise ValueError("The handling officer must be on the roster of the detainer's agency.")
 
 
+def _apply_record_rules(detainer: Detainer, *, creating: bool) -> None:
+    """Part A: normalise the A-number and country code; the agreement is the agency's own (default: in force).
+
+    Raises:
+        ValidationError: a malformed A-number or country code (the form's messages).
+        ValueError: the agreement belongs to another agency.
+    """
+    detainer.a_number = a_number_normalise(detainer.a_number)
+    detainer.subject_country_of_citizenship = country_code_normalise(detainer.subject_country_of_citizenship)
+    if creating and detainer.agreement_id is None:
+        detainer.agreement = agreement_in_force(agency=detainer.agency, at=detainer.action_at or detainer.received_at)
+    if detainer.agreement is not None and detainer.agreement.agency_id != detainer.agency_id:
+        raise ValueError("The agreement must be one of the detainer's agency.")
+
+
 def detainer_create(*, agency: Agency, actor, reason: str | None = None, **fields) -> Detainer:
     """Log a new detainer in ``agency``.
 
@@ -92,6 +134,7 @@ def detainer_create(*, agency: Agency, actor, reason: str | None = None, **field
     _unknown_fields(fields, DETAINER_FIELDS, "detainer_create")
     detainer = Detainer(agency=agency, **fields)
     _check_officer(detainer)
+    _apply_record_rules(detainer, creating=True)
     _derive_deadline(detainer)
     with transaction.atomic(), acting_as(actor, reason=reason):
         detainer.save()
@@ -122,6 +165,7 @@ def detainer_update(*, detainer: Detainer, actor, reason: str | None = None, **f
         for name, value in fields.items():
             setattr(locked, name, value)
         _check_officer(locked)
+        _apply_record_rules(locked, creating=False)
         _derive_deadline(locked)
         locked.save()
     return locked
@@ -147,21 +191,27 @@ def detainer_record_outcome(
         actor: the user recording it.
         outcome: a ``Detainer.Outcome`` value other than ``pending``.
         outcome_at: aware datetime it happened (UTC stored).
-        lift_reason: required when ``outcome`` is ``lifted``.
+        lift_reason: required when ``outcome`` is ``lifted``: one of ICE's lift
+            reasons (``incidents.lift_reasons.LiftReason``, shared/data/README.md).
 
     Raises:
         ValidationError: ``outcome`` is pending or unknown, a lifted detainer has
-            no reason, or ``outcome_at`` is naive.
+            no reason or one outside ICE's vocabulary, or ``outcome_at`` is naive.
     """
     if outcome not in Detainer.Outcome.values or outcome == Detainer.Outcome.PENDING:
         raise ValidationError({"outcome": OUTCOME_PENDING_MESSAGE})
     if outcome == Detainer.Outcome.LIFTED and not lift_reason.strip():
         raise ValidationError({"lift_reason": LIFT_REASON_MESSAGE})
+    if outcome == Detainer.Outcome.LIFTED and lift_reason.strip() not in LiftReason.values:
+        raise ValidationError({"lift_reason": LIFT_REASON_VOCABULARY_MESSAGE})
     if timezone.is_naive(outcome_at):
         raise ValidationError({"outcome_at": "The time must carry a time zone."})
     with transaction.atomic(), acting_as(actor, reason=reason):
         # Locked: the sweep must see either the old pending row or the outcome, not race it.
         locked = Detainer.objects.select_for_update().get(pk=detainer.pk)
+        if outcome == Detainer.Outcome.TRANSFERRED:
+            # Part B: no transfer to ICE while a U.S.-citizenship claim is unresolved (R5.1 STOP).
+            ensure_not_stopped(locked)
         locked.outcome = outcome
         locked.outcome_at = outcome_at
         locked.lift_reason = lift_reason.strip() if outcome == Detainer.Outcome.LIFTED else ""
@@ -305,5 +355,78 @@ def incident_update(*, incident: Incident, actor, reason: str | None = None, **f
         locked = Incident.objects.select_for_update().get(pk=incident.pk)
         for name, value in fields.items():
             setattr(locked, name, value)
+        locked.save()
+    return locked
+
+
+# --- Part C: custody-board quick actions (service on the subject, ICE notified) ---
+
+SERVICE_FIELDS_MESSAGE = "Say who served the copy."
+NAIVE_TIME_MESSAGE = "The time must carry a time zone."
+
+
+def detainer_record_service(
+    *,
+    detainer: Detainer,
+    actor,
+    served_on_subject_at: datetime,
+    served_by: str,
+    service_language: str = "",
+    interpreter_used: bool = False,
+    reason: str | None = None,
+) -> Detainer:
+    """Record that a copy of the detainer was served on the person held (R4.5).
+
+    Args:
+        detainer: the detainer (permission-checked by the caller).
+        actor: the user recording it (history author).
+        served_on_subject_at: aware datetime of service (UTC stored).
+        served_by: who served it (name or badge; free text).
+        service_language: the language the copy was given or explained in.
+        interpreter_used: whether an interpreter was used.
+
+    Returns:
+        The saved, locked-and-reloaded ``Detainer``. Recording it again corrects
+        the earlier values (history keeps both).
+
+    Raises:
+        ValidationError: naive time, or ``served_by`` blank.
+
+    Source: DOMAIN.md R4.5 — no hold unless a copy was served on the subject.
+    """
+    if timezone.is_naive(served_on_subject_at):
+        raise ValidationError({"served_on_subject_at": NAIVE_TIME_MESSAGE})
+    if not served_by.strip():
+        raise ValidationError({"served_by": SERVICE_FIELDS_MESSAGE})
+    with transaction.atomic(), acting_as(actor, reason=reason):
+        locked = Detainer.objects.select_for_update().get(pk=detainer.pk)
+        # Serving the detainer is a 287(g) step: refused while a citizenship claim is open (R5.1).
+        ensure_not_stopped(locked)
+        locked.served_on_subject_at = served_on_subject_at
+        locked.served_by = served_by.strip()
+        locked.service_language = service_language.strip()
+        locked.interpreter_used = interpreter_used
+        locked.save()
+    return locked
+
+
+def detainer_record_ice_notified(
+    *, detainer: Detainer, actor, ice_notified_at: datetime, reason: str | None = None
+) -> Detainer:
+    """Record when ICE was told of the person's release date and time (I-247A's request to notify).
+
+    Args:
+        detainer: the detainer (permission-checked by the caller).
+        actor: the user recording it (history author).
+        ice_notified_at: aware datetime ICE was notified (UTC stored).
+
+    Raises:
+        ValidationError: naive time.
+    """
+    if timezone.is_naive(ice_notified_at):
+        raise ValidationError({"ice_notified_at": NAIVE_TIME_MESSAGE})
+    with transaction.atomic(), acting_as(actor, reason=reason):
+        locked = Detainer.objects.select_for_update().get(pk=detainer.pk)
+        locked.ice_notified_at = ice_notified_at
         locked.save()
     return locked

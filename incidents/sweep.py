@@ -3,7 +3,11 @@
 Run by beat every 15 minutes (``incidents.tasks.sweep_hold_deadlines_task``).
 Safe to run as often as anyone likes, and in two workers at once (case D4):
 
-* a warning goes once per detainer, marked by ``Detainer.deadline_alerted_at``;
+* a warning goes once per detainer and lead time (``settings.HOLD_DEADLINE_ALERT_HOURS``,
+  default 6 h and 2 h before the deadline): a ``DeadlineAlert`` row per (detainer,
+  lead time, deadline), unique, so a second is impossible; a sweep that first sees
+  a detainer inside several lead times sends one warning and records them all.
+  ``Detainer.deadline_alerted_at`` shows the latest warning;
 * past the deadline with no outcome, one critical ``Finding`` (the unique
   constraint on (record, kind) makes a second impossible) and one ``Incident``
   linked to the detainer, and supervisors are told to act now (R4.8).
@@ -22,20 +26,24 @@ deadline, never the person's name or booking number.
 from __future__ import annotations
 
 import logging
+import operator
 from datetime import datetime, timedelta
+from functools import reduce
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from compliance.audit import acting_as, system_user
 from compliance.models import Finding
 from compliance.templatetags.agency_time import hours_until, in_zone
-from incidents.models import Detainer
+from incidents.lead_times import normalise_lead_hours
+from incidents.models import DeadlineAlert, Detainer
+from incidents.rules import hold_alert_at
 from incidents.selectors import agency_supervisor_emails
 from incidents.services import HOLD_VIOLATION_RULE, detainer_open_hold_violation
 
@@ -44,7 +52,6 @@ logger = logging.getLogger(__name__)
 FINDING_RULE = HOLD_VIOLATION_RULE
 ALERT_REASON = "Hold-deadline sweep: supervisors warned"
 NO_RECIPIENT_REASON = "Hold-deadline sweep: deadline near, but the agency has no supervisor to warn"
-LATE_REASON = "Hold-deadline sweep: deadline already passed when first seen; no advance warning sent"
 VIOLATION_REASON = "Hold-deadline sweep: deadline passed with no outcome"
 
 
@@ -58,23 +65,25 @@ def sweep_hold_deadlines(*, now: datetime | None = None) -> dict:
         Counts, no personal data: ``{"alerts_sent", "alerts_without_recipient",
         "findings_opened", "incidents_opened"}``.
 
-    Rules: warning ``settings.HOLD_DEADLINE_ALERT_HOURS`` hours (default 4)
-    before ``hold_deadline`` (``rules.hold_alert_at``); past ``hold_deadline``
-    with the outcome still pending → critical violation (DOMAIN.md R4.7–R4.8,
-    case D4). A detainer whose warning time and deadline have both passed when
-    first seen (the sweep did not run) gets the violation notice only.
+    Rules: a warning at each lead time of ``settings.HOLD_DEADLINE_ALERT_HOURS``
+    (hours; default ``(6, 2)``; a single int still works) before ``hold_deadline``
+    (``rules.hold_alert_at``), while the deadline has not passed; past
+    ``hold_deadline`` with the outcome still pending → critical violation
+    (DOMAIN.md R4.7–R4.8, case D4). A detainer whose deadline passed before any
+    sweep saw it gets the violation notice only.
 
-    Queries: two to find due rows and one lookup of supervisors for all their
-    agencies, then a constant number per due row; nothing per agency.
+    Queries: two to find due rows (whatever the number of lead times) and one
+    lookup of supervisors for all their agencies, then a constant number per
+    due row; nothing per agency.
     """
     now = now or timezone.now()
-    lead_hours = settings.HOLD_DEADLINE_ALERT_HOURS
-    warn_before = now + timedelta(hours=lead_hours)
+    leads = normalise_lead_hours(settings.HOLD_DEADLINE_ALERT_HOURS)
     finding_type = ContentType.objects.get_for_model(Detainer)
 
     to_warn = list(
         Detainer.objects.open()
-        .filter(hold_deadline__lte=warn_before, deadline_alerted_at__isnull=True)
+        .filter(hold_deadline__gt=now, hold_deadline__lte=now + timedelta(hours=leads[0]))
+        .filter(_any_lead_unalerted(leads, now))
         .values_list("pk", "agency_id")
     )
     already_found = Finding.objects.filter(
@@ -93,7 +102,7 @@ def sweep_hold_deadlines(*, now: datetime | None = None) -> dict:
     recipients = agency_supervisor_emails(agency_id for _, agency_id in to_warn + passed)
     actor = system_user()
     for pk, agency_id in to_warn:
-        sent = _warn(pk, now=now, warn_before=warn_before, to=recipients.get(agency_id, []), actor=actor)
+        sent = _warn(pk, now=now, leads=leads, to=recipients.get(agency_id, []), actor=actor)
         if sent is True:
             result["alerts_sent"] += 1
         elif sent is False:
@@ -104,6 +113,28 @@ def sweep_hold_deadlines(*, now: datetime | None = None) -> dict:
             result["incidents_opened"] += 1
     logger.info("Hold-deadline sweep: %s", result)
     return result
+
+
+def _any_lead_unalerted(leads: tuple[int, ...], now: datetime) -> Q:
+    """Rows inside at least one lead time that has no ``DeadlineAlert`` for the current deadline."""
+    conditions = []
+    for hours in leads:
+        alerted = DeadlineAlert.objects.filter(
+            detainer=OuterRef("pk"), lead_hours=hours, hold_deadline=OuterRef("hold_deadline")
+        )
+        conditions.append(Q(hold_deadline__lte=now + timedelta(hours=hours)) & ~Q(Exists(alerted)))
+    return reduce(operator.or_, conditions)
+
+
+def due_lead_hours(deadline: datetime, *, now: datetime, leads: tuple[int, ...]) -> list[int]:
+    """The lead times (hours) whose warning time has come for ``deadline`` at ``now``, deadline not yet passed.
+
+    A warning for lead ``h`` is due from ``rules.hold_alert_at(deadline, lead_hours=h)``
+    until the deadline itself (R4.7–R4.8; lead times are ours, issue 4 item 3).
+    """
+    if deadline <= now:
+        return []
+    return [hours for hours in leads if hold_alert_at(deadline, lead_hours=hours) <= now]
 
 
 def _lock_pending(pk: int, **conditions) -> Detainer | None:
@@ -118,27 +149,43 @@ def _lock_pending(pk: int, **conditions) -> Detainer | None:
     )
 
 
-def _warn(pk: int, *, now: datetime, warn_before: datetime, to: list[str], actor) -> bool | None:
-    """Send the one warning for detainer ``pk`` and mark it. True sent, False nobody to send to, None skipped."""
+def _warn(pk: int, *, now: datetime, leads: tuple[int, ...], to: list[str], actor) -> bool | None:
+    """Send one warning for detainer ``pk`` covering every lead time now due; record them.
+
+    Returns True sent, False nobody to send to, None skipped (locked elsewhere, no longer due, already done).
+    """
     with transaction.atomic():
-        detainer = _lock_pending(pk, hold_deadline__lte=warn_before, deadline_alerted_at__isnull=True)
+        detainer = _lock_pending(pk, hold_deadline__gt=now)
         if detainer is None:
             return None
-        sent: bool | None = None
-        reason = LATE_REASON  # past the deadline already: the violation notice is the one that matters
-        if detainer.hold_deadline > now:
-            reason = ALERT_REASON
-            if to:
-                _warning_email(detainer, now=now, to=to).send()
-                sent = True
-            else:
-                sent = False
-                reason = NO_RECIPIENT_REASON
-                logger.warning(
-                    "Hold deadline near for detainer id %s but agency id %s has no supervisor to alert.",
-                    detainer.pk,
-                    detainer.agency_id,
-                )
+        done = set(
+            DeadlineAlert.objects.filter(detainer=detainer, hold_deadline=detainer.hold_deadline).values_list(
+                "lead_hours", flat=True
+            )
+        )
+        missing = [hours for hours in due_lead_hours(detainer.hold_deadline, now=now, leads=leads) if hours not in done]
+        if not missing:
+            return None
+        if to:
+            _warning_email(detainer, now=now, to=to).send()
+            sent, reason = True, ALERT_REASON
+        else:
+            sent, reason = False, NO_RECIPIENT_REASON
+            logger.warning(
+                "Hold deadline near for detainer id %s but agency id %s has no supervisor to alert.",
+                detainer.pk,
+                detainer.agency_id,
+            )
+        DeadlineAlert.objects.bulk_create(
+            DeadlineAlert(
+                detainer=detainer,
+                lead_hours=hours,
+                hold_deadline=detainer.hold_deadline,
+                sent_at=now,
+                recipient_count=len(to),
+            )
+            for hours in missing
+        )
         detainer.deadline_alerted_at = now
         with acting_as(actor, reason=reason):
             detainer.save()

@@ -14,3 +14,17 @@ def sweep_hold_deadlines_task() -> dict:
     running twice is harmless (case D4). Returns counts only.
     """
     return sweep_hold_deadlines()
+
+
+# --- Part B (issue 4): consular notification sweep.
+
+
+@shared_task(name="incidents.tasks.sweep_consular_notifications_task")
+def sweep_consular_notifications_task() -> dict:
+    """Beat, every 15 minutes: warn at 24 h, open a finding at 72 h for an outstanding consular duty (R5.5 [U]).
+
+    No arguments, counts only in the result; idempotent (``incidents.consular``).
+    """
+    from incidents.consular import sweep_consular_notifications
+
+    return sweep_consular_notifications()

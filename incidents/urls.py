@@ -1,6 +1,7 @@
 from django.urls import path
 
-from incidents.views import detainers, incidents
+from incidents.views import citizenship as citizenship_views  # Part B
+from incidents.views import custody, detainer_imports, detainers, incidents
 
 app_name = "incidents"
 urlpatterns = [
@@ -9,8 +10,40 @@ urlpatterns = [
     path("detainers/<uuid:public_id>/", detainers.detainer_detail, name="detainer_detail"),
     path("detainers/<uuid:public_id>/edit/", detainers.detainer_edit, name="detainer_edit"),
     path("detainers/<uuid:public_id>/outcome/", detainers.detainer_outcome, name="detainer_outcome"),
+    # --- Part C: custody board, quick actions, detainer-log import, offense levels ---
+    path("custody/", custody.custody_board, name="custody_board"),
+    path("custody/<uuid:public_id>/<slug:action>/", custody.custody_action, name="custody_action"),
+    path("detainer-imports/", detainer_imports.detainer_import, name="detainer_import"),
+    path(
+        "detainer-imports/<uuid:public_id>/",
+        detainer_imports.detainer_import_preview,
+        name="detainer_import_preview",
+    ),
+    path(
+        "detainer-imports/<uuid:public_id>/discard/",
+        detainer_imports.detainer_import_discard,
+        name="detainer_import_discard",
+    ),
+    # --- end Part C ---
     path("incidents/", incidents.incident_list, name="incident_list"),
     path("incidents/new/", incidents.incident_create, name="incident_create"),
     path("incidents/<uuid:public_id>/", incidents.incident_detail, name="incident_detail"),
     path("incidents/<uuid:public_id>/edit/", incidents.incident_edit, name="incident_edit"),
+    # --- Part B: U.S.-citizenship claim (STOP) and consular notification ---
+    path(
+        "detainers/<uuid:public_id>/citizenship/",
+        citizenship_views.detainer_citizenship,
+        name="detainer_citizenship",
+    ),
+    path(
+        "detainers/<uuid:public_id>/citizenship/escalate/",
+        citizenship_views.detainer_citizenship_escalate,
+        name="detainer_citizenship_escalate",
+    ),
+    path(
+        "detainers/<uuid:public_id>/citizenship/resolve/",
+        citizenship_views.detainer_citizenship_resolve,
+        name="detainer_citizenship_resolve",
+    ),
+    path("detainers/<uuid:public_id>/consular/", citizenship_views.detainer_consular, name="detainer_consular"),
 ]

@@ -596,3 +596,39 @@ class CertificateFile(AgencyScopedModel):
 
     def __str__(self) -> str:
         return f"Certificate file {self.public_id}"
+
+
+# ---------------------------------------------------------------------------
+# Roster performance (issue 3 follow-up): the date-independent half of each
+# officer's roster status, stored so the roster page filters, counts and sorts
+# without recomputing it. Written only by training.facts.
+# ---------------------------------------------------------------------------
+
+
+class OfficerTrainingFacts(models.Model):
+    """What an officer's roster status depends on apart from today's date (a cache, not a record).
+
+    Computed from ``training.authorization.OfficerTraining.training_status`` (the
+    rule of the officer page) by ``training.facts.training_facts_refresh``,
+    inside the transaction of every write that can change it, and nightly by the
+    ``refresh_training_facts`` command. Today's status follows in SQL: missing →
+    "missing"; else by ``earliest_expiry`` against the agency-local today. Not
+    audited: it holds nothing that is not derived from audited rows.
+    """
+
+    officer = models.OneToOneField(Officer, on_delete=models.CASCADE, primary_key=True, related_name="training_facts")
+    agency = models.ForeignKey("compliance.Agency", on_delete=models.CASCADE, related_name="+")
+    missing_required = models.BooleanField(help_text="Some required course was never completed.")
+    earliest_expiry = models.DateField(
+        null=True, blank=True, help_text="Earliest last valid day over the required courses held (None: none held)."
+    )
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # Roster page and dashboard: counts, status filter and sort by expiry within an agency.
+            models.Index(fields=["agency", "missing_required", "earliest_expiry"], name="officer_facts_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Training facts of officer {self.officer_id}"

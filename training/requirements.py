@@ -40,6 +40,7 @@ from simple_history.utils import bulk_update_with_history
 from compliance.audit import acting_as
 from compliance.models import Agreement, AgreementModel
 from training import rules
+from training.facts import training_facts_refresh
 from training.models import Certification, Course, Officer, TrainingRequirement
 
 Kind = TrainingRequirement.Kind
@@ -457,4 +458,6 @@ def certifications_recompute(*, actor, officers, reason: str) -> int:
         bulk_update_with_history(
             changed, Certification, ["expires_on", "updated_at"], default_user=actor, default_change_reason=reason
         )
+    # The rules or the officers' agreement changed: their stored roster facts follow (training.facts).
+    training_facts_refresh(officer_ids=[officer.pk for officer in officers])
     return len(changed)

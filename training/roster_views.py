@@ -131,7 +131,7 @@ def roster(request):
         "sort_links": {
             key: query.query_string(sort=f"-{key}" if current_sort == key else key) for key in selectors.ROSTER_SORTS
         },
-        "counts": selectors.roster_status_counts(agency=agency, today=query.today),
+        "counts": selectors.roster_page_status_counts(agency=agency, today=query.today),
         "can_change": access.can(request.user, access.CHANGE, agency),
         "can_export": access.can(request.user, access.EXPORT, agency),
         "bulk_form": bulk_form,

@@ -88,28 +88,71 @@ def latest_certifications() -> QuerySet[Certification]:
     return Certification.objects.filter(~Exists(newer)).exclude(Exists(in_chain) & Exists(newer_in_chain))
 
 
-def officers_with_training_status(*, agency, today: date) -> QuerySet[Officer]:
+def officers_with_training_status(*, agency, today: date, stored_only: bool = False) -> QuerySet[Officer]:
     """All officers of ``agency`` annotated with their roster status on ``today``.
 
-    Annotations (computed in SQL, one query however many officers):
-        ``required_total`` — required courses (see below);
-        ``required_held`` — required courses with at least one certification;
+    Annotations (one query however many officers):
         ``earliest_expiry`` — earliest expiry over the latest certification of each
         required course held (None when none held);
         ``training_status`` — "missing" / "expired" / "expiring" / "current", the
-        same rule as ``rules.officer_roster_status``.
+        rule of ``authorization.OfficerTraining.training_status`` (the officer page).
 
-    Which courses are required (``training.requirements``, module docstring):
-    for an officer linked to an agreement that has training requirements, the
-    basic-course-and-refresher chain counts as one requirement (held when the
-    basic course was completed; its expiry is the latest expiry of any
-    completion in the chain) and each annual course as one; for any other
-    officer, the agency's courses flagged ``required`` (the legacy rule). The
-    Python twin is ``training.authorization.OfficerTraining.training_status``.
+    Read from the stored facts (``training.facts``, ``OfficerTrainingFacts``):
+    missing → "missing"; else ``earliest_expiry`` before ``today`` → "expired";
+    up to ``today`` + 90 days → "expiring"; else (or none) "current". Only an
+    officer without stored facts (rows written outside the services, before the
+    nightly ``refresh_training_facts``) is computed from the certifications in
+    SQL by ``_computed_status``; the database evaluates that branch for those
+    rows only, but planning it costs about 20 ms per use of the expression.
 
     Args:
         agency: a ``compliance.Agency`` the caller already checked access to.
         today: the agency-local date (``rules.agency_today``).
+        stored_only: leave the computed branch out; for callers that checked
+            every officer of ``agency`` has stored facts (``roster_officers``).
+    """
+    officers = Officer.objects.filter(agency=agency).alias(
+        facts_missing=F("training_facts__missing_required"), facts_expiry=F("training_facts__earliest_expiry")
+    )
+    if stored_only:
+        return officers.annotate(
+            earliest_expiry=F("facts_expiry"), training_status=_stored_status_case(today, rules.STATUSES_WORST_FIRST)
+        )
+    no_facts = Q(training_facts__isnull=True)
+    return _computed_status(officers, today=today).annotate(
+        earliest_expiry=Case(
+            When(no_facts, then=F("computed_expiry")), default=F("facts_expiry"), output_field=DateField()
+        ),
+        training_status=Case(
+            When(no_facts, then=F("computed_status")),
+            default=_stored_status_case(today, rules.STATUSES_WORST_FIRST),
+            output_field=CharField(),
+        ),
+    )
+
+
+def _stored_status_case(today: date, values: tuple) -> Case:
+    """Today's status from the stored facts, as ``values`` given for (missing, expired, expiring, current)."""
+    missing, expired, expiring, current = (Value(value) for value in values)
+    return Case(
+        When(facts_missing=True, then=missing),
+        When(facts_expiry__lt=today, then=expired),
+        When(facts_expiry__lte=today + timedelta(days=rules.EXPIRING_WINDOW_DAYS), then=expiring),
+        default=current,
+    )
+
+
+def _computed_status(officers: QuerySet[Officer], *, today: date) -> QuerySet[Officer]:
+    """``officers`` with aliases ``computed_expiry`` and ``computed_status``: the status rule written in SQL.
+
+    About 19 correlated subqueries per officer (docs/performance.md): used only
+    for officers without stored facts. Which courses are required
+    (``training.requirements``, module docstring): for an officer linked to an
+    agreement that has training requirements, the basic-course-and-refresher
+    chain counts as one requirement (held when the basic course was completed;
+    its expiry is the latest expiry of any completion in the chain) and each
+    annual course as one; for any other officer, the agency's courses flagged
+    ``required`` (the legacy rule).
     """
     # Legacy rule: the agency's courses flagged required.
     latest_required = (
@@ -145,8 +188,7 @@ def officers_with_training_status(*, agency, today: date) -> QuerySet[Officer]:
     )
     expiring_until = today + timedelta(days=rules.EXPIRING_WINDOW_DAYS)
     return (
-        Officer.objects.filter(agency=agency)
-        .annotate(
+        officers.alias(
             uses_requirements=Exists(agreement_requirements),
             legacy_total=Coalesce(
                 Subquery(required_courses.annotate(n=Count("pk")).values("n")), 0, output_field=IntegerField()
@@ -169,7 +211,7 @@ def officers_with_training_status(*, agency, today: date) -> QuerySet[Officer]:
             ),
             annual_expiry=Subquery(latest_annual.annotate(m=Min("expires_on")).values("m")),
         )
-        .annotate(
+        .alias(
             required_total=Case(
                 When(uses_requirements=True, then=F("annual_total") + 1),
                 default=F("legacy_total"),
@@ -183,7 +225,7 @@ def officers_with_training_status(*, agency, today: date) -> QuerySet[Officer]:
                 default=F("legacy_held"),
                 output_field=IntegerField(),
             ),
-            earliest_expiry=Case(
+            computed_expiry=Case(
                 When(
                     uses_requirements=True,
                     then=Least(Coalesce("chain_expiry", "annual_expiry"), Coalesce("annual_expiry", "chain_expiry")),
@@ -192,11 +234,11 @@ def officers_with_training_status(*, agency, today: date) -> QuerySet[Officer]:
                 output_field=DateField(),
             ),
         )
-        .annotate(
-            training_status=Case(
+        .alias(
+            computed_status=Case(
                 When(required_held__lt=F("required_total"), then=Value(rules.MISSING)),
-                When(earliest_expiry__lt=today, then=Value(rules.EXPIRED)),
-                When(earliest_expiry__lte=expiring_until, then=Value(rules.EXPIRING)),
+                When(computed_expiry__lt=today, then=Value(rules.EXPIRED)),
+                When(computed_expiry__lte=expiring_until, then=Value(rules.EXPIRING)),
                 default=Value(rules.CURRENT),
                 output_field=CharField(),
             )
@@ -228,8 +270,41 @@ def roster_status_counts(*, agency, today: date) -> dict[str, int]:
     # (4 s instead of 0.8 s at 10,000 officers, docs/performance.md).
     due_today = Case(When(earliest_expiry=today, then=Value(True)), default=Value(False), output_field=BooleanField())
     rows = officers.annotate(due_today=due_today).values("training_status", "due_today").annotate(n=Count("pk"))
+    return _counts_from_rows(rows.order_by())
+
+
+def roster_page_status_counts(*, agency, today: date) -> dict[str, int]:
+    """``roster_status_counts`` for the roster page: the same figures, from the stored facts only.
+
+    One query (``training.facts``): counts by today's status derived from
+    ``OfficerTrainingFacts``. When some designated officer has no stored facts
+    yet (rows written outside the services since the nightly refresh), a second
+    query: ``roster_status_counts``, which computes those officers' status from
+    their certifications. The stored-only query skips building and planning that
+    long expression (about 20 ms of each roster request at 10,000 officers).
+    """
+    officers = Officer.objects.filter(agency=agency, status=Officer.Status.DESIGNATED).alias(
+        facts_missing=F("training_facts__missing_required"), facts_expiry=F("training_facts__earliest_expiry")
+    )
+    rows = (
+        officers.annotate(
+            training_status=_stored_status_case(today, rules.STATUSES_WORST_FIRST),
+            due_today=Case(When(facts_expiry=today, then=Value(True)), default=Value(False)),
+            stored=Case(When(training_facts__isnull=True, then=Value(False)), default=Value(True)),
+        )
+        .values("training_status", "due_today", "stored")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    rows = list(rows)
+    if not all(row["stored"] for row in rows):
+        return roster_status_counts(agency=agency, today=today)
+    return _counts_from_rows(rows)
+
+
+def _counts_from_rows(rows: Iterable[dict]) -> dict[str, int]:
     counts = dict.fromkeys((*rules.STATUSES_WORST_FIRST, "expiring_today"), 0)
-    for row in rows.order_by():
+    for row in rows:
         counts[row["training_status"]] += row["n"]
         if row["training_status"] == rules.EXPIRING and row["due_today"]:
             counts["expiring_today"] += row["n"]
@@ -340,15 +415,17 @@ def roster_officers(
             "expiry" (soonest next expiry first; none last), "-" prefix reverses.
 
     Returns:
-        An ``Officer`` queryset annotated as in ``officers_with_training_status``
-        plus ``status_rank``, with ``supervisor`` and ``agreement`` loaded; its
-        count and any page are one query each, whatever the roster's size.
+        An ``Officer`` queryset annotated as in ``officers_with_training_status``,
+        with ``supervisor`` and ``agreement`` loaded; its count and any page are
+        one query each, whatever the roster's size. One query here: whether
+        every officer has stored training facts (``training.facts``).
     """
-    officers = (
-        officers_with_training_status(agency=agency, today=today)
-        .annotate(status_rank=_STATUS_RANK)
-        .select_related("supervisor", "agreement")
-    )
+    # Every officer has stored facts unless rows were written outside the services
+    # since the last nightly refresh: then the slower computed branch is planned too.
+    stored_only = not Officer.objects.filter(agency=agency, training_facts__isnull=True).exists()
+    officers = officers_with_training_status(agency=agency, today=today, stored_only=stored_only)
+    status_rank = _stored_status_case(today, (0, 1, 2, 3)) if stored_only else _STATUS_RANK
+    officers = officers.alias(status_rank=status_rank).select_related("supervisor", "agreement")
     if officer_status == "all":
         pass
     elif officer_status in Officer.Status.values:

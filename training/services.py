@@ -18,7 +18,7 @@ from django.db import transaction
 from compliance import access
 from compliance.audit import acting_as
 from compliance.models import Agreement
-from training import lifecycle, requirements, rules
+from training import facts, lifecycle, requirements, rules
 from training.lifecycle import exam_record as exam_record  # re-exported: the contract's name
 from training.lifecycle import officer_set_status as officer_set_status  # re-exported: the contract's name
 from training.models import Certification, Course, Officer
@@ -123,6 +123,7 @@ def officer_create(
                 raise ValidationError({"status": over})
         officer.full_clean(exclude=_CHECKED_ELSEWHERE, validate_constraints=False)
         officer.save()
+        facts.training_facts_refresh(officer_ids=[officer.pk])
     return officer
 
 
@@ -223,6 +224,8 @@ def course_create(
             raise ValidationError({"code": COURSE_CODE_TAKEN})
         course.full_clean(exclude=_CHECKED_ELSEWHERE, validate_constraints=False)
         course.save()
+        if course.required:  # the legacy rule: every officer of the agency without requirements must hold it
+            facts.training_facts_refresh_agency(agency_id=agency.pk)
     return course
 
 
@@ -280,4 +283,6 @@ def certification_record(
             requirements.certifications_recompute(
                 actor=actor, officers=[officer], reason=reason or "Basic course recorded"
             )
+        else:  # certifications_recompute refreshes the stored facts itself
+            facts.training_facts_refresh(officer_ids=[officer.pk])
     return certification

@@ -14,3 +14,18 @@ def send_certification_reminders_task() -> dict[str, int]:
     emails_sent, failed).
     """
     return send_certification_reminders().as_dict()
+
+
+@shared_task(name="training.tasks.refresh_training_facts_task")
+def refresh_training_facts_task() -> int:
+    """Nightly (beat, ``compliance/celery.py``): recompute every officer's stored training facts. Idempotent.
+
+    The safety net of ``training.facts`` (every service write refreshes them
+    already). Returns how many officers were refreshed; no arguments.
+    """
+    from django.db import transaction
+
+    from training.facts import training_facts_refresh_all
+
+    with transaction.atomic():
+        return training_facts_refresh_all()

@@ -20,6 +20,7 @@ class Finding(AgencyScopedModel):
         HOLD_DEADLINE_PASSED = "hold_deadline_passed", "Hold past the 48-hour deadline"
         NO_WARRANT = "no_warrant", "Detainer without a signed I-200/I-205"
         CERTIFICATION_EXPIRED = "certification_expired", "Certification expired"
+        CONSULAR_NOTIFICATION_OVERDUE = "consular_notification_overdue", "Consular notification overdue"
         OTHER = "other", "Other"
 
     Severity = Severity
@@ -43,7 +44,13 @@ class Finding(AgencyScopedModel):
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    resolution_note = models.TextField(blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolution_note = models.TextField(
+        blank=True, help_text="How it was resolved, or why it is a false positive (compliance.findings)."
+    )
 
     history = AuditedHistory()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -17,9 +18,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from compliance import access
 from compliance.models import AccessLog, Finding, access_log_record
-from incidents import selectors, services
+from incidents import checks, selectors, services
+from incidents.choices import Action, PCBasis
 from incidents.forms import DetainerForm, DetainerOutcomeForm
+from incidents.forms_citizenship import add_service_errors
 from incidents.models import Detainer
+from incidents.scope import wso_must_release_by
+from incidents.views.citizenship import part_b_context
 from incidents.views.common import change_agencies_or_403, initial_agency, paginate, require_change
 
 #: Forms rescinded or superseded since 2 Apr 2017 (R4.1); the I-247N never authorized a hold.
@@ -28,7 +33,10 @@ LEGACY_FORMS = {Detainer.Form.I247, Detainer.Form.I247D, Detainer.Form.I247X}
 
 def _detainer_or_404(request, public_id) -> Detainer:
     return access.get_scoped_or_404(
-        Detainer.objects.select_related("agency", "handling_officer"), request.user, access.VIEW, public_id=public_id
+        Detainer.objects.select_related("agency", "handling_officer", "handling_officer__agency", "agreement"),
+        request.user,
+        access.VIEW,
+        public_id=public_id,
     )
 
 
@@ -111,7 +119,12 @@ def detainer_outcome(request, public_id):
     require_change(request.user, detainer.agency)
     form = DetainerOutcomeForm(request.POST, agency=detainer.agency)
     if form.is_valid():
-        done = services.detainer_record_outcome(detainer=detainer, actor=request.user, **form.cleaned_data)
+        try:
+            done = services.detainer_record_outcome(detainer=detainer, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            # e.g. a transfer refused while a U.S.-citizenship claim is unresolved (R5.1 STOP; Part B).
+            add_service_errors(form, error)
+            return _render_detail(request, detainer, outcome_form=form)
         if done.hold_deadline is not None and done.outcome_at > done.hold_deadline:
             messages.warning(
                 request,
@@ -133,7 +146,17 @@ def _render_detail(request, detainer: Detainer, *, outcome_form: DetainerOutcome
     ).order_by("-opened_at")
     access_log_record(request, action=AccessLog.Action.VIEW, record=detainer)
     now = timezone.now()
+    # Part A (issue 4): every legal check, passed / failed / does not apply, and the verdict on the hold.
+    legal_checks = checks.detainer_checks(detainer, at=now)
     context = {
+        "checks": legal_checks,
+        "pc_basis_labels": [PCBasis(value).label for value in PCBasis.values if value in (detainer.pc_basis or [])],
+        "wso_must_release_by": wso_must_release_by(
+            arrested_at=detainer.action_at if detainer.action == Action.EXECUTE_ARREST_IN_FACILITY else None,
+            model=detainer.agreement.model if detainer.agreement else None,
+            igsa=bool(detainer.agreement and detainer.agreement.igsa),
+        ),
+        "hold_blockers": [check for check in legal_checks if check.failed and check.blocks_hold],
         "detainer": detainer,
         "now": now,
         "past_deadline": detainer.is_open and detainer.hold_deadline is not None and detainer.hold_deadline < now,
@@ -145,4 +168,5 @@ def _render_detail(request, detainer: Detainer, *, outcome_form: DetainerOutcome
         "incidents": detainer.incidents.order_by("-occurred_at"),
         "findings": findings,
     }
+    context.update(part_b_context(detainer, now=now))  # Part B: citizenship STOP banner, consular status
     return render(request, "incidents/detainer_detail.html", context)

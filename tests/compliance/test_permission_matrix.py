@@ -75,6 +75,20 @@ COVERED: dict[str, list[Spec]] = {
     "incidents:detainer_outcome": [Spec("incidents.detainer", access.CHANGE, method="POST")],
     "incidents:incident_detail": [Spec("incidents.incident", access.VIEW)],
     "incidents:incident_edit": [Spec("incidents.incident", access.CHANGE)],
+    # Issue 4, Part B: findings workflow; U.S.-citizenship claim (STOP) and consular notification.
+    "findings:detail": [Spec("compliance.finding", access.VIEW)],
+    "findings:acknowledge": [Spec("compliance.finding", access.REVIEW, method="POST")],
+    "findings:resolve": [Spec("compliance.finding", access.REVIEW, method="POST")],
+    "findings:false_positive": [Spec("compliance.finding", access.REVIEW, method="POST")],
+    "incidents:detainer_citizenship": [Spec("incidents.detainer", access.CHANGE)],
+    "incidents:detainer_citizenship_escalate": [Spec("incidents.detainer", access.REVIEW, method="POST")],
+    "incidents:detainer_citizenship_resolve": [Spec("incidents.detainer", access.REVIEW, method="POST")],
+    "incidents:detainer_consular": [Spec("incidents.detainer", access.CHANGE)],
+    # Issue 4, Part C: custody-board quick actions (POST only; an empty form re-renders with its errors).
+    "incidents:custody_action": [
+        Spec("incidents.detainer", access.CHANGE, method="POST", kwargs={"action": action})
+        for action in ("service", "ice-notified", "transfer", "release")
+    ],
     "community:outreach_detail": [Spec("community.outreachevent", access.VIEW)],
     "community:outreach_edit": [Spec("community.outreachevent", access.CHANGE)],
 }
@@ -86,6 +100,8 @@ OWNER_ONLY: dict[str, str] = {
     "training:roster_import_preview": "tests/training/test_import_views.py",
     "training:roster_import_discard": "tests/training/test_import_views.py",
     "training:notification_read": "tests/training/test_notices.py",
+    "incidents:detainer_import_preview": "tests/incidents/test_part_c_detainer_import.py",
+    "incidents:detainer_import_discard": "tests/incidents/test_part_c_detainer_import.py",
 }
 
 

@@ -118,9 +118,9 @@ class DetainerServiceTests(BaseTestCase):
         with self.assertRaises(ValidationError):
             services.detainer_record_outcome(detainer=detainer, actor=self.staff_a, outcome="lifted", outcome_at=when)
         lifted = services.detainer_record_outcome(
-            detainer=detainer, actor=self.staff_a, outcome="lifted", outcome_at=when, lift_reason="ICE cancelled"
+            detainer=detainer, actor=self.staff_a, outcome="lifted", outcome_at=when, lift_reason="Case Closed"
         )
-        self.assertEqual(lifted.lift_reason, "ICE cancelled")
+        self.assertEqual(lifted.lift_reason, "Case Closed")
 
 
 class IncidentServiceTests(BaseTestCase):

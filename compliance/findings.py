@@ -1,0 +1,127 @@
+"""Findings workflow: reads for the findings page and the supervisor's three actions (issue 4, item 4).
+
+A finding is opened by a rule (a sweep, a late outcome) and worked by a supervisor
+(``review_records`` in its agency):
+
+* ``finding_acknowledge`` — seen and being handled (open → acknowledged);
+* ``finding_resolve`` — fixed, with a note saying how (open/acknowledged → resolved);
+* ``finding_mark_false_positive`` — the rule fired wrongly, with the reason
+  (open/acknowledged → false positive).
+
+Resolved and false-positive findings are closed; a closed finding is not reopened
+here (the rule that opened it cannot open a second one for the same record, case D4).
+Every change is a history row on ``Finding`` (who, when, the note as change reason).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from compliance import access
+from compliance.audit import acting_as
+from compliance.models import Finding
+
+SUPERVISOR_ONLY_MESSAGE = "Only a supervisor of this agency may act on its findings."
+NOTE_REQUIRED_MESSAGE = "Say how the finding was resolved."
+REASON_REQUIRED_MESSAGE = "Say why this finding is a false positive."
+CLOSED_MESSAGE = "This finding is already closed ({status})."
+NOT_OPEN_MESSAGE = "Only an open finding can be acknowledged; this one is {status}."
+
+OPEN_STATUSES = (Finding.Status.OPEN, Finding.Status.ACKNOWLEDGED)
+CLOSED_STATUSES = (Finding.Status.RESOLVED, Finding.Status.FALSE_POSITIVE)
+#: The status filter's extra value: open or acknowledged (the page's default).
+ACTIVE = "active"
+
+
+def findings_for(user, *, status: str = ACTIVE, kind: str = "", severity: str = "") -> QuerySet[Finding]:
+    """Findings of every agency where ``user`` holds ``view_records``, newest first, filtered.
+
+    Args:
+        status: a ``Finding.Status`` value, ``"active"`` (open or acknowledged) or "" (all).
+        kind, severity: a ``Finding.Kind`` / ``Severity`` value or "" (all).
+
+    Agency, content type and the users are joined; the page prefetches the
+    records (one query per record type), so the count does not grow with rows.
+    """
+    queryset = access.scope(Finding.objects.all(), user, access.VIEW).select_related(
+        "agency", "content_type", "resolved_by", "acknowledged_by"
+    )
+    if status == ACTIVE:
+        queryset = queryset.filter(status__in=OPEN_STATUSES)
+    elif status:
+        queryset = queryset.filter(status=status)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if severity:
+        queryset = queryset.filter(severity=severity)
+    return queryset.order_by("-opened_at", "-pk")
+
+
+def _lock_for_review(finding: Finding, actor) -> Finding:
+    if not access.can(actor, access.REVIEW, finding.agency):
+        raise PermissionDenied(SUPERVISOR_ONLY_MESSAGE)
+    # Locked: two supervisors acting at once must not overwrite each other's decision silently.
+    return Finding.objects.select_for_update().get(pk=finding.pk)
+
+
+def _refuse_closed(locked: Finding) -> None:
+    if locked.status in CLOSED_STATUSES:
+        raise ValidationError(CLOSED_MESSAGE.format(status=locked.get_status_display().lower()))
+
+
+def finding_acknowledge(*, finding: Finding, actor) -> Finding:
+    """A supervisor acknowledges an open finding.
+
+    Raises:
+        PermissionDenied: ``actor`` lacks ``review_records`` in the finding's agency.
+        ValidationError: the finding is not open.
+    """
+    with transaction.atomic(), acting_as(actor, reason="Finding acknowledged"):
+        locked = _lock_for_review(finding, actor)
+        if locked.status != Finding.Status.OPEN:
+            raise ValidationError(NOT_OPEN_MESSAGE.format(status=locked.get_status_display().lower()))
+        locked.status = Finding.Status.ACKNOWLEDGED
+        locked.acknowledged_at = timezone.now()
+        locked.acknowledged_by = actor
+        locked.save()
+    return locked
+
+
+def finding_resolve(*, finding: Finding, actor, note: str) -> Finding:
+    """A supervisor resolves a finding, saying how (``note`` required; kept on the row and in history).
+
+    Raises:
+        PermissionDenied: ``actor`` lacks ``review_records`` in the finding's agency.
+        ValidationError: ``{"note": ...}`` when blank; the finding is already closed.
+    """
+    return _close(finding=finding, actor=actor, text=note, status=Finding.Status.RESOLVED, field="note")
+
+
+def finding_mark_false_positive(*, finding: Finding, actor, reason: str) -> Finding:
+    """A supervisor marks a finding a false positive, saying why (``reason`` required).
+
+    Raises:
+        PermissionDenied: ``actor`` lacks ``review_records`` in the finding's agency.
+        ValidationError: ``{"reason": ...}`` when blank; the finding is already closed.
+    """
+    return _close(finding=finding, actor=actor, text=reason, status=Finding.Status.FALSE_POSITIVE, field="reason")
+
+
+def _close(*, finding: Finding, actor, text: str, status: str, field: str) -> Finding:
+    text = text.strip()
+    if not text:
+        message = NOTE_REQUIRED_MESSAGE if status == Finding.Status.RESOLVED else REASON_REQUIRED_MESSAGE
+        raise ValidationError({field: message})
+    label = Finding.Status(status).label
+    with transaction.atomic(), acting_as(actor, reason=f"Finding {label.lower()}"):
+        locked = _lock_for_review(finding, actor)
+        _refuse_closed(locked)
+        locked.status = status
+        locked.resolution_note = text
+        locked.resolved_at = timezone.now()
+        locked.resolved_by = actor
+        locked.save()
+    return locked

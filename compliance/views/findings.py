@@ -1,0 +1,178 @@
+"""Findings pages: the list per agency with filters, one finding, and the supervisor's actions.
+
+Rows are reached only through ``compliance.access``: another agency's finding
+answers 404. Auditors and staff read; supervisors (``review_records``) act
+(``compliance.findings``); a user who can see a finding but not act gets 403.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from compliance import access
+from compliance import findings as services
+from compliance.models import Finding, Severity
+
+PAGE_SIZE = 25
+
+#: "app_label.model" of a finding's record → how to reach its page (URL name, attribute holding the public id).
+RECORD_PAGES = {
+    "incidents.detainer": ("incidents:detainer_detail", "public_id"),
+    "incidents.incident": ("incidents:incident_detail", "public_id"),
+    "training.officer": ("training:officer_detail", "public_id"),
+    "training.certification": ("training:officer_detail", "officer.public_id"),
+}
+
+
+def record_url(finding: Finding) -> str | None:
+    """The page of the record a finding concerns, or None when it has none (or was deleted)."""
+    record = finding.record
+    target = RECORD_PAGES.get(f"{finding.content_type.app_label}.{finding.content_type.model}")
+    if record is None or target is None:
+        return None
+    name, attribute = target
+    value = record
+    for part in attribute.split("."):
+        value = getattr(value, part)
+    try:
+        return reverse(name, args=[value])
+    except NoReverseMatch:
+        return None
+
+
+class FindingFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        required=False,
+        choices=[(services.ACTIVE, "Open or acknowledged"), ("", "Any status"), *Finding.Status.choices],
+    )
+    kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Finding.Kind.choices])
+    severity = forms.ChoiceField(required=False, choices=[("", "Any severity"), *Severity.choices])
+
+
+class ResolveForm(forms.Form):
+    note = forms.CharField(label="How it was resolved", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class FalsePositiveForm(forms.Form):
+    reason = forms.CharField(label="Why it is a false positive", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def _finding_or_404(request, public_id) -> Finding:
+    return access.get_scoped_or_404(
+        Finding.objects.select_related("agency", "content_type", "resolved_by", "acknowledged_by"),
+        request.user,
+        access.VIEW,
+        public_id=public_id,
+    )
+
+
+@login_required
+@never_cache
+def finding_list(request):
+    """Findings of the user's agencies (``?agency=`` narrows to one), filtered by status, kind, severity."""
+    data = request.GET.copy()
+    data.setdefault("status", services.ACTIVE)
+    filters = FindingFilterForm(data)
+    chosen = filters.cleaned_data if filters.is_valid() else {"status": services.ACTIVE, "kind": "", "severity": ""}
+    queryset = services.findings_for(request.user, **chosen)
+    queryset, only_agency = access.narrow_to_requested_agency(queryset, request)
+    page = Paginator(queryset.prefetch_related("record"), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(finding, record_url(finding)) for finding in page.object_list]
+    query = {key: value for key, value in chosen.items()}
+    if only_agency is not None:
+        query["agency"] = str(only_agency.public_id)
+    context = {
+        "page_obj": page,
+        "rows": rows,
+        "filters": filters,
+        "only_agency": only_agency,
+        "query_string": urlencode(query),
+        "several_agencies": only_agency is None and access.agencies_for(request.user, access.VIEW).count() > 1,
+    }
+    return render(request, "compliance/finding_list.html", context)
+
+
+@login_required
+@never_cache
+def finding_detail(request, public_id):
+    finding = _finding_or_404(request, public_id)
+    return _render_detail(request, finding)
+
+
+def _render_detail(request, finding: Finding, *, resolve_form=None, false_positive_form=None, status=200):
+    can_review = access.can(request.user, access.REVIEW, finding.agency)
+    is_open = finding.status in services.OPEN_STATUSES
+    context = {
+        "finding": finding,
+        "record_url": record_url(finding),
+        "can_review": can_review and is_open,
+        "resolve_form": resolve_form or ResolveForm(),
+        "false_positive_form": false_positive_form or FalsePositiveForm(),
+    }
+    return render(request, "compliance/finding_detail.html", context, status=status)
+
+
+def _reviewable_or_403(request, public_id) -> Finding:
+    finding = _finding_or_404(request, public_id)
+    if not access.can(request.user, access.REVIEW, finding.agency):
+        raise PermissionDenied("Only a supervisor of this agency may act on its findings.")
+    return finding
+
+
+@login_required
+@never_cache
+@require_POST
+def finding_acknowledge(request, public_id):
+    finding = _reviewable_or_403(request, public_id)
+    try:
+        services.finding_acknowledge(finding=finding, actor=request.user)
+        messages.success(request, "Finding acknowledged.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("findings:detail", public_id=finding.public_id)
+
+
+@login_required
+@never_cache
+@require_POST
+def finding_resolve(request, public_id):
+    finding = _reviewable_or_403(request, public_id)
+    form = ResolveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.finding_resolve(finding=finding, actor=request.user, note=form.cleaned_data["note"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Finding resolved.")
+        return redirect("findings:detail", public_id=finding.public_id)
+    return _render_detail(request, finding, resolve_form=form)
+
+
+@login_required
+@never_cache
+@require_POST
+def finding_false_positive(request, public_id):
+    finding = _reviewable_or_403(request, public_id)
+    form = FalsePositiveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.finding_mark_false_positive(
+                finding=finding, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Finding marked a false positive.")
+        return redirect("findings:detail", public_id=finding.public_id)
+    return _render_detail(request, finding, false_positive_form=form)

@@ -1,0 +1,83 @@
+"""Quick-action forms of the custody board. They validate only; ``incidents.views.custody`` calls the services.
+
+Times are typed on the agency's clock (``AgencyLocalDateTimeField``, DST-safe,
+case D3) and reach services as aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django import forms
+from django.utils import timezone
+
+from compliance.models import Agency
+from incidents.local_time import AgencyLocalDateTimeField, AgencyLocalTimesMixin
+
+FUTURE_MESSAGE = "This cannot be in the future."
+
+
+class _AgencyTimesForm(AgencyLocalTimesMixin, forms.Form):
+    """A small form whose times are read in ``agency``'s zone and may not be in the future."""
+
+    def __init__(self, *args, agency: Agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agency = agency
+        self.init_local_times(agency.zone)
+
+    def clean(self):
+        cleaned = super().clean()
+        self.clean_local_times(self.agency.zone)
+        for name in self.local_time_fields():
+            value = cleaned.get(name)
+            if isinstance(value, datetime) and value > timezone.now():
+                self.add_error(name, FUTURE_MESSAGE)
+        return cleaned
+
+
+class ServiceForm(_AgencyTimesForm):
+    """A copy of the detainer served on the person held (R4.5): when, by whom, language, interpreter."""
+
+    served_on_subject_at = AgencyLocalDateTimeField(label="Served at")
+    served_by = forms.CharField(label="Served by (name or badge)", max_length=100)
+    service_language = forms.CharField(label="Language", max_length=60, required=False)
+    interpreter_used = forms.BooleanField(label="An interpreter was used", required=False)
+
+
+class IceNotifiedForm(_AgencyTimesForm):
+    """When ICE was told of the person's release date and time."""
+
+    ice_notified_at = AgencyLocalDateTimeField(label="ICE notified at")
+
+
+class CustodyEndForm(_AgencyTimesForm):
+    """When the person was transferred to ICE custody, or released."""
+
+    outcome_at = AgencyLocalDateTimeField(label="When")
+
+
+# --- detainer-log import (the roster import's form, with this file's columns and size limit) ---
+
+from incidents.detainer_import import COLUMNS as EVENT_COLUMNS  # noqa: E402
+from incidents.detainer_import import MAX_BYTES as EVENT_MAX_BYTES  # noqa: E402
+from training.roster_forms import ImportConfirmForm, RosterImportForm  # noqa: E402
+
+__all__ = ["CustodyEndForm", "DetainerLogImportForm", "IceNotifiedForm", "ImportConfirmForm", "ServiceForm"]
+
+
+class DetainerLogImportForm(RosterImportForm):
+    """Upload a detainer-log file (CSV or XLSX) and choose the agency; same rules as the roster import."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].label = "Detainer-log file (CSV or Excel .xlsx)"
+        self.fields["file"].help_text = (
+            f"Columns: {', '.join(EVENT_COLUMNS)}. One row per detainer event at a facility; no personal data. "
+            "Dates as YYYY-MM-DD or MM/DD/YYYY."
+        )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > EVENT_MAX_BYTES:
+            raise forms.ValidationError(f"The file is larger than {EVENT_MAX_BYTES // (1024 * 1024)} MB.")
+        return upload

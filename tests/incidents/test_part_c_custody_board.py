@@ -1,0 +1,237 @@
+"""Issue 4, item 5: the custody board and its quick actions."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from compliance.models import AccessLog, Finding
+from incidents.citizenship import citizenship_claim_record
+from incidents.models import Detainer, Incident
+from tests.base import PASSWORD, BaseTestCase
+from tests.incidents.helpers import local_datetime_post, make_detainer
+from training.models import Officer
+
+CHICAGO = ZoneInfo("America/Chicago")
+NOW = datetime(2026, 3, 9, 12, 0, tzinfo=UTC)  # 2026-03-09 07:00 CDT
+BOARD = "/custody/"
+
+
+@time_machine.travel(NOW, tick=False)
+class CustodyBoardTests(BaseTestCase):
+    def setUp(self):
+        # D1: released 2026-03-07 09:00 CST → deadline 2026-03-09 10:00 CDT (15:00 UTC): 3 h left, "warning".
+        self.soon = make_detainer(
+            self.agency_a,
+            actor=self.staff_a,
+            subject_last_name="Soonperson",
+            would_be_released_at=datetime(2026, 3, 7, 9, 0, tzinfo=CHICAGO),
+        )
+        self.overdue = make_detainer(
+            self.agency_a,
+            actor=self.staff_a,
+            number=2,
+            subject_last_name="Lateperson",
+            would_be_released_at=datetime(2026, 3, 7, 11, 0, tzinfo=UTC),  # deadline 2026-03-09 11:00 UTC
+        )
+        self.later = make_detainer(
+            self.agency_a,
+            actor=self.staff_a,
+            number=3,
+            subject_last_name="Laterperson",
+            would_be_released_at=datetime(2026, 3, 8, 12, 0, tzinfo=UTC),  # 24 h left
+        )
+        self.unknown = make_detainer(self.agency_a, actor=self.staff_a, number=4, subject_last_name="Noreleaseperson")
+        self.closed = make_detainer(self.agency_a, actor=self.staff_a, number=5, subject_last_name="Closedperson")
+        self.closed.outcome = Detainer.Outcome.RELEASED
+        self.closed.save()
+        self.other = make_detainer(
+            self.agency_b,
+            actor=self.staff_b,
+            number=6,
+            subject_last_name="Betaperson",
+            would_be_released_at=datetime(2026, 3, 8, 9, 0, tzinfo=UTC),
+        )
+
+    def login(self, user):
+        self.client.login(username=user.username, password=PASSWORD)
+
+    def action_url(self, detainer, action):
+        return reverse("incidents:custody_action", args=[detainer.public_id, action])
+
+    def test_url_and_nav_link(self):
+        self.assertEqual(reverse("incidents:custody_board"), BOARD)
+        self.login(self.staff_a)
+        response = self.client.get(reverse("dashboard"))
+        self.assertContains(response, f'href="{BOARD}"')
+        self.assertContains(response, "Custody board")
+
+    def test_open_detainers_of_the_agency_by_nearest_deadline_with_time_left_in_its_zone(self):
+        self.login(self.staff_a)
+        response = self.client.get(BOARD)
+        self.assertEqual(response.status_code, 200)
+        rows = [row["detainer"] for row in response.context["board"]]
+        self.assertEqual(rows, [self.overdue, self.soon, self.later, self.unknown])
+        self.assertEqual([row["urgency"] for row in response.context["board"]], ["overdue", "warning", "ok", "unknown"])
+        body = response.content.decode()
+        self.assertIn("2026-03-09 10:00 CDT", body)  # D1 deadline on the agency's clock
+        self.assertIn("3 h 00 min", body)
+        self.assertIn("overdue by 1 h 00 min", body)
+        self.assertIn('data-urgency="overdue"', body)
+        self.assertNotIn("Closedperson", body)
+        self.assertNotIn("Betaperson", body)
+
+    def test_the_view_is_access_logged_with_the_count(self):
+        self.login(self.staff_a)
+        self.client.get(BOARD)
+        log = AccessLog.objects.filter(user=self.staff_a, action=AccessLog.Action.LIST).latest("pk")
+        self.assertEqual((log.object_count, log.agency, log.path), (4, self.agency_a, BOARD))
+
+    def test_hold_authorized_is_shown_per_row(self):
+        self.login(self.staff_a)
+        response = self.client.get(BOARD)
+        if not response.context["show_authorized"]:
+            self.skipTest("incidents.checks.hold_authorized not available")
+        # Not served on the subject (R4.5): no hold authorized yet.
+        self.assertEqual([row["hold_authorized"] for row in response.context["board"]], [False] * 4)
+
+    def test_query_count_does_not_grow_with_the_number_of_detainers(self):
+        # Rows with a handling officer too: the officer authorization check is batched per page.
+        officer = Officer.objects.create(
+            agency=self.agency_a, first_name="Ines", last_name="Harrow", badge_number="H-1"
+        )
+        self.soon.handling_officer = officer
+        self.soon.save()
+        self.login(self.supervisor_a)
+
+        def count():
+            with CaptureQueriesContext(connection) as queries:
+                self.assertEqual(self.client.get(BOARD).status_code, 200)
+            return len(queries)
+
+        small = count()
+        for n in range(10, 18):
+            make_detainer(
+                self.agency_a,
+                actor=self.staff_a,
+                number=n,
+                would_be_released_at=datetime(2026, 3, 8, n, 0, tzinfo=UTC),
+                handling_officer=officer,
+            )
+        with CaptureQueriesContext(connection) as queries:
+            self.client.get(BOARD)
+        self.assertEqual(len(queries), small, "\n".join(q["sql"][:200] for q in queries.captured_queries))
+
+    def test_auditor_reads_but_sees_no_actions_and_cannot_post(self):
+        self.login(self.auditor_a)
+        response = self.client.get(BOARD)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(len(response.context["board"]), 4)
+        self.assertNotContains(response, "custody/" + str(self.soon.public_id))
+        self.assertContains(response, "Read only")
+        data = local_datetime_post("ice_notified_at", "2026-03-09", "06:00")
+        self.assertEqual(self.client.post(self.action_url(self.soon, "ice-notified"), data).status_code, 403)
+        self.soon.refresh_from_db()
+        self.assertIsNone(self.soon.ice_notified_at)
+
+    def test_other_agency_gets_404_on_every_action(self):
+        self.login(self.staff_b)
+        for action in ("service", "ice-notified", "transfer", "release"):
+            self.assertEqual(self.client.post(self.action_url(self.soon, action), {}).status_code, 404)
+        self.assertEqual(self.client.post(self.action_url(self.other, "nonsense"), {}).status_code, 404)
+
+    def test_record_service_on_the_subject(self):
+        self.login(self.staff_a)
+        data = {
+            **local_datetime_post("served_on_subject_at", "2026-03-08", "18:30"),
+            "served_by": "Deputy Example #41",
+            "service_language": "Spanish",
+            "interpreter_used": "on",
+        }
+        response = self.client.post(self.action_url(self.soon, "service"), data)
+        self.assertRedirects(response, BOARD)
+        self.soon.refresh_from_db()
+        self.assertEqual(self.soon.served_on_subject_at, datetime(2026, 3, 8, 23, 30, tzinfo=UTC))  # CDT, UTC−5
+        self.assertEqual(
+            (self.soon.served_by, self.soon.service_language, self.soon.interpreter_used),
+            ("Deputy Example #41", "Spanish", True),
+        )
+        self.assertEqual(self.soon.history.first().history_user, self.staff_a)
+
+    def test_service_errors_are_shown_next_to_the_fields(self):
+        self.login(self.staff_a)
+        data = {**local_datetime_post("served_on_subject_at", "2026-03-08", "02:30"), "served_by": ""}
+        response = self.client.post(self.action_url(self.soon, "service"), data)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "This field is required.", status_code=200)
+        # 2026-03-08 02:30 does not exist in Chicago (spring forward, case D3).
+        self.assertContains(response, "does not exist in America/Chicago", status_code=200)
+        self.soon.refresh_from_db()
+        self.assertIsNone(self.soon.served_on_subject_at)
+
+    def test_ice_notified(self):
+        self.login(self.staff_a)
+        response = self.client.post(
+            self.action_url(self.soon, "ice-notified"), local_datetime_post("ice_notified_at", "2026-03-09", "06:15")
+        )
+        self.assertRedirects(response, BOARD)
+        self.soon.refresh_from_db()
+        self.assertEqual(self.soon.ice_notified_at, datetime(2026, 3, 9, 11, 15, tzinfo=UTC))
+
+    def test_a_future_time_is_refused(self):
+        self.login(self.staff_a)
+        response = self.client.post(
+            self.action_url(self.soon, "ice-notified"), local_datetime_post("ice_notified_at", "2026-03-09", "09:00")
+        )
+        self.assertContains(response, "cannot be in the future", status_code=200)
+
+    def test_transfer_to_ice_custody_takes_it_off_the_board(self):
+        self.login(self.staff_a)
+        response = self.client.post(
+            self.action_url(self.soon, "transfer"), local_datetime_post("outcome_at", "2026-03-09", "06:45")
+        )
+        self.assertRedirects(response, BOARD)
+        self.soon.refresh_from_db()
+        self.assertEqual(self.soon.outcome, Detainer.Outcome.TRANSFERRED)
+        self.assertEqual(self.soon.outcome_at, datetime(2026, 3, 9, 11, 45, tzinfo=UTC))
+        self.assertNotIn(self.soon, [row["detainer"] for row in self.client.get(BOARD).context["board"]])
+
+    def test_a_citizenship_stop_refuses_transfer_and_service_at_the_form(self):
+        citizenship_claim_record(
+            detainer=self.soon,
+            actor=self.staff_a,
+            uscitizenship_claimed=True,
+            recorded_at=datetime(2026, 3, 9, 10, 0, tzinfo=UTC),
+        )
+        self.login(self.staff_a)
+        transfer = self.client.post(
+            self.action_url(self.soon, "transfer"), local_datetime_post("outcome_at", "2026-03-09", "06:45")
+        )
+        self.assertEqual(transfer.status_code, 200)
+        self.assertContains(transfer, "citizenship")
+        service = self.client.post(
+            self.action_url(self.soon, "service"),
+            {**local_datetime_post("served_on_subject_at", "2026-03-09", "06:00"), "served_by": "Deputy Vale"},
+        )
+        self.assertEqual(service.status_code, 200)
+        self.soon.refresh_from_db()
+        self.assertEqual(self.soon.outcome, Detainer.Outcome.PENDING)
+        self.assertIsNone(self.soon.served_on_subject_at)
+
+    def test_release_after_the_deadline_opens_the_finding_and_incident(self):
+        self.login(self.staff_a)
+        response = self.client.post(
+            self.action_url(self.overdue, "release"), local_datetime_post("outcome_at", "2026-03-09", "06:30")
+        )
+        self.assertRedirects(response, BOARD)
+        self.overdue.refresh_from_db()
+        self.assertEqual(self.overdue.outcome, Detainer.Outcome.RELEASED)
+        self.assertEqual(Finding.objects.filter(object_id=self.overdue.pk).count(), 1)
+        self.assertEqual(Incident.objects.filter(detainer=self.overdue).count(), 1)
+
+    def test_get_on_an_action_is_refused(self):
+        self.login(self.staff_a)
+        self.assertEqual(self.client.get(self.action_url(self.soon, "release")).status_code, 405)
