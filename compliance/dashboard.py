@@ -19,6 +19,7 @@ from pygal.style import Style
 
 from community.models import OutreachEvent
 from incidents.models import Detainer, Incident
+from incidents.selectors import offense_level_shares
 from training.selectors import roster_status_counts
 
 #: How many open detainers with the nearest hold deadlines the dashboard lists.
@@ -52,6 +53,9 @@ class DashboardFigures:
     incidents_open_total: int = 0
     outreach_quarter_count: int = 0
     roster_chart_svg: str = ""
+    # Issue 4 item 7: detainers (all logged) whose only charge is a traffic or other minor offense (R3.3).
+    detainers_minor_offense_count: int = 0
+    detainers_minor_offense_percent: float = 0.0
 
 
 def quarter_bounds(today: date) -> tuple[date, date]:
@@ -80,9 +84,12 @@ def dashboard_figures(*, agency, now: datetime | None = None) -> DashboardFigure
         * ``incidents_by_severity`` — open incidents as ``(severity, label, count)``,
           most severe first, every severity present (0 when none);
         * ``outreach_quarter_count`` — outreach events held in the agency-local
-          calendar quarter containing today.
+          calendar quarter containing today;
+        * ``detainers_minor_offense_count``/``_percent`` — detainers logged (all
+          time) whose only charge is a traffic or other minor offense (R3.3,
+          GAO-09-109; ``incidents.selectors.offense_level_shares``).
 
-        Seven queries, whatever the amount of data.
+        Eight queries, whatever the amount of data.
     """
     now = now or timezone.now()
     today = timezone.localdate(now, timezone=agency.zone)
@@ -117,6 +124,7 @@ def dashboard_figures(*, agency, now: datetime | None = None) -> DashboardFigure
     ]
 
     roster = roster_status_counts(agency=agency, today=today)
+    offense_shares = offense_level_shares(agency=agency)
     return DashboardFigures(
         agency=agency,
         now=now,
@@ -134,6 +142,8 @@ def dashboard_figures(*, agency, now: datetime | None = None) -> DashboardFigure
             agency=agency, held_on__gte=quarter_start, held_on__lte=quarter_end
         ).count(),
         roster_chart_svg=roster_chart_svg(roster),
+        detainers_minor_offense_count=offense_shares.minor_count,
+        detainers_minor_offense_percent=offense_shares.minor_percent,
     )
 
 

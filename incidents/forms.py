@@ -132,6 +132,7 @@ class DetainerForm(AgencyChoiceMixin, AgencyLocalTimesMixin, forms.ModelForm):
             "booked_at",
             "underlying_charge",
             "offense_level",
+            "minor_offense_only",  # issue 4 item 7
             "form",
             "form_version",
             "issuing_office",

@@ -91,6 +91,17 @@ class Detainer(RecordFields, CitizenshipFields, ConsularFields, AgencyScopedMode
     )
     # --- end Part C fields ---
 
+    # --- Issue 4 item 7: offense-level view (R3.3; GAO-09-109 finding 1) ---
+    minor_offense_only = models.BooleanField(
+        "Only a traffic or other minor offense",
+        default=False,
+        help_text=(
+            "Tick when the only charge is a traffic or other minor offense (e.g. speeding, driving without a "
+            "license). GAO-09-109 found agencies using 287(g) authority for such offenses (R3.3)."
+        ),
+    )
+    # --- end item 7 ---
+
     objects = DetainerQuerySet.as_manager()
     history = AuditedHistory()
 

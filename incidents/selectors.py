@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
 from compliance import access
 from compliance.models import Agency
+from incidents.choices import OffenseLevel
 from incidents.models import Detainer, Incident
 
 
@@ -96,4 +99,100 @@ def custody_board_for(user) -> QuerySet[Detainer]:
         # The agreement and the officer's agency are read by incidents.checks.holds_authorized.
         .select_related("agency", "agreement", "handling_officer__agency")
         .order_by(F("hold_deadline").asc(nulls_last=True), "-received_at", "-pk")
+    )
+
+
+# --- Issue 4 item 7: offense-level view (R3.3; GAO-09-109 finding 1) ---
+
+#: Key of the bucket for detainers with no offense level recorded.
+UNKNOWN_LEVEL = "unknown"
+
+
+@dataclass(frozen=True)
+class LevelShare:
+    """One row of the offense-level table: ``key`` is "1", "2", "3" or ``UNKNOWN_LEVEL``."""
+
+    key: str
+    label: str
+    count: int
+    share: float  # 0.0–1.0 of all detainers in the period; 0.0 when there are none
+
+    @property
+    def percent(self) -> float:
+        return round(self.share * 100, 1)
+
+
+@dataclass(frozen=True)
+class OffenseLevelShares:
+    """Detainers of one agency in a period, by offense level, and those for a minor offense only."""
+
+    agency: object
+    start: date | None
+    end: date | None
+    total: int
+    levels: list[LevelShare]
+    minor_count: int
+    minor_share: float
+
+    @property
+    def minor_percent(self) -> float:
+        return round(self.minor_share * 100, 1)
+
+
+def _share(count: int, total: int) -> float:
+    return count / total if total else 0.0
+
+
+def _local_day_start(day: date, zone) -> datetime:
+    """The instant the agency-local ``day`` begins (aware; compared with UTC-stored times)."""
+    return datetime.combine(day, time.min, tzinfo=zone)
+
+
+def offense_level_shares(*, agency, start: date | None = None, end: date | None = None) -> OffenseLevelShares:
+    """Counts and shares of ``agency``'s detainers by offense level, and of minor-offense-only ones.
+
+    Args:
+        agency: a ``compliance.Agency`` the caller already checked the user may view.
+        start, end: optional agency-local dates (not datetimes), both inclusive, on the
+            detainer's ``received_at``; a day runs from local midnight to local
+            midnight in ``agency.time_zone`` (so a 23- or 25-hour DST day is whole).
+
+    Returns:
+        ``OffenseLevelShares``: one ``LevelShare`` per level 1, 2, 3 then "unknown"
+        (no level recorded), each with its count and share of the total (0.0 when
+        the period has no detainers), and the count/share of detainers whose only
+        charge is a traffic or other minor offense (``minor_offense_only``).
+        One aggregate query whatever the number of detainers.
+
+    Raises:
+        ValueError: ``start`` is after ``end``.
+
+    Source: DOMAIN.md R3.3 (priority levels; the distribution must show use against
+    minor offenses) and GAO-09-109 finding 1 ("4 of the 29 agencies used 287(g)
+    authority for minor crimes such as speeding").
+    """
+    if start and end and start > end:
+        raise ValueError("The start date is after the end date.")
+    detainers = Detainer.objects.filter(agency=agency)
+    if start:
+        detainers = detainers.filter(received_at__gte=_local_day_start(start, agency.zone))
+    if end:
+        detainers = detainers.filter(received_at__lt=_local_day_start(end + timedelta(days=1), agency.zone))
+    counts = detainers.order_by().aggregate(
+        total=Count("pk"),
+        minor=Count("pk", filter=Q(minor_offense_only=True)),
+        **{f"level_{level.value}": Count("pk", filter=Q(offense_level=level.value)) for level in OffenseLevel},
+    )
+    total = counts["total"]
+    rows = [(str(level.value), level.label, counts[f"level_{level.value}"]) for level in OffenseLevel]
+    rows.append((UNKNOWN_LEVEL, "Not recorded", total - sum(count for _, _, count in rows)))
+    levels = [LevelShare(key, label, count, _share(count, total)) for key, label, count in rows]
+    return OffenseLevelShares(
+        agency=agency,
+        start=start,
+        end=end,
+        total=total,
+        levels=levels,
+        minor_count=counts["minor"],
+        minor_share=_share(counts["minor"], total),
     )

@@ -66,6 +66,8 @@ RECORD_FIELDS = frozenset(
     }
 )
 DETAINER_FIELDS = DETAINER_FIELDS | RECORD_FIELDS
+# Issue 4 item 7: the minor-offense flag (R3.3).
+DETAINER_FIELDS = DETAINER_FIELDS | {"minor_offense_only"}
 LIFT_REASON_VOCABULARY_MESSAGE = "Choose one of ICE's lift reasons."
 
 HOLD_VIOLATION_RULE = "R4.7–R4.8 48-hour hold limit"

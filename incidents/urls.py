@@ -2,6 +2,7 @@ from django.urls import path
 
 from incidents.views import citizenship as citizenship_views  # Part B
 from incidents.views import custody, detainer_imports, detainers, incidents
+from incidents.views import offense_levels as offense_level_views  # issue 4 item 7
 
 app_name = "incidents"
 urlpatterns = [
@@ -24,6 +25,7 @@ urlpatterns = [
         detainer_imports.detainer_import_discard,
         name="detainer_import_discard",
     ),
+    path("detainers/offense-levels/", offense_level_views.offense_levels, name="offense_levels"),  # item 7
     # --- end Part C ---
     path("incidents/", incidents.incident_list, name="incident_list"),
     path("incidents/new/", incidents.incident_create, name="incident_create"),

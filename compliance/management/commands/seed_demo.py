@@ -24,6 +24,7 @@ from compliance.audit import acting_as, system_user
 from compliance.dashboard import quarter_bounds
 from compliance.models import Agency, Agreement, AgreementModel, User
 from compliance.roles import Role, role_grant
+from incidents.choices import PCBasis, ReleaseCause
 from incidents.models import Detainer, Incident
 from incidents.rules import hold_deadline
 from training.models import Certification, Course, Officer
@@ -196,11 +197,28 @@ DETAINERS = (
 )
 
 
+#: Booking suffixes whose copy of the detainer was not served on the subject yet (R4.5: no hold),
+#: and whose I-200 is on file but unsigned (R4.3: no hold) — so the custody board shows failed checks.
+NOT_SERVED = {"0003", "0005"}
+WARRANT_UNSIGNED = {"0002"}
+
+
 def seed_detainers(agency: Agency, *, now) -> None:
-    for suffix, (first, last), hours, outcome in DETAINERS:
+    agreement = agency.agreements.filter(status=Agreement.Status.ACTIVE).order_by("model").first()
+    for index, (suffix, (first, last), hours, outcome) in enumerate(DETAINERS):
         released = None if hours is None else now + timedelta(hours=hours) - timedelta(hours=48)
         received = (released or now) - timedelta(days=2)
         values = {
+            "agreement": agreement,
+            "form_version": "I-247A (02/17)",
+            "box_1_probable_cause": True,
+            "pc_basis": [PCBasis.PENDING_PROCEEDINGS],
+            "offense_level": 1 + index % 3,
+            "release_cause": ReleaseCause.BAIL_POSTED if released else "",
+            "local_hold_authority": "Invented state statute § 0-000 (demo data)",
+            "served_on_subject_at": None if suffix in NOT_SERVED else received + timedelta(hours=1),
+            "served_by": "" if suffix in NOT_SERVED else "Intake deputy (demo)",
+            "ice_notified_at": received + timedelta(hours=2),
             "subject_first_name": first,
             "subject_last_name": last,
             "booked_at": received - timedelta(hours=6),
@@ -209,7 +227,7 @@ def seed_detainers(agency: Agency, *, now) -> None:
             "issued_at": received - timedelta(hours=1),
             "received_at": received,
             "warrant_type": Detainer.Warrant.I200,
-            "warrant_signed": True,
+            "warrant_signed": suffix not in WARRANT_UNSIGNED,
             "would_be_released_at": released,
             "hold_deadline": hold_deadline(released) if released else None,
             "outcome": outcome,
