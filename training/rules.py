@@ -205,7 +205,7 @@ def agency_today(agency, now: datetime | None = None) -> date:
     """The agency's local date at ``now`` (default: the current time), e.g. for "expires today".
 
     At 2026-02-28 01:30 UTC it is still 2026-02-27 in America/Chicago (case T1).
-    Never use ``now().date()``, which is the UTC date.
+    Never take the date part of the UTC instant (``timezone.now()``), which is the UTC date.
     """
     return timezone.localdate(now or timezone.now(), timezone=agency.zone)
 
