@@ -1,0 +1,385 @@
+"""Custody board, detainer list and hold-deadline sweep benchmark on PostgreSQL (issue 4).
+
+Run (PostgreSQL only; the script creates and drops its own ``test_<name>`` database)::
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:55207/postgres .venv/bin/python bench/detainer_bench.py
+
+What it does:
+
+1. Creates a fresh test database next to ``DATABASE_URL``'s and migrates it.
+2. Builds three agencies (half, 30 % and 20 % of the log), each with an active
+   JEM agreement, a supervisor and 20 handling officers, and ``--small``
+   detainers with ``bulk_create`` in batches of 10,000 (invented data, no
+   history rows): ``--open`` of them pending (one in ten with no release time
+   yet, so no hold deadline; the others with deadlines from 7 h to about 4 days
+   ahead), the rest closed (transferred, released or lifted). Records the
+   query count of every URL below.
+3. Grows the log to ``--detainers`` rows by copying the closed rows with
+   ``INSERT ... SELECT ... generate_series`` (new ``public_id`` and booking
+   number, dates shifted back a day per copy), then ``ANALYZE``. The open
+   detainers stay the same few thousand, as in a real jail. Records the query
+   counts again (they must be equal), then times each URL ``--repeat`` times
+   through Django's test client (server time: middleware, view, template; no
+   network) as a logged-in supervisor of the largest agency and as an auditor
+   of all three. Reports p50/p95 in ms.
+4. Times ``incidents.sweep.sweep_hold_deadlines`` (locmem mail backend) at the
+   build instant (nothing due: the nearest deadline is 7 h away, past the 6 h
+   lead time) and 8 h later (50 due: 10 deadlines passed → finding, incident,
+   email each; 40 inside the 6 h lead time → warning each).
+
+``--vacuum`` runs ``VACUUM ANALYZE`` after the growth (as autovacuum would on an
+insert-only table); ``--build-only`` builds the data and keeps the database for
+``EXPLAIN``, measuring nothing.
+
+Targets: each page p95 < 200 ms; sweep < 2 s. Exit status 1 when a target is
+missed or a query count grows. Not a test: ``make test`` never runs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "compliance.settings")
+# TESTING gives the fast password hasher and the locmem mail backend, and lets the
+# settings start without SECRET_KEY. DEBUG stays off: Django would keep every query.
+os.environ.setdefault("TESTING", "1")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core import mail  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_databases, teardown_databases  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+PAGE_P95_TARGET_MS = 200.0
+SWEEP_TARGET_S = 2.0
+AGENCY_SHARES = (0.5, 0.3, 0.2)
+#: Open detainers due at the second sweep (8 h after the build): passed, and inside the 6 h lead time.
+DUE_PASSED = 10
+DUE_WARNED = 40
+
+LAST_NAMES = [
+    "Abernathy", "Bellweather", "Castellano", "Dunmore", "Everly", "Fairbanks", "Galloway", "Hollister",
+    "Ingram", "Jessup", "Kettleman", "Lindqvist", "Marchetti", "Northcott", "Okafor", "Pemberton",
+]  # fmt: skip
+FIRST_NAMES = ["Avery", "Blake", "Casey", "Devon", "Emery", "Finley", "Harper", "Jordan", "Morgan", "Quinn"]
+CHARGES = ["Driving while intoxicated", "Burglary of a habitation", "Assault causing bodily injury", "Theft"]
+
+
+def build_fixture():
+    """Three agencies with an agreement, a supervisor, 20 handling officers each; one auditor of all three."""
+    from compliance.models import Agency, Agreement, AgreementModel, User
+    from compliance.roles import Role, role_grant
+    from training.models import Officer
+
+    agencies = []
+    auditor = User.objects.create_user("bench_auditor", "auditor@bench.example", "bench-password-not-secret")
+    for n, zone in enumerate(("America/Chicago", "America/Phoenix", "America/New_York")):
+        agency = Agency.objects.create(
+            name=f"Bench County {n} Sheriff's Office", state="TX", county=f"Bench {n}", time_zone=zone
+        )
+        agreement = Agreement.objects.create(agency=agency, model=AgreementModel.JEM)
+        supervisor = User.objects.create_user(
+            f"bench_supervisor_{n}", f"supervisor{n}@bench.example", "bench-password-not-secret", home_agency=agency
+        )
+        role_grant(user=supervisor, agency=agency, role=Role.SUPERVISOR)
+        role_grant(user=auditor, agency=agency, role=Role.AUDITOR)
+        officers = Officer.objects.bulk_create(
+            Officer(
+                agency=agency,
+                agreement=agreement,
+                first_name=FIRST_NAMES[k % len(FIRST_NAMES)],
+                last_name=LAST_NAMES[k % len(LAST_NAMES)],
+                badge_number=f"BN-{n}-{k:03d}",
+                supervisor=supervisor,
+            )
+            for k in range(20)
+        )
+        agencies.append({"agency": agency, "agreement": agreement, "supervisor": supervisor, "officers": officers})
+    return agencies, auditor
+
+
+def open_deadlines(count: int, now):
+    """Hold deadlines of the open detainers: 10 at now+7 h…, 40 at now+9 h…, the rest from now+15 h on.
+
+    At ``now`` nothing is due (6 h lead time); at ``now + 8 h`` exactly the first
+    ``DUE_PASSED`` have passed and the next ``DUE_WARNED`` are inside the lead time.
+    """
+    deadlines = [now + timedelta(hours=7, minutes=5 * k) for k in range(DUE_PASSED)]
+    deadlines += [now + timedelta(hours=9, minutes=6 * k) for k in range(DUE_WARNED)]
+    rest = count - len(deadlines)
+    deadlines += [now + timedelta(hours=15) + timedelta(minutes=85 * 60 * k / max(rest, 1)) for k in range(rest)]
+    return deadlines
+
+
+def add_detainers(*, agencies, count: int, open_count: int, now, rng: random.Random) -> None:
+    """``count`` detainers spread over the agencies by ``AGENCY_SHARES``; ``open_count`` of them pending."""
+    from incidents.models import Detainer
+    from incidents.rules import HOLD_LIMIT
+
+    outcomes = [Detainer.Outcome.TRANSFERRED] * 5 + [Detainer.Outcome.RELEASED] * 4 + [Detainer.Outcome.LIFTED]
+    with_deadline = open_count - open_count // 10
+    deadlines = open_deadlines(with_deadline, now)
+    weights = list(AGENCY_SHARES)
+    batch = []
+    for n in range(count):
+        slot = rng.choices(agencies, weights=weights)[0]
+        if n < with_deadline:
+            deadline = deadlines[n]
+            released_at = deadline - HOLD_LIMIT
+            outcome, outcome_at = Detainer.Outcome.PENDING, None
+        elif n < open_count:  # open, release time not known yet
+            deadline = released_at = None
+            outcome, outcome_at = Detainer.Outcome.PENDING, None
+        else:
+            released_at = now - timedelta(days=rng.randint(3, 700), minutes=rng.randint(0, 1439))
+            deadline = released_at + HOLD_LIMIT
+            outcome = rng.choice(outcomes)
+            outcome_at = released_at + timedelta(hours=rng.randint(0, 40))
+        received_at = (released_at or now) - timedelta(days=rng.randint(1, 30))
+        batch.append(
+            Detainer(
+                agency=slot["agency"],
+                agreement=slot["agreement"],
+                handling_officer=rng.choice(slot["officers"]),
+                subject_last_name=f"{LAST_NAMES[n % len(LAST_NAMES)]}{n}",
+                subject_first_name=FIRST_NAMES[n % len(FIRST_NAMES)],
+                booking_number=f"BK-{n:07d}",
+                booked_at=received_at - timedelta(hours=6),
+                underlying_charge=CHARGES[n % len(CHARGES)],
+                form=Detainer.Form.I247A,
+                issued_at=received_at - timedelta(hours=2),
+                received_at=received_at,
+                warrant_type=Detainer.Warrant.I200,
+                warrant_signed=True,
+                would_be_released_at=released_at,
+                hold_deadline=deadline,
+                outcome=outcome,
+                outcome_at=outcome_at,
+            )
+        )
+        if len(batch) == 10_000:
+            Detainer.objects.bulk_create(batch)
+            batch = []
+    Detainer.objects.bulk_create(batch)
+
+
+def grow_detainers(target: int, *, vacuum: bool = False) -> None:
+    """Copy closed detainers in SQL until the log holds ``target`` rows; dates shift back a day per copy."""
+    from incidents.models import Detainer
+
+    table = Detainer._meta.db_table
+    shifted = {
+        "booked_at",
+        "issued_at",
+        "received_at",
+        "would_be_released_at",
+        "hold_deadline",
+        "outcome_at",
+        "created_at",
+        "updated_at",
+    }
+    columns, values = [], []
+    for field in Detainer._meta.concrete_fields:
+        column = field.column
+        if column == "id":
+            continue
+        columns.append(f'"{column}"')
+        if column == "public_id":
+            values.append("gen_random_uuid()")
+        elif column == "booking_number":
+            values.append("'BK-' || g || '-' || d.id")
+        elif column in shifted:
+            values.append(f"d.\"{column}\" - g * interval '1 day'")
+        else:
+            values.append(f'd."{column}"')
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 (names from the model)
+        current = cursor.fetchone()[0]
+        cursor.execute(f"SELECT count(*) FROM {table} WHERE outcome <> 'pending'")  # noqa: S608
+        closed = cursor.fetchone()[0]
+        copy = 1
+        while current < target:
+            copies = max(1, min(20, (target - current) // closed))
+            limit = min(target - current, copies * closed)
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 (names from the model)
+                f"SELECT {', '.join(values)} FROM {table} d "
+                f"CROSS JOIN generate_series(%s, %s) g "
+                f"WHERE d.outcome <> 'pending' AND d.booking_number NOT LIKE 'BK-%%-%%' LIMIT %s",
+                [copy, copy + copies - 1, limit],
+            )
+            current += cursor.rowcount
+            copy += copies
+            print(f"  {current:,} detainers", flush=True)
+        # ANALYZE: fresh planner statistics. VACUUM also sets the visibility map, as
+        # autovacuum does on an insert-only table (PostgreSQL 13+), so counts can use
+        # index-only scans.
+        cursor.execute(f"VACUUM ANALYZE {table}" if vacuum else "ANALYZE")
+
+
+def page_urls(agencies) -> list[tuple[str, dict[str, str]]]:
+    """(user key, query) pairs: first, second, a middle and the last page; one agency named in ``?agency=``."""
+    base = [{}, {"page": "2"}, {"page": "40"}, {"page": "99999"}]  # past the end: the last page
+    return [("supervisor", params) for params in base] + [
+        ("auditor", params) for params in [*base, {"agency": str(agencies[2]["agency"].public_id)}]
+    ]
+
+
+def count_queries(clients, url_name, urls) -> dict[str, int]:
+    url = reverse(url_name)
+    counts = {}
+    for who, params in urls:
+        with CaptureQueriesContext(connection) as captured:
+            response = clients[who].get(url, params)
+        assert response.status_code == 200, (who, params, response.status_code)
+        counts[f"{who} {urlencode(params) or '(first page)'}"] = len(captured)
+    return counts
+
+
+def time_pages(clients, url_name, urls, repeat: int) -> tuple[list[float], dict[str, float]]:
+    url = reverse(url_name)
+    for who, params in urls:  # warm-up: plans, template cache, connection
+        clients[who].get(url, params)
+    samples: list[float] = []
+    per_url: dict[str, list[float]] = {}
+    for _ in range(repeat):
+        for who, params in urls:
+            started = time.perf_counter()
+            response = clients[who].get(url, params)
+            elapsed = (time.perf_counter() - started) * 1000
+            assert response.status_code == 200
+            samples.append(elapsed)
+            per_url.setdefault(f"{who} {urlencode(params) or '(first page)'}", []).append(elapsed)
+    return samples, {key: percentile(values, 95) for key, values in per_url.items()}
+
+
+def percentile(values: list[float], pct: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
+
+
+def time_sweep(label: str, now) -> float:
+    from incidents.sweep import sweep_hold_deadlines
+
+    mail.outbox = []
+    with CaptureQueriesContext(connection) as captured:
+        started = time.perf_counter()
+        result = sweep_hold_deadlines(now=now)
+        elapsed = time.perf_counter() - started
+    print(f"  sweep ({label}): {elapsed:.3f} s, {result!r}, {len(mail.outbox)} emails, {len(captured)} queries")
+    return elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--detainers", type=int, default=1_000_000)
+    parser.add_argument("--small", type=int, default=10_000, help="detainers at the first query count")
+    parser.add_argument("--open", type=int, default=3_000, help="open (pending) detainers, all in the small build")
+    parser.add_argument("--repeat", type=int, default=8, help="timed passes over each page's URLs")
+    parser.add_argument("--keepdb", action="store_true", help="keep the test database afterwards")
+    parser.add_argument("--vacuum", action="store_true", help="VACUUM ANALYZE after the growth (not only ANALYZE)")
+    parser.add_argument(
+        "--build-only", action="store_true", help="build the data, keep the database for EXPLAIN, measure nothing"
+    )
+    args = parser.parse_args()
+
+    if connection.vendor != "postgresql":
+        print("Set DATABASE_URL to a PostgreSQL database (the budgets are for PostgreSQL).", file=sys.stderr)
+        return 2
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    print(
+        f"{time.strftime('%Y-%m-%d %H:%M %Z')} · Python {platform.python_version()} · "
+        f"Django {django.get_version()} · {os.cpu_count()} CPUs · {platform.machine()}"
+    )
+    started = time.perf_counter()
+    old_config = setup_databases(verbosity=0, interactive=False, keepdb=False, serialized_aliases=set())
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        print(f"PostgreSQL {cursor.fetchone()[0]} · database {connection.settings_dict['NAME']}")
+    print(f"migrated in {time.perf_counter() - started:.1f} s")
+    failed = False
+    try:
+        from incidents.models import Detainer
+
+        rng = random.Random(287)  # noqa: S311 (invented bench data, not security)
+        now = timezone.now()
+        agencies, auditor = build_fixture()
+        clients = {"supervisor": Client(), "auditor": Client()}
+        clients["supervisor"].force_login(agencies[0]["supervisor"])
+        clients["auditor"].force_login(auditor)
+        urls = page_urls(agencies)
+        pages = ("incidents:custody_board", "incidents:detainer_list")
+
+        started = time.perf_counter()
+        add_detainers(agencies=agencies, count=args.small, open_count=args.open, now=now, rng=rng)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        print(f"built {args.small:,} detainers ({args.open:,} open) in {time.perf_counter() - started:.1f} s")
+        small = {}
+        for name in () if args.build_only else pages:
+            clients["supervisor"].get(reverse(name))  # session and caches warm before counting
+            counts = count_queries(clients, name, urls)
+            samples, _ = time_pages(clients, name, urls, max(2, args.repeat // 4))
+            small[name] = (counts, samples)
+
+        started = time.perf_counter()
+        grow_detainers(args.detainers, vacuum=args.vacuum)
+        total = Detainer.objects.count()
+        print(f"grew to {total:,} detainers in {time.perf_counter() - started:.1f} s")
+        if args.build_only:
+            args.keepdb = True
+            print(f"kept database {connection.settings_dict['NAME']} for inspection")
+            return 0
+
+        for name in pages:
+            small_counts, small_samples = small[name]
+            large_counts = count_queries(clients, name, urls)
+            print(f"\n{name} query count ({args.small:,} → {total:,} detainers):")
+            for key, before in small_counts.items():
+                after = large_counts[key]
+                flag = "" if before == after else "   <-- GROWS"
+                failed |= before != after
+                print(f"  {key:50} {before:3d} → {after:3d}{flag}")
+            samples, per_url = time_pages(clients, name, urls, args.repeat)
+            p50, p95 = percentile(samples, 50), percentile(samples, 95)
+            print(f"{name} server time, {len(samples)} requests over {len(urls)} URLs:")
+            print(
+                f"  {args.small:,} detainers: p50 {percentile(small_samples, 50):.1f} ms, "
+                f"p95 {percentile(small_samples, 95):.1f} ms ({len(small_samples)} requests)"
+            )
+            print(f"  {total:,} detainers: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {max(samples):.1f} ms")
+            for key, value in sorted(per_url.items(), key=lambda item: -item[1]):
+                print(f"    p95 {key:50} {value:.1f} ms")
+            failed |= p95 >= PAGE_P95_TARGET_MS
+            print(f"  target p95 < {PAGE_P95_TARGET_MS:.0f} ms: {'met' if p95 < PAGE_P95_TARGET_MS else 'MISSED'}")
+
+        print(f"\nDeadline sweep over {total:,} detainers ({Detainer.objects.open().count():,} open):")
+        idle = time_sweep("nothing due", now)
+        busy = time_sweep(f"{DUE_PASSED} passed + {DUE_WARNED} warned", now + timedelta(hours=8))
+        worst = max(idle, busy)
+        failed |= worst >= SWEEP_TARGET_S
+        print(f"  target < {SWEEP_TARGET_S:.0f} s: {'met' if worst < SWEEP_TARGET_S else 'MISSED'}")
+    finally:
+        if not args.keepdb:
+            teardown_databases(old_config, verbosity=0)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
