@@ -118,6 +118,21 @@ class Detainer(RecordFields, CitizenshipFields, ConsularFields, AgencyScopedMode
                 condition=models.Q(outcome="pending"),
                 name="detainer_pending_deadline_idx",
             ),
+            # Detainer list (incidents.selectors.detainers_for): the page's exact sort — open first,
+            # nearest hold deadline, newest received — so a page is an index range, not a sort of the log.
+            models.Index(
+                models.Case(
+                    models.When(outcome="pending", then=models.Value(0)),
+                    default=models.Value(1),
+                    output_field=models.IntegerField(),
+                ),
+                # ASC is NULLS LAST by default in PostgreSQL, matching the list's order; SQLite
+                # refuses an explicit NULLS LAST in an index.
+                models.F("hold_deadline").asc(),
+                models.F("received_at").desc(),
+                models.F("id").desc(),
+                name="detainer_list_order_idx",
+            ),
         ]
 
     def __str__(self) -> str:
