@@ -125,6 +125,12 @@ class Certification(AgencyScopedModel):
     completed_on = models.DateField()
     expires_on = models.DateField()
     certificate_number = models.CharField(max_length=60, blank=True)
+    lapse_recorded_on = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The agency-local date the daily job recorded that this certification lapsed (training.lapses).",
+    )
 
     history = AuditedHistory()
 

@@ -29,3 +29,16 @@ def refresh_training_facts_task() -> int:
 
     with transaction.atomic():
         return training_facts_refresh_all()
+
+
+@shared_task(name="training.tasks.record_certification_lapses_task")
+def record_certification_lapses_task() -> int:
+    """Daily (beat, ``compliance/celery.py``): record each newly lapsed certification, with history. Idempotent.
+
+    ``training.lapses.certifications_record_lapses`` for every agency on its
+    own local date, attributed to the system account (case H1). Returns how
+    many certifications were marked; no arguments.
+    """
+    from training.lapses import certifications_record_lapses
+
+    return certifications_record_lapses()

@@ -261,30 +261,44 @@ def _lapses(completions: list, today: date) -> list[TimelineEvent]:
 
     ``completions`` are one course's certifications by completion date. A day
     is covered when some completion is valid on it (completed on or before,
-    last valid day on or after).
+    last valid day on or after). A lapse the daily job recorded
+    (``Certification.lapse_recorded_on``, ``training.lapses``, case H1) says so,
+    with the day; a recorded lapse that the dates no longer show (a completion
+    entered later covers the day after) is listed on the day it was recorded.
     """
     course = completions[0].course
     required = " A required course." if course.required else ""
     events = []
-    covered_until = completions[0].expires_on
+    covering = completions[0]
+    shown = set()
+
+    def lapse(detail: str) -> TimelineEvent:
+        if covering.lapse_recorded_on is not None:
+            shown.add(covering.pk)
+            detail += f" The daily check recorded the lapse on {covering.lapse_recorded_on.isoformat()}."
+        return TimelineEvent(
+            on=covering.expires_on + timedelta(days=1),
+            kind=LAPSE,
+            title=f"{course.code} lapsed: last valid day was {covering.expires_on.isoformat()}",
+            detail=detail,
+        )
+
     for completion in completions[1:]:
-        if completion.completed_on > covered_until + timedelta(days=1):
+        if completion.completed_on > covering.expires_on + timedelta(days=1):
+            events.append(lapse(f"Renewed on {completion.completed_on.isoformat()}.{required}"))
+        if completion.expires_on > covering.expires_on:
+            covering = completion
+    if covering.expires_on < today:
+        events.append(lapse(f"Not renewed since.{required}"))
+    for completion in completions:
+        if completion.lapse_recorded_on is not None and completion.pk not in shown:
             events.append(
                 TimelineEvent(
-                    on=covered_until + timedelta(days=1),
+                    on=completion.lapse_recorded_on,
                     kind=LAPSE,
-                    title=f"{course.code} lapsed: last valid day was {covered_until.isoformat()}",
-                    detail=f"Renewed on {completion.completed_on.isoformat()}.{required}",
+                    title=f"{course.code} lapse recorded by the daily check: last valid day was "
+                    f"{completion.expires_on.isoformat()}",
+                    detail="A completion entered later covers the day after, so by the dates it did not lapse.",
                 )
             )
-        covered_until = max(covered_until, completion.expires_on)
-    if covered_until < today:
-        events.append(
-            TimelineEvent(
-                on=covered_until + timedelta(days=1),
-                kind=LAPSE,
-                title=f"{course.code} lapsed: last valid day was {covered_until.isoformat()}",
-                detail=f"Not renewed since.{required}",
-            )
-        )
     return events

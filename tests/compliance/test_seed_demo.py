@@ -8,9 +8,13 @@ from django.test import TestCase, override_settings
 from community.models import OutreachEvent
 from compliance.management.commands.seed_demo import DEMO_PASSWORD, REFUSE_MESSAGE
 from compliance.models import Agency, Agreement, User
+from incidents.checks import check_handling_officer_authorized
 from incidents.models import Detainer, Incident
 from tests.compliance.helpers import figure
-from training.models import Certification, Officer
+from training.lapses import LAPSE_REASON
+from training.models import Certification, Officer, OfficerTrainingFacts, TrainingRequirement
+from training.rules import agency_today
+from training.selectors import roster_page_status_counts, roster_status_counts
 
 
 def seed() -> str:
@@ -61,6 +65,55 @@ class SeedDemoTests(TestCase):
         from compliance.access import agencies_for
 
         self.assertEqual(agencies_for(auditor).count(), 3)
+
+    def test_officers_follow_their_agreements_shipped_training_requirements(self):
+        seed()
+        # Basic course, refresher and two annual courses per agreement (training.requirements defaults).
+        for agreement in Agreement.objects.all():
+            kinds = sorted(agreement.training_requirements.values_list("kind", flat=True))
+            self.assertEqual(kinds, ["annual", "annual", "basic", "refresher"])
+        self.assertFalse(Officer.objects.filter(agreement__isnull=True).exists())
+        quillmoor = Agency.objects.get(name__startswith="Quillmoor")
+        models = set(Officer.objects.filter(agency=quillmoor).values_list("agreement__model", flat=True))
+        self.assertEqual(models, {"JEM", "WSO"})
+        # Some officers' chain is renewed by the refresher; officer 5 misses the annual SBU course.
+        self.assertTrue(Certification.objects.filter(agency=quillmoor, course__code="REFRESH").exists())
+        missing = Officer.objects.get(agency=quillmoor, badge_number="Q-1006")
+        self.assertFalse(missing.certifications.filter(course__code="SBU").exists())
+
+    def test_every_agency_shows_the_spread_of_statuses_from_stored_facts(self):
+        seed()
+        self.assertEqual(OfficerTrainingFacts.objects.count(), 45)
+        expected = {"missing": 1, "expired": 2, "expiring": 3, "current": 9, "expiring_today": 1}
+        for agency in Agency.objects.all():
+            today = agency_today(agency)
+            self.assertEqual(roster_status_counts(agency=agency, today=today), expected)
+            self.assertEqual(roster_page_status_counts(agency=agency, today=today), expected)
+
+    def test_demo_detainers_are_handled_by_authorized_officers(self):
+        seed()
+        detainers = Detainer.objects.select_related("handling_officer__agency", "agency", "agreement")
+        self.assertEqual(detainers.count(), 18)
+        for detainer in detainers:
+            self.assertEqual(detainer.handling_officer.agreement_id, detainer.agreement_id)
+            check = check_handling_officer_authorized(detainer, detainer.received_at)
+            self.assertIs(check.passed, True, check.message)
+
+    def test_the_expired_chains_are_recorded_as_lapsed_by_the_system(self):
+        seed()
+        lapsed = Certification.objects.filter(lapse_recorded_on__isnull=False)
+        self.assertEqual(lapsed.count(), 6)  # two expired officers per agency
+        self.assertEqual(set(lapsed.values_list("officer__badge_number", flat=True)), {
+            f"{prefix}-{badge}" for prefix in "QVL" for badge in (1004, 1005)
+        })  # fmt: skip
+        row = Certification.history.filter(history_type="~").first()
+        self.assertEqual((row.history_user.username, row.history_change_reason), ("system", LAPSE_REASON))
+
+    def test_running_twice_changes_no_training_row(self):
+        seed()
+        counts = [model.history.count() for model in (Officer, Certification, TrainingRequirement)]
+        seed()
+        self.assertEqual([model.history.count() for model in (Officer, Certification, TrainingRequirement)], counts)
 
     def test_history_names_the_system_account(self):
         seed()

@@ -1,9 +1,11 @@
 """``manage.py seed_demo``: invented demo data for a laptop (refuses to run unless DEBUG is on).
 
-Three invented agencies in three time zones, their agreements, required courses,
-15 officers each (current, expiring within 90 days — one expiring today —,
-expired, one missing a course), detainers with hold deadlines in the next hours
-and one past its deadline, incidents of every severity, outreach this quarter,
+Three invented agencies in three time zones, their agreements with the shipped
+default training requirements (basic course, 24-month refresher, annual online
+courses: training.requirements), 15 officers each linked to an agreement
+(current, expiring within 90 days — one expiring today —, expired, one missing
+an annual course), detainers handled by authorized officers with hold deadlines
+in the next hours and one past its deadline, incidents of every severity, outreach this quarter,
 and one demo user per role. Every date is relative to today (the agency's local
 date), so the demo always shows expiring items. Running it again updates the
 same rows instead of adding new ones. All people and agencies are invented.
@@ -27,8 +29,13 @@ from compliance.roles import Role, role_grant
 from incidents.choices import PCBasis, ReleaseCause
 from incidents.models import Detainer, Incident
 from incidents.rules import hold_deadline
-from training.models import Certification, Course, Officer
-from training.rules import certification_expires_on
+from training import rules
+from training.facts import training_facts_refresh
+from training.lapses import certifications_record_lapses
+from training.models import Certification, Course, Officer, TrainingRequirement
+from training.requirements import expiry_under, requirement_defaults_apply
+
+Kind = TrainingRequirement.Kind
 
 #: The one shared password of every demo account (documented in the README; DEBUG only).
 DEMO_PASSWORD = "demo-287g-compliance"
@@ -44,13 +51,9 @@ AGENCIES = (
      ((AgreementModel.WSO, 2),)),
 )  # fmt: skip
 
-# code, name, validity (months), hours, delivery, required — DOMAIN.md R2.1, R2.4, R2.5.
-COURSES = (
-    ("IADP", "Immigration Authority Delegation Program (IADP) basic course", 24, 160, Course.Delivery.IN_PERSON, True),
-    ("ITSA", "IT security awareness, annual (ICE Virtual University)", 12, 2, Course.Delivery.ONLINE, True),
-    ("SBU", "Safeguarding Sensitive But Unclassified (FOUO) information, annual", 12, 1, Course.Delivery.ONLINE, True),
-    ("UOF", "ICE use-of-force policy briefing", 12, 4, Course.Delivery.HYBRID, False),
-)
+# An extra course no agreement requires (shown on the officer page, never in the status): code, name,
+# validity (months), hours, delivery. The required ones are the agreements' shipped defaults.
+EXTRA_COURSES = (("UOF", "ICE use-of-force policy briefing", 12, 4, Course.Delivery.HYBRID),)
 
 FIRST_NAMES = ("Avery", "Jordan", "Marisol", "Tobias", "Keira", "Dashiell", "Noemi", "Rowan", "Ilse", "Caspian",
                "Wren", "Odalys", "Fenwick", "Priya", "Lucan")  # fmt: skip
@@ -58,9 +61,16 @@ LAST_NAMES = ("Abernathy", "Brightwater", "Castellano", "Dunmore", "Eskridge", "
               "Ingersoll", "Jarrow", "Kettering", "Lindqvist", "Marchetti", "Northcott", "Okonkwo")  # fmt: skip
 UNITS = ("Jail intake", "Jail operations", "Warrants", "Records")
 
-# Officer index → days from today to the expiry of every required course; None: that course missing.
-# 0 expires today, 1–2 expire within 90 days, 3–4 expired, 5 misses the SBU course, the rest current.
+# Officer index → days from today to the last valid day of the basic-course/refresher chain
+# (R2.4, 24 months). 0 expires today, 1–2 expire within 90 days, 3–4 expired, 5 never completed the
+# annual SBU course (missing), the rest current; from index 8 on the chain is renewed by a refresher.
 EXPIRY_PLAN = {0: 0, 1: 21, 2: 67, 3: -12, 4: -48}
+MISSING_ANNUAL = (5, "SBU")
+REFRESHED_FROM = 8
+# Officers of the agency's second agreement (the Quillmoor WSO agreement), all current.
+SECOND_AGREEMENT_FROM = 12
+# Detainer index → officer index handling it: current officers of the detainers' agreement (authorized).
+HANDLING_OFFICER_FROM = 6
 
 DEMO_USERS = (
     ("demo-staff", "Dana", "Staff", Role.STAFF, False),
@@ -85,8 +95,8 @@ class Command(BaseCommand):
             agencies = [seed_agency(spec, now=now) for spec in AGENCIES]
             users = seed_users(agencies)
             for agency in agencies:
-                seed_training(agency, supervisor=users["demo-supervisor"], now=now)
-                seed_detainers(agency, now=now)
+                officers = seed_training(agency, supervisor=users["demo-supervisor"], now=now)
+                seed_detainers(agency, officers=officers, now=now)
                 seed_incidents(agency, reporter=users["demo-staff"], now=now)
                 seed_outreach(agency, now=now)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/ with:"))
@@ -136,18 +146,32 @@ def seed_users(agencies: list[Agency]) -> dict[str, User]:
     return users
 
 
-def seed_training(agency: Agency, *, supervisor: User, now) -> None:
+def seed_training(agency: Agency, *, supervisor: User, now) -> list[Officer]:
+    """Officers under the agency's agreements, trained by the agreements' own requirements.
+
+    Applies the shipped default requirements to each agreement
+    (``training.requirements.requirement_defaults_apply``: basic course,
+    24-month refresher, annual online courses; idempotent), links each officer
+    to an agreement and gives each the completions of its requirements, with
+    ``expires_on`` by the requirement's rule. Refreshes the roster's stored
+    facts and records lapses (``training.lapses``), as the services and the
+    daily job would. Returns the officers by index.
+    """
     today = timezone.localdate(now, timezone=agency.zone)
-    courses = [
+    agreements = list(agency.agreements.filter(status=Agreement.Status.ACTIVE).order_by("model"))
+    for agreement in agreements:
+        requirement_defaults_apply(actor=system_user(), agreement=agreement)
+    for code, name, months, hours, delivery in EXTRA_COURSES:
         _upsert(
             Course,
             {"agency": agency, "code": code},
-            {"name": name, "validity_months": months, "hours": hours, "delivery": delivery, "required": required},
+            {"name": name, "validity_months": months, "hours": hours, "delivery": delivery, "required": False},
         )
-        for code, name, months, hours, delivery, required in COURSES
-    ]
+    extra = list(Course.objects.filter(agency=agency, code__in=[spec[0] for spec in EXTRA_COURSES]))
     prefix = agency.name[:1]
+    officers = []
     for index, (first, last) in enumerate(zip(FIRST_NAMES, LAST_NAMES, strict=True)):
+        agreement = agreements[1] if index >= SECOND_AGREEMENT_FROM and len(agreements) > 1 else agreements[0]
         badge = f"{prefix}-{1001 + index}"
         officer = _upsert(
             Officer,
@@ -157,15 +181,12 @@ def seed_training(agency: Agency, *, supervisor: User, now) -> None:
                 "last_name": last,
                 "unit": UNITS[index % len(UNITS)],
                 "status": Officer.Status.DESIGNATED,
+                "agreement": agreement,
                 "supervisor": supervisor if agency == supervisor.home_agency else None,
             },
         )
-        for position, course in enumerate(courses):
-            if index == 5 and course.code == "SBU":
-                continue  # missing a required course
-            offset = EXPIRY_PLAN.get(index, 95 + 23 * index + 11 * position)
-            offset = min(offset, 30 * course.validity_months - 20)  # completed in the past
-            completed, expires = _completion_for_expiry(today + timedelta(days=offset), course.validity_months)
+        officers.append(officer)
+        for course, completed_on, expires_on in _completions(index, agreement, extra, today):
             _upsert(
                 Certification,
                 {
@@ -174,16 +195,44 @@ def seed_training(agency: Agency, *, supervisor: User, now) -> None:
                     "course": course,
                     "certificate_number": f"{badge}-{course.code}",
                 },
-                {"completed_on": completed, "expires_on": expires},
+                {"completed_on": completed_on, "expires_on": expires_on},
             )
+    training_facts_refresh(officer_ids=[officer.pk for officer in officers])
+    certifications_record_lapses(agency=agency, today=today)
+    return officers
+
+
+def _completions(index: int, agreement: Agreement, extra: list[Course], today: date):
+    """(course, completed_on, expires_on) of officer ``index`` under ``agreement``'s requirements, plus extras."""
+    requirements = {r.kind: r for r in agreement.training_requirements.select_related("course").order_by("pk")}
+    basic, refresher = requirements[Kind.BASIC], requirements[Kind.REFRESHER]
+    chain_end = today + timedelta(days=EXPIRY_PLAN.get(index, 95 + 23 * index))
+    completed, expires = _completion_for_expiry(chain_end, basic.validity_months)
+    if index >= REFRESHED_FROM:
+        # Renewed by the refresher: the basic course ran 23 months before it, so coverage never lapsed.
+        graduated = completed - relativedelta(months=23)
+        yield basic.course, graduated, rules.certification_expires_on(graduated, basic.validity_months)
+        yield refresher.course, completed, expires
+    else:
+        yield basic.course, completed, expires
+    fiscal_year_start = date(rules.fiscal_year_of(today) - 1, 10, 1)
+    for requirement in agreement.training_requirements.filter(kind=Kind.ANNUAL).select_related("course"):
+        if (index, requirement.course.code) == MISSING_ANNUAL:
+            continue  # never completed: "missing"
+        # Completed this federal fiscal year: valid through 30 September of the next one (R2.5).
+        completed_on = max(fiscal_year_start, today - timedelta(days=10 + index))
+        yield requirement.course, completed_on, expiry_under(requirement, requirement.course, completed_on, None)
+    for course in extra:
+        completed_on = today - timedelta(days=30 + 7 * index)
+        yield course, completed_on, rules.certification_expires_on(completed_on, course.validity_months)
 
 
 def _completion_for_expiry(target: date, months: int) -> tuple[date, date]:
     """A completion date whose expiry (by the one rule, case T3) is ``target`` or just after it."""
     completed = target - relativedelta(months=months)
-    while certification_expires_on(completed, months) < target:
+    while rules.certification_expires_on(completed, months) < target:
         completed += timedelta(days=1)
-    return completed, certification_expires_on(completed, months)
+    return completed, rules.certification_expires_on(completed, months)
 
 
 DETAINERS = (
@@ -203,13 +252,16 @@ NOT_SERVED = {"0003", "0005"}
 WARRANT_UNSIGNED = {"0002"}
 
 
-def seed_detainers(agency: Agency, *, now) -> None:
+def seed_detainers(agency: Agency, *, officers: list[Officer], now) -> None:
     agreement = agency.agreements.filter(status=Agreement.Status.ACTIVE).order_by("model").first()
     for index, (suffix, (first, last), hours, outcome) in enumerate(DETAINERS):
+        # A current officer of the same agreement: authorized at the action (training.authorization).
+        handling_officer = officers[HANDLING_OFFICER_FROM + index]
         released = None if hours is None else now + timedelta(hours=hours) - timedelta(hours=48)
         received = (released or now) - timedelta(days=2)
         values = {
             "agreement": agreement,
+            "handling_officer": handling_officer,
             "form_version": "I-247A (02/17)",
             "box_1_probable_cause": True,
             "pc_basis": [PCBasis.PENDING_PROCEEDINGS],
