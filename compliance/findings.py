@@ -8,9 +8,12 @@ A finding is opened by a rule (a sweep, a late outcome) and worked by a supervis
 * ``finding_mark_false_positive`` — the rule fired wrongly, with the reason
   (open/acknowledged → false positive).
 
-Resolved and false-positive findings are closed; a closed finding is not reopened
-here (the rule that opened it cannot open a second one for the same record, case D4).
-Every change is a history row on ``Finding`` (who, when, the note as change reason).
+Resolved and false-positive findings are closed. A supervisor may reopen a closed
+finding with a reason (``finding_reopen``: e.g. the corrective action did not hold):
+it is open again, the same row, so the rule that opened it still cannot open a second
+one for the same record and kind (unique constraint, case D4), and it can be
+acknowledged and resolved again. Every change is a history row on ``Finding`` (who,
+when, the note as change reason); the earlier resolution stays in the history.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ NOTE_REQUIRED_MESSAGE = "Say how the finding was resolved."
 REASON_REQUIRED_MESSAGE = "Say why this finding is a false positive."
 CLOSED_MESSAGE = "This finding is already closed ({status})."
 NOT_OPEN_MESSAGE = "Only an open finding can be acknowledged; this one is {status}."
+REOPEN_REASON_REQUIRED_MESSAGE = "Say why this finding is reopened."
+NOT_CLOSED_MESSAGE = "Only a resolved or false-positive finding can be reopened; this one is {status}."
 
 OPEN_STATUSES = (Finding.Status.OPEN, Finding.Status.ACKNOWLEDGED)
 CLOSED_STATUSES = (Finding.Status.RESOLVED, Finding.Status.FALSE_POSITIVE)
@@ -125,3 +130,53 @@ def _close(*, finding: Finding, actor, text: str, status: str, field: str) -> Fi
         locked.resolved_by = actor
         locked.save()
     return locked
+
+
+def finding_reopen(*, finding: Finding, actor, reason: str) -> Finding:
+    """A supervisor reopens a resolved or false-positive finding, saying why (``reason`` required).
+
+    The finding becomes ``open`` again (the findings page lists it with the open ones):
+    ``reopened_at`` (aware UTC, now), ``reopened_by`` and ``reopen_reason`` are set; the
+    earlier closure (``resolved_*``, ``resolution_note``) and acknowledgement are cleared
+    from the row and kept in its history, whose change reason names the earlier status.
+    The same row is reused, so no sweep can open a second finding of its kind for the
+    record; it can be acknowledged and resolved again.
+
+    Raises:
+        PermissionDenied: ``actor`` lacks ``review_records`` in the finding's agency.
+        ValidationError: ``{"reason": ...}`` when blank; the finding is not closed.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": REOPEN_REASON_REQUIRED_MESSAGE})
+    with transaction.atomic():
+        locked = _lock_for_review(finding, actor)
+        if locked.status not in CLOSED_STATUSES:
+            raise ValidationError(NOT_CLOSED_MESSAGE.format(status=locked.get_status_display().lower()))
+        was = locked.get_status_display().lower()
+        locked.status = Finding.Status.OPEN
+        locked.reopened_at = timezone.now()
+        locked.reopened_by = actor
+        locked.reopen_reason = reason
+        locked.resolved_at = None
+        locked.resolved_by = None
+        locked.resolution_note = ""
+        locked.acknowledged_at = None
+        locked.acknowledged_by = None
+        with acting_as(actor, reason=f"Finding reopened (was {was})"):
+            locked.save()
+    return locked
+
+
+def last_closure(finding: Finding):
+    """The finding's latest closed state before now, from its history (a historical row), or None.
+
+    For the page of a reopened finding: how it had been resolved, by whom, and when.
+    One query.
+    """
+    return (
+        finding.history.filter(status__in=CLOSED_STATUSES)
+        .select_related("resolved_by")
+        .order_by("-history_date", "-history_id")
+        .first()
+    )

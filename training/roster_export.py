@@ -6,7 +6,8 @@ hide one. Every *text* cell we write that starts with one of them gets a
 leading ``'``; numbers and dates are written as numbers and dates (``-3`` stays
 ``-3``). Only the files change: the screen and the PDF show the original text.
 In XLSX, text cells are also typed as strings explicitly, because openpyxl turns
-any string starting with ``=`` into a formula.
+any string starting with ``=`` into a formula. The cell writer is shared with
+the other exports: ``compliance.spreadsheets``.
 
 Export columns (one row per officer, the roster page's filters and order):
 
@@ -29,13 +30,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
+# The E1 cell writer lives in compliance (shared by every export); re-exported under the old names.
+from compliance.spreadsheets import CSV_CONTENT_TYPE as CSV_CONTENT_TYPE
+from compliance.spreadsheets import FORMULA_PREFIXES as FORMULA_PREFIXES
+from compliance.spreadsheets import XLSX_CONTENT_TYPE as XLSX_CONTENT_TYPE
+from compliance.spreadsheets import csv_cell, workbook_bytes
+from compliance.spreadsheets import neutralise as neutralise
 from training import rules
 from training.importers import TEMPLATE_EXAMPLE
 from training.roster_files import COLUMNS
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 EXPORT_COLUMNS = (
     "badge_number",
@@ -50,21 +53,6 @@ EXPORT_COLUMNS = (
     "next_expiry",
     "days_to_expiry",
 )
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-
-
-def neutralise(value):
-    """A cell value safe to open in a spreadsheet (case E1).
-
-    Text starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a
-    leading ``'``; any other value (numbers, dates, None, other text) is
-    returned unchanged.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 @dataclass(frozen=True)
@@ -103,23 +91,13 @@ def roster_csv(rows: Iterable[ExportRow]) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
     for row in rows:
-        writer.writerow([_csv_text(value) for value in row.values])
+        writer.writerow([csv_cell(value) for value in row.values])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _csv_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, int):
-        return str(value)
-    return neutralise(value)
 
 
 def roster_xlsx(rows: Iterable[ExportRow], *, title: str = "Roster") -> bytes:
     """The export as an XLSX workbook: text cells typed as text, dates as dates, numbers as numbers."""
-    return _workbook([(title, EXPORT_COLUMNS, (row.values for row in rows))])
+    return workbook_bytes([(title, EXPORT_COLUMNS, (row.values for row in rows))])
 
 
 def template_csv() -> bytes:
@@ -149,44 +127,4 @@ def template_xlsx() -> bytes:
     """The import template as XLSX: the roster sheet (header and one example row) and a "Columns" sheet."""
     example = [TEMPLATE_EXAMPLE[column] for column in COLUMNS]
     example[COLUMNS.index("completed_on")] = date.fromisoformat(TEMPLATE_EXAMPLE["completed_on"])
-    return _workbook([("Roster", COLUMNS, [example]), ("Columns", ("column", "meaning"), TEMPLATE_HELP)])
-
-
-def _workbook(sheets) -> bytes:
-    from openpyxl import Workbook  # import here: only XLSX downloads pay for it
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    for title, header, rows in sheets:
-        sheet = workbook.create_sheet(title)
-        bold = Font(bold=True)
-        header_cells = []
-        for name in header:
-            cell = _text_cell(sheet, WriteOnlyCell, name)
-            cell.font = bold
-            header_cells.append(cell)
-        sheet.append(header_cells)
-        for values in rows:
-            cells = []
-            for value in values:
-                if isinstance(value, str):
-                    cells.append(_text_cell(sheet, WriteOnlyCell, neutralise(value)))
-                else:
-                    cell = WriteOnlyCell(sheet, value=value)
-                    if isinstance(value, date):
-                        cell.number_format = "yyyy-mm-dd"
-                    cells.append(cell)
-            sheet.append(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _text_cell(sheet, cell_class, text: str):
-    # Control characters are not allowed in XLSX XML (openpyxl raises); show them as U+FFFD.
-    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
-    # openpyxl types a str starting with "=" as a formula; force the string type.
-    cell = cell_class(sheet, value=text)
-    cell.data_type = "s"
-    return cell
+    return workbook_bytes([("Roster", COLUMNS, [example]), ("Columns", ("column", "meaning"), TEMPLATE_HELP)])

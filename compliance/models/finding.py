@@ -51,6 +51,13 @@ class Finding(AgencyScopedModel):
     resolution_note = models.TextField(
         blank=True, help_text="How it was resolved, or why it is a false positive (compliance.findings)."
     )
+    # Set when a supervisor reopens a closed finding (compliance.findings.finding_reopen); the latest reopen
+    # is kept here, every earlier one in the history.
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reopen_reason = models.TextField(blank=True, help_text="Why a closed finding was reopened.")
 
     history = AuditedHistory()
 

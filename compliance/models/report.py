@@ -9,6 +9,7 @@ from compliance.models.base import AgencyScopedModel
 class Report(AgencyScopedModel):
     class Kind(models.TextChoices):
         TRAINING_ROSTER = "training_roster", "Training roster and certification status"
+        DETAINER_LOG = "detainer_log", "Detainer log"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

@@ -14,7 +14,10 @@ class ReportRequestForm(forms.Form):
     kind = forms.ChoiceField(label="Report", choices=Report.Kind.choices)
     as_of = forms.DateField(
         label="As of",
-        help_text="The agency-local date the statuses are computed for.",
+        help_text=(
+            "The agency-local date the statuses are computed for. The detainer log covers the 90 days "
+            "ending on this date."
+        ),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 

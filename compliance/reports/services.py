@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from compliance import access
 from compliance.models import Report
-from compliance.reports import training_roster
+from compliance.reports import detainer_log, training_roster
 from compliance.reports.pdf import pdf_render
 
 logger = logging.getLogger(__name__)
@@ -34,6 +34,7 @@ class ReportKind:
 
 KINDS: dict[str, ReportKind] = {
     Report.Kind.TRAINING_ROSTER: ReportKind(training_roster.TEMPLATE, training_roster.training_roster_context),
+    Report.Kind.DETAINER_LOG: ReportKind(detainer_log.TEMPLATE, detainer_log.detainer_log_context),
 }
 
 

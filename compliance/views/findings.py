@@ -67,9 +67,18 @@ class FalsePositiveForm(forms.Form):
     reason = forms.CharField(label="Why it is a false positive", widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label="Why reopen it",
+        help_text="For example: the corrective action did not hold.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": services.REOPEN_REASON_REQUIRED_MESSAGE},
+    )
+
+
 def _finding_or_404(request, public_id) -> Finding:
     return access.get_scoped_or_404(
-        Finding.objects.select_related("agency", "content_type", "resolved_by", "acknowledged_by"),
+        Finding.objects.select_related("agency", "content_type", "resolved_by", "acknowledged_by", "reopened_by"),
         request.user,
         access.VIEW,
         public_id=public_id,
@@ -98,6 +107,8 @@ def finding_list(request):
         "only_agency": only_agency,
         "query_string": urlencode(query),
         "several_agencies": only_agency is None and access.agencies_for(request.user, access.VIEW).count() > 1,
+        # Agencies where the user may act (review_records): closed rows there get a "Reopen" link. One query.
+        "reviewable_agency_ids": set(access.agencies_for(request.user, access.REVIEW).values_list("pk", flat=True)),
     }
     return render(request, "compliance/finding_list.html", context)
 
@@ -109,15 +120,21 @@ def finding_detail(request, public_id):
     return _render_detail(request, finding)
 
 
-def _render_detail(request, finding: Finding, *, resolve_form=None, false_positive_form=None, status=200):
+def _render_detail(
+    request, finding: Finding, *, resolve_form=None, false_positive_form=None, reopen_form=None, status=200
+):
     can_review = access.can(request.user, access.REVIEW, finding.agency)
     is_open = finding.status in services.OPEN_STATUSES
     context = {
         "finding": finding,
         "record_url": record_url(finding),
         "can_review": can_review and is_open,
+        "can_reopen": can_review and not is_open,
         "resolve_form": resolve_form or ResolveForm(),
         "false_positive_form": false_positive_form or FalsePositiveForm(),
+        "reopen_form": reopen_form or ReopenForm(),
+        # How it had been closed, while it is open again (from the history: one query).
+        "earlier_closure": services.last_closure(finding) if finding.reopened_at and is_open else None,
     }
     return render(request, "compliance/finding_detail.html", context, status=status)
 
@@ -176,3 +193,21 @@ def finding_false_positive(request, public_id):
             messages.success(request, "Finding marked a false positive.")
         return redirect("findings:detail", public_id=finding.public_id)
     return _render_detail(request, finding, false_positive_form=form)
+
+
+@login_required
+@never_cache
+@require_POST
+def finding_reopen(request, public_id):
+    """A supervisor reopens a resolved or false-positive finding with a reason (``compliance.findings``)."""
+    finding = _reviewable_or_403(request, public_id)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.finding_reopen(finding=finding, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Finding reopened.")
+        return redirect("findings:detail", public_id=finding.public_id)
+    return _render_detail(request, finding, reopen_form=form)

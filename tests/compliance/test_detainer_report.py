@@ -1,0 +1,204 @@
+"""PDF report "Detainer log": a real 130-row PDF read back with pypdf (case R1), summary figures, scope (A1)."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import UTC, date, datetime, timedelta
+
+import time_machine
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied
+from django.template.loader import render_to_string
+from guardian.shortcuts import assign_perm
+from pypdf import PdfReader
+
+from compliance import access
+from compliance.models import Report
+from compliance.reports.detainer_log import PERIOD_DAYS, detainer_log_context
+from compliance.reports.pdf import pdf_render
+from compliance.reports.services import KINDS, report_request
+from compliance.roles import Role
+from incidents import services
+from incidents.choices import PCBasis
+from incidents.models import Detainer, Incident
+from tests.base import BaseTestCase
+from tests.incidents.helpers import make_detainer
+
+AS_OF = date(2026, 3, 31)
+GENERATED_AT = datetime(2026, 4, 1, 15, 0, tzinfo=UTC)  # 10:00 CDT the next day
+NARRATIVE_LINES = [f"Narrative line {n:02d}: invented custody note." for n in range(1, 46)]
+#: 300 characters without a space (an invented evidence reference pasted into a complaint).
+UNBROKEN = ("EVIDENCE-REF-" + "0123456789ABCDEF" * 19)[:300]
+
+
+def pdf_pages(content: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(content)).pages]
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+class DetainerReportR1Tests(BaseTestCase):
+    """Case R1: 130 detainers over several pages, rendered once for the class."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        actor = cls.supervisor_a
+        cls.supervisor_a.first_name, cls.supervisor_a.last_name = "Pat", "Quillfeather"
+        cls.supervisor_a.save()
+        start = datetime(2026, 1, 10, 15, 0, tzinfo=UTC)
+        for number in range(130):
+            received = start + timedelta(hours=12 * number)
+            detainer = make_detainer(
+                cls.agency_a,
+                actor=actor,
+                number=number,
+                received_at=received,
+                would_be_released_at=received + timedelta(hours=2),
+                box_1_probable_cause=True,
+                pc_basis=[PCBasis.FINAL_ORDER],
+            )
+            if number % 3 == 0:  # served: the hold is authorized (the rest fail R4.5)
+                services.detainer_record_service(
+                    detainer=detainer, actor=actor, served_on_subject_at=received + timedelta(hours=1), served_by="K9"
+                )
+            if number % 2 == 0:  # released within the 48 hours
+                services.detainer_record_outcome(
+                    detainer=detainer,
+                    actor=actor,
+                    outcome=Detainer.Outcome.RELEASED,
+                    outcome_at=received + timedelta(hours=20),
+                )
+        cls.late = Detainer.objects.get(agency=cls.agency_a, booking_number="BK-00041")
+        # Transferred 6 hours after the deadline: the service opens the finding and the incident itself.
+        services.detainer_record_outcome(
+            detainer=cls.late,
+            actor=actor,
+            outcome=Detainer.Outcome.TRANSFERRED,
+            outcome_at=cls.late.hold_deadline + timedelta(hours=6),
+        )
+        # The complaint about booking 60 has a 45-line narrative; the one about 61 an unbroken 300-character string.
+        for booking, description in (("BK-00060", "\n".join(NARRATIVE_LINES)), ("BK-00061", UNBROKEN)):
+            services.incident_create(
+                agency=cls.agency_a,
+                actor=actor,
+                kind=Incident.Kind.COMPLAINT,
+                severity=Incident.Severity.MEDIUM,
+                title=f"Complaint about the hold ({booking})",
+                description=description,
+                occurred_at=start + timedelta(days=40),
+                detainer=Detainer.objects.get(agency=cls.agency_a, booking_number=booking),
+            )
+        # Outside the period (received the day after as_of) and outside the agency.
+        make_detainer(cls.agency_a, actor=actor, number=900, received_at=datetime(2026, 4, 1, 6, 0, tzinfo=UTC))
+        make_detainer(cls.agency_b, actor=cls.supervisor_b, number=901, booking_number="BK-BIRCH-OWN")
+
+        report = Report(agency=cls.agency_a, kind=Report.Kind.DETAINER_LOG, as_of=AS_OF, requested_by=actor)
+        kind = KINDS[Report.Kind.DETAINER_LOG]
+        cls.context = detainer_log_context(report=report, generated_at=GENERATED_AT)
+        rendered = pdf_render(render_to_string(kind.template, cls.context))
+        cls.pages = pdf_pages(rendered.content)
+        cls.refused = rendered.refused_urls
+
+    def test_the_period_is_the_90_days_ending_on_the_report_date(self):
+        self.assertEqual(PERIOD_DAYS, 90)
+        self.assertEqual(self.context["period_start"], date(2026, 1, 1))
+        self.assertEqual(self.context["checked_at"], datetime(2026, 4, 1, 5, 0, tzinfo=UTC))  # midnight CDT
+        bookings = [row.detainer.booking_number for row in self.context["rows"]]
+        self.assertEqual(len(bookings), 130)
+        self.assertNotIn("BK-00900", bookings)
+        self.assertNotIn("BK-BIRCH-OWN", bookings)
+
+    def test_summary_figures(self):
+        counts = self.context["counts"]
+        self.assertEqual(counts.received, 130)
+        # Served and released within 48 h: every sixth (0, 6, … 126). Served but still pending at the end of
+        # the as-of day is past its deadline (released + 2 h + 48 h), so not authorized any more.
+        self.assertEqual(counts.holds_authorized, 22)
+        self.assertEqual(counts.released_after_deadline, 1)
+        self.assertEqual(counts.held_past_deadline, 64)  # the pending ones (odd numbers but 41)
+        self.assertEqual(counts.open_findings, 1)  # the late transfer's finding (no sweep ran)
+        first = self.pages[0]
+        self.assertIn("Detainers received 130", first)
+        self.assertIn("Holds authorized 22", first)
+        self.assertIn("Released after the hold deadline 1", first)
+
+    def test_case_R1_every_page_starts_with_the_column_headers(self):
+        self.assertGreaterEqual(len(self.pages), 3)
+        for number, text in enumerate(self.pages, start=1):
+            with self.subTest(page=number):
+                headers = "Booking·subjectReceivedChecksOutcomeDeadlinevsreleaseFindingsNotes"
+                body = squeeze(text)
+                if number == 1:  # after the title and the summary, before the first detainer
+                    self.assertLess(body.index(headers), body.index("BK-00000"))
+                else:
+                    self.assertTrue(body.startswith(headers), body[:120])
+                self.assertIn("Alder County Sheriff's Office (TX)", text)
+                self.assertIn("Generated 2026-04-01 10:00 CDT by Pat Quillfeather", text)
+
+    def test_case_R1_footer_reads_page_x_of_n(self):
+        total = len(self.pages)
+        self.assertGreaterEqual(total, 3)
+        for number, text in enumerate(self.pages, start=1):
+            with self.subTest(page=number):
+                self.assertIn(f"Page {number} of {total}", text)
+
+    def test_case_R1_a_45_line_narrative_is_not_split_across_pages(self):
+        holding = [n for n, text in enumerate(self.pages) if NARRATIVE_LINES[0] in text]
+        self.assertEqual(len(holding), 1)
+        page = self.pages[holding[0]]
+        for line in NARRATIVE_LINES:
+            self.assertIn(line, page)
+        for other, text in enumerate(self.pages):
+            if other != holding[0]:
+                self.assertNotIn("Narrative line", text)
+
+    def test_case_R1_a_300_character_string_stays_in_its_cell_and_is_fully_present(self):
+        text = "\n".join(self.pages)
+        self.assertIn(UNBROKEN, squeeze(text))
+        # It wrapped inside the notes column: several lines, none wider than the column holds.
+        pieces = [line for line in text.splitlines() if line and squeeze(line) in UNBROKEN and len(line) > 10]
+        self.assertGreaterEqual(len(pieces), 5)
+        self.assertTrue(all(len(piece) < 80 for piece in pieces))
+        self.assertEqual(self.refused, [])
+
+    def test_late_release_is_marked(self):
+        row = next(row for row in self.context["rows"] if row.detainer.booking_number == "BK-00041")
+        self.assertEqual(row.release_label, "After the deadline")
+        self.assertEqual(row.open_findings, 1)
+        self.assertIn("Afterthedeadline", squeeze("".join(self.pages)))
+
+
+class DetainerReportCaseA1Tests(BaseTestCase):
+    """Case A1: the staff user of agency B whose group wrongly holds model-wide permissions."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        make_detainer(cls.agency_a, actor=cls.supervisor_a, number=1, booking_number="BK-ALDER-ONLY")
+        make_detainer(cls.agency_b, actor=cls.supervisor_b, number=1, booking_number="BK-BIRCH-OWN")
+        wrong = Permission.objects.filter(
+            content_type__app_label="compliance", codename__in=access.ALL_PERMS
+        ) | Permission.objects.filter(content_type__app_label="incidents", content_type__model="detainer")
+        Group.objects.get(name=Role.STAFF).permissions.add(*wrong)
+        assign_perm(f"compliance.{access.EXPORT}", cls.staff_b, cls.agency_b)
+
+    @time_machine.travel(datetime(2026, 1, 20, 18, 0, tzinfo=UTC), tick=False)
+    def test_case_A1_detainer_pdf_report_has_only_agency_b_rows(self):
+        self.assertTrue(self.staff_b.has_perm("incidents.view_detainer"))
+        with self.assertRaises(PermissionDenied):
+            report_request(actor=self.staff_b, agency=self.agency_a, kind=Report.Kind.DETAINER_LOG, as_of=AS_OF)
+        with self.captureOnCommitCallbacks(execute=True):
+            report = report_request(
+                actor=self.staff_b, agency=self.agency_b, kind=Report.Kind.DETAINER_LOG, as_of=date(2026, 1, 20)
+            )
+        report.refresh_from_db()
+        self.assertEqual(report.status, Report.Status.READY, report.error)
+        with report.file.open("rb") as handle:
+            text = "\n".join(pdf_pages(handle.read()))
+        self.assertIn("BK-BIRCH-OWN", text)
+        self.assertNotIn("BK-ALDER-ONLY", text)
+        self.assertIn("Detainers received 1", text)
