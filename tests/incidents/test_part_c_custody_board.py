@@ -1,12 +1,15 @@
 """Issue 4, item 5: the custody board and its quick actions."""
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from compliance.models import AccessLog, Finding
 from incidents.citizenship import citizenship_claim_record
@@ -18,6 +21,12 @@ from training.models import Officer
 CHICAGO = ZoneInfo("America/Chicago")
 NOW = datetime(2026, 3, 9, 12, 0, tzinfo=UTC)  # 2026-03-09 07:00 CDT
 BOARD = "/custody/"
+
+
+def focused_input(body: str) -> str:
+    """The one ``<input … autofocus …>`` tag of ``body`` (htmx focuses it after the swap)."""
+    (tag,) = re.findall(r"<input [^>]*\bautofocus\b[^>]*>", body)
+    return tag
 
 
 @time_machine.travel(NOW, tick=False)
@@ -232,6 +241,182 @@ class CustodyBoardTests(BaseTestCase):
         self.assertEqual(Finding.objects.filter(object_id=self.overdue.pk).count(), 1)
         self.assertEqual(Incident.objects.filter(detainer=self.overdue).count(), 1)
 
-    def test_get_on_an_action_is_refused(self):
+    # --- the action pages (the board renders no form; each link opens one) ---
+
+    def test_get_of_each_action_page_for_staff(self):
         self.login(self.staff_a)
-        self.assertEqual(self.client.get(self.action_url(self.soon, "release")).status_code, 405)
+        for action, label, field in (
+            ("service", "Record service on the subject", "Served by (name or badge)"),
+            ("ice-notified", "Record ICE notified", "ICE notified at"),
+            ("transfer", "Transferred to ICE custody", "When"),
+            ("release", "Released", "When"),
+        ):
+            with self.subTest(action=action):
+                response = self.client.get(self.action_url(self.soon, action))
+                self.assertEqual(response.status_code, 200)
+                self.assertTemplateUsed(response, "incidents/custody_action.html")
+                self.assertContains(response, f"<h1>{label}</h1>", html=True)
+                self.assertContains(response, "Soonperson, Alex")
+                self.assertContains(response, "booking BK-00001")
+                # D1: the deadline on the agency's clock, and the time left.
+                self.assertContains(response, "hold deadline 2026-03-09 10:00 CDT (time remaining: 3 h 00 min)")
+                self.assertContains(response, f">{field}")
+                self.assertContains(response, 'href="/custody/">Back to the custody board</a>')
+                self.assertContains(response, 'name="next" value="/custody/"')
+                self.assertContains(response, f'action="{self.action_url(self.soon, action)}"')
+                self.assertFalse(response.context["form"].is_bound)
+
+    def test_the_action_page_is_access_logged_as_naming_the_detainer(self):
+        self.login(self.staff_a)
+        self.client.get(self.action_url(self.soon, "service"))
+        log = AccessLog.objects.filter(user=self.staff_a, action=AccessLog.Action.VIEW).latest("pk")
+        self.assertEqual((log.object_id, log.agency), (self.soon.pk, self.agency_a))
+
+    def test_auditor_gets_403_on_every_action_page(self):
+        self.login(self.auditor_a)
+        for action in ("service", "ice-notified", "transfer", "release"):
+            with self.subTest(action=action):
+                self.assertEqual(self.client.get(self.action_url(self.soon, action)).status_code, 403)
+                self.assertEqual(self.client.post(self.action_url(self.soon, action), {}).status_code, 403)
+
+    def test_other_agency_gets_404_on_every_action_page(self):
+        self.login(self.staff_b)
+        for action in ("service", "ice-notified", "transfer", "release"):
+            with self.subTest(action=action):
+                self.assertEqual(self.client.get(self.action_url(self.soon, action)).status_code, 404)
+        self.assertEqual(self.client.get(self.action_url(self.other, "nonsense")).status_code, 404)
+
+    def test_htmx_get_renders_only_the_form_fragment_with_focus_on_its_first_field(self):
+        self.login(self.staff_a)
+        url = self.action_url(self.soon, "service")
+        response = self.client.get(url, headers={"HX-Request": "true"})
+        self.assertEqual(response.status_code, 200)
+        self.assertTemplateUsed(response, "incidents/_custody_action_form.html")
+        self.assertTemplateNotUsed(response, "base.html")
+        body = response.content.decode()
+        self.assertNotIn("<html", body)
+        self.assertEqual(body.count("<form"), 1)
+        self.assertIn(f'hx-post="{url}"', body)
+        self.assertIn("Record service on the subject: Soonperson, Alex", body)  # the legend
+        self.assertIn("Times on the America/Chicago clock.", body)
+        # Ids unique per row and action, every input labelled; the date input takes the focus.
+        prefix = f"id_{self.soon.public_id.hex[:12]}_service_"
+        self.assertEqual(body.count("autofocus"), 1)
+        self.assertIn(f'id="{prefix}served_on_subject_at_0"', focused_input(body))
+        for name in ("served_on_subject_at_0", "served_on_subject_at_1", "served_by", "service_language"):
+            self.assertIn(f'for="{prefix}{name}"', body)
+        self.assertIn("HX-Request", response["Vary"])
+        self.assertIn("no-store", response["Cache-Control"])
+
+    def test_htmx_post_errors_come_back_as_the_fragment_and_success_redirects_the_board(self):
+        self.login(self.staff_a)
+        url = self.action_url(self.soon, "ice-notified")
+        htmx = {"HX-Request": "true"}
+        bad = self.client.post(url, local_datetime_post("ice_notified_at", "2026-03-09", "09:00"), headers=htmx)
+        self.assertEqual(bad.status_code, 200)
+        self.assertTemplateUsed(bad, "incidents/_custody_action_form.html")
+        self.assertContains(bad, "cannot be in the future")
+        self.assertIn('_ice-notified_ice_notified_at_0"', focused_input(bad.content.decode()))  # the field in error
+        back = f"/custody/?agency={self.agency_a.public_id}"
+        good = self.client.post(
+            url, {**local_datetime_post("ice_notified_at", "2026-03-09", "06:15"), "next": back}, headers=htmx
+        )
+        self.assertEqual((good.status_code, good["HX-Redirect"]), (204, back))
+        self.soon.refresh_from_db()
+        self.assertEqual(self.soon.ice_notified_at, datetime(2026, 3, 9, 11, 15, tzinfo=UTC))
+        self.assertContains(self.client.get(back), "ICE notification recorded.")
+
+    def test_the_board_has_four_links_per_row_and_no_quick_action_form(self):
+        self.login(self.supervisor_a)
+        response = self.client.get(BOARD)
+        body = response.content.decode()
+        self.assertEqual(body.count("<form"), 1)  # the header's sign-out form only
+        self.assertNotIn('method="post" action="/custody/', body)
+        for action in ("service", "ice-notified", "transfer", "release"):
+            url = self.action_url(self.soon, action)
+            self.assertIn(f'href="{url}" hx-get="{url}" hx-target="#quick-action-{self.soon.public_id}"', body)
+        self.assertEqual(body.count('data-testid="action-'), 4 * 4)
+        for label in ("Record service", "ICE notified", "Transferred to ICE custody", "Released"):
+            self.assertIn(f'>{label}<span class="usa-sr-only">: Soonperson, Alex</span></a>', body)
+
+    # --- back to the board: ``next`` ---
+
+    def test_success_returns_to_a_local_next(self):
+        self.login(self.staff_a)
+        back = f"/custody/?agency={self.agency_a.public_id}&page=1"
+        data = {**local_datetime_post("outcome_at", "2026-03-09", "06:45"), "next": back}
+        response = self.client.post(self.action_url(self.soon, "transfer"), data)
+        self.assertRedirects(response, back)
+
+    def test_an_external_next_is_ignored(self):
+        self.login(self.staff_a)
+        for evil in ("https://evil.example/custody/", "//evil.example/custody/", "javascript:alert(1)"):
+            with self.subTest(next=evil):
+                page = self.client.get(self.action_url(self.later, "ice-notified"), {"next": evil})
+                self.assertEqual(page.context["next_url"], BOARD)
+                self.assertNotContains(page, "evil.example")
+                response = self.client.post(
+                    self.action_url(self.later, "ice-notified"),
+                    {**local_datetime_post("ice_notified_at", "2026-03-09", "06:15"), "next": evil},
+                )
+                self.assertRedirects(response, BOARD, fetch_redirect_response=False)
+
+
+@time_machine.travel(NOW, tick=False)
+class CustodyBoardQueryCountTests(BaseTestCase):
+    """The board's query count is the same for 5 and 30 open detainers (30: two pages)."""
+
+    def setUp(self):
+        self.officer = Officer.objects.create(
+            agency=self.agency_a, first_name="Ines", last_name="Harrow", badge_number="H-1"
+        )
+        self.made = 0
+        self.add_open(5)
+        self.client.login(username=self.supervisor_a.username, password=PASSWORD)
+
+    def add_open(self, count):
+        for _ in range(count):
+            self.made += 1
+            make_detainer(
+                self.agency_a,
+                actor=self.staff_a,
+                number=100 + self.made,
+                would_be_released_at=datetime(2026, 3, 8, 0, 0, tzinfo=UTC) + timedelta(minutes=self.made),
+                handling_officer=self.officer,
+            )
+
+    def board_queries(self, params=None) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client.get(BOARD, params or {})
+        self.assertEqual(response.status_code, 200)
+        return len(queries)
+
+    def test_query_count_is_the_same_for_5_and_30_open_detainers(self):
+        self.board_queries()  # session warm
+        five = self.board_queries()
+        self.add_open(25)
+        with self.assertNumQueries(five):
+            response = self.client.get(BOARD)
+        self.assertEqual(len(response.context["board"]), 25)
+        with self.assertNumQueries(five):
+            response = self.client.get(BOARD, {"page": "2"})
+        self.assertEqual(len(response.context["board"]), 5)
+
+    def test_links_on_page_two_of_one_agency_come_back_to_it(self):
+        self.add_open(25)
+        agency = str(self.agency_a.public_id)
+        response = self.client.get(BOARD, {"agency": agency, "page": "2"})
+        row = response.context["board"][0]
+        back = f"/custody/?agency={agency}&page=2"
+        self.assertEqual(row["actions"][0]["url"].split("?", 1)[1], urlencode({"next": back}))
+        self.assertContains(response, escape(row["actions"][0]["url"]))
+        page = self.client.get(row["actions"][2]["url"])
+        self.assertEqual(page.context["next_url"], back)
+        self.assertContains(page, f'href="{escape(back)}">Back to the custody board</a>')
+        done = self.client.post(
+            row["actions"][2]["url"], {**local_datetime_post("outcome_at", "2026-03-09", "06:45"), "next": back}
+        )
+        self.assertRedirects(done, back)
+        # The plain first page needs no ``next``: the board is the default.
+        first = self.client.get(BOARD).context["board"][0]["actions"][0]["url"]
+        self.assertNotIn("?", first)
