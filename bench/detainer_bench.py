@@ -27,6 +27,13 @@ What it does:
    lead time) and 8 h later (50 due: 10 deadlines passed → finding, incident,
    email each; 40 inside the 6 h lead time → warning each).
 
+URLs: the custody board's first, second, 40th and last page (``?page=``) and one
+``?agency=``; the detainer log's keyset pages (``log_urls``): first page, "Older"
+followed once and 39 times, "Oldest", "Newer" than the oldest and one filtered URL, each
+as the supervisor and as the auditor, and the auditor's ``?agency=``. The cursor URLs are
+followed on the small build, outside any timing; after the growth the same signed cursors
+point deep into the closed segment.
+
 ``--vacuum`` runs ``VACUUM ANALYZE`` after the growth (as autovacuum would on an
 insert-only table); ``--build-only`` builds the data and keeps the database for
 ``EXPLAIN``, measuring nothing.
@@ -38,15 +45,17 @@ missed or a query count grows. Not a test: ``make test`` never runs it.
 from __future__ import annotations
 
 import argparse
+import html
 import os
 import platform
 import random
+import re
 import statistics
 import sys
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -235,11 +244,61 @@ def grow_detainers(target: int, *, vacuum: bool = False) -> None:
 
 
 def page_urls(agencies) -> list[tuple[str, dict[str, str]]]:
-    """(user key, query) pairs: first, second, a middle and the last page; one agency named in ``?agency=``."""
+    """Custody board: (user key, query) pairs: first, second, a middle and the last page; one ``?agency=``."""
     base = [{}, {"page": "2"}, {"page": "40"}, {"page": "99999"}]  # past the end: the last page
     return [("supervisor", params) for params in base] + [
         ("auditor", params) for params in [*base, {"agency": str(agencies[2]["agency"].public_id)}]
     ]
+
+
+def link_query(response, link: str) -> dict[str, str]:
+    """The query of the detainer log's ``link`` ("newest", "newer", "older", "oldest") in a page's HTML."""
+    found = re.search(rf'<a href="([^"]*)"[^>]*data-testid="page-{link}"', response.content.decode())
+    assert found, f"no {link} link"
+    return {key: values[0] for key, values in parse_qs(urlparse(html.unescape(found.group(1))).query).items()}
+
+
+def follow(client, url: str, params: dict[str, str], link: str, times: int) -> dict[str, str]:
+    """The query of the page reached by following the detainer log's ``link`` ``times`` times (untimed)."""
+    for _ in range(times):
+        params = link_query(client.get(url, params), link)
+    return params
+
+
+def log_urls(clients, agencies) -> list[tuple[str, dict[str, str]]]:
+    """Detainer log (keyset pages): first page, "Older" followed 1 and 39 times, "Oldest", the page
+    "Newer" than the oldest, and one filtered URL, for the supervisor and the auditor; the auditor's
+    ``?agency=``. Cursor URLs are computed here, before any timing, on the small build: after the
+    growth the same cursors point deep into the closed segment (the copies are older).
+    """
+    url = reverse("incidents:detainer_list")
+    urls = []
+    for who in ("supervisor", "auditor"):
+        oldest = link_query(clients[who].get(url), "oldest")
+        urls += [
+            (who, {}),
+            (who, follow(clients[who], url, {}, "older", 1)),
+            (who, follow(clients[who], url, {}, "older", 39)),
+            (who, oldest),
+            (who, follow(clients[who], url, oldest, "newer", 1)),
+            (who, {"outcome": "released", "received_from": (timezone.now() - timedelta(days=400)).date().isoformat()}),
+        ]
+    urls.append(("auditor", {"agency": str(agencies[2]["agency"].public_id)}))
+    return urls
+
+
+def label(params: dict[str, str]) -> str:
+    """Short name of a URL's query for the report (cursors are long and opaque)."""
+    if not params:
+        return "(first page)"
+    shown = {key: value for key, value in params.items() if key != "cursor"}
+    if "cursor" in params:
+        from incidents.detainer_log import cursor_decode
+
+        cursor = cursor_decode(params["cursor"])
+        segment = "" if cursor.position is None else ("/open" if cursor.position.segment == 0 else "/closed")
+        shown["cursor"] = f"{cursor.direction}{segment}@{params['cursor'][-6:]}"
+    return urlencode(shown)
 
 
 def count_queries(clients, url_name, urls) -> dict[str, int]:
@@ -249,7 +308,7 @@ def count_queries(clients, url_name, urls) -> dict[str, int]:
         with CaptureQueriesContext(connection) as captured:
             response = clients[who].get(url, params)
         assert response.status_code == 200, (who, params, response.status_code)
-        counts[f"{who} {urlencode(params) or '(first page)'}"] = len(captured)
+        counts[f"{who} {label(params)}"] = len(captured)
     return counts
 
 
@@ -266,7 +325,7 @@ def time_pages(clients, url_name, urls, repeat: int) -> tuple[list[float], dict[
             elapsed = (time.perf_counter() - started) * 1000
             assert response.status_code == 200
             samples.append(elapsed)
-            per_url.setdefault(f"{who} {urlencode(params) or '(first page)'}", []).append(elapsed)
+            per_url.setdefault(f"{who} {label(params)}", []).append(elapsed)
     return samples, {key: percentile(values, 95) for key, values in per_url.items()}
 
 
@@ -323,7 +382,6 @@ def main() -> int:
         clients = {"supervisor": Client(), "auditor": Client()}
         clients["supervisor"].force_login(agencies[0]["supervisor"])
         clients["auditor"].force_login(auditor)
-        urls = page_urls(agencies)
         pages = ("incidents:custody_board", "incidents:detainer_list")
 
         started = time.perf_counter()
@@ -331,11 +389,14 @@ def main() -> int:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         print(f"built {args.small:,} detainers ({args.open:,} open) in {time.perf_counter() - started:.1f} s")
+        urls_of = {"incidents:custody_board": page_urls(agencies), "incidents:detainer_list": []}
+        if not args.build_only:
+            urls_of["incidents:detainer_list"] = log_urls(clients, agencies)
         small = {}
         for name in () if args.build_only else pages:
             clients["supervisor"].get(reverse(name))  # session and caches warm before counting
-            counts = count_queries(clients, name, urls)
-            samples, _ = time_pages(clients, name, urls, max(2, args.repeat // 4))
+            counts = count_queries(clients, name, urls_of[name])
+            samples, _ = time_pages(clients, name, urls_of[name], max(2, args.repeat // 4))
             small[name] = (counts, samples)
 
         started = time.perf_counter()
@@ -349,6 +410,7 @@ def main() -> int:
 
         for name in pages:
             small_counts, small_samples = small[name]
+            urls = urls_of[name]
             large_counts = count_queries(clients, name, urls)
             print(f"\n{name} query count ({args.small:,} → {total:,} detainers):")
             for key, before in small_counts.items():

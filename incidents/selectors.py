@@ -23,9 +23,13 @@ from incidents.models import Detainer, Incident
 def detainers_for(user, *, perm: str = access.VIEW) -> QuerySet[Detainer]:
     """Detainers of every agency where ``user`` holds ``perm``, open ones first by nearest hold deadline.
 
-    Order: open (outcome pending) before closed; open by ``hold_deadline``
-    ascending (no deadline yet last); then newest received first. Agency and
-    handling officer are joined.
+    Order: the detainer log's (``incidents.detainer_log``): open (outcome pending) before
+    closed; open by ``hold_deadline`` ascending (no deadline yet last); then newest received
+    first, ties by ``public_id`` descending. Agency and handling officer are joined.
+
+    Not for pages of the log: this order sorts every row (no index holds it since
+    migration 0011). The log page reads keyset pages through
+    ``incidents.detainer_log.detainer_log_page``, index ranges with LIMIT.
     """
     pending = Detainer.Outcome.PENDING
     return (
@@ -35,7 +39,7 @@ def detainers_for(user, *, perm: str = access.VIEW) -> QuerySet[Detainer]:
             Case(When(outcome=pending, then=Value(0)), default=Value(1), output_field=IntegerField()),
             F("hold_deadline").asc(nulls_last=True),
             "-received_at",
-            "-pk",
+            "-public_id",
         )
     )
 
