@@ -13,8 +13,11 @@ Timing (R5.5, **[U]**, settings ``CONSULAR_NOTIFICATION_WARN_HOURS`` = 24 and
 ``CONSULAR_NOTIFICATION_FINDING_HOURS`` = 72): counted in real hours from the
 booking (``booked_at``; the detainer's ``received_at`` when the booking time is
 not logged). Supervisors are warned once at 24 h; at 72 h one finding opens
-(``Finding.Kind.CONSULAR_NOTIFICATION_OVERDUE``). The sweep watches open
-detainers (the person is still in the agency's custody).
+(``Finding.Kind.CONSULAR_NOTIFICATION_OVERDUE``). The duty runs from the
+booking whether or not the person is still held: the sweep watches open
+detainers and also those whose custody has ended (released, transferred,
+lifted) while the duty is outstanding, within a bounded window
+(``sweep_consular_notifications``).
 
 R5.7 [U]: never tell the consulate about an asylum or fear-of-return claim.
 """
@@ -38,6 +41,7 @@ from django.utils import timezone
 from compliance.audit import acting_as, system_user
 from compliance.models import Finding
 from incidents.models import ConsularCountry, ConsularCountryList, Detainer
+from incidents.models_consular import consular_duty_outstanding_q
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +64,9 @@ PROTECTION_CLAIM_NOTE = (
 WARN_REASON = "Consular-notification sweep: supervisors warned (R5.5)"
 WARN_LATE_REASON = "Consular-notification sweep: already past the finding time when first seen"
 FINDING_REASON = "Consular-notification sweep: notification overdue (R5.5)"
+ENDED_CUSTODY_NOTE = (
+    "Custody has ended ({outcome}), but the duty ran from booking whether or not the person is still held (R5.4–R5.5)."
+)
 
 _US_NAMES = {"us", "u.s.", "usa", "u.s.a.", "united states", "united states of america", "america"}
 
@@ -112,11 +119,7 @@ def outstanding_q() -> Q:
     Mandatory country → consulate not yet notified; otherwise → the person not
     yet advised, or they asked and the consulate is not yet notified (R5.4).
     """
-    foreign = ~Q(consular_nationality="") & Q(consular_mandatory__isnull=False)
-    mandatory_due = Q(consular_mandatory=True, consular_notified_at__isnull=True)
-    advice_due = Q(consular_mandatory=False, consular_advised_of_right_at__isnull=True)
-    request_due = Q(consular_mandatory=False, consular_requested=True, consular_notified_at__isnull=True)
-    return foreign & (mandatory_due | advice_due | request_due)
+    return consular_duty_outstanding_q()
 
 
 def duty_outstanding(detainer: Detainer) -> str | None:
@@ -249,6 +252,21 @@ def consular_record(
 # --- The sweep -------------------------------------------------------------------------------------------------
 
 
+#: A detainer whose custody has ended stays in the sweep's view until its finding time plus this grace
+#: (default 72 h + 4 days = 7 days after the clock start): room for a sweep stopped over a long weekend.
+RELEASED_GRACE = timedelta(days=4)
+
+
+def released_window_start(now: datetime) -> datetime:
+    """The earliest clock start (aware UTC) of an ended-custody detainer the sweep still looks at.
+
+    ``now - CONSULAR_NOTIFICATION_FINDING_HOURS - RELEASED_GRACE`` (inclusive): with the defaults,
+    7 days before ``now``. Tied to the finding hours so that a longer finding time in settings never
+    puts the finding time outside the window.
+    """
+    return now - finding_after() - RELEASED_GRACE
+
+
 def sweep_consular_notifications(*, now: datetime | None = None) -> dict:
     """Warn supervisors at 24 h and open one finding at 72 h for an outstanding consular duty (R5.5 [U]).
 
@@ -258,27 +276,54 @@ def sweep_consular_notifications(*, now: datetime | None = None) -> dict:
     Returns:
         Counts only: ``{"warnings_sent", "warnings_without_recipient", "findings_opened"}``.
 
+    Which detainers (R5.4–R5.5: the duty runs from arrest/booking, whether or not the
+    person is still held):
+
+    * **open** (outcome pending): warned once from ``clock_start + 24 h``; one finding
+      from ``clock_start + 72 h`` (both inclusive), however long the person is held;
+    * **custody ended** (released, transferred, lifted) with the duty still outstanding:
+      the finding still opens at 72 h, since the duty was violated whatever happened to
+      the person. The warning goes only while the notification can still be made in time
+      (``24 h <= elapsed < 72 h``); past 72 h the finding says it instead. These rows are
+      looked at only while their clock started at or after ``released_window_start(now)``
+      (default: the last 7 days), so the sweep does not rescan the whole log every run;
+      the partial index ``detainer_consular_due_idx`` (outstanding duties, keyed by the
+      clock) serves that range. A duty recorded, or a sweep resumed, more than 4 days
+      after the finding time of a released person is out of this sweep's view.
+
+    A finding already opened stays as it is: a late notification (say at 80 h) never
+    closes it; a supervisor resolves it (``compliance.findings``).
+
     Idempotent, safe in two workers at once: a warning once per detainer
     (``consular_warned_at``), a finding once per detainer (unique per record and
-    kind); each row in its own transaction, locked with ``skip_locked``.
-    Changes attributed to ``system_user()``; e-mails carry a link only.
+    kind, so a resolved or reopened finding is never duplicated); each row in its own
+    transaction, locked with ``skip_locked``. Queries: four to list due rows and one
+    for the supervisors, then a constant number per due row. Changes attributed to
+    ``system_user()``; e-mails carry a link only.
     """
     from incidents.selectors import agency_supervisor_emails
 
     now = now or timezone.now()
     finding_type = ContentType.objects.get_for_model(Detainer)
-    due = Detainer.objects.open().filter(outstanding_q()).annotate(consular_clock=Coalesce("booked_at", "received_at"))
-    to_warn = list(
-        due.filter(consular_clock__lte=now - warn_after(), consular_warned_at__isnull=True).values_list(
-            "pk", "agency_id"
-        )
+    warn_cut, finding_cut = now - warn_after(), now - finding_after()
+    due = (
+        Detainer.objects.filter(outstanding_q())
+        .annotate(consular_clock=Coalesce("booked_at", "received_at"))
+        .order_by()  # no sort needed: each row is handled on its own (SQLite EXPLAIN: a range search of the index)
     )
+    held = due.filter(outcome=Detainer.Outcome.PENDING)
+    ended = due.exclude(outcome=Detainer.Outcome.PENDING).filter(consular_clock__gte=released_window_start(now))
+    unwarned = {"consular_clock__lte": warn_cut, "consular_warned_at__isnull": True}
+    to_warn = list(held.filter(**unwarned).values_list("pk", "agency_id"))
+    to_warn += list(ended.filter(consular_clock__gt=finding_cut, **unwarned).values_list("pk", "agency_id"))
     already = Finding.objects.filter(
         content_type=finding_type, object_id=OuterRef("pk"), kind=Finding.Kind.CONSULAR_NOTIFICATION_OVERDUE
     )
-    overdue = list(
-        due.filter(consular_clock__lte=now - finding_after()).exclude(Exists(already)).values_list("pk", "agency_id")
-    )
+    overdue = []
+    for rows in (held, ended):
+        overdue += list(
+            rows.filter(consular_clock__lte=finding_cut).exclude(Exists(already)).values_list("pk", "agency_id")
+        )
     result = {"warnings_sent": 0, "warnings_without_recipient": 0, "findings_opened": 0}
     if not to_warn and not overdue:
         return result
@@ -298,9 +343,13 @@ def sweep_consular_notifications(*, now: datetime | None = None) -> dict:
 
 
 def _lock_due(pk: int) -> Detainer | None:
+    """Detainer ``pk`` locked (skipped if another sweep holds it), or None once its duty is done.
+
+    Open or not: the rows were chosen by ``sweep_consular_notifications``; custody ending
+    meanwhile changes nothing about the duty (R5.4).
+    """
     return (
-        Detainer.objects.open()
-        .filter(outstanding_q(), pk=pk)
+        Detainer.objects.filter(outstanding_q(), pk=pk)
         .select_for_update(skip_locked=True, of=("self",))
         .select_related("agency")
         .first()
@@ -331,6 +380,10 @@ def _open_finding(pk: int, *, now: datetime, actor, finding_type) -> bool:
         if detainer is None:
             return False
         hours = settings.CONSULAR_NOTIFICATION_FINDING_HOURS
+        summary = f"{hours} hours after booking the consular-notification duty is still outstanding: "
+        summary += duty_outstanding(detainer) or ""
+        if not detainer.is_open:
+            summary += f" {ENDED_CUSTODY_NOTE.format(outcome=detainer.get_outcome_display().lower())}"
         _, created = Finding.objects.get_or_create(
             content_type=finding_type,
             object_id=detainer.pk,
@@ -339,10 +392,7 @@ def _open_finding(pk: int, *, now: datetime, actor, finding_type) -> bool:
                 "agency": detainer.agency,
                 "severity": Finding.Severity.HIGH,
                 "rule": RULE,
-                "summary": (
-                    f"{hours} hours after booking the consular-notification duty is still outstanding: "
-                    f"{duty_outstanding(detainer)}"
-                ),
+                "summary": summary,
                 "opened_at": now,
             },
         )

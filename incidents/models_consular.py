@@ -66,6 +66,19 @@ class ConsularCountry(models.Model):
         return self.name
 
 
+def consular_duty_outstanding_q() -> models.Q:
+    """Detainers with a consular duty not yet done (R5.4), stored fields only.
+
+    ``incidents.consular.outstanding_q`` (the sweep's filter) and the partial index
+    ``detainer_consular_due_idx`` share this one definition, so the index always matches.
+    """
+    foreign = ~models.Q(consular_nationality="") & models.Q(consular_mandatory__isnull=False)
+    mandatory_due = models.Q(consular_mandatory=True, consular_notified_at__isnull=True)
+    advice_due = models.Q(consular_mandatory=False, consular_advised_of_right_at__isnull=True)
+    request_due = models.Q(consular_mandatory=False, consular_requested=True, consular_notified_at__isnull=True)
+    return foreign & (mandatory_due | advice_due | request_due)
+
+
 class ConsularMethod(models.TextChoices):
     FAX = "fax", "Fax"
     EMAIL = "email", "E-mail"

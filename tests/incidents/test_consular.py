@@ -198,10 +198,12 @@ class ConsularSweepTests(BaseTestCase):
         self.assertEqual(self.sweep(timedelta(hours=24))["warnings_sent"], 1)
         self.assertEqual(self.sweep(timedelta(hours=72))["findings_opened"], 1)
 
-    def test_a_closed_detainer_is_not_swept(self):
+    def test_a_released_detainer_is_still_swept_the_duty_ran_from_booking(self):
+        # Formerly "not swept": the duty does not end with custody (R5.4–R5.5). More in test_consular_released.py.
         self.detainer.outcome = Detainer.Outcome.RELEASED
         self.detainer.save()
-        self.assertEqual(self.sweep(timedelta(hours=100))["findings_opened"], 0)
+        self.assertEqual(self.sweep(timedelta(hours=100))["findings_opened"], 1)
+        self.assertEqual(self.sweep(timedelta(hours=101))["findings_opened"], 0)
 
     def test_a_detainer_without_nationality_is_not_swept(self):
         make_detainer(self.agency_a, actor=self.staff_a, number=2, booked_at=BOOKED, received_at=RECEIVED)
