@@ -27,6 +27,12 @@ app.conf.beat_schedule = {
         "task": "training.tasks.refresh_training_facts_task",
         "schedule": crontab(hour=5, minute=30),
     },
+    # Daily at 05:40 UTC, after the facts refresh: record newly lapsed certifications with history
+    # (case H1; the evening of the lapse day in US zones west of Eastern). Idempotent.
+    "certification-lapses": {
+        "task": "training.tasks.record_certification_lapses_task",
+        "schedule": crontab(hour=5, minute=40),
+    },
     # Every 15 minutes: hold deadlines about to pass or already passed.
     "detainer-deadline-sweep": {
         "task": "incidents.tasks.sweep_hold_deadlines_task",
@@ -35,6 +41,11 @@ app.conf.beat_schedule = {
     # Every 15 minutes: consular notification still outstanding 24 h (warn) / 72 h (finding) after booking.
     "consular-notification-sweep": {
         "task": "incidents.tasks.sweep_consular_notifications_task",
+        "schedule": crontab(minute="*/15"),
+    },
+    # Every 15 minutes: a release less than 48 h away and ICE not yet notified (R4.6).
+    "release-notice-sweep": {
+        "task": "incidents.tasks.sweep_release_notices_task",
         "schedule": crontab(minute="*/15"),
     },
 }

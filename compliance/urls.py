@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from compliance.views import access_log as access_log_views
 from compliance.views import dashboard as dashboard_views
 from compliance.views import findings as finding_views
 from compliance.views import history as history_views
@@ -25,6 +26,7 @@ findings_patterns = (
         path("<uuid:public_id>/acknowledge/", finding_views.finding_acknowledge, name="acknowledge"),
         path("<uuid:public_id>/resolve/", finding_views.finding_resolve, name="resolve"),
         path("<uuid:public_id>/false-positive/", finding_views.finding_false_positive, name="false_positive"),
+        path("<uuid:public_id>/reopen/", finding_views.finding_reopen, name="reopen"),
     ],
     "findings",
 )
@@ -34,6 +36,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("history/<str:model_label>/<uuid:public_id>/", history_views.record_history, name="history"),
+    path("access-log/", access_log_views.access_log, name="access_log"),
     path("roster/", include("training.urls")),
     path("", include("incidents.urls")),
     path("outreach/", include("community.urls")),

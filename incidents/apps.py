@@ -10,3 +10,11 @@ class IncidentsConfig(AppConfig):
         from incidents import part_b_checks
 
         part_b_checks.register()
+        # R4.6 (notice to DHS before release) and R4.9 (local authority to hold).
+        from incidents import release_notice
+
+        release_notice.register()
+        # Logged 287(g) actions (R1.6, R1.7, R2.4, R2.7): every action checked, batched per page.
+        from incidents import action_checks
+
+        action_checks.register()

@@ -453,6 +453,13 @@ CHECKS: list[Callable[[Detainer, datetime], Check]] = [
 ]
 
 
+#: Batched reads for a page of detainers (``holds_authorized``), registered by other parts whose checks
+#: would otherwise query per row: ``(preload(detainers, at), clear(detainer))`` pairs. ``preload`` stores
+#: what the check needs on each instance; ``clear`` removes it once that detainer was judged.
+#: E.g. ``incidents.action_checks`` (logged 287(g) actions).
+PAGE_PRELOADERS: list[tuple[Callable[[list[Detainer], datetime], None], Callable[[Detainer], None]]] = []
+
+
 def detainer_checks(detainer: Detainer, *, at: datetime | None = None) -> list[Check]:
     """Every registered check of ``detainer`` as of ``at``.
 
@@ -505,6 +512,12 @@ def holds_authorized(detainers, *, at: datetime | None = None) -> dict[int, bool
     """
     detainers = list(detainers)
     officer_answers = officers_authorized_for(detainers)
+    # Logged 287(g) actions (incidents.action_checks): other parts' batched reads, once for the page.
+    at = at or timezone.now()
+    if timezone.is_naive(at):
+        raise ValueError("at must be an aware datetime.")
+    for preload, _ in PAGE_PRELOADERS:
+        preload(detainers, at)
     result = {}
     for detainer in detainers:
         detainer._officer_authorized = officer_answers.get(detainer.pk)
@@ -512,4 +525,6 @@ def holds_authorized(detainers, *, at: datetime | None = None) -> dict[int, bool
             result[detainer.pk] = hold_authorized(detainer, at=at)
         finally:
             del detainer._officer_authorized
+            for _, clear in PAGE_PRELOADERS:
+                clear(detainer)
     return result

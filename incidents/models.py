@@ -4,19 +4,29 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 
 from compliance.audit import AuditedHistory
 from compliance.models import AgencyScopedModel, Severity
 from incidents.lift_reasons import LiftReason
 
+# --- The log of 287(g) actions per detainer (R1.6, R3.8): every action, each checked.
+from incidents.models_actions import DetainerAction
+
 # --- Part B (issue 4): citizenship STOP and consular notification fields, as abstract mixins.
 from incidents.models_citizenship import CitizenshipFields
-from incidents.models_consular import ConsularCountry, ConsularCountryList, ConsularFields
+from incidents.models_consular import (
+    ConsularCountry,
+    ConsularCountryList,
+    ConsularFields,
+    consular_duty_outstanding_q,
+)
 
 # --- Part A (issue 4): the I-247A and compliance fields of the record, as an abstract mixin.
 from incidents.models_record import RecordFields
 
 __all_part_b__ = (ConsularCountry, ConsularCountryList)  # re-exported: Django finds them through this module
+__all_actions__ = (DetainerAction,)  # re-exported: Django finds it through this module
 
 
 class DetainerQuerySet(models.QuerySet):
@@ -118,20 +128,33 @@ class Detainer(RecordFields, CitizenshipFields, ConsularFields, AgencyScopedMode
                 condition=models.Q(outcome="pending"),
                 name="detainer_pending_deadline_idx",
             ),
-            # Detainer list (incidents.selectors.detainers_for): the page's exact sort — open first,
-            # nearest hold deadline, newest received — so a page is an index range, not a sort of the log.
+            # Detainer log page (incidents.detainer_log): open detainers in page order (a few thousand
+            # rows), then closed ones newest received first, per agency and across agencies, so each
+            # keyset page is an index range that stops after 26 rows. ASC is NULLS LAST in PostgreSQL.
             models.Index(
-                models.Case(
-                    models.When(outcome="pending", then=models.Value(0)),
-                    default=models.Value(1),
-                    output_field=models.IntegerField(),
-                ),
-                # ASC is NULLS LAST by default in PostgreSQL, matching the list's order; SQLite
-                # refuses an explicit NULLS LAST in an index.
-                models.F("hold_deadline").asc(),
-                models.F("received_at").desc(),
-                models.F("id").desc(),
-                name="detainer_list_order_idx",
+                fields=["hold_deadline", "-received_at", "-public_id"],
+                condition=models.Q(outcome="pending"),
+                name="detainer_open_list_idx",
+            ),
+            models.Index(
+                fields=["agency", "-received_at", "-public_id"],
+                condition=~models.Q(outcome="pending"),
+                name="detainer_closed_agency_idx",
+            ),
+            models.Index(
+                fields=["-received_at", "-public_id"],
+                condition=~models.Q(outcome="pending"),
+                name="detainer_closed_recv_idx",
+            ),
+            # Detainer log lookup: exact booking number or A-number.
+            models.Index(fields=["booking_number"], name="detainer_booking_number_idx"),
+            models.Index(fields=["a_number"], name="detainer_a_number_idx"),
+            # Consular sweep (incidents.consular): outstanding consular duties by clock start (booking, else
+            # receipt), so detainers whose custody ended are looked up by a bounded clock range.
+            models.Index(
+                Coalesce("booked_at", "received_at"),
+                condition=consular_duty_outstanding_q(),
+                name="detainer_consular_due_idx",
             ),
         ]
 
@@ -301,3 +324,25 @@ class DetainerEvent(models.Model):
 
     def __str__(self) -> str:
         return f"Detainer event {self.occurred_on} at {self.facility}"
+
+
+class ReleaseNoticeAlert(models.Model):
+    """One R4.6 warning: release less than 48 h away and ICE not notified, once per detainer and release time.
+
+    Written by ``incidents.release_notice.sweep_release_notices``. The release
+    time is part of the key, so a changed ``would_be_released_at`` warns afresh.
+    Not audited itself (the email is the event); nothing personal stored.
+    """
+
+    detainer = models.ForeignKey(Detainer, on_delete=models.CASCADE, related_name="release_notice_alerts")
+    release_at = models.DateTimeField()
+    sent_at = models.DateTimeField()
+    recipient_count = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["detainer", "release_at"], name="release_notice_alert_once_per_release")
+        ]
+
+    def __str__(self) -> str:
+        return f"Release-notice warning for detainer {self.detainer_id}"

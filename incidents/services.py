@@ -20,6 +20,7 @@ from compliance.audit import acting_as
 from compliance.models import Agency, Finding
 from compliance.templatetags.agency_time import in_zone
 from incidents import rules
+from incidents.actions import record_action_stop_refusal
 from incidents.citizenship import ensure_not_stopped
 from incidents.lift_reasons import LiftReason
 from incidents.models import Detainer, Incident
@@ -138,6 +139,7 @@ def detainer_create(*, agency: Agency, actor, reason: str | None = None, **field
     _check_officer(detainer)
     _apply_record_rules(detainer, creating=True)
     _derive_deadline(detainer)
+    record_action_stop_refusal(detainer, before=("", None))  # R5.1 STOP (incidents.actions)
     with transaction.atomic(), acting_as(actor, reason=reason):
         detainer.save()
     return detainer
@@ -159,13 +161,18 @@ def detainer_update(*, detainer: Detainer, actor, reason: str | None = None, **f
     Raises:
         TypeError: a field outside ``DETAINER_FIELDS`` was passed.
         ValueError: the handling officer is of another agency.
+        ValidationError: keyed ``action``: the 287(g) action is set or changed while a
+            U.S.-citizenship STOP is in force (R5.1; ``incidents.actions.record_action_stop_refusal``).
     """
     _unknown_fields(fields, DETAINER_FIELDS, "detainer_update")
     with transaction.atomic(), acting_as(actor, reason=reason):
         # Locked: the deadline sweep may be marking this row at the same moment.
         locked = Detainer.objects.select_for_update().get(pk=detainer.pk)
+        before = (locked.action, locked.action_at)
         for name, value in fields.items():
             setattr(locked, name, value)
+        # R5.1 STOP: setting or changing the 287(g) action is a 287(g) step (incidents.actions).
+        record_action_stop_refusal(locked, before=before)
         _check_officer(locked)
         _apply_record_rules(locked, creating=False)
         _derive_deadline(locked)

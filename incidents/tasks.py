@@ -28,3 +28,14 @@ def sweep_consular_notifications_task() -> dict:
     from incidents.consular import sweep_consular_notifications
 
     return sweep_consular_notifications()
+
+
+@shared_task(name="incidents.tasks.sweep_release_notices_task")
+def sweep_release_notices_task() -> dict:
+    """Beat, every 15 minutes: warn once when a release is < 48 h away and ICE is not notified (R4.6).
+
+    No arguments, counts only; idempotent (``incidents.release_notice``).
+    """
+    from incidents.release_notice import sweep_release_notices
+
+    return sweep_release_notices()

@@ -1,16 +1,24 @@
 from django.urls import path
 
+from incidents.views import actions as action_views  # the log of 287(g) actions
 from incidents.views import citizenship as citizenship_views  # Part B
 from incidents.views import custody, detainer_imports, detainers, incidents
+from incidents.views import detainer_export as detainer_export_views  # the log export (CSV/XLSX)
 from incidents.views import offense_levels as offense_level_views  # issue 4 item 7
 
 app_name = "incidents"
 urlpatterns = [
     path("detainers/", detainers.detainer_list, name="detainer_list"),
     path("detainers/new/", detainers.detainer_create, name="detainer_create"),
+    path("detainers/export/", detainer_export_views.detainer_export, name="detainer_export"),
     path("detainers/<uuid:public_id>/", detainers.detainer_detail, name="detainer_detail"),
     path("detainers/<uuid:public_id>/edit/", detainers.detainer_edit, name="detainer_edit"),
     path("detainers/<uuid:public_id>/outcome/", detainers.detainer_outcome, name="detainer_outcome"),
+    path(
+        "detainers/<uuid:public_id>/actions/new/",
+        action_views.detainer_action_create,
+        name="detainer_action_create",
+    ),
     # --- Part C: custody board, quick actions, detainer-log import, offense levels ---
     path("custody/", custody.custody_board, name="custody_board"),
     path("custody/<uuid:public_id>/<slug:action>/", custody.custody_action, name="custody_action"),

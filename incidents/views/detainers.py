@@ -18,14 +18,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from compliance import access
 from compliance.models import AccessLog, Finding, access_log_record
-from incidents import checks, selectors, services
+from incidents import checks, services
 from incidents.choices import Action, PCBasis
 from incidents.forms import DetainerForm, DetainerOutcomeForm
 from incidents.forms_citizenship import add_service_errors
+from incidents.hold_verdict import hold_verdict
 from incidents.models import Detainer
 from incidents.scope import wso_must_release_by
+from incidents.views.actions import detainer_actions_context
 from incidents.views.citizenship import part_b_context
-from incidents.views.common import change_agencies_or_403, initial_agency, paginate, require_change
+from incidents.views.common import change_agencies_or_403, initial_agency, require_change
+from incidents.views.detainer_log import detainer_log_context  # Issue 4: keyset log page
 
 #: Forms rescinded or superseded since 2 Apr 2017 (R4.1); the I-247N never authorized a hold.
 LEGACY_FORMS = {Detainer.Form.I247, Detainer.Form.I247D, Detainer.Form.I247X}
@@ -43,10 +46,13 @@ def _detainer_or_404(request, public_id) -> Detainer:
 @login_required
 @never_cache
 def detainer_list(request):
-    """Open detainers first, nearest hold deadline first, shown in each agency's zone."""
-    detainers, only_agency = access.narrow_to_requested_agency(selectors.detainers_for(request.user), request)
-    page = paginate(request, detainers)
-    rows = list(page.object_list)
+    """The detainer log: open detainers first by hold deadline, then closed ones newest received first.
+
+    Keyset pages (``?cursor=``, signed; see ``incidents.detainer_log``), filters in the query
+    string (``incidents.forms_detainer_log``), ``?agency=`` narrowing; times in each agency's zone.
+    """
+    context = detainer_log_context(request)
+    rows = context["detainers"]
     agencies_shown = {row.agency_id for row in rows}
     access_log_record(
         request,
@@ -54,15 +60,7 @@ def detainer_list(request):
         agency=rows[0].agency if len(agencies_shown) == 1 else None,
         count=len(rows),
     )
-    context = {
-        "page_obj": page,
-        "detainers": rows,
-        "now": timezone.now(),
-        "several_agencies": only_agency is None and access.agencies_for(request.user, access.VIEW).count() > 1,
-        "only_agency": only_agency,
-        "query_string": f"agency={only_agency.public_id}" if only_agency else "",
-        "can_create": access.agencies_for(request.user, access.CHANGE).exists(),
-    }
+    context["can_create"] = access.agencies_for(request.user, access.CHANGE).exists()
     return render(request, "incidents/detainer_list.html", context)
 
 
@@ -99,9 +97,14 @@ def detainer_edit(request, public_id):
     if request.method == "POST":
         form = DetainerForm(request.POST, agencies=[detainer.agency], agency=detainer.agency)
         if form.is_valid():
-            services.detainer_update(detainer=detainer, actor=request.user, **form.cleaned_data)
-            messages.success(request, "Detainer updated.")
-            return redirect("incidents:detainer_detail", public_id=detainer.public_id)
+            try:
+                services.detainer_update(detainer=detainer, actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                # The 287(g) action set or changed while a U.S.-citizenship STOP is in force (R5.1).
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "Detainer updated.")
+                return redirect("incidents:detainer_detail", public_id=detainer.public_id)
     else:
         initial = {name: getattr(detainer, name) for name in services.DETAINER_FIELDS}
         form = DetainerForm(initial=initial, agencies=[detainer.agency], agency=detainer.agency)
@@ -156,17 +159,16 @@ def _render_detail(request, detainer: Detainer, *, outcome_form: DetainerOutcome
             model=detainer.agreement.model if detainer.agreement else None,
             igsa=bool(detainer.agreement and detainer.agreement.igsa),
         ),
-        "hold_blockers": [check for check in legal_checks if check.failed and check.blocks_hold],
+        # One summary at the top; the checks list is the only place for rule results.
+        "hold_verdict": hold_verdict(detainer, legal_checks, at=now),
         "detainer": detainer,
         "now": now,
-        "past_deadline": detainer.is_open and detainer.hold_deadline is not None and detainer.hold_deadline < now,
         "legacy_form": detainer.form in LEGACY_FORMS,
-        "notification_only": detainer.form == Detainer.Form.I247N,
-        "warrant_missing": not (detainer.warrant_type and detainer.warrant_signed),
         "can_change": can_change,
         "outcome_form": outcome_form if can_change else None,
         "incidents": detainer.incidents.order_by("-occurred_at"),
         "findings": findings,
     }
     context.update(part_b_context(detainer, now=now))  # Part B: citizenship STOP banner, consular status
+    context.update(detainer_actions_context(detainer, now=now))  # the log of 287(g) actions (R1.6, R3.8)
     return render(request, "incidents/detainer_detail.html", context)

@@ -80,10 +80,16 @@ COVERED: dict[str, list[Spec]] = {
     "findings:acknowledge": [Spec("compliance.finding", access.REVIEW, method="POST")],
     "findings:resolve": [Spec("compliance.finding", access.REVIEW, method="POST")],
     "findings:false_positive": [Spec("compliance.finding", access.REVIEW, method="POST")],
+    "findings:reopen": [Spec("compliance.finding", access.REVIEW, method="POST")],
     "incidents:detainer_citizenship": [Spec("incidents.detainer", access.CHANGE)],
     "incidents:detainer_citizenship_escalate": [Spec("incidents.detainer", access.REVIEW, method="POST")],
     "incidents:detainer_citizenship_resolve": [Spec("incidents.detainer", access.REVIEW, method="POST")],
     "incidents:detainer_consular": [Spec("incidents.detainer", access.CHANGE)],
+    # The log of 287(g) actions per detainer (R1.6, R3.8).
+    "incidents:detainer_action_create": [
+        Spec("incidents.detainer", access.CHANGE),
+        Spec("incidents.detainer", access.CHANGE, method="POST"),
+    ],
     # Issue 4, Part C: custody-board quick actions (POST only; an empty form re-renders with its errors).
     "incidents:custody_action": [
         Spec("incidents.detainer", access.CHANGE, method="POST", kwargs={"action": action})

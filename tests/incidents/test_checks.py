@@ -29,6 +29,7 @@ class ChecksTestCase(BaseTestCase):
             "issued_at": RECEIVED - timedelta(hours=2),
             "box_1_probable_cause": True,
             "pc_basis": [PCBasis.FINAL_ORDER],
+            "local_hold_authority": "Invented County Code § 1 (R4.9)",
         }
         values.update(fields)
         detainer = make_detainer(agency or self.agency_a, actor=self.staff_a, **values)

@@ -146,7 +146,7 @@ class DetainerViewTests(BaseTestCase):
         with self.assertNumQueries(len(small.captured_queries)):
             response = self.client.get(self.url("detainer_list"))
         self.assertEqual(len(response.context["detainers"]), PAGE_SIZE)
-        self.assertTrue(response.context["page_obj"].has_next())
+        self.assertTrue(response.context["page"].has_older)
 
     # --- detail -------------------------------------------------------------------------------
 
@@ -194,7 +194,21 @@ class DetainerViewTests(BaseTestCase):
         with time_machine.travel(datetime(2026, 3, 9, 16, 0, tzinfo=UTC), tick=False):
             self.login(self.staff_a)  # inside: sessions end after 30 idle minutes
             response = self.client.get(self.url("detainer_detail", self.detainer_a))
-        self.assertContains(response, "Hold deadline passed")
+        # The R4.7–R4.8 check fails, and the summary at the top leads with it (the most urgent reason).
+        passed = (
+            "No hold authorized: the hold deadline 2026-03-09 10:00 CDT has passed. "
+            "Release the person or record the transfer now."
+        )
+        [deadline_check] = [c for c in response.context["checks"] if c.name == "Within the 48-hour hold limit"]
+        self.assertEqual((deadline_check.passed, deadline_check.message), (False, passed))
+        self.assertRegex(
+            response.content.decode(), rf'<tr data-check="failed">\s*<th scope="row">{deadline_check.name}</th>'
+        )
+        self.assertContains(response, f"<td>{passed}</td>", html=False)
+        verdict = response.context["hold_verdict"]
+        self.assertEqual((verdict.authorized, verdict.text, verdict.reason), (False, passed, deadline_check))
+        self.assertContains(response, f"<strong>{passed}</strong> (R4.7–R4.8)")
+        self.assertNotContains(response, "Hold deadline passed")  # no second alert box repeating the check
 
     # --- create -------------------------------------------------------------------------------
 

@@ -284,6 +284,7 @@ class DetailPageChecksTests(BaseTestCase):
             pc_basis=[PCBasis.FINAL_ORDER],
             issued_at=datetime(2026, 11, 19, 12, 0, tzinfo=UTC),
             received_at=datetime(2026, 11, 19, 13, 0, tzinfo=UTC),
+            local_hold_authority="Invented County Code § 1 (R4.9)",
         )
         self.client.login(username="staff_a", password=PASSWORD)
 
@@ -297,6 +298,15 @@ class DetailPageChecksTests(BaseTestCase):
         self.assertContains(response, "no copy of the detainer has been served")
         self.assertContains(response, 'data-check="failed"', count=2)
         self.assertContains(response, "ICE Policy 10074.2")
+        # One summary on top: the first failing reason, the other failure only in the checks list.
+        self.assertContains(response, 'data-testid="hold-verdict" data-authorized="false"')
+        self.assertContains(
+            response,
+            "<strong>No hold authorized: no I-200 or I-205 warrant is attached. Attach the signed warrant; "
+            "supervisor review needed.</strong> (R4.3)",
+        )
+        self.assertContains(response, "1 more failed check also blocks the hold")
+        self.assertContains(response, "no copy of the detainer has been served", count=1)
 
     def test_attaching_the_warrant_and_serving_it_authorizes_the_hold(self):
         services.detainer_update(detainer=self.detainer, actor=self.staff_a, warrant_type="I-200", warrant_signed=True)
@@ -308,7 +318,8 @@ class DetailPageChecksTests(BaseTestCase):
         )
         response = self.page()
         self.assertNotContains(response, "No hold authorized")
-        self.assertContains(response, "a hold is authorized")
+        self.assertContains(response, 'data-testid="hold-verdict" data-authorized="true"')
+        self.assertContains(response, "<strong>Hold authorized</strong>: the detainer is in order.")
         self.assertNotContains(response, 'data-check="failed"')
 
     def test_the_page_shows_the_wso_transfer_deadline(self):

@@ -1,32 +1,38 @@
 """``manage.py run_jobs``: run the scheduled jobs once, now.
 
 The same work beat schedules (compliance/celery.py): the roster's stored
-training facts, the certification expiry reminders, the hold-deadline sweep
-and the consular-notification sweep. All are idempotent, so running them by
-hand (after downtime, after a deploy, or right after loading demo data) never
-sends a notice twice. Attributed to the system account, like scheduled runs.
+training facts, the certification lapses (case H1), the certification expiry
+reminders, the hold-deadline sweep and the consular-notification sweep. All
+are idempotent, so running them by hand (after downtime, after a deploy, or
+right after loading demo data) never sends a notice twice. Attributed to the
+system account, like scheduled runs.
 """
 
 from django.core.management.base import BaseCommand
 
 from incidents.consular import sweep_consular_notifications
+from incidents.release_notice import sweep_release_notices
 from incidents.sweep import sweep_hold_deadlines
 from training.facts import training_facts_refresh_all
+from training.lapses import certifications_record_lapses
 from training.reminders import send_certification_reminders
 
 
 class Command(BaseCommand):
     help = (
-        "Run the scheduled jobs once: training facts, certification reminders, hold-deadline and consular "
+        "Run the scheduled jobs once: training facts, certification lapses and reminders, hold-deadline and consular "
         "sweeps (idempotent)."
     )
 
     def handle(self, *args, **options):
         facts = training_facts_refresh_all()
+        lapses = certifications_record_lapses()
         reminders = send_certification_reminders()
         sweep = sweep_hold_deadlines()
         consular = sweep_consular_notifications()
+        notices = sweep_release_notices()
         self.stdout.write(f"Training facts refreshed for {facts} officers.")
+        self.stdout.write(f"Certification lapses recorded: {lapses}.")
         self.stdout.write(f"Reminders: {reminders}.")
         self.stdout.write(
             f"Hold-deadline sweep: {sweep['alerts_sent']} alerts, {sweep['findings_opened']} findings and "
@@ -35,3 +41,4 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Consular sweep: {consular['warnings_sent']} warnings, {consular['findings_opened']} findings opened."
         )
+        self.stdout.write(f"Release-notice sweep (R4.6): {notices['notices_due_sent']} warnings sent.")

@@ -1,0 +1,118 @@
+"""Reading the access log: who viewed, listed or exported personal data, for auditors (SECURITY.md D3, D9, G5).
+
+The log itself is written by ``compliance.models.access_log_record`` on every
+page that shows a detainer's (or other person's) data. This module only reads:
+it never changes a row (SECURITY.md D9: "search and reports that leave
+originals untouched").
+
+Scope: rows of the agencies where the reader holds ``export_reports``
+(auditors, supervisors, administrators; staff do not audit each other). A list
+row written for a page that showed several agencies at once has no agency and
+is visible only to superusers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+from django.urls import NoReverseMatch, reverse
+
+from compliance import access
+from compliance.models import AccessLog
+
+#: "app_label.model" of a logged record → URL name of its page (addressed by ``public_id``).
+RECORD_PAGES = {
+    "incidents.detainer": "incidents:detainer_detail",
+    "incidents.incident": "incidents:incident_detail",
+    "training.officer": "training:officer_detail",
+}
+
+
+def access_log_for(user) -> QuerySet[AccessLog]:
+    """Access-log rows ``user`` may read (agencies where they hold ``export_reports``), newest first.
+
+    Args:
+        user: the reader.
+
+    Returns:
+        A lazy queryset with ``user``, ``agency`` and ``content_type`` joined.
+    """
+    return access.scope(AccessLog.objects.all(), user, access.EXPORT).select_related("user", "agency", "content_type")
+
+
+def local_day_bounds(day: date, zone) -> tuple[datetime, datetime]:
+    """The UTC-comparable instants [start, end) of the agency-local calendar ``day`` in ``zone`` (a ZoneInfo).
+
+    A DST day is 23 or 25 hours long; both bounds are local midnights, so the
+    day holds exactly the instants whose local date is ``day``.
+    """
+    start = datetime.combine(day, time.min, tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+    return start, end
+
+
+@dataclass(frozen=True)
+class RecordLink:
+    label: str
+    url: str | None
+
+
+def record_links(rows: list[AccessLog]) -> dict[int, RecordLink]:
+    """Access-log row id → the record it names (type and a link to its page), for one page of rows.
+
+    One query per record type on the page (at most a handful), never one per
+    row. A record that no longer exists is labelled "(deleted)" without link.
+    """
+    wanted: dict[int, set[int]] = defaultdict(set)
+    for row in rows:
+        if row.content_type_id and row.object_id:
+            wanted[row.content_type_id].add(row.object_id)
+    public_ids: dict[tuple[int, int], object] = {}
+    for type_id, ids in wanted.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        if model is None or not hasattr(model, "public_id"):
+            continue
+        for pk, public_id in model.objects.filter(pk__in=ids).order_by().values_list("pk", "public_id"):
+            public_ids[(type_id, pk)] = public_id
+    links = {}
+    for row in rows:
+        if not row.content_type_id:
+            continue
+        label = row.content_type.name.capitalize()
+        public_id = public_ids.get((row.content_type_id, row.object_id))
+        name = RECORD_PAGES.get(f"{row.content_type.app_label}.{row.content_type.model}")
+        url = None
+        if public_id is not None and name:
+            try:
+                url = reverse(name, args=[public_id])
+            except NoReverseMatch:
+                url = None
+        links[row.pk] = RecordLink(label if public_id is not None else f"{label} (deleted)", url)
+    return links
+
+
+def record_filter(reference: str) -> tuple[ContentType, int] | None:
+    """Parse ``?record=app_label.model:<public id>`` into (content type, pk), or None when unknown.
+
+    Used for "who viewed this record" (SECURITY.md G5). The public id is
+    looked up; a malformed or unknown reference gives None (the page then
+    shows no rows rather than an error).
+    """
+    label, _, public_id = reference.partition(":")
+    app_label, _, model_name = label.partition(".")
+    try:
+        content_type = ContentType.objects.get_by_natural_key(app_label, model_name)
+    except ContentType.DoesNotExist:
+        return None
+    model = content_type.model_class()
+    if model is None or not hasattr(model, "public_id"):
+        return None
+    try:
+        pk = model.objects.filter(public_id=public_id).values_list("pk", flat=True).first()
+    except Exception:  # a malformed UUID
+        return None
+    return (content_type, pk) if pk is not None else None

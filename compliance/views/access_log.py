@@ -1,0 +1,98 @@
+"""The access-log page: who viewed, listed or exported personal data, for auditors (SECURITY.md D3, D9, G5).
+
+Readers: users holding ``export_reports`` in an agency (auditors, supervisors,
+administrators) see that agency's rows; others get 403. Filters: agency, user
+name, action, a period of agency-local dates (default: the last 30 days) and
+one record ("who viewed this detainer", linked from the record's page). The
+page only reads the log; it never writes or changes a row of it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from compliance import access
+from compliance.access_trail import access_log_for, local_day_bounds, record_filter, record_links
+from compliance.models import AccessLog
+
+PAGE_SIZE = 50
+DEFAULT_DAYS = 30
+
+
+class AccessLogFilterForm(forms.Form):
+    username = forms.CharField(label="User name", required=False, max_length=150)
+    action = forms.ChoiceField(label="Action", required=False, choices=[("", "Any action"), *AccessLog.Action.choices])
+    start = forms.DateField(label="From (date)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To (date, inclusive)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    record = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", "The end date is before the start date.")
+        return data
+
+
+@login_required
+@never_cache
+def access_log(request):
+    """Access-log rows of the reader's agencies, newest first, with filters (dates in the agency's zone)."""
+    readable = access.agencies_for(request.user, access.EXPORT)
+    if not readable.exists():
+        raise PermissionDenied("Only auditors, supervisors and administrators read the access log.")
+    rows, only_agency = access.narrow_to_requested_agency(access_log_for(request.user), request, access.EXPORT)
+    zone_agency = only_agency or (readable.first() if readable.count() == 1 else None)
+    zone = zone_agency.zone if zone_agency else ZoneInfo("UTC")
+    today = timezone.localdate(timezone=zone)
+    data = request.GET.copy()
+    data.setdefault("start", (today - timedelta(days=DEFAULT_DAYS - 1)).isoformat())
+    data.setdefault("end", today.isoformat())
+    filters = AccessLogFilterForm(data)
+    record_named = None
+    if filters.is_valid():
+        chosen = filters.cleaned_data
+        if chosen["username"]:
+            rows = rows.filter(user__username=chosen["username"])
+        if chosen["action"]:
+            rows = rows.filter(action=chosen["action"])
+        if chosen["start"]:
+            rows = rows.filter(at__gte=local_day_bounds(chosen["start"], zone)[0])
+        if chosen["end"]:
+            rows = rows.filter(at__lt=local_day_bounds(chosen["end"], zone)[1])
+        if chosen["record"]:
+            record_named = record_filter(chosen["record"])
+            if record_named is None:
+                rows = rows.none()
+            else:
+                rows = rows.filter(content_type=record_named[0], object_id=record_named[1])
+        query = {key: value for key, value in data.items() if key in filters.fields and value}
+    else:
+        rows = rows.none()
+        query = {}
+    if only_agency is not None:
+        query["agency"] = str(only_agency.public_id)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    entries = list(page.object_list)
+    links = record_links(entries)
+    context = {
+        "page_obj": page,
+        "entries": [(entry, links.get(entry.pk)) for entry in entries],
+        "filters": filters,
+        "only_agency": only_agency,
+        "zone_agency": zone_agency,
+        "record_named": record_named,
+        "query_string": urlencode(query),
+        "several_agencies": only_agency is None and readable.count() > 1,
+    }
+    return render(request, "compliance/access_log.html", context)
