@@ -3,7 +3,8 @@
 Readers: users holding ``export_reports`` in an agency (auditors, supervisors,
 administrators) see that agency's rows; others get 403. Filters: agency, user
 name, action, a period of agency-local dates (default: the last 30 days) and
-one record ("who viewed this detainer", linked from the record's page). The
+one record ("who viewed this detainer", linked from the record's page; no default
+period then). The
 page only reads the log; it never writes or changes a row of it.
 """
 
@@ -56,8 +57,9 @@ def access_log(request):
     zone = zone_agency.zone if zone_agency else ZoneInfo("UTC")
     today = timezone.localdate(timezone=zone)
     data = request.GET.copy()
-    data.setdefault("start", (today - timedelta(days=DEFAULT_DAYS - 1)).isoformat())
-    data.setdefault("end", today.isoformat())
+    if not data.get("record"):  # one record's readers: its whole life by default
+        data.setdefault("start", (today - timedelta(days=DEFAULT_DAYS - 1)).isoformat())
+        data.setdefault("end", today.isoformat())
     filters = AccessLogFilterForm(data)
     record_named = None
     if filters.is_valid():

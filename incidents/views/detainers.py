@@ -165,6 +165,8 @@ def _render_detail(request, detainer: Detainer, *, outcome_form: DetainerOutcome
         "now": now,
         "legacy_form": detainer.form in LEGACY_FORMS,
         "can_change": can_change,
+        # Auditors, supervisors and administrators read who viewed this record (SECURITY.md G5).
+        "can_read_access_log": access.can(request.user, access.EXPORT, detainer.agency),
         "outcome_form": outcome_form if can_change else None,
         "incidents": detainer.incidents.order_by("-occurred_at"),
         "findings": findings,

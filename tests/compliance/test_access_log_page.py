@@ -114,3 +114,32 @@ class AccessLogPageTests(BaseTestCase):
         many, shown_many = self.queries_for_the_page()
         self.assertGreater(shown_many, shown_few + 19)
         self.assertEqual(many, few)
+
+
+class AccessLogLinksTests(BaseTestCase):
+    def test_the_detainer_page_links_an_auditor_to_who_viewed_it(self):
+        detainer = make_detainer(self.agency_a, actor=self.staff_a)
+        page = reverse("incidents:detainer_detail", args=[detainer.public_id])
+        self.client.force_login(self.auditor_a)
+        response = self.client.get(page)
+        self.assertContains(response, 'data-testid="who-viewed"')
+        self.assertContains(response, f"record=incidents.detainer:{detainer.public_id}")
+        self.client.force_login(self.staff_a)
+        self.assertNotContains(self.client.get(page), 'data-testid="who-viewed"')
+
+    def test_the_record_link_shows_views_older_than_thirty_days(self):
+        detainer = make_detainer(self.agency_a, actor=self.staff_a)
+        with time_machine.travel(datetime(2026, 1, 5, 16, 0, tzinfo=UTC), tick=False):
+            self.client.force_login(self.staff_a)
+            self.client.get(reverse("incidents:detainer_detail", args=[detainer.public_id]))
+        self.client.force_login(self.auditor_a)
+        response = self.client.get(
+            URL, {"agency": self.agency_a.public_id, "record": f"incidents.detainer:{detainer.public_id}"}
+        )
+        self.assertEqual([e.at for e, _ in response.context["entries"]], [datetime(2026, 1, 5, 16, 0, tzinfo=UTC)])
+
+    def test_dashboard_links_auditors_but_not_staff(self):
+        self.client.force_login(self.auditor_a)
+        self.assertContains(self.client.get(reverse("dashboard")), 'data-testid="access-log-link"')
+        self.client.force_login(self.staff_a)
+        self.assertNotContains(self.client.get(reverse("dashboard")), 'data-testid="access-log-link"')
