@@ -163,7 +163,9 @@ def detainer_action_record(
         errors["agreement"] = [checks.AGREEMENT_AGENCY_MESSAGE]
     with transaction.atomic(), acting_as(actor):
         # Locked: a supervisor's citizenship decision or an outcome saved at this moment must be seen (R5.1).
-        locked = Detainer.objects.select_for_update().select_related("agency", "agreement").get(pk=detainer.pk)
+        locked = (
+            Detainer.objects.select_for_update(of=("self",)).select_related("agency", "agreement").get(pk=detainer.pk)
+        )
         reason = stop_reason(locked)
         if reason:
             errors[NON_FIELD_ERRORS] = [reason]
