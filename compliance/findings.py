@@ -14,6 +14,11 @@ it is open again, the same row, so the rule that opened it still cannot open a s
 one for the same record and kind (unique constraint, case D4), and it can be
 acknowledged and resolved again. Every change is a history row on ``Finding`` (who,
 when, the note as change reason); the earlier resolution stays in the history.
+
+A rule whose condition can be fixed on the record itself (R4.3: the signed warrant
+attached) closes and reopens its own finding as the system account
+(``finding_resolve_by_system`` / ``finding_reopen_by_system``), with the same state
+changes and history as the supervisor's actions.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from compliance import access
-from compliance.audit import acting_as
+from compliance.audit import acting_as, system_user
 from compliance.models import Finding
 
 SUPERVISOR_ONLY_MESSAGE = "Only a supervisor of this agency may act on its findings."
@@ -124,12 +129,16 @@ def _close(*, finding: Finding, actor, text: str, status: str, field: str) -> Fi
     with transaction.atomic(), acting_as(actor, reason=f"Finding {label.lower()}"):
         locked = _lock_for_review(finding, actor)
         _refuse_closed(locked)
-        locked.status = status
-        locked.resolution_note = text
-        locked.resolved_at = timezone.now()
-        locked.resolved_by = actor
+        _set_closed(locked, status=status, text=text, actor=actor)
         locked.save()
     return locked
+
+
+def _set_closed(locked: Finding, *, status: str, text: str, actor) -> None:
+    locked.status = status
+    locked.resolution_note = text
+    locked.resolved_at = timezone.now()
+    locked.resolved_by = actor
 
 
 def finding_reopen(*, finding: Finding, actor, reason: str) -> Finding:
@@ -154,16 +163,65 @@ def finding_reopen(*, finding: Finding, actor, reason: str) -> Finding:
         if locked.status not in CLOSED_STATUSES:
             raise ValidationError(NOT_CLOSED_MESSAGE.format(status=locked.get_status_display().lower()))
         was = locked.get_status_display().lower()
-        locked.status = Finding.Status.OPEN
-        locked.reopened_at = timezone.now()
-        locked.reopened_by = actor
-        locked.reopen_reason = reason
-        locked.resolved_at = None
-        locked.resolved_by = None
-        locked.resolution_note = ""
-        locked.acknowledged_at = None
-        locked.acknowledged_by = None
+        _set_reopened(locked, reason=reason, actor=actor)
         with acting_as(actor, reason=f"Finding reopened (was {was})"):
+            locked.save()
+    return locked
+
+
+def _set_reopened(locked: Finding, *, reason: str, actor) -> None:
+    locked.status = Finding.Status.OPEN
+    locked.reopened_at = timezone.now()
+    locked.reopened_by = actor
+    locked.reopen_reason = reason
+    locked.resolved_at = None
+    locked.resolved_by = None
+    locked.resolution_note = ""
+    locked.acknowledged_at = None
+    locked.acknowledged_by = None
+
+
+# --- The rule's own side: a finding whose condition the system sees fixed, or back (e.g. R4.3) ---
+
+
+def finding_resolve_by_system(*, finding: Finding, note: str) -> Finding | None:
+    """The rule that opened ``finding`` sees its condition fixed: resolved, attributed to ``system_user()``.
+
+    Same state change as ``finding_resolve`` (status, note, ``resolved_at``/``resolved_by``, one
+    history row whose reason says so), without the supervisor check: no person decided it, the
+    record changed (e.g. a signed I-200 was attached to the I-247A, R4.3). Call it inside the
+    transaction that changed the record.
+
+    Returns:
+        The resolved finding, or None when it was already closed (a supervisor's decision stands).
+    """
+    actor = system_user()
+    with transaction.atomic(), acting_as(actor, reason=f"Finding resolved by the system: {note}"):
+        locked = Finding.objects.select_for_update().get(pk=finding.pk)
+        if locked.status in CLOSED_STATUSES:
+            return None
+        _set_closed(locked, status=Finding.Status.RESOLVED, text=note, actor=actor)
+        locked.save()
+    return locked
+
+
+def finding_reopen_by_system(*, finding: Finding, reason: str) -> Finding | None:
+    """The condition of a closed ``finding`` is back (e.g. the signed warrant was removed): reopened by the system.
+
+    Same state change as ``finding_reopen`` (open again, same row, earlier closure kept in the
+    history), attributed to ``system_user()`` with ``reason``, without the supervisor check.
+
+    Returns:
+        The reopened finding, or None when it was not closed (nothing to do).
+    """
+    actor = system_user()
+    with transaction.atomic():
+        locked = Finding.objects.select_for_update().get(pk=finding.pk)
+        if locked.status not in CLOSED_STATUSES:
+            return None
+        was = locked.get_status_display().lower()
+        _set_reopened(locked, reason=reason, actor=actor)
+        with acting_as(actor, reason=f"Finding reopened by the system (was {was}): {reason}"):
             locked.save()
     return locked
 

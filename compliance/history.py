@@ -93,17 +93,21 @@ def history_entries(record) -> list[HistoryEntry]:
     Uses ``compliance.audit.history_diffs`` (field-by-field changes); choice
     fields show their label, datetimes are left aware for the template to show
     in the agency's zone, and timestamp bookkeeping fields are left out.
-    Two queries (history rows with their users).
+    Two queries (history rows with their users), plus one per kind of related
+    record named in the changes (e.g. the user who resolved a finding), never
+    one per change.
     """
     by_label = {field.verbose_name: field for field in record._meta.concrete_fields}
+    diffs = history_diffs(record)
+    names = _related_names(diffs, by_label)
     entries = []
-    for item in history_diffs(record):
+    for item in diffs:
         changes = []
         for label, old, new in item["changes"]:
             field = by_label.get(label)
             if field is not None and field.name in _HIDDEN_FIELDS:
                 continue
-            changes.append(FieldChange(str(label), _readable(field, old), _readable(field, new)))
+            changes.append(FieldChange(str(label), _readable(field, old, names), _readable(field, new, names)))
         entries.append(
             HistoryEntry(
                 user=item["user"],
@@ -116,7 +120,28 @@ def history_entries(record) -> list[HistoryEntry]:
     return entries
 
 
-def _readable(field, value):
+def _related_names(diffs, by_label) -> dict[tuple[type, object], str]:
+    """(related model, key) → a readable name, for every foreign key value in ``diffs``: one query per model.
+
+    A user shows as their full name (or user name); other records as ``str()``.
+    A row deleted since shows as "record #<key>".
+    """
+    wanted: dict[type, set] = {}
+    for item in diffs:
+        for label, old, new in item["changes"]:
+            field = by_label.get(label)
+            if field is None or not field.is_relation:
+                continue
+            wanted.setdefault(field.related_model, set()).update(v for v in (old, new) if v not in (None, ""))
+    names = {}
+    for model, keys in wanted.items():
+        for obj in model._default_manager.filter(pk__in=keys):
+            full_name = getattr(obj, "get_full_name", None)
+            names[(model, obj.pk)] = (full_name() if full_name else "") or getattr(obj, "username", "") or str(obj)
+    return names
+
+
+def _readable(field, value, names=None):
     if value is None or value == "":
         return None
     if field is not None and field.choices:
@@ -124,5 +149,5 @@ def _readable(field, value):
     if isinstance(value, datetime | date | bool):
         return value
     if field is not None and field.is_relation:
-        return f"record #{value}"
+        return (names or {}).get((field.related_model, value), f"record #{value}")
     return value

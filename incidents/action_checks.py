@@ -1,4 +1,4 @@
-"""Every logged 287(g) action checked against its limits: the agreement's model, the officer, the WSO clock.
+"""Every logged 287(g) action checked against its limits: the model, TFM approvals, the officer, the WSO clock.
 
 ``incidents.actions.detainer_action_record`` refuses a bad action when it is
 recorded; this check judges the rows again as the record stands now (a
@@ -26,12 +26,13 @@ from django.utils import timezone
 from compliance.models import AgreementModel
 from compliance.templatetags.agency_time import in_zone
 from incidents import checks
+from incidents.action_approvals import missing_approval
 from incidents.choices import Action
 from incidents.models import Detainer, DetainerAction
 from incidents.scope import action_allowed, action_outside_model_message, wso_must_release_by
 
 NAME = "Logged 287(g) actions within limits"
-RULE = "R1.6, R1.7, R2.4, R2.7, R4.10"
+RULE = "R1.6, R1.7, R2.4, R2.7, R3.10, R4.10"
 SOURCE = "ICE WSO release (6 May 2019); GAO-21-186; MOA; training.authorization"
 
 WSO_LATE_MESSAGE = "ICE did not take custody by {must} (48 hours after this WSO arrest): release the person."
@@ -84,6 +85,9 @@ def review_actions(detainers: Iterable[Detainer], *, at: datetime) -> dict[int, 
     For each action (DOMAIN.md):
 
     * R1.6: its kind is one the agreement's model allows (``incidents.scope.action_allowed``);
+    * R1.6, R3.10 [S]: a field action under TFM carries the supervising ICE
+      officer and ICE's prior approval (``incidents.action_approvals``; rows
+      logged before the rule may lack them);
     * R2.4, R2.7: its officer was authorized on the agency-local day of
       ``performed_at``, under the action's agreement (the rule of
       ``training.authorization.officer_authorized_at``: same agency, the
@@ -138,6 +142,15 @@ def _review(detainer: Detainer, row: DetainerAction, *, authorized: bool, at: da
     if not authorized:
         day = timezone.localdate(row.performed_at, timezone=row.officer.agency.zone)
         problems.append(checks.OFFICER_NOT_AUTHORIZED_MESSAGE.format(officer=row.officer, day=day.isoformat()))
+    missing = missing_approval(
+        model=agreement.model,
+        kind=row.kind,
+        ice_supervisor=row.ice_supervisor,
+        reference=row.prior_approval_reference,
+        approved_at=row.prior_approval_at,
+    )
+    if missing:
+        problems.append(missing)
     must = None
     if row.kind == Action.EXECUTE_ARREST_IN_FACILITY and agreement.model == AgreementModel.WSO:
         must = wso_must_release_by(arrested_at=row.performed_at, model=agreement.model, igsa=agreement.igsa)
@@ -158,7 +171,7 @@ def describe(review: ActionReview, agency) -> str:
 
 
 def check_logged_actions(detainer: Detainer, at: datetime) -> checks.Check:
-    """Every logged 287(g) action inside the agreement's model, by an officer authorized then, WSO clock held.
+    """Every logged 287(g) action inside the agreement's model, approved if needed, officer authorized, WSO clock held.
 
     Passed None when no action is logged; False naming each offending action
     and why (``review_actions``); True otherwise. A failure blocks the hold,
@@ -167,7 +180,7 @@ def check_logged_actions(detainer: Detainer, at: datetime) -> checks.Check:
 
     Source: DOMAIN.md R1.6 (ICE WSO release, 6 May 2019; GAO-21-186), R1.7 and
     R4.10 (WSO 48-hour clock), R2.4 and R2.7 (only trained, certified,
-    authorized officers).
+    authorized officers), R3.10 [S] (TFM field action: ICE supervision and prior approval).
     """
     preloaded = getattr(detainer, _PRELOADED, None)
     reviews = preloaded if preloaded is not None else review_actions([detainer], at=at)[detainer.pk]

@@ -20,6 +20,13 @@ How the log relates to the record's own ``action`` / ``action_at``
   (R5.1): this service, and ``services.detainer_update`` when it sets or changes
   the record's action.
 
+JEM (R1.6: "the subject must have a booking record under state or local
+charges"): under a JEM agreement every action is refused on ``kind`` while the
+detainer has no booking time or no underlying charge (the fix is on the
+detainer record, and the action is outside JEM until then), and on
+``performed_at`` when it precedes the booking. TFM field actions need ICE
+supervision and prior approval (R3.10, [S]): ``incidents.action_approvals``.
+
 Source for the rules: DOMAIN.md R1.6 (actions per model), R1.7/R4.10 (WSO
 clock, checked later by ``incidents.action_checks``), R2.4/R2.7 (officer
 authorized at the instant), R3.8 (language access), R5.1–R5.2 (STOP).
@@ -35,8 +42,10 @@ from django.utils import timezone
 
 from compliance import access
 from compliance.audit import acting_as
+from compliance.models import AgreementModel
 from compliance.templatetags.agency_time import in_zone
 from incidents import checks
+from incidents.action_approvals import approval_errors
 from incidents.choices import Action
 from incidents.citizenship import stop_reason
 from incidents.models import Detainer, DetainerAction
@@ -47,7 +56,7 @@ from incidents.scope import agreement_in_force
 LANGUAGE_KINDS = frozenset({Action.INTERVIEW, Action.SERVE_WARRANT})
 #: Taken on the detainer and its warrant: not before the detainer was received.
 WARRANT_KINDS = frozenset({Action.SERVE_WARRANT, Action.EXECUTE_ARREST_IN_FACILITY})
-#: JEM work on a person booked into the jail (R1.6): not before the booking.
+#: JEM work on a person booked into the jail (R1.6): not before the booking (under JEM, no action is).
 BOOKED_KINDS = frozenset({Action.INTERVIEW, Action.PROCESS})
 #: In the facility: not after state custody ended (transfer, release, lift).
 IN_FACILITY_KINDS = WARRANT_KINDS | BOOKED_KINDS
@@ -68,17 +77,40 @@ LANGUAGE_MESSAGE = (
 )
 INTERPRETER_TYPE_MESSAGE = "Say how the interpreter was provided: in person, by telephone or by video (R3.8)."
 INTERPRETER_USED_MESSAGE = "An interpreter type is chosen but no interpreter is marked as used."
+JEM_NOT_BOOKED_MESSAGE = (
+    "Under a Jail Enforcement Model agreement an action is taken only on a person booked into the jail on state or "
+    "local charges (R1.6): record on the detainer {missing} first."
+)
 
 
-def _time_errors(detainer: Detainer, *, kind: str, performed_at: datetime, now: datetime) -> list[str]:
-    """Bounds on ``performed_at`` that make sense for ``kind`` (module constants say why)."""
+def _jem_booking_refusal(detainer: Detainer, *, model: str) -> str | None:
+    """R1.6 JEM: the subject must have a booking record (``booked_at``) under a state or local charge."""
+    if model != AgreementModel.JEM:
+        return None
+    missing = []
+    if detainer.booked_at is None:
+        missing.append("the booking time")
+    if not (detainer.underlying_charge or "").strip():
+        missing.append("the state or local charge")
+    if not missing:
+        return None
+    return JEM_NOT_BOOKED_MESSAGE.format(missing=" and ".join(missing))
+
+
+def _time_errors(detainer: Detainer, *, kind: str, model: str, performed_at: datetime, now: datetime) -> list[str]:
+    """Bounds on ``performed_at`` that make sense for ``kind`` under ``model`` (module constants say why).
+
+    ``model`` is the agreement's model ("" when none is found): under JEM every
+    action acts on a booked person, so none may precede the booking (R1.6).
+    """
     agency = detainer.agency
     if performed_at > now:
         return [FUTURE_MESSAGE]
     problems = []
     if kind in WARRANT_KINDS and performed_at < detainer.received_at:
         problems.append(BEFORE_RECEIVED_MESSAGE.format(received=in_zone(detainer.received_at, agency)))
-    if kind in BOOKED_KINDS and detainer.booked_at is not None and performed_at < detainer.booked_at:
+    booked_only = kind in BOOKED_KINDS or model == AgreementModel.JEM
+    if booked_only and detainer.booked_at is not None and performed_at < detainer.booked_at:
         problems.append(BEFORE_BOOKED_MESSAGE.format(booked=in_zone(detainer.booked_at, agency)))
     ended = detainer.outcome_at if detainer.outcome != Detainer.Outcome.PENDING else None
     if kind in IN_FACILITY_KINDS and ended is not None and performed_at > ended:
@@ -110,6 +142,9 @@ def detainer_action_record(
     language: str = "",
     interpreter_used: bool = False,
     interpreter_type: str = "",
+    ice_supervisor: str = "",
+    prior_approval_reference: str = "",
+    prior_approval_at: datetime | None = None,
     notes: str = "",
 ) -> DetainerAction:
     """Log one 287(g) action taken on ``detainer``, in one transaction on the locked detainer row.
@@ -125,6 +160,11 @@ def detainer_action_record(
         language: the language an interview or service was conducted in (required for those, R3.8).
         interpreter_used, interpreter_type: R3.8; a used interpreter needs a type
             (``InterpreterType``); with none used, the type is stored as "none".
+        ice_supervisor: name or ID of the supervising ICE officer (R3.4).
+        prior_approval_reference, prior_approval_at: ICE's prior approval, its
+            reference and aware instant (UTC stored), at or before ``performed_at``
+            (R3.10). The three are required for a field action under a TFM
+            agreement (R1.6; ``incidents.action_approvals``, [S]).
         notes: free text (no need to repeat the subject's name).
 
     Returns:
@@ -135,17 +175,22 @@ def detainer_action_record(
         ValidationError: every refusal at once, keyed by field: ``__all__`` a
             U.S.-citizenship STOP in force (R5.1–R5.2, ICE Directive 16001.2);
             ``kind`` outside the agreement's model (R1.6, ``checks.refusal_action``;
-            e.g. an interview under WSO); ``officer`` of another agency or not
+            e.g. an interview or processing under WSO), or under JEM on a detainer
+            with no booking time or no state/local charge (R1.6); ``officer`` of another agency or not
             authorized on the agency-local day of ``performed_at`` (R2.4, R2.7,
             ``checks.refusal_officer``); ``performed_at`` naive, in the future,
             before the detainer was received (warrant service or arrest), before
-            the booking (interview, processing), or after custody ended (any
-            in-facility action); ``agreement`` of another agency or none found;
-            ``language`` / ``interpreter_type`` / ``interpreter_used`` (R3.8).
+            the booking (interview, processing; any action under JEM), or after
+            custody ended (any in-facility action); ``agreement`` of another agency or none found;
+            ``language`` / ``interpreter_type`` / ``interpreter_used`` (R3.8);
+            ``ice_supervisor`` / ``prior_approval_reference`` /
+            ``prior_approval_at`` missing for a TFM field action, half of a
+            prior approval, or an approval after the action (R3.4, R3.10).
     """
     if not access.can(actor, access.CHANGE, detainer.agency):
         raise PermissionDenied(NOT_ALLOWED_MESSAGE)
     language, notes = language.strip(), notes.strip()
+    ice_supervisor, prior_approval_reference = ice_supervisor.strip(), prior_approval_reference.strip()
     if not interpreter_used and not interpreter_type:
         interpreter_type = InterpreterType.NONE
     errors = _language_errors(
@@ -170,20 +215,34 @@ def detainer_action_record(
         if reason:
             errors[NON_FIELD_ERRORS] = [reason]
         timed = "performed_at" not in errors
-        if timed:
-            problems = _time_errors(locked, kind=kind, performed_at=performed_at, now=timezone.now())
-            if problems:
-                errors["performed_at"] = problems
         if agreement is None:
             agreement = locked.agreement
             if agreement is None and timed:
                 agreement = agreement_in_force(agency=locked.agency, at=performed_at)
             if agreement is None:
                 errors.setdefault("agreement", [NO_AGREEMENT_MESSAGE])
+        model = agreement.model if "agreement" not in errors else ""
+        if timed:
+            problems = _time_errors(locked, kind=kind, model=model, performed_at=performed_at, now=timezone.now())
+            if problems:
+                errors["performed_at"] = problems
         if "agreement" not in errors and "kind" not in errors:
-            problem = checks.refusal_action(agreement=agreement, action=kind)
+            problem = checks.refusal_action(agreement=agreement, action=kind) or _jem_booking_refusal(
+                locked, model=model
+            )
             if problem:
                 errors["kind"] = [problem]
+        approval = approval_errors(
+            model=model,
+            kind=kind,
+            ice_supervisor=ice_supervisor,
+            prior_approval_reference=prior_approval_reference,
+            prior_approval_at=prior_approval_at,
+            performed_at=performed_at if timed else None,
+            agency=locked.agency,
+        )
+        for field, messages in approval.items():
+            errors.setdefault(field, []).extend(messages)
         if "agreement" not in errors and "officer" not in errors and timed:
             problem = checks.refusal_officer(officer=officer, at=performed_at, agreement=agreement)
             if problem:
@@ -200,6 +259,9 @@ def detainer_action_record(
             language=language,
             interpreter_used=interpreter_used,
             interpreter_type=interpreter_type,
+            ice_supervisor=ice_supervisor,
+            prior_approval_reference=prior_approval_reference,
+            prior_approval_at=prior_approval_at,
             notes=notes,
             recorded_by=actor,
         )

@@ -290,7 +290,10 @@ def check_warrant_attached(detainer: Detainer, at: datetime) -> Check:
 def check_served_on_subject(detainer: Detainer, at: datetime) -> Check:
     """R4.5: the detainer takes effect only once a copy was served on the subject (``served_on_subject_at``).
 
-    Does not apply to an I-247N (no hold to take effect).
+    Does not apply to an I-247N (no hold to take effect). A service recorded
+    before the detainer was issued or received cannot be a service of *this*
+    detainer (a typing error, or a copy of an earlier one): it fails, naming
+    both times, until corrected.
 
     Source: DOMAIN.md R4.5 (ICE "Guidance for Completing Form I-247A").
     """
@@ -300,6 +303,13 @@ def check_served_on_subject(detainer: Detainer, at: datetime) -> Check:
     served = detainer.served_on_subject_at
     if served is None or served > at:
         return Check(name, rule, source, False, f"{NO_HOLD}: no copy of the detainer has been served on the subject.")
+    existed_from = max(t for t in (detainer.issued_at, detainer.received_at) if t is not None)
+    if served < existed_from:
+        message = (
+            f"{NO_HOLD}: the service recorded ({in_zone(served, detainer.agency)}) is before the detainer was "
+            f"issued or received ({in_zone(existed_from, detainer.agency)}). Correct the service time."
+        )
+        return Check(name, rule, source, False, message)
     return Check(name, rule, source, True, f"Served {in_zone(served, detainer.agency)}.")
 
 
@@ -400,7 +410,13 @@ def check_action_in_scope(detainer: Detainer, at: datetime) -> Check:
     """
     name, rule, source = "Action within the agreement", "R1.6", "ICE WSO release (6 May 2019); GAO-21-186"
     if not detainer.action:
-        return Check(name, rule, source, None, "No 287(g) action recorded.")
+        return Check(
+            name,
+            rule,
+            source,
+            None,
+            "No action recorded on the detainer form itself; logged 287(g) actions have their own check.",
+        )
     agreement = detainer.agreement
     if agreement is None:
         return Check(name, rule, source, False, "No agreement recorded for this action: record the MOA it is under.")

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -70,6 +71,14 @@ def is_stopped(detainer: Detainer) -> bool:
     if not detainer.citizenship_claim_recorded:
         return False
     return detainer.citizenship_resolution in ("", CitizenshipResolution.CITIZEN_CONFIRMED)
+
+
+def stopped_q() -> Q:
+    """``is_stopped`` as a query filter: a claim or sign recorded, and unresolved or citizenship confirmed."""
+    claim = Q(uscitizenship_claimed=True)
+    for name in Detainer.SIGN_FIELDS:
+        claim |= Q(**{name: True})
+    return claim & Q(citizenship_resolution__in=["", CitizenshipResolution.CITIZEN_CONFIRMED])
 
 
 def stop_reason(detainer: Detainer) -> str | None:

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from compliance.models import Agency
 from incidents.local_time import AgencyLocalDateTimeField, AgencyLocalTimesMixin
+from incidents.models_actions import InterpreterType
+from incidents.service_language import LANGUAGE_REQUIRED_MESSAGE, USED_TYPES, service_language_errors
 
 FUTURE_MESSAGE = "This cannot be in the future."
 
@@ -36,12 +38,40 @@ class _AgencyTimesForm(AgencyLocalTimesMixin, forms.Form):
 
 
 class ServiceForm(_AgencyTimesForm):
-    """A copy of the detainer served on the person held (R4.5): when, by whom, language, interpreter."""
+    """A copy of the detainer served on the person held (R4.5): when, by whom, language, interpreter (R3.8).
+
+    The language is required, and a used interpreter needs its kind (in person,
+    telephone, video); a kind without a used interpreter is refused
+    (``incidents.service_language``, the rule the service applies too).
+    """
 
     served_on_subject_at = AgencyLocalDateTimeField(label="Served at")
     served_by = forms.CharField(label="Served by (name or badge)", max_length=100)
-    service_language = forms.CharField(label="Language", max_length=60, required=False)
+    service_language = forms.CharField(
+        label="Language",
+        max_length=60,
+        error_messages={"required": LANGUAGE_REQUIRED_MESSAGE},
+        help_text="The language the copy was served or explained in (R3.8).",
+    )
     interpreter_used = forms.BooleanField(label="An interpreter was used", required=False)
+    service_interpreter_type = forms.ChoiceField(
+        label="Interpreter",
+        choices=[("", "- Select -"), *((value, InterpreterType(value).label) for value in USED_TYPES)],
+        required=False,
+        help_text="Required when an interpreter was used.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        errors = service_language_errors(
+            language=cleaned.get("service_language", ""),
+            interpreter_used=bool(cleaned.get("interpreter_used")),
+            interpreter_type=cleaned.get("service_interpreter_type", ""),
+        )
+        for name, message in errors.items():
+            if name not in self.errors:  # a blank language already says so once ("required")
+                self.add_error(name, message)
+        return cleaned
 
 
 class IceNotifiedForm(_AgencyTimesForm):

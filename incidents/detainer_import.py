@@ -7,9 +7,11 @@ facility, with no subject data — e.g. ICE's Pennsylvania FOIA release
 =============  ===============================================================
 column         meaning
 =============  ===============================================================
-date           required; ``YYYY-MM-DD`` (a time after it, as ICE writes
-               ``2007-10-02 00:00:00``, is ignored) or ``MM/DD/YYYY``; not in
-               the future (the agency's today)
+date           required; ``YYYY-MM-DD`` or ``MM/DD/YYYY``, optionally with a
+               time after it (as ICE writes ``2007-10-02 00:00:00``) and an
+               offset; not in the future (the agency's today). A time without
+               offset is read on the agency's clock and must be a real time
+               there: same rule as the forms (case D3, ``parse_event_date``)
 lift_reason    ICE's current lift reason or a known older wording
                (``incidents.lift_reasons``); blank = none recorded (still active)
 det_facility   required; the facility where the detainer was lodged
@@ -36,14 +38,17 @@ import hashlib
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from compliance.audit import acting_as
 from incidents.lift_reasons import UnknownLiftReason, map_lift_reason
+from incidents.local_time import nonexistent_time_message, repeated_time_message
 from incidents.models import DetainerEvent, DetainerImport
+from incidents.rules import AmbiguousLocalTime, NonexistentLocalTime, local_to_utc
 from training.roster_files import RosterFileError, csv_cells, decode_roster, roster_file_format, xlsx_cells
 
 COLUMNS = ("date", "lift_reason", "det_facility", "city", "state", "detainer_type")
@@ -281,20 +286,70 @@ def _header(values: list[str], line: int) -> list[str]:
     return header
 
 
-def parse_event_date(text: str) -> date:
-    """``YYYY-MM-DD`` (optionally followed by a time, ignored) or ``MM/DD/YYYY``.
+def parse_event_date(text: str, *, zone: ZoneInfo) -> date:
+    """The date of a detainer-log cell, on the agency's clock.
+
+    Args:
+        text: ``YYYY-MM-DD`` or ``MM/DD/YYYY``, optionally followed (after a
+            space, or ``T`` for ISO dates) by a time ``HH:MM[:SS[.ffffff]]`` and
+            optionally a UTC offset (``-05:00``, ``Z``).
+        zone: the agency's IANA zone.
+
+    Returns:
+        A date. Without a time, the date as written. A time without an offset
+        is a reading of the agency's clock: the date as written, once the time
+        is known to be real there. A time with an offset is an instant: its
+        date on the agency's clock.
 
     Raises:
-        ValueError: any other form, or an impossible date (no day/month swap is guessed).
+        NonexistentLocalTime: the clock skipped that time in ``zone``
+            (2026-03-08 02:30 in America/Chicago).
+        AmbiguousLocalTime: the clock showed that time twice in ``zone``
+            (2026-11-01 01:30 in America/Chicago) and no offset says which.
+        ValueError: any other form, or an impossible date (no day/month swap is
+            guessed). The two above are ``ValueError`` too.
+
+    Source: case D3 (CASES.md: "Imports apply the same rule"), through
+    ``incidents.rules.local_to_utc`` as the forms.
     """
     text = text.strip()
-    head = text.split(" ", 1)[0].split("T", 1)[0]
+    head, _, tail = text.partition(" ")
+    if not tail and "T" in head:
+        head, _, tail = head.partition("T")
+    day = _parse_day(head, text)
+    tail = tail.strip()
+    if not tail:
+        return day
+    try:
+        clock = time.fromisoformat(tail)
+    except ValueError:
+        raise ValueError(f"{text!r} has a time that is not HH:MM or HH:MM:SS (24-hour).") from None
+    moment = datetime.combine(day, clock)
+    if moment.tzinfo is not None:
+        return moment.astimezone(zone).date()
+    local_to_utc(moment, zone, fold=None)  # refuses a skipped or repeated time
+    return day
+
+
+def _parse_day(head: str, text: str) -> date:
     for pattern in ("%Y-%m-%d", "%m/%d/%Y"):
         try:
-            return datetime.strptime(head, pattern).date()  # noqa: DTZ007 (only the date is kept)
+            return datetime.strptime(head, pattern).date()  # noqa: DTZ007 (a date only)
         except ValueError:
             continue
     raise ValueError(f"{text!r} is not a date (YYYY-MM-DD or MM/DD/YYYY).")
+
+
+def _date_error(exc: ValueError) -> str:
+    """The row message for a bad date cell; a skipped or repeated time reads as on the forms (case D3)."""
+    if isinstance(exc, NonexistentLocalTime):
+        return nonexistent_time_message(exc)
+    if isinstance(exc, AmbiguousLocalTime):
+        examples = " or ".join(
+            f'"{choice.isoformat(sep=" ", timespec="minutes")}"' for choice in (exc.earlier, exc.later)
+        )
+        return repeated_time_message(exc, choose=f"Say which with its UTC offset: {examples}.")
+    return str(exc)
 
 
 def _event(values: dict, *, line: int, today: date, agency) -> tuple[DetainerEvent | None, list[RowError]]:
@@ -304,9 +359,9 @@ def _event(values: dict, *, line: int, today: date, agency) -> tuple[DetainerEve
         errors.append(RowError(line, "date", "required."))
     else:
         try:
-            occurred_on = parse_event_date(values["date"])
+            occurred_on = parse_event_date(values["date"], zone=agency.zone)
         except ValueError as exc:
-            errors.append(RowError(line, "date", str(exc)))
+            errors.append(RowError(line, "date", _date_error(exc)))
         else:
             if occurred_on > today:
                 errors.append(RowError(line, "date", f"{occurred_on} is in the future."))

@@ -211,7 +211,8 @@ def _segments(agencies: list, filters: LogFilters) -> tuple[QuerySet | None, Que
     base = Detainer.objects.filter(agency__in=[agency.pk for agency in agencies])
     base = _received_between(base, agencies, filters)
     if filters.number:
-        lookup = Q(booking_number=filters.number)
+        # Booking numbers are usually printed upper-case; "qb-0002" finds "QB-0002" (both stay indexed lookups).
+        lookup = Q(booking_number=filters.number) | Q(booking_number=filters.number.upper())
         if filters.a_number:
             lookup |= Q(a_number=filters.a_number)
         base = base.filter(lookup)

@@ -19,7 +19,10 @@ from training.models import Officer
 
 
 class DetainerActionForm(AgencyLocalTimesMixin, forms.Form):
-    """One 287(g) action: what, when (agency-local), who, under which MOA, language access (R1.6, R3.8)."""
+    """One 287(g) action: what, when (agency-local), who, under which MOA, language access, ICE approval.
+
+    Rules: R1.6, R3.8, R3.4 and R3.10 (applied by the service).
+    """
 
     kind = forms.ChoiceField(label="287(g) action taken", choices=[("", "- Select -"), *Action.choices])
     performed_at = AgencyLocalDateTimeField(
@@ -38,6 +41,23 @@ class DetainerActionForm(AgencyLocalTimesMixin, forms.Form):
     interpreter_used = forms.BooleanField(label="An interpreter was used", required=False)
     interpreter_type = forms.ChoiceField(
         label="Interpreter", choices=[("", "- Select -"), *InterpreterType.choices], required=False
+    )
+    ice_supervisor = forms.CharField(
+        label="Supervising ICE officer",
+        max_length=150,
+        required=False,
+        help_text="Name or ID. Required for a field action under a Task Force Model agreement (R3.4, R3.10).",
+    )
+    prior_approval_reference = forms.CharField(
+        label="ICE prior approval reference",
+        max_length=200,
+        required=False,
+        help_text="Required for a field action under a Task Force Model agreement (R3.10).",
+    )
+    prior_approval_at = AgencyLocalDateTimeField(
+        label="ICE prior approval given at",
+        required=False,
+        help_text="On the agency's clock; at or before the action (R3.10).",
     )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 

@@ -14,20 +14,23 @@ from django.db import models
 
 
 class LiftReason(models.TextChoices):
-    """ICE's current detainer lift reasons (shared/data/README.md)."""
+    """ICE's current detainer lift reasons (shared/data/README.md), shown in ICE's own wording."""
 
-    BOOKED_INTO_DETENTION = "Booked into Detention"
-    DECLINED_BY_LEA = "Detainer Declined by LEA"
-    CASE_CLOSED = "Case Closed"
-    DUPLICATE = "Duplicate"
-    EARLY_RELEASE = "Early Release"
-    ICE_RESOURCE_CONSTRAINT = "ICE Temporary Resource Constraint"
-    INSUFFICIENT_NOTICE = "Insufficient Notice to ICE"
-    NO_LONGER_IN_CUSTODY = "No longer in State, Local, or Federal Custody"
-    NOT_AMENABLE = "Not Amenable to Removal"
-    PROSECUTORIAL_DISCRETION = "Prosecutorial Discretion"
-    SUPERSEDED = "Superseding - New Form Issued"
-    US_CITIZEN_CLAIM = "USC or Presumptive Claim to US Citizenship"
+    BOOKED_INTO_DETENTION = "Booked into Detention", "Booked into Detention"
+    DECLINED_BY_LEA = "Detainer Declined by LEA", "Detainer Declined by LEA"
+    CASE_CLOSED = "Case Closed", "Case Closed"
+    DUPLICATE = "Duplicate", "Duplicate"
+    EARLY_RELEASE = "Early Release", "Early Release"
+    ICE_RESOURCE_CONSTRAINT = "ICE Temporary Resource Constraint", "ICE Temporary Resource Constraint"
+    INSUFFICIENT_NOTICE = "Insufficient Notice to ICE", "Insufficient Notice to ICE"
+    NO_LONGER_IN_CUSTODY = (
+        "No longer in State, Local, or Federal Custody",
+        "No longer in State, Local, or Federal Custody",
+    )
+    NOT_AMENABLE = "Not Amenable to Removal", "Not Amenable to Removal"
+    PROSECUTORIAL_DISCRETION = "Prosecutorial Discretion", "Prosecutorial Discretion"
+    SUPERSEDED = "Superseding - New Form Issued", "Superseding - New Form Issued"
+    US_CITIZEN_CLAIM = "USC or Presumptive Claim to US Citizenship", "USC or Presumptive Claim to US Citizenship"
 
 
 #: Older wording → current reason ("" = no current reason means the same; the raw value is kept).

@@ -7,6 +7,11 @@ until the typed time happens twice (the night daylight time ends), then shown as
 two radio buttons naming both offsets. A time the clock skipped is refused at
 the field. Neither case is a server error.
 
+The widget shows hours and minutes only. So that saving a page unchanged never
+rewrites a stored time (case H2: no phantom changes), a typed reading equal to
+the stored value cut to the minute keeps the stored value, seconds and all.
+Views pass the stored values as ``initial`` on POST as well as on GET.
+
 Any form of any app may use these; imports apply the same rule through
 ``incidents.rules.local_to_utc``.
 """
@@ -26,9 +31,9 @@ NONEXISTENT_MESSAGE = (
     "{local} does not exist in {zone}: that night the clocks moved forward from {before} to {after}. Check the time."
 )
 REPEATED_MESSAGE = (
-    "{local} happens twice in {zone}: {earlier} = {earlier_utc} UTC, or {later} = {later_utc} UTC. "
-    "Choose which one below."
+    "{local} happens twice in {zone}: {earlier} = {earlier_utc} UTC, or {later} = {later_utc} UTC. {choose}"
 )
+CHOOSE_BELOW = "Choose which one below."
 WHICH_SUFFIX = "_which"
 WHICH_EARLIER = "earlier"
 WHICH_LATER = "later"
@@ -46,6 +51,65 @@ def format_offset(offset: timedelta | None) -> str:
 def _clock(value: datetime) -> str:
     """``01:30 CDT (UTC−05:00)`` for an aware local datetime."""
     return f"{value:%H:%M} {value.tzname()} ({format_offset(value.utcoffset())})"
+
+
+def nonexistent_time_message(exc: NonexistentLocalTime) -> str:
+    """What to tell a user who typed (or imported) a time the clock skipped.
+
+    E.g. ``2026-03-08 02:30 does not exist in America/Chicago: that night the
+    clocks moved forward from CST (UTC−06:00) to CDT (UTC−05:00). Check the
+    time.`` Case D3; used by the forms here and by imports.
+    """
+    before_name, before_offset = exc.before
+    after_name, after_offset = exc.after
+    return NONEXISTENT_MESSAGE.format(
+        local=f"{exc.naive:%Y-%m-%d %H:%M}",
+        zone=exc.zone.key,
+        before=f"{before_name} ({format_offset(before_offset)})",
+        after=f"{after_name} ({format_offset(after_offset)})",
+    )
+
+
+def repeated_time_message(exc: AmbiguousLocalTime, *, choose: str = CHOOSE_BELOW) -> str:
+    """What to tell a user who typed (or imported) a time the clock showed twice.
+
+    Names both readings and their UTC times (``01:30 CDT (UTC−05:00) = 06:30 UTC,
+    or 01:30 CST (UTC−06:00) = 07:30 UTC``), then ``choose``: how to say which
+    (a form shows a choice; an import file gives a UTC offset). Case D3.
+    """
+    return REPEATED_MESSAGE.format(
+        local=f"{exc.naive:%Y-%m-%d %H:%M}",
+        zone=exc.zone.key,
+        earlier=_clock(exc.earlier),
+        earlier_utc=f"{exc.earlier.astimezone(UTC):%H:%M}",
+        later=_clock(exc.later),
+        later_utc=f"{exc.later.astimezone(UTC):%H:%M}",
+        choose=choose,
+    )
+
+
+def keep_stored_if_same_minute(instant: datetime, stored: datetime | None, zone: ZoneInfo) -> datetime:
+    """The stored value when ``instant`` is it cut to the minute on the agency's clock, else ``instant``.
+
+    Args:
+        instant: aware datetime cleaned from the form (whole minutes: the widget
+            shows HH:MM).
+        stored: the aware value the form was shown with (``initial``), or None.
+        zone: the agency's IANA zone; the cut is made on its clock.
+
+    Returns:
+        ``stored`` unchanged (seconds and microseconds kept) when it reads as
+        the same local date, hour and minute, and the same one of a repeated
+        hour; otherwise ``instant``. Case H2 (CASES.md: no phantom changes).
+    """
+    if stored is None:
+        return instant
+    local = stored.astimezone(zone)
+    cut = local.replace(second=0, microsecond=0)
+    # Compared in UTC: aware datetimes of a repeated hour never compare equal across zones (PEP 495).
+    if cut.astimezone(UTC) == instant.astimezone(UTC):
+        return stored
+    return instant
 
 
 class LocalDateTimeWidget(forms.MultiWidget):
@@ -121,6 +185,12 @@ class AgencyLocalTimesMixin:
     None while the agency is still to be chosen) and ``clean_local_times(zone)``
     from ``clean()`` once the agency is known. Initial values may be aware UTC
     datetimes (stored values); they are shown on the agency's clock.
+
+    Case H2 (no phantom changes): pass the stored values as ``initial`` on POST
+    too. A submitted reading equal to the stored value cut to the minute (same
+    date, hour, minute and, for a repeated hour, the same one) then cleans to
+    the stored value itself, seconds and microseconds preserved, so saving an
+    unchanged page writes no history row; ``has_changed`` is False for it.
     """
 
     def local_time_fields(self) -> list[str]:
@@ -136,9 +206,11 @@ class AgencyLocalTimesMixin:
                     label=f"{field.label}: which one? (the clock showed this time twice)"
                 )
         self.fields = ordered
+        self.stored_times: dict[str, datetime] = {}
         for name in names:
             value = self.initial.get(name)
             if isinstance(value, datetime) and value.tzinfo is not None:
+                self.stored_times[name] = value
                 naive, fold = utc_to_local(value, zone or UTC)
                 self.initial[name] = naive
                 if fold is not None:
@@ -162,28 +234,14 @@ class AgencyLocalTimesMixin:
                 del self.cleaned_data[name]
                 continue
             try:
-                self.cleaned_data[name] = local_to_utc(naive, zone, fold=_FOLDS.get(which))
+                instant = local_to_utc(naive, zone, fold=_FOLDS.get(which))
             except NonexistentLocalTime as exc:
-                before_name, before_offset = exc.before
-                after_name, after_offset = exc.after
-                message = NONEXISTENT_MESSAGE.format(
-                    local=f"{naive:%Y-%m-%d %H:%M}",
-                    zone=zone.key,
-                    before=f"{before_name} ({format_offset(before_offset)})",
-                    after=f"{after_name} ({format_offset(after_offset)})",
-                )
-                self.add_error(name, ValidationError(message, code="nonexistent_time"))
+                self.add_error(name, ValidationError(nonexistent_time_message(exc), code="nonexistent_time"))
             except AmbiguousLocalTime as exc:
-                message = REPEATED_MESSAGE.format(
-                    local=f"{naive:%Y-%m-%d %H:%M}",
-                    zone=zone.key,
-                    earlier=_clock(exc.earlier),
-                    earlier_utc=f"{exc.earlier.astimezone(UTC):%H:%M}",
-                    later=_clock(exc.later),
-                    later_utc=f"{exc.later.astimezone(UTC):%H:%M}",
-                )
-                self.add_error(name, ValidationError(message, code="repeated_time"))
+                self.add_error(name, ValidationError(repeated_time_message(exc), code="repeated_time"))
                 self._reveal_which(name, exc)
+            else:
+                self.cleaned_data[name] = keep_stored_if_same_minute(instant, self.stored_times.get(name), zone)
 
     def _reveal_which(self, name: str, ambiguous: AmbiguousLocalTime | None = None) -> None:
         """Show the companion choice as radio buttons (labels name both offsets when known)."""

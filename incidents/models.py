@@ -11,7 +11,7 @@ from compliance.models import AgencyScopedModel, Severity
 from incidents.lift_reasons import LiftReason
 
 # --- The log of 287(g) actions per detainer (R1.6, R3.8): every action, each checked.
-from incidents.models_actions import DetainerAction
+from incidents.models_actions import DetainerAction, InterpreterType
 
 # --- Part B (issue 4): citizenship STOP and consular notification fields, as abstract mixins.
 from incidents.models_citizenship import CitizenshipFields
@@ -96,6 +96,10 @@ class Detainer(RecordFields, CitizenshipFields, ConsularFields, AgencyScopedMode
     served_by = models.CharField(max_length=100, blank=True, help_text="Who served the copy (name or badge).")
     service_language = models.CharField(max_length=60, blank=True, help_text="Language the copy was explained in.")
     interpreter_used = models.BooleanField(default=False)
+    # R3.8: how the interpreter served (in person, telephone, video); blank = none / not recorded (older rows).
+    service_interpreter_type = models.CharField(
+        "Interpreter at service", max_length=10, choices=InterpreterType.choices, blank=True
+    )
     ice_notified_at = models.DateTimeField(
         null=True, blank=True, help_text="When ICE was told of the person's release date and time."
     )

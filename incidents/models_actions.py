@@ -5,7 +5,9 @@ of a warrant, arrest in the facility, field arrest) with the instant it was
 performed, the officer who performed it and the agreement (MOA) it was taken
 under, so that every action can be checked against the agreement's model
 (R1.6), the officer's authorization at that instant (R2.4, R2.7), the WSO
-48-hour clock (R1.7, R4.10) and language access (R3.8). Rows are written only
+48-hour clock (R1.7, R4.10), language access (R3.8) and, for a field
+action under a Task Force Model agreement, ICE supervision and prior approval
+(R1.6, R3.4, R3.10; ``incidents.action_approvals``). Rows are written only
 by ``incidents.actions.detainer_action_record``; the rules are there and in
 ``incidents.action_checks``.
 
@@ -54,6 +56,22 @@ class DetainerAction(AgencyScopedModel):
     )
     interpreter_used = models.BooleanField(default=False)
     interpreter_type = models.CharField(max_length=10, choices=InterpreterType.choices, blank=True)
+    # R3.4 / R3.10 (``incidents.action_approvals``): required on a field action under a TFM agreement.
+    ice_supervisor = models.CharField(
+        "Supervising ICE officer", max_length=150, blank=True, help_text="Name or ID of the ICE officer (R3.4)."
+    )
+    prior_approval_reference = models.CharField(
+        "ICE prior approval reference",
+        max_length=200,
+        blank=True,
+        help_text="How ICE's prior approval is identified, e.g. its message or case number (R3.10).",
+    )
+    prior_approval_at = models.DateTimeField(
+        "ICE prior approval given at",
+        null=True,
+        blank=True,
+        help_text="At or before the action (UTC stored) (R3.10).",
+    )
     notes = models.TextField(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -70,6 +88,12 @@ class DetainerAction(AgencyScopedModel):
             models.CheckConstraint(
                 condition=models.Q(interpreter_used=False) | ~models.Q(interpreter_type__in=["", "none"]),
                 name="detainer_action_interpreter_type_stated",
+            ),
+            # R3.10: a prior approval is given at or before the action it approves.
+            models.CheckConstraint(
+                condition=models.Q(prior_approval_at__isnull=True)
+                | models.Q(prior_approval_at__lte=models.F("performed_at")),
+                name="detainer_action_approval_not_after_action",
             ),
         ]
 

@@ -30,7 +30,7 @@ ALLOWED_ACTIONS: dict[str, frozenset[str]] = {
 }
 
 ACTION_OUTSIDE_MODEL_MESSAGE = (
-    "{action} is outside the {model} agreement: it allows only {allowed} (R1.6; 287(g) model, DOMAIN.md §1.2)."
+    "{action} is outside the {model} agreement. That agreement allows only: {allowed} (R1.6; the MOA's 287(g) model)."
 )
 
 
@@ -56,7 +56,7 @@ def action_outside_model_message(*, model: str, action: str) -> str:
     return ACTION_OUTSIDE_MODEL_MESSAGE.format(
         action=Action(action).label,
         model=AgreementModel(model).label if model in AgreementModel.values else model,
-        allowed="; ".join(Action(a).label.lower() for a in allowed) or "nothing",
+        allowed="; ".join(Action(a).label for a in allowed) or "nothing",
     )
 
 

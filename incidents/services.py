@@ -24,7 +24,10 @@ from incidents.actions import record_action_stop_refusal
 from incidents.citizenship import ensure_not_stopped
 from incidents.lift_reasons import LiftReason
 from incidents.models import Detainer, Incident
+from incidents.no_warrant import no_warrant_sync, warrant_missing
 from incidents.scope import agreement_in_force
+from incidents.service_language import service_language_errors, stored_interpreter_type
+from incidents.subject_stop import ensure_subject_not_stopped
 from incidents.validators import a_number_normalise, country_code_normalise
 
 DETAINER_FIELDS = frozenset(
@@ -128,11 +131,15 @@ def detainer_create(*, agency: Agency, actor, reason: str | None = None, **field
 
     Returns:
         The saved ``Detainer``; ``hold_deadline`` = ``would_be_released_at`` + 48 h
-        (``incidents.rules.hold_deadline``, R4.7–R4.8), never typed.
+        (``incidents.rules.hold_deadline``, R4.7–R4.8), never typed. An I-247A without a
+        signed I-200/I-205 opens one R4.3 finding and e-mails the agency's supervisors after
+        commit (``incidents.no_warrant``).
 
     Raises:
         TypeError: a field outside ``DETAINER_FIELDS`` was passed (e.g. ``hold_deadline``).
         ValueError: ``would_be_released_at`` is naive, or the handling officer is of another agency.
+        ValidationError: keyed ``a_number``, ``booking_number`` or ``subject_last_name``: the same
+            subject has another detainer of the agency in STOP (R5.1; ``incidents.subject_stop``).
     """
     _unknown_fields(fields, DETAINER_FIELDS, "detainer_create")
     detainer = Detainer(agency=agency, **fields)
@@ -141,7 +148,11 @@ def detainer_create(*, agency: Agency, actor, reason: str | None = None, **field
     _derive_deadline(detainer)
     record_action_stop_refusal(detainer, before=("", None))  # R5.1 STOP (incidents.actions)
     with transaction.atomic(), acting_as(actor, reason=reason):
+        # R5.1: no new detainer for a subject whose other detainer of the agency is in STOP.
+        ensure_subject_not_stopped(detainer)
         detainer.save()
+        # R4.3: an I-247A without a signed warrant opens a finding and alerts the supervisors, once.
+        no_warrant_sync(detainer=detainer, actor=actor, was_missing=False)
     return detainer
 
 
@@ -157,6 +168,9 @@ def detainer_update(*, detainer: Detainer, actor, reason: str | None = None, **f
     Returns:
         The saved, locked-and-reloaded ``Detainer``. No history row when nothing changed (case H2).
         If the deadline moved, ``deadline_alerted_at`` is cleared so the sweep warns for the new one.
+        The R4.3 finding follows the warrant: opened (with the supervisors' e-mail) when an I-247A
+        is saved without a signed one, resolved by the system when it is attached, reopened
+        when it is removed again (``incidents.no_warrant``).
 
     Raises:
         TypeError: a field outside ``DETAINER_FIELDS`` was passed.
@@ -169,6 +183,7 @@ def detainer_update(*, detainer: Detainer, actor, reason: str | None = None, **f
         # Locked: the deadline sweep may be marking this row at the same moment.
         locked = Detainer.objects.select_for_update().get(pk=detainer.pk)
         before = (locked.action, locked.action_at)
+        was_missing = warrant_missing(locked)
         for name, value in fields.items():
             setattr(locked, name, value)
         # R5.1 STOP: setting or changing the 287(g) action is a 287(g) step (incidents.actions).
@@ -177,6 +192,8 @@ def detainer_update(*, detainer: Detainer, actor, reason: str | None = None, **f
         _apply_record_rules(locked, creating=False)
         _derive_deadline(locked)
         locked.save()
+        # R4.3: the finding follows the warrant (opened once, resolved when attached, reopened if removed).
+        no_warrant_sync(detainer=locked, actor=actor, was_missing=was_missing)
     return locked
 
 
@@ -380,33 +397,52 @@ def detainer_record_service(
     actor,
     served_on_subject_at: datetime,
     served_by: str,
-    service_language: str = "",
+    service_language: str,
     interpreter_used: bool = False,
+    service_interpreter_type: str = "",
     reason: str | None = None,
 ) -> Detainer:
-    """Record that a copy of the detainer was served on the person held (R4.5).
+    """Record that a copy of the detainer was served on the person held (R4.5), with its language (R3.8).
 
     Args:
         detainer: the detainer (permission-checked by the caller).
         actor: the user recording it (history author).
         served_on_subject_at: aware datetime of service (UTC stored).
         served_by: who served it (name or badge; free text).
-        service_language: the language the copy was given or explained in.
+        service_language: the language the copy was given or explained in (required, R3.8).
         interpreter_used: whether an interpreter was used.
+        service_interpreter_type: an ``InterpreterType`` value (in person, telephone, video):
+            required when ``interpreter_used``, refused without it. Stored as ``none`` when no
+            interpreter was used.
 
     Returns:
         The saved, locked-and-reloaded ``Detainer``. Recording it again corrects
         the earlier values (history keeps both).
 
     Raises:
-        ValidationError: naive time, or ``served_by`` blank.
+        ValidationError: every problem at once, keyed by field: naive time
+            (``served_on_subject_at``), ``served_by`` blank, ``service_language`` blank,
+            ``service_interpreter_type`` missing for a used interpreter, or ``interpreter_used``
+            false with a type given (``incidents.service_language``); then, unkeyed, a
+            U.S.-citizenship STOP in force (R5.1: nothing is saved).
 
-    Source: DOMAIN.md R4.5 — no hold unless a copy was served on the subject.
+    Source: DOMAIN.md R4.5 — no hold unless a copy was served on the subject;
+    R3.8 — language, interpreter used and interpreter type on every service of a form.
     """
+    errors: dict[str, str] = {}
     if timezone.is_naive(served_on_subject_at):
-        raise ValidationError({"served_on_subject_at": NAIVE_TIME_MESSAGE})
+        errors["served_on_subject_at"] = NAIVE_TIME_MESSAGE
     if not served_by.strip():
-        raise ValidationError({"served_by": SERVICE_FIELDS_MESSAGE})
+        errors["served_by"] = SERVICE_FIELDS_MESSAGE
+    errors.update(
+        service_language_errors(
+            language=service_language.strip(),
+            interpreter_used=interpreter_used,
+            interpreter_type=service_interpreter_type,
+        )
+    )
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic(), acting_as(actor, reason=reason):
         locked = Detainer.objects.select_for_update().get(pk=detainer.pk)
         # Serving the detainer is a 287(g) step: refused while a citizenship claim is open (R5.1).
@@ -415,6 +451,9 @@ def detainer_record_service(
         locked.served_by = served_by.strip()
         locked.service_language = service_language.strip()
         locked.interpreter_used = interpreter_used
+        locked.service_interpreter_type = stored_interpreter_type(
+            interpreter_used=interpreter_used, interpreter_type=service_interpreter_type
+        )
         locked.save()
     return locked
 

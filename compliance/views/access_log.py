@@ -96,5 +96,6 @@ def access_log(request):
         "record_named": record_named,
         "query_string": urlencode(query),
         "several_agencies": only_agency is None and readable.count() > 1,
+        "agency_choices": list(readable.order_by("name")) if readable.count() > 1 else [],
     }
     return render(request, "compliance/access_log.html", context)

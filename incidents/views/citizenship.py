@@ -138,7 +138,8 @@ def detainer_consular(request, public_id):
     detainer = _detainer_or_404(request, public_id)
     require_change(request.user, detainer.agency)
     if request.method == "POST":
-        form = ConsularForm(request.POST, agency=detainer.agency)
+        # The stored values on POST too: a time saved unchanged keeps its seconds (case H2).
+        form = ConsularForm(request.POST, initial=ConsularForm.initial_for(detainer), agency=detainer.agency)
         if form.is_valid():
             try:
                 consular.consular_record(detainer=detainer, actor=request.user, **form.cleaned_data)

@@ -34,6 +34,7 @@ from django.views.decorators.http import require_http_methods
 
 from compliance import access
 from compliance.models import AccessLog, access_log_record
+from compliance.templatetags.agency_time import in_zone
 from incidents import selectors, services
 from incidents.checks import holds_authorized
 from incidents.custody_forms import CustodyEndForm, IceNotifiedForm, ServiceForm
@@ -218,8 +219,17 @@ def custody_action(request, public_id, action):
         "now": timezone.now(),
         "next_url": next_url,
         "inline": is_htmx,
+        "already_recorded": _already_recorded(detainer, action),
     }
     template = "incidents/_custody_action_form.html" if is_htmx else "incidents/custody_action.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def _already_recorded(detainer: Detainer, action: str) -> str:
+    """What saving this quick action would replace, in the agency's zone ("" when nothing): shown above the form."""
+    recorded = {"service": detainer.served_on_subject_at, "ice-notified": detainer.ice_notified_at}.get(action)
+    if recorded is None:
+        return ""
+    return in_zone(recorded, detainer.agency)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -40,6 +41,9 @@ def _upload_or_404(request, public_id) -> DetainerImport:
 def detainer_import(request):
     agencies = access.agencies_for(request.user, access.CHANGE).order_by("state", "name")
     if not agencies.exists():
+        # Read-only users (auditors) get 403 like every other write page; no agency at all: 404.
+        if access.agencies_for(request.user, access.VIEW).exists():
+            raise PermissionDenied("Auditors and other read-only users may not import.")
         raise Http404("No agency.")
     form = DetainerLogImportForm(
         request.POST or None,

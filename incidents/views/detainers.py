@@ -75,9 +75,14 @@ def detainer_create(request):
     if request.method == "POST" and form.is_valid():
         agency = form.selected_agency()
         fields = {name: value for name, value in form.cleaned_data.items() if name != "agency"}
-        detainer = services.detainer_create(agency=agency, actor=request.user, **fields)
-        messages.success(request, "Detainer logged.")
-        return redirect("incidents:detainer_detail", public_id=detainer.public_id)
+        try:
+            detainer = services.detainer_create(agency=agency, actor=request.user, **fields)
+        except ValidationError as error:
+            # The same subject has another detainer in STOP (R5.1; incidents.subject_stop): next to the field.
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Detainer logged.")
+            return redirect("incidents:detainer_detail", public_id=detainer.public_id)
     return render(request, "incidents/detainer_form.html", {"form": form, "detainer": None})
 
 
@@ -94,8 +99,10 @@ def detainer_detail(request, public_id):
 def detainer_edit(request, public_id):
     detainer = _detainer_or_404(request, public_id)
     require_change(request.user, detainer.agency)
+    # The stored values on POST too: a time saved unchanged keeps its seconds (case H2).
+    initial = {name: getattr(detainer, name) for name in services.DETAINER_FIELDS}
     if request.method == "POST":
-        form = DetainerForm(request.POST, agencies=[detainer.agency], agency=detainer.agency)
+        form = DetainerForm(request.POST, initial=initial, agencies=[detainer.agency], agency=detainer.agency)
         if form.is_valid():
             try:
                 services.detainer_update(detainer=detainer, actor=request.user, **form.cleaned_data)
@@ -106,7 +113,6 @@ def detainer_edit(request, public_id):
                 messages.success(request, "Detainer updated.")
                 return redirect("incidents:detainer_detail", public_id=detainer.public_id)
     else:
-        initial = {name: getattr(detainer, name) for name in services.DETAINER_FIELDS}
         form = DetainerForm(initial=initial, agencies=[detainer.agency], agency=detainer.agency)
     # The form shows the subject's personal data.
     access_log_record(request, action=AccessLog.Action.VIEW, record=detainer)

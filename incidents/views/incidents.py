@@ -83,13 +83,14 @@ def incident_detail(request, public_id):
 def incident_edit(request, public_id):
     incident = _incident_or_404(request, public_id)
     require_change(request.user, incident.agency)
+    # The stored values on POST too: a time saved unchanged keeps its seconds (case H2).
+    initial = {name: getattr(incident, name) for name in services.INCIDENT_FIELDS}
     if request.method == "POST":
-        form = IncidentForm(request.POST, agencies=[incident.agency], agency=incident.agency)
+        form = IncidentForm(request.POST, initial=initial, agencies=[incident.agency], agency=incident.agency)
         if form.is_valid():
             services.incident_update(incident=incident, actor=request.user, **form.cleaned_data)
             messages.success(request, "Incident updated.")
             return redirect("incidents:incident_detail", public_id=incident.public_id)
     else:
-        initial = {name: getattr(incident, name) for name in services.INCIDENT_FIELDS}
         form = IncidentForm(initial=initial, agencies=[incident.agency], agency=incident.agency)
     return render(request, "incidents/incident_form.html", {"form": form, "incident": incident})

@@ -133,6 +133,7 @@ def test_staff_log_a_detainer_without_a_warrant_then_attach_it_and_see_the_hold_
     service.locator('input[type="date"]').fill(served_local.strftime("%Y-%m-%d"))
     service.locator('input[type="time"]').fill(served_local.strftime("%H:%M"))
     service.get_by_label("Served by (name or badge)").fill("J-7")
+    service.get_by_label("Language").fill("Ukrainian")  # R3.8: required for every service
     service.get_by_role("button", name="Record service on the subject").click()
     expect(page.locator("main")).to_contain_text("Service of the detainer recorded.")
     assert page.url == f"{live_server.url}/custody/"

@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import re
 from datetime import UTC, date, datetime, timedelta
+from unittest import mock
 
+import pytest
 import time_machine
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
@@ -16,6 +18,7 @@ from pypdf import PdfReader
 from compliance import access
 from compliance.models import Report
 from compliance.reports.detainer_log import PERIOD_DAYS, detainer_log_context
+from compliance.reports.fetcher import REPORT_BASE_URL, RefusedURL, StaticOnlyURLFetcher, static_file_path
 from compliance.reports.pdf import pdf_render
 from compliance.reports.services import KINDS, report_request
 from compliance.roles import Role
@@ -63,7 +66,11 @@ class DetainerReportR1Tests(BaseTestCase):
             )
             if number % 3 == 0:  # served: the hold is authorized (the rest fail R4.5)
                 services.detainer_record_service(
-                    detainer=detainer, actor=actor, served_on_subject_at=received + timedelta(hours=1), served_by="K9"
+                    detainer=detainer,
+                    actor=actor,
+                    served_on_subject_at=received + timedelta(hours=1),
+                    served_by="K9",
+                    service_language="English",
                 )
             if number % 2 == 0:  # released within the 48 hours
                 services.detainer_record_outcome(
@@ -165,6 +172,16 @@ class DetainerReportR1Tests(BaseTestCase):
         self.assertTrue(all(len(piece) < 80 for piece in pieces))
         self.assertEqual(self.refused, [])
 
+    def test_case_R1_all_130_booking_numbers_are_in_the_pdf(self):
+        # Bookings may wrap inside their cell: compare without whitespace.
+        found = re.findall(r"BK-\d{5}", squeeze("".join(self.pages)))
+        expected = {f"BK-{number:05d}" for number in range(130)}
+        self.assertEqual(set(found), expected)
+        # Each one's row exactly once: "BK-00007 · Testperson7, Alex" (the notes may name a booking again).
+        text = squeeze("".join(self.pages))
+        for number in range(130):
+            self.assertEqual(text.count(f"BK-{number:05d}·Testperson{number},Alex"), 1, number)
+
     def test_late_release_is_marked(self):
         row = next(row for row in self.context["rows"] if row.detainer.booking_number == "BK-00041")
         self.assertEqual(row.release_label, "After the deadline")
@@ -202,3 +219,87 @@ class DetainerReportCaseA1Tests(BaseTestCase):
         self.assertIn("BK-BIRCH-OWN", text)
         self.assertNotIn("BK-ALDER-ONLY", text)
         self.assertIn("Detainers received 1", text)
+
+
+class _RecordingFetcher(StaticOnlyURLFetcher):
+    """The real static-only fetcher, keeping every URL the renderer asked for."""
+
+    asked: list[str] = []
+
+    def fetch(self, url, headers=None):
+        type(self).asked.append(url)
+        return super().fetch(url, headers)
+
+
+class DetainerReportCaseR2Tests(BaseTestCase):
+    """Case R2: a complaint narrative typed as HTML prints as text, and the renderer fetches only static files."""
+
+    NARRATIVE = '<img src="file:///etc/passwd">'
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.detainer = make_detainer(cls.agency_a, actor=cls.supervisor_a, number=7)
+        services.incident_create(
+            agency=cls.agency_a,
+            actor=cls.supervisor_a,
+            kind=Incident.Kind.COMPLAINT,
+            severity=Incident.Severity.MEDIUM,
+            title="Complaint about the hold (invented)",
+            description=cls.NARRATIVE,
+            occurred_at=datetime(2026, 1, 6, 15, 0, tzinfo=UTC),
+            detainer=cls.detainer,
+        )
+
+    @time_machine.travel(datetime(2026, 1, 20, 18, 0, tzinfo=UTC), tick=False)
+    def test_case_R2_complaint_narrative_prints_literally_and_nothing_is_fetched(self):
+        _RecordingFetcher.asked = []
+        recording = mock.patch("compliance.reports.pdf.StaticOnlyURLFetcher", _RecordingFetcher)
+        with recording, self.captureOnCommitCallbacks(execute=True):
+            report = report_request(
+                actor=self.supervisor_a, agency=self.agency_a, kind=Report.Kind.DETAINER_LOG, as_of=date(2026, 1, 20)
+            )
+        report.refresh_from_db()
+        self.assertEqual(report.status, Report.Status.READY, report.error)
+        with report.file.open("rb") as handle:
+            text = "\n".join(pdf_pages(handle.read()))
+        self.assertIn("BK-00007", text)
+        self.assertIn('<imgsrc="file:///etc/passwd">', squeeze(text))
+        self.assertNotIn("root:", text)
+        # The renderer asked only for the report stylesheet (it was served: the footer counts pages).
+        self.assertEqual(_RecordingFetcher.asked, [f"{REPORT_BASE_URL}static/css/report.css"])
+        self.assertIn("Page 1 of 1", text)
+
+
+def test_case_R2_the_fetcher_serves_the_report_stylesheet():
+    fetcher = StaticOnlyURLFetcher()
+    response = fetcher.fetch(f"{REPORT_BASE_URL}static/css/report.css")
+    body = response.read()
+    assert response.content_type == "text/css"
+    assert body == static_file_path("css/report.css").read_bytes()
+    assert b"@page" in body
+    assert fetcher.refused == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://example.com/x.png",
+        "https://example.com/x.png",
+        f"{REPORT_BASE_URL}static/../../../../etc/passwd",
+        f"{REPORT_BASE_URL}static/css/../../compliance/settings.py",
+        f"{REPORT_BASE_URL}static/..%2f..%2fcompliance%2fsettings.py",
+        f"{REPORT_BASE_URL}static//etc/passwd",
+        f"{REPORT_BASE_URL}static/%2Fetc%2Fpasswd",
+        f"{REPORT_BASE_URL}static/css\\..\\..\\compliance\\settings.py",
+        f"{REPORT_BASE_URL}media/../static/css/report.css",
+        f"{REPORT_BASE_URL}media/../../etc/passwd",
+        "https://user@report.invalid/static/css/report.css",
+    ],
+)
+def test_case_R2_the_fetcher_refuses_other_urls_and_path_traversal(url):
+    fetcher = StaticOnlyURLFetcher()
+    with pytest.raises(RefusedURL):
+        fetcher.fetch(url)
+    assert fetcher.refused == [url]

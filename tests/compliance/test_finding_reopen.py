@@ -227,3 +227,18 @@ class ReopenPageTests(BaseTestCase):
         response = self.client.post(self.reopen, {"reason": REASON})
         self.assertEqual(response.status_code, 302)
         self.assertIn(reverse("login"), response["Location"])
+
+
+class FindingHistoryNamesTests(BaseTestCase):
+    def test_the_history_names_who_resolved_and_reopened_instead_of_a_record_number(self):
+        self.supervisor_a.first_name, self.supervisor_a.last_name = "Pat", "Quillfeather"
+        self.supervisor_a.save()
+        finding = make(self.agency_a, make_detainer(self.agency_a, 1))
+        findings.finding_resolve(finding=finding, actor=self.supervisor_a, note="Released; retrained.")
+        findings.finding_reopen(finding=finding, actor=self.admin_a, reason="The retraining did not happen.")
+        self.client.force_login(self.auditor_a)
+        response = self.client.get(reverse("history", args=["compliance.finding", finding.public_id]))
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Pat Quillfeather")
+        self.assertContains(response, "admin_a")
+        self.assertNotContains(response, "record #")

@@ -189,3 +189,28 @@ class _Null:
 
     def flush(self):
         pass
+
+
+class FailedRequestTests(BaseTestCase):
+    def test_case_H3_a_failed_request_does_not_leak_its_user(self):
+        from tests.compliance.failing_request_urls import FAILING_TITLE
+
+        incident = make_incident(self.agency_a, 1)
+        client = self.client_class(raise_request_exception=False)
+        client.force_login(self.supervisor_a)
+        with self.settings(ROOT_URLCONF="tests.compliance.failing_request_urls"):
+            response = client.get(f"/save-then-fail/{incident.pk}/")
+        self.assertEqual(response.status_code, 500)
+        incident.refresh_from_db()
+        self.assertEqual(incident.title, FAILING_TITLE)
+        # Inside the request the change was the supervisor's ...
+        self.assertEqual(incident.history.latest("history_date").history_user, self.supervisor_a)
+        # ... and a later change on the same thread, outside any request and any acting_as block, is nobody's
+        # (compliance.audit: only scheduled jobs and commands fall back to the system user, explicitly).
+        incident.title = "Changed after the failed request (invented)"
+        incident.save()
+        self.assertEqual(incident.history.count(), 3)
+        latest = incident.history.latest("history_date")
+        self.assertEqual(latest.title, "Changed after the failed request (invented)")
+        self.assertIsNone(latest.history_user)
+        self.assertIsNone(latest.history_change_reason)

@@ -14,6 +14,7 @@ from django.utils.html import escape
 from pypdf import PdfReader
 
 from compliance.models import AccessLog, Report
+from compliance.reports.forms import ReportRequestForm
 from compliance.reports.services import report_render, report_request
 from tests.base import BaseTestCase
 from tests.compliance.helpers import make_certification, make_course, make_officer, make_ready_report
@@ -335,3 +336,39 @@ def test_case_R2_a_rendered_document_never_fetches_a_local_file(tmp_path):
     assert "TOP-SECRET-CONTENT" not in text
     assert "Body text" in text
     assert re.search(r"Page 1 of 1", text)  # the static stylesheet was served (its @page footer)
+
+
+class ReportRequestFormCaseT1Tests(BaseTestCase):
+    """Case T1: at 19:30 CST on 2026-02-27 (already 01:30 UTC on the 28th) the form offers 2026-02-27."""
+
+    @time_machine.travel(T1_EVENING, tick=False)
+    def test_case_T1_request_form_defaults_to_the_agency_local_date(self):
+        self.client.force_login(self.supervisor_a)
+        response = self.client.get("/reports/request/")
+        self.assertEqual(response.status_code, 200)
+        form = response.context["form"]
+        self.assertEqual(form["agency"].value(), self.agency_a)
+        self.assertEqual(form["as_of"].value(), date(2026, 2, 27))
+        self.assertRegex(response.content.decode(), r'<input type="date" name="as_of" value="2026-02-27"')
+        self.assertNotContains(response, 'value="2026-02-28"')
+        # That date is accepted; the UTC date (the 28th) is the agency's future and refused at the field.
+        self.assertTrue(
+            ReportRequestForm(
+                {"agency": str(self.agency_a.public_id), "kind": "training_roster", "as_of": "2026-02-27"},
+                user=self.supervisor_a,
+            ).is_valid()
+        )
+        late = ReportRequestForm(
+            {"agency": str(self.agency_a.public_id), "kind": "training_roster", "as_of": "2026-02-28"},
+            user=self.supervisor_a,
+        )
+        self.assertFalse(late.is_valid())
+        self.assertEqual(
+            late.errors["as_of"], ["The report date cannot be after today (2026-02-27) in the agency's time zone."]
+        )
+
+    @time_machine.travel(datetime(2026, 2, 28, 6, 1, tzinfo=UTC), tick=False)
+    def test_case_T1_after_local_midnight_the_default_moves_on(self):
+        # 2026-02-28 00:01 CST.
+        self.client.force_login(self.supervisor_a)
+        self.assertEqual(self.client.get("/reports/request/").context["form"]["as_of"].value(), date(2026, 2, 28))

@@ -6,21 +6,25 @@ from datetime import UTC, date, datetime, timedelta
 
 import time_machine
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from compliance.models import AccessLog
-from incidents import action_checks, actions, checks, citizenship, services
+from compliance.audit import acting_as
+from compliance.models import AccessLog, Agreement, AgreementModel
+from incidents import action_approvals, action_checks, actions, checks, citizenship, services
 from incidents.checks import detainer_checks, hold_authorized
 from incidents.choices import Action
 from incidents.models import Detainer, DetainerAction
 from incidents.models_actions import InterpreterType
+from incidents.scope import action_allowed, action_outside_model_message
 from tests.base import BaseTestCase
 from tests.incidents.helpers import RECEIVED, local_datetime_post, make_detainer
 from tests.training.helpers import make_certification, make_course, make_officer
 
 NOW = datetime(2026, 1, 20, 12, 0, tzinfo=UTC)
+#: Detainer A (JEM) is booked on state charges the day before: JEM acts only on booked persons (R1.6).
+BOOKED = datetime(2026, 1, 4, 12, 0, tzinfo=UTC)
 #: The officers' basic course was completed on this agency-local day: authorized from its first minute.
 TRAINED_ON = date(2026, 1, 5)
 
@@ -43,7 +47,7 @@ class ActionTestCase(BaseTestCase):
         traveller = time_machine.travel(NOW, tick=False)
         traveller.start()
         self.addCleanup(traveller.stop)
-        self.detainer_a = make_detainer(self.agency_a, actor=self.staff_a)
+        self.detainer_a = make_detainer(self.agency_a, actor=self.staff_a, booked_at=BOOKED)
         self.detainer_b = make_detainer(self.agency_b, actor=self.staff_b, number=2)
 
     def record(self, detainer=None, **values):
@@ -285,7 +289,9 @@ class LoggedActionCheckTests(ActionTestCase):
         def page(count: int) -> list[Detainer]:
             made = []
             for n in range(count):
-                detainer = make_detainer(self.agency_a, actor=self.staff_a, number=100 + n + count * 10)
+                detainer = make_detainer(
+                    self.agency_a, actor=self.staff_a, number=100 + n + count * 10, booked_at=BOOKED
+                )
                 self.record(detainer=detainer)
                 self.record(detainer=detainer, kind=Action.PROCESS, language="")
                 made.append(detainer)
@@ -419,3 +425,266 @@ class DetainerPageTests(ActionTestCase):
             response = self.client.get(self.detail())
         self.assertContains(response, 'data-testid="logged-action"', count=10)
         self.assertEqual(len(one), len(ten))
+
+
+class ScopeTableTests(ActionTestCase):
+    """R1.6: every action of ``incidents.scope.ALLOWED_ACTIONS``, allowed or refused, per model."""
+
+    def test_R1_6_processing_under_a_wso_agreement_is_refused_on_kind(self):
+        [message] = self.refusal("kind", detainer=self.detainer_b, kind=Action.PROCESS, language="")
+        self.assertIn("outside the Warrant Service Officer agreement", message)
+        self.assertEqual(message, action_outside_model_message(model=AgreementModel.WSO, action=Action.PROCESS))
+        self.assertFalse(DetainerAction.objects.exists())
+
+    def test_R1_6_each_action_is_allowed_or_refused_as_the_scope_table_says(self):
+        expected = {
+            AgreementModel.JEM: {
+                Action.INTERVIEW: True,
+                Action.PROCESS: True,
+                Action.SERVE_WARRANT: True,
+                Action.EXECUTE_ARREST_IN_FACILITY: True,
+                Action.FIELD_ARREST: False,
+            },
+            AgreementModel.WSO: {
+                Action.INTERVIEW: False,
+                Action.PROCESS: False,
+                Action.SERVE_WARRANT: True,
+                Action.EXECUTE_ARREST_IN_FACILITY: True,
+                Action.FIELD_ARREST: False,
+            },
+            AgreementModel.TFM: dict.fromkeys(Action.values, True),
+        }
+        agreements = {
+            AgreementModel.JEM: self.agreement_a,
+            AgreementModel.WSO: Agreement.objects.create(agency=self.agency_a, model=AgreementModel.WSO),
+            AgreementModel.TFM: Agreement.objects.create(agency=self.agency_a, model=AgreementModel.TFM),
+        }
+        approval = {
+            "ice_supervisor": "SDDO Example (invented)",
+            "prior_approval_reference": "ERO-APPROVAL-1 (invented)",
+            "prior_approval_at": RECEIVED,
+        }
+        for model, allowed_by_action in expected.items():
+            for kind, allowed in allowed_by_action.items():
+                with self.subTest(model=model, action=kind):
+                    self.assertEqual(action_allowed(model=model, action=kind), allowed)
+                    values = {"agreement": agreements[model], "kind": kind, **approval}
+                    if allowed:
+                        action = self.record(**values)
+                        self.assertEqual((action.agreement.model, action.kind), (model, kind))
+                    else:
+                        message = action_outside_model_message(model=model, action=kind)
+                        self.assertEqual(self.refusal("kind", **values), [message])
+                        self.assertIn(f"outside the {AgreementModel(model).label} agreement", message)
+        self.assertEqual(DetainerAction.objects.count(), 4 + 2 + 5)
+
+
+class JemBookingTests(ActionTestCase):
+    """R1.6 JEM: only on a person booked into the jail on state or local charges."""
+
+    def unbooked(self, **fields):
+        return make_detainer(self.agency_a, actor=self.staff_a, number=3, **fields)
+
+    def test_R1_6_no_jem_action_on_a_detainer_without_a_booking_time(self):
+        detainer = self.unbooked()
+        for kind in (Action.INTERVIEW, Action.PROCESS, Action.SERVE_WARRANT, Action.EXECUTE_ARREST_IN_FACILITY):
+            with self.subTest(action=kind):
+                [message] = self.refusal("kind", detainer=detainer, kind=kind)
+                self.assertEqual(message, actions.JEM_NOT_BOOKED_MESSAGE.format(missing="the booking time"))
+        self.assertFalse(DetainerAction.objects.exists())
+
+    def test_R1_6_no_jem_action_on_a_detainer_without_a_state_or_local_charge(self):
+        detainer = self.unbooked(booked_at=BOOKED)
+        detainer.underlying_charge = " "  # e.g. an older or imported row: the form requires it
+        with acting_as(self.staff_a):
+            detainer.save()
+        [message] = self.refusal("kind", detainer=detainer)
+        self.assertEqual(message, actions.JEM_NOT_BOOKED_MESSAGE.format(missing="the state or local charge"))
+
+    def test_R1_6_both_missing_are_named(self):
+        detainer = self.unbooked()
+        detainer.underlying_charge = ""
+        with acting_as(self.staff_a):
+            detainer.save()
+        [message] = self.refusal("kind", detainer=detainer)
+        self.assertIn("record on the detainer the booking time and the state or local charge first", message)
+
+    def test_R1_6_serving_a_warrant_under_jem_before_the_booking_is_refused_at_the_time(self):
+        booked = RECEIVED + timedelta(hours=2)
+        services.detainer_update(detainer=self.detainer_a, actor=self.staff_a, booked_at=booked)
+        [message] = self.refusal("performed_at", performed_at=booked - timedelta(minutes=1))
+        self.assertEqual(message, actions.BEFORE_BOOKED_MESSAGE.format(booked="2026-01-05 11:00 CST"))
+        self.assertEqual(self.record(performed_at=booked).performed_at, booked)
+
+    def test_a_wso_service_needs_no_booking_time(self):
+        self.assertIsNone(self.detainer_b.booked_at)
+        self.assertEqual(self.record(detainer=self.detainer_b).agreement, self.agreement_b)
+
+    def test_the_page_refuses_an_unbooked_jem_action_next_to_the_action_field(self):
+        detainer = self.unbooked()
+        self.client.force_login(self.staff_a)
+        url = reverse("incidents:detainer_action_create", args=[detainer.public_id])
+        data = {
+            "kind": Action.PROCESS,
+            **local_datetime_post("performed_at", "2026-01-05", "10:00"),
+            "officer": self.officer_a.pk,
+        }
+        response = self.client.post(url, data)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(
+            response.context["form"].errors["kind"], [actions.JEM_NOT_BOOKED_MESSAGE.format(missing="the booking time")]
+        )
+        self.assertContains(response, 'id="id_kind-error"')
+
+
+class TfmApprovalTests(ActionTestCase):
+    """R1.6 TFM / R3.10 [S]: a field action needs ICE supervision and ICE's prior approval."""
+
+    def setUp(self):
+        super().setUp()
+        self.tfm = Agreement.objects.create(agency=self.agency_a, model=AgreementModel.TFM)
+
+    def field(self, **values):
+        return {"agreement": self.tfm, "kind": Action.FIELD_ARREST, "language": "", **values}
+
+    def approved(self, **values):
+        approval = {
+            "ice_supervisor": "SDDO Example #4411 (invented)",
+            "prior_approval_reference": "ERO-OPS-2026-001 (invented)",
+            "prior_approval_at": RECEIVED,
+        }
+        return self.field(**{**approval, **values})
+
+    def test_R3_10_a_tfm_field_arrest_without_supervision_or_approval_is_refused_at_each_field(self):
+        with self.assertRaises(ValidationError) as caught:
+            self.record(**self.field())
+        self.assertEqual(
+            caught.exception.message_dict,
+            {
+                "ice_supervisor": [action_approvals.SUPERVISOR_MESSAGE],
+                "prior_approval_reference": [action_approvals.REFERENCE_MESSAGE],
+                "prior_approval_at": [action_approvals.APPROVED_AT_MESSAGE],
+            },
+        )
+        self.assertFalse(DetainerAction.objects.exists())
+
+    def test_R3_10_each_missing_record_is_refused_alone(self):
+        for field in ("ice_supervisor", "prior_approval_reference", "prior_approval_at"):
+            with self.subTest(missing=field):
+                values = self.approved()
+                values[field] = None if field == "prior_approval_at" else "  "
+                with self.assertRaises(ValidationError) as caught:
+                    self.record(**values)
+                self.assertEqual(list(caught.exception.message_dict), [field])
+
+    def test_R3_10_an_approved_supervised_field_arrest_is_recorded(self):
+        action = self.record(**self.approved(performed_at=RECEIVED + timedelta(hours=1)))
+        self.assertEqual(action.ice_supervisor, "SDDO Example #4411 (invented)")
+        self.assertEqual(action.prior_approval_reference, "ERO-OPS-2026-001 (invented)")
+        self.assertEqual(action.prior_approval_at, RECEIVED)
+        self.assertEqual(action.history.get().prior_approval_at, RECEIVED)
+
+    def test_R3_10_the_approval_may_be_at_the_instant_of_the_action_but_not_after(self):
+        performed = RECEIVED + timedelta(hours=1)
+        [message] = self.refusal(
+            "prior_approval_at",
+            **self.approved(performed_at=performed, prior_approval_at=performed + timedelta(minutes=1)),
+        )
+        self.assertEqual(
+            message,
+            action_approvals.APPROVAL_AFTER_ACTION_MESSAGE.format(
+                approved="2026-01-05 10:01 CST", performed="2026-01-05 10:00 CST"
+            ),
+        )
+        action = self.record(**self.approved(performed_at=performed, prior_approval_at=performed))
+        self.assertEqual(action.prior_approval_at, action.performed_at)
+
+    def test_R3_10_a_naive_approval_time_is_refused(self):
+        self.refusal("prior_approval_at", **self.approved(prior_approval_at=datetime(2026, 1, 5, 8, 0)))
+
+    def test_in_facility_actions_under_tfm_and_jem_actions_need_no_approval(self):
+        self.assertEqual(self.record(agreement=self.tfm).ice_supervisor, "")
+        self.assertEqual(self.record(kind=Action.PROCESS, language="").prior_approval_at, None)
+
+    def test_half_a_prior_approval_is_refused_on_any_action(self):
+        self.refusal("prior_approval_at", prior_approval_reference="ERO-1 (invented)")
+        self.refusal("prior_approval_reference", prior_approval_at=RECEIVED)
+
+    def test_the_database_refuses_an_approval_after_the_action(self):
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            DetainerAction.objects.create(
+                **self.approved(prior_approval_at=RECEIVED + timedelta(hours=2)),
+                agency=self.agency_a,
+                detainer=self.detainer_a,
+                performed_at=RECEIVED + timedelta(hours=1),
+                officer=self.officer_a,
+                recorded_by=self.staff_a,
+            )
+
+    def test_R3_10_the_check_flags_an_older_field_arrest_without_them(self):
+        DetainerAction.objects.create(
+            **self.field(),
+            agency=self.agency_a,
+            detainer=self.detainer_a,
+            performed_at=RECEIVED + timedelta(hours=1),
+            officer=self.officer_a,
+            recorded_by=self.staff_a,
+        )
+        check = by_name(self.detainer_a)
+        self.assertFalse(check.passed)
+        self.assertIn("Arrest during field duties at 2026-01-05 10:00 CST", check.message)
+        self.assertIn(
+            action_approvals.MISSING_FOR_ROW_MESSAGE.format(
+                missing="a supervising ICE officer or ICE's prior approval (reference and time)"
+            ),
+            check.message,
+        )
+        self.assertFalse(hold_authorized(self.detainer_a, at=NOW))
+
+    def test_R3_10_the_check_passes_an_approved_field_arrest(self):
+        self.record(**self.approved())
+        self.assertTrue(by_name(self.detainer_a).passed)
+
+    def test_the_page_records_a_field_arrest_with_its_approval_on_the_agencys_clock_and_shows_it(self):
+        self.client.force_login(self.staff_a)
+        url = reverse("incidents:detainer_action_create", args=[self.detainer_a.public_id])
+        data = {
+            "kind": Action.FIELD_ARREST,
+            **local_datetime_post("performed_at", "2026-01-05", "10:00"),
+            **local_datetime_post("prior_approval_at", "2026-01-05", "09:15"),
+            "officer": self.officer_a.pk,
+            "agreement": self.tfm.pk,
+            "ice_supervisor": "SDDO Example #4411 (invented)",
+            "prior_approval_reference": "ERO-OPS-2026-001 (invented)",
+        }
+        response = self.client.post(url, data)
+        self.assertRedirects(response, reverse("incidents:detainer_detail", args=[self.detainer_a.public_id]))
+        action = DetainerAction.objects.get()
+        self.assertEqual(action.prior_approval_at, datetime(2026, 1, 5, 15, 15, tzinfo=UTC))  # 09:15 CST
+        page = self.client.get(reverse("incidents:detainer_detail", args=[self.detainer_a.public_id]))
+        self.assertContains(
+            page,
+            '<td data-testid="action-approval">SDDO Example #4411 (invented) / ERO-OPS-2026-001 (invented), '
+            "2026-01-05 09:15 CST</td>",
+            html=False,
+        )
+
+    def test_the_page_refuses_a_field_arrest_without_approval_next_to_each_field(self):
+        self.client.force_login(self.staff_a)
+        url = reverse("incidents:detainer_action_create", args=[self.detainer_a.public_id])
+        data = {
+            "kind": Action.FIELD_ARREST,
+            **local_datetime_post("performed_at", "2026-01-05", "10:00"),
+            "officer": self.officer_a.pk,
+            "agreement": self.tfm.pk,
+        }
+        response = self.client.post(url, data)
+        self.assertEqual(response.status_code, 200)
+        for field in ("ice_supervisor", "prior_approval_reference", "prior_approval_at"):
+            self.assertContains(response, f'id="id_{field}-error"')
+        self.assertFalse(DetainerAction.objects.exists())
+
+    def test_another_agency_gets_404(self):
+        self.client.force_login(self.staff_b)
+        url = reverse("incidents:detainer_action_create", args=[self.detainer_a.public_id])
+        self.assertEqual(self.client.post(url, {"kind": Action.FIELD_ARREST}).status_code, 404)

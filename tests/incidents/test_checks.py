@@ -34,7 +34,11 @@ class ChecksTestCase(BaseTestCase):
         values.update(fields)
         detainer = make_detainer(agency or self.agency_a, actor=self.staff_a, **values)
         return services.detainer_record_service(
-            detainer=detainer, actor=self.staff_a, served_on_subject_at=RECEIVED + timedelta(hours=1), served_by="B-7"
+            detainer=detainer,
+            actor=self.staff_a,
+            served_on_subject_at=RECEIVED + timedelta(hours=1),
+            served_by="B-7",
+            service_language="English",
         )
 
 
@@ -365,3 +369,15 @@ class WsoTransferClockTests(ChecksTestCase):
         detainer = self.good(action=Action.EXECUTE_ARREST_IN_FACILITY, action_at=self.ARREST, received_at=self.ARREST)
         self.assertEqual(detainer.agreement.model, AgreementModel.JEM)
         self.assertIsNone(by_rule(detainer, "R1.7, R4.10", at=self.ARREST + timedelta(hours=70)).passed)
+
+
+class ServiceBeforeTheDetainerTests(ChecksTestCase):
+    def test_R4_5_a_service_before_the_detainer_was_received_fails_and_one_at_receipt_passes(self):
+        detainer = self.good()
+        detainer.served_on_subject_at = RECEIVED - timedelta(minutes=1)
+        check = by_rule(detainer, "R4.5")
+        self.assertIs(check.passed, False)
+        self.assertIn("before the detainer was issued or received (2026-01-05 09:00 CST)", check.message)
+        self.assertFalse(hold_authorized(detainer, at=AT))
+        detainer.served_on_subject_at = RECEIVED
+        self.assertIs(by_rule(detainer, "R4.5").passed, True)

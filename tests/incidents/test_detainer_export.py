@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
 
+import time_machine
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 from guardian.shortcuts import assign_perm
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from compliance import access
-from compliance.models import AccessLog
+from compliance.models import AccessLog, Report
+from compliance.reports.services import report_request
 from compliance.roles import Role
 from incidents import services
 from incidents.detainer_export import EXPORT_COLUMNS
@@ -286,3 +291,91 @@ class DetainerExportCaseA1Tests(BaseTestCase):
         # Another staff user of the same group, without the export object permission, exports nothing.
         self.client.force_login(self.staff_a)
         self.assertEqual(self.client.get(URL).status_code, 404)
+
+
+#: Case E1: every formula prefix (``=``, ``+``, ``-``, ``@``, tab, carriage return), one charge each.
+E1_CHARGES = ("+1+1", "-2+3", "@SUM(A1:A2)", "\t=1+1", "\r=1+1", '=HYPERLINK("x")')
+
+
+class DetainerExportCaseE1PrefixTests(BaseTestCase):
+    """Case E1 for each formula prefix: quoted in CSV and XLSX, original on the screen and in the PDF."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.detainers = {}
+        for number, charge in enumerate(E1_CHARGES, start=20):
+            cls.detainers[charge] = make_detainer(
+                cls.agency_a,
+                actor=cls.supervisor_a,
+                number=number,
+                underlying_charge=charge,
+                would_be_released_at=datetime(2026, 1, 6, 12, 0, tzinfo=UTC),  # deadline 2026-01-08 12:00 UTC
+            )
+        # Released 3 hours before the deadline: hours_after_deadline is the number -3.
+        services.detainer_record_outcome(
+            detainer=cls.detainers["-2+3"],
+            actor=cls.supervisor_a,
+            outcome=Detainer.Outcome.RELEASED,
+            outcome_at=datetime(2026, 1, 8, 9, 0, tzinfo=UTC),
+        )
+
+    def export(self, fmt):
+        self.client.force_login(self.supervisor_a)
+        return self.client.get(URL, {"agency": str(self.agency_a.public_id), "format": fmt})
+
+    def test_case_E1_csv_quotes_every_formula_prefix(self):
+        rows = {row["booking_number"]: row for row in csv_rows(self.export("csv"))}
+        self.assertEqual(len(rows), len(E1_CHARGES))
+        for charge, detainer in self.detainers.items():
+            with self.subTest(charge=charge):
+                self.assertEqual(rows[detainer.booking_number]["charge"], "'" + charge)
+        released = rows[self.detainers["-2+3"].booking_number]
+        self.assertEqual(released["hours_after_deadline"], "-3")  # a number: not quoted
+        self.assertEqual(rows[self.detainers["+1+1"].booking_number]["hours_after_deadline"], "")  # pending
+
+    def test_case_E1_xlsx_quotes_every_formula_prefix_as_text_and_keeps_numbers(self):
+        rows = xlsx_rows(self.export("xlsx"))
+        header = [cell.value for cell in rows[0]]
+        by_booking = {}
+        for row in rows[1:]:
+            values = dict(zip(header, row, strict=True))
+            by_booking[values["booking_number"].value] = values
+        self.assertEqual(len(by_booking), len(E1_CHARGES))
+        for charge, detainer in self.detainers.items():
+            with self.subTest(charge=charge):
+                cell = by_booking[detainer.booking_number]["charge"]
+                self.assertEqual(cell.data_type, "s")
+                # XML normalises a carriage return to a line feed on reading; the leading ' is what matters.
+                self.assertEqual(cell.value, "'" + charge.replace("\r", "\n"))
+        hours = by_booking[self.detainers["-2+3"].booking_number]["hours_after_deadline"]
+        self.assertEqual((hours.value, hours.data_type), (-3, "n"))
+
+    def test_case_E1_the_detainer_page_shows_the_charge_as_typed(self):
+        self.client.force_login(self.supervisor_a)
+        for charge, detainer in self.detainers.items():
+            with self.subTest(charge=charge):
+                url = reverse("incidents:detainer_detail", kwargs={"public_id": detainer.public_id})
+                page = self.client.get(url)
+                self.assertContains(page, f"<dd>{escape(charge)}</dd>", html=False)
+                self.assertNotContains(page, escape("'" + charge))
+
+    @time_machine.travel(datetime(2026, 1, 20, 18, 0, tzinfo=UTC), tick=False)
+    def test_case_E1_the_detainer_log_pdf_shows_the_charge_as_typed(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            report = report_request(
+                actor=self.supervisor_a, agency=self.agency_a, kind=Report.Kind.DETAINER_LOG, as_of=date(2026, 1, 20)
+            )
+        report.refresh_from_db()
+        self.assertEqual(report.status, Report.Status.READY, report.error)
+        with report.file.open("rb") as handle:
+            pages = [page.extract_text() for page in PdfReader(io.BytesIO(handle.read())).pages]
+        # Cells wrap and tabs/carriage returns print as spaces: compare without whitespace.
+        text = re.sub(r"\s+", "", "".join(pages))
+        for charge, detainer in self.detainers.items():
+            with self.subTest(charge=charge):
+                shown = re.sub(r"\s+", "", charge)
+                self.assertNotIn(f"·'{shown}", text)
+                self.assertRegex(
+                    text, re.escape(f"{detainer.booking_number}·") + r"[^·]*I-247A·I-200·" + re.escape(shown)
+                )

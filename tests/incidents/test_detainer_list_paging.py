@@ -227,6 +227,10 @@ class PagingTests(BaseTestCase):
         self.assertEqual(self.ids(self.page(number="BK-77")), [])
         self.assertContains(self.page(number="BK-77"), "No detainers match these filters.")
 
+    def test_a_booking_number_typed_in_lower_case_finds_the_upper_case_one(self):
+        booked = add(self.agency_a, 1, booking_number="QB-0002")
+        self.assertEqual(self.ids(self.page(number="qb-0002")), [booked.pk])
+
     # --- scope -----------------------------------------------------------------------------
 
     def test_other_agency_rows_are_never_shown(self):

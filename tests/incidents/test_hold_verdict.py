@@ -30,7 +30,11 @@ def ready(agency, actor, **fields) -> Detainer:
     """A detainer in order, a copy served on the subject an hour after receipt (R4.5)."""
     detainer = make_detainer(agency, actor=actor, **{**READY, **fields})
     return services.detainer_record_service(
-        detainer=detainer, actor=actor, served_on_subject_at=RECEIVED + timedelta(hours=1), served_by="B-12"
+        detainer=detainer,
+        actor=actor,
+        served_on_subject_at=RECEIVED + timedelta(hours=1),
+        served_by="B-12",
+        service_language="English",
     )
 
 

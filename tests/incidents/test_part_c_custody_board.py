@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from compliance.models import AccessLog, Finding
+from incidents import services
 from incidents.citizenship import citizenship_claim_record
 from incidents.models import Detainer, Incident
 from tests.base import PASSWORD, BaseTestCase
@@ -159,14 +160,20 @@ class CustodyBoardTests(BaseTestCase):
             "served_by": "Deputy Example #41",
             "service_language": "Spanish",
             "interpreter_used": "on",
+            "service_interpreter_type": "telephone",
         }
         response = self.client.post(self.action_url(self.soon, "service"), data)
         self.assertRedirects(response, BOARD)
         self.soon.refresh_from_db()
         self.assertEqual(self.soon.served_on_subject_at, datetime(2026, 3, 8, 23, 30, tzinfo=UTC))  # CDT, UTC−5
         self.assertEqual(
-            (self.soon.served_by, self.soon.service_language, self.soon.interpreter_used),
-            ("Deputy Example #41", "Spanish", True),
+            (
+                self.soon.served_by,
+                self.soon.service_language,
+                self.soon.interpreter_used,
+                self.soon.service_interpreter_type,
+            ),
+            ("Deputy Example #41", "Spanish", True, "telephone"),
         )
         self.assertEqual(self.soon.history.first().history_user, self.staff_a)
 
@@ -223,7 +230,11 @@ class CustodyBoardTests(BaseTestCase):
         self.assertContains(transfer, "citizenship")
         service = self.client.post(
             self.action_url(self.soon, "service"),
-            {**local_datetime_post("served_on_subject_at", "2026-03-09", "06:00"), "served_by": "Deputy Vale"},
+            {
+                **local_datetime_post("served_on_subject_at", "2026-03-09", "06:00"),
+                "served_by": "Deputy Vale",
+                "service_language": "English",
+            },
         )
         self.assertEqual(service.status_code, 200)
         self.soon.refresh_from_db()
@@ -420,3 +431,20 @@ class CustodyBoardQueryCountTests(BaseTestCase):
         # The plain first page needs no ``next``: the board is the default.
         first = self.client.get(BOARD).context["board"][0]["actions"][0]["url"]
         self.assertNotIn("?", first)
+
+
+class AlreadyRecordedWarningTests(BaseTestCase):
+    def test_the_service_page_warns_that_saving_replaces_an_earlier_record(self):
+        detainer = make_detainer(self.agency_a, actor=self.staff_a)
+        url = reverse("incidents:custody_action", args=[detainer.public_id, "service"])
+        self.client.force_login(self.staff_a)
+        self.assertNotContains(self.client.get(url), 'data-testid="already-recorded"')
+        services.detainer_record_ice_notified(
+            detainer=detainer, actor=self.staff_a, ice_notified_at=datetime(2026, 1, 5, 18, 0, tzinfo=UTC)
+        )
+        notified = reverse("incidents:custody_action", args=[detainer.public_id, "ice-notified"])
+        self.assertContains(self.client.get(notified), "Already recorded: 2026-01-05 12:00 CST")
+        self.assertNotContains(
+            self.client.get(reverse("incidents:custody_action", args=[detainer.public_id, "release"])),
+            "Already recorded",
+        )

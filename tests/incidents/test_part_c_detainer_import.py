@@ -3,8 +3,11 @@
 import io
 import unittest
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import time_machine
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -23,6 +26,7 @@ GOOD = (
     "10/03/2007,Lifted - Lack of Space,EXAMPLE JAIL,SOMEWHERE,PENNSYLVANIA,I247D - Immigration Detainer\n"
     "2008-01-05,,EXAMPLE JAIL,SOMEWHERE,PENNSYLVANIA,\n"
 )
+CHICAGO = ZoneInfo("America/Chicago")
 BAD = (
     HEADER + "2007-13-02,Case Closed,EXAMPLE JAIL,X,PA,\n2007-10-02,Went Home,,X,PA,\n2007-10-03,Lifted,EXAMPLE,X,PA,\n"
 )
@@ -45,11 +49,14 @@ def test_lift_reason_mapping():
 
 
 def test_event_dates():
-    assert str(parse_event_date("2007-10-02 00:00:00")) == "2007-10-02"
-    assert str(parse_event_date("3/4/2025")) == "2025-03-04"
-    for bad in ("13/04/2025", "2025-02-30", "yesterday"):
+    assert str(parse_event_date("2007-10-02 00:00:00", zone=CHICAGO)) == "2007-10-02"
+    assert str(parse_event_date("2007-10-02T23:15", zone=CHICAGO)) == "2007-10-02"
+    assert str(parse_event_date("3/4/2025", zone=CHICAGO)) == "2025-03-04"
+    # An instant with an offset is dated on the agency's clock: 02:00 UTC is the evening before in Chicago.
+    assert str(parse_event_date("2025-03-04 02:00Z", zone=CHICAGO)) == "2025-03-03"
+    for bad in ("13/04/2025", "2025-02-30", "yesterday", "2025-03-04 25:00", "2025-03-04 2pm"):
         try:
-            parse_event_date(bad)
+            parse_event_date(bad, zone=CHICAGO)
         except ValueError:
             continue
         raise AssertionError(bad)
@@ -231,6 +238,55 @@ class DetainerImportViewTests(BaseTestCase):
 
     def test_auditors_are_read_only(self):
         self.login(self.auditor_a)
-        self.assertEqual(self.client.get(self.url).status_code, 404)
-        self.assertEqual(self.upload(GOOD).status_code, 404)
+        self.assertEqual(self.client.get(self.url).status_code, 403)
+        self.assertEqual(self.upload(GOOD).status_code, 403)
         self.assertFalse(DetainerImport.objects.exists())
+
+
+@time_machine.travel(datetime(2026, 12, 1, 12, 0, tzinfo=UTC), tick=False)
+class LocalTimeRuleTests(BaseTestCase):
+    """Case D3, "Imports apply the same rule": a time in the date cell must be real on the agency's clock."""
+
+    def preview(self, *cells: str):
+        rows = "".join(f"{cell},Case Closed,EXAMPLE JAIL,SOMEWHERE,PENNSYLVANIA,\n" for cell in cells)
+        return detainer_events_preview(agency=self.agency_a, data=(HEADER + rows).encode(), file_name="d3.csv")
+
+    def test_case_D3_import_refuses_a_time_that_does_not_exist(self):
+        preview = self.preview("2026-03-07 02:30:00", "2026-03-08 02:30:00")
+        self.assertEqual((preview.valid_rows, preview.error_rows), (1, 1))
+        [error] = preview.errors
+        self.assertEqual((error.line, error.column), (3, "date"))
+        self.assertEqual(
+            str(error),
+            "Line 3, date: 2026-03-08 02:30 does not exist in America/Chicago: that night the clocks moved forward "
+            "from CST (UTC−06:00) to CDT (UTC−05:00). Check the time.",
+        )
+        result = detainer_events_import(
+            actor=self.staff_a,
+            agency=self.agency_a,
+            data=(HEADER + "2026-03-08 02:30:00,,J,X,PA,\n").encode(),
+            file_name="d3.csv",
+        )
+        self.assertFalse(result.ok)
+        self.assertFalse(DetainerEvent.objects.exists())
+
+    def test_case_D3_import_refuses_a_time_that_occurs_twice(self):
+        preview = self.preview("2026-11-01 01:30:00")
+        [error] = preview.errors
+        self.assertEqual((error.line, error.column), (2, "date"))
+        self.assertIn("2026-11-01 01:30 happens twice in America/Chicago", error.message)
+        self.assertIn("01:30 CDT (UTC−05:00) = 06:30 UTC, or 01:30 CST (UTC−06:00) = 07:30 UTC", error.message)
+        self.assertIn(
+            'Say which with its UTC offset: "2026-11-01 01:30-05:00" or "2026-11-01 01:30-06:00".', error.message
+        )
+
+    def test_case_D3_import_accepts_an_explicit_offset(self):
+        preview = self.preview("2026-11-01 01:30-05:00", "2026-11-01 01:30:00-06:00", "2026-11-01T06:30:00Z")
+        self.assertEqual(preview.errors, [])
+        self.assertEqual([str(event.occurred_on) for event in preview.events], ["2026-11-01"] * 3)
+
+    def test_the_same_time_is_real_in_another_zone(self):
+        # Agency B is in America/Phoenix (no daylight time): 2026-03-08 02:30 happened there once.
+        data = (HEADER + "2026-03-08 02:30:00,,EXAMPLE JAIL,X,AZ,\n").encode()
+        preview = detainer_events_preview(agency=self.agency_b, data=data, file_name="b.csv")
+        self.assertEqual((preview.valid_rows, preview.errors), (1, []))

@@ -315,6 +315,7 @@ class DetailPageChecksTests(BaseTestCase):
             actor=self.staff_a,
             served_on_subject_at=datetime(2026, 11, 19, 14, 0, tzinfo=UTC),
             served_by="B-12",
+            service_language="English",
         )
         response = self.page()
         self.assertNotContains(response, "No hold authorized")
