@@ -50,7 +50,7 @@ from incidents.choices import Action
 from incidents.citizenship import stop_reason
 from incidents.models import Detainer, DetainerAction
 from incidents.models_actions import InterpreterType
-from incidents.scope import agreement_in_force
+from incidents.scope import agreements_in_force, several_agreements_message
 
 #: R3.8: language access is recorded on every interview and every service of a form.
 LANGUAGE_KINDS = frozenset({Action.INTERVIEW, Action.SERVE_WARRANT})
@@ -217,10 +217,12 @@ def detainer_action_record(
         timed = "performed_at" not in errors
         if agreement is None:
             agreement = locked.agreement
-            if agreement is None and timed:
-                agreement = agreement_in_force(agency=locked.agency, at=performed_at)
+            in_force = agreements_in_force(agency=locked.agency, at=performed_at) if agreement is None and timed else []
+            if agreement is None and len(in_force) == 1:
+                agreement = in_force[0]
             if agreement is None:
-                errors.setdefault("agreement", [NO_AGREEMENT_MESSAGE])
+                message = several_agreements_message(in_force) if len(in_force) > 1 else NO_AGREEMENT_MESSAGE
+                errors.setdefault("agreement", [message])
         model = agreement.model if "agreement" not in errors else ""
         if timed:
             problems = _time_errors(locked, kind=kind, model=model, performed_at=performed_at, now=timezone.now())

@@ -22,7 +22,7 @@ from incidents.local_time import (
     RepeatedTimeChoiceField,
 )
 from incidents.models import Detainer, Incident
-from incidents.scope import agreement_in_force
+from incidents.scope import agreement_in_force, agreements_in_force, several_agreements_message
 from incidents.validators import a_number_normalise, country_code_normalise
 from training.models import Officer
 
@@ -253,7 +253,11 @@ class DetainerForm(AgencyChoiceMixin, AgencyLocalTimesMixin, forms.ModelForm):
             self.add_error("agreement", checks.AGREEMENT_AGENCY_MESSAGE)
             return
         if agreement is None and isinstance(when, datetime):
-            agreement = agreement_in_force(agency=agency, at=when)
+            in_force = agreements_in_force(agency=agency, at=when)
+            if len(in_force) > 1:  # never save a detainer silently without its MOA (R1.6)
+                self.add_error("agreement", several_agreements_message(in_force))
+                return
+            agreement = in_force[0] if in_force else None
         problem = checks.refusal_action(agreement=agreement, action=data.get("action") or "")
         if problem:
             self.add_error("action", problem)

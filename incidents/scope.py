@@ -98,12 +98,28 @@ def agreement_in_force(*, agency: Agency, at: datetime) -> Agreement | None:
     Raises:
         ValueError: ``at`` is naive.
     """
+    candidates = agreements_in_force(agency=agency, at=at)
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def agreements_in_force(*, agency: Agency, at: datetime) -> list[Agreement]:
+    """Every agreement of ``agency`` in force at ``at`` (same rule as ``agreement_in_force``), by model. One query.
+
+    Raises:
+        ValueError: ``at`` is naive.
+    """
     if timezone.is_naive(at):
         raise ValueError("at must be an aware datetime.")
     day = timezone.localdate(at, timezone=agency.zone)
-    candidates = list(
+    return list(
         Agreement.objects.filter(agency=agency, status=Agreement.Status.ACTIVE)
         .filter(Q(signed_on__isnull=True) | Q(signed_on__lte=day))
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))[:2]
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))
+        .order_by("model", "pk")
     )
-    return candidates[0] if len(candidates) == 1 else None
+
+
+def several_agreements_message(agreements: list[Agreement]) -> str:
+    """The refusal when no agreement was chosen and several are in force (e.g. JEM and WSO signed the same day)."""
+    models = ", ".join(agreement.get_model_display() for agreement in agreements)
+    return f"Several agreements are in force at that time ({models}): choose the MOA this is done under (R1.6)."

@@ -28,15 +28,14 @@ from incidents.citizenship import CITIZEN_MESSAGE, stop_reason, stopped_q
 from incidents.models import Detainer
 
 SUBJECT_STOPPED_MESSAGE = (
-    "STOP (R5.1): the %(what)s matches detainer booking %(booking_number)s of this agency (%(url)s), which is in "
-    "STOP for a "
-    "U.S.-citizenship claim or sign. No new detainer may be logged for this person until a supervisor records "
-    "the escalation to ICE and its resolution on that detainer."
+    "STOP (R5.1): same %(what)s as detainer booking %(booking_number)s of this agency (%(url)s), which is in "
+    "STOP for a U.S.-citizenship claim or sign. No new detainer may be logged for this person until a "
+    "supervisor records the escalation to ICE and its resolution on that detainer."
 )
 SUBJECT_CITIZEN_MESSAGE = (
-    "STOP (R5.1): the %(what)s matches detainer booking %(booking_number)s of this agency (%(url)s), whose "
-    "subject was "
-    "confirmed a U.S. citizen. ICE has no authority to detain a U.S. citizen: no detainer may be logged."
+    "STOP (R5.1): same %(what)s as detainer booking %(booking_number)s of this agency (%(url)s), whose "
+    "subject was confirmed a U.S. citizen. ICE has no authority to detain a U.S. citizen: no detainer may be "
+    "logged."
 )
 #: The field the error is shown next to → the words naming it in the message.
 _MATCHED = {

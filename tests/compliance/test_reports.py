@@ -347,7 +347,7 @@ class ReportRequestFormCaseT1Tests(BaseTestCase):
         response = self.client.get("/reports/request/")
         self.assertEqual(response.status_code, 200)
         form = response.context["form"]
-        self.assertEqual(form["agency"].value(), self.agency_a)
+        self.assertEqual(form["agency"].value(), self.agency_a.public_id)
         self.assertEqual(form["as_of"].value(), date(2026, 2, 27))
         self.assertRegex(response.content.decode(), r'<input type="date" name="as_of" value="2026-02-27"')
         self.assertNotContains(response, 'value="2026-02-28"')

@@ -688,3 +688,18 @@ class TfmApprovalTests(ActionTestCase):
         self.client.force_login(self.staff_b)
         url = reverse("incidents:detainer_action_create", args=[self.detainer_a.public_id])
         self.assertEqual(self.client.post(url, {"kind": Action.FIELD_ARREST}).status_code, 404)
+
+
+class SeveralAgreementsTests(ActionTestCase):
+    def test_R1_6_an_action_on_a_detainer_without_moa_names_the_agreements_in_force(self):
+        Agreement.objects.create(agency=self.agency_a, model=AgreementModel.WSO)
+        detainer = make_detainer(self.agency_a, actor=self.staff_a, number=3, booked_at=BOOKED)
+        self.assertIsNone(detainer.agreement)
+        [message] = self.refusal("agreement", detainer=detainer)
+        self.assertEqual(
+            message,
+            "Several agreements are in force at that time (Jail Enforcement Model, Warrant Service Officer): "
+            "choose the MOA this is done under (R1.6).",
+        )
+        done = self.record(detainer=detainer, agreement=self.agreement_a)
+        self.assertEqual(done.agreement, self.agreement_a)

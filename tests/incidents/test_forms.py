@@ -2,6 +2,7 @@ from datetime import UTC, datetime
 
 import time_machine
 
+from compliance.models import Agreement, AgreementModel
 from incidents.forms import DetainerForm, DetainerOutcomeForm
 from incidents.local_time import WHICH_SUFFIX
 from tests.base import BaseTestCase
@@ -215,3 +216,25 @@ class DetainerOutcomeFormTests(BaseTestCase):
         DetainerOutcomeForm({"outcome": "released"}, agency=self.agency_a).is_valid()
         detainer.refresh_from_db()
         self.assertEqual(detainer.outcome, "pending")
+
+
+@time_machine.travel(datetime(2026, 11, 20, 12, 0, tzinfo=UTC), tick=False)
+class SeveralAgreementsInForceTests(BaseTestCase):
+    def test_R1_6_with_jem_and_wso_in_force_the_form_asks_which_instead_of_saving_none(self):
+        wso = Agreement.objects.create(agency=self.agency_a, model=AgreementModel.WSO)
+        form = DetainerForm(detainer_post(), agencies=[self.agency_a])
+        self.assertFalse(form.is_valid())
+        self.assertEqual(
+            form.errors["agreement"],
+            [
+                "Several agreements are in force at that time (Jail Enforcement Model, Warrant Service Officer): "
+                "choose the MOA this is done under (R1.6)."
+            ],
+        )
+        chosen = DetainerForm(detainer_post(agreement=str(wso.pk)), agencies=[self.agency_a])
+        self.assertTrue(chosen.is_valid(), chosen.errors)
+        self.assertEqual(chosen.cleaned_data["agreement"], wso)
+
+    def test_one_agreement_in_force_is_still_the_default(self):
+        form = DetainerForm(detainer_post(), agencies=[self.agency_a])
+        self.assertTrue(form.is_valid(), form.errors)

@@ -9,12 +9,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 
 from compliance.audit import system_user
-from compliance.findings import finding_mark_false_positive, finding_resolve
+from compliance.findings import finding_acknowledge, finding_mark_false_positive, finding_resolve
 from compliance.models import Finding
 from incidents import checks, services
 from incidents.models import Detainer
 from tests.base import BaseTestCase
 from tests.incidents.helpers import make_detainer
+from tests.incidents.test_detainer_views import NOW as VIEW_NOW
+from tests.incidents.test_detainer_views import detainer_post
 
 NOW = datetime(2026, 2, 10, 12, 0, tzinfo=UTC)
 
@@ -37,7 +39,9 @@ class NoWarrantFindingTests(BaseTestCase):
 
     def findings(self, detainer):
         return Finding.objects.filter(
-            content_type=ContentType.objects.get_for_model(Detainer), object_id=detainer.pk, kind=Finding.Kind.NO_WARRANT
+            content_type=ContentType.objects.get_for_model(Detainer),
+            object_id=detainer.pk,
+            kind=Finding.Kind.NO_WARRANT,
         )
 
     def test_an_i247a_without_a_warrant_opens_one_finding_and_emails_the_supervisors_once(self):
@@ -97,8 +101,6 @@ class NoWarrantFindingTests(BaseTestCase):
 
     def test_an_acknowledged_finding_is_resolved_too(self):
         detainer = self.log()
-        from compliance.findings import finding_acknowledge
-
         finding_acknowledge(finding=self.findings(detainer).get(), actor=self.supervisor_a)
         self.update(detainer, warrant_type="I-205", warrant_signed=True)
         self.assertEqual(self.findings(detainer).get().status, Finding.Status.RESOLVED)
@@ -186,10 +188,8 @@ class NoWarrantFindingTests(BaseTestCase):
         self.assertEqual(message.to, ["supervisor_b@example.test"])
 
     def test_logging_it_on_the_form_opens_the_finding(self):
-        self.login(self.staff_a) if hasattr(self, "login") else self.client.force_login(self.staff_a)
-        from tests.incidents.test_detainer_views import detainer_post  # the form's POST data
-
-        with self.captureOnCommitCallbacks(execute=True):
+        with time_machine.travel(VIEW_NOW, tick=False), self.captureOnCommitCallbacks(execute=True):
+            self.client.force_login(self.staff_a)
             response = self.client.post("/detainers/new/", detainer_post(warrant_type="", warrant_signed=""))
         self.assertEqual(response.status_code, 302)
         detainer = Detainer.objects.get(agency=self.agency_a)

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from incidents import services
 from incidents.forms import DetainerForm, IncidentForm
+from incidents.forms_citizenship import ConsularForm
 from incidents.models import Detainer, Incident
 from tests.base import PASSWORD, BaseTestCase
 from tests.incidents.helpers import make_detainer
@@ -217,3 +218,11 @@ class SameMinuteRuleTests(BaseTestCase):
         )
         form.is_valid()
         self.assertEqual(form.cleaned_data["received_at"], datetime(2026, 4, 20, 13, 0, tzinfo=UTC))
+
+    def test_the_consular_form_keeps_the_stored_seconds_too(self):
+        stored = datetime(2026, 5, 2, 14, 5, 41, 250000, tzinfo=UTC)  # 09:05:41.25 CDT
+        data = {"notified_at_0": "2026-05-02", "notified_at_1": "09:05", "requested": "unknown"}
+        form = ConsularForm(data, initial={"notified_at": stored}, agency=self.agency_a)
+        self.assertTrue(form.is_valid(), form.errors)
+        self.assertEqual(form.cleaned_data["notified_at"], stored)
+        self.assertNotIn("notified_at", form.changed_data)

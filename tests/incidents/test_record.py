@@ -146,7 +146,7 @@ class RecordFormTests(BaseTestCase):
         self.assertFalse(form.is_valid())
         [message] = form.errors["action"]
         self.assertIn("outside the Warrant Service Officer agreement", message)
-        self.assertIn("serve the ice warrant", message)
+        self.assertIn("That agreement allows only: Serve the ICE warrant (I-200/I-205)", message)
 
     def test_R1_6_serving_the_warrant_under_wso_is_accepted(self):
         form = self.form(

@@ -28,6 +28,8 @@ from compliance.models import Agency, Agreement, AgreementModel, User
 from compliance.roles import Role, role_grant
 from incidents.choices import PCBasis, ReleaseCause
 from incidents.models import Detainer, Incident
+from incidents.models_actions import InterpreterType
+from incidents.no_warrant import no_warrant_sync
 from incidents.rules import hold_deadline
 from training import rules
 from training.facts import training_facts_refresh
@@ -270,6 +272,9 @@ def seed_detainers(agency: Agency, *, officers: list[Officer], now) -> None:
             "local_hold_authority": "Invented state statute § 0-000 (demo data)",
             "served_on_subject_at": None if suffix in NOT_SERVED else received + timedelta(hours=1),
             "served_by": "" if suffix in NOT_SERVED else "Intake deputy (demo)",
+            # R3.8: every service records its language and interpreter (none used here).
+            "service_language": "" if suffix in NOT_SERVED else "Spanish",
+            "service_interpreter_type": "" if suffix in NOT_SERVED else InterpreterType.NONE,
             "ice_notified_at": received + timedelta(hours=2),
             "subject_first_name": first,
             "subject_last_name": last,
@@ -285,7 +290,10 @@ def seed_detainers(agency: Agency, *, officers: list[Officer], now) -> None:
             "outcome": outcome,
             "outcome_at": released + timedelta(hours=20) if outcome != Detainer.Outcome.PENDING else None,
         }
-        _upsert(Detainer, {"agency": agency, "booking_number": f"{agency.name[:1]}B-{suffix}"}, values)
+        detainer = _upsert(Detainer, {"agency": agency, "booking_number": f"{agency.name[:1]}B-{suffix}"}, values)
+        # R4.3: the unsigned I-200 opens its finding, as logging it through the service would. was_missing=True:
+        # a second run opens none and never reopens one a demo supervisor closed.
+        no_warrant_sync(detainer=detainer, actor=system_user(), was_missing=True)
 
 
 INCIDENTS = (
