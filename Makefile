@@ -33,7 +33,8 @@ demo: migrate
 # the hold-deadline sweep every 15 minutes. run_jobs runs both once at start.
 run: demo
 	DEBUG=1 $(BIN)/python manage.py run_jobs
-	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop). Demo logins are listed above."
+	@DEBUG=1 $(BIN)/python manage.py seed_demo --logins-only
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)."
 	DEBUG=1 $(BIN)/celery -A compliance beat --loglevel=WARNING --schedule=var/celerybeat-schedule & \
 	trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)

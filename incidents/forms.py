@@ -271,7 +271,9 @@ class DetainerOutcomeForm(AgencyLocalTimesMixin, forms.Form):
     """Record how a detainer ended: transferred to ICE, released, or lifted."""
 
     outcome = forms.ChoiceField(
-        choices=[(value, label) for value, label in Detainer.Outcome.choices if value != Detainer.Outcome.PENDING],
+        # No outcome preselected: custody ending is never recorded by leaving a default in place.
+        choices=[("", "- Select how custody ended -")]
+        + [(value, label) for value, label in Detainer.Outcome.choices if value != Detainer.Outcome.PENDING],
         error_messages={"required": PENDING_OUTCOME_MESSAGE},
     )
     outcome_at = AgencyLocalDateTimeField(label="When")

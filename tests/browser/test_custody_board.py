@@ -62,7 +62,7 @@ def test_without_javascript_the_quick_action_is_a_page_and_returns_to_the_board(
         assert "Quarrington" in page.get_by_test_id("custody-action-subject").inner_text()
         local_now = timezone.localtime(timezone=agency.zone) - timedelta(minutes=10)
         page.get_by_label("Date").fill(local_now.strftime("%Y-%m-%d"))
-        page.get_by_label("Time (24-hour)").fill(local_now.strftime("%H:%M"))
+        page.get_by_label("Time", exact=True).fill(local_now.strftime("%H:%M"))
         page.get_by_role("button", name="Record ICE notified").click()
         page.wait_for_url(f"{live_server.url}{board}")
         expect(page.locator("main")).to_contain_text("ICE notification recorded.")
@@ -83,7 +83,7 @@ def test_with_htmx_a_bad_time_comes_back_inline_next_to_the_field(page, live_ser
     expect(date).to_be_focused()
     later = timezone.localtime(timezone=agency.zone) + timedelta(days=2)  # in the future: refused
     date.fill(later.strftime("%Y-%m-%d"))
-    form.get_by_label("Time (24-hour)").fill("10:00")
+    form.get_by_label("Time", exact=True).fill("10:00")
     form.get_by_role("button", name="Released").click()
     expect(form.locator(".usa-error-message")).to_have_text("This cannot be in the future.")
     expect(form.get_by_label("Date")).to_be_focused()

@@ -238,3 +238,14 @@ class SeveralAgreementsInForceTests(BaseTestCase):
     def test_one_agreement_in_force_is_still_the_default(self):
         form = DetainerForm(detainer_post(), agencies=[self.agency_a])
         self.assertTrue(form.is_valid(), form.errors)
+
+
+class OutcomeDefaultTests(BaseTestCase):
+    def test_no_outcome_is_preselected_and_leaving_it_blank_is_refused(self):
+        form = DetainerOutcomeForm(agency=self.agency_a)
+        self.assertIn('<option value="" selected>- Select how custody ended -</option>', str(form["outcome"]))
+        bound = DetainerOutcomeForm(
+            {"outcome": "", **local_datetime_post("outcome_at", "2026-11-20", "10:00")}, agency=self.agency_a
+        )
+        self.assertFalse(bound.is_valid())
+        self.assertEqual(bound.errors["outcome"], ["Choose what happened: transferred, released, or lifted."])

@@ -76,7 +76,8 @@ HANDLING_OFFICER_FROM = 6
 
 DEMO_USERS = (
     ("demo-staff", "Dana", "Staff", Role.STAFF, False),
-    ("demo-supervisor", "Sam", "Supervisor", Role.SUPERVISOR, False),
+    # All three agencies, so every agency has a supervisor to receive deadline and R4.6 warnings.
+    ("demo-supervisor", "Sam", "Supervisor", Role.SUPERVISOR, True),
     ("demo-auditor", "Alex", "Auditor", Role.AUDITOR, True),  # all three agencies
     ("demo-admin", "Morgan", "Administrator", Role.ADMINISTRATOR, False),
 )
@@ -89,9 +90,17 @@ class Command(BaseCommand):
         "Refuses to run unless DEBUG is on. Idempotent."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--logins-only", action="store_true", help="Only print the demo logins (``make run`` repeats them last)."
+        )
+
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError(REFUSE_MESSAGE)
+        if options["logins_only"]:
+            self._print_logins(list(Agency.objects.filter(name__in=[spec[1] for spec in AGENCIES]).order_by("pk")))
+            return
         now = timezone.now()
         with transaction.atomic(), acting_as(system_user(), reason="Demo data (seed_demo)"):
             agencies = [seed_agency(spec, now=now) for spec in AGENCIES]
@@ -101,9 +110,13 @@ class Command(BaseCommand):
                 seed_detainers(agency, officers=officers, now=now)
                 seed_incidents(agency, reporter=users["demo-staff"], now=now)
                 seed_outreach(agency, now=now)
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/ with:"))
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        self._print_logins(agencies)
+
+    def _print_logins(self, agencies) -> None:
+        self.stdout.write(self.style.SUCCESS("Sign in at /accounts/login/ with:"))
         for username, _first, _last, role, everywhere in DEMO_USERS:
-            scope = "all three agencies" if everywhere else agencies[0].name
+            scope = "all three agencies" if everywhere else (agencies[0].name if agencies else "")
             self.stdout.write(f"  {username:<16} {role:<22} {scope}")
         self.stdout.write(f"Password for every demo login: {DEMO_PASSWORD}")
 
