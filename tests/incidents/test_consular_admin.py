@@ -77,10 +77,13 @@ class ConsularCountryAdminTests(BaseTestCase):
         self.assertEqual(entry.history.get().history_user, self.root)
         # Unchanged countries get no history row (no phantom changes, H2).
         self.assertEqual(ConsularCountry.history.filter(history_type="~").count(), 0)
-        # The list was loaded by data migration 0005 without a "+" history row, so this first save writes
-        # one baseline row (attributed, values unchanged); saving it again unchanged writes none (H2).
+        # The shipped list has its "+" history row from migration 0016 (no author: it came with the software);
+        # saving the list unchanged writes no row (H2).
         baseline = ConsularCountryList.history.get(id=self.current.pk)
-        self.assertEqual((baseline.history_user, baseline.version), (self.root, self.current.version))
+        self.assertEqual(
+            (baseline.history_type, baseline.history_user, baseline.version), ("+", None, self.current.version)
+        )
+        self.assertIn("Shipped with the application", baseline.history_change_reason)
         data["countries-TOTAL_FORMS"] = data["countries-INITIAL_FORMS"] = str(len(existing) + 1)
         data[f"{new}id"] = entry.pk
         response = self.client.post(f"/admin/incidents/consularcountrylist/{self.current.pk}/change/", data)
