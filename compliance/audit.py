@@ -66,6 +66,21 @@ def system_user():
     return user
 
 
+#: simple-history's ``history_change_reason`` column is ``varchar(100)``.
+CHANGE_REASON_MAX = 100
+
+
+def change_reason_fit(reason: str | None) -> str | None:
+    """``reason`` cut to the history column's 100 characters (ending "…" when cut), or None.
+
+    Reasons often quote what a user typed (a reopen reason, a resolution note);
+    PostgreSQL refuses a longer value. The full text stays on the record itself.
+    """
+    if reason is None or len(reason) <= CHANGE_REASON_MAX:
+        return reason
+    return reason[: CHANGE_REASON_MAX - 1] + "…"
+
+
 class AuditedHistory(HistoricalRecords):
     """HistoricalRecords with context attribution and no phantom rows."""
 
@@ -76,7 +91,7 @@ class AuditedHistory(HistoricalRecords):
         return super().get_history_user(instance)
 
     def get_change_reason_for_object(self, instance, history_type, using):
-        return super().get_change_reason_for_object(instance, history_type, using) or _reason.get()
+        return change_reason_fit(super().get_change_reason_for_object(instance, history_type, using) or _reason.get())
 
     def create_historical_record(self, instance, history_type, using=None):
         if history_type == "~" and not self._changed_since_last_record(instance):

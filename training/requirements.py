@@ -37,7 +37,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from compliance.audit import acting_as
+from compliance.audit import acting_as, change_reason_fit
 from compliance.models import Agreement, AgreementModel
 from training import rules
 from training.facts import training_facts_refresh
@@ -456,7 +456,11 @@ def certifications_recompute(*, actor, officers, reason: str) -> int:
             changed.append(certification)
     if changed:
         bulk_update_with_history(
-            changed, Certification, ["expires_on", "updated_at"], default_user=actor, default_change_reason=reason
+            changed,
+            Certification,
+            ["expires_on", "updated_at"],
+            default_user=actor,
+            default_change_reason=change_reason_fit(reason),
         )
     # The rules or the officers' agreement changed: their stored roster facts follow (training.facts).
     training_facts_refresh(officer_ids=[officer.pk for officer in officers])

@@ -214,3 +214,27 @@ class FailedRequestTests(BaseTestCase):
         self.assertEqual(latest.title, "Changed after the failed request (invented)")
         self.assertIsNone(latest.history_user)
         self.assertIsNone(latest.history_change_reason)
+
+
+class ChangeReasonLengthTests(BaseTestCase):
+    def test_a_reason_longer_than_the_history_column_is_cut_not_refused(self):
+        from compliance.audit import CHANGE_REASON_MAX, acting_as
+        from incidents.models import Incident
+
+        from datetime import UTC, datetime
+
+        incident = Incident.objects.create(
+            agency=self.agency_a,
+            kind=Incident.Kind.COMPLAINT,
+            severity="low",
+            title="Invented",
+            description="Invented.",
+            occurred_at=datetime(2026, 5, 1, 18, 0, tzinfo=UTC),
+        )
+        reason = "Reopened: " + "the corrective action did not hold " * 10
+        with acting_as(self.supervisor_a, reason=reason):
+            incident.title = "Invented, changed"
+            incident.save()
+        row = incident.history.order_by("-history_id").first()
+        self.assertEqual(len(row.history_change_reason), CHANGE_REASON_MAX)
+        self.assertEqual(row.history_change_reason, reason[: CHANGE_REASON_MAX - 1] + "…")
