@@ -100,13 +100,24 @@ def finding_acknowledge(*, finding: Finding, actor) -> Finding:
     return locked
 
 
+#: Finding kind → callable(finding) returning why it cannot be resolved yet (or None). Apps register their
+#: own in ``AppConfig.ready`` (e.g. incidents: a passed hold deadline while the person is still held).
+RESOLVE_GUARDS: dict[str, object] = {}
+
+
 def finding_resolve(*, finding: Finding, actor, note: str) -> Finding:
     """A supervisor resolves a finding, saying how (``note`` required; kept on the row and in history).
 
     Raises:
         PermissionDenied: ``actor`` lacks ``review_records`` in the finding's agency.
-        ValidationError: ``{"note": ...}`` when blank; the finding is already closed.
+        ValidationError: ``{"note": ...}`` when blank, or when the kind's guard in
+            ``RESOLVE_GUARDS`` says the condition still holds (e.g. the person is still held past
+            the hold deadline: record the release or transfer first); the finding is already closed.
     """
+    guard = RESOLVE_GUARDS.get(finding.kind)
+    problem = guard(finding) if guard else None
+    if problem:
+        raise ValidationError({"note": problem})
     return _close(finding=finding, actor=actor, text=note, status=Finding.Status.RESOLVED, field="note")
 
 

@@ -14,6 +14,10 @@ class IncidentsConfig(AppConfig):
         from incidents import release_notice
 
         release_notice.register()
+        # A passed hold deadline cannot be resolved while the person is still held.
+        from incidents import finding_guards
+
+        finding_guards.register()
         # Logged 287(g) actions (R1.6, R1.7, R2.4, R2.7): every action checked, batched per page.
         from incidents import action_checks
 

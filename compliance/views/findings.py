@@ -169,10 +169,15 @@ def finding_resolve(request, public_id):
         try:
             services.finding_resolve(finding=finding, actor=request.user, note=form.cleaned_data["note"])
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            if "note" not in getattr(error, "message_dict", {}):
+                messages.error(request, " ".join(error.messages))
+                return redirect("findings:detail", public_id=finding.public_id)
+            # e.g. the person is still held past the deadline: said next to the note, which is kept.
+            for message in error.message_dict["note"]:
+                form.add_error("note", message)
         else:
             messages.success(request, "Finding resolved.")
-        return redirect("findings:detail", public_id=finding.public_id)
+            return redirect("findings:detail", public_id=finding.public_id)
     return _render_detail(request, finding, resolve_form=form)
 
 

@@ -110,7 +110,8 @@ class ReopenedFindingIsNotDuplicatedBySweepsTests(BaseTestCase):
         past = detainer.hold_deadline + timedelta(minutes=15)
         self.assertEqual(sweep_hold_deadlines(now=past)["findings_opened"], 1)
         [finding] = findings_of(detainer, Finding.Kind.HOLD_DEADLINE_PASSED)
-        findings.finding_resolve(finding=finding, actor=self.supervisor_a, note="Released.")
+        # Still pending, so it cannot be *resolved* (incidents.finding_guards); a false positive can be claimed.
+        findings.finding_mark_false_positive(finding=finding, actor=self.supervisor_a, reason="Release time wrong.")
         self.assertEqual(sweep_hold_deadlines(now=past + timedelta(hours=1))["findings_opened"], 0)
         findings.finding_reopen(finding=finding, actor=self.supervisor_a, reason=REASON)
         result = sweep_hold_deadlines(now=past + timedelta(hours=2))

@@ -14,7 +14,7 @@ from tests.base import BaseTestCase
 from tests.compliance.helpers import RECEIVED, make_detainer
 
 
-def make(agency, record, *, kind=Finding.Kind.HOLD_DEADLINE_PASSED, severity=Finding.Severity.CRITICAL, **extra):
+def make(agency, record, *, kind=Finding.Kind.OTHER, severity=Finding.Severity.CRITICAL, **extra):
     return Finding.objects.create(
         agency=agency,
         kind=kind,

@@ -218,10 +218,10 @@ class FailedRequestTests(BaseTestCase):
 
 class ChangeReasonLengthTests(BaseTestCase):
     def test_a_reason_longer_than_the_history_column_is_cut_not_refused(self):
+        from datetime import UTC, datetime
+
         from compliance.audit import CHANGE_REASON_MAX, acting_as
         from incidents.models import Incident
-
-        from datetime import UTC, datetime
 
         incident = Incident.objects.create(
             agency=self.agency_a,

@@ -189,3 +189,40 @@ class HoldDeadlineSweepTests(BaseTestCase):
         names = {entry["task"] for entry in celery_app.conf.beat_schedule.values()}
         self.assertIn(sweep_hold_deadlines_task.name, names)
         self.assertEqual(sweep_hold_deadlines_task.name, "incidents.tasks.sweep_hold_deadlines_task")
+
+
+@override_settings(HOLD_DEADLINE_ALERT_HOURS=4)
+class ResolvingWhileStillHeldTests(BaseTestCase):
+    def test_R4_8_a_passed_deadline_cannot_be_resolved_until_custody_ends(self):
+        from django.core.exceptions import ValidationError
+
+        from compliance import findings
+        from incidents.finding_guards import STILL_HELD_MESSAGE
+
+        detainer = make_detainer(self.agency_a, actor=self.staff_a, would_be_released_at=RELEASE_D4)
+        sweep_hold_deadlines(now=at(15, 1))
+        finding = Finding.objects.get(object_id=detainer.pk, kind=Finding.Kind.HOLD_DEADLINE_PASSED)
+        with self.assertRaises(ValidationError) as caught:
+            findings.finding_resolve(finding=finding, actor=self.supervisor_a, note="Dealt with.")
+        self.assertEqual(caught.exception.message_dict, {"note": [STILL_HELD_MESSAGE]})
+        self.assertEqual(Finding.objects.get(pk=finding.pk).status, Finding.Status.OPEN)
+        services.detainer_record_outcome(
+            detainer=detainer, actor=self.staff_a, outcome=Detainer.Outcome.RELEASED, outcome_at=at(15, 30)
+        )
+        done = findings.finding_resolve(finding=finding, actor=self.supervisor_a, note="Released 15:30 UTC.")
+        self.assertEqual(done.status, Finding.Status.RESOLVED)
+
+    def test_the_finding_page_says_why_next_to_the_note_and_keeps_it(self):
+        from django.urls import reverse
+
+        from incidents.finding_guards import STILL_HELD_MESSAGE
+
+        detainer = make_detainer(self.agency_a, actor=self.staff_a, would_be_released_at=RELEASE_D4)
+        sweep_hold_deadlines(now=at(15, 1))
+        finding = Finding.objects.get(object_id=detainer.pk, kind=Finding.Kind.HOLD_DEADLINE_PASSED)
+        self.client.force_login(self.supervisor_a)
+        response = self.client.post(reverse("findings:resolve", args=[finding.public_id]), {"note": "Typed note."})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.context["resolve_form"].errors["note"], [STILL_HELD_MESSAGE])
+        self.assertContains(response, "Typed note.")
+        self.assertEqual(Finding.objects.get(pk=finding.pk).status, Finding.Status.OPEN)
