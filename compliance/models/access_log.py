@@ -60,3 +60,35 @@ def access_log_record(request, *, action: str, record=None, agency=None, count: 
         path=request.path[:300],
         ip_address=request.META.get("REMOTE_ADDR") or None,
     )
+
+
+def access_log_per_agency(request, *, action: str, counts: dict, empty_agency=None) -> list[AccessLog]:
+    """One access-log row per agency whose data a list or export showed, with that agency's count.
+
+    A page or file spanning several agencies (an auditor of three) is then visible in each
+    agency's access log (``compliance.access_trail`` scopes rows by agency), instead of one
+    row with no agency that no agency's auditor could read.
+
+    Args:
+        request: the Django request (user, path, REMOTE_ADDR).
+        action: ``AccessLog.Action.LIST`` or ``EXPORT``.
+        counts: ``{agency: number of its records shown}``; agencies with 0 are skipped.
+        empty_agency: the agency to log against when nothing was shown (e.g. the one
+            asked for with ``?agency=``), or None.
+
+    Returns:
+        The rows written: one query (``bulk_create``), whatever the number of agencies.
+    """
+    user = request.user if request.user.is_authenticated else None
+    base = {
+        "user": user,
+        "action": action,
+        "path": request.path[:300],
+        "ip_address": request.META.get("REMOTE_ADDR") or None,
+    }
+    shown = [(agency, count) for agency, count in counts.items() if count]
+    if not shown:
+        shown = [(empty_agency, 0)]
+    return AccessLog.objects.bulk_create(
+        AccessLog(agency=agency, object_count=count, **base) for agency, count in shown
+    )

@@ -17,6 +17,7 @@ GET or POST.
 
 from __future__ import annotations
 
+from collections import Counter
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -33,7 +34,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from compliance import access
-from compliance.models import AccessLog, access_log_record
+from compliance.models import AccessLog, access_log_per_agency, access_log_record
 from compliance.templatetags.agency_time import in_zone
 from incidents import selectors, services
 from incidents.checks import holds_authorized
@@ -77,12 +78,12 @@ def custody_board(request):
     detainers, only_agency = access.narrow_to_requested_agency(selectors.custody_board_for(request.user), request)
     page = paginate(request, detainers)
     rows = list(page.object_list)
-    agencies_shown = {row.agency_id for row in rows}
-    access_log_record(
+    # One access-log row per agency shown, so each agency's auditors see it (SECURITY.md D3).
+    access_log_per_agency(
         request,
         action=AccessLog.Action.LIST,
-        agency=rows[0].agency if len(agencies_shown) == 1 else None,
-        count=len(rows),
+        counts=Counter(row.agency for row in rows),
+        empty_agency=only_agency,
     )
     now = timezone.now()
     leads = normalise_lead_hours(settings.HOLD_DEADLINE_ALERT_HOURS)

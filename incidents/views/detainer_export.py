@@ -12,12 +12,13 @@ from __future__ import annotations
 import tempfile
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from compliance import access
-from compliance.models import AccessLog, access_log_record
+from compliance.models import AccessLog, access_log_per_agency
 from compliance.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from incidents.detainer_export import detainer_csv_chunks, detainer_xlsx_write
 from incidents.detainer_export_forms import XLSX, DetainerExportForm
@@ -52,7 +53,14 @@ def detainer_export(request):
         outcome=filters["outcome"],
     )
     only = agencies[0] if len(agencies) == 1 else None
-    access_log_record(request, action=AccessLog.Action.EXPORT, agency=only, count=queryset.count())
+    # One row per agency exported (its count), so each agency's auditors see the export (SECURITY.md D3).
+    per_agency = dict(queryset.order_by().values_list("agency").annotate(n=Count("pk")))
+    access_log_per_agency(
+        request,
+        action=AccessLog.Action.EXPORT,
+        counts={agency: per_agency.get(agency.pk, 0) for agency in agencies},
+        empty_agency=only,
+    )
     entries = detainer_log_entries(queryset, at=timezone.now())
     stamp = timezone.localdate(timezone=agencies[0].zone).isoformat()
     name = f"detainer-log-{only.state}-{stamp}" if only else f"detainer-log-{stamp}"

@@ -7,6 +7,8 @@ Every page that shows a detainer's personal data writes one access-log row
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
@@ -17,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from compliance import access
-from compliance.models import AccessLog, Finding, access_log_record
+from compliance.models import AccessLog, Finding, access_log_per_agency, access_log_record
 from incidents import checks, services
 from incidents.choices import Action, PCBasis
 from incidents.forms import DetainerForm, DetainerOutcomeForm
@@ -53,12 +55,12 @@ def detainer_list(request):
     """
     context = detainer_log_context(request)
     rows = context["detainers"]
-    agencies_shown = {row.agency_id for row in rows}
-    access_log_record(
+    # One access-log row per agency shown, so each agency's auditors see it (SECURITY.md D3).
+    access_log_per_agency(
         request,
         action=AccessLog.Action.LIST,
-        agency=rows[0].agency if len(agencies_shown) == 1 else None,
-        count=len(rows),
+        counts=Counter(row.agency for row in rows),
+        empty_agency=context["only_agency"],
     )
     context["can_create"] = access.agencies_for(request.user, access.CHANGE).exists()
     return render(request, "incidents/detainer_list.html", context)

@@ -143,3 +143,18 @@ class AccessLogLinksTests(BaseTestCase):
         self.assertContains(self.client.get(reverse("dashboard")), 'data-testid="access-log-link"')
         self.client.force_login(self.staff_a)
         self.assertNotContains(self.client.get(reverse("dashboard")), 'data-testid="access-log-link"')
+
+
+class MultiAgencyListLoggingTests(BaseTestCase):
+    def test_a_list_spanning_two_agencies_is_in_each_agencys_access_log(self):
+        make_detainer(self.agency_a, actor=self.staff_a, booking_number="BK-A-9")
+        make_detainer(self.agency_b, actor=self.staff_b, booking_number="BK-B-9", number=2)
+        self.client.force_login(self.auditor)  # reads both agencies
+        for url in (reverse("incidents:detainer_list"), reverse("incidents:custody_board")):
+            with self.subTest(url=url):
+                self.client.get(url)
+                rows = AccessLog.objects.filter(action=AccessLog.Action.LIST, user=self.auditor, path=url)
+                self.assertEqual({(r.agency, r.object_count) for r in rows}, {(self.agency_a, 1), (self.agency_b, 1)})
+        self.client.force_login(self.auditor_a)
+        entries = [e for e, _ in self.client.get(URL, {"action": "list"}).context["entries"]]
+        self.assertEqual({(e.user, e.agency) for e in entries}, {(self.auditor, self.agency_a)})

@@ -199,9 +199,13 @@ class DetainerExportTests(BaseTestCase):
         csv_rows(self.get(self.supervisor_a, agency=str(self.agency_a.public_id)))
         log = AccessLog.objects.get(action=AccessLog.Action.EXPORT)
         self.assertEqual((log.user, log.agency, log.object_count, log.path), (self.supervisor_a, self.agency_a, 4, URL))
-        xlsx_rows(self.get(self.auditor, outcome=Detainer.Outcome.PENDING, format="xlsx"))
-        log = AccessLog.objects.filter(action=AccessLog.Action.EXPORT).first()
-        self.assertEqual((log.user, log.agency, log.object_count), (self.auditor, None, 3))  # two agencies
+        exported = len(xlsx_rows(self.get(self.auditor, outcome=Detainer.Outcome.PENDING, format="xlsx")))
+        # Two agencies in one file: one row per agency with its own count, so each agency's auditors see it.
+        logs = AccessLog.objects.filter(action=AccessLog.Action.EXPORT, user=self.auditor)
+        per_agency = {log.agency: log.object_count for log in logs}
+        self.assertEqual(set(per_agency), {self.agency_a, self.agency_b})
+        self.assertEqual(sum(per_agency.values()), 3)
+        self.assertEqual(exported - 1, 3)  # the file's data rows, under its header
 
     def test_the_list_page_offers_the_export_to_those_who_may_export(self):
         self.client.force_login(self.supervisor_a)
