@@ -77,7 +77,7 @@ def access_log_per_agency(request, *, action: str, counts: dict, empty_agency=No
             asked for with ``?agency=``), or None.
 
     Returns:
-        The rows written: one query (``bulk_create``), whatever the number of agencies.
+        The rows written: one INSERT for one agency, one ``bulk_create`` for several.
     """
     user = request.user if request.user.is_authenticated else None
     base = {
@@ -89,6 +89,9 @@ def access_log_per_agency(request, *, action: str, counts: dict, empty_agency=No
     shown = [(agency, count) for agency, count in counts.items() if count]
     if not shown:
         shown = [(empty_agency, 0)]
+    if len(shown) == 1:  # the usual page: one INSERT (bulk_create would add BEGIN/COMMIT round trips)
+        agency, count = shown[0]
+        return [AccessLog.objects.create(agency=agency, object_count=count, **base)]
     return AccessLog.objects.bulk_create(
         AccessLog(agency=agency, object_count=count, **base) for agency, count in shown
     )
