@@ -30,6 +30,9 @@ from incidents.service_language import service_language_errors, stored_interpret
 from incidents.subject_stop import ensure_subject_not_stopped
 from incidents.validators import a_number_normalise, country_code_normalise
 
+#: The fields that identify the subject (R5.1 subject match: ``incidents.subject_stop``).
+SUBJECT_IDENTIFIERS = ("a_number", "booking_number", "subject_last_name", "subject_first_name", "subject_date_of_birth")
+
 DETAINER_FIELDS = frozenset(
     {
         "subject_last_name",
@@ -176,7 +179,9 @@ def detainer_update(*, detainer: Detainer, actor, reason: str | None = None, **f
         TypeError: a field outside ``DETAINER_FIELDS`` was passed.
         ValueError: the handling officer is of another agency.
         ValidationError: keyed ``action``: the 287(g) action is set or changed while a
-            U.S.-citizenship STOP is in force (R5.1; ``incidents.actions.record_action_stop_refusal``).
+            U.S.-citizenship STOP is in force (R5.1; ``incidents.actions.record_action_stop_refusal``);
+            keyed by the identifier that matched when an edit of the subject's identifiers makes
+            this the same person as another detainer of the agency in STOP (R5.1; ``incidents.subject_stop``).
     """
     _unknown_fields(fields, DETAINER_FIELDS, "detainer_update")
     with transaction.atomic(), acting_as(actor, reason=reason):
@@ -184,12 +189,16 @@ def detainer_update(*, detainer: Detainer, actor, reason: str | None = None, **f
         locked = Detainer.objects.select_for_update().get(pk=detainer.pk)
         before = (locked.action, locked.action_at)
         was_missing = warrant_missing(locked)
+        identity_before = [getattr(locked, name) for name in SUBJECT_IDENTIFIERS]
         for name, value in fields.items():
             setattr(locked, name, value)
         # R5.1 STOP: setting or changing the 287(g) action is a 287(g) step (incidents.actions).
         record_action_stop_refusal(locked, before=before)
         _check_officer(locked)
         _apply_record_rules(locked, creating=False)
+        if [getattr(locked, name) for name in SUBJECT_IDENTIFIERS] != identity_before:
+            # R5.1: re-identifying the subject as someone in STOP is, in effect, a new detainer for them.
+            ensure_subject_not_stopped(locked)
         _derive_deadline(locked)
         locked.save()
         # R4.3: the finding follows the warrant (opened once, resolved when attached, reopened if removed).

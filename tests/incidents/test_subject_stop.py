@@ -8,7 +8,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from incidents import citizenship
+from incidents import citizenship, services
 from incidents.models import Detainer
 from incidents.subject_stop import ensure_subject_not_stopped
 from tests.base import BaseTestCase
@@ -139,3 +139,17 @@ class SubjectStopTests(BaseTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn("same A-number as detainer booking AC-26-0100", response.context["form"].errors["a_number"][0])
         self.assertEqual(Detainer.objects.count(), before)
+
+    def test_editing_another_record_to_the_stopped_subjects_a_number_is_refused_and_nothing_changes(self):
+        other = self.log(a_number="A099999999")
+        with self.assertRaises(ValidationError) as raised:
+            services.detainer_update(detainer=other, actor=self.staff_a, a_number="A12345678")
+        self.assertIn("same A-number as detainer booking AC-26-0100", raised.exception.message_dict["a_number"][0])
+        other.refresh_from_db()
+        self.assertEqual(other.a_number, "A099999999")
+
+    def test_editing_the_stopped_record_itself_or_other_fields_is_not_refused_by_the_subject_rule(self):
+        services.detainer_update(detainer=self.stopped, actor=self.staff_a, booking_number="AC-26-0101")
+        other = self.log(a_number="A099999999")
+        done = services.detainer_update(detainer=other, actor=self.staff_a, underlying_charge="Theft (invented)")
+        self.assertEqual(done.underlying_charge, "Theft (invented)")
