@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -25,6 +25,9 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+#: Excel number formats of date cells and of date-time cells (local wall time, to the minute).
+XLSX_DATE_FORMAT = "yyyy-mm-dd"
+XLSX_DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 #: Written first in every CSV so that Excel opens it as UTF-8.
 CSV_BOM = "\ufeff"
 
@@ -79,9 +82,14 @@ def write_workbook(sheets, target) -> None:
         sheets: ``(title, header, rows)`` triples; ``rows`` an iterable of value
             sequences, consumed once (write-only mode: memory does not grow with rows).
 
-    Text cells are neutralised and typed as text, dates get ``yyyy-mm-dd``,
-    numbers stay numbers. Aware datetimes are not supported by XLSX: pass them
-    as text.
+    Text cells are neutralised and typed as text; numbers stay numbers; a
+    ``date`` is a date cell (``yyyy-mm-dd``) and a naive ``datetime`` a
+    date-time cell (``yyyy-mm-dd hh:mm``). XLSX has no time zones: pass the
+    wall time in the zone the header names (e.g. the agency's, via
+    ``.astimezone(zone).replace(tzinfo=None)``).
+
+    Raises:
+        ValueError: an aware datetime (its zone would be silently lost).
     """
     from openpyxl import Workbook  # import here: only XLSX downloads pay for it
     from openpyxl.cell import WriteOnlyCell
@@ -103,10 +111,7 @@ def write_workbook(sheets, target) -> None:
                 if isinstance(value, str):
                     cells.append(xlsx_text_cell(sheet, WriteOnlyCell, neutralise(value)))
                 else:
-                    cell = WriteOnlyCell(sheet, value=value)
-                    if isinstance(value, date):
-                        cell.number_format = "yyyy-mm-dd"
-                    cells.append(cell)
+                    cells.append(xlsx_value_cell(sheet, WriteOnlyCell, value))
             sheet.append(cells)
     workbook.save(target)
 
@@ -116,6 +121,21 @@ def workbook_bytes(sheets) -> bytes:
     buffer = io.BytesIO()
     write_workbook(sheets, buffer)
     return buffer.getvalue()
+
+
+def xlsx_value_cell(sheet, cell_class, value):
+    """A write-only cell for a non-text value: a number, None, a date or a naive datetime (formatted).
+
+    Raises ``ValueError`` for an aware datetime: XLSX cannot hold its zone.
+    """
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        raise ValueError("XLSX cells hold no time zone: write the naive local wall time and name the zone.")
+    cell = cell_class(sheet, value=value)
+    if isinstance(value, datetime):  # before date: a datetime is a date
+        cell.number_format = XLSX_DATETIME_FORMAT
+    elif isinstance(value, date):
+        cell.number_format = XLSX_DATE_FORMAT
+    return cell
 
 
 def xlsx_text_cell(sheet, cell_class, text: str):

@@ -14,15 +14,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 from guardian.shortcuts import assign_perm
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from pypdf import PdfReader
 
 from compliance import access
 from compliance.models import AccessLog, Report
 from compliance.reports.services import report_request
 from compliance.roles import Role
+from compliance.spreadsheets import workbook_bytes, xlsx_value_cell
 from incidents import services
-from incidents.detainer_export import EXPORT_COLUMNS
+from incidents.detainer_export import EXPORT_COLUMNS, XLSX_COLUMNS
 from incidents.models import Detainer
 from tests.base import BaseTestCase
 from tests.compliance.helpers import make_officer
@@ -148,7 +150,7 @@ class DetainerExportTests(BaseTestCase):
         self.assertIn(".xlsx", response["Content-Disposition"])
         rows = xlsx_rows(response)
         header = [cell.value for cell in rows[0]]
-        self.assertEqual(tuple(header), EXPORT_COLUMNS)
+        self.assertEqual(tuple(header), XLSX_COLUMNS)
         first = dict(zip(header, rows[1], strict=True))
         self.assertEqual(first["charge"].value, "'" + HOSTILE_CHARGE)
         self.assertEqual(first["charge"].data_type, "s")
@@ -383,3 +385,114 @@ class DetainerExportCaseE1PrefixTests(BaseTestCase):
                 self.assertRegex(
                     text, re.escape(f"{detainer.booking_number}·") + r"[^·]*I-247A·I-200·" + re.escape(shown)
                 )
+
+
+class DetainerExportXlsxDateTimeTests(BaseTestCase):
+    """XLSX datetimes are real Excel date-time cells in the agency's wall time; the CSV keeps the text form."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        # Chicago moves from CST (UTC−6) to CDT (UTC−5) on Sunday 8 March 2026, between release and deadline.
+        cls.chicago = make_detainer(
+            cls.agency_a,
+            actor=cls.supervisor_a,
+            number=30,
+            underlying_charge="=1+1",
+            received_at=datetime(2026, 3, 9, 15, 0, tzinfo=UTC),  # 10:00 CDT
+            would_be_released_at=datetime(2026, 3, 7, 18, 0, tzinfo=UTC),  # 12:00 CST; deadline 18:00 UTC
+        )
+        services.detainer_record_outcome(
+            detainer=cls.chicago,
+            actor=cls.supervisor_a,
+            outcome=Detainer.Outcome.RELEASED,
+            outcome_at=datetime(2026, 3, 9, 20, 0, tzinfo=UTC),  # 15:00 CDT, 2 hours after the deadline
+        )
+        # Phoenix keeps MST (UTC−7) all year.
+        cls.phoenix = make_detainer(
+            cls.agency_b,
+            actor=cls.supervisor_b,
+            number=31,
+            booking_number="BK-BIRCH-DST",
+            received_at=datetime(2026, 3, 9, 15, 0, tzinfo=UTC),  # 08:00 MST
+        )
+
+    def export(self, user, fmt, **params):
+        self.client.force_login(user)
+        return self.client.get(URL, {"format": fmt, **params})
+
+    def xlsx_by_booking(self, response) -> dict[str, dict]:
+        rows = xlsx_rows(response)
+        header = [cell.value for cell in rows[0]]
+        self.assertEqual(tuple(header), XLSX_COLUMNS)
+        return {row[1].value: dict(zip(header, row, strict=True)) for row in rows[1:]}
+
+    def test_xlsx_header_names_the_agency_local_time_and_the_zone(self):
+        header = [cell.value for cell in xlsx_rows(self.export(self.supervisor_a, "xlsx"))[0]]
+        for name in (
+            "received (agency local time)",
+            "would_otherwise_be_released (agency local time)",
+            "hold_deadline (agency local time)",
+            "served_on_subject_at (agency local time)",
+            "ice_notified_at (agency local time)",
+            "outcome_at (agency local time)",
+        ):
+            self.assertIn(name, header)
+        self.assertEqual(header[header.index("received (agency local time)") - 1], "time_zone")
+        self.assertEqual(header[header.index("received (agency local time)") + 1], "received_utc")
+        self.assertNotIn("received", header)
+
+    def test_xlsx_datetimes_are_date_cells_in_the_agency_wall_time_across_the_dst_change(self):
+        row = self.xlsx_by_booking(self.export(self.supervisor_a, "xlsx"))[self.chicago.booking_number]
+        expected = {
+            "received (agency local time)": datetime(2026, 3, 9, 10, 0),  # 15:00 UTC, CDT
+            "would_otherwise_be_released (agency local time)": datetime(2026, 3, 7, 12, 0),  # 18:00 UTC, CST
+            "hold_deadline (agency local time)": datetime(2026, 3, 9, 13, 0),  # 48 real hours later, CDT
+            "outcome_at (agency local time)": datetime(2026, 3, 9, 15, 0),
+        }
+        for name, wall_time in expected.items():
+            with self.subTest(column=name):
+                cell = row[name]
+                self.assertIsInstance(cell.value, datetime)
+                self.assertEqual(cell.value, wall_time)
+                self.assertTrue(cell.is_date)
+                self.assertEqual(cell.number_format, "yyyy-mm-dd hh:mm")
+        self.assertIsNone(row["served_on_subject_at (agency local time)"].value)  # never served: empty cell
+        self.assertEqual(row["time_zone"].value, "America/Chicago")
+        self.assertEqual((row["received_utc"].value, row["received_utc"].data_type), ("2026-03-09T15:00:00Z", "s"))
+        self.assertEqual((row["hours_after_deadline"].value, row["hours_after_deadline"].data_type), (2, "n"))
+
+    def test_xlsx_each_row_is_in_its_own_agencys_wall_time(self):
+        rows = self.xlsx_by_booking(self.export(self.auditor, "xlsx"))
+        chicago, phoenix = rows[self.chicago.booking_number], rows["BK-BIRCH-DST"]
+        self.assertEqual(chicago["received (agency local time)"].value, datetime(2026, 3, 9, 10, 0))
+        self.assertEqual(phoenix["received (agency local time)"].value, datetime(2026, 3, 9, 8, 0))
+        self.assertEqual(phoenix["time_zone"].value, "America/Phoenix")
+        self.assertEqual(phoenix["received_utc"].value, chicago["received_utc"].value)  # the same instant
+
+    def test_csv_keeps_the_agency_local_text_and_its_columns(self):
+        rows = csv_rows(self.export(self.supervisor_a, "csv"))
+        self.assertEqual(tuple(rows[0].keys()), EXPORT_COLUMNS)
+        (row,) = [row for row in rows if row["booking_number"] == self.chicago.booking_number]
+        self.assertEqual(row["received"], "2026-03-09 10:00 CDT")
+        self.assertEqual(row["received_utc"], "2026-03-09T15:00:00Z")
+        self.assertEqual(row["would_otherwise_be_released"], "2026-03-07 12:00 CST")
+        self.assertEqual(row["hold_deadline"], "2026-03-09 13:00 CDT")
+        self.assertEqual(row["outcome_at"], "2026-03-09 15:00 CDT")
+        self.assertEqual(row["served_on_subject_at"], "")
+
+    def test_case_E1_xlsx_text_cells_are_still_neutralised_beside_date_cells(self):
+        row = self.xlsx_by_booking(self.export(self.supervisor_a, "xlsx"))[self.chicago.booking_number]
+        self.assertEqual((row["charge"].value, row["charge"].data_type), ("'=1+1", "s"))
+        received = row["received (agency local time)"]
+        self.assertEqual((received.data_type, received.value), ("d", datetime(2026, 3, 9, 10, 0)))  # not quoted
+        self.assertEqual(csv_rows(self.export(self.supervisor_a, "csv"))[0]["charge"], "'=1+1")
+
+    def test_workbook_writes_dates_as_dates_and_refuses_aware_datetimes(self):
+        content = workbook_bytes([("S", ("day", "at"), [(date(2026, 3, 9), datetime(2026, 3, 9, 10, 0))])])
+        day, at = next(load_workbook(io.BytesIO(content)).active.iter_rows(min_row=2))
+        self.assertEqual((day.value, day.number_format), (datetime(2026, 3, 9, 0, 0), "yyyy-mm-dd"))
+        self.assertEqual((at.value, at.number_format), (datetime(2026, 3, 9, 10, 0), "yyyy-mm-dd hh:mm"))
+        sheet = Workbook(write_only=True).create_sheet("S")
+        with self.assertRaisesMessage(ValueError, "XLSX cells hold no time zone"):
+            xlsx_value_cell(sheet, WriteOnlyCell, datetime(2026, 3, 9, 15, 0, tzinfo=UTC))
