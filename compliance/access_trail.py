@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
@@ -23,13 +22,10 @@ from django.urls import NoReverseMatch, reverse
 
 from compliance import access
 from compliance.models import AccessLog
+from compliance.record_pages import RECORD_PAGES
 
-#: "app_label.model" of a logged record → URL name of its page (addressed by ``public_id``).
-RECORD_PAGES = {
-    "incidents.detainer": "incidents:detainer_detail",
-    "incidents.incident": "incidents:incident_detail",
-    "training.officer": "training:officer_detail",
-}
+#: "app_label.model" of a logged record → URL name of its page, for records addressed by their own public id.
+RECORD_URL_NAMES = {label: name for label, (name, attribute) in RECORD_PAGES.items() if attribute == "public_id"}
 
 
 def access_log_for(user) -> QuerySet[AccessLog]:
@@ -42,17 +38,6 @@ def access_log_for(user) -> QuerySet[AccessLog]:
         A lazy queryset with ``user``, ``agency`` and ``content_type`` joined.
     """
     return access.scope(AccessLog.objects.all(), user, access.EXPORT).select_related("user", "agency", "content_type")
-
-
-def local_day_bounds(day: date, zone) -> tuple[datetime, datetime]:
-    """The UTC-comparable instants [start, end) of the agency-local calendar ``day`` in ``zone`` (a ZoneInfo).
-
-    A DST day is 23 or 25 hours long; both bounds are local midnights, so the
-    day holds exactly the instants whose local date is ``day``.
-    """
-    start = datetime.combine(day, time.min, tzinfo=zone)
-    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
-    return start, end
 
 
 @dataclass(frozen=True)
@@ -84,7 +69,7 @@ def record_links(rows: list[AccessLog]) -> dict[int, RecordLink]:
             continue
         label = row.content_type.name.capitalize()
         public_id = public_ids.get((row.content_type_id, row.object_id))
-        name = RECORD_PAGES.get(f"{row.content_type.app_label}.{row.content_type.model}")
+        name = RECORD_URL_NAMES.get(f"{row.content_type.app_label}.{row.content_type.model}")
         url = None
         if public_id is not None and name:
             try:

@@ -222,7 +222,6 @@ def clear_page(detainer: Detainer) -> None:
 
 def register() -> None:
     """Append the check to ``checks.CHECKS`` and the batch read to ``checks.PAGE_PRELOADERS``, once."""
-    if check_logged_actions not in checks.CHECKS:
-        checks.CHECKS.append(check_logged_actions)
+    checks.register_checks(check_logged_actions)
     if (preload_page, clear_page) not in checks.PAGE_PRELOADERS:
         checks.PAGE_PRELOADERS.append((preload_page, clear_page))

@@ -476,6 +476,13 @@ CHECKS: list[Callable[[Detainer, datetime], Check]] = [
 PAGE_PRELOADERS: list[tuple[Callable[[list[Detainer], datetime], None], Callable[[Detainer], None]]] = []
 
 
+def register_checks(*functions: Callable[[Detainer, datetime], Check]) -> None:
+    """Append check functions to ``CHECKS`` once each, in order (idempotent; called from ``AppConfig.ready``)."""
+    for function in functions:
+        if function not in CHECKS:
+            CHECKS.append(function)
+
+
 def detainer_checks(detainer: Detainer, *, at: datetime | None = None) -> list[Check]:
     """Every registered check of ``detainer`` as of ``at``.
 

@@ -20,11 +20,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from compliance import access
 from compliance.audit import acting_as
+from incidents.links import detainer_link
 from incidents.models import Detainer
 from incidents.models_citizenship import CitizenshipCategory, CitizenshipResolution
 
@@ -293,14 +293,13 @@ def citizenship_resolve(
 
 def _tell_supervisors(detainer: Detainer) -> None:
     """E-mail the agency's supervisors a link (no name, no booking number) to investigate at once (R5.1)."""
-    from django.conf import settings
 
     from incidents.selectors import agency_supervisor_emails
 
     to = agency_supervisor_emails([detainer.agency_id]).get(detainer.agency_id, [])
     if not to:
         return
-    link = settings.SITE_URL.rstrip("/") + reverse("incidents:detainer_detail", args=[detainer.public_id])
+    link = detainer_link(detainer)
     EmailMessage(
         subject="U.S.-citizenship claim recorded: detainer in STOP",
         body=(

@@ -35,11 +35,11 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 
 from compliance.audit import acting_as, system_user
 from compliance.models import Finding
+from incidents.links import detainer_link
 from incidents.models import ConsularCountry, ConsularCountryList, Detainer
 from incidents.models_consular import consular_duty_outstanding_q
 
@@ -400,7 +400,7 @@ def _open_finding(pk: int, *, now: datetime, actor, finding_type) -> bool:
 
 
 def _warning_email(detainer: Detainer, *, to: list[str]) -> EmailMessage:
-    link = settings.SITE_URL.rstrip("/") + reverse("incidents:detainer_detail", args=[detainer.public_id])
+    link = detainer_link(detainer)
     return EmailMessage(
         subject="Consular notification due: a detainer needs action",
         body=(

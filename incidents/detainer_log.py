@@ -37,12 +37,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core import signing
 from django.db.models import F, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
+from compliance.local_days import local_day_start
 from incidents.models import Detainer
 
 #: Rows per page (as every other list page; incidents.views.common.PAGE_SIZE).
@@ -172,11 +173,6 @@ class LogPage:
         return self.closed_count > COUNT_CAP
 
 
-def _local_day_start(day: date, zone) -> datetime:
-    """The instant the agency-local ``day`` begins (aware; compared with UTC-stored times)."""
-    return datetime.combine(day, time.min, tzinfo=zone)
-
-
 def _received_between(queryset: QuerySet, agencies: list, filters: LogFilters) -> QuerySet:
     """Detainers received between the two agency-local dates (inclusive), each agency in its own zone.
 
@@ -191,10 +187,10 @@ def _received_between(queryset: QuerySet, agencies: list, filters: LogFilters) -
     for agency in agencies:
         bounds = Q(agency=agency)
         if filters.received_from:
-            starts.append(_local_day_start(filters.received_from, agency.zone))
+            starts.append(local_day_start(filters.received_from, agency.zone))
             bounds &= Q(received_at__gte=starts[-1])
         if filters.received_to:
-            ends.append(_local_day_start(filters.received_to + timedelta(days=1), agency.zone))
+            ends.append(local_day_start(filters.received_to + timedelta(days=1), agency.zone))
             bounds &= Q(received_at__lt=ends[-1])
         per_agency |= bounds
     if starts:

@@ -14,13 +14,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from itertools import islice
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet
 
 from compliance.findings import OPEN_STATUSES
+from compliance.local_days import local_day_start
 from compliance.models import Finding
 from incidents import checks
 from incidents.models import Detainer, Incident
@@ -37,11 +38,6 @@ RELEASE_LABELS = {
     RELEASE_LATE: "After the deadline",
     HELD_PAST_DEADLINE: "Still held past the deadline",
 }
-
-
-def local_day_start(day: date, zone) -> datetime:
-    """The aware instant the agency-local ``day`` begins (a 23- or 25-hour DST day stays whole)."""
-    return datetime.combine(day, time.min, tzinfo=zone)
 
 
 def detainer_log_queryset(

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -45,7 +44,9 @@ from django.utils import timezone
 from compliance.audit import acting_as
 from compliance.findings import CLOSED_STATUSES, OPEN_STATUSES, finding_reopen_by_system, finding_resolve_by_system
 from compliance.models import Finding
+from compliance.site_links import absolute_url
 from incidents.checks import check_warrant_attached
+from incidents.links import detainer_link
 from incidents.models import Detainer
 
 logger = logging.getLogger(__name__)
@@ -138,12 +139,11 @@ def _tell_supervisors(detainer: Detainer, finding: Finding) -> None:
     to = agency_supervisor_emails([detainer.agency_id]).get(detainer.agency_id, [])
     if not to:
         return
-    site = settings.SITE_URL.rstrip("/")
     body = (
         "An I-247A detainer was saved without a signed I-200 or I-205 warrant. No hold is authorized on it "
         "(DOMAIN.md R4.3; ICE Policy 10074.2). Review it: attach the signed warrant or have the detainer lifted.\n\n"
-        f"Finding: {site}{reverse('findings:detail', args=[finding.public_id])}\n"
-        f"Detainer: {site}{reverse('incidents:detainer_detail', args=[detainer.public_id])}\n"
+        f"Finding: {absolute_url(reverse('findings:detail', args=[finding.public_id]))}\n"
+        f"Detainer: {detainer_link(detainer)}\n"
     )
     try:
         EmailMessage(subject=EMAIL_SUBJECT, body=body, to=to).send()

@@ -64,6 +64,4 @@ PART_B_CHECKS = (check_citizenship_stop, check_consular_notification)
 
 def register() -> None:
     """Append Part B's checks to ``incidents.checks.CHECKS`` once (idempotent)."""
-    for check in PART_B_CHECKS:
-        if check not in checks.CHECKS:
-            checks.CHECKS.append(check)
+    checks.register_checks(*PART_B_CHECKS)

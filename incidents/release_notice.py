@@ -26,15 +26,14 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.urls import reverse
 from django.utils import timezone
 
 from compliance.templatetags.agency_time import hours_until, in_zone
 from incidents import checks
+from incidents.links import detainer_link
 from incidents.models import Detainer, ReleaseNoticeAlert
 from incidents.selectors import agency_supervisor_emails
 
@@ -128,9 +127,7 @@ RELEASE_NOTICE_CHECKS = (check_ice_notified_before_release, check_local_hold_aut
 
 def register() -> None:
     """Append this module's checks to ``incidents.checks.CHECKS`` once (idempotent; ``IncidentsConfig.ready``)."""
-    for check in RELEASE_NOTICE_CHECKS:
-        if check not in checks.CHECKS:
-            checks.CHECKS.append(check)
+    checks.register_checks(*RELEASE_NOTICE_CHECKS)
 
 
 def sweep_release_notices(*, now: datetime | None = None) -> dict:
@@ -203,7 +200,7 @@ def _warn(pk: int, *, now: datetime, to: list[str]) -> bool | None:
 
 def _email(detainer: Detainer, *, now: datetime, to: list[str]) -> EmailMessage:
     release = detainer.would_be_released_at
-    link = settings.SITE_URL.rstrip("/") + reverse("incidents:detainer_detail", args=[detainer.public_id])
+    link = detainer_link(detainer)
     when = f"in {hours_until(release, now)}" if release > now else "already reached"
     body = (
         f"A person held at {detainer.agency.name} on an immigration detainer is due for release at "

@@ -8,13 +8,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
 from compliance import access
+from compliance.local_days import local_day_start
 from compliance.models import Agency
 from incidents.choices import OffenseLevel
 from incidents.models import Detainer, Incident
@@ -147,11 +148,6 @@ def _share(count: int, total: int) -> float:
     return count / total if total else 0.0
 
 
-def _local_day_start(day: date, zone) -> datetime:
-    """The instant the agency-local ``day`` begins (aware; compared with UTC-stored times)."""
-    return datetime.combine(day, time.min, tzinfo=zone)
-
-
 def offense_level_shares(*, agency, start: date | None = None, end: date | None = None) -> OffenseLevelShares:
     """Counts and shares of ``agency``'s detainers by offense level, and of minor-offense-only ones.
 
@@ -179,9 +175,9 @@ def offense_level_shares(*, agency, start: date | None = None, end: date | None 
         raise ValueError("The start date is after the end date.")
     detainers = Detainer.objects.filter(agency=agency)
     if start:
-        detainers = detainers.filter(received_at__gte=_local_day_start(start, agency.zone))
+        detainers = detainers.filter(received_at__gte=local_day_start(start, agency.zone))
     if end:
-        detainers = detainers.filter(received_at__lt=_local_day_start(end + timedelta(days=1), agency.zone))
+        detainers = detainers.filter(received_at__lt=local_day_start(end + timedelta(days=1), agency.zone))
     counts = detainers.order_by().aggregate(
         total=Count("pk"),
         minor=Count("pk", filter=Q(minor_offense_only=True)),

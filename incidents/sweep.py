@@ -35,13 +35,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from compliance.audit import acting_as, system_user
 from compliance.models import Finding
 from compliance.templatetags.agency_time import hours_until, in_zone
 from incidents.lead_times import normalise_lead_hours
+from incidents.links import detainer_link
 from incidents.models import DeadlineAlert, Detainer
 from incidents.rules import hold_alert_at
 from incidents.selectors import agency_supervisor_emails
@@ -212,16 +212,12 @@ def _open_violation(pk: int, *, now: datetime, to: list[str], actor) -> bool:
     return True
 
 
-def _detainer_link(detainer: Detainer) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("incidents:detainer_detail", args=[detainer.public_id])
-
-
 def _warning_email(detainer: Detainer, *, now: datetime, to: list[str]) -> EmailMessage:
     deadline = in_zone(detainer.hold_deadline, detainer.agency)
     body = (
         f"A detainer hold deadline is near at {detainer.agency.name}.\n\n"
         f"Hold deadline: {deadline} (in {hours_until(detainer.hold_deadline, now)}).\n"
-        f"Open the detainer: {_detainer_link(detainer)}\n\n"
+        f"Open the detainer: {detainer_link(detainer)}\n\n"
         "Record the outcome (transferred to ICE, released, or lifted) before the deadline. Holding a person "
         "past 48 hours after they would otherwise have been released is a violation (R4.7–R4.8).\n"
     )
@@ -236,6 +232,6 @@ def _violation_email(detainer: Detainer, *, now: datetime, to: list[str]) -> Ema
         "outcome recorded.\n\n"
         "Release the person now, or record the transfer to ICE if it happened. A critical finding and an "
         "incident have been opened.\n"
-        f"Open the detainer: {_detainer_link(detainer)}\n"
+        f"Open the detainer: {detainer_link(detainer)}\n"
     )
     return EmailMessage(subject="Hold deadline passed: act now", body=body, to=to)

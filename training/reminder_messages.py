@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.urls import reverse
 
+from compliance.site_links import absolute_url
 from training.models import CertificationReminder, Notification, ReminderDelivery
 
 Role = ReminderDelivery.Role
@@ -83,10 +83,6 @@ def officer_path(line: DigestLine) -> str:
     return reverse("training:officer_detail", kwargs={"public_id": line.certification.officer.public_id})
 
 
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def _roster_path(lines: list[DigestLine]) -> str:
     """The roster of the lines' agency; the plain roster page when they span several agencies."""
     agencies = {line.agency.pk: line.agency for line in lines}
@@ -112,17 +108,17 @@ def digest_message(*, address: str, lines: list[DigestLine], today: date) -> Ema
         parts.append(SECTION_TITLES[role])
         for line in role_lines[:MAX_LINES_PER_SECTION]:
             parts.append(f"- {line_text(line)}")
-            parts.append(f"  {_absolute(officer_path(line))}")
+            parts.append(f"  {absolute_url(officer_path(line))}")
         hidden = len(role_lines) - MAX_LINES_PER_SECTION
         if hidden > 0:
-            parts.append(f"- … and {hidden} more: {_absolute(_roster_path(role_lines[MAX_LINES_PER_SECTION:]))}")
+            parts.append(f"- … and {hidden} more: {absolute_url(_roster_path(role_lines[MAX_LINES_PER_SECTION:]))}")
         parts.append("")
     parts += [
         LAPSED_WARNING,
         "",
         "You get at most one digest a day; each certification is listed once at each of the agency's "
         "notice thresholds.",
-        f"Your notifications in the app: {_absolute(reverse('training:notification_list'))}",
+        f"Your notifications in the app: {absolute_url(reverse('training:notification_list'))}",
     ]
     return EmailMessage(subject=subject, body="\n".join(parts) + "\n", to=[address])
 

@@ -49,17 +49,23 @@ def access_log_record(request, *, action: str, record=None, agency=None, count: 
         agency: the agency the data belongs to (defaults to ``record.agency``).
         count: how many records a list or export showed.
     """
-    user = request.user if request.user.is_authenticated else None
     return AccessLog.objects.create(
-        user=user,
         agency=agency or getattr(record, "agency", None),
-        action=action,
         content_type=ContentType.objects.get_for_model(record) if record is not None else None,
         object_id=record.pk if record is not None else None,
         object_count=count,
-        path=request.path[:300],
-        ip_address=request.META.get("REMOTE_ADDR") or None,
+        **_who_and_where(request, action),
     )
+
+
+def _who_and_where(request, action: str) -> dict:
+    """The fields every access-log row takes from the request: user, action, path, address."""
+    return {
+        "user": request.user if request.user.is_authenticated else None,
+        "action": action,
+        "path": request.path[:300],
+        "ip_address": request.META.get("REMOTE_ADDR") or None,
+    }
 
 
 def access_log_per_agency(request, *, action: str, counts: dict, empty_agency=None) -> list[AccessLog]:
@@ -79,13 +85,7 @@ def access_log_per_agency(request, *, action: str, counts: dict, empty_agency=No
     Returns:
         The rows written: one INSERT for one agency, one ``bulk_create`` for several.
     """
-    user = request.user if request.user.is_authenticated else None
-    base = {
-        "user": user,
-        "action": action,
-        "path": request.path[:300],
-        "ip_address": request.META.get("REMOTE_ADDR") or None,
-    }
+    base = _who_and_where(request, action)
     shown = [(agency, count) for agency, count in counts.items() if count]
     if not shown:
         shown = [(empty_agency, 0)]

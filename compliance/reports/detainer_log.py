@@ -21,12 +21,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from compliance.local_days import local_day_start
 from incidents.detainer_log_rows import (
     HELD_PAST_DEADLINE,
     RELEASE_LATE,
     detainer_log_entries,
     detainer_log_queryset,
-    local_day_start,
 )
 
 TEMPLATE = "reports/detainer_log.html"

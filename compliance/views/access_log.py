@@ -23,7 +23,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from compliance import access
-from compliance.access_trail import access_log_for, local_day_bounds, record_filter, record_links
+from compliance.access_trail import access_log_for, record_filter, record_links
+from compliance.local_days import local_day_start
 from compliance.models import AccessLog
 
 PAGE_SIZE = 50
@@ -69,9 +70,9 @@ def access_log(request):
         if chosen["action"]:
             rows = rows.filter(action=chosen["action"])
         if chosen["start"]:
-            rows = rows.filter(at__gte=local_day_bounds(chosen["start"], zone)[0])
+            rows = rows.filter(at__gte=local_day_start(chosen["start"], zone))
         if chosen["end"]:
-            rows = rows.filter(at__lt=local_day_bounds(chosen["end"], zone)[1])
+            rows = rows.filter(at__lt=local_day_start(chosen["end"] + timedelta(days=1), zone))
         if chosen["record"]:
             record_named = record_filter(chosen["record"])
             if record_named is None:

@@ -22,16 +22,9 @@ from django.views.decorators.http import require_POST
 from compliance import access
 from compliance import findings as services
 from compliance.models import Finding, Severity
+from compliance.record_pages import RECORD_PAGES
 
 PAGE_SIZE = 25
-
-#: "app_label.model" of a finding's record → how to reach its page (URL name, attribute holding the public id).
-RECORD_PAGES = {
-    "incidents.detainer": ("incidents:detainer_detail", "public_id"),
-    "incidents.incident": ("incidents:incident_detail", "public_id"),
-    "training.officer": ("training:officer_detail", "public_id"),
-    "training.certification": ("training:officer_detail", "officer.public_id"),
-}
 
 
 def record_url(finding: Finding) -> str | None:
