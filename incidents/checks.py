@@ -520,8 +520,8 @@ def hold_authorized(detainer: Detainer, *, at: datetime | None = None) -> bool:
     return not any(check.failed and check.blocks_hold for check in detainer_checks(detainer, at=at))
 
 
-def holds_authorized(detainers, *, at: datetime | None = None) -> dict[int, bool]:
-    """``hold_authorized`` for a page of detainers: detainer pk → bool, queries independent of the count.
+def checks_for_page(detainers, *, at: datetime | None = None) -> dict[int, list[Check]]:
+    """``detainer_checks`` for many detainers at once: detainer pk → its checks, queries independent of the count.
 
     Args:
         detainers: saved detainers with ``agency``, ``agreement`` and
@@ -529,25 +529,39 @@ def holds_authorized(detainers, *, at: datetime | None = None) -> dict[int, bool
         at: aware datetime (default now).
 
     Returns:
-        The same answers as ``hold_authorized`` one by one; the officer check is
+        The same checks as ``detainer_checks`` one by one; the officer check is
         batched (``officers_authorized_for``: five queries per distinct
-        agreement). Checks registered by other parts must not query per row.
+        agreement) and other parts' batched reads run once (``PAGE_PRELOADERS``).
+        Checks registered by other parts must not query per row.
+
+    Raises:
+        ValueError: ``at`` is naive.
     """
     detainers = list(detainers)
-    officer_answers = officers_authorized_for(detainers)
-    # Logged 287(g) actions (incidents.action_checks): other parts' batched reads, once for the page.
     at = at or timezone.now()
     if timezone.is_naive(at):
         raise ValueError("at must be an aware datetime.")
+    officer_answers = officers_authorized_for(detainers)
     for preload, _ in PAGE_PRELOADERS:
         preload(detainers, at)
     result = {}
     for detainer in detainers:
         detainer._officer_authorized = officer_answers.get(detainer.pk)
         try:
-            result[detainer.pk] = hold_authorized(detainer, at=at)
+            result[detainer.pk] = detainer_checks(detainer, at=at)
         finally:
             del detainer._officer_authorized
             for _, clear in PAGE_PRELOADERS:
                 clear(detainer)
     return result
+
+
+def holds_authorized(detainers, *, at: datetime | None = None) -> dict[int, bool]:
+    """``hold_authorized`` for a page of detainers: detainer pk → bool, queries independent of the count.
+
+    Same answers as ``hold_authorized`` one by one, from ``checks_for_page`` (batched reads).
+    """
+    return {
+        pk: not any(check.failed and check.blocks_hold for check in found)
+        for pk, found in checks_for_page(detainers, at=at).items()
+    }

@@ -3,8 +3,8 @@
 Reads only. The caller passes the agencies it already checked through
 ``compliance.access`` (``export_reports``); nothing here widens that scope.
 Each batch of ``BATCH_SIZE`` detainers costs a fixed number of queries — the
-checks' officer authorizations (``incidents.checks.officers_authorized_for``:
-five per distinct agreement in the batch), one for the open findings and, for
+batched legal checks (``incidents.checks.checks_for_page``: five per distinct
+agreement in the batch, plus other parts' batched reads), one for the open findings and, for
 the report, one for the linked incidents' narratives — so a log of any size is
 read in constant memory and a query count that grows with batches, never rows.
 """
@@ -132,8 +132,8 @@ def detainer_log_entries(queryset: QuerySet[Detainer], *, at: datetime, with_not
             the end of its as-of day).
         with_notes: also read the narratives (the report's notes column).
 
-    Cost per batch: ``officers_authorized_for`` (five queries per distinct
-    agreement), one open-findings count, and with ``with_notes`` one query for
+    Cost per batch: ``checks.checks_for_page`` (five queries per distinct
+    agreement, plus other parts' batched reads), one open-findings count, and with ``with_notes`` one query for
     the linked incidents. The checks themselves are the same functions the
     detainer page runs, so the log and the page never disagree. Measured cost
     (SQLite, 5,000 detainers, reading and checking, no file writing): about
@@ -146,24 +146,13 @@ def detainer_log_entries(queryset: QuerySet[Detainer], *, at: datetime, with_not
 
 
 def _batch_entries(batch: list[Detainer], *, at: datetime, with_notes: bool) -> list[LogEntry]:
-    # The same batched reads incidents.checks.holds_authorized makes for a page (keep the two in step):
-    # the officer check reads the batched answer instead of asking training.authorization (six queries)
-    # for each detainer, and other parts' checks read what their page preloaders stored.
-    officer_answers = checks.officers_authorized_for(batch)
-    preloaders = list(getattr(checks, "PAGE_PRELOADERS", ()))
-    for preload, _ in preloaders:
-        preload(batch, at)
+    # The same batched checks the custody board uses (incidents.checks.checks_for_page).
+    found_checks = checks.checks_for_page(batch, at=at)
     findings = _open_findings(batch)
     notes = _narratives(batch) if with_notes else {}
     entries = []
     for detainer in batch:
-        detainer._officer_authorized = officer_answers.get(detainer.pk)
-        try:
-            found = checks.detainer_checks(detainer, at=at)
-        finally:
-            del detainer._officer_authorized
-            for _, clear in preloaders:
-                clear(detainer)
+        found = found_checks[detainer.pk]
         entries.append(
             LogEntry(
                 detainer=detainer,

@@ -36,6 +36,7 @@ from incidents import checks
 from incidents.links import detainer_link
 from incidents.models import Detainer, ReleaseNoticeAlert
 from incidents.selectors import agency_supervisor_emails
+from incidents.sweep import lock_pending
 
 logger = logging.getLogger(__name__)
 
@@ -174,12 +175,8 @@ def sweep_release_notices(*, now: datetime | None = None) -> dict:
 def _warn(pk: int, *, now: datetime, to: list[str]) -> bool | None:
     """One warning for detainer ``pk``; True sent, False nobody to tell, None skipped (locked, done, no longer due)."""
     with transaction.atomic():
-        detainer = (
-            Detainer.objects.open()
-            .select_for_update(skip_locked=True, of=("self",))
-            .select_related("agency")
-            .filter(pk=pk, ice_notified_at__isnull=True, would_be_released_at__isnull=False, hold_deadline__gt=now)
-            .first()
+        detainer = lock_pending(
+            pk, ice_notified_at__isnull=True, would_be_released_at__isnull=False, hold_deadline__gt=now
         )
         if detainer is None:
             return None

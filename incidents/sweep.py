@@ -137,7 +137,7 @@ def due_lead_hours(deadline: datetime, *, now: datetime, leads: tuple[int, ...])
     return [hours for hours in leads if hold_alert_at(deadline, lead_hours=hours) <= now]
 
 
-def _lock_pending(pk: int, **conditions) -> Detainer | None:
+def lock_pending(pk: int, **conditions) -> Detainer | None:
     """The pending detainer ``pk`` locked for this transaction, or None if taken or no longer due."""
     return (
         Detainer.objects.open()
@@ -155,7 +155,7 @@ def _warn(pk: int, *, now: datetime, leads: tuple[int, ...], to: list[str], acto
     Returns True sent, False nobody to send to, None skipped (locked elsewhere, no longer due, already done).
     """
     with transaction.atomic():
-        detainer = _lock_pending(pk, hold_deadline__gt=now)
+        detainer = lock_pending(pk, hold_deadline__gt=now)
         if detainer is None:
             return None
         done = set(
@@ -195,7 +195,7 @@ def _warn(pk: int, *, now: datetime, leads: tuple[int, ...], to: list[str], acto
 def _open_violation(pk: int, *, now: datetime, to: list[str], actor) -> bool:
     """Open the finding and incident for detainer ``pk`` and tell supervisors. False if already done or resolved."""
     with transaction.atomic(), acting_as(actor, reason=VIOLATION_REASON):
-        detainer = _lock_pending(pk, hold_deadline__lt=now)
+        detainer = lock_pending(pk, hold_deadline__lt=now)
         if detainer is None:
             return False
         incident = detainer_open_hold_violation(detainer=detainer, actor=actor, found_at=now, reason=VIOLATION_REASON)
