@@ -23,6 +23,9 @@ changes and history as the supervisor's actions.
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -68,6 +71,29 @@ def findings_for(user, *, status: str = ACTIVE, kind: str = "", severity: str = 
     if severity:
         queryset = queryset.filter(severity=severity)
     return queryset.order_by("-opened_at", "-pk")
+
+
+def finding_open_once(
+    *, record, kind: str, severity: str, rule: str, summary: str, opened_at: datetime
+) -> tuple[Finding, bool]:
+    """The finding of ``kind`` for ``record``, opened now if it has none: ``(finding, created)``.
+
+    One finding per (record, kind) whatever the number of callers (the unique constraint makes
+    a second impossible, case D4); an existing one, open or closed, is returned unchanged.
+    The caller's ``acting_as`` attributes the history row. ``opened_at`` is an aware datetime.
+    """
+    return Finding.objects.get_or_create(
+        content_type=ContentType.objects.get_for_model(record),
+        object_id=record.pk,
+        kind=kind,
+        defaults={
+            "agency_id": record.agency_id,
+            "severity": severity,
+            "rule": rule,
+            "summary": summary,
+            "opened_at": opened_at,
+        },
+    )
 
 
 def _lock_for_review(finding: Finding, actor) -> Finding:

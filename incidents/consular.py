@@ -38,6 +38,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from compliance.audit import acting_as, system_user
+from compliance.findings import finding_open_once
 from compliance.models import Finding
 from incidents.links import detainer_link
 from incidents.models import ConsularCountry, ConsularCountryList, Detainer
@@ -336,7 +337,7 @@ def sweep_consular_notifications(*, now: datetime | None = None) -> dict:
         elif sent is False:
             result["warnings_without_recipient"] += 1
     for pk, _agency_id in overdue:
-        if _open_finding(pk, now=now, actor=actor, finding_type=finding_type):
+        if _open_finding(pk, now=now, actor=actor):
             result["findings_opened"] += 1
     logger.info("Consular-notification sweep: %s", result)
     return result
@@ -374,7 +375,7 @@ def _warn(pk: int, *, now: datetime, to: list[str], actor) -> bool | None:
     return sent
 
 
-def _open_finding(pk: int, *, now: datetime, actor, finding_type) -> bool:
+def _open_finding(pk: int, *, now: datetime, actor) -> bool:
     with transaction.atomic(), acting_as(actor, reason=FINDING_REASON):
         detainer = _lock_due(pk)
         if detainer is None:
@@ -384,17 +385,13 @@ def _open_finding(pk: int, *, now: datetime, actor, finding_type) -> bool:
         summary += duty_outstanding(detainer) or ""
         if not detainer.is_open:
             summary += f" {ENDED_CUSTODY_NOTE.format(outcome=detainer.get_outcome_display().lower())}"
-        _, created = Finding.objects.get_or_create(
-            content_type=finding_type,
-            object_id=detainer.pk,
+        _, created = finding_open_once(
+            record=detainer,
             kind=Finding.Kind.CONSULAR_NOTIFICATION_OVERDUE,
-            defaults={
-                "agency": detainer.agency,
-                "severity": Finding.Severity.HIGH,
-                "rule": RULE,
-                "summary": summary,
-                "opened_at": now,
-            },
+            severity=Finding.Severity.HIGH,
+            rule=RULE,
+            summary=summary,
+            opened_at=now,
         )
     return created
 

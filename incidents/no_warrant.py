@@ -42,7 +42,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from compliance.audit import acting_as
-from compliance.findings import CLOSED_STATUSES, OPEN_STATUSES, finding_reopen_by_system, finding_resolve_by_system
+from compliance.findings import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    finding_open_once,
+    finding_reopen_by_system,
+    finding_resolve_by_system,
+)
 from compliance.models import Finding
 from compliance.site_links import absolute_url
 from incidents.checks import check_warrant_attached
@@ -117,17 +123,13 @@ def no_warrant_sync(*, detainer: Detainer, actor, was_missing: bool) -> Finding 
 def _open(detainer: Detainer, *, actor) -> Finding:
     why = f"the {detainer.warrant_type} is not signed" if detainer.warrant_type else "none attached"
     with transaction.atomic(), acting_as(actor, reason="Finding opened by rule R4.3: I-247A without a signed warrant"):
-        finding, _ = Finding.objects.get_or_create(
-            content_type=ContentType.objects.get_for_model(Detainer),
-            object_id=detainer.pk,
+        finding, _ = finding_open_once(
+            record=detainer,
             kind=Finding.Kind.NO_WARRANT,
-            defaults={
-                "agency_id": detainer.agency_id,
-                "severity": Finding.Severity.HIGH,
-                "rule": RULE,
-                "summary": SUMMARY.format(why=why),
-                "opened_at": timezone.now(),
-            },
+            severity=Finding.Severity.HIGH,
+            rule=RULE,
+            summary=SUMMARY.format(why=why),
+            opened_at=timezone.now(),
         )
     return finding
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from compliance.audit import acting_as
+from compliance.findings import finding_open_once
 from compliance.models import Agency, Finding
 from compliance.templatetags.agency_time import in_zone
 from incidents import rules
@@ -296,17 +296,13 @@ def detainer_open_hold_violation(
             f"{deadline_text}. Review why the hold ran past 48 hours."
         )
     with transaction.atomic(), acting_as(actor, reason=reason):
-        _, created = Finding.objects.get_or_create(
-            content_type=ContentType.objects.get_for_model(Detainer),
-            object_id=detainer.pk,
+        _, created = finding_open_once(
+            record=detainer,
             kind=Finding.Kind.HOLD_DEADLINE_PASSED,
-            defaults={
-                "agency": detainer.agency,
-                "severity": Finding.Severity.CRITICAL,
-                "rule": HOLD_VIOLATION_RULE,
-                "summary": summary,
-                "opened_at": found_at,
-            },
+            severity=Finding.Severity.CRITICAL,
+            rule=HOLD_VIOLATION_RULE,
+            summary=summary,
+            opened_at=found_at,
         )
         if not created:
             return None
