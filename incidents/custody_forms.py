@@ -11,25 +11,18 @@ from datetime import datetime
 from django import forms
 from django.utils import timezone
 
-from compliance.models import Agency
-from incidents.local_time import AgencyLocalDateTimeField, AgencyLocalTimesMixin
+from incidents.local_time import AgencyLocalDateTimeField, AgencyTimesForm
 from incidents.models_actions import InterpreterType
 from incidents.service_language import LANGUAGE_REQUIRED_MESSAGE, USED_TYPES, service_language_errors
 
 FUTURE_MESSAGE = "This cannot be in the future."
 
 
-class _AgencyTimesForm(AgencyLocalTimesMixin, forms.Form):
+class _AgencyTimesForm(AgencyTimesForm):
     """A small form whose times are read in ``agency``'s zone and may not be in the future."""
-
-    def __init__(self, *args, agency: Agency, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.agency = agency
-        self.init_local_times(agency.zone)
 
     def clean(self):
         cleaned = super().clean()
-        self.clean_local_times(self.agency.zone)
         for name in self.local_time_fields():
             value = cleaned.get(name)
             if isinstance(value, datetime) and value > timezone.now():

@@ -19,6 +19,7 @@ from incidents.lift_reasons import LiftReason
 from incidents.local_time import (
     AgencyLocalDateTimeField,
     AgencyLocalTimesMixin,
+    AgencyTimesForm,
     RepeatedTimeChoiceField,
 )
 from incidents.models import Detainer, Incident
@@ -267,7 +268,7 @@ class DetainerForm(AgencyChoiceMixin, AgencyLocalTimesMixin, forms.ModelForm):
                 self.add_error("handling_officer", problem)
 
 
-class DetainerOutcomeForm(AgencyLocalTimesMixin, forms.Form):
+class DetainerOutcomeForm(AgencyTimesForm):
     """Record how a detainer ended: transferred to ICE, released, or lifted."""
 
     outcome = forms.ChoiceField(
@@ -283,14 +284,8 @@ class DetainerOutcomeForm(AgencyLocalTimesMixin, forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, agency: Agency, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.agency = agency
-        self.init_local_times(agency.zone)
-
     def clean(self):
         cleaned = super().clean()
-        self.clean_local_times(self.agency.zone)
         when = cleaned.get("outcome_at")
         if isinstance(when, datetime) and when > timezone.now():
             self.add_error("outcome_at", FUTURE_MESSAGE)

@@ -11,7 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from compliance.models import Agency
-from incidents.local_time import AgencyLocalDateTimeField, AgencyLocalTimesMixin
+from incidents.local_time import AgencyLocalDateTimeField, AgencyTimesForm
 from incidents.models import Detainer
 from incidents.models_citizenship import CitizenshipCategory, CitizenshipResolution
 from incidents.models_consular import ConsularMethod
@@ -43,7 +43,7 @@ class CitizenshipClaimForm(forms.ModelForm):
         widgets = {"citizenship_claim_details": forms.Textarea(attrs={"rows": 3})}
 
 
-class CitizenshipEscalationForm(AgencyLocalTimesMixin, forms.Form):
+class CitizenshipEscalationForm(AgencyTimesForm):
     """A supervisor's escalation of the claim to ICE, with the R5.2 triage."""
 
     escalated_at = AgencyLocalDateTimeField(label="Escalated to ICE at")
@@ -51,18 +51,8 @@ class CitizenshipEscalationForm(AgencyLocalTimesMixin, forms.Form):
     category = forms.ChoiceField(label="Triage (R5.2)", choices=[("", "- Select -"), *CitizenshipCategory.choices])
     opla_consulted_at = AgencyLocalDateTimeField(label="OPLA consulted at", required=False)
 
-    def __init__(self, *args, agency: Agency, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.agency = agency
-        self.init_local_times(agency.zone)
 
-    def clean(self):
-        cleaned = super().clean()
-        self.clean_local_times(self.agency.zone)
-        return cleaned
-
-
-class CitizenshipResolutionForm(AgencyLocalTimesMixin, forms.Form):
+class CitizenshipResolutionForm(AgencyTimesForm):
     """A supervisor's resolution of the claim (R5.2); the note is the documented decision."""
 
     resolution = forms.ChoiceField(choices=[("", "- Select -"), *CitizenshipResolution.choices])
@@ -71,18 +61,8 @@ class CitizenshipResolutionForm(AgencyLocalTimesMixin, forms.Form):
         label="OPLA consulted at", required=False, help_text="Required when there was some probative evidence."
     )
 
-    def __init__(self, *args, agency: Agency, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.agency = agency
-        self.init_local_times(agency.zone)
 
-    def clean(self):
-        cleaned = super().clean()
-        self.clean_local_times(self.agency.zone)
-        return cleaned
-
-
-class ConsularForm(AgencyLocalTimesMixin, forms.Form):
+class ConsularForm(AgencyTimesForm):
     """The consular-notification record (R5.4). Whether the country is mandatory is derived, never typed."""
 
     nationality = forms.CharField(
@@ -105,16 +85,9 @@ class ConsularForm(AgencyLocalTimesMixin, forms.Form):
     officer = forms.ModelChoiceField(label="Officer who notified", queryset=Officer.objects.none(), required=False)
 
     def __init__(self, *args, agency: Agency, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.agency = agency
+        super().__init__(*args, agency=agency, **kwargs)
         self.fields["requested"].widget.choices = [("unknown", "Not asked yet"), ("true", "Yes"), ("false", "No")]
         self.fields["officer"].queryset = Officer.objects.filter(agency=agency).order_by("last_name", "first_name")
-        self.init_local_times(agency.zone)
-
-    def clean(self):
-        cleaned = super().clean()
-        self.clean_local_times(self.agency.zone)
-        return cleaned
 
     @staticmethod
     def initial_for(detainer: Detainer) -> dict:

@@ -253,3 +253,21 @@ class AgencyLocalTimesMixin:
                 (WHICH_LATER, f"The later one: {_clock(ambiguous.later)}, standard time"),
             ]
         companion.widget = forms.RadioSelect(choices=companion.choices)
+
+
+class AgencyTimesForm(AgencyLocalTimesMixin, forms.Form):
+    """A form about one agency's record whose datetimes are typed on that agency's clock.
+
+    Takes ``agency=`` (a ``compliance.Agency``); subclasses that add checks call
+    ``super().clean()`` first (which reads the local times).
+    """
+
+    def __init__(self, *args, agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agency = agency
+        self.init_local_times(agency.zone)
+
+    def clean(self):
+        cleaned = super().clean()
+        self.clean_local_times(self.agency.zone)
+        return cleaned
