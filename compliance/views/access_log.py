@@ -50,11 +50,11 @@ class AccessLogFilterForm(forms.Form):
 @never_cache
 def access_log(request):
     """Access-log rows of the reader's agencies, newest first, with filters (dates in the agency's zone)."""
-    readable = access.agencies_for(request.user, access.EXPORT)
-    if not readable.exists():
+    readable = list(access.agencies_for(request.user, access.EXPORT).order_by("name"))
+    if not readable:
         raise PermissionDenied("Only auditors, supervisors and administrators read the access log.")
     rows, only_agency = access.narrow_to_requested_agency(access_log_for(request.user), request, access.EXPORT)
-    zone_agency = only_agency or (readable.first() if readable.count() == 1 else None)
+    zone_agency = only_agency or (readable[0] if len(readable) == 1 else None)
     zone = zone_agency.zone if zone_agency else ZoneInfo("UTC")
     today = timezone.localdate(timezone=zone)
     data = request.GET.copy()
@@ -96,7 +96,7 @@ def access_log(request):
         "zone_agency": zone_agency,
         "record_named": record_named,
         "query_string": urlencode(query),
-        "several_agencies": only_agency is None and readable.count() > 1,
-        "agency_choices": list(readable.order_by("name")) if readable.count() > 1 else [],
+        "several_agencies": only_agency is None and len(readable) > 1,
+        "agency_choices": readable if len(readable) > 1 else [],
     }
     return render(request, "compliance/access_log.html", context)
