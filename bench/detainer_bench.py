@@ -93,8 +93,8 @@ CHARGES = ["Driving while intoxicated", "Burglary of a habitation", "Assault cau
 
 def build_fixture():
     """Three agencies with an agreement, a supervisor, 20 handling officers each; one auditor of all three."""
-    from compliance.models import Agency, Agreement, AgreementModel, User
-    from compliance.roles import Role, role_grant
+    from compliance.core.models import Agency, Agreement, AgreementModel, User
+    from compliance.core.roles import Role, role_grant
     from training.models import Officer
 
     agencies = []

@@ -105,8 +105,8 @@ def build_fixture():
     (basic course IADP + refresher chain, two annual online courses), so the
     roster evaluates officers under the agreement rule, as after go-live.
     """
-    from compliance.models import Agency, Agreement, AgreementModel, User
-    from compliance.roles import Role, role_grant
+    from compliance.core.models import Agency, Agreement, AgreementModel, User
+    from compliance.core.roles import Role, role_grant
     from training.requirements import requirement_defaults_apply
 
     agency = Agency.objects.create(

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from community.models import OutreachEvent
-from compliance.models import Agency
+from compliance.core.models import Agency
 from incidents.forms import AgencyChoiceMixin
 
 FOLLOW_UP_BEFORE_EVENT_MESSAGE = "The follow-up cannot be due before the event was held."

@@ -2,8 +2,8 @@
 
 from django.db import models
 
-from compliance.audit import AuditedHistory
-from compliance.models import AgencyScopedModel
+from compliance.core.audit import AuditedHistory
+from compliance.core.models import AgencyScopedModel
 
 
 class OutreachEvent(AgencyScopedModel):

@@ -1,11 +1,11 @@
-"""Reads for outreach events, scoped through ``compliance.access``."""
+"""Reads for outreach events, scoped through ``compliance.core.access``."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
 from community.models import OutreachEvent
-from compliance import access
+from compliance.core import access
 
 
 def outreach_events_for(user, *, perm: str = access.VIEW) -> QuerySet[OutreachEvent]:

@@ -1,6 +1,6 @@
 """Writes for outreach events: keyword-only, the acting user, one transaction each.
 
-Callers check permissions first (``compliance.access``).
+Callers check permissions first (``compliance.core.access``).
 """
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from __future__ import annotations
 from django.db import transaction
 
 from community.models import OutreachEvent
-from compliance.audit import acting_as
-from compliance.models import Agency
+from compliance.core.audit import acting_as
+from compliance.core.models import Agency
 
 OUTREACH_FIELDS = frozenset(
     {"kind", "title", "held_on", "location", "attendance", "summary", "follow_up", "follow_up_due_on"}

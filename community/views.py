@@ -11,8 +11,8 @@ from django.views.decorators.http import require_http_methods
 from community import selectors, services
 from community.forms import OutreachEventForm
 from community.models import OutreachEvent
-from compliance import access
-from incidents.views.common import change_agencies_or_403, initial_agency, paginate, require_change
+from compliance.core import access
+from compliance.core.pages import change_agencies_or_403, initial_agency, paginate, require_change
 
 
 def _event_or_404(request, public_id) -> OutreachEvent:

@@ -3,7 +3,7 @@
 Changes made here are attributed to the signed-in administrator by the history
 middleware. Agency object permissions (the scope of every role) can be managed
 from an agency's "Object permissions" page (django-guardian); prefer
-``compliance.roles.role_grant`` so a user's group and permissions stay in step.
+``compliance.core.roles.role_grant`` so a user's group and permissions stay in step.
 Users are deactivated, never deleted (case H3), so deletion is switched off.
 """
 
@@ -12,7 +12,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from guardian.admin import GuardedModelAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from compliance.models import Agency, Agreement, Finding, Report, User
+from compliance.core.models import Agency, Agreement, Finding, Report, User
 
 
 class AgreementInline(admin.TabularInline):

@@ -8,7 +8,7 @@ class ComplianceConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete
 
-        from compliance.signals import object_permissions_cleanup
+        from compliance.core.signals import object_permissions_cleanup
 
         # Every model (case A2): a deleted object leaves no guardian object permissions behind.
         post_delete.connect(object_permissions_cleanup, dispatch_uid="compliance.object_permissions_cleanup")

@@ -40,8 +40,8 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from compliance.models import AgreementModel
-from compliance.templatetags.agency_time import in_zone
+from compliance.core.agency_time import in_zone
+from compliance.core.models import AgreementModel
 from incidents.choices import Action
 
 #: R1.6: the actions taken during field duties (outside the correctional facility).

@@ -23,8 +23,8 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from compliance.models import AgreementModel
-from compliance.templatetags.agency_time import in_zone
+from compliance.core.agency_time import in_zone
+from compliance.core.models import AgreementModel
 from incidents import checks
 from incidents.action_approvals import missing_approval
 from incidents.choices import Action

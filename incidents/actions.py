@@ -40,10 +40,10 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import transaction
 from django.utils import timezone
 
-from compliance import access
-from compliance.audit import acting_as
-from compliance.models import AgreementModel
-from compliance.templatetags.agency_time import in_zone
+from compliance.core import access
+from compliance.core.agency_time import in_zone
+from compliance.core.audit import acting_as
+from compliance.core.models import AgreementModel
 from incidents import checks
 from incidents.action_approvals import approval_errors
 from incidents.choices import Action

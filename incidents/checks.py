@@ -25,8 +25,8 @@ from datetime import date, datetime
 
 from django.utils import timezone
 
-from compliance.models import Agreement, AgreementModel
-from compliance.templatetags.agency_time import in_zone
+from compliance.core.agency_time import in_zone
+from compliance.core.models import Agreement, AgreementModel
 from incidents.choices import FLAGGED_PC_BASES, VALID_PC_BASES, Action, PCBasis
 from incidents.models import Detainer
 from incidents.scope import action_allowed, action_outside_model_message, wso_must_release_by

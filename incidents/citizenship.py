@@ -22,8 +22,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from compliance import access
-from compliance.audit import acting_as
+from compliance.core import access
+from compliance.core.audit import acting_as
 from incidents.links import detainer_link
 from incidents.models import Detainer
 from incidents.models_citizenship import CitizenshipCategory, CitizenshipResolution

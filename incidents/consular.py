@@ -37,9 +37,10 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from compliance.audit import acting_as, system_user
-from compliance.findings import finding_open_once
-from compliance.models import Finding
+from compliance.core.audit import acting_as
+from compliance.core.findings import finding_open_once
+from compliance.core.models import Finding
+from compliance.core.system_account import system_user
 from incidents.links import detainer_link
 from incidents.models import ConsularCountry, ConsularCountryList, Detainer
 from incidents.models_consular import consular_duty_outstanding_q
@@ -293,7 +294,7 @@ def sweep_consular_notifications(*, now: datetime | None = None) -> dict:
       after the finding time of a released person is out of this sweep's view.
 
     A finding already opened stays as it is: a late notification (say at 80 h) never
-    closes it; a supervisor resolves it (``compliance.findings``).
+    closes it; a supervisor resolves it (``compliance.core.findings``).
 
     Idempotent, safe in two workers at once: a warning once per detainer
     (``consular_warned_at``), a finding once per detainer (unique per record and

@@ -1,9 +1,9 @@
 """The detainer log export (CSV, XLSX): one row per detainer, for auditors to take away.
 
 Personal data: the view that serves it is access-logged (``AccessLog.Action.EXPORT``
-with the row count) and reaches rows only through ``compliance.access``
+with the row count) and reaches rows only through ``compliance.core.access``
 (``export_reports`` in the agency; case A1). Formula injection is neutralised
-by ``compliance.spreadsheets`` (case E1): text cells only, numbers untouched.
+by ``compliance.core.spreadsheets`` (case E1): text cells only, numbers untouched.
 
 Columns. Every datetime is stored in UTC and written in the detainer's agency's
 time zone, differently per format:
@@ -61,8 +61,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, tzinfo
 
-from compliance.spreadsheets import csv_lines, write_workbook
-from compliance.templatetags.agency_time import in_zone
+from compliance.core.agency_time import in_zone
+from compliance.core.spreadsheets import csv_lines, write_workbook
 from incidents.detainer_log_rows import LogEntry
 
 EXPORT_COLUMNS = (
@@ -206,6 +206,6 @@ def detainer_xlsx_write(entries: Iterable[LogEntry], target) -> None:
     """The export as an XLSX workbook written to ``target`` (path or binary file); write-only, constant memory.
 
     Header ``XLSX_COLUMNS``; agency-local datetimes are date-time cells (``yyyy-mm-dd hh:mm``), text is
-    neutralised (case E1), numbers stay numbers (``compliance.spreadsheets.write_workbook``).
+    neutralised (case E1), numbers stay numbers (``compliance.core.spreadsheets.write_workbook``).
     """
     write_workbook([(SHEET_TITLE, XLSX_COLUMNS, (xlsx_values(entry) for entry in entries))], target)

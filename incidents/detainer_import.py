@@ -44,7 +44,7 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from compliance.audit import acting_as
+from compliance.core.audit import acting_as
 from incidents.lift_reasons import UnknownLiftReason, map_lift_reason
 from incidents.local_time import nonexistent_time_message, repeated_time_message
 from incidents.models import DetainerEvent, DetainerImport

@@ -15,7 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from compliance.audit import acting_as
+from compliance.core.audit import acting_as
 from incidents.detainer_import import EventsImportResult, EventsPreview, detainer_events_import, detainer_events_preview
 from incidents.models import DetainerImport
 from training.roster_files import RosterFileError, roster_file_format

@@ -43,10 +43,10 @@ from django.core import signing
 from django.db.models import F, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
-from compliance.local_days import local_day_start
+from compliance.core.local_days import local_day_start
 from incidents.models import Detainer
 
-#: Rows per page (as every other list page; incidents.views.common.PAGE_SIZE).
+#: Rows per page (as every other list page; compliance.core.pages.PAGE_SIZE).
 PAGE_SIZE = 25
 #: Closed detainers are counted up to this many; above it the page says "more than".
 COUNT_CAP = 10_000
@@ -285,7 +285,7 @@ def _rows(open_rows, closed_rows, cursor: Cursor) -> tuple[list[Detainer], bool,
 
 
 def detainer_log_page(*, agencies: list, filters: LogFilters, cursor: Cursor) -> LogPage:
-    """One page of the detainer log of ``agencies`` (already scoped by ``compliance.access``).
+    """One page of the detainer log of ``agencies`` (already scoped by ``compliance.core.access``).
 
     Args:
         agencies: ``compliance.Agency`` rows the user may view (after any ``?agency=``

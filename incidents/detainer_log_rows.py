@@ -1,7 +1,7 @@
 """The detainer log as auditors take it away: rows for the CSV/XLSX export and the PDF report.
 
 Reads only. The caller passes the agencies it already checked through
-``compliance.access`` (``export_reports``); nothing here widens that scope.
+``compliance.core.access`` (``export_reports``); nothing here widens that scope.
 Each batch of ``BATCH_SIZE`` detainers costs a fixed number of queries — the
 batched legal checks (``incidents.checks.checks_for_page``: five per distinct
 agreement in the batch, plus other parts' batched reads), one for the open findings and, for
@@ -20,9 +20,9 @@ from itertools import islice
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet
 
-from compliance.findings import OPEN_STATUSES
-from compliance.local_days import local_day_start
-from compliance.models import Finding
+from compliance.core.findings import OPEN_STATUSES
+from compliance.core.local_days import local_day_start
+from compliance.core.models import Finding
 from incidents import checks
 from incidents.models import Detainer, Incident
 

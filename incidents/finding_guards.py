@@ -1,12 +1,12 @@
 """Detainer findings a supervisor may not resolve while their cause is still going on.
 
-Registered into ``compliance.findings.RESOLVE_GUARDS`` by ``IncidentsConfig.ready``.
+Registered into ``compliance.core.findings.RESOLVE_GUARDS`` by ``IncidentsConfig.ready``.
 """
 
 from __future__ import annotations
 
-from compliance import findings
-from compliance.models import Finding
+from compliance.core import findings
+from compliance.core.models import Finding
 from incidents.models import Detainer
 
 STILL_HELD_MESSAGE = (

@@ -12,7 +12,7 @@ from datetime import datetime
 from django import forms
 from django.utils import timezone
 
-from compliance.models import Agency, Agreement
+from compliance.core.models import Agency, Agreement
 from incidents import checks
 from incidents.choices import PCBasis
 from incidents.lift_reasons import LiftReason
@@ -58,7 +58,7 @@ class AgencyChoiceMixin:
 
     Call ``init_agency(agencies=..., agency=...)`` in ``__init__``. ``agencies``
     is the list of agencies where the user holds ``change_records``
-    (``compliance.access.agencies_for``); with more than one and no fixed
+    (``compliance.core.access.agencies_for``); with more than one and no fixed
     ``agency`` an "Agency" select (by public id) is added first.
     """
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django import forms
 
-from compliance.models import Agreement
+from compliance.core.models import Agreement
 from incidents.choices import Action
 from incidents.local_time import AgencyLocalDateTimeField, AgencyLocalTimesMixin
 from incidents.models import Detainer

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from compliance.models import Agency
+from compliance.core.models import Agency
 from incidents.local_time import AgencyLocalDateTimeField, AgencyTimesForm
 from incidents.models import Detainer
 from incidents.models_citizenship import CitizenshipCategory, CitizenshipResolution

@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from compliance.site_links import absolute_url
+from compliance.core.site_links import absolute_url
 
 
 def detainer_link(detainer) -> str:

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
 
-from compliance.audit import AuditedHistory
-from compliance.models import AgencyScopedModel, Severity
+from compliance.core.audit import AuditedHistory
+from compliance.core.models import AgencyScopedModel, Severity
 from incidents.lift_reasons import LiftReason
 
 # --- The log of 287(g) actions per detainer (R1.6, R3.8): every action, each checked.

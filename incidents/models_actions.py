@@ -19,8 +19,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from compliance.audit import AuditedHistory
-from compliance.models import AgencyScopedModel
+from compliance.core.audit import AuditedHistory
+from compliance.core.models import AgencyScopedModel
 from incidents.choices import Action
 
 

@@ -7,7 +7,7 @@ consular-notification record. Rules: ``incidents.consular``.
 
 from django.db import models
 
-from compliance.audit import AuditedHistory
+from compliance.core.audit import AuditedHistory
 
 
 class ConsularCountryList(models.Model):

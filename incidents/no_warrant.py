@@ -22,7 +22,7 @@ What happens on each save (``was_missing``: the check failed before the save):
 * warrant missing, finding open or acknowledged → nothing (saving again adds nothing);
 * signed warrant attached (or the form is no longer an I-247A), finding open or
   acknowledged → resolved by the system account with a note ("Signed warrant
-  attached"), through ``compliance.findings.finding_resolve_by_system``;
+  attached"), through ``compliance.core.findings.finding_resolve_by_system``;
 * warrant removed again (the check passed before this save and fails now) and the
   finding closed → reopened by the system account (``finding_reopen_by_system``) and
   the supervisors are e-mailed again: it is a new lapse. A finding a supervisor closed
@@ -41,16 +41,16 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from compliance.audit import acting_as
-from compliance.findings import (
+from compliance.core.audit import acting_as
+from compliance.core.findings import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
     finding_open_once,
     finding_reopen_by_system,
     finding_resolve_by_system,
 )
-from compliance.models import Finding
-from compliance.site_links import absolute_url
+from compliance.core.models import Finding
+from compliance.core.site_links import absolute_url
 from incidents.checks import check_warrant_attached
 from incidents.links import detainer_link
 from incidents.models import Detainer

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from compliance.templatetags.agency_time import in_zone
+from compliance.core.agency_time import in_zone
 from incidents import checks, citizenship, consular
 from incidents.models import Detainer
 

@@ -31,7 +31,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from compliance.templatetags.agency_time import hours_until, in_zone
+from compliance.core.agency_time import hours_until, in_zone
 from incidents import checks
 from incidents.links import detainer_link
 from incidents.models import Detainer, ReleaseNoticeAlert

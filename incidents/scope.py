@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from compliance.models import Agency, Agreement, AgreementModel
+from compliance.core.models import Agency, Agreement, AgreementModel
 from incidents.choices import Action
 
 #: R1.7 / R4.10: after a WSO arrest ICE has 48 hours to take custody (unless an IGSA exists).

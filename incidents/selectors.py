@@ -1,4 +1,4 @@
-"""Reads for detainers and incidents, scoped through ``compliance.access``.
+"""Reads for detainers and incidents, scoped through ``compliance.core.access``.
 
 Each selector does its joins here so templates cannot cause a query per row.
 """
@@ -14,9 +14,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
-from compliance import access
-from compliance.local_days import local_day_start
-from compliance.models import Agency
+from compliance.core import access
+from compliance.core.local_days import local_day_start
+from compliance.core.models import Agency
 from incidents.choices import OffenseLevel
 from incidents.models import Detainer, Incident
 

@@ -3,7 +3,7 @@
 Each function takes keyword-only arguments and the acting user (``actor``), runs
 in one transaction, and attributes every history row it writes to ``actor``
 (``acting_as``), inside a request or not. Callers check permissions first
-(``compliance.access``); these functions do not, so the deadline sweep can act
+(``compliance.core.access``); these functions do not, so the deadline sweep can act
 as the system account.
 """
 
@@ -15,10 +15,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from compliance.audit import acting_as
-from compliance.findings import finding_open_once
-from compliance.models import Agency, Finding
-from compliance.templatetags.agency_time import in_zone
+from compliance.core.agency_time import in_zone
+from compliance.core.audit import acting_as
+from compliance.core.findings import finding_open_once
+from compliance.core.models import Agency, Finding
 from incidents import rules
 from incidents.actions import record_action_stop_refusal
 from incidents.citizenship import ensure_not_stopped

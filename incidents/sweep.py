@@ -37,9 +37,10 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from compliance.audit import acting_as, system_user
-from compliance.models import Finding
-from compliance.templatetags.agency_time import hours_until, in_zone
+from compliance.core.agency_time import hours_until, in_zone
+from compliance.core.audit import acting_as
+from compliance.core.models import Finding
+from compliance.core.system_account import system_user
 from incidents.lead_times import normalise_lead_hours
 from incidents.links import detainer_link
 from incidents.models import DeadlineAlert, Detainer

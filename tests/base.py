@@ -7,8 +7,8 @@ Named as people, in the healthchecks style: ``self.staff_a`` works in agency A,
 
 from django.test import TestCase
 
-from compliance.models import Agency, Agreement, AgreementModel, User
-from compliance.roles import Role, role_grant
+from compliance.core.models import Agency, Agreement, AgreementModel, User
+from compliance.core.roles import Role, role_grant
 
 PASSWORD = "correct horse battery staple"
 

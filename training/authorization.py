@@ -39,7 +39,7 @@ from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
-from compliance.models import Agency, Agreement
+from compliance.core.models import Agency, Agreement
 from training import rules
 from training.models import Certification, Course, Officer, OfficerStatusChange, TrainingRequirement
 

@@ -38,7 +38,7 @@ from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from PIL import Image, UnidentifiedImageError
 
-from compliance.audit import acting_as
+from compliance.core.audit import acting_as
 from training.models import CertificateFile, Certification
 
 logger = logging.getLogger(__name__)

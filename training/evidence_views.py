@@ -18,8 +18,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from compliance import access
-from compliance.models import AccessLog, access_log_record
+from compliance.core import access
+from compliance.core.models import AccessLog, access_log_record
 from training import evidence
 from training.evidence_forms import CertificateFileForm
 from training.models import CertificateFile, Certification

@@ -1,7 +1,7 @@
 """Forms of the training pages. They validate input only; the views call ``training.services``.
 
 Create forms take the agencies the user may change records in (from
-``compliance.access.agencies_for``): with more than one, an "Agency" choice
+``compliance.core.access.agencies_for``): with more than one, an "Agency" choice
 appears; with exactly one, the record goes to that agency.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django import forms
 
-from compliance.models import Agreement
+from compliance.core.models import Agreement
 from training.models import Course, Officer
 
 AGENCY_HELP = "You can change records in more than one agency: choose the one this record belongs to."

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from compliance import access
+from compliance.core import access
 from training import pending_imports
 from training.models import PendingImport
 from training.roster_export import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, template_csv, template_xlsx

@@ -57,7 +57,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
-from compliance.audit import acting_as
+from compliance.core.audit import acting_as
 from training import rules, services
 from training.models import Certification, Course, Officer
 from training.roster_files import (

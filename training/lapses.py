@@ -50,8 +50,9 @@ from datetime import date
 from django.db import transaction
 from django.db.models import Q
 
-from compliance.audit import acting_as, system_user
-from compliance.models import Agency
+from compliance.core.audit import acting_as
+from compliance.core.models import Agency
+from compliance.core.system_account import system_user
 from training import rules
 from training.selectors import latest_certifications
 

@@ -22,8 +22,8 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from compliance.audit import acting_as
-from compliance.models import Agreement
+from compliance.core.audit import acting_as
+from compliance.core.models import Agreement
 from training import rules
 from training.models import Course, ExamAttempt, Officer, OfficerStatusChange
 

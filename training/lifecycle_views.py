@@ -1,6 +1,6 @@
 """Officer lifecycle pages (Part A): status change, nomination checklist, exams; the officer page's section.
 
-Thin views: access through ``compliance.access`` (another agency's officer,
+Thin views: access through ``compliance.core.access`` (another agency's officer,
 or a user without ``change_records``, gets 404), writes through
 ``training.lifecycle``.
 """
@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from compliance import access
+from compliance.core import access
 from training import lifecycle
 from training.authorization import OfficerTraining
 from training.lifecycle_forms import ChecklistForm, ExamForm, StatusChangeForm

@@ -5,8 +5,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from compliance.audit import AuditedHistory
-from compliance.models import AgencyScopedModel, TimeStampedModel
+from compliance.core.audit import AuditedHistory
+from compliance.core.models import AgencyScopedModel, TimeStampedModel
 
 
 class Course(AgencyScopedModel):

@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from compliance import access
+from compliance.core import access
 from training.notice_forms import ReminderSettingsForm
 from training.notifications import notification_mark_read, notifications_for_user, notifications_mark_all_read
 from training.reminder_settings import reminder_thresholds, reminder_thresholds_set

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from compliance import access
+from compliance.core import access
 from training.models import Notification
 
 

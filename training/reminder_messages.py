@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from django.core.mail import EmailMessage
 from django.urls import reverse
 
-from compliance.site_links import absolute_url
+from compliance.core.site_links import absolute_url
 from training.models import CertificationReminder, Notification, ReminderDelivery
 
 Role = ReminderDelivery.Role

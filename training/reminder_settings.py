@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from compliance.audit import acting_as
+from compliance.core.audit import acting_as
 from training import rules
 from training.models import AgencyTrainingSettings
 

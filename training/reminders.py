@@ -51,9 +51,10 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from guardian.shortcuts import get_users_with_perms
 
-from compliance import access
-from compliance.audit import acting_as, system_user
-from compliance.models import Agency, User
+from compliance.core import access
+from compliance.core.audit import acting_as
+from compliance.core.models import Agency, User
+from compliance.core.system_account import system_user
 from training import rules
 from training.models import (
     Certification,

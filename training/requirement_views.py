@@ -14,8 +14,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from compliance import access
-from compliance.models import Agreement
+from compliance.core import access
+from compliance.core.models import Agreement
 from training import requirements
 from training.lifecycle import designated_count
 from training.lifecycle_forms import AgreementCapForm, RequirementAddForm, RequirementEditForm

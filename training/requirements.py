@@ -37,8 +37,8 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from compliance.audit import acting_as, change_reason_fit
-from compliance.models import Agreement, AgreementModel
+from compliance.core.audit import acting_as, change_reason_fit
+from compliance.core.models import Agreement, AgreementModel
 from training import rules
 from training.facts import training_facts_refresh
 from training.models import Certification, Course, Officer, TrainingRequirement

@@ -7,7 +7,7 @@ leading ``'``; numbers and dates are written as numbers and dates (``-3`` stays
 ``-3``). Only the files change: the screen and the PDF show the original text.
 In XLSX, text cells are also typed as strings explicitly, because openpyxl turns
 any string starting with ``=`` into a formula. The cell writer is shared with
-the other exports: ``compliance.spreadsheets``.
+the other exports: ``compliance.core.spreadsheets``.
 
 Export columns (one row per officer, the roster page's filters and order):
 
@@ -31,11 +31,11 @@ from dataclasses import dataclass
 from datetime import date
 
 # The E1 cell writer lives in compliance (shared by every export); re-exported under the old names.
-from compliance.spreadsheets import CSV_CONTENT_TYPE as CSV_CONTENT_TYPE
-from compliance.spreadsheets import FORMULA_PREFIXES as FORMULA_PREFIXES
-from compliance.spreadsheets import XLSX_CONTENT_TYPE as XLSX_CONTENT_TYPE
-from compliance.spreadsheets import csv_cell, workbook_bytes
-from compliance.spreadsheets import neutralise as neutralise
+from compliance.core.spreadsheets import CSV_CONTENT_TYPE as CSV_CONTENT_TYPE
+from compliance.core.spreadsheets import FORMULA_PREFIXES as FORMULA_PREFIXES
+from compliance.core.spreadsheets import XLSX_CONTENT_TYPE as XLSX_CONTENT_TYPE
+from compliance.core.spreadsheets import csv_cell, workbook_bytes
+from compliance.core.spreadsheets import neutralise as neutralise
 from training import rules
 from training.importers import TEMPLATE_EXAMPLE
 from training.roster_files import COLUMNS

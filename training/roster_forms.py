@@ -6,7 +6,7 @@ import uuid
 
 from django import forms
 
-from compliance.models import AgreementModel
+from compliance.core.models import AgreementModel
 from training import rules
 from training.forms import AgencyChoiceMixin, SupervisorChoiceField
 from training.models import Officer

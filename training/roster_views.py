@@ -18,8 +18,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from compliance import access
-from compliance.models import AccessLog, access_log_record
+from compliance.core import access
+from compliance.core.models import AccessLog, access_log_record
 from training import rules, selectors
 from training.authorization import officers_authorized_at
 from training.models import Course, Officer

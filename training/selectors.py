@@ -43,8 +43,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Least
 from guardian.shortcuts import get_users_with_perms
 
-from compliance import access
-from compliance.models import User
+from compliance.core import access
+from compliance.core.models import User
 from training import authorization, rules
 from training.models import Certification, Course, Officer, TrainingRequirement
 from training.requirements import CHAIN_KINDS

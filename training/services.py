@@ -15,9 +15,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from compliance import access
-from compliance.audit import acting_as
-from compliance.models import Agreement
+from compliance.core import access
+from compliance.core.audit import acting_as
+from compliance.core.models import Agreement
 from training import facts, lifecycle, requirements, rules
 from training.lifecycle import exam_record as exam_record  # re-exported: the contract's name
 from training.lifecycle import officer_set_status as officer_set_status  # re-exported: the contract's name

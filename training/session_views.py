@@ -18,7 +18,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from compliance import access
+from compliance.core import access
 from training import rules, sessions
 from training.models import Course, TrainingSession
 from training.session_forms import EnrollForm, EnrollmentResultFormSet, SessionForm

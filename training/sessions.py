@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from compliance.audit import acting_as
+from compliance.core.audit import acting_as
 from training import rules, services
 from training.models import Certification, Course, Officer, SessionEnrollment, TrainingSession
 from training.selectors import INACTIVE_OFFICER_STATUSES

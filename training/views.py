@@ -1,4 +1,4 @@
-"""Roster pages: thin views. Access through ``compliance.access``; writes through ``training.services``.
+"""Roster pages: thin views. Access through ``compliance.core.access``; writes through ``training.services``.
 
 Who sees what: any user holding ``view_records`` in an agency sees its roster,
 officers and courses; creating and changing needs ``change_records``. A user
@@ -18,8 +18,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from compliance import access
-from compliance.models import Agreement
+from compliance.core import access
+from compliance.core.models import Agreement
 from training import rules, selectors, services
 from training.authorization import officer_trainings
 from training.evidence import with_certificate_files

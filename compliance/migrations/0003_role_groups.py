@@ -1,9 +1,9 @@
-"""Create the four role groups (compliance.roles.Role.ALL).
+"""Create the four role groups (compliance.core.roles.Role.ALL).
 
 The names are copied here, not imported, so this migration keeps working if the
 code's names change later (a rename needs its own migration). The groups hold
 no model-wide permissions: a role's reach is the agency object permissions
-granted by ``compliance.roles.role_grant`` (case A1).
+granted by ``compliance.core.roles.role_grant`` (case A1).
 """
 
 from django.db import migrations

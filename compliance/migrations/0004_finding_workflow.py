@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
             model_name="finding",
             name="resolution_note",
             field=models.TextField(
-                blank=True, help_text="How it was resolved, or why it is a false positive (compliance.findings)."
+                blank=True, help_text="How it was resolved, or why it is a false positive (compliance.core.findings)."
             ),
         ),
         migrations.AlterField(
@@ -83,7 +83,7 @@ class Migration(migrations.Migration):
             model_name="historicalfinding",
             name="resolution_note",
             field=models.TextField(
-                blank=True, help_text="How it was resolved, or why it is a false positive (compliance.findings)."
+                blank=True, help_text="How it was resolved, or why it is a false positive (compliance.core.findings)."
             ),
         ),
     ]

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from compliance.local_days import local_day_start
+from compliance.core.local_days import local_day_start
 from incidents.detainer_log_rows import (
     HELD_PAST_DEADLINE,
     RELEASE_LATE,

@@ -3,8 +3,8 @@
 from django import forms
 from django.utils import timezone
 
-from compliance import access
-from compliance.models import Agency, Report
+from compliance.core import access
+from compliance.core.models import Agency, Report
 
 ERR_FUTURE = "The report date cannot be after today ({today}) in the agency's time zone."
 

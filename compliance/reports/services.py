@@ -14,8 +14,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from compliance import access
-from compliance.models import Report
+from compliance.core import access
+from compliance.core.models import Report
 from compliance.reports import detainer_log, training_roster
 from compliance.reports.pdf import pdf_render
 

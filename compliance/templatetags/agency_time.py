@@ -1,45 +1,13 @@
-"""Show UTC-stored datetimes in an agency's time zone.
+"""Template filters that show UTC-stored datetimes in an agency's time zone.
 
-Usage: ``{% load agency_time %}{{ detainer.hold_deadline|in_zone:detainer.agency }}``
-renders e.g. ``2026-03-09 10:00 CDT``. Dates (expiries) are shown as they are.
+Usage: ``{% load agency_time %}{{ detainer.hold_deadline|in_zone:detainer.agency }}`` renders e.g.
+``2026-03-09 10:00 CDT``. The functions live in ``compliance.core.agency_time`` so apps can call them too.
 """
-
-import zoneinfo
-from datetime import datetime
 
 from django import template
 
+from compliance.core.agency_time import hours_until, in_zone
+
 register = template.Library()
-
-
-def _zone(agency_or_name) -> zoneinfo.ZoneInfo:
-    name = getattr(agency_or_name, "time_zone", agency_or_name)
-    return zoneinfo.ZoneInfo(name)
-
-
-@register.filter
-def in_zone(value: datetime | None, agency_or_name) -> str:
-    """Format an aware datetime as ``YYYY-MM-DD HH:MM TZ`` in the agency's zone ('' for None)."""
-    if value is None:
-        return ""
-    local = value.astimezone(_zone(agency_or_name))
-    return local.strftime("%Y-%m-%d %H:%M %Z")
-
-
-@register.filter
-def hours_until(value: datetime | None, now: datetime) -> str:
-    """Signed time remaining until ``value``: ``H h MM min``, or ``D d H h`` from 48 hours on.
-
-    Past ``value`` it reads ``overdue by …``. Elapsed real time, so a DST change
-    in between does not shift it.
-    """
-    if value is None:
-        return ""
-    seconds = int((value - now).total_seconds())
-    sign = seconds < 0
-    seconds = abs(seconds)
-    if seconds >= 48 * 3600:
-        text = f"{seconds // 86400} d {seconds % 86400 // 3600} h"
-    else:
-        text = f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
-    return f"overdue by {text}" if sign else text
+register.filter("in_zone", in_zone)
+register.filter("hours_until", hours_until)

@@ -22,10 +22,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from compliance import access
-from compliance.access_trail import access_log_for, record_filter, record_links
-from compliance.local_days import local_day_start
-from compliance.models import AccessLog
+from compliance.core import access
+from compliance.core.access_trail import access_log_for, record_filter, record_links
+from compliance.core.local_days import local_day_start
+from compliance.core.models import AccessLog
 
 PAGE_SIZE = 50
 DEFAULT_DAYS = 30

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
-from compliance import access
+from compliance.core import access
 from compliance.dashboard import dashboard_figures
 
 

@@ -1,8 +1,8 @@
 """Findings pages: the list per agency with filters, one finding, and the supervisor's actions.
 
-Rows are reached only through ``compliance.access``: another agency's finding
+Rows are reached only through ``compliance.core.access``: another agency's finding
 answers 404. Auditors and staff read; supervisors (``review_records``) act
-(``compliance.findings``); a user who can see a finding but not act gets 403.
+(``compliance.core.findings``); a user who can see a finding but not act gets 403.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from compliance import access
-from compliance import findings as services
-from compliance.models import Finding, Severity
-from compliance.record_pages import RECORD_PAGES
+from compliance.core import access
+from compliance.core import findings as services
+from compliance.core.models import Finding, Severity
+from compliance.core.record_pages import RECORD_PAGES
 
 PAGE_SIZE = 25
 
@@ -197,7 +197,7 @@ def finding_false_positive(request, public_id):
 @never_cache
 @require_POST
 def finding_reopen(request, public_id):
-    """A supervisor reopens a resolved or false-positive finding with a reason (``compliance.findings``)."""
+    """A supervisor reopens a resolved or false-positive finding with a reason (``compliance.core.findings``)."""
     finding = _reviewable_or_403(request, public_id)
     form = ReopenForm(request.POST)
     if form.is_valid():

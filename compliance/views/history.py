@@ -3,8 +3,8 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from compliance.history import PERSONAL_DATA_MODELS, history_entries, history_record_get, record_agency
-from compliance.models import AccessLog, access_log_record
+from compliance.core.history import PERSONAL_DATA_MODELS, history_entries, history_record_get, record_agency
+from compliance.core.models import AccessLog, access_log_record
 
 
 @login_required

@@ -1,4 +1,4 @@
-"""Reports page: list, request, download. Every lookup goes through compliance.access."""
+"""Reports page: list, request, download. Every lookup goes through compliance.core.access."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from compliance import access
-from compliance.models import AccessLog, Report, access_log_record
+from compliance.core import access
+from compliance.core.models import AccessLog, Report, access_log_record
 from compliance.reports.forms import ReportRequestForm
 from compliance.reports.services import report_request as report_request_service
 

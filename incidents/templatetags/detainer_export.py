@@ -7,7 +7,7 @@ query (the user's export agencies).
 
 from django import template
 
-from compliance import access
+from compliance.core import access
 from incidents.detainer_export_forms import DetainerExportForm
 
 register = template.Library()

@@ -1,6 +1,6 @@
 """The 287(g) actions of a detainer: the table on the detainer page and the page that records one.
 
-Reached only through ``compliance.access``: another agency's detainer answers
+Reached only through ``compliance.core.access``: another agency's detainer answers
 404; a user who may read it but not change records (an auditor) gets 403 on
 the recording page. The page names the subject, so each view is access-logged.
 """
@@ -14,14 +14,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from compliance import access
-from compliance.models import AccessLog, access_log_record
+from compliance.core import access
+from compliance.core.models import AccessLog, access_log_record
+from compliance.core.pages import require_change
 from incidents import action_checks
 from incidents.actions import detainer_action_record
 from incidents.forms_actions import DetainerActionForm
 from incidents.forms_citizenship import add_service_errors
 from incidents.models import Detainer
-from incidents.views.common import require_change
 
 
 def detainer_actions_context(detainer: Detainer, *, now) -> dict:

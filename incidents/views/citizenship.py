@@ -1,6 +1,6 @@
 """Part B (issue 4) pages: U.S.-citizenship claim (STOP, escalation, resolution) and consular notification.
 
-Reached only through ``compliance.access`` (another agency's detainer → 404).
+Reached only through ``compliance.core.access`` (another agency's detainer → 404).
 Recording a claim or the consular steps needs ``change_records``; the
 escalation and the resolution need ``review_records`` (supervisors): a user
 who can see the detainer but lacks the permission gets 403. Each page shows
@@ -16,8 +16,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from compliance import access
-from compliance.models import AccessLog, access_log_record
+from compliance.core import access
+from compliance.core.models import AccessLog, access_log_record
+from compliance.core.pages import require_change
 from incidents import citizenship, consular
 from incidents.forms_citizenship import (
     CitizenshipClaimForm,
@@ -27,7 +28,6 @@ from incidents.forms_citizenship import (
     add_service_errors,
 )
 from incidents.models import Detainer
-from incidents.views.common import require_change
 
 
 def _detainer_or_404(request, public_id) -> Detainer:

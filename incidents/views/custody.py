@@ -33,16 +33,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from compliance import access
-from compliance.models import AccessLog, access_log_per_agency, access_log_record
-from compliance.templatetags.agency_time import in_zone
+from compliance.core import access
+from compliance.core.agency_time import in_zone
+from compliance.core.models import AccessLog, access_log_per_agency, access_log_record
+from compliance.core.pages import paginate, require_change
 from incidents import selectors, services
 from incidents.checks import holds_authorized
 from incidents.custody_forms import CustodyEndForm, IceNotifiedForm, ServiceForm
 from incidents.forms_citizenship import add_service_errors
 from incidents.lead_times import deadline_urgency, normalise_lead_hours
 from incidents.models import Detainer
-from incidents.views.common import paginate, require_change
 
 #: action in the URL → (form, label, success message, short label of the board's link)
 ACTIONS = {

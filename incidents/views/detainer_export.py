@@ -17,9 +17,9 @@ from django.http import FileResponse, Http404, HttpResponseBadRequest, Streaming
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from compliance import access
-from compliance.models import AccessLog, access_log_per_agency
-from compliance.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
+from compliance.core import access
+from compliance.core.models import AccessLog, access_log_per_agency
+from compliance.core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from incidents.detainer_export import detainer_csv_chunks, detainer_xlsx_write
 from incidents.detainer_export_forms import XLSX, DetainerExportForm
 from incidents.detainer_log_rows import detainer_log_entries, detainer_log_queryset

@@ -15,7 +15,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from compliance import access
+from compliance.core import access
 from incidents import detainer_import_pending as uploads
 from incidents.custody_forms import DetainerLogImportForm, ImportConfirmForm
 from incidents.models import DetainerImport

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.utils import timezone
 
-from compliance import access
+from compliance.core import access
 from incidents import detainer_log
 from incidents.forms_detainer_log import DetainerLogFilterForm
 from incidents.models import Detainer
@@ -22,7 +22,7 @@ def _link(params: dict[str, str], cursor: detainer_log.Cursor | None) -> str:
 def detainer_log_context(request) -> dict:
     """Template context of one log page for ``request.user``.
 
-    Scope: ``compliance.access.agencies_for`` (view_records), narrowed by ``?agency=``
+    Scope: ``compliance.core.access.agencies_for`` (view_records), narrowed by ``?agency=``
     (``access.narrow_to_requested_agency``: another agency or a malformed id → 404).
     Filters: ``DetainerLogFilterForm`` on the query string (errors shown next to the
     field; a bad field is ignored). Page: ``?cursor=`` (``detainer_log.cursor_decode``:

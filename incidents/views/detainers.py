@@ -2,7 +2,7 @@
 
 Every page that shows a detainer's personal data writes one access-log row
 (list: one row with the count shown). Rows are reached only through
-``compliance.access``: another agency's detainer answers 404.
+``compliance.core.access``: another agency's detainer answers 404.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from compliance import access
-from compliance.models import AccessLog, Finding, access_log_per_agency, access_log_record
+from compliance.core import access
+from compliance.core.models import AccessLog, Finding, access_log_per_agency, access_log_record
+from compliance.core.pages import change_agencies_or_403, initial_agency, require_change
 from incidents import checks, services
 from incidents.choices import Action, PCBasis
 from incidents.forms import DetainerForm, DetainerOutcomeForm
@@ -29,7 +30,6 @@ from incidents.models import Detainer
 from incidents.scope import wso_must_release_by
 from incidents.views.actions import detainer_actions_context
 from incidents.views.citizenship import part_b_context
-from incidents.views.common import change_agencies_or_403, initial_agency, require_change
 from incidents.views.detainer_log import detainer_log_context  # Issue 4: keyset log page
 
 #: Forms rescinded or superseded since 2 Apr 2017 (R4.1); the I-247N never authorized a hold.

@@ -13,11 +13,11 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from compliance import access
+from compliance.core import access
+from compliance.core.pages import change_agencies_or_403, initial_agency, paginate, require_change
 from incidents import selectors, services
 from incidents.forms import IncidentForm
 from incidents.models import Incident
-from incidents.views.common import change_agencies_or_403, initial_agency, paginate, require_change
 
 
 def _incident_or_404(request, public_id) -> Incident:

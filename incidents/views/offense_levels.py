@@ -1,7 +1,7 @@
 """Issue 4 item 7: detainers by offense level, and those for a traffic or other minor offense only.
 
 Aggregate counts only (no personal data), so no access-log row. One agency per
-page: ``?agency=<public id>`` (another agency → 404, ``compliance.access``).
+page: ``?agency=<public id>`` (another agency → 404, ``compliance.core.access``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
-from compliance import access
+from compliance.core import access
 from incidents.offense_levels import OffensePeriodForm, offense_level_chart_svg
 from incidents.selectors import offense_level_shares
 

@@ -12,8 +12,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from compliance.models import Agency, User
-from compliance.roles import Role, role_grant
+from compliance.core.models import Agency, User
+from compliance.core.roles import Role, role_grant
 from incidents.models import Detainer
 from tests.base import PASSWORD
 from tests.incidents.helpers import make_detainer

@@ -15,9 +15,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from compliance.models import Agency, Agreement, AgreementModel, User
-from compliance.roles import Role, role_grant
-from compliance.templatetags.agency_time import in_zone
+from compliance.core.agency_time import in_zone
+from compliance.core.models import Agency, Agreement, AgreementModel, User
+from compliance.core.roles import Role, role_grant
 from incidents import rules
 from incidents.models import Detainer
 from tests.base import PASSWORD

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import pytest
 
-from compliance.models import Agency, Agreement, AgreementModel, User
-from compliance.roles import Role, role_grant
+from compliance.core.models import Agency, Agreement, AgreementModel, User
+from compliance.core.roles import Role, role_grant
 from tests.base import PASSWORD
 from training import rules
 from training.models import Certification, Course, Officer, PendingImport

@@ -4,9 +4,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from compliance.core.models import User
 from compliance.dashboard import dashboard_figures
 from compliance.management.commands.seed_demo import DEMO_PASSWORD
-from compliance.models import User
 
 pytestmark = pytest.mark.browser
 

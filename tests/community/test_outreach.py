@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from community import services
 from community.models import OutreachEvent
-from compliance.roles import Role
-from incidents.views.common import PAGE_SIZE
+from compliance.core.pages import PAGE_SIZE
+from compliance.core.roles import Role
 from tests.base import PASSWORD, BaseTestCase, make_user
 
 # 2026-06-01 03:00 UTC is still 2026-05-31 in Chicago (22:00 CDT) and Phoenix (20:00 MST).

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from django.core.files.base import ContentFile
 
 from community.models import OutreachEvent
-from compliance.models import Finding, Report
+from compliance.core.models import Finding, Report
 from incidents.models import Detainer, Incident
 from incidents.rules import hold_deadline
 from training.models import Certification, Course, Officer

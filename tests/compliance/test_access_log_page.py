@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from compliance.models import AccessLog
+from compliance.core.models import AccessLog
 from tests.base import BaseTestCase
 from tests.incidents.helpers import make_detainer
 

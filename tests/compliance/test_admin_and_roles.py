@@ -2,8 +2,8 @@
 
 from django.contrib.auth.models import Group
 
-from compliance.models import User
-from compliance.roles import Role
+from compliance.core.models import User
+from compliance.core.roles import Role
 from tests.base import BaseTestCase
 from tests.compliance.helpers import make_finding, make_incident, make_ready_report
 

@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.test import SimpleTestCase
 
-from compliance.templatetags.agency_time import hours_until, in_zone
+from compliance.core.agency_time import hours_until, in_zone
 
 NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
 

@@ -15,13 +15,13 @@ from django.template.loader import render_to_string
 from guardian.shortcuts import assign_perm
 from pypdf import PdfReader
 
-from compliance import access
-from compliance.models import Report
+from compliance.core import access
+from compliance.core.models import Report
+from compliance.core.roles import Role
 from compliance.reports.detainer_log import PERIOD_DAYS, detainer_log_context
 from compliance.reports.fetcher import REPORT_BASE_URL, RefusedURL, StaticOnlyURLFetcher, static_file_path
 from compliance.reports.pdf import pdf_render
 from compliance.reports.services import KINDS, report_request
-from compliance.roles import Role
 from incidents import services
 from incidents.choices import PCBasis
 from incidents.models import Detainer, Incident

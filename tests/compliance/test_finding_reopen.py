@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from compliance import findings
-from compliance.models import Finding
+from compliance.core import findings
+from compliance.core.models import Finding
 from incidents import consular
 from incidents.models import Detainer
 from incidents.sweep import sweep_hold_deadlines

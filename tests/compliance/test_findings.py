@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from compliance import findings
-from compliance.models import Finding
+from compliance.core import findings
+from compliance.core.models import Finding
 from tests.base import BaseTestCase
 from tests.compliance.helpers import RECEIVED, make_detainer
 

@@ -9,8 +9,9 @@ from celery import shared_task
 from django.conf import settings
 from django.core.management import call_command
 
-from compliance.audit import acting_as, system_user
-from compliance.models import AccessLog, Agency, Finding, User
+from compliance.core.audit import acting_as
+from compliance.core.models import AccessLog, Agency, Finding, User
+from compliance.core.system_account import system_user
 from incidents.models import Incident
 from incidents.tasks import sweep_hold_deadlines_task
 from tests.base import BaseTestCase
@@ -206,7 +207,7 @@ class FailedRequestTests(BaseTestCase):
         # Inside the request the change was the supervisor's ...
         self.assertEqual(incident.history.latest("history_date").history_user, self.supervisor_a)
         # ... and a later change on the same thread, outside any request and any acting_as block, is nobody's
-        # (compliance.audit: only scheduled jobs and commands fall back to the system user, explicitly).
+        # (compliance.core.audit: only scheduled jobs and commands fall back to the system user, explicitly).
         incident.title = "Changed after the failed request (invented)"
         incident.save()
         self.assertEqual(incident.history.count(), 3)
@@ -220,7 +221,7 @@ class ChangeReasonLengthTests(BaseTestCase):
     def test_a_reason_longer_than_the_history_column_is_cut_not_refused(self):
         from datetime import UTC, datetime
 
-        from compliance.audit import CHANGE_REASON_MAX, acting_as
+        from compliance.core.audit import CHANGE_REASON_MAX, acting_as
         from incidents.models import Incident
 
         incident = Incident.objects.create(

@@ -8,15 +8,15 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from compliance.audit import system_user
-from compliance.importers.agencies import (
+from compliance.core.importers.agencies import (
     AgencyImportError,
     agencies_import,
     census_name_key,
     clean_text,
     parse_signed,
 )
-from compliance.models import Agency, Agreement, AgreementModel
+from compliance.core.models import Agency, Agreement, AgreementModel
+from compliance.core.system_account import system_user
 
 DATA = Path(settings.BASE_DIR).parent / "shared" / "data" / "ice-287g"
 MAY = DATA / "participatingAgencies05162025am.csv"

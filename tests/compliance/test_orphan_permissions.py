@@ -1,4 +1,4 @@
-"""Case A2: a deleted object leaves no guardian object permissions behind (compliance.signals)."""
+"""Case A2: a deleted object leaves no guardian object permissions behind (compliance.core.signals)."""
 
 from io import StringIO
 
@@ -9,9 +9,9 @@ from guardian.ctypes import get_content_type
 from guardian.models import GroupObjectPermission, UserObjectPermission
 from guardian.shortcuts import assign_perm
 
-from compliance import access
-from compliance.models import Agency, Agreement, AgreementModel
-from compliance.roles import Role, role_grant
+from compliance.core import access
+from compliance.core.models import Agency, Agreement, AgreementModel
+from compliance.core.roles import Role, role_grant
 from tests.base import BaseTestCase, make_user
 from tests.training.helpers import make_course, make_officer
 from training.models import Course, Officer

@@ -19,11 +19,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from PIL import Image
 from pypdf import PdfReader
 
-from compliance import access
-from compliance.history import AUDITED_MODELS
-from compliance.models import Report
+from compliance.core import access
+from compliance.core.history import AUDITED_MODELS
+from compliance.core.models import Report
+from compliance.core.roles import ROLE_PERMISSIONS, Role
 from compliance.reports.services import report_request
-from compliance.roles import ROLE_PERMISSIONS, Role
 from tests.base import BaseTestCase
 from tests.compliance.helpers import (
     make_certification,

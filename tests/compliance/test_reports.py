@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 from pypdf import PdfReader
 
-from compliance.models import AccessLog, Report
+from compliance.core.models import AccessLog, Report
 from compliance.reports.forms import ReportRequestForm
 from compliance.reports.services import report_render, report_request
 from tests.base import BaseTestCase

@@ -4,7 +4,7 @@ from io import StringIO
 import time_machine
 from django.core.management import call_command
 
-from compliance.models import Finding
+from compliance.core.models import Finding
 from incidents.models import Incident
 from tests.base import BaseTestCase
 from tests.incidents.helpers import make_detainer

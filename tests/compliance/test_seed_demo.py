@@ -6,8 +6,8 @@ from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
 
 from community.models import OutreachEvent
+from compliance.core.models import Agency, Agreement, User
 from compliance.management.commands.seed_demo import DEMO_PASSWORD, REFUSE_MESSAGE
-from compliance.models import Agency, Agreement, User
 from incidents.checks import check_handling_officer_authorized
 from incidents.models import Detainer, Incident
 from tests.compliance.helpers import figure
@@ -62,7 +62,7 @@ class SeedDemoTests(TestCase):
     def test_the_auditor_sees_all_three_agencies(self):
         seed()
         auditor = User.objects.get(username="demo-auditor")
-        from compliance.access import agencies_for
+        from compliance.core.access import agencies_for
 
         self.assertEqual(agencies_for(auditor).count(), 3)
 

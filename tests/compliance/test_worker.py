@@ -19,9 +19,9 @@ from django.db import connection
 from pypdf import PdfReader
 
 from compliance import celery_app
-from compliance.models import Agency, Report
+from compliance.core.models import Agency, Report
+from compliance.core.roles import Role
 from compliance.reports.services import report_request
-from compliance.roles import Role
 from tests.base import make_user
 from training.models import Course, Officer
 from training.services import certification_record

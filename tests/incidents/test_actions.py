@@ -10,8 +10,8 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from compliance.audit import acting_as
-from compliance.models import AccessLog, Agreement, AgreementModel
+from compliance.core.audit import acting_as
+from compliance.core.models import AccessLog, Agreement, AgreementModel
 from incidents import action_approvals, action_checks, actions, checks, citizenship, services
 from incidents.checks import detainer_checks, hold_authorized
 from incidents.choices import Action

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from compliance.models import AgreementModel
+from compliance.core.models import AgreementModel
 from incidents import checks, services
 from incidents.checks import Check, detainer_checks, hold_authorized
 from incidents.choices import Action, PCBasis

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.urls import reverse
 
-from compliance.models import Finding
+from compliance.core.models import Finding
 from incidents import consular
 from incidents.models import ConsularCountry, ConsularCountryList, Detainer
 from incidents.tasks import sweep_consular_notifications_task

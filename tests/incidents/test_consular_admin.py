@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from compliance.models import User
+from compliance.core.models import User
 from incidents import consular
 from incidents.models import ConsularCountry, ConsularCountryList
 from tests.base import BaseTestCase

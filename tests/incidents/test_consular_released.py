@@ -16,7 +16,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from compliance.models import Finding
+from compliance.core.models import Finding
 from incidents import consular, services
 from incidents.models import Detainer
 from tests.base import BaseTestCase

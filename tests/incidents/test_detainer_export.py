@@ -18,11 +18,11 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from pypdf import PdfReader
 
-from compliance import access
-from compliance.models import AccessLog, Report
+from compliance.core import access
+from compliance.core.models import AccessLog, Report
+from compliance.core.roles import Role
+from compliance.core.spreadsheets import workbook_bytes, xlsx_value_cell
 from compliance.reports.services import report_request
-from compliance.roles import Role
-from compliance.spreadsheets import workbook_bytes, xlsx_value_cell
 from incidents import services
 from incidents.detainer_export import EXPORT_COLUMNS, XLSX_COLUMNS
 from incidents.models import Detainer

@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from compliance import access
-from compliance.roles import Role
+from compliance.core import access
+from compliance.core.roles import Role
 from incidents import detainer_log
 from incidents.models import Detainer
 from incidents.rules import HOLD_LIMIT

@@ -5,10 +5,10 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from compliance.models import AccessLog
-from compliance.roles import Role
+from compliance.core.models import AccessLog
+from compliance.core.pages import PAGE_SIZE
+from compliance.core.roles import Role
 from incidents.models import Detainer
-from incidents.views.common import PAGE_SIZE
 from tests.base import PASSWORD, BaseTestCase, make_user
 from tests.incidents.helpers import local_datetime_post, make_detainer
 
@@ -278,7 +278,7 @@ class DetainerViewTests(BaseTestCase):
 
     def test_an_agency_where_the_user_only_reads_is_not_offered(self):
         reader_writer = make_user("rw", agency=self.agency_a, role=Role.STAFF)
-        from compliance.roles import role_grant
+        from compliance.core.roles import role_grant
 
         role_grant(user=reader_writer, agency=self.agency_b, role=Role.AUDITOR)
         self.login(reader_writer)

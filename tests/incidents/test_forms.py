@@ -2,7 +2,7 @@ from datetime import UTC, datetime
 
 import time_machine
 
-from compliance.models import Agreement, AgreementModel
+from compliance.core.models import Agreement, AgreementModel
 from incidents.forms import DetainerForm, DetainerOutcomeForm
 from incidents.local_time import WHICH_SUFFIX
 from tests.base import BaseTestCase

@@ -5,11 +5,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from compliance.models import AccessLog
-from compliance.roles import Role
+from compliance.core.models import AccessLog
+from compliance.core.pages import PAGE_SIZE
+from compliance.core.roles import Role
 from incidents import services
 from incidents.models import Incident
-from incidents.views.common import PAGE_SIZE
 from tests.base import PASSWORD, BaseTestCase, make_user
 from tests.incidents.helpers import local_datetime_post, make_detainer
 

@@ -8,9 +8,9 @@ import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 
-from compliance.audit import system_user
-from compliance.findings import finding_acknowledge, finding_mark_false_positive, finding_resolve
-from compliance.models import Finding
+from compliance.core.findings import finding_acknowledge, finding_mark_false_positive, finding_resolve
+from compliance.core.models import Finding
+from compliance.core.system_account import system_user
 from incidents import checks, services
 from incidents.models import Detainer
 from tests.base import BaseTestCase

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
-from compliance.models import AccessLog, Finding
+from compliance.core.models import AccessLog, Finding
 from incidents import services
 from incidents.citizenship import citizenship_claim_record
 from incidents.models import Detainer, Incident

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from compliance.audit import system_user
+from compliance.core.system_account import system_user
 from incidents.detainer_import import detainer_events_import, detainer_events_preview, parse_event_date
 from incidents.lift_reasons import LiftReason, UnknownLiftReason, map_lift_reason
 from incidents.models import DetainerEvent, DetainerImport

@@ -7,8 +7,8 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from compliance.models import Agreement, AgreementModel
-from compliance.roles import Role
+from compliance.core.models import Agreement, AgreementModel
+from compliance.core.roles import Role
 from incidents import services
 from incidents.choices import Action, PCBasis
 from incidents.forms import DetainerForm, DetainerOutcomeForm

@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from compliance.templatetags.agency_time import in_zone
+from compliance.core.agency_time import in_zone
 from incidents.rules import (
     EARLIER,
     LATER,

@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 
-from compliance.models import Finding
+from compliance.core.models import Finding
 from incidents import services
 from incidents.models import Detainer, Incident
 from tests.base import BaseTestCase

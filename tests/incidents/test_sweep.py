@@ -6,10 +6,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.test import override_settings
 
-from compliance.audit import system_user
 from compliance.celery import app as celery_app
-from compliance.models import Agency, Finding
-from compliance.roles import Role
+from compliance.core.models import Agency, Finding
+from compliance.core.roles import Role
+from compliance.core.system_account import system_user
 from incidents import services
 from incidents.models import Detainer, Incident
 from incidents.sweep import ALERT_REASON, FINDING_RULE, NO_RECIPIENT_REASON, sweep_hold_deadlines
@@ -196,7 +196,7 @@ class ResolvingWhileStillHeldTests(BaseTestCase):
     def test_R4_8_a_passed_deadline_cannot_be_resolved_until_custody_ends(self):
         from django.core.exceptions import ValidationError
 
-        from compliance import findings
+        from compliance.core import findings
         from incidents.finding_guards import STILL_HELD_MESSAGE
 
         detainer = make_detainer(self.agency_a, actor=self.staff_a, would_be_released_at=RELEASE_D4)

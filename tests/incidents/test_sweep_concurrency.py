@@ -12,8 +12,8 @@ from django.core import mail
 from django.db import connection
 from django.test import TransactionTestCase, override_settings
 
-from compliance.models import Agency, Finding
-from compliance.roles import Role
+from compliance.core.models import Agency, Finding
+from compliance.core.roles import Role
 from incidents.models import Detainer, Incident
 from incidents.sweep import sweep_hold_deadlines
 from tests.base import make_user

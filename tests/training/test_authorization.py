@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from compliance.models import Agreement, AgreementModel
+from compliance.core.models import Agreement, AgreementModel
 from tests.base import PASSWORD, BaseTestCase
 from tests.training.helpers import make_certification, make_course, make_officer
 from training import authorization, lifecycle, requirements, rules, selectors, services

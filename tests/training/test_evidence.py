@@ -15,7 +15,7 @@ from django.urls import reverse
 from PIL import Image
 from pypdf import PdfWriter
 
-from compliance.models import AccessLog
+from compliance.core.models import AccessLog
 from tests.base import PASSWORD, BaseTestCase
 from tests.training.helpers import make_certification, make_course, make_officer
 from training import evidence

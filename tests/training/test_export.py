@@ -8,7 +8,7 @@ import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from compliance.models import AccessLog
+from compliance.core.models import AccessLog
 from tests.base import PASSWORD, BaseTestCase
 from tests.training.helpers import make_certification, make_course, make_officer
 from training.roster_export import EXPORT_COLUMNS, ExportRow, neutralise, roster_csv, roster_xlsx

@@ -258,7 +258,7 @@ class WhoMayTests(ImportViewTestCase):
         self.assertNothingImported()
 
     def test_the_uploader_who_lost_change_permission_gets_404(self):
-        from compliance.roles import role_revoke
+        from compliance.core.roles import role_revoke
 
         role_revoke(user=self.staff_a, agency=self.agency_a)
         self.login(self.staff_a)

@@ -9,7 +9,7 @@ from pathlib import Path
 import time_machine
 from django.core.management import CommandError, call_command
 
-from compliance.audit import system_user
+from compliance.core.system_account import system_user
 from tests.base import BaseTestCase
 from tests.training.helpers import make_certification, make_course, make_officer
 from training.importers import COLUMNS, TEMPLATE_CSV, parse_import_date, roster_import

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from compliance.celery import app
-from compliance.models import Agency
+from compliance.core.models import Agency
 from tests.base import BaseTestCase
 from tests.training.helpers import make_certification, make_course, make_officer
 from training.lapses import LAPSE_REASON, certifications_record_lapses

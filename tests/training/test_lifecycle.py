@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import time_machine
 from django.core.exceptions import ValidationError
 
-from compliance.models import Agreement, AgreementModel
+from compliance.core.models import Agreement, AgreementModel
 from tests.base import BaseTestCase
 from tests.training.helpers import make_course, make_officer
 from training import lifecycle, services

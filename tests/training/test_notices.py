@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from compliance.roles import Role
+from compliance.core.roles import Role
 from tests.base import PASSWORD, BaseTestCase, make_user
 from tests.training.helpers import make_certification, make_course, make_officer
 from training.models import Notification
@@ -132,7 +132,7 @@ class NotificationPageTests(NoticeTestCase):
         self.assertContains(response, "No notification.")
 
     def test_notifications_of_an_agency_the_user_left_are_hidden(self):
-        from compliance.roles import role_revoke
+        from compliance.core.roles import role_revoke
 
         role_revoke(user=self.supervisor_a, agency=self.agency_a)
         self.login(self.supervisor_a)

@@ -7,9 +7,9 @@ from django.core import mail
 from django.db import connection
 from django.test import TransactionTestCase
 
-from compliance.audit import system_user
-from compliance.models import Agency
-from compliance.roles import Role
+from compliance.core.models import Agency
+from compliance.core.roles import Role
+from compliance.core.system_account import system_user
 from tests.base import make_user
 from tests.training.helpers import make_certification, make_course, make_officer
 from training.models import CertificationReminder, ReminderDelivery, ReminderDigest

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from compliance.roles import Role
+from compliance.core.roles import Role
 from tests.base import BaseTestCase, make_user
 from tests.training.helpers import make_certification, make_course, make_officer
 from training import reminder_messages

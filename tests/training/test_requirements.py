@@ -6,7 +6,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.test import SimpleTestCase
 
-from compliance.models import Agreement, AgreementModel
+from compliance.core.models import Agreement, AgreementModel
 from tests.base import BaseTestCase
 from tests.training.helpers import make_course, make_officer
 from training import requirements, rules, selectors, services

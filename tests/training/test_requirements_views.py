@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from compliance.roles import Role
+from compliance.core.roles import Role
 from tests.base import PASSWORD, BaseTestCase, make_user
 from training import requirements
 from training.models import Course, TrainingRequirement

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 from django.test import SimpleTestCase
 
-from compliance.models import Agency
+from compliance.core.models import Agency
 from training import rules
 
 

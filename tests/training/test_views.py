@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from compliance.models import Agency
-from compliance.roles import Role
+from compliance.core.models import Agency
+from compliance.core.roles import Role
 from tests.base import PASSWORD, BaseTestCase, make_user
 from tests.training.helpers import make_certification, make_course, make_officer
 from training import services

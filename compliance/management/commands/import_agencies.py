@@ -4,9 +4,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from compliance.audit import system_user
-from compliance.importers.agencies import AgencyImportError, agencies_import
-from compliance.models import User
+from compliance.core.importers.agencies import AgencyImportError, agencies_import
+from compliance.core.models import User
+from compliance.core.system_account import system_user
 
 
 class Command(BaseCommand):

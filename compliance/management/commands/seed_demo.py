@@ -22,10 +22,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from community.models import OutreachEvent
-from compliance.audit import acting_as, system_user
+from compliance.core.audit import acting_as
+from compliance.core.models import Agency, Agreement, AgreementModel, User
+from compliance.core.roles import Role, role_grant
+from compliance.core.system_account import system_user
 from compliance.dashboard import quarter_bounds
-from compliance.models import Agency, Agreement, AgreementModel, User
-from compliance.roles import Role, role_grant
 from incidents.choices import PCBasis, ReleaseCause
 from incidents.models import Detainer, Incident
 from incidents.models_actions import InterpreterType

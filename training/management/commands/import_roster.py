@@ -11,9 +11,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from compliance import access
-from compliance.audit import system_user
-from compliance.models import Agency, User
+from compliance.core import access
+from compliance.core.models import Agency, User
+from compliance.core.system_account import system_user
 from training.importers import ENCODINGS, roster_import
 
 

@@ -6,8 +6,8 @@ import zoneinfo
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from compliance.audit import AuditedHistory
-from compliance.models.base import TimeStampedModel
+from compliance.core.audit import AuditedHistory
+from compliance.core.models.base import TimeStampedModel
 
 
 def validate_time_zone(value: str) -> None:
@@ -46,7 +46,7 @@ class Agency(TimeStampedModel):
             models.UniqueConstraint(fields=["state", "name"], name="agency_unique_state_name"),
         ]
         # Object permissions held through django-guardian on each Agency: the
-        # agency scope of every role (see compliance.roles).
+        # agency scope of every role (see compliance.core.roles).
         permissions = [
             ("view_records", "View the agency's records"),
             ("change_records", "Create and change the agency's records"),

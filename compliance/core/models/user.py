@@ -21,7 +21,7 @@ class User(AbstractUser):
 
     The role is the user's group (Agency staff, Supervisor, Auditor, Agency
     administrator); the agencies a user may act in are guardian object
-    permissions on ``Agency`` (see ``compliance.access``).
+    permissions on ``Agency`` (see ``compliance.core.access``).
     """
 
     home_agency = models.ForeignKey(

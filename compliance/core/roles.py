@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
-from compliance import access
+from compliance.core import access
 
 
 class Role:

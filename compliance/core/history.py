@@ -2,7 +2,7 @@
 
 Only models on ``AUDITED_MODELS`` can be asked for by URL; each maps to the
 field that names the record's agency, so the record is found through
-``compliance.access.get_scoped_or_404`` (another agency's record → 404).
+``compliance.core.access.get_scoped_or_404`` (another agency's record → 404).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from datetime import date, datetime
 from django.apps import apps
 from django.http import Http404
 
-from compliance import access
-from compliance.audit import history_diffs
+from compliance.core import access
+from compliance.core.audit import history_diffs
 
 #: "app_label.model_name" → the lookup that names the record's agency.
 AUDITED_MODELS: dict[str, str] = {
@@ -90,7 +90,7 @@ def record_agency(record):
 def history_entries(record) -> list[HistoryEntry]:
     """The record's history, newest first, with values made readable.
 
-    Uses ``compliance.audit.history_diffs`` (field-by-field changes); choice
+    Uses ``compliance.core.audit.history_diffs`` (field-by-field changes); choice
     fields show their label, datetimes are left aware for the template to show
     in the agency's zone, and timestamp bookkeeping fields are left out.
     Two queries (history rows with their users), plus one per kind of related

@@ -1,6 +1,6 @@
 """Reading the access log: who viewed, listed or exported personal data, for auditors (SECURITY.md D3, D9, G5).
 
-The log itself is written by ``compliance.models.access_log_record`` on every
+The log itself is written by ``compliance.core.models.access_log_record`` on every
 page that shows a detainer's (or other person's) data. This module only reads:
 it never changes a row (SECURITY.md D9: "search and reports that leave
 originals untouched").
@@ -20,9 +20,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 
-from compliance import access
-from compliance.models import AccessLog
-from compliance.record_pages import RECORD_PAGES
+from compliance.core import access
+from compliance.core.models import AccessLog
+from compliance.core.record_pages import RECORD_PAGES
 
 #: "app_label.model" of a logged record → URL name of its page, for records addressed by their own public id.
 RECORD_URL_NAMES = {label: name for label, (name, attribute) in RECORD_PAGES.items() if attribute == "public_id"}

@@ -5,8 +5,8 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from compliance.audit import AuditedHistory
-from compliance.models.base import AgencyScopedModel, Severity
+from compliance.core.audit import AuditedHistory
+from compliance.core.models.base import AgencyScopedModel, Severity
 
 
 class Finding(AgencyScopedModel):
@@ -49,9 +49,9 @@ class Finding(AgencyScopedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     resolution_note = models.TextField(
-        blank=True, help_text="How it was resolved, or why it is a false positive (compliance.findings)."
+        blank=True, help_text="How it was resolved, or why it is a false positive (compliance.core.findings)."
     )
-    # Set when a supervisor reopens a closed finding (compliance.findings.finding_reopen); the latest reopen
+    # Set when a supervisor reopens a closed finding (compliance.core.findings.finding_reopen); the latest reopen
     # is kept here, every earlier one in the history.
     reopened_at = models.DateTimeField(null=True, blank=True)
     reopened_by = models.ForeignKey(

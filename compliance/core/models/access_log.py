@@ -72,7 +72,7 @@ def access_log_per_agency(request, *, action: str, counts: dict, empty_agency=No
     """One access-log row per agency whose data a list or export showed, with that agency's count.
 
     A page or file spanning several agencies (an auditor of three) is then visible in each
-    agency's access log (``compliance.access_trail`` scopes rows by agency), instead of one
+    agency's access log (``compliance.core.access_trail`` scopes rows by agency), instead of one
     row with no agency that no agency's auditor could read.
 
     Args:

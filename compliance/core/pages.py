@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 
-from compliance import access
+from compliance.core import access
 
 #: Rows per list page; lists are paginated so their cost does not grow with the log.
 PAGE_SIZE = 25

@@ -31,9 +31,10 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from compliance import access
-from compliance.audit import acting_as, system_user
-from compliance.models import Finding
+from compliance.core import access
+from compliance.core.audit import acting_as
+from compliance.core.models import Finding
+from compliance.core.system_account import system_user
 
 SUPERVISOR_ONLY_MESSAGE = "Only a supervisor of this agency may act on its findings."
 NOTE_REQUIRED_MESSAGE = "Say how the finding was resolved."

@@ -30,7 +30,7 @@ def agencies_for(user, perm: str = VIEW) -> QuerySet:
     Returns:
         A lazy ``QuerySet`` of ``compliance.Agency``. Superusers get every agency.
     """
-    from compliance.models import Agency
+    from compliance.core.models import Agency
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Agency.objects.none()

@@ -1,6 +1,6 @@
 """Who changed what: the audit trail behind every domain model.
 
-django-simple-history records each change. This module adds three things it
+django-simple-history records each change. This module and ``system_account`` add three things it
 lacks out of the box:
 
 * ``acting_as(user, reason=...)`` — attributes every history row written inside
@@ -9,7 +9,7 @@ lacks out of the box:
   task never leaks its user into later work on the same thread (case H3).
 * ``AuditedHistory`` — a ``HistoricalRecords`` that writes no row when a save
   changed nothing (case H2).
-* ``system_user()`` — the named account scheduled jobs are attributed to.
+* ``system_user()`` (in ``compliance.core.system_account``) — the named account scheduled jobs are attributed to.
 """
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ import contextlib
 import contextvars
 from collections.abc import Iterator
 
-from django.conf import settings
 from simple_history.models import HistoricalRecords
 
 _actor: contextvars.ContextVar = contextvars.ContextVar("audit_actor", default=None)
+
+
 _reason: contextvars.ContextVar = contextvars.ContextVar("audit_reason", default=None)
 
 
@@ -46,24 +47,6 @@ def acting_as(user, *, reason: str | None = None) -> Iterator[None]:
 def current_actor():
     """The user set by the innermost ``acting_as`` block, or None."""
     return _actor.get()
-
-
-def system_user():
-    """The inactive ``system`` account that scheduled jobs act as (created on demand).
-
-    It has no usable password and cannot log in; it exists so that history rows
-    written by beat tasks name an author (case H3).
-    """
-    from compliance.models import User
-
-    user, created = User.objects.get_or_create(
-        username=settings.SYSTEM_USERNAME,
-        defaults={"is_active": False, "first_name": "System", "last_name": "account"},
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
 
 
 #: simple-history's ``history_change_reason`` column is ``varchar(100)``.

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from compliance.models.base import AgencyScopedModel
+from compliance.core.models.base import AgencyScopedModel
 
 
 class Report(AgencyScopedModel):

@@ -27,7 +27,7 @@ class AgencyScopedModel(TimeStampedModel):
 
     URLs use ``public_id``, never the integer key, so ids cannot be guessed
     across agencies (DESIGN.md, Safety). Every view reaches these rows through
-    ``compliance.access``.
+    ``compliance.core.access``.
     """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

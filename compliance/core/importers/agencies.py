@@ -33,9 +33,9 @@ from pathlib import Path
 
 from django.db import transaction
 
-from compliance.audit import acting_as
-from compliance.importers.states import state_lookup
-from compliance.models import Agency, Agreement, AgreementModel
+from compliance.core.audit import acting_as
+from compliance.core.importers.states import state_lookup
+from compliance.core.models import Agency, Agreement, AgreementModel
 
 PARTICIPATING = "participating"
 PENDING = "pending"

@@ -1,0 +1,23 @@
+"""Core models every app builds on: agencies, agreements, users, findings, reports."""
+
+from compliance.core.models.access_log import AccessLog, access_log_per_agency, access_log_record
+from compliance.core.models.agency import Agency, Agreement, AgreementModel
+from compliance.core.models.base import AgencyScopedModel, Severity, TimeStampedModel
+from compliance.core.models.finding import Finding
+from compliance.core.models.report import Report
+from compliance.core.models.user import User
+
+__all__ = [
+    "AccessLog",
+    "access_log_per_agency",
+    "access_log_record",
+    "Agency",
+    "AgencyScopedModel",
+    "Agreement",
+    "AgreementModel",
+    "Finding",
+    "Report",
+    "Severity",
+    "TimeStampedModel",
+    "User",
+]

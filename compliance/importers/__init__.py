@@ -1,1 +1,0 @@
-"""Importers for reference data handed to the app as files (CSV, XLSX)."""
