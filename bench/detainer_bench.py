@@ -95,7 +95,7 @@ def build_fixture():
     """Three agencies with an agreement, a supervisor, 20 handling officers each; one auditor of all three."""
     from compliance.core.models import Agency, Agreement, AgreementModel, User
     from compliance.core.roles import Role, role_grant
-    from training.models import Officer
+    from training.roster.models import Officer
 
     agencies = []
     auditor = User.objects.create_user("bench_auditor", "auditor@bench.example", "bench-password-not-secret")

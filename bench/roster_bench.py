@@ -15,7 +15,7 @@ What it does:
    data), then times the roster page: each URL ``--repeat`` times with a
    logged-in supervisor through Django's test client (server time: middleware,
    view, template; no network). Reports p50/p95 in ms.
-4. Times ``training.reminders.send_certification_reminders`` over the 50,000
+4. Times ``training.reminders.services.send_certification_reminders`` over the 50,000
    certifications (locmem mail backend), once with every due notice to send
    (the first run after go-live, the worst case) and once more with nothing
    left to send (the daily steady state).
@@ -71,7 +71,7 @@ FIRST_NAMES = ["Avery", "Blake", "Casey", "Devon", "Emery", "Finley", "Harper", 
 def roster_queries(*, supervisor_pk: int, course_public_id: str) -> list[dict[str, str]]:
     """The roster URLs timed: first, middle and last pages, each filter, search and sort.
 
-    Filter names are those of ``training.roster_forms.RosterFilterForm``; a name
+    Filter names are those of ``training.roster.forms.RosterFilterForm``; a name
     the form does not know is ignored by the page.
     """
     return [
@@ -101,13 +101,13 @@ def roster_queries(*, supervisor_pk: int, course_public_id: str) -> list[dict[st
 def build_fixture():
     """The agency, its JEM agreement with the shipped training requirements, supervisors, courses.
 
-    Requirements come from ``training.requirements.requirement_defaults_apply``
+    Requirements come from ``training.requirements.services.requirement_defaults_apply``
     (basic course IADP + refresher chain, two annual online courses), so the
     roster evaluates officers under the agreement rule, as after go-live.
     """
     from compliance.core.models import Agency, Agreement, AgreementModel, User
     from compliance.core.roles import Role, role_grant
-    from training.requirements import requirement_defaults_apply
+    from training.requirements.services import requirement_defaults_apply
 
     agency = Agency.objects.create(
         name="Bench County Sheriff's Office", state="TX", county="Bench County", time_zone="America/Chicago"
@@ -134,9 +134,9 @@ def add_officers(*, agency, agreement, supervisors, courses, start: int, stop: i
     courses. Latest expiries spread from 120 days ago to 700 days ahead: about
     one in six falls in the reminder window, as on a real roster.
     """
-    from training import rules
-    from training.facts import training_facts_refresh_all
-    from training.models import Certification, Officer
+    from training.roster import rules
+    from training.roster.facts import training_facts_refresh_all
+    from training.roster.models import Certification, Officer
 
     today = rules.agency_today(agency)
     statuses = (
@@ -194,7 +194,7 @@ def add_officers(*, agency, agreement, supervisors, courses, start: int, stop: i
             add(officer, refresher, old_refresher_done - timedelta(days=700), old_refresher_done)
     Certification.objects.bulk_create(certifications, batch_size=5000)
     # bulk_create bypasses the services, so store the officers' training facts as
-    # the deploy step / nightly ``refresh_training_facts`` would (training.facts).
+    # the deploy step / nightly ``refresh_training_facts`` would (training.roster.facts).
     started = time.perf_counter()
     refreshed = training_facts_refresh_all(agency_ids=[agency.pk])
     print(f"  stored training facts of {refreshed:,} officers in {time.perf_counter() - started:.1f} s")
@@ -235,7 +235,7 @@ def percentile(values: list[float], pct: int) -> float:
 
 
 def time_reminders(label: str) -> tuple[float, int, int]:
-    from training.reminders import send_certification_reminders
+    from training.reminders.services import send_certification_reminders
 
     mail.outbox = []
     with CaptureQueriesContext(connection) as captured:
@@ -307,7 +307,7 @@ def main() -> int:
             stop=args.officers,
             rng=rng,
         )
-        from training.models import Certification, Officer
+        from training.roster.models import Certification, Officer
 
         print(
             f"built up to {Officer.objects.count():,} officers, {Certification.objects.count():,} certifications "

@@ -20,7 +20,7 @@ from pygal.style import Style
 from community.models import OutreachEvent
 from incidents.models import Detainer, Incident
 from incidents.selectors import offense_level_shares
-from training.selectors import roster_status_counts
+from training.roster.selectors import roster_status_counts
 
 #: How many open detainers with the nearest hold deadlines the dashboard lists.
 DETAINER_LIST_SIZE = 5
@@ -76,7 +76,7 @@ def dashboard_figures(*, agency, now: datetime | None = None) -> DashboardFigure
     Returns:
         ``DashboardFigures``:
         * ``roster`` — officers current / expiring within 90 days / expiring today /
-          expired / missing a course (``training.selectors.roster_status_counts``);
+          expired / missing a course (``training.roster.selectors.roster_status_counts``);
         * ``detainers_upcoming`` — open detainers whose hold deadline is still ahead,
           nearest first (at most ``DETAINER_LIST_SIZE``), and their total count;
         * ``detainers_overdue`` — open detainers past their hold deadline with no

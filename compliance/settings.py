@@ -156,7 +156,7 @@ for _prefix, _dist in (("uswds", USWDS_DIST), ("htmx", HTMX_DIST)):
 # Uploaded and generated files (PDF reports, evidence) live outside the web root
 # and are served only by views that check the agency permission.
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
-# Largest certificate file (PDF/PNG/JPEG) attached to a certification, in bytes (training.evidence).
+# Largest certificate file (PDF/PNG/JPEG) attached to a certification, in bytes (training.evidence.services).
 CERTIFICATE_MAX_BYTES = env.int("CERTIFICATE_MAX_BYTES", default=5 * 1024 * 1024)
 STORAGES = {
     "default": {

@@ -11,7 +11,7 @@ Registered into ``incidents.checks.CHECKS`` by ``register()``
 costs the same number of queries whatever its length.
 
 Queries: one for the actions of any number of detainers, plus five per
-distinct agreement among those actions (``training.authorization.officer_trainings``);
+distinct agreement among those actions (``training.roster.authorization.officer_trainings``);
 never one per action.
 """
 
@@ -33,7 +33,7 @@ from incidents.scope import action_allowed, action_outside_model_message, wso_mu
 
 NAME = "Logged 287(g) actions within limits"
 RULE = "R1.6, R1.7, R2.4, R2.7, R3.10, R4.10"
-SOURCE = "ICE WSO release (6 May 2019); GAO-21-186; MOA; training.authorization"
+SOURCE = "ICE WSO release (6 May 2019); GAO-21-186; MOA; training.roster.authorization"
 
 WSO_LATE_MESSAGE = "ICE did not take custody by {must} (48 hours after this WSO arrest): release the person."
 WSO_ENDED_LATE_MESSAGE = "custody passed to ICE or ended after {must}, past the 48 hours of this WSO arrest."
@@ -90,7 +90,7 @@ def review_actions(detainers: Iterable[Detainer], *, at: datetime) -> dict[int, 
       logged before the rule may lack them);
     * R2.4, R2.7: its officer was authorized on the agency-local day of
       ``performed_at``, under the action's agreement (the rule of
-      ``training.authorization.officer_authorized_at``: same agency, the
+      ``training.roster.authorization.officer_authorized_at``: same agency, the
       officer's own agreement if linked, status, agreement in force, training);
     * R1.7, R4.10: an ``execute_arrest_in_facility`` under a WSO agreement
       without IGSA: ICE took custody (or the person was released) within 48
@@ -105,7 +105,7 @@ def review_actions(detainers: Iterable[Detainer], *, at: datetime) -> dict[int, 
         A dict with every detainer's pk (empty list when none logged).
         Queries: one, plus five per distinct agreement among the actions.
     """
-    from training.authorization import officer_trainings
+    from training.roster.authorization import officer_trainings
 
     detainers = list(detainers)
     logged = actions_of(detainers)

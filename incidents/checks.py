@@ -153,13 +153,13 @@ def refusal_officer(*, officer, at: datetime, agreement: Agreement | None) -> st
     Returns:
         ``OFFICER_NOT_AUTHORIZED_MESSAGE`` naming the officer and the agency-local
         day, or None. Authorization is by agency-local day
-        (``training.authorization.officer_authorized_at``): an action at 23:59 on
+        (``training.roster.authorization.officer_authorized_at``): an action at 23:59 on
         the last valid day passes, one at 00:00 the next day is refused.
 
     Source: DOMAIN.md R2.4 (overdue refresher → not authorized, block new
     actions), R2.7 (only trained, certified, authorized personnel).
     """
-    from training.authorization import officer_authorized_at
+    from training.roster.authorization import officer_authorized_at
 
     if officer is None:
         return None
@@ -351,7 +351,7 @@ def officers_authorized_for(detainers) -> dict[int, bool]:
     ``detainers`` instead of six per detainer: for list pages such as the
     custody board. Detainers with no handling officer are absent.
     """
-    from training.authorization import officer_trainings
+    from training.roster.authorization import officer_trainings
 
     by_agreement: dict[int | None, list[Detainer]] = {}
     for detainer in detainers:
@@ -368,7 +368,7 @@ def officers_authorized_for(detainers) -> dict[int, bool]:
                 agreement.agency_id != officer.agency_id
                 or (officer.agreement_id is not None and officer.agreement_id != agreement.pk)
             ):
-                answers[detainer.pk] = False  # the rule of training.authorization.officer_authorized_at
+                answers[detainer.pk] = False  # the rule of training.roster.authorization.officer_authorized_at
                 continue
             day = timezone.localdate(_action_instant(detainer), timezone=officer.agency.zone)
             answers[detainer.pk] = trainings[officer.pk].authorized_on(day)
@@ -382,9 +382,9 @@ def check_handling_officer_authorized(detainer: Detainer, at: datetime) -> Check
     otherwise (imports, later training corrections).
 
     Source: DOMAIN.md R2.4, R2.7 (MOA "Nomination of Personnel"; only trained,
-    certified and authorized officers); ``training.authorization``.
+    certified and authorized officers); ``training.roster.authorization``.
     """
-    name, rule, source = "Handling officer authorized", "R2.4, R2.7", "MOA; training.authorization"
+    name, rule, source = "Handling officer authorized", "R2.4, R2.7", "MOA; training.roster.authorization"
     officer = detainer.handling_officer
     if officer is None:
         return Check(name, rule, source, None, "No handling officer recorded.", blocks_hold=False)
@@ -493,7 +493,7 @@ def detainer_checks(detainer: Detainer, *, at: datetime | None = None) -> list[C
 
     Returns:
         One ``Check`` per function in ``CHECKS``, in order. The officer check
-        costs up to six queries (``training.authorization``); the rest none
+        costs up to six queries (``training.roster.authorization``); the rest none
         beyond the related rows.
 
     Raises:

@@ -83,7 +83,7 @@ class CustodyEndForm(_AgencyTimesForm):
 
 from incidents.detainer_import import COLUMNS as EVENT_COLUMNS  # noqa: E402
 from incidents.detainer_import import MAX_BYTES as EVENT_MAX_BYTES  # noqa: E402
-from training.roster_forms import ImportConfirmForm, RosterImportForm  # noqa: E402
+from training.imports.forms import ImportConfirmForm, RosterImportForm  # noqa: E402
 
 __all__ = ["CustodyEndForm", "DetainerLogImportForm", "IceNotifiedForm", "ImportConfirmForm", "ServiceForm"]
 

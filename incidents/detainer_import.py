@@ -21,7 +21,7 @@ detainer_type  optional (e.g. ``I247D - Immigration Detainer - Request for Actio
 
 Only ``date`` and ``det_facility`` must be in the header; unknown or repeated
 columns are refused. Reading the bytes (encodings, workbooks, zip bombs) reuses
-``training.roster_files``.
+``training.imports.files``.
 
 Like the roster import (issue 3, item 5): a preview of every row's outcome
 first; then all rows or nothing (the default), or the valid rows only when the
@@ -49,7 +49,7 @@ from incidents.lift_reasons import UnknownLiftReason, map_lift_reason
 from incidents.local_time import nonexistent_time_message, repeated_time_message
 from incidents.models import DetainerEvent, DetainerImport
 from incidents.rules import AmbiguousLocalTime, NonexistentLocalTime, local_to_utc
-from training.roster_files import RosterFileError, csv_cells, decode_roster, roster_file_format, xlsx_cells
+from training.imports.files import RosterFileError, csv_cells, decode_roster, roster_file_format, xlsx_cells
 
 COLUMNS = ("date", "lift_reason", "det_facility", "city", "state", "detainer_type")
 REQUIRED = ("date", "det_facility")
@@ -118,7 +118,7 @@ def detainer_events_preview(*, agency, data: bytes, file_name: str, encoding: st
     Args:
         agency: the agency the events belong to (its zone gives "today").
         data: the file's bytes; file_name: its name (format messages only).
-        encoding: for CSV, "utf-8" or "cp1252" (``training.roster_files``).
+        encoding: for CSV, "utf-8" or "cp1252" (``training.imports.files``).
 
     Returns:
         An ``EventsPreview``: unsaved ``DetainerEvent`` objects for the valid rows,

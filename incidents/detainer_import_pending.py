@@ -1,6 +1,6 @@
 """A detainer-log upload kept between its preview and the uploader's confirmation.
 
-Same two-request flow as the roster (``training.pending_imports``): the bytes wait
+Same two-request flow as the roster (``training.imports.pending``): the bytes wait
 in the private default storage in a pending ``DetainerImport``; the confirmation
 re-reads them (``sha256`` checked) and imports with
 ``incidents.detainer_import.detainer_events_import``. Nothing a browser posts
@@ -18,7 +18,7 @@ from django.utils import timezone
 from compliance.core.audit import acting_as
 from incidents.detainer_import import EventsImportResult, EventsPreview, detainer_events_import, detainer_events_preview
 from incidents.models import DetainerImport
-from training.roster_files import RosterFileError, roster_file_format
+from training.imports.files import RosterFileError, roster_file_format
 
 
 class UploadGone(Exception):

@@ -25,7 +25,7 @@ from incidents.local_time import (
 from incidents.models import Detainer, Incident
 from incidents.scope import agreement_in_force, agreements_in_force, several_agreements_message
 from incidents.validators import a_number_normalise, country_code_normalise
-from training.models import Officer
+from training.roster.models import Officer
 
 __all__ = [
     "AgencyChoiceMixin",

@@ -15,7 +15,7 @@ from incidents.choices import Action
 from incidents.local_time import AgencyLocalDateTimeField, AgencyLocalTimesMixin
 from incidents.models import Detainer
 from incidents.models_actions import InterpreterType
-from training.models import Officer
+from training.roster.models import Officer
 
 
 class DetainerActionForm(AgencyLocalTimesMixin, forms.Form):

@@ -15,7 +15,7 @@ from incidents.local_time import AgencyLocalDateTimeField, AgencyTimesForm
 from incidents.models import Detainer
 from incidents.models_citizenship import CitizenshipCategory, CitizenshipResolution
 from incidents.models_consular import ConsularMethod
-from training.models import Officer
+from training.roster.models import Officer
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:

@@ -2,7 +2,7 @@
 
 from functools import partial
 
-from training.notifications import unread_notification_count
+from training.reminders.notifications import unread_notification_count
 
 
 def notifications_badge(request):

@@ -1,8 +1,8 @@
-"""Celery entry points for the training app. Thin: the rules live in ``training.reminders``."""
+"""Celery entry points for the training app. Thin: the rules live in ``training.reminders.services``."""
 
 from celery import shared_task
 
-from training.reminders import send_certification_reminders
+from training.reminders.services import send_certification_reminders
 
 
 @shared_task(name="training.tasks.send_certification_reminders_task")
@@ -20,12 +20,12 @@ def send_certification_reminders_task() -> dict[str, int]:
 def refresh_training_facts_task() -> int:
     """Nightly (beat, ``compliance/celery.py``): recompute every officer's stored training facts. Idempotent.
 
-    The safety net of ``training.facts`` (every service write refreshes them
+    The safety net of ``training.roster.facts`` (every service write refreshes them
     already). Returns how many officers were refreshed; no arguments.
     """
     from django.db import transaction
 
-    from training.facts import training_facts_refresh_all
+    from training.roster.facts import training_facts_refresh_all
 
     with transaction.atomic():
         return training_facts_refresh_all()
@@ -35,10 +35,10 @@ def refresh_training_facts_task() -> int:
 def record_certification_lapses_task() -> int:
     """Daily (beat, ``compliance/celery.py``): record each newly lapsed certification, with history. Idempotent.
 
-    ``training.lapses.certifications_record_lapses`` for every agency on its
+    ``training.roster.lapses.certifications_record_lapses`` for every agency on its
     own local date, attributed to the system account (case H1). Returns how
     many certifications were marked; no arguments.
     """
-    from training.lapses import certifications_record_lapses
+    from training.roster.lapses import certifications_record_lapses
 
     return certifications_record_lapses()

@@ -2,16 +2,14 @@
 
 from django.urls import path
 
-from training import (
-    evidence_views,
-    import_views,
-    lifecycle_views,
-    notice_views,
-    requirement_views,
-    roster_views,
-    session_views,
-    views,
-)
+from training.evidence import views as evidence_views
+from training.imports import views as import_views
+from training.lifecycle import views as lifecycle_views
+from training.reminders import views as notice_views
+from training.requirements import views as requirement_views
+from training.roster import list_views as roster_views
+from training.roster import views
+from training.sessions import views as session_views
 
 app_name = "training"
 urlpatterns = [

@@ -9,7 +9,7 @@ text. In XLSX, text cells are also typed as strings explicitly, because
 openpyxl turns any string starting with ``=`` into a formula.
 
 Shared by every export (the training roster, the detainer log); moved here
-unchanged from ``training.roster_export``.
+unchanged from ``training.roster.export``.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from training.selectors import roster_for_report, roster_status_counts
+from training.roster.selectors import roster_for_report, roster_status_counts
 
 TEMPLATE = "reports/training_roster.html"
 TITLE = "Training roster and certification status"
@@ -18,7 +18,7 @@ def training_roster_context(*, report, generated_at) -> dict:
     Returns:
         ``agency``, ``as_of`` (the agency-local date the statuses are computed for),
         ``generated_at``, ``generated_by``, ``title``, ``rows`` (``RosterRow`` list,
-        ``training.selectors.roster_for_report``) and ``counts``
+        ``training.roster.selectors.roster_for_report``) and ``counts``
         (``roster_status_counts``). Four queries whatever the roster size.
     """
     agency = report.agency

@@ -21,8 +21,8 @@ from compliance.core.roles import Role, role_grant
 from incidents import rules
 from incidents.models import Detainer
 from tests.base import PASSWORD
-from training import rules as training_rules
-from training.models import Certification, Course, Officer
+from training.roster import rules as training_rules
+from training.roster.models import Certification, Course, Officer
 
 pytestmark = pytest.mark.browser
 

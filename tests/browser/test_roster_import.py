@@ -12,8 +12,9 @@ import pytest
 from compliance.core.models import Agency, Agreement, AgreementModel, User
 from compliance.core.roles import Role, role_grant
 from tests.base import PASSWORD
-from training import rules
-from training.models import Certification, Course, Officer, PendingImport
+from training.imports.models import PendingImport
+from training.roster import rules
+from training.roster.models import Certification, Course, Officer
 
 pytestmark = pytest.mark.browser
 

@@ -15,8 +15,8 @@ from community.models import OutreachEvent
 from compliance.core.models import Finding, Report
 from incidents.models import Detainer, Incident
 from incidents.rules import hold_deadline
-from training.models import Certification, Course, Officer
-from training.rules import certification_expires_on
+from training.roster.models import Certification, Course, Officer
+from training.roster.rules import certification_expires_on
 
 RECEIVED = datetime(2026, 1, 5, 15, 0, tzinfo=UTC)
 

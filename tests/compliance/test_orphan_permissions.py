@@ -14,7 +14,7 @@ from compliance.core.models import Agency, Agreement, AgreementModel
 from compliance.core.roles import Role, role_grant
 from tests.base import BaseTestCase, make_user
 from tests.training.helpers import make_course, make_officer
-from training.models import Course, Officer
+from training.roster.models import Course, Officer
 
 
 def permission_rows(obj, pk=None) -> int:

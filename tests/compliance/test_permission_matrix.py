@@ -35,8 +35,9 @@ from tests.compliance.helpers import (
     make_outreach,
     make_ready_report,
 )
-from training.evidence import certificate_attach
-from training.models import SessionEnrollment, TrainingRequirement, TrainingSession
+from training.evidence.services import certificate_attach
+from training.requirements.models import TrainingRequirement
+from training.sessions.models import SessionEnrollment, TrainingSession
 
 
 @dataclass(frozen=True)

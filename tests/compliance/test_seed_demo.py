@@ -11,10 +11,11 @@ from compliance.management.commands.seed_demo import DEMO_PASSWORD, REFUSE_MESSA
 from incidents.checks import check_handling_officer_authorized
 from incidents.models import Detainer, Incident
 from tests.compliance.helpers import figure
-from training.lapses import LAPSE_REASON
-from training.models import Certification, Officer, OfficerTrainingFacts, TrainingRequirement
-from training.rules import agency_today
-from training.selectors import roster_page_status_counts, roster_status_counts
+from training.requirements.models import TrainingRequirement
+from training.roster.lapses import LAPSE_REASON
+from training.roster.models import Certification, Officer, OfficerTrainingFacts
+from training.roster.rules import agency_today
+from training.roster.selectors import roster_page_status_counts, roster_status_counts
 
 
 def seed() -> str:
@@ -68,7 +69,7 @@ class SeedDemoTests(TestCase):
 
     def test_officers_follow_their_agreements_shipped_training_requirements(self):
         seed()
-        # Basic course, refresher and two annual courses per agreement (training.requirements defaults).
+        # Basic course, refresher and two annual courses per agreement (training.requirements.services defaults).
         for agreement in Agreement.objects.all():
             kinds = sorted(agreement.training_requirements.values_list("kind", flat=True))
             self.assertEqual(kinds, ["annual", "annual", "basic", "refresher"])

@@ -23,8 +23,8 @@ from compliance.core.models import Agency, Report
 from compliance.core.roles import Role
 from compliance.reports.services import report_request
 from tests.base import make_user
-from training.models import Course, Officer
-from training.services import certification_record
+from training.roster.models import Course, Officer
+from training.roster.services import certification_record
 
 pytestmark = [
     pytest.mark.worker,

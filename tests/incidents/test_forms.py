@@ -7,7 +7,7 @@ from incidents.forms import DetainerForm, DetainerOutcomeForm
 from incidents.local_time import WHICH_SUFFIX
 from tests.base import BaseTestCase
 from tests.incidents.helpers import local_datetime_post, make_detainer
-from training.models import Officer
+from training.roster.models import Officer
 
 
 def detainer_post(**overrides) -> dict:

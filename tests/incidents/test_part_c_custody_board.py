@@ -17,7 +17,7 @@ from incidents.citizenship import citizenship_claim_record
 from incidents.models import Detainer, Incident
 from tests.base import PASSWORD, BaseTestCase
 from tests.incidents.helpers import local_datetime_post, make_detainer
-from training.models import Officer
+from training.roster.models import Officer
 
 CHICAGO = ZoneInfo("America/Chicago")
 NOW = datetime(2026, 3, 9, 12, 0, tzinfo=UTC)  # 2026-03-09 07:00 CDT

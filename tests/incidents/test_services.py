@@ -8,7 +8,7 @@ from incidents import services
 from incidents.models import Detainer, Incident
 from tests.base import BaseTestCase
 from tests.incidents.helpers import make_detainer
-from training.models import Officer
+from training.roster.models import Officer
 
 CHICAGO = ZoneInfo("America/Chicago")
 

@@ -2,8 +2,8 @@
 
 from datetime import date
 
-from training import rules
-from training.models import Certification, Course, Officer
+from training.roster import rules
+from training.roster.models import Certification, Course, Officer
 
 
 def make_course(agency, code="IADP", *, validity_months=24, required=True, name=None) -> Course:

@@ -11,9 +11,12 @@ from django.urls import reverse
 from compliance.core.models import Agreement, AgreementModel
 from tests.base import PASSWORD, BaseTestCase
 from tests.training.helpers import make_certification, make_course, make_officer
-from training import authorization, lifecycle, requirements, rules, selectors, services
-from training.authorization import authorization_periods, officer_authorized_at, officers_authorized_at
-from training.models import Course, Officer, TrainingRequirement
+from training.lifecycle import services as lifecycle
+from training.requirements import services as requirements
+from training.requirements.models import TrainingRequirement
+from training.roster import authorization, rules, selectors, services
+from training.roster.authorization import authorization_periods, officer_authorized_at, officers_authorized_at
+from training.roster.models import Course, Officer
 
 Status = Officer.Status
 NOW = datetime(2026, 6, 15, 17, 0, tzinfo=UTC)  # 2026-06-15 12:00 CDT in agency A

@@ -18,8 +18,8 @@ from pypdf import PdfWriter
 from compliance.core.models import AccessLog
 from tests.base import PASSWORD, BaseTestCase
 from tests.training.helpers import make_certification, make_course, make_officer
-from training import evidence
-from training.models import CertificateFile
+from training.evidence import services as evidence
+from training.evidence.models import CertificateFile
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 

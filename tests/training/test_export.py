@@ -9,9 +9,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from compliance.core.models import AccessLog
+from compliance.core.spreadsheets import neutralise
 from tests.base import PASSWORD, BaseTestCase
 from tests.training.helpers import make_certification, make_course, make_officer
-from training.roster_export import EXPORT_COLUMNS, ExportRow, neutralise, roster_csv, roster_xlsx
+from training.roster.export import EXPORT_COLUMNS, ExportRow, roster_csv, roster_xlsx
 
 NOW = datetime(2026, 6, 1, 15, tzinfo=UTC)  # 2026-06-01 in agency A
 HOSTILE = {

@@ -1,4 +1,4 @@
-"""Stored training facts (training.facts): they follow every write and agree with the officer page's rule."""
+"""Stored training facts (training.roster.facts): they follow every write and agree with the officer page's rule."""
 
 from datetime import UTC, date, datetime
 from io import StringIO
@@ -10,9 +10,12 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.base import BaseTestCase
 from tests.training.helpers import make_certification, make_officer
-from training import authorization, facts, requirements, rules, selectors, services
-from training.importers import COLUMNS, roster_import
-from training.models import Course, Officer, OfficerTrainingFacts, TrainingRequirement
+from training.imports.files import COLUMNS
+from training.imports.services import roster_import
+from training.requirements import services as requirements
+from training.requirements.models import TrainingRequirement
+from training.roster import authorization, facts, rules, selectors, services
+from training.roster.models import Course, Officer, OfficerTrainingFacts
 
 NOW = datetime(2026, 6, 15, 17, 0, tzinfo=UTC)  # 2026-06-15 12:00 CDT in agency A
 TODAY = date(2026, 6, 15)

@@ -13,11 +13,11 @@ from openpyxl import Workbook
 
 from tests.base import BaseTestCase
 from tests.training.helpers import make_certification, make_course, make_officer
-from training import importers
-from training.importers import COLUMNS, roster_import, roster_preview
-from training.models import Certification, Officer
-from training.roster_export import template_xlsx
-from training.roster_files import MAX_XLSX_UNZIPPED_BYTES
+from training.imports import services as importers
+from training.imports.files import COLUMNS, MAX_XLSX_UNZIPPED_BYTES
+from training.imports.services import roster_import, roster_preview
+from training.roster.export import template_xlsx
+from training.roster.models import Certification, Officer
 
 HEADER = ",".join(COLUMNS)
 NOW = datetime(2026, 6, 1, 15, tzinfo=UTC)

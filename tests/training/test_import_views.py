@@ -12,8 +12,9 @@ from openpyxl import load_workbook
 from tests.base import PASSWORD, BaseTestCase
 from tests.training.helpers import make_course, make_officer
 from tests.training.test_import_preview import row, xlsx_bytes
-from training.models import Certification, Officer, PendingImport
-from training.pending_imports import PENDING_IMPORT_HOURS, pending_imports_purge
+from training.imports.models import PendingImport
+from training.imports.pending import PENDING_IMPORT_HOURS, pending_imports_purge
+from training.roster.models import Certification, Officer
 
 NOW = datetime(2026, 6, 1, 15, tzinfo=UTC)
 HEADER = b"badge_number,last_name,first_name,unit,email,course_code,completed_on,certificate_number\r\n"

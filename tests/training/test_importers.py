@@ -12,8 +12,9 @@ from django.core.management import CommandError, call_command
 from compliance.core.system_account import system_user
 from tests.base import BaseTestCase
 from tests.training.helpers import make_certification, make_course, make_officer
-from training.importers import COLUMNS, TEMPLATE_CSV, parse_import_date, roster_import
-from training.models import Certification, Officer
+from training.imports.files import COLUMNS
+from training.imports.services import TEMPLATE_CSV, parse_import_date, roster_import
+from training.roster.models import Certification, Officer
 
 HEADER = ",".join(COLUMNS)
 NOW = datetime(2026, 6, 1, 15, tzinfo=UTC)

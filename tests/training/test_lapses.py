@@ -1,4 +1,4 @@
-"""The daily lapse check (training.lapses): case H1, every stored change has a history row by the system account."""
+"""The daily lapse check (training.roster.lapses): case H1, each stored change has a history row by the system user."""
 
 from datetime import UTC, date, datetime
 from io import StringIO
@@ -11,11 +11,11 @@ from compliance.celery import app
 from compliance.core.models import Agency
 from tests.base import BaseTestCase
 from tests.training.helpers import make_certification, make_course, make_officer
-from training.lapses import LAPSE_REASON, certifications_record_lapses
-from training.models import Certification
-from training.requirements import requirement_defaults_apply
+from training.requirements.services import requirement_defaults_apply
+from training.roster.lapses import LAPSE_REASON, certifications_record_lapses
+from training.roster.models import Certification
+from training.roster.timeline import officer_timeline
 from training.tasks import record_certification_lapses_task
-from training.timeline import officer_timeline
 
 # Noon in Chicago on 2026-03-01.
 MARCH_1_NOON_CHICAGO = datetime(2026, 3, 1, 18, 0, tzinfo=UTC)
@@ -171,7 +171,7 @@ class SupersededTests(LapseTestCase):
 
     @time_machine.travel(MARCH_1_NOON_CHICAGO, tick=False)
     def test_a_basic_course_followed_by_a_refresher_is_renewed_under_the_agreement(self):
-        # Agreement requirements (training.requirements): basic course and refresher are one chain.
+        # Agreement requirements (training.requirements.services): basic course and refresher are one chain.
         requirement_defaults_apply(actor=self.admin_a, agreement=self.agreement_a)
         officer = make_officer(self.agency_a, "A-9", agreement=self.agreement_a)
         refresher_course = self.agreement_a.training_requirements.get(kind="refresher").course

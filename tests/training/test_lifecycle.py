@@ -8,8 +8,10 @@ from django.core.exceptions import ValidationError
 from compliance.core.models import Agreement, AgreementModel
 from tests.base import BaseTestCase
 from tests.training.helpers import make_course, make_officer
-from training import lifecycle, services
-from training.models import ExamAttempt, Officer, OfficerStatusChange
+from training.lifecycle import services as lifecycle
+from training.lifecycle.models import ExamAttempt, OfficerStatusChange
+from training.roster import services
+from training.roster.models import Officer
 
 Status = Officer.Status
 NOW = datetime(2026, 6, 15, 17, 0, tzinfo=UTC)  # 2026-06-15 12:00 CDT in agency A

@@ -7,8 +7,9 @@ from django.urls import reverse
 
 from tests.base import PASSWORD, BaseTestCase
 from tests.training.helpers import make_course, make_officer
-from training import lifecycle
-from training.models import ExamAttempt, Officer
+from training.lifecycle import services as lifecycle
+from training.lifecycle.models import ExamAttempt
+from training.roster.models import Officer
 
 Status = Officer.Status
 NOW = datetime(2026, 6, 15, 17, 0, tzinfo=UTC)  # 2026-06-15 12:00 CDT in agency A

@@ -10,9 +10,9 @@ from django.urls import reverse
 from compliance.core.roles import Role
 from tests.base import PASSWORD, BaseTestCase, make_user
 from tests.training.helpers import make_certification, make_course, make_officer
-from training.models import Notification
-from training.notices import notice_log_for_officer
-from training.reminders import send_certification_reminders
+from training.reminders.models import Notification
+from training.reminders.notices import notice_log_for_officer
+from training.reminders.services import send_certification_reminders
 
 RUN_AT = datetime(2026, 5, 1, 12, tzinfo=UTC)  # 07:00 CDT
 

@@ -9,8 +9,9 @@ from django.test import override_settings
 from compliance.celery import app as celery_app
 from tests.base import BaseTestCase
 from tests.training.helpers import make_certification, make_course, make_officer
-from training.models import CertificationReminder, Notification, Officer, ReminderDelivery, ReminderDigest
-from training.reminders import send_certification_reminders
+from training.reminders.models import CertificationReminder, Notification, ReminderDelivery, ReminderDigest
+from training.reminders.services import send_certification_reminders
+from training.roster.models import Officer
 
 EXPIRES = date(2026, 6, 30)
 OFFICER_ADDRESS = "dana.z@agency.example"
@@ -175,7 +176,7 @@ class ReminderTests(BaseTestCase):
     def test_a_mail_failure_rolls_the_digest_back_for_the_next_run(self):
         with (
             self.settings(EMAIL_BACKEND="tests.training.helpers.RefusingEmailBackend"),
-            self.assertLogs("training.reminders", "WARNING") as logs,
+            self.assertLogs("training.reminders.services", "WARNING") as logs,
         ):
             result = self.run_on(date(2026, 5, 1))
         self.assertEqual((result.notices_raised, result.digests_sent, result.failed), (1, 0, 3))

@@ -12,8 +12,8 @@ from compliance.core.roles import Role
 from compliance.core.system_account import system_user
 from tests.base import make_user
 from tests.training.helpers import make_certification, make_course, make_officer
-from training.models import CertificationReminder, ReminderDelivery, ReminderDigest
-from training.reminders import (
+from training.reminders.models import CertificationReminder, ReminderDelivery, ReminderDigest
+from training.reminders.services import (
     digest_send,
     digests_plan,
     notice_recipients,

@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from compliance.core.roles import Role
 from tests.base import BaseTestCase, make_user
 from tests.training.helpers import make_certification, make_course, make_officer
-from training import reminder_messages
-from training.models import CertificationReminder, Notification, ReminderDelivery, ReminderDigest
-from training.reminders import send_certification_reminders
+from training.reminders import messages as reminder_messages
+from training.reminders.models import CertificationReminder, Notification, ReminderDelivery, ReminderDigest
+from training.reminders.services import send_certification_reminders
 
 RUN_DAY = date(2026, 5, 1)
 RUN_AT = datetime(2026, 5, 1, 12, tzinfo=UTC)  # 07:00 CDT, 05:00 MST

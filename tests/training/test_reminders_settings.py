@@ -7,15 +7,15 @@ from django.urls import reverse
 
 from tests.base import PASSWORD, BaseTestCase
 from tests.training.helpers import make_certification, make_course, make_officer
-from training import rules
-from training.models import AgencyTrainingSettings, CertificationReminder
-from training.reminder_settings import (
+from training.reminders.models import AgencyTrainingSettings, CertificationReminder
+from training.reminders.services import send_certification_reminders
+from training.reminders.thresholds import (
     THRESHOLD_OUT_OF_RANGE,
     reminder_thresholds,
     reminder_thresholds_by_agency,
     reminder_thresholds_set,
 )
-from training.reminders import send_certification_reminders
+from training.roster import rules
 
 
 class ReminderSettingsServiceTests(BaseTestCase):

@@ -9,8 +9,10 @@ from django.test import SimpleTestCase
 from compliance.core.models import Agreement, AgreementModel
 from tests.base import BaseTestCase
 from tests.training.helpers import make_course, make_officer
-from training import requirements, rules, selectors, services
-from training.models import Certification, Course, Officer, TrainingRequirement
+from training.requirements import services as requirements
+from training.requirements.models import TrainingRequirement
+from training.roster import rules, selectors, services
+from training.roster.models import Certification, Course, Officer
 
 Kind = TrainingRequirement.Kind
 DueRule = TrainingRequirement.DueRule

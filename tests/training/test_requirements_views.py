@@ -4,8 +4,9 @@ from django.urls import reverse
 
 from compliance.core.roles import Role
 from tests.base import PASSWORD, BaseTestCase, make_user
-from training import requirements
-from training.models import Course, TrainingRequirement
+from training.requirements import services as requirements
+from training.requirements.models import TrainingRequirement
+from training.roster.models import Course
 
 
 class RequirementPageTests(BaseTestCase):

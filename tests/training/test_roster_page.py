@@ -11,7 +11,8 @@ from compliance.core.models import Agreement, AgreementModel
 from compliance.core.roles import Role
 from tests.base import PASSWORD, BaseTestCase, make_user
 from tests.training.helpers import make_certification, make_course, make_officer
-from training.models import Officer, OfficerStatusChange
+from training.lifecycle.models import OfficerStatusChange
+from training.roster.models import Officer
 
 NOW = datetime(2026, 6, 1, 15, tzinfo=UTC)  # 2026-06-01 in agency A
 CHECKLIST_DONE = {

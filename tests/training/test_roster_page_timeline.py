@@ -10,9 +10,12 @@ from django.urls import reverse
 from compliance.core.audit import acting_as
 from tests.base import PASSWORD, BaseTestCase
 from tests.training.helpers import make_certification, make_course, make_officer
-from training import lifecycle, services
-from training.models import CertificationReminder, Officer, SessionEnrollment, TrainingSession
-from training.timeline import officer_timeline
+from training.lifecycle import services as lifecycle
+from training.reminders.models import CertificationReminder
+from training.roster import services
+from training.roster.models import Officer
+from training.roster.timeline import officer_timeline
+from training.sessions.models import SessionEnrollment, TrainingSession
 
 NOW = datetime(2026, 6, 1, 15, tzinfo=UTC)
 

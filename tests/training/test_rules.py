@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 from django.test import SimpleTestCase
 
 from compliance.core.models import Agency
-from training import rules
+from training.roster import rules
 
 
 class ExpiryTests(SimpleTestCase):

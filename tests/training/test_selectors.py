@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.base import BaseTestCase
 from tests.training.helpers import make_certification, make_course, make_officer
-from training import rules, selectors
-from training.models import Officer
+from training.roster import rules, selectors
+from training.roster.models import Officer
 
 TODAY = date(2026, 1, 15)
 

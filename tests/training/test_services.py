@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 
 from tests.base import BaseTestCase
 from tests.training.helpers import make_course, make_officer
-from training import services
-from training.models import Course, Officer
+from training.roster import services
+from training.roster.models import Course, Officer
 
 
 class OfficerServiceTests(BaseTestCase):

@@ -7,9 +7,11 @@ from django.core.exceptions import ValidationError
 
 from tests.base import BaseTestCase
 from tests.training.helpers import make_course, make_officer
-from training import sessions
-from training.models import Certification, ExamAttempt, Officer, SessionEnrollment, TrainingSession
-from training.sessions import EnrollmentResult, SessionRowsError
+from training.lifecycle.models import ExamAttempt
+from training.roster.models import Certification, Officer
+from training.sessions import services as sessions
+from training.sessions.models import SessionEnrollment, TrainingSession
+from training.sessions.services import EnrollmentResult, SessionRowsError
 
 # 2026-03-06 10:00 CST in agency A: the session below ended on 2026-03-06.
 NOW = datetime(2026, 3, 6, 16, tzinfo=UTC)

@@ -11,8 +11,9 @@ from django.utils.html import escape
 
 from tests.base import PASSWORD, BaseTestCase
 from tests.training.helpers import make_course, make_officer
-from training import sessions
-from training.models import Certification, Officer, SessionEnrollment, TrainingSession
+from training.roster.models import Certification, Officer
+from training.sessions import services as sessions
+from training.sessions.models import SessionEnrollment, TrainingSession
 
 NOW = datetime(2026, 3, 6, 16, tzinfo=UTC)  # 2026-03-06 10:00 CST in agency A
 

@@ -11,8 +11,8 @@ from compliance.core.models import Agency
 from compliance.core.roles import Role
 from tests.base import PASSWORD, BaseTestCase, make_user
 from tests.training.helpers import make_certification, make_course, make_officer
-from training import services
-from training.models import Certification, Course, Officer
+from training.roster import services
+from training.roster.models import Certification, Course, Officer
 
 NOW = datetime(2026, 2, 28, 1, 30, tzinfo=UTC)  # 2026-02-27 19:30 CST in agency A (case T1)
 

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import simple_history.models
-import training.models
+import training.reminders.models
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
             name='AgencyTrainingSettings',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reminder_thresholds_days', models.JSONField(default=training.models.default_reminder_thresholds, help_text="Days before a certification's last valid day at which notices go out, most distant first.")),
+                ('reminder_thresholds_days', models.JSONField(default=training.reminders.models.default_reminder_thresholds, help_text="Days before a certification's last valid day at which notices go out, most distant first.")),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('agency', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='training_settings', to='compliance.agency')),
             ],
@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
             name='HistoricalAgencyTrainingSettings',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('reminder_thresholds_days', models.JSONField(default=training.models.default_reminder_thresholds, help_text="Days before a certification's last valid day at which notices go out, most distant first.")),
+                ('reminder_thresholds_days', models.JSONField(default=training.reminders.models.default_reminder_thresholds, help_text="Days before a certification's last valid day at which notices go out, most distant first.")),
                 ('updated_at', models.DateTimeField(blank=True, editable=False)),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),

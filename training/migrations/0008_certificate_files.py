@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import simple_history.models
-import training.models
+import training.evidence.models
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('file', models.FileField(max_length=200, upload_to=training.models.certificate_file_path)),
+                ('file', models.FileField(max_length=200, upload_to=training.evidence.models.certificate_file_path)),
                 ('original_name', models.CharField(help_text="The uploaded file's name, as metadata only.", max_length=255)),
                 ('content_type', models.CharField(choices=[('application/pdf', 'PDF'), ('image/png', 'PNG image'), ('image/jpeg', 'JPEG image')], help_text='Decided by the content.', max_length=40)),
                 ('size_bytes', models.PositiveIntegerField()),

@@ -13,11 +13,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='certification',
             name='lapse_recorded_on',
-            field=models.DateField(blank=True, editable=False, help_text='The agency-local date the daily job recorded that this certification lapsed (training.lapses).', null=True),
+            field=models.DateField(blank=True, editable=False, help_text='The agency-local date the daily job recorded that this certification lapsed (training.roster.lapses).', null=True),
         ),
         migrations.AddField(
             model_name='historicalcertification',
             name='lapse_recorded_on',
-            field=models.DateField(blank=True, editable=False, help_text='The agency-local date the daily job recorded that this certification lapsed (training.lapses).', null=True),
+            field=models.DateField(blank=True, editable=False, help_text='The agency-local date the daily job recorded that this certification lapsed (training.roster.lapses).', null=True),
         ),
     ]

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.html import format_html
 
-from training import rules
+from training.roster import rules
 
 register = template.Library()
 

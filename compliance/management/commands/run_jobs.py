@@ -13,9 +13,9 @@ from django.core.management.base import BaseCommand
 from incidents.consular import sweep_consular_notifications
 from incidents.release_notice import sweep_release_notices
 from incidents.sweep import sweep_hold_deadlines
-from training.facts import training_facts_refresh_all
-from training.lapses import certifications_record_lapses
-from training.reminders import send_certification_reminders
+from training.reminders.services import send_certification_reminders
+from training.roster.facts import training_facts_refresh_all
+from training.roster.lapses import certifications_record_lapses
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 Three invented agencies in three time zones, their agreements with the shipped
 default training requirements (basic course, 24-month refresher, annual online
-courses: training.requirements), 15 officers each linked to an agreement
+courses: training.requirements.services), 15 officers each linked to an agreement
 (current, expiring within 90 days — one expiring today —, expired, one missing
 an annual course), detainers handled by authorized officers with hold deadlines
 in the next hours and one past its deadline, incidents of every severity, outreach this quarter,
@@ -32,11 +32,12 @@ from incidents.models import Detainer, Incident
 from incidents.models_actions import InterpreterType
 from incidents.no_warrant import no_warrant_sync
 from incidents.rules import hold_deadline
-from training import rules
-from training.facts import training_facts_refresh
-from training.lapses import certifications_record_lapses
-from training.models import Certification, Course, Officer, TrainingRequirement
-from training.requirements import expiry_under, requirement_defaults_apply
+from training.requirements.models import TrainingRequirement
+from training.requirements.services import expiry_under, requirement_defaults_apply
+from training.roster import rules
+from training.roster.facts import training_facts_refresh
+from training.roster.lapses import certifications_record_lapses
+from training.roster.models import Certification, Course, Officer
 
 Kind = TrainingRequirement.Kind
 
@@ -166,11 +167,11 @@ def seed_training(agency: Agency, *, supervisor: User, now) -> list[Officer]:
     """Officers under the agency's agreements, trained by the agreements' own requirements.
 
     Applies the shipped default requirements to each agreement
-    (``training.requirements.requirement_defaults_apply``: basic course,
+    (``training.requirements.services.requirement_defaults_apply``: basic course,
     24-month refresher, annual online courses; idempotent), links each officer
     to an agreement and gives each the completions of its requirements, with
     ``expires_on`` by the requirement's rule. Refreshes the roster's stored
-    facts and records lapses (``training.lapses``), as the services and the
+    facts and records lapses (``training.roster.lapses``), as the services and the
     daily job would. Returns the officers by index.
     """
     today = timezone.localdate(now, timezone=agency.zone)
@@ -271,7 +272,7 @@ WARRANT_UNSIGNED = {"0002"}
 def seed_detainers(agency: Agency, *, officers: list[Officer], now) -> None:
     agreement = agency.agreements.filter(status=Agreement.Status.ACTIVE).order_by("model").first()
     for index, (suffix, (first, last), hours, outcome) in enumerate(DETAINERS):
-        # A current officer of the same agreement: authorized at the action (training.authorization).
+        # A current officer of the same agreement: authorized at the action (training.roster.authorization).
         handling_officer = officers[HANDLING_OFFICER_FROM + index]
         released = None if hours is None else now + timedelta(hours=hours) - timedelta(hours=48)
         received = (released or now) - timedelta(days=2)

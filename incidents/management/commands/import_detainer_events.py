@@ -12,7 +12,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from incidents.detainer_import import detainer_events_import
-from training.importers import ENCODINGS
+from training.imports.files import ENCODINGS
 from training.management.commands.import_roster import Command as RosterCommand
 
 

@@ -14,7 +14,8 @@ from django.core.management.base import BaseCommand, CommandError
 from compliance.core import access
 from compliance.core.models import Agency, User
 from compliance.core.system_account import system_user
-from training.importers import ENCODINGS, roster_import
+from training.imports.files import ENCODINGS
+from training.imports.services import roster_import
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 """``python manage.py refresh_training_facts [--agency ID ...]``: recompute every officer's stored training facts.
 
-The safety net of ``training.facts`` (also nightly on beat): writes made
+The safety net of ``training.roster.facts`` (also nightly on beat): writes made
 outside the services, or a rule changed in code, are corrected. Idempotent;
 run it once after deploying the ``OfficerTrainingFacts`` table.
 """
@@ -8,7 +8,7 @@ run it once after deploying the ``OfficerTrainingFacts`` table.
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from training.facts import training_facts_refresh_all
+from training.roster.facts import training_facts_refresh_all
 
 
 class Command(BaseCommand):

@@ -1,0 +1,130 @@
+"""Roster files we hand out: the roster export (CSV, XLSX) and the import template (CSV, XLSX).
+
+Formula injection (case E1): a spreadsheet runs a cell that starts with ``=``,
+``+``, ``-`` or ``@`` as a formula, and a leading tab or carriage return can
+hide one. Every *text* cell we write that starts with one of them gets a
+leading ``'``; numbers and dates are written as numbers and dates (``-3`` stays
+``-3``). Only the files change: the screen and the PDF show the original text.
+In XLSX, text cells are also typed as strings explicitly, because openpyxl turns
+any string starting with ``=`` into a formula. The cell writer is shared with
+the other exports: ``compliance.core.spreadsheets``.
+
+Export columns (one row per officer, the roster page's filters and order):
+
+=====================  ==========================================================
+badge_number … email   as on the roster (text)
+officer_status         the officer's lifecycle status (text label)
+agreement_model        JEM / WSO / TFM of the officer's agreement, blank if none
+supervisor             the supervisor's name or user name (text)
+training_status        Current / Expiring / Expired / Missing training (text)
+next_expiry            the earliest last valid day over the required courses (date)
+days_to_expiry         next_expiry minus the agency date; negative once expired (number)
+=====================  ==========================================================
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+# The E1 cell writer lives in compliance (shared by every export); re-exported under the old names.
+from compliance.core.spreadsheets import CSV_CONTENT_TYPE as CSV_CONTENT_TYPE
+from compliance.core.spreadsheets import FORMULA_PREFIXES as FORMULA_PREFIXES
+from compliance.core.spreadsheets import XLSX_CONTENT_TYPE as XLSX_CONTENT_TYPE
+from compliance.core.spreadsheets import csv_cell, workbook_bytes
+from compliance.core.spreadsheets import neutralise as neutralise
+from training.imports.files import COLUMNS
+from training.imports.services import TEMPLATE_EXAMPLE
+from training.roster import rules
+
+EXPORT_COLUMNS = (
+    "badge_number",
+    "last_name",
+    "first_name",
+    "unit",
+    "email",
+    "officer_status",
+    "agreement_model",
+    "supervisor",
+    "training_status",
+    "next_expiry",
+    "days_to_expiry",
+)
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One roster line as typed values: text as ``str``, ``next_expiry`` a date, ``days_to_expiry`` an int."""
+
+    values: tuple
+
+    @classmethod
+    def from_officer(cls, officer, *, today: date) -> ExportRow:
+        """From an officer annotated by ``training.roster.selectors.roster_officers`` (no query)."""
+        supervisor = officer.supervisor
+        supervisor_name = (supervisor.get_full_name() or supervisor.username) if supervisor else ""
+        agreement = getattr(officer, "agreement", None)
+        expiry = officer.earliest_expiry
+        return cls(
+            (
+                officer.badge_number,
+                officer.last_name,
+                officer.first_name,
+                officer.unit,
+                officer.email,
+                officer.get_status_display(),
+                agreement.model if agreement is not None else "",
+                supervisor_name,
+                rules.STATUS_LABELS[officer.training_status],
+                expiry,
+                (expiry - today).days if expiry else None,
+            )
+        )
+
+
+def roster_csv(rows: Iterable[ExportRow]) -> bytes:
+    """The export as UTF-8 CSV with a byte order mark (Excel opens it as UTF-8); dates ISO."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for row in rows:
+        writer.writerow([csv_cell(value) for value in row.values])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def roster_xlsx(rows: Iterable[ExportRow], *, title: str = "Roster") -> bytes:
+    """The export as an XLSX workbook: text cells typed as text, dates as dates, numbers as numbers."""
+    return workbook_bytes([(title, EXPORT_COLUMNS, (row.values for row in rows))])
+
+
+def template_csv() -> bytes:
+    """The import template as CSV (UTF-8 with a byte order mark so Excel keeps accents)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerow([TEMPLATE_EXAMPLE[column] for column in COLUMNS])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+TEMPLATE_HELP = (
+    ("badge_number", "Required. A row whose badge matches an officer of the agency updates that officer."),
+    ("last_name, first_name", "Required for a new officer. For an existing officer, blank means “leave as is”."),
+    ("unit, email", "Optional; blank means “leave as is”."),
+    ("course_code", "A course code of the agency (see Courses). Blank: the row records no certification."),
+    (
+        "completed_on",
+        "Required with a course: an Excel date, or text YYYY-MM-DD (2025-03-04) or MM/DD/YYYY "
+        "(03/04/2025 = 4 March 2025). The expiry is computed from the course's validity.",
+    ),
+    ("certificate_number", "Optional."),
+)
+
+
+def template_xlsx() -> bytes:
+    """The import template as XLSX: the roster sheet (header and one example row) and a "Columns" sheet."""
+    example = [TEMPLATE_EXAMPLE[column] for column in COLUMNS]
+    example[COLUMNS.index("completed_on")] = date.fromisoformat(TEMPLATE_EXAMPLE["completed_on"])
+    return workbook_bytes([("Roster", COLUMNS, [example]), ("Columns", ("column", "meaning"), TEMPLATE_HELP)])

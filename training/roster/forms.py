@@ -1,0 +1,214 @@
+"""Forms of the training pages. They validate input only; the views call ``training.roster.services``.
+
+Create forms take the agencies the user may change records in (from
+``compliance.core.access.agencies_for``): with more than one, an "Agency" choice
+appears; with exactly one, the record goes to that agency.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+
+from compliance.core.models import Agreement, AgreementModel
+from training.roster import rules
+from training.roster.models import Course, Officer
+
+AGENCY_HELP = "You can change records in more than one agency: choose the one this record belongs to."
+
+
+class AgencyChoiceMixin:
+    """Adds a required ``agency`` choice when the user may change records in several agencies."""
+
+    def add_agency_field(self, agencies, initial=None) -> None:
+        agency_list = list(agencies)
+        self.single_agency = agency_list[0] if len(agency_list) == 1 else None
+        if self.single_agency is None:
+            self.fields = {
+                "agency": forms.ModelChoiceField(
+                    queryset=agencies,
+                    to_field_name="public_id",
+                    initial=getattr(initial, "public_id", None),
+                    help_text=AGENCY_HELP,
+                ),
+                **self.fields,
+            }
+
+    def chosen_agency(self):
+        return self.single_agency or self.cleaned_data["agency"]
+
+
+class SupervisorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        name = obj.get_full_name()
+        return f"{name} ({obj.username})" if name else obj.username
+
+
+class OfficerForm(AgencyChoiceMixin, forms.Form):
+    first_name = forms.CharField(max_length=100)
+    last_name = forms.CharField(max_length=100)
+    badge_number = forms.CharField(max_length=30)
+    unit = forms.CharField(max_length=100, required=False)
+    email = forms.EmailField(required=False, help_text="Expiry notices go to this address.")
+    status = forms.ChoiceField(
+        choices=Officer.Status.choices,
+        initial=Officer.Status.NOMINATED,
+        help_text="A new candidate starts as nominated. A change here takes effect today; to record another "
+        "effective date, certification details or a separation, use “Change status” on the officer's page.",
+    )
+    supervisor = SupervisorChoiceField(
+        queryset=None,
+        required=False,
+        help_text="A supervisor of the officer's agency; receives the officer's expiry notices.",
+    )
+    agreement = forms.ModelChoiceField(
+        label="Agreement (MOA)",
+        queryset=None,
+        required=False,
+        to_field_name="public_id",
+        help_text="The agreement the officer serves under; it sets the training requirements and the officer cap. "
+        "Blank when adding: the agency's agreement in force, if it has exactly one.",
+    )
+
+    def __init__(self, *args, supervisors, agreements=None, agencies=None, agency_initial=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supervisor"].queryset = supervisors
+        self.fields["agreement"].queryset = agreements if agreements is not None else Agreement.objects.none()
+        self.single_agency = None
+        if agencies is not None:
+            self.add_agency_field(agencies, agency_initial)
+
+
+class CourseForm(AgencyChoiceMixin, forms.Form):
+    code = forms.CharField(max_length=30, help_text="Short code used in roster imports, e.g. IADP or REFRESHER.")
+    name = forms.CharField(max_length=200)
+    validity_months = forms.IntegerField(
+        min_value=1,
+        max_value=600,
+        initial=24,
+        help_text="How long a completion stays valid, in months (refresher every 24 months by default, R2.4).",
+    )
+    hours = forms.IntegerField(min_value=1, max_value=2000, required=False)
+    delivery = forms.ChoiceField(choices=Course.Delivery.choices, initial=Course.Delivery.IN_PERSON)
+    required = forms.BooleanField(
+        required=False,
+        initial=True,
+        help_text="Every designated officer must hold it, unless the officer's agreement has its own training "
+        "requirements (set by an agency administrator on the agreement's requirements page).",
+    )
+
+    def __init__(self, *args, agencies, agency_initial=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_agency_field(agencies, agency_initial)
+
+
+class CertificationForm(forms.Form):
+    course = forms.ModelChoiceField(queryset=None, to_field_name="public_id")
+    completed_on = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The day the course was completed. The expiry date is computed from the course's validity.",
+    )
+    certificate_number = forms.CharField(max_length=60, required=False)
+
+    def __init__(self, *args, courses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["course"].queryset = courses
+
+
+NO_SUPERVISOR = "none"
+
+
+# Sort keys of the roster page → label; a leading "-" on the value reverses it.
+SORTS = {
+    "name": "Name",
+    "badge": "Badge",
+    "status": "Training status (worst first)",
+    "expiry": "Next expiry (soonest first)",
+}
+
+
+class RosterFilterForm(forms.Form):
+    q = forms.CharField(label="Name or badge", required=False, max_length=100)
+    status = forms.ChoiceField(
+        label="Training status", required=False, choices=[("", "Any")] + list(rules.STATUS_LABELS.items())
+    )
+    officer_status = forms.ChoiceField(
+        label="Officer status",
+        required=False,
+        choices=[("", "Active roster"), *Officer.Status.choices, ("all", "All officers")],
+    )
+    model = forms.ChoiceField(label="Agreement model", required=False, choices=[("", "Any"), *AgreementModel.choices])
+    supervisor = forms.ChoiceField(label="Supervisor", required=False)
+    course = forms.ChoiceField(label="Completed course", required=False)
+    sort = forms.ChoiceField(
+        label="Sort by",
+        required=False,
+        choices=[(key, label) for key, label in SORTS.items()]
+        + [(f"-{key}", f"{label}, reversed") for key, label in SORTS.items()],
+    )
+
+    def __init__(self, *args, supervisors, courses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supervisor"].choices = [
+            ("", "Any"),
+            (NO_SUPERVISOR, "No supervisor"),
+            *[(str(user.pk), _user_label(user)) for user in supervisors],
+        ]
+        self.fields["course"].choices = [("", "Any")] + [
+            (str(course.public_id), f"{course.code} — {course.name}") for course in courses
+        ]
+
+
+def _user_label(user) -> str:
+    name = user.get_full_name()
+    return f"{name} ({user.username})" if name else user.username
+
+
+class OfficerIdsField(forms.Field):
+    """The public ids of the ticked officers (the view looks them up in the user's scope)."""
+
+    widget = forms.MultipleHiddenInput
+    MAX = 500
+
+    def to_python(self, value) -> list[uuid.UUID]:
+        if not value:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        if len(value) > self.MAX:
+            raise forms.ValidationError(f"Choose at most {self.MAX} officers at once.")
+        try:
+            return list(dict.fromkeys(uuid.UUID(str(item)) for item in value))
+        except ValueError:
+            raise forms.ValidationError("Unknown officer.") from None
+
+
+class BulkActionForm(forms.Form):
+    """A bulk action on the officers ticked on the roster page."""
+
+    ASSIGN_SUPERVISOR = "assign_supervisor"
+    SUSPEND = "suspend"
+    REINSTATE = "reinstate"
+
+    officers = OfficerIdsField(error_messages={"required": "Tick at least one officer."})
+    action = forms.ChoiceField(label="With the selected officers")
+    supervisor = SupervisorChoiceField(queryset=None, required=False, label="Supervisor to assign")
+    effective_on = forms.DateField(
+        label="Effective on",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Suspend/reinstate; blank: today.",
+    )
+    note = forms.CharField(label="Note", required=False, max_length=500)
+
+    def __init__(self, *args, supervisors, actions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = actions
+        self.fields["supervisor"].queryset = supervisors
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == self.ASSIGN_SUPERVISOR and not cleaned.get("supervisor"):
+            self.add_error("supervisor", "Choose the supervisor to assign.")
+        return cleaned

@@ -1,0 +1,188 @@
+"""The roster page a supervisor works from, its bulk actions and its exports. Thin views.
+
+Who: ``view_records`` reads the roster; bulk "assign a supervisor" needs
+``change_records``; bulk suspend/reinstate needs ``review_records``; the CSV
+and XLSX exports need ``export_reports`` and are access-logged. Another
+agency's roster, or an officer of another agency in a bulk action, is 404.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from compliance.core import access
+from compliance.core.models import AccessLog, access_log_record
+from compliance.core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
+from training.roster import rules, selectors
+from training.roster.authorization import officers_authorized_at
+from training.roster.bulk import BulkActionRefused, officers_assign_supervisor, officers_set_status
+from training.roster.export import ExportRow, roster_csv, roster_xlsx
+from training.roster.forms import BulkActionForm, RosterFilterForm
+from training.roster.models import Course, Officer
+
+PAGE_SIZE = 50
+BULK_ACTION_LABELS = {
+    BulkActionForm.ASSIGN_SUPERVISOR: "Assign a supervisor",
+    BulkActionForm.SUSPEND: "Suspend",
+    BulkActionForm.REINSTATE: "Reinstate (designated again)",
+}
+BULK_STATUS = {BulkActionForm.SUSPEND: Officer.Status.SUSPENDED, BulkActionForm.REINSTATE: Officer.Status.DESIGNATED}
+
+
+def _agency_or_404(request, perm: str):
+    agency = access.current_agency(request, perm)
+    if agency is None:
+        raise Http404("No agency.")
+    return agency
+
+
+class _RosterQuery:
+    """The roster page's filters read from the query string, shared by the page and its exports."""
+
+    def __init__(self, request, agency):
+        self.agency = agency
+        self.today = rules.agency_today(agency)
+        self.supervisor_queryset = selectors.supervisor_choices(agencies=[agency])
+        self.supervisors = list(self.supervisor_queryset)
+        self.courses = list(Course.objects.filter(agency=agency).order_by("code"))
+        self.form = RosterFilterForm(request.GET, supervisors=self.supervisors, courses=self.courses)
+        self.filters = self.form.cleaned_data if self.form.is_valid() else {}
+        course_id = self.filters.get("course")
+        self.course = next((c for c in self.courses if str(c.public_id) == course_id), None)
+
+    def officers(self):
+        filters = self.filters
+        return selectors.roster_officers(
+            agency=self.agency,
+            today=self.today,
+            status=filters.get("status", ""),
+            officer_status=filters.get("officer_status", ""),
+            search=filters.get("q", ""),
+            model=filters.get("model", ""),
+            supervisor_id=filters.get("supervisor") or None,
+            course=self.course,
+            sort=filters.get("sort") or "name",
+        )
+
+    def query_string(self, **extra) -> str:
+        kept = {key: value for key, value in self.filters.items() if value}
+        kept.update(extra)
+        kept["agency"] = self.agency.public_id
+        return urlencode(kept)
+
+
+def _bulk_actions(user, agency) -> list[tuple[str, str]]:
+    actions = []
+    if access.can(user, access.CHANGE, agency):
+        actions.append((BulkActionForm.ASSIGN_SUPERVISOR, BULK_ACTION_LABELS[BulkActionForm.ASSIGN_SUPERVISOR]))
+    if access.can(user, access.REVIEW, agency):
+        actions += [(key, BULK_ACTION_LABELS[key]) for key in (BulkActionForm.SUSPEND, BulkActionForm.REINSTATE)]
+    return actions
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roster(request):
+    agency = _agency_or_404(request, access.VIEW)
+    query = _RosterQuery(request, agency)
+    actions = _bulk_actions(request.user, agency)
+    bulk_form = BulkActionForm(
+        request.POST or None, prefix="bulk", supervisors=query.supervisor_queryset, actions=actions
+    )
+    refusals = []
+    if request.method == "POST":
+        if not actions:
+            raise Http404("No bulk action allowed.")
+        if bulk_form.is_valid():
+            try:
+                changed = _run_bulk_action(request, agency, bulk_form.cleaned_data)
+            except BulkActionRefused as exc:
+                refusals = exc.refusals
+            else:
+                messages.success(request, f"Done: {changed} officer{'s' if changed != 1 else ''} changed.")
+                return redirect(f"{request.path}?{query.query_string()}")
+
+    page_obj = Paginator(query.officers(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj.object_list = list(page_obj.object_list)
+    # "Authorized today" (issue 3, item 3): Part A's rule, a fixed number of queries for the page.
+    authorized = officers_authorized_at(officers=page_obj.object_list, at=timezone.now())
+    for officer in page_obj.object_list:
+        officer.authorized_today = authorized[officer.pk]
+    agencies = list(access.agencies_for(request.user, access.VIEW).order_by("state", "name"))
+    current_sort = query.filters.get("sort") or "name"
+    selected = {str(pk) for pk in (bulk_form.cleaned_data.get("officers", []) if bulk_form.is_bound else [])}
+    context = {
+        "agency": agency,
+        "agencies": agencies if len(agencies) > 1 else [],
+        "today": query.today,
+        "form": query.form,
+        "course": query.course,
+        "page_obj": page_obj,
+        "query_string": query.query_string(),
+        "current_sort": current_sort,
+        # Clicking the column sorted by now reverses it.
+        "sort_links": {
+            key: query.query_string(sort=f"-{key}" if current_sort == key else key) for key in selectors.ROSTER_SORTS
+        },
+        "counts": selectors.roster_page_status_counts(agency=agency, today=query.today),
+        "can_change": access.can(request.user, access.CHANGE, agency),
+        "can_export": access.can(request.user, access.EXPORT, agency),
+        "bulk_form": bulk_form,
+        "bulk_refusals": refusals,
+        "selected": selected,
+    }
+    return render(request, "training/roster.html", context)
+
+
+def _run_bulk_action(request, agency, data) -> int:
+    """Run the chosen bulk action on the ticked officers of ``agency`` (404 if one is out of scope)."""
+    action = data["action"]
+    perm = access.CHANGE if action == BulkActionForm.ASSIGN_SUPERVISOR else access.REVIEW
+    wanted = data["officers"]
+    officers = list(
+        access.scope(Officer.objects.filter(agency=agency, public_id__in=wanted), request.user, perm)
+        .select_related("agency")
+        .order_by("last_name", "first_name", "badge_number")
+    )
+    if len(officers) != len(wanted):
+        raise Http404("No such officer.")
+    if action == BulkActionForm.ASSIGN_SUPERVISOR:
+        return officers_assign_supervisor(actor=request.user, officers=officers, supervisor=data["supervisor"])
+    return officers_set_status(
+        actor=request.user,
+        officers=officers,
+        status=BULK_STATUS[action],
+        effective_on=data["effective_on"] or rules.agency_today(agency),
+        note=data["note"],
+    )
+
+
+def _export(request, *, render_file, content_type: str, extension: str) -> HttpResponse:
+    agency = _agency_or_404(request, access.EXPORT)
+    query = _RosterQuery(request, agency)
+    rows = [ExportRow.from_officer(officer, today=query.today) for officer in query.officers()]
+    access_log_record(request, action=AccessLog.Action.EXPORT, agency=agency, count=len(rows))
+    response = HttpResponse(render_file(rows), content_type=content_type)
+    stamp = timezone.localdate(timezone=agency.zone).isoformat()
+    response["Content-Disposition"] = f'attachment; filename="roster-{stamp}.{extension}"'
+    return response
+
+
+@login_required
+@require_GET
+def roster_export_csv(request):
+    return _export(request, render_file=roster_csv, content_type=CSV_CONTENT_TYPE, extension="csv")
+
+
+@login_required
+@require_GET
+def roster_export_xlsx(request):
+    return _export(request, render_file=roster_xlsx, content_type=XLSX_CONTENT_TYPE, extension="xlsx")

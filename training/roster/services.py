@@ -1,0 +1,290 @@
+"""Writes to the training roster. Views, the roster import and commands all call these.
+
+Every function takes the acting user (``actor=``), runs in one transaction and
+attributes its history rows to the actor with ``acting_as`` (so a command or a
+task is attributed as well as a request). Validation errors are raised as
+``django.core.exceptions.ValidationError`` keyed by field, so a form can show
+them next to the field.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from compliance.core import access
+from compliance.core.audit import acting_as
+from compliance.core.models import Agreement
+from training.lifecycle import services as lifecycle
+from training.lifecycle.services import exam_record as exam_record  # re-exported: the contract's name
+from training.lifecycle.services import officer_set_status as officer_set_status  # re-exported: the contract's name
+from training.requirements import services as requirements
+from training.roster import facts, rules
+from training.roster.models import Certification, Course, Officer
+
+BADGE_TAKEN = "Another officer of this agency already has this badge number."
+COURSE_CODE_TAKEN = "This agency already has a course with this code."
+SUPERVISOR_NOT_IN_AGENCY = "Choose a supervisor who reviews records in this officer's agency."
+COURSE_OTHER_AGENCY = "The course belongs to another agency."
+COMPLETED_IN_FUTURE = "The completion date cannot be after today ({today}) in the agency's time zone."
+
+# Foreign keys come from scoped querysets and constraints are checked above with
+# field-keyed messages; public_id is a fresh UUID4. Skipping them saves a query
+# per key on imports.
+_CHECKED_ELSEWHERE = ["agency", "supervisor", "officer", "course", "public_id"]
+
+OFFICER_FIELDS = ("first_name", "last_name", "badge_number", "unit", "email", "status", "supervisor", "agreement")
+STATUS_FROM_FORM_NOTE = "Changed on the officer form."
+
+
+def _check_supervisor(supervisor, agency) -> None:
+    if supervisor is not None and not (supervisor.is_active and access.can(supervisor, access.REVIEW, agency)):
+        raise ValidationError({"supervisor": SUPERVISOR_NOT_IN_AGENCY})
+
+
+def _check_agreement(agreement, agency) -> None:
+    if agreement is not None and agreement.agency_id != agency.pk:
+        raise ValidationError({"agreement": lifecycle.AGREEMENT_OTHER_AGENCY})
+
+
+def _default_agreement(agency):
+    """The agency's one agreement in force, if it has exactly one: where a new officer serves."""
+    agreements = list(Agreement.objects.filter(agency=agency, status=Agreement.Status.ACTIVE)[:2])
+    return agreements[0] if len(agreements) == 1 else None
+
+
+def _check_badge_free(agency, badge_number: str, *, exclude_pk: int | None = None) -> None:
+    taken = Officer.objects.filter(agency=agency, badge_number=badge_number)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise ValidationError({"badge_number": BADGE_TAKEN})
+
+
+def officer_create(
+    *,
+    actor,
+    agency,
+    first_name: str,
+    last_name: str,
+    badge_number: str,
+    unit: str = "",
+    email: str = "",
+    status: str = Officer.Status.DESIGNATED,
+    supervisor=None,
+    agreement=None,
+    reason: str | None = None,
+) -> Officer:
+    """Add an officer to ``agency``'s roster.
+
+    A new nomination starts as "nominated" and moves on with
+    ``officer_set_status``. Creating an officer directly as "designated" is for
+    officers designated before the roster was kept here (forms, imports): no
+    status change is recorded, so the status counts from before any date; the
+    agreement's cap (R1.8) still applies.
+
+    Args:
+        actor: the user doing it (history author).
+        agency: the officer's agency; the caller checked ``actor`` may change records there.
+        supervisor: an active user holding ``review_records`` in ``agency``, or None;
+            receives the officer's expiry notices.
+        agreement: the ``compliance.Agreement`` (of ``agency``) the officer serves
+            under; None picks the agency's agreement in force when it has
+            exactly one, else leaves it blank.
+        reason: ``history_change_reason`` (e.g. the imported file's name).
+
+    Returns:
+        The saved ``Officer``.
+
+    Raises:
+        ValidationError: badge number taken in the agency, bad supervisor, an
+            agreement of another agency, the agreement's cap reached, or a field
+            failing model validation (keyed by field).
+    """
+    _check_agreement(agreement, agency)
+    officer = Officer(
+        agency=agency,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        badge_number=badge_number.strip(),
+        unit=unit.strip(),
+        email=email.strip(),
+        status=status,
+        supervisor=supervisor,
+    )
+    with transaction.atomic(), acting_as(actor, reason=reason):
+        officer.agreement = agreement or _default_agreement(agency)
+        _check_badge_free(agency, officer.badge_number)
+        _check_supervisor(supervisor, agency)
+        if status == Officer.Status.DESIGNATED:
+            over = lifecycle.cap_error(lifecycle.lock_agreement(officer.agreement_id))
+            if over:
+                raise ValidationError({"status": over})
+        officer.full_clean(exclude=_CHECKED_ELSEWHERE, validate_constraints=False)
+        officer.save()
+        facts.training_facts_refresh(officer_ids=[officer.pk])
+    return officer
+
+
+def officer_update(*, actor, officer: Officer, data: dict[str, Any], reason: str | None = None) -> Officer:
+    """Change some of an officer's fields; fields absent from ``data`` are left as they are.
+
+    A new ``status`` is a lifecycle step: it goes through ``officer_set_status``
+    effective today (the agency's date), with all its rules. A new
+    ``agreement`` recomputes the officer's certification expiries under that
+    agreement's requirements and, for a designated officer, must have room
+    under its cap (R1.8).
+
+    Args:
+        actor: the user doing it (history author).
+        officer: the officer to change (the caller checked access to it).
+        data: new values for any of ``OFFICER_FIELDS``; other keys raise ValueError.
+        reason: ``history_change_reason``.
+
+    Returns:
+        The officer. No history row is written when nothing changed (case H2).
+
+    Raises:
+        ValidationError: badge taken, bad supervisor, agreement of another agency
+            or full, a refused status change, invalid field (keyed by field).
+        ValueError: ``data`` names a field that cannot be changed here.
+    """
+    unknown = set(data) - set(OFFICER_FIELDS)
+    if unknown:
+        raise ValueError(f"Cannot change {sorted(unknown)} with officer_update.")
+    new_status = data.get("status", officer.status)
+    old_agreement_id = officer.agreement_id
+    changed = False
+    for name, value in data.items():
+        value = value.strip() if isinstance(value, str) else value
+        if name != "status" and getattr(officer, name) != value:
+            setattr(officer, name, value)
+            changed = True
+    agreement_changed = officer.agreement_id != old_agreement_id
+    if not changed and new_status == officer.status:
+        return officer
+    with transaction.atomic(), acting_as(actor, reason=reason):
+        if "badge_number" in data:
+            _check_badge_free(officer.agency, officer.badge_number, exclude_pk=officer.pk)
+        if "supervisor" in data:
+            _check_supervisor(officer.supervisor, officer.agency)
+        if agreement_changed:
+            _check_agreement(officer.agreement, officer.agency)
+            if officer.status == Officer.Status.DESIGNATED:
+                over = lifecycle.cap_error(lifecycle.lock_agreement(officer.agreement_id), officer=officer)
+                if over:
+                    raise ValidationError({"agreement": over})
+        if changed:
+            officer.full_clean(exclude=_CHECKED_ELSEWHERE, validate_constraints=False)
+            officer.save()
+        if agreement_changed:
+            requirements.certifications_recompute(actor=actor, officers=[officer], reason="Officer's agreement changed")
+        if new_status != officer.status:
+            officer_set_status(
+                actor=actor,
+                officer=officer,
+                status=new_status,
+                effective_on=rules.agency_today(officer.agency),
+                note=STATUS_FROM_FORM_NOTE,
+            )
+    return officer
+
+
+def course_create(
+    *,
+    actor,
+    agency,
+    code: str,
+    name: str,
+    validity_months: int,
+    hours: int | None = None,
+    delivery: str = Course.Delivery.IN_PERSON,
+    required: bool = True,
+) -> Course:
+    """Add a course to ``agency``'s catalogue (e.g. IADP basic, 24-month refresher, R2.4).
+
+    Raises:
+        ValidationError: code already used in the agency, validity below 1 month,
+            or another invalid field (keyed by field).
+    """
+    course = Course(
+        agency=agency,
+        code=code.strip(),
+        name=name.strip(),
+        validity_months=validity_months,
+        hours=hours,
+        delivery=delivery,
+        required=required,
+    )
+    if validity_months is not None and validity_months < 1:
+        raise ValidationError({"validity_months": "A course stays valid for at least one month."})
+    with transaction.atomic(), acting_as(actor):
+        if Course.objects.filter(agency=agency, code=course.code).exists():
+            raise ValidationError({"code": COURSE_CODE_TAKEN})
+        course.full_clean(exclude=_CHECKED_ELSEWHERE, validate_constraints=False)
+        course.save()
+        if course.required:  # the legacy rule: every officer of the agency without requirements must hold it
+            facts.training_facts_refresh_agency(agency_id=agency.pk)
+    return course
+
+
+def certification_record(
+    *,
+    actor,
+    officer: Officer,
+    course: Course,
+    completed_on: date,
+    certificate_number: str = "",
+    reason: str | None = None,
+) -> Certification:
+    """Record that ``officer`` completed ``course`` on ``completed_on``.
+
+    ``expires_on`` is derived, never typed: by the rule of the officer's
+    agreement's requirement for the course (``requirements.certification_expiry``:
+    months after completion with ``rules.certification_expires_on``, case T3;
+    each fiscal year; the anniversary of academy graduation), else by the
+    course's months. A renewal is a new row; the earlier one stays as history
+    and gets no more reminders. A late basic course moves the anniversary-rule
+    expiries of the officer's other courses, which are recomputed.
+
+    Args:
+        actor: the user doing it (history author).
+        officer: the officer (the caller checked access to it).
+        course: a course of the officer's agency.
+        completed_on: completion date; not after the agency's local today.
+        certificate_number: optional number printed on the certificate.
+        reason: ``history_change_reason`` (e.g. the imported file's name).
+
+    Returns:
+        The saved ``Certification``.
+
+    Raises:
+        ValidationError: course of another agency, completion in the future or
+            an expiry past year 9999 (keyed by field).
+    """
+    if course.agency_id != officer.agency_id:
+        raise ValidationError({"course": COURSE_OTHER_AGENCY})
+    today = rules.agency_today(officer.agency)
+    if completed_on > today:
+        raise ValidationError({"completed_on": COMPLETED_IN_FUTURE.format(today=today.isoformat())})
+    certification = Certification(
+        agency_id=officer.agency_id,
+        officer=officer,
+        course=course,
+        completed_on=completed_on,
+        expires_on=requirements.certification_expiry(officer=officer, course=course, completed_on=completed_on),
+        certificate_number=certificate_number.strip(),
+    )
+    with transaction.atomic(), acting_as(actor, reason=reason):
+        certification.full_clean(exclude=_CHECKED_ELSEWHERE, validate_constraints=False)
+        certification.save()
+        if requirements.graduation_moves_expiries(officer=officer, course=course):
+            requirements.certifications_recompute(
+                actor=actor, officers=[officer], reason=reason or "Basic course recorded"
+            )
+        else:  # certifications_recompute refreshes the stored facts itself
+            facts.training_facts_refresh(officer_ids=[officer.pk])
+    return certification
