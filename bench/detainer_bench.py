@@ -22,7 +22,7 @@ What it does:
    through Django's test client (server time: middleware, view, template; no
    network) as a logged-in supervisor of the largest agency and as an auditor
    of all three. Reports p50/p95 in ms.
-4. Times ``incidents.sweep.sweep_hold_deadlines`` (locmem mail backend) at the
+4. Times ``incidents.detainers.sweep.sweep_hold_deadlines`` (locmem mail backend) at the
    build instant (nothing due: the nearest deadline is 7 h away, past the 6 h
    lead time) and 8 h later (50 due: 10 deadlines passed → finding, incident,
    email each; 40 inside the 6 h lead time → warning each).
@@ -139,8 +139,8 @@ def open_deadlines(count: int, now):
 
 def add_detainers(*, agencies, count: int, open_count: int, now, rng: random.Random) -> None:
     """``count`` detainers spread over the agencies by ``AGENCY_SHARES``; ``open_count`` of them pending."""
-    from incidents.models import Detainer
-    from incidents.rules import HOLD_LIMIT
+    from incidents.detainers.models import Detainer
+    from incidents.detainers.rules import HOLD_LIMIT
 
     outcomes = [Detainer.Outcome.TRANSFERRED] * 5 + [Detainer.Outcome.RELEASED] * 4 + [Detainer.Outcome.LIFTED]
     with_deadline = open_count - open_count // 10
@@ -191,7 +191,7 @@ def add_detainers(*, agencies, count: int, open_count: int, now, rng: random.Ran
 
 def grow_detainers(target: int, *, vacuum: bool = False) -> None:
     """Copy closed detainers in SQL until the log holds ``target`` rows; dates shift back a day per copy."""
-    from incidents.models import Detainer
+    from incidents.detainers.models import Detainer
 
     table = Detainer._meta.db_table
     shifted = {
@@ -293,7 +293,7 @@ def label(params: dict[str, str]) -> str:
         return "(first page)"
     shown = {key: value for key, value in params.items() if key != "cursor"}
     if "cursor" in params:
-        from incidents.detainer_log import cursor_decode
+        from incidents.detainer_log.paging import cursor_decode
 
         cursor = cursor_decode(params["cursor"])
         segment = "" if cursor.position is None else ("/open" if cursor.position.segment == 0 else "/closed")
@@ -334,7 +334,7 @@ def percentile(values: list[float], pct: int) -> float:
 
 
 def time_sweep(label: str, now) -> float:
-    from incidents.sweep import sweep_hold_deadlines
+    from incidents.detainers.sweep import sweep_hold_deadlines
 
     mail.outbox = []
     with CaptureQueriesContext(connection) as captured:
@@ -374,7 +374,7 @@ def main() -> int:
     print(f"migrated in {time.perf_counter() - started:.1f} s")
     failed = False
     try:
-        from incidents.models import Detainer
+        from incidents.detainers.models import Detainer
 
         rng = random.Random(287)  # noqa: S311 (invented bench data, not security)
         now = timezone.now()

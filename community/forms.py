@@ -6,8 +6,8 @@ from django import forms
 from django.utils import timezone
 
 from community.models import OutreachEvent
+from compliance.core.forms import AgencyChoiceMixin
 from compliance.core.models import Agency
-from incidents.forms import AgencyChoiceMixin
 
 FOLLOW_UP_BEFORE_EVENT_MESSAGE = "The follow-up cannot be due before the event was held."
 FOLLOW_UP_WITHOUT_TEXT_MESSAGE = "Say what was promised, or leave the due date empty."

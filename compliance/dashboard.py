@@ -18,8 +18,9 @@ from django.utils import timezone
 from pygal.style import Style
 
 from community.models import OutreachEvent
-from incidents.models import Detainer, Incident
-from incidents.selectors import offense_level_shares
+from incidents.detainers.models import Detainer
+from incidents.incident_log.models import Incident
+from incidents.offense_levels.selectors import offense_level_shares
 from training.roster.selectors import roster_status_counts
 
 #: How many open detainers with the nearest hold deadlines the dashboard lists.
@@ -87,7 +88,7 @@ def dashboard_figures(*, agency, now: datetime | None = None) -> DashboardFigure
           calendar quarter containing today;
         * ``detainers_minor_offense_count``/``_percent`` — detainers logged (all
           time) whose only charge is a traffic or other minor offense (R3.3,
-          GAO-09-109; ``incidents.selectors.offense_level_shares``).
+          GAO-09-109; ``incidents.offense_levels.selectors.offense_level_shares``).
 
         Eight queries, whatever the amount of data.
     """

@@ -176,14 +176,15 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="287g-compliance@localhost")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Hours before a detainer's hold deadline that supervisors are warned, e.g. "6,2" (one warning per lead time;
-# incidents.sweep; our figures). A single number still works. A bad value stops the process with the reason.
-from incidents.lead_times import parse_lead_hours  # noqa: E402 (pure Python, no Django import)
+# incidents.detainers.sweep; our figures). A single number still works. A bad value stops the process with the reason.
+from incidents.detainers.lead_times import parse_lead_hours  # noqa: E402 (pure Python, no Django import)
 
 try:
     HOLD_DEADLINE_ALERT_HOURS = parse_lead_hours(env.str("HOLD_DEADLINE_ALERT_HOURS", default="6,2"))
 except ValueError as _lead_error:
     sys.exit(f"HOLD_DEADLINE_ALERT_HOURS is not valid: {_lead_error}")
-# Consular notification (incidents.consular, DOMAIN.md R5.5 [U]: State Dept guidance as restated, not seen in the
+# Consular notification (incidents.consular.services, DOMAIN.md R5.5 [U]: State Dept guidance as restated, not seen
+# in the
 # primary text): supervisors are warned this many hours after booking/arrest, and a finding opens at the second.
 CONSULAR_NOTIFICATION_WARN_HOURS = env.int("CONSULAR_NOTIFICATION_WARN_HOURS", default=24)
 CONSULAR_NOTIFICATION_FINDING_HOURS = env.int("CONSULAR_NOTIFICATION_FINDING_HOURS", default=72)

@@ -8,7 +8,7 @@ than editing an old one, so earlier arrests keep the list that applied to them.
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from incidents.models import ConsularCountry, ConsularCountryList
+from incidents.consular.models import ConsularCountry, ConsularCountryList
 
 
 class ConsularCountryInline(admin.TabularInline):

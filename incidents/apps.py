@@ -1,3 +1,5 @@
+"""The incidents app: registers each topic's checks into the detainer check list once, at start-up."""
+
 from django.apps import AppConfig
 
 
@@ -6,19 +8,18 @@ class IncidentsConfig(AppConfig):
     verbose_name = "Detainers and incidents"
 
     def ready(self):
-        # Part B (issue 4): add the U.S.-citizenship STOP and consular checks to incidents.checks.CHECKS.
-        from incidents import part_b_checks
+        # Each topic adds its checks to incidents.detainers.checks.CHECKS (the lower module never imports them).
+        from incidents.actions import checks as action_checks
+        from incidents.citizenship import checks as citizenship_checks
+        from incidents.consular import checks as consular_checks
+        from incidents.detainers import finding_guards, release_notice
 
-        part_b_checks.register()
+        # The U.S.-citizenship STOP (R5.1–R5.2), then consular notification (R5.4–R5.5).
+        citizenship_checks.register()
+        consular_checks.register()
         # R4.6 (notice to DHS before release) and R4.9 (local authority to hold).
-        from incidents import release_notice
-
         release_notice.register()
         # A passed hold deadline cannot be resolved while the person is still held.
-        from incidents import finding_guards
-
         finding_guards.register()
         # Logged 287(g) actions (R1.6, R1.7, R2.4, R2.7): every action checked, batched per page.
-        from incidents import action_checks
-
         action_checks.register()

@@ -1,8 +1,8 @@
-"""Celery entry points for detainers. Thin: the rules live in ``incidents.sweep``."""
+"""Celery entry points for detainers. Thin: the rules live in ``incidents.detainers.sweep``."""
 
 from celery import shared_task
 
-from incidents.sweep import sweep_hold_deadlines
+from incidents.detainers.sweep import sweep_hold_deadlines
 
 
 @shared_task(name="incidents.tasks.sweep_hold_deadlines_task")
@@ -23,9 +23,9 @@ def sweep_hold_deadlines_task() -> dict:
 def sweep_consular_notifications_task() -> dict:
     """Beat, every 15 minutes: warn at 24 h, open a finding at 72 h for an outstanding consular duty (R5.5 [U]).
 
-    No arguments, counts only in the result; idempotent (``incidents.consular``).
+    No arguments, counts only in the result; idempotent (``incidents.consular.services``).
     """
-    from incidents.consular import sweep_consular_notifications
+    from incidents.consular.services import sweep_consular_notifications
 
     return sweep_consular_notifications()
 
@@ -34,8 +34,8 @@ def sweep_consular_notifications_task() -> dict:
 def sweep_release_notices_task() -> dict:
     """Beat, every 15 minutes: warn once when a release is < 48 h away and ICE is not notified (R4.6).
 
-    No arguments, counts only; idempotent (``incidents.release_notice``).
+    No arguments, counts only; idempotent (``incidents.detainers.release_notice``).
     """
-    from incidents.release_notice import sweep_release_notices
+    from incidents.detainers.release_notice import sweep_release_notices
 
     return sweep_release_notices()

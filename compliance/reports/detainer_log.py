@@ -9,7 +9,7 @@ period by the agency-local date it was *received*.
 Per detainer: booking and subject, received, the checks' verdict (hold
 authorized, or the failing rules), the outcome, the hold deadline against the
 actual end of custody (late marked), open findings, and the narratives
-recorded about it (``incidents.detainer_log_rows``: the U.S.-citizenship
+recorded about it (``incidents.detainer_log.rows``: the U.S.-citizenship
 claim's details and resolution, then each linked incident's description,
 findings and corrective action). The checks are asked at the end of the
 ``as_of`` day (or when rendering started, if earlier); findings are counted
@@ -22,12 +22,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from compliance.core.local_days import local_day_start
-from incidents.detainer_log_rows import (
-    HELD_PAST_DEADLINE,
-    RELEASE_LATE,
-    detainer_log_entries,
-    detainer_log_queryset,
-)
+from incidents.detainer_log.rows import HELD_PAST_DEADLINE, RELEASE_LATE, detainer_log_entries, detainer_log_queryset
 
 TEMPLATE = "reports/detainer_log.html"
 TITLE = "Detainer log"

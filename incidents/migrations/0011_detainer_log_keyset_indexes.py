@@ -1,4 +1,4 @@
-# Detainer log keyset pages (incidents.detainer_log): partial indexes in page order, lookup indexes;
+# Detainer log keyset pages (incidents.detainer_log.paging): partial indexes in page order, lookup indexes;
 # the expression index of migration 0008 is no longer used by any query.
 
 from django.db import migrations, models

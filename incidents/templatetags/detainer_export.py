@@ -8,7 +8,7 @@ query (the user's export agencies).
 from django import template
 
 from compliance.core import access
-from incidents.detainer_export_forms import DetainerExportForm
+from incidents.detainer_log.forms import DetainerExportForm
 
 register = template.Library()
 

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from compliance.core.models import Agency, User
 from compliance.core.roles import Role, role_grant
-from incidents.models import Detainer
+from incidents.detainers.models import Detainer
 from tests.base import PASSWORD
 from tests.incidents.helpers import make_detainer
 

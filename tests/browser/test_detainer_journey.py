@@ -18,8 +18,8 @@ from playwright.sync_api import expect
 from compliance.core.agency_time import in_zone
 from compliance.core.models import Agency, Agreement, AgreementModel, User
 from compliance.core.roles import Role, role_grant
-from incidents import rules
-from incidents.models import Detainer
+from incidents.detainers import rules
+from incidents.detainers.models import Detainer
 from tests.base import PASSWORD
 from training.roster import rules as training_rules
 from training.roster.models import Certification, Course, Officer

@@ -3,7 +3,7 @@
 from django.http import HttpResponseServerError
 from django.urls import path
 
-from incidents.models import Incident
+from incidents.incident_log.models import Incident
 
 FAILING_TITLE = "Changed in a request that then failed (invented)"
 

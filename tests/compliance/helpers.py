@@ -13,8 +13,9 @@ from django.core.files.base import ContentFile
 
 from community.models import OutreachEvent
 from compliance.core.models import Finding, Report
-from incidents.models import Detainer, Incident
-from incidents.rules import hold_deadline
+from incidents.detainers.models import Detainer
+from incidents.detainers.rules import hold_deadline
+from incidents.incident_log.models import Incident
 from training.roster.models import Certification, Course, Officer
 from training.roster.rules import certification_expires_on
 

@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from compliance.dashboard import quarter_bounds
-from incidents.models import Detainer, Incident
+from incidents.detainers.models import Detainer
+from incidents.incident_log.models import Incident
 from tests.base import BaseTestCase
 from tests.compliance.helpers import (
     figure,

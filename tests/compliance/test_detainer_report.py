@@ -22,9 +22,11 @@ from compliance.reports.detainer_log import PERIOD_DAYS, detainer_log_context
 from compliance.reports.fetcher import REPORT_BASE_URL, RefusedURL, StaticOnlyURLFetcher, static_file_path
 from compliance.reports.pdf import pdf_render
 from compliance.reports.services import KINDS, report_request
-from incidents import services
-from incidents.choices import PCBasis
-from incidents.models import Detainer, Incident
+from incidents.detainers import services
+from incidents.detainers.choices import PCBasis
+from incidents.detainers.models import Detainer
+from incidents.incident_log import services as incident_services
+from incidents.incident_log.models import Incident
 from tests.base import BaseTestCase
 from tests.incidents.helpers import make_detainer
 
@@ -89,7 +91,7 @@ class DetainerReportR1Tests(BaseTestCase):
         )
         # The complaint about booking 60 has a 45-line narrative; the one about 61 an unbroken 300-character string.
         for booking, description in (("BK-00060", "\n".join(NARRATIVE_LINES)), ("BK-00061", UNBROKEN)):
-            services.incident_create(
+            incident_services.incident_create(
                 agency=cls.agency_a,
                 actor=actor,
                 kind=Incident.Kind.COMPLAINT,
@@ -240,7 +242,7 @@ class DetainerReportCaseR2Tests(BaseTestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         cls.detainer = make_detainer(cls.agency_a, actor=cls.supervisor_a, number=7)
-        services.incident_create(
+        incident_services.incident_create(
             agency=cls.agency_a,
             actor=cls.supervisor_a,
             kind=Incident.Kind.COMPLAINT,

@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from compliance.core import findings
 from compliance.core.models import Finding
-from incidents import consular
-from incidents.models import Detainer
-from incidents.sweep import sweep_hold_deadlines
+from incidents.consular import services as consular
+from incidents.detainers.models import Detainer
+from incidents.detainers.sweep import sweep_hold_deadlines
 from tests.base import PASSWORD, BaseTestCase
 from tests.compliance.helpers import RECEIVED, make_detainer
 from tests.compliance.test_findings import make
@@ -110,7 +110,8 @@ class ReopenedFindingIsNotDuplicatedBySweepsTests(BaseTestCase):
         past = detainer.hold_deadline + timedelta(minutes=15)
         self.assertEqual(sweep_hold_deadlines(now=past)["findings_opened"], 1)
         [finding] = findings_of(detainer, Finding.Kind.HOLD_DEADLINE_PASSED)
-        # Still pending, so it cannot be *resolved* (incidents.finding_guards); a false positive can be claimed.
+        # Still pending, so it cannot be *resolved* (incidents.detainers.finding_guards); a false positive can be
+        # claimed.
         findings.finding_mark_false_positive(finding=finding, actor=self.supervisor_a, reason="Release time wrong.")
         self.assertEqual(sweep_hold_deadlines(now=past + timedelta(hours=1))["findings_opened"], 0)
         findings.finding_reopen(finding=finding, actor=self.supervisor_a, reason=REASON)

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from compliance.core.audit import acting_as
 from compliance.core.models import AccessLog, Agency, Finding, User
 from compliance.core.system_account import system_user
-from incidents.models import Incident
+from incidents.incident_log.models import Incident
 from incidents.tasks import sweep_hold_deadlines_task
 from tests.base import BaseTestCase
 from tests.compliance.helpers import make_detainer, make_incident, make_officer
@@ -222,7 +222,7 @@ class ChangeReasonLengthTests(BaseTestCase):
         from datetime import UTC, datetime
 
         from compliance.core.audit import CHANGE_REASON_MAX, acting_as
-        from incidents.models import Incident
+        from incidents.incident_log.models import Incident
 
         incident = Incident.objects.create(
             agency=self.agency_a,

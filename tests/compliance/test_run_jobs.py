@@ -5,7 +5,7 @@ import time_machine
 from django.core.management import call_command
 
 from compliance.core.models import Finding
-from incidents.models import Incident
+from incidents.incident_log.models import Incident
 from tests.base import BaseTestCase
 from tests.incidents.helpers import make_detainer
 

@@ -8,8 +8,9 @@ from django.test import TestCase, override_settings
 from community.models import OutreachEvent
 from compliance.core.models import Agency, Agreement, User
 from compliance.management.commands.seed_demo import DEMO_PASSWORD, REFUSE_MESSAGE
-from incidents.checks import check_handling_officer_authorized
-from incidents.models import Detainer, Incident
+from incidents.detainers.checks import check_handling_officer_authorized
+from incidents.detainers.models import Detainer
+from incidents.incident_log.models import Incident
 from tests.compliance.helpers import figure
 from training.requirements.models import TrainingRequirement
 from training.roster.lapses import LAPSE_REASON

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from incidents import services
+from incidents.detainers import services
 
 RECEIVED = datetime(2026, 1, 5, 15, 0, tzinfo=UTC)
 

@@ -12,12 +12,16 @@ from django.urls import reverse
 
 from compliance.core.audit import acting_as
 from compliance.core.models import AccessLog, Agreement, AgreementModel
-from incidents import action_approvals, action_checks, actions, checks, citizenship, services
-from incidents.checks import detainer_checks, hold_authorized
-from incidents.choices import Action
-from incidents.models import Detainer, DetainerAction
-from incidents.models_actions import InterpreterType
-from incidents.scope import action_allowed, action_outside_model_message
+from incidents.actions import approvals as action_approvals
+from incidents.actions import checks as action_checks
+from incidents.actions import services as actions
+from incidents.actions.models import DetainerAction, InterpreterType
+from incidents.citizenship import services as citizenship
+from incidents.detainers import checks, services
+from incidents.detainers.checks import detainer_checks, hold_authorized
+from incidents.detainers.choices import Action
+from incidents.detainers.models import Detainer
+from incidents.detainers.scope import action_allowed, action_outside_model_message
 from tests.base import BaseTestCase
 from tests.incidents.helpers import RECEIVED, local_datetime_post, make_detainer
 from tests.training.helpers import make_certification, make_course, make_officer
@@ -428,7 +432,7 @@ class DetainerPageTests(ActionTestCase):
 
 
 class ScopeTableTests(ActionTestCase):
-    """R1.6: every action of ``incidents.scope.ALLOWED_ACTIONS``, allowed or refused, per model."""
+    """R1.6: every action of ``incidents.detainers.scope.ALLOWED_ACTIONS``, allowed or refused, per model."""
 
     def test_R1_6_processing_under_a_wso_agreement_is_refused_on_kind(self):
         [message] = self.refusal("kind", detainer=self.detainer_b, kind=Action.PROCESS, language="")

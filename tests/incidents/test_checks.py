@@ -1,4 +1,5 @@
-"""Each legal check of a detainer, at its boundary values (incidents.checks; DOMAIN.md R1.6–R1.7, R4.1–R4.8)."""
+"""Each legal check of a detainer, at its boundary values (incidents.detainers.checks; DOMAIN.md R1.6–R1.7,
+R4.1–R4.8)."""
 
 from datetime import UTC, date, datetime, timedelta
 
@@ -6,10 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from compliance.core.models import AgreementModel
-from incidents import checks, services
-from incidents.checks import Check, detainer_checks, hold_authorized
-from incidents.choices import Action, PCBasis
-from incidents.models import Detainer
+from incidents.detainers import checks, services
+from incidents.detainers.checks import Check, detainer_checks, hold_authorized
+from incidents.detainers.choices import Action, PCBasis
+from incidents.detainers.models import Detainer
 from tests.base import BaseTestCase
 from tests.incidents.helpers import RECEIVED, make_detainer
 from tests.training.helpers import make_certification, make_course, make_officer

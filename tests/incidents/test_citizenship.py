@@ -9,8 +9,9 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from incidents import checks, citizenship, services
-from incidents.models import Detainer
+from incidents.citizenship import services as citizenship
+from incidents.detainers import checks, services
+from incidents.detainers.models import Detainer
 from tests.base import BaseTestCase
 from tests.incidents.helpers import make_detainer
 

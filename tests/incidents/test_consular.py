@@ -12,8 +12,9 @@ from django.test import override_settings
 from django.urls import reverse
 
 from compliance.core.models import Finding
-from incidents import consular
-from incidents.models import ConsularCountry, ConsularCountryList, Detainer
+from incidents.consular import services as consular
+from incidents.consular.models import ConsularCountry, ConsularCountryList
+from incidents.detainers.models import Detainer
 from incidents.tasks import sweep_consular_notifications_task
 from tests.base import BaseTestCase
 from tests.compliance.helpers import make_officer
@@ -226,7 +227,7 @@ class ConsularSweepTests(BaseTestCase):
         self.assertEqual(result["findings_opened"], 1)
 
     def test_the_record_shows_the_status_and_check(self):
-        from incidents import checks
+        from incidents.detainers import checks
 
         found = {c.name: c for c in checks.detainer_checks(self.detainer, at=BOOKED + timedelta(hours=72))}
         self.assertIs(found["Consular notification"].passed, False)

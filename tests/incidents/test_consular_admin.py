@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date
 
 from compliance.core.models import User
-from incidents import consular
-from incidents.models import ConsularCountry, ConsularCountryList
+from incidents.consular import services as consular
+from incidents.consular.models import ConsularCountry, ConsularCountryList
 from tests.base import BaseTestCase
 
 ARREST_DAY = date(2026, 3, 2)

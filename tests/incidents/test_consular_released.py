@@ -17,8 +17,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from compliance.core.models import Finding
-from incidents import consular, services
-from incidents.models import Detainer
+from incidents.consular import services as consular
+from incidents.detainers import services
+from incidents.detainers.models import Detainer
 from tests.base import BaseTestCase
 from tests.compliance.helpers import make_officer
 from tests.incidents.helpers import make_detainer

@@ -23,9 +23,9 @@ from compliance.core.models import AccessLog, Report
 from compliance.core.roles import Role
 from compliance.core.spreadsheets import workbook_bytes, xlsx_value_cell
 from compliance.reports.services import report_request
-from incidents import services
-from incidents.detainer_export import EXPORT_COLUMNS, XLSX_COLUMNS
-from incidents.models import Detainer
+from incidents.detainer_log.export import EXPORT_COLUMNS, XLSX_COLUMNS
+from incidents.detainers import services
+from incidents.detainers.models import Detainer
 from tests.base import BaseTestCase
 from tests.compliance.helpers import make_officer
 from tests.incidents.helpers import make_detainer

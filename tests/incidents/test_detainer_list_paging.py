@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from compliance.core import access
 from compliance.core.roles import Role
-from incidents import detainer_log
-from incidents.models import Detainer
-from incidents.rules import HOLD_LIMIT
+from incidents.detainer_log import paging as detainer_log
+from incidents.detainers.models import Detainer
+from incidents.detainers.rules import HOLD_LIMIT
 from tests.base import BaseTestCase
 
 NOW = datetime(2026, 3, 9, 12, 0, tzinfo=UTC)
@@ -133,7 +133,7 @@ class PagingTests(BaseTestCase):
         first = self.page()
         token = cursor_of(first.context["links"]["older"])
         tampered = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
-        stale = detainer_log.signing.dumps({"v": 0, "d": "last"}, salt="incidents.detainer_log.cursor")
+        stale = detainer_log.signing.dumps({"v": 0, "d": "last"}, salt="incidents.detainer_log.paging.cursor")
         unsigned_last = detainer_log.signing.dumps({"v": 1, "d": "last"}, salt="another salt")
         for bad in (tampered, "not-a-cursor", stale, unsigned_last, token.replace(":", ".")):
             with self.subTest(cursor=bad):
@@ -144,7 +144,7 @@ class PagingTests(BaseTestCase):
     def test_the_cursor_carries_no_integer_key(self):
         row = add(self.agency_a, 1, outcome="released")
         token = detainer_log.cursor_encode(detainer_log.Cursor(detainer_log.OLDER, detainer_log.Position.of(row)))
-        data = detainer_log.signing.loads(token, salt="incidents.detainer_log.cursor")
+        data = detainer_log.signing.loads(token, salt="incidents.detainer_log.paging.cursor")
         self.assertEqual(data["p"], row.public_id.hex)
         self.assertEqual(set(data), {"v", "d", "s", "h", "r", "p"})  # version, direction, segment, key
 

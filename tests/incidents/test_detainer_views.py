@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from compliance.core.models import AccessLog
 from compliance.core.pages import PAGE_SIZE
 from compliance.core.roles import Role
-from incidents.models import Detainer
+from incidents.detainers.models import Detainer
 from tests.base import PASSWORD, BaseTestCase, make_user
 from tests.incidents.helpers import local_datetime_post, make_detainer
 

@@ -3,8 +3,8 @@ from datetime import UTC, datetime
 import time_machine
 
 from compliance.core.models import Agreement, AgreementModel
-from incidents.forms import DetainerForm, DetainerOutcomeForm
-from incidents.local_time import WHICH_SUFFIX
+from incidents.detainers.forms import DetainerForm, DetainerOutcomeForm
+from incidents.detainers.local_time import WHICH_SUFFIX
 from tests.base import BaseTestCase
 from tests.incidents.helpers import local_datetime_post, make_detainer
 from training.roster.models import Officer

@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 from django.urls import reverse
 
-from incidents import checks, citizenship, services
-from incidents.choices import PCBasis
-from incidents.hold_verdict import hold_verdict
-from incidents.models import Detainer
+from incidents.citizenship import services as citizenship
+from incidents.detainers import checks, services
+from incidents.detainers.choices import PCBasis
+from incidents.detainers.hold_verdict import hold_verdict
+from incidents.detainers.models import Detainer
 from tests.base import PASSWORD, BaseTestCase
 from tests.incidents.helpers import make_detainer
 

@@ -8,8 +8,8 @@ from django.urls import reverse
 from compliance.core.models import AccessLog
 from compliance.core.pages import PAGE_SIZE
 from compliance.core.roles import Role
-from incidents import services
-from incidents.models import Incident
+from incidents.incident_log import services as incident_services
+from incidents.incident_log.models import Incident
 from tests.base import PASSWORD, BaseTestCase, make_user
 from tests.incidents.helpers import local_datetime_post, make_detainer
 
@@ -23,7 +23,7 @@ def make_incident(agency, *, actor, title="Use of force at intake", **fields):
         "occurred_at": datetime(2026, 5, 1, 18, 0, tzinfo=UTC),
     }
     values.update(fields)
-    return services.incident_create(agency=agency, actor=actor, title=title, **values)
+    return incident_services.incident_create(agency=agency, actor=actor, title=title, **values)
 
 
 def incident_post(**overrides) -> dict:

@@ -1,4 +1,5 @@
-"""R4.3: an I-247A without a signed I-200/I-205 opens one finding and alerts the supervisors (incidents.no_warrant)."""
+"""R4.3: an I-247A without a signed I-200/I-205 opens one finding and alerts the supervisors
+(incidents.detainers.no_warrant)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from django.core import mail
 from compliance.core.findings import finding_acknowledge, finding_mark_false_positive, finding_resolve
 from compliance.core.models import Finding
 from compliance.core.system_account import system_user
-from incidents import checks, services
-from incidents.models import Detainer
+from incidents.detainers import checks, services
+from incidents.detainers.models import Detainer
 from tests.base import BaseTestCase
 from tests.incidents.helpers import make_detainer
 from tests.incidents.test_detainer_views import NOW as VIEW_NOW

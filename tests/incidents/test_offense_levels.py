@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from incidents.forms import DetainerForm
-from incidents.models import Detainer
-from incidents.selectors import offense_level_shares
+from incidents.detainers.forms import DetainerForm
+from incidents.detainers.models import Detainer
+from incidents.offense_levels.selectors import offense_level_shares
 from tests.base import BaseTestCase
 from tests.compliance.helpers import figure
 from tests.incidents.helpers import make_detainer

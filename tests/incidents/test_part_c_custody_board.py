@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from compliance.core.models import AccessLog, Finding
-from incidents import services
-from incidents.citizenship import citizenship_claim_record
-from incidents.models import Detainer, Incident
+from incidents.citizenship.services import citizenship_claim_record
+from incidents.detainers import services
+from incidents.detainers.models import Detainer
+from incidents.incident_log.models import Incident
 from tests.base import PASSWORD, BaseTestCase
 from tests.incidents.helpers import local_datetime_post, make_detainer
 from training.roster.models import Officer
@@ -104,7 +105,7 @@ class CustodyBoardTests(BaseTestCase):
         self.login(self.staff_a)
         response = self.client.get(BOARD)
         if not response.context["show_authorized"]:
-            self.skipTest("incidents.checks.hold_authorized not available")
+            self.skipTest("incidents.detainers.checks.hold_authorized not available")
         # Not served on the subject (R4.5): no hold authorized yet.
         self.assertEqual([row["hold_authorized"] for row in response.context["board"]], [False] * 4)
 

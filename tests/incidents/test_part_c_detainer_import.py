@@ -14,9 +14,9 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from compliance.core.system_account import system_user
-from incidents.detainer_import import detainer_events_import, detainer_events_preview, parse_event_date
-from incidents.lift_reasons import LiftReason, UnknownLiftReason, map_lift_reason
-from incidents.models import DetainerEvent, DetainerImport
+from incidents.detainer_import.models import DetainerEvent, DetainerImport
+from incidents.detainer_import.services import detainer_events_import, detainer_events_preview, parse_event_date
+from incidents.detainers.lift_reasons import LiftReason, UnknownLiftReason, map_lift_reason
 from tests.base import PASSWORD, BaseTestCase
 
 PA_FILE = Path(settings.BASE_DIR).parent / "shared" / "data" / "detainers" / "pa_detainers.csv"

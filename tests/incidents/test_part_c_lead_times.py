@@ -13,10 +13,10 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from django.test import override_settings
 
-from incidents import services
-from incidents.lead_times import deadline_urgency, normalise_lead_hours, parse_lead_hours
-from incidents.models import DeadlineAlert
-from incidents.sweep import due_lead_hours, sweep_hold_deadlines
+from incidents.detainers import services
+from incidents.detainers.lead_times import deadline_urgency, normalise_lead_hours, parse_lead_hours
+from incidents.detainers.models import DeadlineAlert
+from incidents.detainers.sweep import due_lead_hours, sweep_hold_deadlines
 from tests.base import BaseTestCase
 from tests.incidents.helpers import make_detainer
 

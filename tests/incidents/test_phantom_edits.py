@@ -10,10 +10,12 @@ from html.parser import HTMLParser
 import time_machine
 from django.urls import reverse
 
-from incidents import services
-from incidents.forms import DetainerForm, IncidentForm
-from incidents.forms_citizenship import ConsularForm
-from incidents.models import Detainer, Incident
+from incidents.consular.forms import ConsularForm
+from incidents.detainers.forms import DetainerForm
+from incidents.detainers.models import Detainer
+from incidents.incident_log import services as incident_services
+from incidents.incident_log.forms import IncidentForm
+from incidents.incident_log.models import Incident
 from tests.base import PASSWORD, BaseTestCase
 from tests.incidents.helpers import make_detainer
 
@@ -89,7 +91,7 @@ def rendered_form(response, marker: str) -> dict:
 @time_machine.travel(NOW, tick=False)
 class IncidentEditPageTests(BaseTestCase):
     def setUp(self):
-        self.incident = services.incident_create(
+        self.incident = incident_services.incident_create(
             agency=self.agency_a,
             actor=self.staff_a,
             kind=Incident.Kind.USE_OF_FORCE,

@@ -9,11 +9,11 @@ from django.urls import reverse
 
 from compliance.core.models import Agreement, AgreementModel
 from compliance.core.roles import Role
-from incidents import services
-from incidents.choices import Action, PCBasis
-from incidents.forms import DetainerForm, DetainerOutcomeForm
-from incidents.scope import agreement_in_force
-from incidents.validators import A_NUMBER_MESSAGE, a_number_normalise, country_code_normalise
+from incidents.detainers import services
+from incidents.detainers.choices import Action, PCBasis
+from incidents.detainers.forms import DetainerForm, DetainerOutcomeForm
+from incidents.detainers.scope import agreement_in_force
+from incidents.detainers.validators import A_NUMBER_MESSAGE, a_number_normalise, country_code_normalise
 from tests.base import PASSWORD, BaseTestCase
 from tests.incidents.helpers import local_datetime_post, make_detainer
 from tests.incidents.test_forms import detainer_post

@@ -6,10 +6,10 @@ from django.core import mail
 from django.test import override_settings
 
 from compliance.celery import app as celery_app
-from incidents import checks, services
-from incidents.choices import PCBasis
-from incidents.models import Detainer, ReleaseNoticeAlert
-from incidents.release_notice import (
+from incidents.detainers import checks, services
+from incidents.detainers.choices import PCBasis
+from incidents.detainers.models import Detainer, ReleaseNoticeAlert
+from incidents.detainers.release_notice import (
     check_ice_notified_before_release,
     check_local_hold_authority,
     sweep_release_notices,

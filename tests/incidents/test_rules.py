@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from compliance.core.agency_time import in_zone
-from incidents.rules import (
+from incidents.detainers.rules import (
     EARLIER,
     LATER,
     AmbiguousLocalTime,

@@ -1,4 +1,4 @@
-"""R3.8 on the service of the detainer: language required, interpreter type stored (incidents.service_language)."""
+"""R3.8 on the service of the detainer: language required, interpreter type stored (incidents.actions.language)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from incidents import service_language, services
-from incidents.citizenship import STOPPED_MESSAGE, citizenship_claim_record
-from incidents.custody_forms import ServiceForm
-from incidents.models import Detainer
+from incidents.actions import language as service_language
+from incidents.citizenship.services import STOPPED_MESSAGE, citizenship_claim_record
+from incidents.custody.forms import ServiceForm
+from incidents.detainers import services
+from incidents.detainers.models import Detainer
 from tests.base import BaseTestCase
 from tests.incidents.helpers import local_datetime_post, make_detainer
 

@@ -4,8 +4,10 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 
 from compliance.core.models import Finding
-from incidents import services
-from incidents.models import Detainer, Incident
+from incidents.detainers import services
+from incidents.detainers.models import Detainer
+from incidents.incident_log import services as incident_services
+from incidents.incident_log.models import Incident
 from tests.base import BaseTestCase
 from tests.incidents.helpers import make_detainer
 from training.roster.models import Officer
@@ -125,7 +127,7 @@ class DetainerServiceTests(BaseTestCase):
 
 class IncidentServiceTests(BaseTestCase):
     def test_create_and_update_are_attributed(self):
-        incident = services.incident_create(
+        incident = incident_services.incident_create(
             agency=self.agency_a,
             actor=self.staff_a,
             kind=Incident.Kind.COMPLAINT,
@@ -134,14 +136,16 @@ class IncidentServiceTests(BaseTestCase):
             occurred_at=datetime(2026, 2, 1, 12, 0, tzinfo=UTC),
         )
         self.assertEqual(incident.reported_by, self.staff_a)
-        services.incident_update(incident=incident, actor=self.supervisor_a, status=Incident.Status.UNDER_REVIEW)
+        incident_services.incident_update(
+            incident=incident, actor=self.supervisor_a, status=Incident.Status.UNDER_REVIEW
+        )
         users = [h.history_user for h in incident.history.order_by("history_date", "history_id")]
         self.assertEqual(users, [self.staff_a, self.supervisor_a])
 
     def test_it_refuses_a_detainer_of_another_agency(self):
         detainer = make_detainer(self.agency_b, actor=self.staff_b)
         with self.assertRaises(ValueError):
-            services.incident_create(
+            incident_services.incident_create(
                 agency=self.agency_a,
                 actor=self.staff_a,
                 kind=Incident.Kind.OTHER,

@@ -1,4 +1,5 @@
-"""R5.1 for the subject: no new detainer while another of the same person is in STOP (incidents.subject_stop)."""
+"""R5.1 for the subject: no new detainer while another of the same person is in STOP
+(incidents.citizenship.subject_stop)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from incidents import citizenship, services
-from incidents.models import Detainer
-from incidents.subject_stop import ensure_subject_not_stopped
+from incidents.citizenship import services as citizenship
+from incidents.citizenship.subject_stop import ensure_subject_not_stopped
+from incidents.detainers import services
+from incidents.detainers.models import Detainer
 from tests.base import BaseTestCase
 from tests.incidents.helpers import make_detainer
 from tests.incidents.test_detainer_views import NOW as VIEW_NOW
@@ -95,7 +97,7 @@ class SubjectStopTests(BaseTestCase):
             escalated_to="ICE ERO duty officer (invented)",
             category=Detainer.Category.NO_PROBATIVE,
         )
-        self.refused(a_number="A012345678")  # escalated but not resolved: still STOP (incidents.citizenship)
+        self.refused(a_number="A012345678")  # escalated but not resolved: still STOP (incidents.citizenship.services)
         citizenship.citizenship_resolve(
             detainer=self.stopped,
             actor=self.supervisor_a,

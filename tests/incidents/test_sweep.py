@@ -10,9 +10,10 @@ from compliance.celery import app as celery_app
 from compliance.core.models import Agency, Finding
 from compliance.core.roles import Role
 from compliance.core.system_account import system_user
-from incidents import services
-from incidents.models import Detainer, Incident
-from incidents.sweep import ALERT_REASON, FINDING_RULE, NO_RECIPIENT_REASON, sweep_hold_deadlines
+from incidents.detainers import services
+from incidents.detainers.models import Detainer
+from incidents.detainers.sweep import ALERT_REASON, FINDING_RULE, NO_RECIPIENT_REASON, sweep_hold_deadlines
+from incidents.incident_log.models import Incident
 from incidents.tasks import sweep_hold_deadlines_task
 from tests.base import BaseTestCase, make_user
 from tests.incidents.helpers import make_detainer
@@ -197,7 +198,7 @@ class ResolvingWhileStillHeldTests(BaseTestCase):
         from django.core.exceptions import ValidationError
 
         from compliance.core import findings
-        from incidents.finding_guards import STILL_HELD_MESSAGE
+        from incidents.detainers.finding_guards import STILL_HELD_MESSAGE
 
         detainer = make_detainer(self.agency_a, actor=self.staff_a, would_be_released_at=RELEASE_D4)
         sweep_hold_deadlines(now=at(15, 1))
@@ -215,7 +216,7 @@ class ResolvingWhileStillHeldTests(BaseTestCase):
     def test_the_finding_page_says_why_next_to_the_note_and_keeps_it(self):
         from django.urls import reverse
 
-        from incidents.finding_guards import STILL_HELD_MESSAGE
+        from incidents.detainers.finding_guards import STILL_HELD_MESSAGE
 
         detainer = make_detainer(self.agency_a, actor=self.staff_a, would_be_released_at=RELEASE_D4)
         sweep_hold_deadlines(now=at(15, 1))

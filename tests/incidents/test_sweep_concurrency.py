@@ -14,8 +14,9 @@ from django.test import TransactionTestCase, override_settings
 
 from compliance.core.models import Agency, Finding
 from compliance.core.roles import Role
-from incidents.models import Detainer, Incident
-from incidents.sweep import sweep_hold_deadlines
+from incidents.detainers.models import Detainer
+from incidents.detainers.sweep import sweep_hold_deadlines
+from incidents.incident_log.models import Incident
 from tests.base import make_user
 from tests.incidents.helpers import make_detainer
 

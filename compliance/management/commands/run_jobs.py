@@ -10,9 +10,9 @@ system account, like scheduled runs.
 
 from django.core.management.base import BaseCommand
 
-from incidents.consular import sweep_consular_notifications
-from incidents.release_notice import sweep_release_notices
-from incidents.sweep import sweep_hold_deadlines
+from incidents.consular.services import sweep_consular_notifications
+from incidents.detainers.release_notice import sweep_release_notices
+from incidents.detainers.sweep import sweep_hold_deadlines
 from training.reminders.services import send_certification_reminders
 from training.roster.facts import training_facts_refresh_all
 from training.roster.lapses import certifications_record_lapses

@@ -27,11 +27,12 @@ from compliance.core.models import Agency, Agreement, AgreementModel, User
 from compliance.core.roles import Role, role_grant
 from compliance.core.system_account import system_user
 from compliance.dashboard import quarter_bounds
-from incidents.choices import PCBasis, ReleaseCause
-from incidents.models import Detainer, Incident
-from incidents.models_actions import InterpreterType
-from incidents.no_warrant import no_warrant_sync
-from incidents.rules import hold_deadline
+from incidents.actions.models import InterpreterType
+from incidents.detainers.choices import PCBasis, ReleaseCause
+from incidents.detainers.models import Detainer
+from incidents.detainers.no_warrant import no_warrant_sync
+from incidents.detainers.rules import hold_deadline
+from incidents.incident_log.models import Incident
 from training.requirements.models import TrainingRequirement
 from training.requirements.services import expiry_under, requirement_defaults_apply
 from training.roster import rules

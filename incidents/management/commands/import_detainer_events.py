@@ -1,7 +1,7 @@
 """``manage.py import_detainer_events FILE --agency "PA:Name" [--as USERNAME] [--only-valid-rows]``.
 
 Imports a detainer-log file (CSV/XLSX) as historical facility-level detainer
-events for statistics (``incidents.detainer_import``): every row or nothing,
+events for statistics (``incidents.detainer_import.services``): every row or nothing,
 every bad row printed; the same file twice into the same agency is refused and
 changes nothing. The import record is attributed to ``--as`` (active, may change
 records in the agency) or to the system account.
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from incidents.detainer_import import detainer_events_import
+from incidents.detainer_import.services import detainer_events_import
 from training.imports.files import ENCODINGS
 from training.management.commands.import_roster import Command as RosterCommand
 

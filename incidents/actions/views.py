@@ -1,0 +1,67 @@
+"""The 287(g) actions of a detainer: the table on the detainer page and the page that records one.
+
+Reached only through ``compliance.core.access``: another agency's detainer answers
+404; a user who may read it but not change records (an auditor) gets 403 on
+the recording page. The page names the subject, so each view is access-logged.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from compliance.core import access
+from compliance.core.forms import add_service_errors
+from compliance.core.models import AccessLog, access_log_record
+from compliance.core.pages import require_change
+from incidents.actions import checks as action_checks
+from incidents.actions.forms import DetainerActionForm
+from incidents.actions.services import detainer_action_record
+from incidents.detainers.models import Detainer
+
+
+def detainer_actions_context(detainer: Detainer, *, now) -> dict:
+    """What ``incidents/_detainer_actions.html`` shows: the record's own action and every logged one, judged at ``now``.
+
+    Reuses the reviews the legal checks computed for the same instant
+    (``action_checks.reviews_for_page``), so the table adds no query when the
+    checks ran first; the count never depends on the number of actions.
+    """
+    return {
+        "logged_actions": action_checks.reviews_for_page(detainer, at=now),
+        "record_action_shown": bool(detainer.action),
+    }
+
+
+def _detainer_or_404(request, public_id) -> Detainer:
+    return access.get_scoped_or_404(
+        Detainer.objects.select_related("agency", "agreement", "handling_officer"),
+        request.user,
+        access.VIEW,
+        public_id=public_id,
+    )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def detainer_action_create(request, public_id):
+    """Record one 287(g) action (``incidents.actions.services.detainer_action_record``); refusals next to their
+    field."""
+    detainer = _detainer_or_404(request, public_id)
+    require_change(request.user, detainer.agency)
+    form = DetainerActionForm(request.POST or None, detainer=detainer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            detainer_action_record(detainer=detainer, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "287(g) action recorded.")
+            return redirect("incidents:detainer_detail", public_id=detainer.public_id)
+    access_log_record(request, action=AccessLog.Action.VIEW, record=detainer)
+    return render(request, "incidents/detainer_action_form.html", {"form": form, "detainer": detainer})

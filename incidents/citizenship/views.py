@@ -1,0 +1,115 @@
+"""Part B (issue 4) pages: U.S.-citizenship claim (STOP, escalation, resolution) and consular notification.
+
+Reached only through ``compliance.core.access`` (another agency's detainer → 404).
+Recording a claim or the consular steps needs ``change_records``; the
+escalation and the resolution need ``review_records`` (supervisors): a user
+who can see the detainer but lacks the permission gets 403. Each page shows
+personal data, so each view is access-logged.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from compliance.core import access
+from compliance.core.forms import add_service_errors
+from compliance.core.models import AccessLog, access_log_record
+from compliance.core.pages import require_change
+from incidents.citizenship import services as citizenship
+from incidents.citizenship.forms import CitizenshipClaimForm, CitizenshipEscalationForm, CitizenshipResolutionForm
+from incidents.detainers.models import Detainer
+
+
+def _detainer_or_404(request, public_id) -> Detainer:
+    return access.get_scoped_or_404(
+        Detainer.objects.select_related("agency"), request.user, access.VIEW, public_id=public_id
+    )
+
+
+def _require_review(user, detainer: Detainer) -> None:
+    if not access.can(user, access.REVIEW, detainer.agency):
+        raise PermissionDenied(citizenship.SUPERVISOR_ONLY_MESSAGE)
+
+
+def _render_citizenship(request, detainer, *, claim_form=None, escalation_form=None, resolution_form=None):
+    can_review = access.can(request.user, access.REVIEW, detainer.agency)
+    open_claim = detainer.citizenship_claim_recorded and not detainer.citizenship_resolution
+    access_log_record(request, action=AccessLog.Action.VIEW, record=detainer)
+    context = {
+        "detainer": detainer,
+        "stop": citizenship.stop_reason(detainer),
+        "elapsed": citizenship.duration_text(citizenship.claim_to_resolution(detainer)),
+        "claim_form": claim_form or CitizenshipClaimForm(instance=detainer),
+        "escalation_form": (escalation_form or CitizenshipEscalationForm(agency=detainer.agency))
+        if can_review and open_claim
+        else None,
+        "resolution_form": (resolution_form or CitizenshipResolutionForm(agency=detainer.agency))
+        if can_review and open_claim and detainer.citizenship_escalated_at
+        else None,
+    }
+    return render(request, "incidents/detainer_citizenship.html", context, status=200)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def detainer_citizenship(request, public_id):
+    """The claim page: anyone who may change records records a claim or sign (R5.1)."""
+    detainer = _detainer_or_404(request, public_id)
+    require_change(request.user, detainer.agency)
+    if request.method == "POST":
+        form = CitizenshipClaimForm(request.POST, instance=Detainer.objects.get(pk=detainer.pk))
+        if form.is_valid():
+            values = {name: form.cleaned_data[name] for name in CitizenshipClaimForm.Meta.fields}
+            try:
+                citizenship.citizenship_claim_record(detainer=detainer, actor=request.user, **values)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.warning(request, "Recorded. " + (citizenship.STOPPED_MESSAGE if any(values.values()) else ""))
+                return redirect("incidents:detainer_citizenship", public_id=detainer.public_id)
+        return _render_citizenship(request, detainer, claim_form=form)
+    return _render_citizenship(request, detainer)
+
+
+@login_required
+@never_cache
+@require_POST
+def detainer_citizenship_escalate(request, public_id):
+    """A supervisor records the escalation to ICE and the R5.2 triage."""
+    detainer = _detainer_or_404(request, public_id)
+    _require_review(request.user, detainer)
+    form = CitizenshipEscalationForm(request.POST, agency=detainer.agency)
+    if form.is_valid():
+        try:
+            citizenship.citizenship_escalation_record(detainer=detainer, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Escalation recorded.")
+            return redirect("incidents:detainer_citizenship", public_id=detainer.public_id)
+    return _render_citizenship(request, detainer, escalation_form=form)
+
+
+@login_required
+@never_cache
+@require_POST
+def detainer_citizenship_resolve(request, public_id):
+    """A supervisor records the resolution (R5.2); STOP ends unless citizenship was confirmed."""
+    detainer = _detainer_or_404(request, public_id)
+    _require_review(request.user, detainer)
+    form = CitizenshipResolutionForm(request.POST, agency=detainer.agency)
+    if form.is_valid():
+        try:
+            citizenship.citizenship_resolve(detainer=detainer, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Resolution recorded.")
+            return redirect("incidents:detainer_detail", public_id=detainer.public_id)
+    return _render_citizenship(request, detainer, resolution_form=form)

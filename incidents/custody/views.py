@@ -1,0 +1,237 @@
+"""The custody board: open detainers by nearest hold deadline, with quick actions (issue 4, item 5).
+
+A jail shift reads it: time remaining in each agency's zone, coloured by
+urgency, and four quick-action links per row (service on the subject, ICE
+notified, transferred to ICE custody, released). The board itself renders no
+form (100 unbound forms per page cost about three times the page's other work,
+docs/performance.md "Detainer log"): each link opens that one form on its own
+page, or, with htmx, inside the row (``HX-Request`` → only the form fragment).
+The form posts to the same URL, which calls the services and returns to the
+board (``next``: the board page and ``?agency=`` the link came from).
+
+Each view writes the access log (the board: one row with the count shown; an
+action page: one row naming the detainer). Another agency's detainer answers
+404; read-only users (auditors) see no actions and get 403 on the action page,
+GET or POST.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from compliance.core import access
+from compliance.core.agency_time import in_zone
+from compliance.core.forms import add_service_errors
+from compliance.core.models import AccessLog, access_log_per_agency, access_log_record
+from compliance.core.pages import paginate, require_change
+from incidents.custody import selectors
+from incidents.custody.forms import CustodyEndForm, IceNotifiedForm, ServiceForm
+from incidents.detainers import services
+from incidents.detainers.checks import holds_authorized
+from incidents.detainers.lead_times import deadline_urgency, normalise_lead_hours
+from incidents.detainers.models import Detainer
+
+#: action in the URL → (form, label, success message, short label of the board's link)
+ACTIONS = {
+    "service": (ServiceForm, "Record service on the subject", "Service of the detainer recorded.", "Record service"),
+    "ice-notified": (IceNotifiedForm, "Record ICE notified", "ICE notification recorded.", "ICE notified"),
+    "transfer": (
+        CustodyEndForm,
+        "Transferred to ICE custody",
+        "Transfer to ICE custody recorded.",
+        "Transferred to ICE custody",
+    ),
+    "release": (CustodyEndForm, "Released", "Release recorded.", "Released"),
+}
+OUTCOMES = {"transfer": Detainer.Outcome.TRANSFERRED, "release": Detainer.Outcome.RELEASED}
+LATE_MESSAGE = (
+    "Custody ended after the 48-hour hold deadline: a critical finding and an incident were opened for "
+    "supervisor review."
+)
+
+
+def _perform(action: str, *, detainer, actor, data) -> Detainer:
+    if action == "service":
+        return services.detainer_record_service(detainer=detainer, actor=actor, **data)
+    if action == "ice-notified":
+        return services.detainer_record_ice_notified(detainer=detainer, actor=actor, **data)
+    return services.detainer_record_outcome(detainer=detainer, actor=actor, outcome=OUTCOMES[action], **data)
+
+
+@login_required
+@never_cache
+def custody_board(request):
+    """Open detainers, nearest hold deadline first; time remaining in the agency's zone; quick-action links."""
+    detainers, only_agency = access.narrow_to_requested_agency(selectors.custody_board_for(request.user), request)
+    page = paginate(request, detainers)
+    rows = list(page.object_list)
+    # One access-log row per agency shown, so each agency's auditors see it (SECURITY.md D3).
+    access_log_per_agency(
+        request,
+        action=AccessLog.Action.LIST,
+        counts=Counter(row.agency for row in rows),
+        empty_agency=only_agency,
+    )
+    now = timezone.now()
+    leads = normalise_lead_hours(settings.HOLD_DEADLINE_ALERT_HOURS)
+    changeable = set(access.agencies_for(request.user, access.CHANGE).values_list("pk", flat=True))
+    # One batch for the page: the officer authorization check does not query per row.
+    authorized = holds_authorized(rows, at=now)
+    next_query = _next_query(request, only_agency, page.number)
+    board = []
+    for detainer in rows:
+        seconds = (detainer.hold_deadline - now).total_seconds() if detainer.hold_deadline else None
+        board.append(
+            {
+                "detainer": detainer,
+                "urgency": deadline_urgency(seconds, leads),
+                "can_change": detainer.agency_id in changeable,
+                "hold_authorized": authorized[detainer.pk],
+                "actions": _action_links(detainer, next_query) if detainer.agency_id in changeable else [],
+            }
+        )
+    context = {
+        "page_obj": page,
+        "board": board,
+        "now": now,
+        "leads": leads,
+        "show_authorized": True,
+        "can_import": bool(changeable),
+        "several_agencies": only_agency is None and access.agencies_for(request.user, access.VIEW).count() > 1,
+        "only_agency": only_agency,
+        "query_string": f"agency={only_agency.public_id}" if only_agency else "",
+    }
+    return render(request, "incidents/custody_board.html", context)
+
+
+def _next_query(request, only_agency, page_number: int) -> str:
+    """``?next=<this board page>`` for the action links, or "" for the plain first page (the default)."""
+    params = {}
+    if only_agency is not None:
+        params["agency"] = str(only_agency.public_id)
+    if "page" in request.GET and page_number != 1:
+        params["page"] = str(page_number)
+    if not params:
+        return ""
+    return "?" + urlencode({"next": f"{reverse('incidents:custody_board')}?{urlencode(params)}"})
+
+
+def _action_links(detainer: Detainer, next_query: str) -> list[dict]:
+    """The four quick-action links of one row: no form on the board, the form opens on request."""
+    # One reverse per row: the four URLs differ only in their last segment.
+    base = reverse("incidents:custody_action", args=[detainer.public_id, "service"]).removesuffix("service/")
+    return [
+        {"action": action, "label": short, "url": f"{base}{action}/{next_query}"}
+        for action, (_, _, _, short) in ACTIONS.items()
+    ]
+
+
+def _safe_next(request) -> str:
+    """The ``next`` of the request (GET or POST) when it is a local URL of this site, else the board.
+
+    An absolute URL to another host, a scheme-relative ``//host`` or a ``javascript:``
+    URL is ignored (open-redirect guard).
+    """
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if wanted and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return reverse("incidents:custody_board")
+
+
+def _focus_first_field(form) -> None:
+    """``autofocus`` on the first field with an error, else the first visible field (htmx focuses it on swap)."""
+    names = [name for name, field in form.fields.items() if not field.widget.is_hidden]
+    wanted = next((name for name in names if name in form.errors), names[0] if names else None)
+    if wanted is None:
+        return
+    widget = form.fields[wanted].widget
+    # A date + time pair: only its date input takes the focus.
+    target = widget.widgets[0] if hasattr(widget, "widgets") else widget
+    target.attrs["autofocus"] = True
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def custody_action(request, public_id, action):
+    """One quick action on one detainer.
+
+    GET: its form, as a page or (``HX-Request``) as the fragment the board loads
+    into the row. POST: the service is called; on success back to ``next`` (a
+    local URL, else the board) with a message (an htmx post gets ``HX-Redirect``);
+    on errors the form again with each error next to its field.
+
+    Raises:
+        Http404: unknown action, or a detainer outside the user's view scope.
+        PermissionDenied: the user may view but not change the agency's records (403).
+    """
+    if action not in ACTIONS:
+        raise Http404("No such action.")
+    detainer = access.get_scoped_or_404(
+        Detainer.objects.select_related("agency"), request.user, access.VIEW, public_id=public_id
+    )
+    require_change(request.user, detainer.agency)
+    form_class, label, success, _ = ACTIONS[action]
+    auto_id = f"id_{detainer.public_id.hex[:12]}_{action}_%s"  # unique when several rows hold a form
+    is_htmx = request.headers.get("HX-Request") == "true"
+    next_url = _safe_next(request)
+    if request.method == "POST":
+        form = form_class(request.POST, agency=detainer.agency, auto_id=auto_id)
+        if form.is_valid():
+            try:
+                done = _perform(action, detainer=detainer, actor=request.user, data=form.cleaned_data)
+            except ValidationError as error:  # e.g. a U.S.-citizenship STOP (R5.1): shown on the form
+                add_service_errors(form, error)
+            else:
+                if done.hold_deadline is not None and done.outcome_at and done.outcome_at > done.hold_deadline:
+                    messages.warning(request, f"{success} {LATE_MESSAGE}")
+                else:
+                    messages.success(request, success)
+                if is_htmx:  # the whole board reloads (the row may have left it); the message shows there
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = next_url
+                    return response
+                return redirect(next_url)
+    else:
+        form = form_class(agency=detainer.agency, auto_id=auto_id)
+    _focus_first_field(form)
+    # The page names the detainer (personal data).
+    access_log_record(request, action=AccessLog.Action.VIEW, record=detainer)
+    context = {
+        "detainer": detainer,
+        "form": form,
+        "action": action,
+        "label": label,
+        "now": timezone.now(),
+        "next_url": next_url,
+        "inline": is_htmx,
+        "already_recorded": _already_recorded(detainer, action),
+    }
+    template = "incidents/_custody_action_form.html" if is_htmx else "incidents/custody_action.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _already_recorded(detainer: Detainer, action: str) -> str:
+    """What saving this quick action would replace, in the agency's zone ("" when nothing): shown above the form."""
+    recorded = {"service": detainer.served_on_subject_at, "ice-notified": detainer.ice_notified_at}.get(action)
+    if recorded is None:
+        return ""
+    return in_zone(recorded, detainer.agency)

@@ -1,0 +1,115 @@
+"""Filter form of the detainer log page (GET): outcome, received dates, booking or A-number."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from incidents.detainer_log.paging import LogFilters
+from incidents.detainers.models import Detainer
+from incidents.detainers.validators import a_number_normalise
+
+OUTCOME_CHOICES = [
+    ("all", "All outcomes"),
+    ("open", "Open (outcome pending)"),
+    ("transferred", "Transferred to ICE custody"),
+    ("released", "Released"),
+    ("lifted", "Detainer lifted or declined"),
+]
+
+
+DATE_MESSAGE = "Enter a date as YYYY-MM-DD, e.g. 2026-03-09."
+
+
+class DetainerLogFilterForm(forms.Form):
+    """Validates the filters only; ``filters()`` gives the valid part (a bad field is ignored, not guessed)."""
+
+    outcome = forms.ChoiceField(label="Outcome", choices=OUTCOME_CHOICES, required=False)
+    received_from = forms.DateField(
+        label="Received on or after",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": DATE_MESSAGE},
+        help_text="A date in the agency's time zone.",
+    )
+    received_to = forms.DateField(
+        label="Received on or before",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": DATE_MESSAGE},
+        help_text="Inclusive: the whole day in the agency's time zone.",
+    )
+    number = forms.CharField(
+        label="Booking number or A-number",
+        required=False,
+        max_length=40,
+        help_text="Exact match, e.g. BK-20001 or A012345678.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("received_from"), cleaned.get("received_to")
+        if start and end and start > end:
+            self.add_error("received_to", "This date is before the “received on or after” date.")
+        return cleaned
+
+    def filters(self) -> LogFilters:
+        """The filters to apply: every field that validated (call after ``is_valid()``)."""
+        data = getattr(self, "cleaned_data", {})
+        number = data.get("number") or ""
+        try:
+            a_number = a_number_normalise(number) if number else ""
+        except ValidationError:
+            a_number = ""  # not an A-number: a booking number only
+        return LogFilters(
+            outcome=data.get("outcome") or "all",
+            received_from=data.get("received_from"),
+            received_to=data.get("received_to"),
+            number=number,
+            a_number=a_number,
+        )
+
+    def query(self) -> dict[str, str]:
+        """The valid filters as query parameters (kept in the paging links); defaults left out."""
+        filters = self.filters()
+        params = {}
+        if filters.outcome != "all":
+            params["outcome"] = filters.outcome
+        if filters.received_from:
+            params["received_from"] = filters.received_from.isoformat()
+        if filters.received_to:
+            params["received_to"] = filters.received_to.isoformat()
+        if filters.number:
+            params["number"] = filters.number
+        return params
+
+
+CSV = "csv"
+
+
+XLSX = "xlsx"
+
+
+ERR_PERIOD = "The first day of the period is after its last day."
+
+
+class DetainerExportForm(forms.Form):
+    """``?format=csv|xlsx&received_from=&received_to=&outcome=`` (``?agency=`` is read by the view).
+
+    ``received_from``/``received_to`` are agency-local dates, both inclusive.
+    """
+
+    format = forms.ChoiceField(choices=[(CSV, "CSV"), (XLSX, "Excel workbook (XLSX)")], required=False)
+    received_from = forms.DateField(
+        label="Received from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_to = forms.DateField(label="Received to", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    outcome = forms.ChoiceField(choices=[("", "Any outcome"), *Detainer.Outcome.choices], required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("received_from"), cleaned.get("received_to")
+        if start and end and start > end:
+            self.add_error("received_from", ERR_PERIOD)
+        cleaned["format"] = cleaned.get("format") or CSV
+        return cleaned

@@ -1,0 +1,125 @@
+"""Context of the detainer log page (``incidents:detainer_list``): scope, filters, keyset page, links."""
+
+from __future__ import annotations
+
+import tempfile
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from compliance.core import access
+from compliance.core.models import AccessLog, access_log_per_agency
+from compliance.core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
+from incidents.detainer_log import paging as detainer_log
+from incidents.detainer_log.export import detainer_csv_chunks, detainer_xlsx_write
+from incidents.detainer_log.forms import XLSX, DetainerExportForm, DetainerLogFilterForm
+from incidents.detainer_log.rows import detainer_log_entries, detainer_log_queryset
+from incidents.detainers.models import Detainer
+
+
+def _link(params: dict[str, str], cursor: detainer_log.Cursor | None) -> str:
+    query = dict(params)
+    if cursor is not None:
+        query["cursor"] = detainer_log.cursor_encode(cursor)
+    return "?" + urlencode(query) if query else "?"
+
+
+def detainer_log_context(request) -> dict:
+    """Template context of one log page for ``request.user``.
+
+    Scope: ``compliance.core.access.agencies_for`` (view_records), narrowed by ``?agency=``
+    (``access.narrow_to_requested_agency``: another agency or a malformed id → 404).
+    Filters: ``DetainerLogFilterForm`` on the query string (errors shown next to the
+    field; a bad field is ignored). Page: ``?cursor=`` (``detainer_log.cursor_decode``:
+    a bad or stale cursor gives the first page). Queries: one for the agencies, four
+    for the page (``detainer_log.detainer_log_page``), whatever the size of the log.
+    """
+    _, only_agency = access.narrow_to_requested_agency(Detainer.objects.none(), request)
+    agencies = [only_agency] if only_agency else list(access.agencies_for(request.user, access.VIEW).order_by("pk"))
+    form = DetainerLogFilterForm(request.GET)
+    form.is_valid()  # errors are shown next to the fields; the valid filters still apply
+    filters = form.filters()
+    cursor = detainer_log.cursor_decode(request.GET.get("cursor"))
+    page = detainer_log.detainer_log_page(agencies=agencies, filters=filters, cursor=cursor)
+    by_id = {agency.pk: agency for agency in agencies}
+    for row in page.rows:
+        row.agency = by_id[row.agency_id]  # no join: the agencies are already loaded
+    params = form.query()
+    if only_agency:
+        params = {"agency": str(only_agency.public_id), **params}
+    links = {
+        "newest": _link(params, None) if page.has_newer else None,
+        "newer": _link(params, page.newer) if page.newer else None,
+        "older": _link(params, page.older) if page.older else None,
+        "oldest": _link(params, detainer_log.Cursor(detainer_log.LAST)) if page.has_older else None,
+    }
+    return {
+        "detainers": page.rows,
+        "page": page,
+        "links": links,
+        "show_pagination": any(links.values()),
+        "form": form,
+        "filtered": filters.narrowed,
+        "count_cap": detainer_log.COUNT_CAP,
+        "now": timezone.now(),
+        "several_agencies": len(agencies) > 1,
+        # Several agencies: each detainer's dates are read in its own agency's zone (the page says so).
+        "zone_note": len(agencies) > 1 and bool(filters.received_from or filters.received_to),
+        "only_agency": only_agency,
+    }
+
+
+def _export_agencies(request) -> list:
+    """Agencies the export covers: ``?agency=`` if the user may export there, else all they may (404 if none)."""
+    allowed = list(access.agencies_for(request.user, access.EXPORT).order_by("state", "name"))
+    wanted = request.GET.get("agency")
+    if wanted:
+        allowed = [agency for agency in allowed if str(agency.public_id) == wanted]
+    if not allowed:
+        raise Http404("No agency to export from.")
+    return allowed
+
+
+@login_required
+@require_GET
+def detainer_export(request):
+    """The detainer log of the user's export agencies as CSV (streamed) or XLSX, filtered by the query string."""
+    agencies = _export_agencies(request)
+    form = DetainerExportForm(request.GET)
+    if not form.is_valid():
+        errors = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in form.errors.items())
+        return HttpResponseBadRequest(f"Check the export filters. {errors}", content_type="text/plain; charset=utf-8")
+    filters = form.cleaned_data
+    queryset = detainer_log_queryset(
+        agencies=agencies,
+        received_from=filters["received_from"],
+        received_to=filters["received_to"],
+        outcome=filters["outcome"],
+    )
+    only = agencies[0] if len(agencies) == 1 else None
+    # One row per agency exported (its count), so each agency's auditors see the export (SECURITY.md D3).
+    per_agency = dict(queryset.order_by().values_list("agency").annotate(n=Count("pk")))
+    access_log_per_agency(
+        request,
+        action=AccessLog.Action.EXPORT,
+        counts={agency: per_agency.get(agency.pk, 0) for agency in agencies},
+        empty_agency=only,
+    )
+    entries = detainer_log_entries(queryset, at=timezone.now())
+    stamp = timezone.localdate(timezone=agencies[0].zone).isoformat()
+    name = f"detainer-log-{only.state}-{stamp}" if only else f"detainer-log-{stamp}"
+    if filters["format"] == XLSX:
+        # A workbook is a zip: written to a temporary file first, then sent from it (closed by FileResponse).
+        target = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it once sent
+        detainer_xlsx_write(entries, target)
+        target.seek(0)
+        response = FileResponse(target, as_attachment=True, filename=f"{name}.xlsx", content_type=XLSX_CONTENT_TYPE)
+    else:
+        response = StreamingHttpResponse(detainer_csv_chunks(entries), content_type=CSV_CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,213 @@
+"""Detainers (I-247A and its warrant) and incidents/complaints."""
+
+from django.db import models
+from django.db.models.functions import Coalesce
+
+from compliance.core.audit import AuditedHistory
+from compliance.core.models import AgencyScopedModel
+
+# --- The log of 287(g) actions per detainer (R1.6, R3.8): every action, each checked.
+from incidents.actions.models import DetainerAction, InterpreterType
+
+# --- Part B (issue 4): citizenship STOP and consular notification fields, as abstract mixins.
+from incidents.citizenship.models import CitizenshipFields
+from incidents.consular.models import ConsularCountry, ConsularCountryList, ConsularFields, consular_duty_outstanding_q
+from incidents.detainers.lift_reasons import LiftReason
+
+# --- Part A (issue 4): the I-247A and compliance fields of the record, as an abstract mixin.
+from incidents.detainers.record_fields import RecordFields
+
+__all_part_b__ = (ConsularCountry, ConsularCountryList)  # re-exported: Django finds them through this module
+
+
+__all_actions__ = (DetainerAction,)  # re-exported: Django finds it through this module
+
+
+class DetainerQuerySet(models.QuerySet):
+    def open(self):
+        """Detainers with no outcome recorded yet."""
+        return self.filter(outcome=Detainer.Outcome.PENDING)
+
+
+class Detainer(RecordFields, CitizenshipFields, ConsularFields, AgencyScopedModel):  # Parts A, B: mixins
+    """An immigration detainer lodged against a person booked into the agency's jail.
+
+    ``hold_deadline`` is stored (for indexing and the sweep) and always equals
+    ``would_be_released_at + incidents.detainers.rules.HOLD_LIMIT`` (48 h); ``incidents.detainers.rules.hold_deadline``
+    computes it.
+    """
+
+    class Form(models.TextChoices):
+        I247A = "I-247A", "I-247A Immigration Detainer – Notice of Action"
+        I247D = "I-247D", "I-247D Immigration Detainer – Request for Voluntary Action (rescinded)"
+        I247N = "I-247N", "I-247N Request for Voluntary Notification of Release (rescinded)"
+        I247X = "I-247X", "I-247X Request for Voluntary Transfer (rescinded)"
+        I247 = "I-247", "I-247 legacy detainer (pre-2015)"
+
+    class Warrant(models.TextChoices):
+        NONE = "", "No warrant"
+        I200 = "I-200", "I-200 Warrant for Arrest of Alien"
+        I205 = "I-205", "I-205 Warrant of Removal/Deportation"
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Pending"
+        TRANSFERRED = "transferred", "Transferred to ICE custody"
+        RELEASED = "released", "Released"
+        LIFTED = "lifted", "Detainer lifted or declined"
+
+    # Subject (personal data: every view of it is access-logged).
+    subject_last_name = models.CharField(max_length=100)
+    subject_first_name = models.CharField(max_length=100)
+    subject_date_of_birth = models.DateField(null=True, blank=True)
+    booking_number = models.CharField(max_length=40)
+    booked_at = models.DateTimeField(null=True, blank=True)
+    underlying_charge = models.CharField(max_length=200, help_text="The state or local criminal charge (R4.4).")
+
+    form = models.CharField(max_length=8, choices=Form.choices, default=Form.I247A)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField()
+    warrant_type = models.CharField(max_length=8, choices=Warrant.choices, blank=True, default="")
+    warrant_signed = models.BooleanField(default=False)
+
+    would_be_released_at = models.DateTimeField(
+        null=True, blank=True, help_text="When state custody would otherwise end (bail, dismissal, sentence served)."
+    )
+    hold_deadline = models.DateTimeField(null=True, blank=True, editable=False)
+
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.PENDING)
+    outcome_at = models.DateTimeField(null=True, blank=True)
+    # Part A: ICE's lift-reason vocabulary; older free-text values stay stored and shown as typed.
+    lift_reason = models.CharField(max_length=100, choices=LiftReason.choices, blank=True)
+    handling_officer = models.ForeignKey(
+        "training.Officer", null=True, blank=True, on_delete=models.PROTECT, related_name="detainers"
+    )
+    deadline_alerted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    # --- Part C: service of the detainer on the subject and ICE notification (custody-board quick actions) ---
+    served_on_subject_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a copy of the detainer was served on the person (R4.5)."
+    )
+    served_by = models.CharField(max_length=100, blank=True, help_text="Who served the copy (name or badge).")
+    service_language = models.CharField(max_length=60, blank=True, help_text="Language the copy was explained in.")
+    interpreter_used = models.BooleanField(default=False)
+    # R3.8: how the interpreter served (in person, telephone, video); blank = none / not recorded (older rows).
+    service_interpreter_type = models.CharField(
+        "Interpreter at service", max_length=10, choices=InterpreterType.choices, blank=True
+    )
+    ice_notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When ICE was told of the person's release date and time."
+    )
+    # --- end Part C fields ---
+
+    # --- Issue 4 item 7: offense-level view (R3.3; GAO-09-109 finding 1) ---
+    minor_offense_only = models.BooleanField(
+        "Only a traffic or other minor offense",
+        default=False,
+        help_text=(
+            "Tick when the only charge is a traffic or other minor offense (e.g. speeding, driving without a "
+            "license). GAO-09-109 found agencies using 287(g) authority for such offenses (R3.3)."
+        ),
+    )
+    # --- end item 7 ---
+
+    objects = DetainerQuerySet.as_manager()
+    history = AuditedHistory()
+
+    class Meta:
+        ordering = ["hold_deadline"]
+        indexes = [
+            # Custody board and sweep: open detainers by nearest hold deadline.
+            models.Index(fields=["agency", "outcome", "hold_deadline"], name="detainer_open_deadline_idx"),
+            # Deadline sweep (incidents.detainers.sweep), across all agencies every 15 minutes:
+            # pending detainers whose deadline is near or past. Partial, so its size
+            # follows the open detainers, not the whole log.
+            models.Index(
+                fields=["hold_deadline"],
+                condition=models.Q(outcome="pending"),
+                name="detainer_pending_deadline_idx",
+            ),
+            # Detainer log page (incidents.detainer_log.paging): open detainers in page order (a few thousand
+            # rows), then closed ones newest received first, per agency and across agencies, so each
+            # keyset page is an index range that stops after 26 rows. ASC is NULLS LAST in PostgreSQL.
+            models.Index(
+                fields=["hold_deadline", "-received_at", "-public_id"],
+                condition=models.Q(outcome="pending"),
+                name="detainer_open_list_idx",
+            ),
+            models.Index(
+                fields=["agency", "-received_at", "-public_id"],
+                condition=~models.Q(outcome="pending"),
+                name="detainer_closed_agency_idx",
+            ),
+            models.Index(
+                fields=["-received_at", "-public_id"],
+                condition=~models.Q(outcome="pending"),
+                name="detainer_closed_recv_idx",
+            ),
+            # Detainer log lookup: exact booking number or A-number.
+            models.Index(fields=["booking_number"], name="detainer_booking_number_idx"),
+            models.Index(fields=["a_number"], name="detainer_a_number_idx"),
+            # Consular sweep (incidents.consular.services): outstanding consular duties by clock start (booking, else
+            # receipt), so detainers whose custody ended are looked up by a bounded clock range.
+            models.Index(
+                Coalesce("booked_at", "received_at"),
+                condition=consular_duty_outstanding_q(),
+                name="detainer_consular_due_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Detainer {self.form} — booking {self.booking_number}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome == self.Outcome.PENDING
+
+
+class DeadlineAlert(models.Model):
+    """One hold-deadline warning: sent (or attempted) once per detainer, lead time and deadline.
+
+    The unique constraint makes a second warning for the same (detainer, lead
+    time, deadline) impossible, whatever the number of sweeps running (case D4).
+    The deadline is part of the key: when ``would_be_released_at`` changes the
+    deadline moves and the sweep warns afresh. Not audited itself: the
+    detainer's history row written with it (``deadline_alerted_at``) is.
+    """
+
+    detainer = models.ForeignKey(Detainer, on_delete=models.CASCADE, related_name="deadline_alerts")
+    lead_hours = models.PositiveSmallIntegerField()
+    hold_deadline = models.DateTimeField()
+    sent_at = models.DateTimeField()
+    recipient_count = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["detainer", "lead_hours", "hold_deadline"], name="deadline_alert_once_per_lead_time"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead_hours} h warning for detainer {self.detainer_id}"
+
+
+class ReleaseNoticeAlert(models.Model):
+    """One R4.6 warning: release less than 48 h away and ICE not notified, once per detainer and release time.
+
+    Written by ``incidents.detainers.release_notice.sweep_release_notices``. The release
+    time is part of the key, so a changed ``would_be_released_at`` warns afresh.
+    Not audited itself (the email is the event); nothing personal stored.
+    """
+
+    detainer = models.ForeignKey(Detainer, on_delete=models.CASCADE, related_name="release_notice_alerts")
+    release_at = models.DateTimeField()
+    sent_at = models.DateTimeField()
+    recipient_count = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["detainer", "release_at"], name="release_notice_alert_once_per_release")
+        ]
+
+    def __str__(self) -> str:
+        return f"Release-notice warning for detainer {self.detainer_id}"

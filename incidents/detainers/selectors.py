@@ -1,0 +1,76 @@
+"""Reads for detainers and incidents, scoped through ``compliance.core.access``.
+
+Each selector does its joins here so templates cannot cause a query per row.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
+
+from compliance.core import access
+from compliance.core.models import Agency
+from incidents.detainers.models import Detainer
+
+
+def detainers_for(user, *, perm: str = access.VIEW) -> QuerySet[Detainer]:
+    """Detainers of every agency where ``user`` holds ``perm``, open ones first by nearest hold deadline.
+
+    Order: the detainer log's (``incidents.detainer_log.paging``): open (outcome pending) before
+    closed; open by ``hold_deadline`` ascending (no deadline yet last); then newest received
+    first, ties by ``public_id`` descending. Agency and handling officer are joined.
+
+    Not for pages of the log: this order sorts every row (no index holds it since
+    migration 0011). The log page reads keyset pages through
+    ``incidents.detainer_log.paging.detainer_log_page``, index ranges with LIMIT.
+    """
+    pending = Detainer.Outcome.PENDING
+    return (
+        access.scope(Detainer.objects.all(), user, perm)
+        .select_related("agency", "handling_officer")
+        .order_by(
+            Case(When(outcome=pending, then=Value(0)), default=Value(1), output_field=IntegerField()),
+            F("hold_deadline").asc(nulls_last=True),
+            "-received_at",
+            "-public_id",
+        )
+    )
+
+
+def agency_supervisor_emails(agency_ids: Iterable[int]) -> dict[int, list[str]]:
+    """E-mail addresses of the active users holding ``review_records`` on each agency.
+
+    Args:
+        agency_ids: primary keys of ``compliance.Agency`` rows.
+
+    Returns:
+        ``{agency id: sorted addresses}``; agencies with nobody to tell are absent.
+        Two queries whatever the number of agencies (direct and group object
+        permissions), so the deadline sweep does not grow per agency.
+    """
+    keys = [str(pk) for pk in set(agency_ids)]
+    if not keys:
+        return {}
+    agency_type = ContentType.objects.get_for_model(Agency)
+    common = {"content_type": agency_type, "permission__codename": access.REVIEW, "object_pk__in": keys}
+    direct = (
+        get_user_obj_perms_model()
+        .objects.filter(user__is_active=True, **common)
+        .values_list("object_pk", "user__email")
+    )
+    via_group = (
+        get_group_obj_perms_model()
+        # One filter() call: the active user and the address are the same joined user.
+        .objects.filter(group__user__is_active=True, **common)
+        .values_list("object_pk", "group__user__email")
+    )
+    found: dict[int, set[str]] = defaultdict(set)
+    for rows in (direct, via_group):
+        for object_pk, email in rows:
+            if email:
+                found[int(object_pk)].add(email)
+    return {pk: sorted(emails) for pk, emails in found.items()}

@@ -1,0 +1,434 @@
+"""Writes for detainers and incidents. Views, tasks and commands all call these.
+
+Each function takes keyword-only arguments and the acting user (``actor``), runs
+in one transaction, and attributes every history row it writes to ``actor``
+(``acting_as``), inside a request or not. Callers check permissions first
+(``compliance.core.access``); these functions do not, so the deadline sweep can act
+as the system account.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from compliance.core.agency_time import in_zone
+from compliance.core.audit import acting_as
+from compliance.core.fields import refuse_unknown_fields
+from compliance.core.findings import finding_open_once
+from compliance.core.models import Agency, Finding
+from incidents.actions.language import service_language_errors, stored_interpreter_type
+from incidents.actions.services import record_action_stop_refusal
+from incidents.citizenship.services import ensure_not_stopped
+from incidents.citizenship.subject_stop import ensure_subject_not_stopped
+from incidents.detainers import rules
+from incidents.detainers.lift_reasons import LiftReason
+from incidents.detainers.models import Detainer
+from incidents.detainers.no_warrant import no_warrant_sync, warrant_missing
+from incidents.detainers.scope import agreement_in_force
+from incidents.detainers.validators import a_number_normalise, country_code_normalise
+from incidents.incident_log.models import Incident
+from incidents.incident_log.services import incident_create
+
+#: The fields that identify the subject (R5.1 subject match: ``incidents.citizenship.subject_stop``).
+SUBJECT_IDENTIFIERS = ("a_number", "booking_number", "subject_last_name", "subject_first_name", "subject_date_of_birth")
+
+
+DETAINER_FIELDS = frozenset(
+    {
+        "subject_last_name",
+        "subject_first_name",
+        "subject_date_of_birth",
+        "booking_number",
+        "booked_at",
+        "underlying_charge",
+        "form",
+        "issued_at",
+        "received_at",
+        "warrant_type",
+        "warrant_signed",
+        "would_be_released_at",
+        "handling_officer",
+    }
+)
+
+
+# --- Part A (issue 4): the I-247A and compliance fields (incidents.detainers.record_fields) ---
+RECORD_FIELDS = frozenset(
+    {
+        "subject_sex",
+        "subject_country_of_citizenship",
+        "a_number",
+        "offense_level",
+        "form_version",
+        "issuing_office",
+        "box_1_probable_cause",
+        "box_2_transfer_for_proceeding",
+        "pc_basis",
+        "release_cause",
+        "local_hold_authority",
+        "ice_supervisor",
+        "agreement",
+        "action",
+        "action_at",
+    }
+)
+
+
+DETAINER_FIELDS = DETAINER_FIELDS | RECORD_FIELDS
+
+
+# Issue 4 item 7: the minor-offense flag (R3.3).
+DETAINER_FIELDS = DETAINER_FIELDS | {"minor_offense_only"}
+
+
+LIFT_REASON_VOCABULARY_MESSAGE = "Choose one of ICE's lift reasons."
+
+
+HOLD_VIOLATION_RULE = "R4.7–R4.8 48-hour hold limit"
+
+
+HOLD_VIOLATION_TITLE = "Hold past the 48-hour deadline"
+
+
+LATE_OUTCOME_REASON = "Outcome recorded after the hold deadline"
+
+
+OUTCOME_PENDING_MESSAGE = "An outcome must be transferred, released or lifted; pending is not an outcome."
+
+
+LIFT_REASON_MESSAGE = "A lifted or declined detainer needs a reason."
+
+
+def _derive_deadline(detainer: Detainer) -> None:
+    """Set ``hold_deadline`` from ``would_be_released_at`` (R4.7); a moved deadline is alerted afresh."""
+    release = detainer.would_be_released_at
+    deadline = rules.hold_deadline(release) if release is not None else None
+    if deadline != detainer.hold_deadline:
+        detainer.hold_deadline = deadline
+        # The earlier alert was about the old deadline; the sweep warns again for the new one.
+        detainer.deadline_alerted_at = None
+
+
+def _check_officer(detainer: Detainer) -> None:
+    officer = detainer.handling_officer
+    if officer is not None and officer.agency_id != detainer.agency_id:
+        raise ValueError("The handling officer must be on the roster of the detainer's agency.")
+
+
+def _apply_record_rules(detainer: Detainer, *, creating: bool) -> None:
+    """Part A: normalise the A-number and country code; the agreement is the agency's own (default: in force).
+
+    Raises:
+        ValidationError: a malformed A-number or country code (the form's messages).
+        ValueError: the agreement belongs to another agency.
+    """
+    detainer.a_number = a_number_normalise(detainer.a_number)
+    detainer.subject_country_of_citizenship = country_code_normalise(detainer.subject_country_of_citizenship)
+    if creating and detainer.agreement_id is None:
+        detainer.agreement = agreement_in_force(agency=detainer.agency, at=detainer.action_at or detainer.received_at)
+    if detainer.agreement is not None and detainer.agreement.agency_id != detainer.agency_id:
+        raise ValueError("The agreement must be one of the detainer's agency.")
+
+
+def detainer_create(*, agency: Agency, actor, reason: str | None = None, **fields) -> Detainer:
+    """Log a new detainer in ``agency``.
+
+    Args:
+        agency: the agency holding the person.
+        actor: the user logging it (history author).
+        reason: optional history change reason (e.g. an import file name; no personal data).
+        **fields: keyword-only model values, any of ``DETAINER_FIELDS``. Datetimes
+            are aware (UTC); ``would_be_released_at`` may be None until known.
+
+    Returns:
+        The saved ``Detainer``; ``hold_deadline`` = ``would_be_released_at`` + 48 h
+        (``incidents.detainers.rules.hold_deadline``, R4.7–R4.8), never typed. An I-247A without a
+        signed I-200/I-205 opens one R4.3 finding and e-mails the agency's supervisors after
+        commit (``incidents.detainers.no_warrant``).
+
+    Raises:
+        TypeError: a field outside ``DETAINER_FIELDS`` was passed (e.g. ``hold_deadline``).
+        ValueError: ``would_be_released_at`` is naive, or the handling officer is of another agency.
+        ValidationError: keyed ``a_number``, ``booking_number`` or ``subject_last_name``: the same
+            subject has another detainer of the agency in STOP (R5.1; ``incidents.citizenship.subject_stop``).
+    """
+    refuse_unknown_fields(fields, DETAINER_FIELDS, "detainer_create")
+    detainer = Detainer(agency=agency, **fields)
+    _check_officer(detainer)
+    _apply_record_rules(detainer, creating=True)
+    _derive_deadline(detainer)
+    record_action_stop_refusal(detainer, before=("", None))  # R5.1 STOP (incidents.actions.services)
+    with transaction.atomic(), acting_as(actor, reason=reason):
+        # R5.1: no new detainer for a subject whose other detainer of the agency is in STOP.
+        ensure_subject_not_stopped(detainer)
+        detainer.save()
+        # R4.3: an I-247A without a signed warrant opens a finding and alerts the supervisors, once.
+        no_warrant_sync(detainer=detainer, actor=actor, was_missing=False)
+    return detainer
+
+
+def detainer_update(*, detainer: Detainer, actor, reason: str | None = None, **fields) -> Detainer:
+    """Change a detainer's logged values; the hold deadline follows ``would_be_released_at``.
+
+    Args:
+        detainer: the detainer (already permission-checked by the caller).
+        actor: the user making the change (history author).
+        reason: optional history change reason.
+        **fields: keyword-only new values, any of ``DETAINER_FIELDS``.
+
+    Returns:
+        The saved, locked-and-reloaded ``Detainer``. No history row when nothing changed (case H2).
+        If the deadline moved, ``deadline_alerted_at`` is cleared so the sweep warns for the new one.
+        The R4.3 finding follows the warrant: opened (with the supervisors' e-mail) when an I-247A
+        is saved without a signed one, resolved by the system when it is attached, reopened
+        when it is removed again (``incidents.detainers.no_warrant``).
+
+    Raises:
+        TypeError: a field outside ``DETAINER_FIELDS`` was passed.
+        ValueError: the handling officer is of another agency.
+        ValidationError: keyed ``action``: the 287(g) action is set or changed while a
+            U.S.-citizenship STOP is in force (R5.1; ``incidents.actions.services.record_action_stop_refusal``);
+            keyed by the identifier that matched when an edit of the subject's identifiers makes
+            this the same person as another detainer of the agency in STOP (R5.1;
+            ``incidents.citizenship.subject_stop``).
+    """
+    refuse_unknown_fields(fields, DETAINER_FIELDS, "detainer_update")
+    with transaction.atomic(), acting_as(actor, reason=reason):
+        # Locked: the deadline sweep may be marking this row at the same moment.
+        locked = Detainer.objects.select_for_update().get(pk=detainer.pk)
+        before = (locked.action, locked.action_at)
+        was_missing = warrant_missing(locked)
+        identity_before = [getattr(locked, name) for name in SUBJECT_IDENTIFIERS]
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        # R5.1 STOP: setting or changing the 287(g) action is a 287(g) step (incidents.actions.services).
+        record_action_stop_refusal(locked, before=before)
+        _check_officer(locked)
+        _apply_record_rules(locked, creating=False)
+        if [getattr(locked, name) for name in SUBJECT_IDENTIFIERS] != identity_before:
+            # R5.1: re-identifying the subject as someone in STOP is, in effect, a new detainer for them.
+            ensure_subject_not_stopped(locked)
+        _derive_deadline(locked)
+        locked.save()
+        # R4.3: the finding follows the warrant (opened once, resolved when attached, reopened if removed).
+        no_warrant_sync(detainer=locked, actor=actor, was_missing=was_missing)
+    return locked
+
+
+def detainer_record_outcome(
+    *,
+    detainer: Detainer,
+    actor,
+    outcome: str,
+    outcome_at: datetime,
+    lift_reason: str = "",
+    reason: str | None = None,
+) -> Detainer:
+    """Record how a detainer ended: transferred to ICE, released, or lifted/declined.
+
+    Once an outcome is recorded the detainer is no longer open, so the deadline
+    sweep stops watching it. A correction (another outcome later) is allowed
+    and recorded in history.
+
+    Args:
+        detainer: the detainer (permission-checked by the caller).
+        actor: the user recording it.
+        outcome: a ``Detainer.Outcome`` value other than ``pending``.
+        outcome_at: aware datetime it happened (UTC stored).
+        lift_reason: required when ``outcome`` is ``lifted``: one of ICE's lift
+            reasons (``incidents.detainers.lift_reasons.LiftReason``, shared/data/README.md).
+
+    Raises:
+        ValidationError: ``outcome`` is pending or unknown, a lifted detainer has
+            no reason or one outside ICE's vocabulary, or ``outcome_at`` is naive.
+    """
+    if outcome not in Detainer.Outcome.values or outcome == Detainer.Outcome.PENDING:
+        raise ValidationError({"outcome": OUTCOME_PENDING_MESSAGE})
+    if outcome == Detainer.Outcome.LIFTED and not lift_reason.strip():
+        raise ValidationError({"lift_reason": LIFT_REASON_MESSAGE})
+    if outcome == Detainer.Outcome.LIFTED and lift_reason.strip() not in LiftReason.values:
+        raise ValidationError({"lift_reason": LIFT_REASON_VOCABULARY_MESSAGE})
+    if timezone.is_naive(outcome_at):
+        raise ValidationError({"outcome_at": "The time must carry a time zone."})
+    with transaction.atomic(), acting_as(actor, reason=reason):
+        # Locked: the sweep must see either the old pending row or the outcome, not race it.
+        locked = Detainer.objects.select_for_update().get(pk=detainer.pk)
+        if outcome == Detainer.Outcome.TRANSFERRED:
+            # Part B: no transfer to ICE while a U.S.-citizenship claim is unresolved (R5.1 STOP).
+            ensure_not_stopped(locked)
+        locked.outcome = outcome
+        locked.outcome_at = outcome_at
+        locked.lift_reason = lift_reason.strip() if outcome == Detainer.Outcome.LIFTED else ""
+        locked.save()
+        if locked.hold_deadline is not None and outcome_at > locked.hold_deadline:
+            # The custody ended after the 48-hour limit: the hold itself was the violation (R4.8),
+            # whether or not the sweep saw it first.
+            detainer_open_hold_violation(
+                detainer=locked, actor=actor, found_at=timezone.now(), ended_at=outcome_at, reason=LATE_OUTCOME_REASON
+            )
+    return locked
+
+
+def detainer_open_hold_violation(
+    *, detainer: Detainer, actor, found_at: datetime, ended_at: datetime | None = None, reason: str | None = None
+):
+    """Open the critical finding and the incident for a hold that ran past its deadline, once.
+
+    Called by the deadline sweep (hold still running) and by
+    ``detainer_record_outcome`` (custody ended after the deadline). The unique
+    constraint on (record, kind) makes a second finding impossible, so calling
+    this twice opens nothing more.
+
+    Args:
+        detainer: the detainer, locked by the caller's transaction where races matter.
+        actor: whom the finding and incident are attributed to.
+        found_at: aware datetime the violation was detected (the finding's ``opened_at``).
+        ended_at: aware datetime custody ended, when known (outcome recorded late).
+        reason: history change reason for the rows written.
+
+    Returns:
+        The ``Incident`` opened, or None when the finding already existed.
+
+    Source: DOMAIN.md R4.8 — any hold beyond ``hold_expires_at`` is a critical
+    violation: release, notify the supervisor, open an incident.
+    """
+    deadline_text = in_zone(detainer.hold_deadline, detainer.agency)
+    if ended_at is None:
+        summary = (
+            f"The hold deadline {deadline_text} passed with no outcome recorded. Release the person or "
+            "record the transfer to ICE now, and review why the hold ran past 48 hours."
+        )
+    else:
+        over = ended_at - detainer.hold_deadline
+        summary = (
+            f"Custody ended {in_zone(ended_at, detainer.agency)}, {_duration_text(over)} after the hold deadline "
+            f"{deadline_text}. Review why the hold ran past 48 hours."
+        )
+    with transaction.atomic(), acting_as(actor, reason=reason):
+        _, created = finding_open_once(
+            record=detainer,
+            kind=Finding.Kind.HOLD_DEADLINE_PASSED,
+            severity=Finding.Severity.CRITICAL,
+            rule=HOLD_VIOLATION_RULE,
+            summary=summary,
+            opened_at=found_at,
+        )
+        if not created:
+            return None
+        return incident_create(
+            agency=detainer.agency,
+            actor=actor,
+            kind=Incident.Kind.HOLD_VIOLATION,
+            severity=Incident.Severity.CRITICAL,
+            title=HOLD_VIOLATION_TITLE,
+            description=summary + " (48-hour hold limit, I-247A guidance; R4.7–R4.8)",
+            occurred_at=detainer.hold_deadline,
+            detainer=detainer,
+            reason=reason,
+        )
+
+
+def _duration_text(delta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    return (f"{days} d " if days else "") + f"{hours} h {minutes:02d} min"
+
+
+SERVICE_FIELDS_MESSAGE = "Say who served the copy."
+
+
+NAIVE_TIME_MESSAGE = "The time must carry a time zone."
+
+
+def detainer_record_service(
+    *,
+    detainer: Detainer,
+    actor,
+    served_on_subject_at: datetime,
+    served_by: str,
+    service_language: str,
+    interpreter_used: bool = False,
+    service_interpreter_type: str = "",
+    reason: str | None = None,
+) -> Detainer:
+    """Record that a copy of the detainer was served on the person held (R4.5), with its language (R3.8).
+
+    Args:
+        detainer: the detainer (permission-checked by the caller).
+        actor: the user recording it (history author).
+        served_on_subject_at: aware datetime of service (UTC stored).
+        served_by: who served it (name or badge; free text).
+        service_language: the language the copy was given or explained in (required, R3.8).
+        interpreter_used: whether an interpreter was used.
+        service_interpreter_type: an ``InterpreterType`` value (in person, telephone, video):
+            required when ``interpreter_used``, refused without it. Stored as ``none`` when no
+            interpreter was used.
+
+    Returns:
+        The saved, locked-and-reloaded ``Detainer``. Recording it again corrects
+        the earlier values (history keeps both).
+
+    Raises:
+        ValidationError: every problem at once, keyed by field: naive time
+            (``served_on_subject_at``), ``served_by`` blank, ``service_language`` blank,
+            ``service_interpreter_type`` missing for a used interpreter, or ``interpreter_used``
+            false with a type given (``incidents.actions.language``); then, unkeyed, a
+            U.S.-citizenship STOP in force (R5.1: nothing is saved).
+
+    Source: DOMAIN.md R4.5 — no hold unless a copy was served on the subject;
+    R3.8 — language, interpreter used and interpreter type on every service of a form.
+    """
+    errors: dict[str, str] = {}
+    if timezone.is_naive(served_on_subject_at):
+        errors["served_on_subject_at"] = NAIVE_TIME_MESSAGE
+    if not served_by.strip():
+        errors["served_by"] = SERVICE_FIELDS_MESSAGE
+    errors.update(
+        service_language_errors(
+            language=service_language.strip(),
+            interpreter_used=interpreter_used,
+            interpreter_type=service_interpreter_type,
+        )
+    )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic(), acting_as(actor, reason=reason):
+        locked = Detainer.objects.select_for_update().get(pk=detainer.pk)
+        # Serving the detainer is a 287(g) step: refused while a citizenship claim is open (R5.1).
+        ensure_not_stopped(locked)
+        locked.served_on_subject_at = served_on_subject_at
+        locked.served_by = served_by.strip()
+        locked.service_language = service_language.strip()
+        locked.interpreter_used = interpreter_used
+        locked.service_interpreter_type = stored_interpreter_type(
+            interpreter_used=interpreter_used, interpreter_type=service_interpreter_type
+        )
+        locked.save()
+    return locked
+
+
+def detainer_record_ice_notified(
+    *, detainer: Detainer, actor, ice_notified_at: datetime, reason: str | None = None
+) -> Detainer:
+    """Record when ICE was told of the person's release date and time (I-247A's request to notify).
+
+    Args:
+        detainer: the detainer (permission-checked by the caller).
+        actor: the user recording it (history author).
+        ice_notified_at: aware datetime ICE was notified (UTC stored).
+
+    Raises:
+        ValidationError: naive time.
+    """
+    if timezone.is_naive(ice_notified_at):
+        raise ValidationError({"ice_notified_at": NAIVE_TIME_MESSAGE})
+    with transaction.atomic(), acting_as(actor, reason=reason):
+        locked = Detainer.objects.select_for_update().get(pk=detainer.pk)
+        locked.ice_notified_at = ice_notified_at
+        locked.save()
+    return locked

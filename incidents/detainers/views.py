@@ -1,0 +1,199 @@
+"""Part B (issue 4) pages: U.S.-citizenship claim (STOP, escalation, resolution) and consular notification.
+
+Reached only through ``compliance.core.access`` (another agency's detainer → 404).
+Recording a claim or the consular steps needs ``change_records``; the
+escalation and the resolution need ``review_records`` (supervisors): a user
+who can see the detainer but lacks the permission gets 403. Each page shows
+personal data, so each view is access-logged.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from compliance.core import access
+from compliance.core.forms import add_service_errors
+from compliance.core.models import AccessLog, Finding, access_log_per_agency, access_log_record
+from compliance.core.pages import change_agencies_or_403, initial_agency, require_change
+from incidents.actions.views import detainer_actions_context
+from incidents.citizenship import services as citizenship
+from incidents.consular import services as consular
+from incidents.detainer_log.views import detainer_log_context  # Issue 4: keyset log page
+from incidents.detainers import checks, services
+from incidents.detainers.choices import Action, PCBasis
+from incidents.detainers.forms import DetainerForm, DetainerOutcomeForm
+from incidents.detainers.hold_verdict import hold_verdict
+from incidents.detainers.models import Detainer
+from incidents.detainers.scope import wso_must_release_by
+
+
+def part_b_context(detainer: Detainer, *, now) -> dict:
+    """What the detainer page shows of Part B: the STOP banner, the R5.3 metric, the consular status."""
+    return {
+        "citizenship_stop": citizenship.stop_reason(detainer),
+        "citizenship_elapsed": citizenship.duration_text(citizenship.claim_to_resolution(detainer, now=now)),
+        "consular_status": consular.consular_status(detainer, now=now),
+        "consular_protection_note": consular.PROTECTION_CLAIM_NOTE,
+    }
+
+
+#: Forms rescinded or superseded since 2 Apr 2017 (R4.1); the I-247N never authorized a hold.
+LEGACY_FORMS = {Detainer.Form.I247, Detainer.Form.I247D, Detainer.Form.I247X}
+
+
+def _detainer_or_404(request, public_id) -> Detainer:
+    return access.get_scoped_or_404(
+        Detainer.objects.select_related("agency", "handling_officer", "handling_officer__agency", "agreement"),
+        request.user,
+        access.VIEW,
+        public_id=public_id,
+    )
+
+
+@login_required
+@never_cache
+def detainer_list(request):
+    """The detainer log: open detainers first by hold deadline, then closed ones newest received first.
+
+    Keyset pages (``?cursor=``, signed; see ``incidents.detainer_log.paging``), filters in the query
+    string (``incidents.detainer_log.forms``), ``?agency=`` narrowing; times in each agency's zone.
+    """
+    context = detainer_log_context(request)
+    rows = context["detainers"]
+    # One access-log row per agency shown, so each agency's auditors see it (SECURITY.md D3).
+    access_log_per_agency(
+        request,
+        action=AccessLog.Action.LIST,
+        counts=Counter(row.agency for row in rows),
+        empty_agency=context["only_agency"],
+    )
+    context["can_create"] = access.agencies_for(request.user, access.CHANGE).exists()
+    return render(request, "incidents/detainer_list.html", context)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def detainer_create(request):
+    agencies = change_agencies_or_403(request.user)
+    form = DetainerForm(
+        request.POST or None, agencies=agencies, initial={"agency": initial_agency(request.user, agencies)}
+    )
+    if request.method == "POST" and form.is_valid():
+        agency = form.selected_agency()
+        fields = {name: value for name, value in form.cleaned_data.items() if name != "agency"}
+        try:
+            detainer = services.detainer_create(agency=agency, actor=request.user, **fields)
+        except ValidationError as error:
+            # The same subject has another detainer in STOP (R5.1; incidents.citizenship.subject_stop): next to the
+            # field.
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Detainer logged.")
+            return redirect("incidents:detainer_detail", public_id=detainer.public_id)
+    return render(request, "incidents/detainer_form.html", {"form": form, "detainer": None})
+
+
+@login_required
+@never_cache
+def detainer_detail(request, public_id):
+    detainer = _detainer_or_404(request, public_id)
+    return _render_detail(request, detainer, outcome_form=None)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def detainer_edit(request, public_id):
+    detainer = _detainer_or_404(request, public_id)
+    require_change(request.user, detainer.agency)
+    # The stored values on POST too: a time saved unchanged keeps its seconds (case H2).
+    initial = {name: getattr(detainer, name) for name in services.DETAINER_FIELDS}
+    if request.method == "POST":
+        form = DetainerForm(request.POST, initial=initial, agencies=[detainer.agency], agency=detainer.agency)
+        if form.is_valid():
+            try:
+                services.detainer_update(detainer=detainer, actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                # The 287(g) action set or changed while a U.S.-citizenship STOP is in force (R5.1).
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "Detainer updated.")
+                return redirect("incidents:detainer_detail", public_id=detainer.public_id)
+    else:
+        form = DetainerForm(initial=initial, agencies=[detainer.agency], agency=detainer.agency)
+    # The form shows the subject's personal data.
+    access_log_record(request, action=AccessLog.Action.VIEW, record=detainer)
+    return render(request, "incidents/detainer_form.html", {"form": form, "detainer": detainer})
+
+
+@login_required
+@never_cache
+@require_POST
+def detainer_outcome(request, public_id):
+    """Record transferred / released / lifted; errors show on the detail page."""
+    detainer = _detainer_or_404(request, public_id)
+    require_change(request.user, detainer.agency)
+    form = DetainerOutcomeForm(request.POST, agency=detainer.agency)
+    if form.is_valid():
+        try:
+            done = services.detainer_record_outcome(detainer=detainer, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            # e.g. a transfer refused while a U.S.-citizenship claim is unresolved (R5.1 STOP; Part B).
+            add_service_errors(form, error)
+            return _render_detail(request, detainer, outcome_form=form)
+        if done.hold_deadline is not None and done.outcome_at > done.hold_deadline:
+            messages.warning(
+                request,
+                "Outcome recorded. Custody ended after the 48-hour hold deadline: a critical finding and an "
+                "incident were opened for supervisor review.",
+            )
+        else:
+            messages.success(request, "Outcome recorded.")
+        return redirect("incidents:detainer_detail", public_id=detainer.public_id)
+    return _render_detail(request, detainer, outcome_form=form)
+
+
+def _render_detail(request, detainer: Detainer, *, outcome_form: DetainerOutcomeForm | None):
+    can_change = access.can(request.user, access.CHANGE, detainer.agency)
+    if outcome_form is None and can_change:
+        outcome_form = DetainerOutcomeForm(agency=detainer.agency)
+    findings = Finding.objects.filter(
+        content_type=ContentType.objects.get_for_model(Detainer), object_id=detainer.pk
+    ).order_by("-opened_at")
+    access_log_record(request, action=AccessLog.Action.VIEW, record=detainer)
+    now = timezone.now()
+    # Part A (issue 4): every legal check, passed / failed / does not apply, and the verdict on the hold.
+    legal_checks = checks.detainer_checks(detainer, at=now)
+    context = {
+        "checks": legal_checks,
+        "pc_basis_labels": [PCBasis(value).label for value in PCBasis.values if value in (detainer.pc_basis or [])],
+        "wso_must_release_by": wso_must_release_by(
+            arrested_at=detainer.action_at if detainer.action == Action.EXECUTE_ARREST_IN_FACILITY else None,
+            model=detainer.agreement.model if detainer.agreement else None,
+            igsa=bool(detainer.agreement and detainer.agreement.igsa),
+        ),
+        # One summary at the top; the checks list is the only place for rule results.
+        "hold_verdict": hold_verdict(detainer, legal_checks, at=now),
+        "detainer": detainer,
+        "now": now,
+        "legacy_form": detainer.form in LEGACY_FORMS,
+        "can_change": can_change,
+        # Auditors, supervisors and administrators read who viewed this record (SECURITY.md G5).
+        "can_read_access_log": access.can(request.user, access.EXPORT, detainer.agency),
+        "outcome_form": outcome_form if can_change else None,
+        "incidents": detainer.incidents.order_by("-occurred_at"),
+        "findings": findings,
+    }
+    context.update(part_b_context(detainer, now=now))  # Part B: citizenship STOP banner, consular status
+    context.update(detainer_actions_context(detainer, now=now))  # the log of 287(g) actions (R1.6, R3.8)
+    return render(request, "incidents/detainer_detail.html", context)

@@ -1,0 +1,45 @@
+"""Forms for detainers and incidents. They validate only; views pass ``cleaned_data`` to services.
+
+Times are typed on the agency's clock (``AgencyLocalDateTimeField``) and
+reach services as aware UTC datetimes. A user who may change records in more
+than one agency picks the agency on create forms (``AgencyChoiceMixin``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django import forms
+from django.utils import timezone
+
+from compliance.core.forms import AgencyChoiceMixin
+from compliance.core.models import Agency
+from incidents.detainers.forms import FUTURE_MESSAGE, _zone
+from incidents.detainers.local_time import (
+    AgencyLocalDateTimeField,
+    AgencyLocalTimesMixin,
+)
+from incidents.incident_log.models import Incident
+
+
+class IncidentForm(AgencyChoiceMixin, AgencyLocalTimesMixin, forms.ModelForm):
+    """Log or update an incident or complaint."""
+
+    occurred_at = AgencyLocalDateTimeField(label="Occurred at")
+
+    class Meta:
+        model = Incident
+        fields = ["kind", "severity", "status", "title", "description", "occurred_at"]
+
+    def __init__(self, *args, agencies, agency: Agency | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.init_agency(agencies=agencies, agency=agency)
+        self.init_local_times(_zone(self.fixed_agency))
+
+    def clean(self):
+        cleaned = super().clean()
+        self.clean_local_times(_zone(self.selected_agency()))
+        when = cleaned.get("occurred_at")
+        if isinstance(when, datetime) and when > timezone.now():
+            self.add_error("occurred_at", FUTURE_MESSAGE)
+        return cleaned

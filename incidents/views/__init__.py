@@ -1,1 +1,0 @@
-"""Pages for detainers and incidents (thin: forms validate, services write, selectors read)."""
