@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from compliance.reports.services import report_render
+from compliance.reports.rendering import report_render
 
 
 @shared_task(acks_late=True, soft_time_limit=600, time_limit=660)

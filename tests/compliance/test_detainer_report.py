@@ -21,7 +21,8 @@ from compliance.core.roles import Role
 from compliance.reports.detainer_log import PERIOD_DAYS, detainer_log_context
 from compliance.reports.fetcher import REPORT_BASE_URL, RefusedURL, StaticOnlyURLFetcher, static_file_path
 from compliance.reports.pdf import pdf_render
-from compliance.reports.services import KINDS, report_request
+from compliance.reports.rendering import KINDS
+from compliance.reports.services import report_request
 from incidents.detainers import services
 from incidents.detainers.choices import PCBasis
 from incidents.detainers.models import Detainer

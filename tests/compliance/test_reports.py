@@ -15,7 +15,8 @@ from pypdf import PdfReader
 
 from compliance.core.models import AccessLog, Report
 from compliance.reports.forms import ReportRequestForm
-from compliance.reports.services import report_render, report_request
+from compliance.reports.rendering import report_render
+from compliance.reports.services import report_request
 from tests.base import BaseTestCase
 from tests.compliance.helpers import make_certification, make_course, make_officer, make_ready_report
 
