@@ -1,6 +1,6 @@
 """The incidents app's models module, as Django loads it: re-exports each topic's models."""
 
-from incidents.actions.models import DetainerAction, InterpreterType
+from incidents.actions.models import DetainerAction
 from incidents.citizenship.models import CitizenshipCategory, CitizenshipFields, CitizenshipResolution
 from incidents.consular.models import (
     ConsularCountry,
@@ -10,6 +10,7 @@ from incidents.consular.models import (
     consular_duty_outstanding_q,
 )
 from incidents.detainer_import.models import DetainerEvent, DetainerImport, detainer_import_path
+from incidents.detainers.choices import InterpreterType
 from incidents.detainers.models import DeadlineAlert, Detainer, DetainerQuerySet, ReleaseNoticeAlert
 from incidents.incident_log.models import Incident, IncidentQuerySet
 

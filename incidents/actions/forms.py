@@ -12,8 +12,7 @@ from __future__ import annotations
 from django import forms
 
 from compliance.core.models import Agreement
-from incidents.actions.models import InterpreterType
-from incidents.detainers.choices import Action
+from incidents.detainers.choices import Action, InterpreterType
 from incidents.detainers.local_time import AgencyLocalDateTimeField, AgencyLocalTimesMixin
 from incidents.detainers.models import Detainer
 from training.roster.models import Officer

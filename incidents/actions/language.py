@@ -12,7 +12,7 @@ same messages next to its fields.
 
 from __future__ import annotations
 
-from incidents.actions.models import InterpreterType
+from incidents.detainers.choices import InterpreterType
 
 LANGUAGE_REQUIRED_MESSAGE = "Say in which language the copy was served or explained (R3.8)."
 INTERPRETER_TYPE_REQUIRED_MESSAGE = "Say how the interpreter served: in person, by telephone or by video (R3.8)."

@@ -21,16 +21,7 @@ from django.db import models
 
 from compliance.core.audit import AuditedHistory
 from compliance.core.models import AgencyScopedModel
-from incidents.detainers.choices import Action
-
-
-class InterpreterType(models.TextChoices):
-    """How interpretation was given (DOMAIN.md R3.8 ``interpreter_type``; MOA civil-rights / interpreter section)."""
-
-    IN_PERSON = "in_person", "In person"
-    TELEPHONE = "telephone", "Telephone"
-    VIDEO = "video", "Video"
-    NONE = "none", "No interpreter"
+from incidents.detainers.choices import Action, InterpreterType
 
 
 class DetainerAction(AgencyScopedModel):

@@ -45,10 +45,10 @@ from compliance.core.agency_time import in_zone
 from compliance.core.audit import acting_as
 from compliance.core.models import AgreementModel
 from incidents.actions.approvals import approval_errors
-from incidents.actions.models import DetainerAction, InterpreterType
+from incidents.actions.models import DetainerAction
 from incidents.citizenship.services import stop_reason
 from incidents.detainers import checks
-from incidents.detainers.choices import Action
+from incidents.detainers.choices import Action, InterpreterType
 from incidents.detainers.models import Detainer
 from incidents.detainers.scope import agreements_in_force, several_agreements_message
 

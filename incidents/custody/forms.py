@@ -12,7 +12,7 @@ from django import forms
 from django.utils import timezone
 
 from incidents.actions.language import LANGUAGE_REQUIRED_MESSAGE, USED_TYPES, service_language_errors
-from incidents.actions.models import InterpreterType
+from incidents.detainers.choices import InterpreterType
 from incidents.detainers.local_time import AgencyLocalDateTimeField, AgencyTimesForm
 
 FUTURE_MESSAGE = "This cannot be in the future."

@@ -75,3 +75,12 @@ class Action(models.TextChoices):
     SERVE_WARRANT = "serve_warrant", "Serve the ICE warrant (I-200/I-205)"
     EXECUTE_ARREST_IN_FACILITY = "execute_arrest_in_facility", "Execute the ICE arrest in the facility"
     FIELD_ARREST = "field_arrest", "Arrest during field duties"
+
+
+class InterpreterType(models.TextChoices):
+    """How interpretation was given (DOMAIN.md R3.8 ``interpreter_type``; MOA civil-rights / interpreter section)."""
+
+    IN_PERSON = "in_person", "In person"
+    TELEPHONE = "telephone", "Telephone"
+    VIDEO = "video", "Video"
+    NONE = "none", "No interpreter"

@@ -1,4 +1,4 @@
-"""Detainers (I-247A and its warrant) and incidents/complaints."""
+"""The detainer record (I-247A and its warrant), its hold-deadline alerts and release-notice warnings."""
 
 from django.db import models
 from django.db.models.functions import Coalesce
@@ -6,21 +6,14 @@ from django.db.models.functions import Coalesce
 from compliance.core.audit import AuditedHistory
 from compliance.core.models import AgencyScopedModel
 
-# --- The log of 287(g) actions per detainer (R1.6, R3.8): every action, each checked.
-from incidents.actions.models import DetainerAction, InterpreterType
-
-# --- Part B (issue 4): citizenship STOP and consular notification fields, as abstract mixins.
+# The citizenship STOP and consular notification fields, as abstract mixins (DOMAIN.md R5.1–R5.7).
 from incidents.citizenship.models import CitizenshipFields
-from incidents.consular.models import ConsularCountry, ConsularCountryList, ConsularFields, consular_duty_outstanding_q
+from incidents.consular.models import ConsularFields, consular_duty_outstanding_q
+from incidents.detainers.choices import InterpreterType
 from incidents.detainers.lift_reasons import LiftReason
 
-# --- Part A (issue 4): the I-247A and compliance fields of the record, as an abstract mixin.
+# The I-247A and compliance fields of the record, as an abstract mixin (DOMAIN.md §7.1–7.2).
 from incidents.detainers.record_fields import RecordFields
-
-__all_part_b__ = (ConsularCountry, ConsularCountryList)  # re-exported: Django finds them through this module
-
-
-__all_actions__ = (DetainerAction,)  # re-exported: Django finds it through this module
 
 
 class DetainerQuerySet(models.QuerySet):
@@ -29,7 +22,7 @@ class DetainerQuerySet(models.QuerySet):
         return self.filter(outcome=Detainer.Outcome.PENDING)
 
 
-class Detainer(RecordFields, CitizenshipFields, ConsularFields, AgencyScopedModel):  # Parts A, B: mixins
+class Detainer(RecordFields, CitizenshipFields, ConsularFields, AgencyScopedModel):
     """An immigration detainer lodged against a person booked into the agency's jail.
 
     ``hold_deadline`` is stored (for indexing and the sweep) and always equals

@@ -15,11 +15,11 @@ from compliance.core.models import AccessLog, Agreement, AgreementModel
 from incidents.actions import approvals as action_approvals
 from incidents.actions import checks as action_checks
 from incidents.actions import services as actions
-from incidents.actions.models import DetainerAction, InterpreterType
+from incidents.actions.models import DetainerAction
 from incidents.citizenship import services as citizenship
 from incidents.detainers import checks, services
 from incidents.detainers.checks import detainer_checks, hold_authorized
-from incidents.detainers.choices import Action
+from incidents.detainers.choices import Action, InterpreterType
 from incidents.detainers.models import Detainer
 from incidents.detainers.scope import action_allowed, action_outside_model_message
 from tests.base import BaseTestCase

@@ -27,8 +27,7 @@ from compliance.core.models import Agency, Agreement, AgreementModel, User
 from compliance.core.roles import Role, role_grant
 from compliance.core.system_account import system_user
 from compliance.dashboard import quarter_bounds
-from incidents.actions.models import InterpreterType
-from incidents.detainers.choices import PCBasis, ReleaseCause
+from incidents.detainers.choices import InterpreterType, PCBasis, ReleaseCause
 from incidents.detainers.models import Detainer
 from incidents.detainers.no_warrant import no_warrant_sync
 from incidents.detainers.rules import hold_deadline
