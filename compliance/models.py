@@ -1,31 +1,4 @@
-"""The compliance app's models module, as Django loads it: re-exports the core models (``compliance.core.models``)."""
+"""The compliance app's models module, as Django loads it: the core models (``compliance.core.models``)."""
 
-from compliance.core.models import (
-    AccessLog,
-    Agency,
-    AgencyScopedModel,
-    Agreement,
-    AgreementModel,
-    Finding,
-    Report,
-    Severity,
-    TimeStampedModel,
-    User,
-    access_log_per_agency,
-    access_log_record,
-)
-
-__all__ = [
-    "AccessLog",
-    "access_log_per_agency",
-    "access_log_record",
-    "Agency",
-    "AgencyScopedModel",
-    "Agreement",
-    "AgreementModel",
-    "Finding",
-    "Report",
-    "Severity",
-    "TimeStampedModel",
-    "User",
-]
+from compliance.core.models import *  # noqa: F403 - Django registers the core models through this module
+from compliance.core.models import __all__  # noqa: F401 - the same public names

@@ -14,7 +14,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from compliance.core import access
 from compliance.core.forms import add_service_errors
 from compliance.core.models import AccessLog, access_log_record
 from compliance.core.pages import require_change
@@ -22,6 +21,7 @@ from incidents.actions import checks as action_checks
 from incidents.actions.forms import DetainerActionForm
 from incidents.actions.services import detainer_action_record
 from incidents.detainers.models import Detainer
+from incidents.detainers.selectors import detainer_or_404
 
 
 def detainer_actions_context(detainer: Detainer, *, now) -> dict:
@@ -37,22 +37,13 @@ def detainer_actions_context(detainer: Detainer, *, now) -> dict:
     }
 
 
-def _detainer_or_404(request, public_id) -> Detainer:
-    return access.get_scoped_or_404(
-        Detainer.objects.select_related("agency", "agreement", "handling_officer"),
-        request.user,
-        access.VIEW,
-        public_id=public_id,
-    )
-
-
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def detainer_action_create(request, public_id):
     """Record one 287(g) action (``incidents.actions.services.detainer_action_record``); refusals next to their
     field."""
-    detainer = _detainer_or_404(request, public_id)
+    detainer = detainer_or_404(request.user, public_id, related=("agency", "agreement", "handling_officer"))
     require_change(request.user, detainer.agency)
     form = DetainerActionForm(request.POST or None, detainer=detainer)
     if request.method == "POST" and form.is_valid():

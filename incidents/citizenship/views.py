@@ -23,12 +23,7 @@ from compliance.core.pages import require_change
 from incidents.citizenship import services as citizenship
 from incidents.citizenship.forms import CitizenshipClaimForm, CitizenshipEscalationForm, CitizenshipResolutionForm
 from incidents.detainers.models import Detainer
-
-
-def _detainer_or_404(request, public_id) -> Detainer:
-    return access.get_scoped_or_404(
-        Detainer.objects.select_related("agency"), request.user, access.VIEW, public_id=public_id
-    )
+from incidents.detainers.selectors import detainer_or_404
 
 
 def _require_review(user, detainer: Detainer) -> None:
@@ -60,7 +55,7 @@ def _render_citizenship(request, detainer, *, claim_form=None, escalation_form=N
 @require_http_methods(["GET", "POST"])
 def detainer_citizenship(request, public_id):
     """The claim page: anyone who may change records records a claim or sign (R5.1)."""
-    detainer = _detainer_or_404(request, public_id)
+    detainer = detainer_or_404(request.user, public_id)
     require_change(request.user, detainer.agency)
     if request.method == "POST":
         form = CitizenshipClaimForm(request.POST, instance=Detainer.objects.get(pk=detainer.pk))
@@ -82,7 +77,7 @@ def detainer_citizenship(request, public_id):
 @require_POST
 def detainer_citizenship_escalate(request, public_id):
     """A supervisor records the escalation to ICE and the R5.2 triage."""
-    detainer = _detainer_or_404(request, public_id)
+    detainer = detainer_or_404(request.user, public_id)
     _require_review(request.user, detainer)
     form = CitizenshipEscalationForm(request.POST, agency=detainer.agency)
     if form.is_valid():
@@ -101,7 +96,7 @@ def detainer_citizenship_escalate(request, public_id):
 @require_POST
 def detainer_citizenship_resolve(request, public_id):
     """A supervisor records the resolution (R5.2); STOP ends unless citizenship was confirmed."""
-    detainer = _detainer_or_404(request, public_id)
+    detainer = detainer_or_404(request.user, public_id)
     _require_review(request.user, detainer)
     form = CitizenshipResolutionForm(request.POST, agency=detainer.agency)
     if form.is_valid():

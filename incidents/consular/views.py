@@ -19,9 +19,9 @@ from django.views.decorators.http import require_http_methods
 from compliance.core.forms import add_service_errors
 from compliance.core.models import AccessLog, access_log_record
 from compliance.core.pages import require_change
-from incidents.citizenship.views import _detainer_or_404
 from incidents.consular import services as consular
 from incidents.consular.forms import ConsularForm
+from incidents.detainers.selectors import detainer_or_404
 
 
 @login_required
@@ -29,7 +29,7 @@ from incidents.consular.forms import ConsularForm
 @require_http_methods(["GET", "POST"])
 def detainer_consular(request, public_id):
     """The consular-notification record (R5.4–R5.7)."""
-    detainer = _detainer_or_404(request, public_id)
+    detainer = detainer_or_404(request.user, public_id)
     require_change(request.user, detainer.agency)
     if request.method == "POST":
         # The stored values on POST too: a time saved unchanged keeps its seconds (case H2).

@@ -44,6 +44,7 @@ from incidents.detainers import services
 from incidents.detainers.checks import holds_authorized
 from incidents.detainers.lead_times import deadline_urgency, normalise_lead_hours
 from incidents.detainers.models import Detainer
+from incidents.detainers.selectors import detainer_or_404
 
 #: action in the URL → (form, label, success message, short label of the board's link)
 ACTIONS = {
@@ -183,9 +184,7 @@ def custody_action(request, public_id, action):
     """
     if action not in ACTIONS:
         raise Http404("No such action.")
-    detainer = access.get_scoped_or_404(
-        Detainer.objects.select_related("agency"), request.user, access.VIEW, public_id=public_id
-    )
+    detainer = detainer_or_404(request.user, public_id)
     require_change(request.user, detainer.agency)
     form_class, label, success, _ = ACTIONS[action]
     auto_id = f"id_{detainer.public_id.hex[:12]}_{action}_%s"  # unique when several rows hold a form

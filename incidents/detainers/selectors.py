@@ -17,6 +17,18 @@ from compliance.core.models import Agency
 from incidents.detainers.models import Detainer
 
 
+def detainer_or_404(user, public_id, *, related: tuple[str, ...] = ("agency",)) -> Detainer:
+    """The detainer ``public_id`` if ``user`` may view records of its agency, with ``related`` joined.
+
+    Every detainer page reaches its record through here (``compliance.core.access``, case A1).
+
+    Raises:
+        Http404: no such detainer, or one of an agency outside the user's ``view_records`` scope
+            (indistinguishable on purpose: another agency's record answers 404, never 403).
+    """
+    return access.get_scoped_or_404(Detainer.objects.select_related(*related), user, access.VIEW, public_id=public_id)
+
+
 def detainers_for(user, *, perm: str = access.VIEW) -> QuerySet[Detainer]:
     """Detainers of every agency where ``user`` holds ``perm``, open ones first by nearest hold deadline.
 

@@ -34,6 +34,7 @@ from incidents.detainers.forms import DetainerForm, DetainerOutcomeForm
 from incidents.detainers.hold_verdict import hold_verdict
 from incidents.detainers.models import Detainer
 from incidents.detainers.scope import wso_must_release_by
+from incidents.detainers.selectors import detainer_or_404
 
 
 def part_b_context(detainer: Detainer, *, now) -> dict:
@@ -50,13 +51,8 @@ def part_b_context(detainer: Detainer, *, now) -> dict:
 LEGACY_FORMS = {Detainer.Form.I247, Detainer.Form.I247D, Detainer.Form.I247X}
 
 
-def _detainer_or_404(request, public_id) -> Detainer:
-    return access.get_scoped_or_404(
-        Detainer.objects.select_related("agency", "handling_officer", "handling_officer__agency", "agreement"),
-        request.user,
-        access.VIEW,
-        public_id=public_id,
-    )
+# What the detainer pages show of the record: its agency, agreement and handling officer (no query per field).
+DETAIL_RELATED = ("agency", "handling_officer", "handling_officer__agency", "agreement")
 
 
 @login_required
@@ -106,7 +102,7 @@ def detainer_create(request):
 @login_required
 @never_cache
 def detainer_detail(request, public_id):
-    detainer = _detainer_or_404(request, public_id)
+    detainer = detainer_or_404(request.user, public_id, related=DETAIL_RELATED)
     return _render_detail(request, detainer, outcome_form=None)
 
 
@@ -114,7 +110,7 @@ def detainer_detail(request, public_id):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def detainer_edit(request, public_id):
-    detainer = _detainer_or_404(request, public_id)
+    detainer = detainer_or_404(request.user, public_id, related=DETAIL_RELATED)
     require_change(request.user, detainer.agency)
     # The stored values on POST too: a time saved unchanged keeps its seconds (case H2).
     initial = {name: getattr(detainer, name) for name in services.DETAINER_FIELDS}
@@ -141,7 +137,7 @@ def detainer_edit(request, public_id):
 @require_POST
 def detainer_outcome(request, public_id):
     """Record transferred / released / lifted; errors show on the detail page."""
-    detainer = _detainer_or_404(request, public_id)
+    detainer = detainer_or_404(request.user, public_id, related=DETAIL_RELATED)
     require_change(request.user, detainer.agency)
     form = DetainerOutcomeForm(request.POST, agency=detainer.agency)
     if form.is_valid():
