@@ -8,16 +8,15 @@ and quarter, never the server's or UTC's.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import pygal
 from django.db.models import Count, Q
 from django.utils import timezone
-from pygal.style import Style
 
 from community.models import OutreachEvent
+from compliance.core.charts import chart_new, chart_svg
 from incidents.detainers.models import Detainer
 from incidents.incident_log.models import Incident
 from incidents.offense_levels.selectors import offense_level_shares
@@ -26,7 +25,6 @@ from training.roster.selectors import roster_status_counts
 #: How many open detainers with the nearest hold deadlines the dashboard lists.
 DETAINER_LIST_SIZE = 5
 
-_SCRIPT_RE = re.compile(r"<script\b.*?</script>", re.DOTALL | re.IGNORECASE)
 
 ROSTER_SERIES = (
     ("current", "Current"),
@@ -150,7 +148,9 @@ def dashboard_figures(*, agency, now: datetime | None = None) -> DashboardFigure
 
 def roster_chart_svg(roster: dict[str, int]) -> str:
     """A horizontal bar chart of the roster figures as inline SVG (no script, no external links)."""
-    chart = pygal.HorizontalBar(
+    chart = chart_new(
+        pygal.HorizontalBar,
+        colors=("#00a91c", "#ffbe2e", "#b50909", "#1b1b1b"),
         height=220,
         width=640,
         show_legend=True,
@@ -159,17 +159,8 @@ def roster_chart_svg(roster: dict[str, int]) -> str:
         # Counts are printed on the bars; a value axis would show 0.1, 0.2… for small numbers.
         show_x_labels=False,
         show_x_guides=False,
-        js=[],
-        disable_xml_declaration=True,
-        style=Style(
-            background="transparent",
-            plot_background="transparent",
-            colors=("#00a91c", "#ffbe2e", "#b50909", "#1b1b1b"),
-            font_family="Source Sans Pro Web, Helvetica Neue, Helvetica, Roboto, Arial, sans-serif",
-        ),
     )
     chart.title = "Officers by training status"
     for key, label in ROSTER_SERIES:
         chart.add(label, [roster.get(key, 0)])
-    # pygal always embeds a config <script> for its tooltips; the page needs none (and CSP forbids inline scripts).
-    return _SCRIPT_RE.sub("", chart.render(is_unicode=True))
+    return chart_svg(chart)

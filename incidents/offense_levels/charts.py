@@ -5,15 +5,11 @@ The figures themselves come from ``incidents.offense_levels.selectors.offense_le
 
 from __future__ import annotations
 
-import re
-
 import pygal
 from django import forms
-from pygal.style import Style
 
+from compliance.core.charts import chart_new, chart_svg
 from incidents.offense_levels.selectors import OffenseLevelShares
-
-_SCRIPT_RE = re.compile(r"<script\b.*?</script>", re.DOTALL | re.IGNORECASE)
 
 LEVEL_COLOUR = "#005ea2"
 MINOR_COLOUR = "#ffbe2e"
@@ -43,7 +39,9 @@ def offense_level_chart_svg(shares: OffenseLevelShares) -> str:
     Only integers and fixed labels go into the chart (no user text); pygal's inline
     tooltip script is stripped (the page needs none and CSP forbids inline scripts).
     """
-    chart = pygal.Bar(
+    chart = chart_new(
+        pygal.Bar,
+        colors=(LEVEL_COLOUR,),
         height=260,
         width=640,
         show_legend=False,
@@ -51,14 +49,6 @@ def offense_level_chart_svg(shares: OffenseLevelShares) -> str:
         truncate_label=-1,
         show_y_labels=False,
         show_y_guides=False,
-        js=[],
-        disable_xml_declaration=True,
-        style=Style(
-            background="transparent",
-            plot_background="transparent",
-            colors=(LEVEL_COLOUR,),
-            font_family="Source Sans Pro Web, Helvetica Neue, Helvetica, Roboto, Arial, sans-serif",
-        ),
     )
     chart.title = "Detainers by offense level"
     chart.x_labels = [
@@ -67,4 +57,4 @@ def offense_level_chart_svg(shares: OffenseLevelShares) -> str:
     ]
     values = [row.count for row in shares.levels]
     chart.add("Detainers", [*values, {"value": shares.minor_count, "color": MINOR_COLOUR}])
-    return _SCRIPT_RE.sub("", chart.render(is_unicode=True))
+    return chart_svg(chart)
