@@ -10,16 +10,11 @@ from django.db import transaction
 from community.models import OutreachEvent
 from compliance.core.audit import acting_as
 from compliance.core.models import Agency
+from compliance.core.writes import locked_update, refuse_unknown_fields
 
 OUTREACH_FIELDS = frozenset(
     {"kind", "title", "held_on", "location", "attendance", "summary", "follow_up", "follow_up_due_on"}
 )
-
-
-def _unknown_fields(given) -> None:
-    unknown = set(given) - OUTREACH_FIELDS
-    if unknown:
-        raise TypeError(f"Unknown outreach event fields: {', '.join(sorted(unknown))}")
 
 
 def outreach_event_create(*, agency: Agency, actor, reason: str | None = None, **fields) -> OutreachEvent:
@@ -35,7 +30,7 @@ def outreach_event_create(*, agency: Agency, actor, reason: str | None = None, *
     Raises:
         TypeError: a field outside ``OUTREACH_FIELDS`` was passed.
     """
-    _unknown_fields(fields)
+    refuse_unknown_fields(fields, OUTREACH_FIELDS, "outreach_event_create")
     event = OutreachEvent(agency=agency, **fields)
     with transaction.atomic(), acting_as(actor, reason=reason):
         event.save()
@@ -48,11 +43,6 @@ def outreach_event_update(*, event: OutreachEvent, actor, reason: str | None = N
     Raises:
         TypeError: a field outside ``OUTREACH_FIELDS`` was passed.
     """
-    _unknown_fields(fields)
-    with transaction.atomic(), acting_as(actor, reason=reason):
-        # Locked: two people editing the minutes at once must not silently overwrite each other.
-        locked = OutreachEvent.objects.select_for_update().get(pk=event.pk)
-        for name, value in fields.items():
-            setattr(locked, name, value)
-        locked.save()
-    return locked
+    refuse_unknown_fields(fields, OUTREACH_FIELDS, "outreach_event_update")
+    # Locked: two people editing the minutes at once must not silently overwrite each other.
+    return locked_update(instance=event, actor=actor, reason=reason, fields=fields)

@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from compliance.core.agency_time import in_zone
 from compliance.core.audit import acting_as
-from compliance.core.fields import refuse_unknown_fields
 from compliance.core.findings import finding_open_once
 from compliance.core.models import Agency, Finding
+from compliance.core.writes import refuse_unknown_fields
 from incidents.actions.language import service_language_errors, stored_interpreter_type
 from incidents.actions.services import record_action_stop_refusal
 from incidents.citizenship.services import ensure_not_stopped

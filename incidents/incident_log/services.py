@@ -14,8 +14,8 @@ from datetime import datetime
 from django.db import transaction
 
 from compliance.core.audit import acting_as
-from compliance.core.fields import refuse_unknown_fields
 from compliance.core.models import Agency
+from compliance.core.writes import locked_update, refuse_unknown_fields
 from incidents.detainers.models import Detainer
 from incidents.incident_log.models import Incident
 
@@ -77,10 +77,5 @@ def incident_update(*, incident: Incident, actor, reason: str | None = None, **f
         TypeError: a field outside ``INCIDENT_FIELDS`` was passed.
     """
     refuse_unknown_fields(fields, INCIDENT_FIELDS, "incident_update")
-    with transaction.atomic(), acting_as(actor, reason=reason):
-        # Locked: two reviewers saving at once must not overwrite each other's status silently.
-        locked = Incident.objects.select_for_update().get(pk=incident.pk)
-        for name, value in fields.items():
-            setattr(locked, name, value)
-        locked.save()
-    return locked
+    # Locked: two reviewers saving at once must not overwrite each other's status silently.
+    return locked_update(instance=incident, actor=actor, reason=reason, fields=fields)
