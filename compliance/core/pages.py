@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
+from django.http import Http404
 
 from compliance.core import access
 
@@ -11,9 +14,34 @@ from compliance.core import access
 PAGE_SIZE = 25
 
 
-def paginate(request, queryset) -> Page:
-    """The requested page (``?page=``) of ``queryset``; out-of-range pages give the last one."""
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+def paginate(request, queryset, *, per_page: int = PAGE_SIZE) -> Page:
+    """The requested page (``?page=``) of ``queryset``, ``per_page`` rows; past the end gives the last page."""
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def agency_or_404(request, perm: str):
+    """The agency a page is about (``access.current_agency``: ``?agency=`` if in scope, else the home agency).
+
+    Raises:
+        Http404: the user holds ``perm`` in no agency.
+    """
+    agency = access.current_agency(request, perm)
+    if agency is None:
+        raise Http404("No agency.")
+    return agency
+
+
+def change_agencies_or_404(user):
+    """Agencies where ``user`` may create records, by state and name; Http404 when none (the roster's pages)."""
+    agencies = access.agencies_for(user, access.CHANGE).order_by("state", "name")
+    if not agencies.exists():
+        raise Http404("No agency.")
+    return agencies
+
+
+def with_agency(url: str, agency) -> str:
+    """``url`` with ``?agency=<public id>``, so the next page shows the same agency."""
+    return f"{url}?{urlencode({'agency': agency.public_id})}"
 
 
 def change_agencies_or_403(user) -> list:

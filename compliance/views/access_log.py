@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -26,6 +25,7 @@ from compliance.core import access
 from compliance.core.access_trail import access_log_for, record_filter, record_links
 from compliance.core.local_days import local_day_start
 from compliance.core.models import AccessLog
+from compliance.core.pages import paginate
 
 PAGE_SIZE = 50
 DEFAULT_DAYS = 30
@@ -85,7 +85,7 @@ def access_log(request):
         query = {}
     if only_agency is not None:
         query["agency"] = str(only_agency.public_id)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, rows, per_page=PAGE_SIZE)
     entries = list(page.object_list)
     links = record_links(entries)
     context = {

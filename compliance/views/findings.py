@@ -13,7 +13,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_POST
 from compliance.core import access
 from compliance.core import findings as services
 from compliance.core.models import Finding, Severity
+from compliance.core.pages import paginate
 from compliance.core.record_pages import RECORD_PAGES
 
 PAGE_SIZE = 25
@@ -88,7 +88,7 @@ def finding_list(request):
     chosen = filters.cleaned_data if filters.is_valid() else {"status": services.ACTIVE, "kind": "", "severity": ""}
     queryset = services.findings_for(request.user, **chosen)
     queryset, only_agency = access.narrow_to_requested_agency(queryset, request)
-    page = Paginator(queryset.prefetch_related("record"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, queryset.prefetch_related("record"), per_page=PAGE_SIZE)
     rows = [(finding, record_url(finding)) for finding in page.object_list]
     query = {key: value for key, value in chosen.items()}
     if only_agency is not None:

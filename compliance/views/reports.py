@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from compliance.core import access
 from compliance.core.models import AccessLog, Report, access_log_record
+from compliance.core.pages import paginate
 from compliance.reports.forms import ReportRequestForm
 from compliance.reports.services import report_request as report_request_service
 
@@ -24,7 +24,7 @@ def report_list(request):
         .select_related("agency", "requested_by")
         .order_by("-created_at", "-pk")
     )
-    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, reports, per_page=PAGE_SIZE)
     export_ids = set(access.agencies_for(request.user, access.EXPORT).values_list("pk", flat=True))
     pending = any(report.status in (Report.Status.QUEUED, Report.Status.RENDERING) for report in page)
     return render(

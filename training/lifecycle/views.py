@@ -15,19 +15,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from compliance.core import access
+from compliance.core.forms import add_service_errors
 from training.lifecycle import services as lifecycle
 from training.lifecycle.forms import ChecklistForm, ExamForm, StatusChangeForm
 from training.lifecycle.models import ExamAttempt
 from training.roster.authorization import OfficerTraining
 from training.roster.models import Course, Officer
-
-
-def add_service_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError next to the matching fields, the rest on top."""
-    items = error.message_dict.items() if hasattr(error, "error_dict") else [("", error.messages)]
-    for name, messages_ in items:
-        for message in messages_:
-            form.add_error(name if name in form.fields else None, message)
 
 
 def _officer_for_change(request, public_id) -> Officer:

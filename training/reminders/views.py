@@ -12,13 +12,13 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from compliance.core import access
+from compliance.core.pages import paginate, with_agency
 from training.reminders.forms import ReminderSettingsForm
 from training.reminders.notifications import notification_mark_read, notifications_for_user, notifications_mark_all_read
 from training.reminders.thresholds import reminder_thresholds, reminder_thresholds_set
@@ -31,7 +31,7 @@ PAGE_SIZE = 50
 def notification_list(request):
     unread_only = request.GET.get("show") == "unread"
     notifications = notifications_for_user(user=request.user, unread_only=unread_only).select_related("agency")
-    page_obj = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = paginate(request, notifications, per_page=PAGE_SIZE)
     context = {
         "page_obj": page_obj,
         "unread_only": unread_only,
@@ -77,7 +77,7 @@ def reminder_settings(request):
                 form.add_error("reminder_thresholds_days", message)
         else:
             messages.success(request, "Reminder thresholds saved; they apply from the next daily run.")
-            return redirect(f"{reverse('training:reminder_settings')}?{urlencode({'agency': agency.public_id})}")
+            return redirect(with_agency(reverse("training:reminder_settings"), agency))
     agencies = list(access.agencies_for(request.user, access.ADMINISTER).order_by("state", "name"))
     context = {
         "agency": agency,

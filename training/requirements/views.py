@@ -15,10 +15,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from compliance.core import access
+from compliance.core.forms import add_service_errors
 from compliance.core.models import Agreement
 from training.lifecycle.forms import AgreementCapForm, RequirementAddForm, RequirementEditForm
 from training.lifecycle.services import designated_count
-from training.lifecycle.views import add_service_errors
 from training.requirements import services as requirements
 from training.requirements.models import TrainingRequirement
 from training.roster.models import Course

@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from compliance.core import access
 from compliance.core.models import AccessLog, access_log_record
+from compliance.core.pages import agency_or_404, paginate
 from compliance.core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from training.roster import rules, selectors
 from training.roster.authorization import officers_authorized_at
@@ -35,13 +35,6 @@ BULK_ACTION_LABELS = {
     BulkActionForm.REINSTATE: "Reinstate (designated again)",
 }
 BULK_STATUS = {BulkActionForm.SUSPEND: Officer.Status.SUSPENDED, BulkActionForm.REINSTATE: Officer.Status.DESIGNATED}
-
-
-def _agency_or_404(request, perm: str):
-    agency = access.current_agency(request, perm)
-    if agency is None:
-        raise Http404("No agency.")
-    return agency
 
 
 class _RosterQuery:
@@ -91,7 +84,7 @@ def _bulk_actions(user, agency) -> list[tuple[str, str]]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def roster(request):
-    agency = _agency_or_404(request, access.VIEW)
+    agency = agency_or_404(request, access.VIEW)
     query = _RosterQuery(request, agency)
     actions = _bulk_actions(request.user, agency)
     bulk_form = BulkActionForm(
@@ -110,7 +103,7 @@ def roster(request):
                 messages.success(request, f"Done: {changed} officer{'s' if changed != 1 else ''} changed.")
                 return redirect(f"{request.path}?{query.query_string()}")
 
-    page_obj = Paginator(query.officers(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = paginate(request, query.officers(), per_page=PAGE_SIZE)
     page_obj.object_list = list(page_obj.object_list)
     # "Authorized today" (issue 3, item 3): Part A's rule, a fixed number of queries for the page.
     authorized = officers_authorized_at(officers=page_obj.object_list, at=timezone.now())
@@ -166,7 +159,7 @@ def _run_bulk_action(request, agency, data) -> int:
 
 
 def _export(request, *, render_file, content_type: str, extension: str) -> HttpResponse:
-    agency = _agency_or_404(request, access.EXPORT)
+    agency = agency_or_404(request, access.EXPORT)
     query = _RosterQuery(request, agency)
     rows = [ExportRow.from_officer(officer, today=query.today) for officer in query.officers()]
     access_log_record(request, action=AccessLog.Action.EXPORT, agency=agency, count=len(rows))

@@ -8,18 +8,17 @@ or POST, exactly like a record of another agency.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from compliance.core import access
+from compliance.core.forms import add_service_errors
 from compliance.core.models import Agreement
+from compliance.core.pages import agency_or_404, change_agencies_or_404, with_agency
 from training.evidence.services import with_certificate_files
 from training.lifecycle.views import officer_lifecycle_context
 from training.reminders.notices import notice_log_for_officer
@@ -30,31 +29,6 @@ from training.roster.models import Course, Officer
 from training.roster.timeline import officer_timeline
 
 PAGE_SIZE = 50
-
-
-def _agency_or_404(request, perm: str):
-    agency = access.current_agency(request, perm)
-    if agency is None:
-        raise Http404("No agency.")
-    return agency
-
-
-def _change_agencies_or_404(request):
-    agencies = access.agencies_for(request.user, access.CHANGE).order_by("state", "name")
-    if not agencies.exists():
-        raise Http404("No agency.")
-    return agencies
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError next to the matching fields, the rest on top."""
-    for field, messages_ in error.message_dict.items() if hasattr(error, "error_dict") else [("", error.messages)]:
-        for message in messages_:
-            form.add_error(field if field in form.fields else None, message)
-
-
-def _with_agency(url: str, agency) -> str:
-    return f"{url}?{urlencode({'agency': agency.public_id})}"
 
 
 @login_required
@@ -91,7 +65,7 @@ def officer_detail(request, public_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def officer_create(request):
-    agencies = _change_agencies_or_404(request)
+    agencies = change_agencies_or_404(request.user)
     initial_agency = access.current_agency(request, access.CHANGE)
     form = OfficerForm(
         request.POST or None,
@@ -105,7 +79,7 @@ def officer_create(request):
         try:
             officer = services.officer_create(actor=request.user, agency=form.chosen_agency(), **data)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Officer added to the roster.")
             return redirect("training:officer_detail", public_id=officer.public_id)
@@ -129,7 +103,7 @@ def officer_edit(request, public_id):
         try:
             services.officer_update(actor=request.user, officer=officer, data=form.cleaned_data)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Officer saved.")
             return redirect("training:officer_detail", public_id=officer.public_id)
@@ -148,7 +122,7 @@ def certification_create(request, public_id):
         try:
             certification = services.certification_record(actor=request.user, officer=officer, **form.cleaned_data)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Certification recorded; last valid day {certification.expires_on.isoformat()}.")
             return redirect("training:officer_detail", public_id=officer.public_id)
@@ -158,7 +132,7 @@ def certification_create(request, public_id):
 @login_required
 @require_GET
 def course_list(request):
-    agency = _agency_or_404(request, access.VIEW)
+    agency = agency_or_404(request, access.VIEW)
     courses = access.scope(Course.objects.filter(agency=agency), request.user, access.VIEW).order_by("code")
     agencies = list(access.agencies_for(request.user, access.VIEW).order_by("state", "name"))
     context = {
@@ -174,7 +148,7 @@ def course_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def course_create(request):
-    agencies = _change_agencies_or_404(request)
+    agencies = change_agencies_or_404(request.user)
     form = CourseForm(
         request.POST or None, agencies=agencies, agency_initial=access.current_agency(request, access.CHANGE)
     )
@@ -184,8 +158,8 @@ def course_create(request):
         try:
             services.course_create(actor=request.user, agency=agency, **data)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Course added.")
-            return redirect(_with_agency(reverse("training:course_list"), agency))
+            return redirect(with_agency(reverse("training:course_list"), agency))
     return render(request, "training/course_form.html", {"form": form})

@@ -13,12 +13,11 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from compliance.core import access
+from compliance.core.pages import agency_or_404, paginate
 from training.roster import rules
 from training.roster.models import Course
 from training.sessions import services as sessions
@@ -27,13 +26,6 @@ from training.sessions.models import TrainingSession
 
 PAGE_SIZE = 50
 NOTHING_ISSUED = "Nothing was issued: correct the rows marked below, then issue again."
-
-
-def _agency_or_404(request, perm: str):
-    agency = access.current_agency(request, perm)
-    if agency is None:
-        raise Http404("No agency.")
-    return agency
 
 
 def _session_or_404(request, public_id, perm: str) -> TrainingSession:
@@ -54,9 +46,9 @@ def _error_messages(error: ValidationError) -> list[str]:
 @login_required
 @require_GET
 def session_list(request):
-    agency = _agency_or_404(request, access.VIEW)
+    agency = agency_or_404(request, access.VIEW)
     sessions_qs = access.scope(sessions.sessions_for_agency(agency=agency), request.user, access.VIEW)
-    page_obj = Paginator(sessions_qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = paginate(request, sessions_qs, per_page=PAGE_SIZE)
     agencies = list(access.agencies_for(request.user, access.VIEW).order_by("state", "name"))
     context = {
         "agency": agency,
@@ -72,7 +64,7 @@ def session_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_create(request):
-    agency = _agency_or_404(request, access.CHANGE)
+    agency = agency_or_404(request, access.CHANGE)
     courses = access.scope(Course.objects.filter(agency=agency), request.user, access.CHANGE).order_by("code")
     form = SessionForm(request.POST or None, courses=courses)
     if request.method == "POST" and form.is_valid():
