@@ -36,8 +36,8 @@ from incidents.detainers.models import Detainer
 from incidents.detainers.scope import wso_must_release_by
 
 
-def part_b_context(detainer: Detainer, *, now) -> dict:
-    """What the detainer page shows of Part B: the STOP banner, the R5.3 metric, the consular status."""
+def stop_and_consular_context(detainer: Detainer, *, now) -> dict:
+    """The detainer page's citizenship STOP banner (R5.1), claim-to-resolution time (R5.3), consular status (R5.4)."""
     return {
         "citizenship_stop": citizenship.stop_reason(detainer),
         "citizenship_elapsed": citizenship.duration_text(citizenship.claim_to_resolution(detainer, now=now)),
@@ -194,6 +194,6 @@ def _render_detail(request, detainer: Detainer, *, outcome_form: DetainerOutcome
         "incidents": detainer.incidents.order_by("-occurred_at"),
         "findings": findings,
     }
-    context.update(part_b_context(detainer, now=now))  # Part B: citizenship STOP banner, consular status
+    context.update(stop_and_consular_context(detainer, now=now))  # citizenship STOP banner, consular status
     context.update(detainer_actions_context(detainer, now=now))  # the log of 287(g) actions (R1.6, R3.8)
     return render(request, "incidents/detainer_detail.html", context)
