@@ -50,8 +50,7 @@ def _detainer_or_404(request, public_id) -> Detainer:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def detainer_action_create(request, public_id):
-    """Record one 287(g) action (``incidents.actions.services.detainer_action_record``); refusals next to their
-    field."""
+    """Record one 287(g) action (``detainer_action_record``); its refusals show next to their field."""
     detainer = _detainer_or_404(request, public_id)
     require_change(request.user, detainer.agency)
     form = DetainerActionForm(request.POST or None, detainer=detainer)

@@ -1,6 +1,8 @@
-"""Reads for detainers and incidents, scoped through ``compliance.core.access``.
+"""Reads for detainers: the scoped detainer list, and the supervisors to e-mail about an agency's detainers.
 
-Each selector does its joins here so templates cannot cause a query per row.
+Scoped through ``compliance.core.access``; each selector does its joins here so
+templates cannot cause a query per row. The e-mail list serves the hold-deadline,
+release-notice, no-warrant, citizenship and consular alerts.
 """
 
 from __future__ import annotations
