@@ -1,4 +1,4 @@
-"""Officers, courses and certifications: who may use delegated 287(g) authority."""
+"""Officers, courses, certifications and the stored training facts: who may use delegated 287(g) authority."""
 
 from django.conf import settings
 from django.db import models
