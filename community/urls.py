@@ -1,3 +1,5 @@
+"""Outreach URLs, mounted at /outreach/. Records are addressed by their public UUID."""
+
 from django.urls import path
 
 from community import views

@@ -1,4 +1,4 @@
-"""The 287(g) compliance manager: project package and core app.
+"""The 287(g) compliance manager: the project package (settings, URLs, dashboard, reports) and ``compliance.core``.
 
 Importing the Celery app here makes ``shared_task`` use it in every process
 (web, worker, beat, management commands).

@@ -52,7 +52,7 @@ class DashboardFigures:
     incidents_open_total: int = 0
     outreach_quarter_count: int = 0
     roster_chart_svg: str = ""
-    # Issue 4 item 7: detainers (all logged) whose only charge is a traffic or other minor offense (R3.3).
+    # Detainers (all logged) whose only charge is a traffic or other minor offense (R3.3; GAO-09-109 finding 1).
     detainers_minor_offense_count: int = 0
     detainers_minor_offense_percent: float = 0.0
 

@@ -1,8 +1,9 @@
-"""Django admin for the incidents app (site administrators).
+"""Django admin for the incidents app (site administrators): the consular country list.
 
-Part B (issue 4): the consular mandatory-notification country list (R5.6), shipped
-as data and corrected here. Add a new version with its own effective date rather
-than editing an old one, so earlier arrests keep the list that applied to them.
+The mandatory-notification country list (R5.6) is shipped as data
+(``incidents/data/mandatory_notification_countries.csv``) and corrected here. Add a
+new version with its own effective date rather than editing an old one, so earlier
+arrests keep the list that applied to them.
 """
 
 from django.contrib import admin

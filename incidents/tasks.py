@@ -1,4 +1,4 @@
-"""Celery entry points for detainers. Thin: the rules live in ``incidents.detainers.sweep``."""
+"""Celery entry points of the incidents app: the hold-deadline, consular and release-notice sweeps. Thin."""
 
 from celery import shared_task
 
@@ -14,9 +14,6 @@ def sweep_hold_deadlines_task() -> dict:
     running twice is harmless (case D4). Returns counts only.
     """
     return sweep_hold_deadlines()
-
-
-# --- Part B (issue 4): consular notification sweep.
 
 
 @shared_task(name="incidents.tasks.sweep_consular_notifications_task")

@@ -1,4 +1,4 @@
-"""Celery entry points for the training app. Thin: the rules live in ``training.reminders.services``."""
+"""Celery entry points of the training app: expiry reminders, stored training facts, lapses. Thin: rules in services."""
 
 from celery import shared_task
 

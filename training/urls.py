@@ -22,7 +22,7 @@ urlpatterns = [
     path("officers/<uuid:public_id>/certifications/new/", views.certification_create, name="certification_create"),
     path("courses/", views.course_list, name="course_list"),
     path("courses/new/", views.course_create, name="course_create"),
-    # Part A: officer lifecycle, agreement training requirements and cap.
+    # Officer lifecycle (training.lifecycle); agreement training requirements and cap (training.requirements).
     path("officers/<uuid:public_id>/status/", lifecycle_views.officer_status_change, name="officer_status_change"),
     path("officers/<uuid:public_id>/checklist/", lifecycle_views.officer_checklist, name="officer_checklist"),
     path("officers/<uuid:public_id>/exams/new/", lifecycle_views.exam_create, name="exam_create"),
@@ -42,25 +42,25 @@ urlpatterns = [
         requirement_views.agreement_requirement_add,
         name="agreement_requirement_add",
     ),
-    # Part B: import with a preview, templates.
+    # Roster import with a preview, and its templates (training.imports).
     path("import/", import_views.roster_import, name="roster_import"),
     path("import/<uuid:public_id>/", import_views.roster_import_preview, name="roster_import_preview"),
     path("import/<uuid:public_id>/discard/", import_views.roster_import_discard, name="roster_import_discard"),
     path("import/template.csv", import_views.roster_import_template, name="roster_import_template"),
     path("import/template.xlsx", import_views.roster_import_template_xlsx, name="roster_import_template_xlsx"),
-    # Part D: certificate files (evidence) of a certification.
+    # Certificate files of a certification (training.evidence).
     path(
         "certifications/<uuid:public_id>/certificate/",
         evidence_views.certificate_attach,
         name="certificate_attach",
     ),
     path("certificates/<uuid:public_id>/", evidence_views.certificate_download, name="certificate_download"),
-    # Part C: notifications and reminder settings.
+    # In-app notifications and reminder settings (training.reminders).
     path("notifications/", notice_views.notification_list, name="notification_list"),
     path("notifications/read-all/", notice_views.notifications_read_all, name="notifications_read_all"),
     path("notifications/<uuid:public_id>/read/", notice_views.notification_read, name="notification_read"),
     path("settings/reminders/", notice_views.reminder_settings, name="reminder_settings"),
-    # Part C: training sessions.
+    # Training sessions (training.sessions).
     path("sessions/", session_views.session_list, name="session_list"),
     path("sessions/new/", session_views.session_create, name="session_create"),
     path("sessions/<uuid:public_id>/", session_views.session_detail, name="session_detail"),

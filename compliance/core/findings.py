@@ -1,4 +1,4 @@
-"""Findings workflow: reads for the findings page and the supervisor's three actions (issue 4, item 4).
+"""Findings workflow: reads for the findings page, the supervisor's actions, and the rules' own side.
 
 A finding is opened by a rule (a sweep, a late outcome) and worked by a supervisor
 (``review_records`` in its agency):

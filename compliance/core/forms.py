@@ -1,8 +1,9 @@
-"""Forms for detainers and incidents. They validate only; views pass ``cleaned_data`` to services.
+"""Form helpers every app's record forms share: the agency choice, and a service's errors shown on a form.
 
-Times are typed on the agency's clock (``AgencyLocalDateTimeField``) and
-reach services as aware UTC datetimes. A user who may change records in more
-than one agency picks the agency on create forms (``AgencyChoiceMixin``).
+A user who may change records in more than one agency picks the agency on
+create forms (``AgencyChoiceMixin``; used by the detainer, incident and outreach
+forms). ``add_service_errors`` puts a service's ``ValidationError`` next to the
+fields it names.
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Audit history pages (top floor): which models have one, and their entries ready to show.
+"""Audit history of a record: which models have a history page, and their entries ready to show.
+
+Read by the history page (``compliance.views.history``).
 
 Only models on ``AUDITED_MODELS`` can be asked for by URL; each maps to the
 field that names the record's agency, so the record is found through

@@ -8,8 +8,7 @@ stays ``-3``). Only the files change: the screen and the PDF show the original
 text. In XLSX, text cells are also typed as strings explicitly, because
 openpyxl turns any string starting with ``=`` into a formula.
 
-Shared by every export (the training roster, the detainer log); moved here
-unchanged from ``training.roster.export``.
+Shared by every export (the training roster, its import template, the detainer log).
 """
 
 from __future__ import annotations

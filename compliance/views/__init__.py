@@ -1,0 +1,1 @@
+"""The top floor's pages: dashboard, findings, reports, audit history, access log."""

@@ -40,7 +40,7 @@ WSO_LATE_MESSAGE = "ICE did not take custody by {must} (48 hours after this WSO 
 WSO_ENDED_LATE_MESSAGE = "custody passed to ICE or ended after {must}, past the 48 hours of this WSO arrest."
 
 #: Attribute names on a ``Detainer`` instance (private to this module).
-_PRELOADED = "_logged_action_reviews"  # set for a page by ``preload_page``; cleared by ``holds_authorized``
+_PRELOADED = "_logged_action_reviews"  # set for a page by ``preload_page``; cleared by ``clear_page``
 _LAST = "_logged_action_reviews_at"  # (at, reviews) of the last check, read once by ``reviews_for_page``
 
 

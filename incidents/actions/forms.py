@@ -1,5 +1,6 @@
-"""The form to record a 287(g) action on a detainer. It validates only; ``incidents.actions.services`` applies the
-rules.
+"""The form that records a 287(g) action on a detainer. It validates only; the service applies the rules.
+
+The rules are in ``incidents.actions.services`` (R1.6, R2.4, R2.7, R3.4, R3.8, R3.10).
 
 The time is typed on the agency's clock (``AgencyLocalDateTimeField``: a time
 the clock skipped is refused, a repeated one asks which, case D3). Officers

@@ -11,7 +11,7 @@ action under a Task Force Model agreement, ICE supervision and prior approval
 by ``incidents.actions.services.detainer_action_record``; the rules are there and in
 ``incidents.actions.checks``.
 
-Imported by ``incidents.detainers.models`` so Django registers the model.
+Re-exported by ``incidents.models`` so Django registers the model.
 """
 
 from __future__ import annotations

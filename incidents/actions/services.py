@@ -4,7 +4,7 @@ How the log relates to the record's own ``action`` / ``action_at``
 (``incidents.detainers.record_fields``) — a deliberate choice:
 
 * The record's ``action``, ``action_at`` and ``handling_officer`` stay what
-  they were: the one action the detainer form records (Part A of issue 4),
+  they were: the one action the detainer form records,
   checked by ``check_action_in_scope``, ``check_handling_officer_authorized``
   and ``check_wso_transfer_clock``. They are **not** copied into the log: a
   copy would have to follow every later edit of the record (and the record may
@@ -17,7 +17,8 @@ How the log relates to the record's own ``action`` / ``action_at``
   action first and marked as such, so a reader sees a single story; every
   action in it, from either place, is checked.
 * Both paths refuse a 287(g) step while a U.S.-citizenship STOP is in force
-  (R5.1): this service, and ``services.detainer_update`` when it sets or changes
+  (R5.1): this service, and ``incidents.detainers.services.detainer_update`` (through
+  ``record_action_stop_refusal``) when it sets or changes
   the record's action.
 
 JEM (R1.6: "the subject must have a booking record under state or local

@@ -41,8 +41,7 @@ def detainer_actions_context(detainer: Detainer, *, now) -> dict:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def detainer_action_create(request, public_id):
-    """Record one 287(g) action (``incidents.actions.services.detainer_action_record``); refusals next to their
-    field."""
+    """Record one 287(g) action (``detainer_action_record``); its refusals show next to their field."""
     detainer = detainer_or_404(request.user, public_id, related=("agency", "agreement", "handling_officer"))
     require_change(request.user, detainer.agency)
     form = DetainerActionForm(request.POST or None, detainer=detainer)

@@ -1,8 +1,8 @@
-"""Part B (issue 4) forms: U.S.-citizenship claim, escalation, resolution; consular notification.
+"""Forms of the U.S.-citizenship page: the claim or sign, its escalation to ICE, its resolution (R5.1–R5.2).
 
-They validate only; views pass ``cleaned_data`` to ``incidents.citizenship.services`` /
-``incidents.consular.services``, whose ``ValidationError`` keys are these field names
-(``add_service_errors`` puts each message next to its field).
+They validate only; views pass ``cleaned_data`` to ``incidents.citizenship.services``,
+whose ``ValidationError`` keys are these field names (``add_service_errors`` puts
+each message next to its field).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Part B (issue 4): U.S.-citizenship claim fields on a detainer (DOMAIN.md R5.1–R5.3).
+"""U.S.-citizenship claim fields on a detainer, and their vocabularies (DOMAIN.md R5.1–R5.3).
 
 An abstract mixin, so ``incidents.detainers.models.Detainer`` stays readable. The rules
 that read these fields (the STOP state) live in ``incidents.citizenship.services``.

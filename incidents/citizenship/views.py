@@ -1,10 +1,10 @@
-"""Part B (issue 4) pages: U.S.-citizenship claim (STOP, escalation, resolution) and consular notification.
+"""The U.S.-citizenship page of a detainer: the claim (STOP), its escalation to ICE, its resolution (R5.1–R5.3).
 
 Reached only through ``compliance.core.access`` (another agency's detainer → 404).
-Recording a claim or the consular steps needs ``change_records``; the
-escalation and the resolution need ``review_records`` (supervisors): a user
-who can see the detainer but lacks the permission gets 403. Each page shows
-personal data, so each view is access-logged.
+Recording a claim needs ``change_records``; the escalation and the resolution
+need ``review_records`` (supervisors): a user who can see the detainer but
+lacks the permission gets 403. The page shows personal data, so each view is
+access-logged.
 """
 
 from __future__ import annotations

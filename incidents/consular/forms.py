@@ -1,8 +1,8 @@
-"""Part B (issue 4) forms: U.S.-citizenship claim, escalation, resolution; consular notification.
+"""The consular-notification form of a detainer (R5.4–R5.7).
 
-They validate only; views pass ``cleaned_data`` to ``incidents.citizenship.services`` /
-``incidents.consular.services``, whose ``ValidationError`` keys are these field names
-(``add_service_errors`` puts each message next to its field).
+It validates only; the view passes ``cleaned_data`` to ``incidents.consular.services``,
+whose ``ValidationError`` keys are these field names (``add_service_errors`` puts
+each message next to its field).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Part B (issue 4): consular notification (DOMAIN.md R5.4–R5.7).
+"""Consular notification records (DOMAIN.md R5.4–R5.7): the country list and the detainer's fields.
 
 ``ConsularCountryList`` is a versioned copy of the State Department's
 mandatory-notification country list; ``ConsularFields`` are the detainer's

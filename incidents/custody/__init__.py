@@ -1,0 +1,1 @@
+"""The custody board: open detainers by nearest hold deadline, with quick actions."""

@@ -1,6 +1,7 @@
-"""Reads for detainers and incidents, scoped through ``compliance.core.access``.
+"""The custody board's read: open detainers in the user's scope, nearest hold deadline first.
 
-Each selector does its joins here so templates cannot cause a query per row.
+Scoped through ``compliance.core.access``; the joins are done here so templates
+cannot cause a query per row.
 """
 
 from __future__ import annotations

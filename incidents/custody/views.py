@@ -1,4 +1,4 @@
-"""The custody board: open detainers by nearest hold deadline, with quick actions (issue 4, item 5).
+"""The custody board: open detainers by nearest hold deadline, with quick actions (R4.5–R4.8).
 
 A jail shift reads it: time remaining in each agency's zone, coloured by
 urgency, and four quick-action links per row (service on the subject, ICE
@@ -9,8 +9,8 @@ page, or, with htmx, inside the row (``HX-Request`` → only the form fragment).
 The form posts to the same URL, which calls the services and returns to the
 board (``next``: the board page and ``?agency=`` the link came from).
 
-Each view writes the access log (the board: one row with the count shown; an
-action page: one row naming the detainer). Another agency's detainer answers
+Each view writes the access log (the board: one row per agency shown, with its
+count; an action page: one row naming the detainer). Another agency's detainer answers
 404; read-only users (auditors) see no actions and get 403 on the action page,
 GET or POST.
 """

@@ -1,4 +1,4 @@
-"""Filter form of the detainer log page (GET): outcome, received dates, booking or A-number."""
+"""Forms of the detainer log (GET): the page's filters (outcome, received dates, booking or A-number), the export's."""
 
 from __future__ import annotations
 

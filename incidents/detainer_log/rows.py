@@ -4,7 +4,7 @@ Reads only. The caller passes the agencies it already checked through
 ``compliance.core.access`` (``export_reports``); nothing here widens that scope.
 Each batch of ``BATCH_SIZE`` detainers costs a fixed number of queries — the
 batched legal checks (``incidents.detainers.checks.checks_for_page``: five per distinct
-agreement in the batch, plus other parts' batched reads), one for the open findings and, for
+agreement in the batch, plus other topics' batched reads), one for the open findings and, for
 the report, one for the linked incidents' narratives — so a log of any size is
 read in constant memory and a query count that grows with batches, never rows.
 """
@@ -134,7 +134,7 @@ def detainer_log_entries(queryset: QuerySet[Detainer], *, at: datetime, with_not
         with_notes: also read the narratives (the report's notes column).
 
     Cost per batch: ``checks.checks_for_page`` (five queries per distinct
-    agreement, plus other parts' batched reads), one open-findings count, and with ``with_notes`` one query for
+    agreement, plus other topics' batched reads), one open-findings count, and with ``with_notes`` one query for
     the linked incidents. The checks themselves are the same functions the
     detainer page runs, so the log and the page never disagree. Measured cost
     (SQLite, 5,000 detainers, reading and checking, no file writing): about

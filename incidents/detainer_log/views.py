@@ -1,4 +1,8 @@
-"""Context of the detainer log page (``incidents:detainer_list``): scope, filters, keyset page, links."""
+"""The detainer log: the page's context (scope, filters, keyset page, links) and the CSV/XLSX export view.
+
+``detainer_log_context`` is rendered by ``incidents.detainers.views.detainer_list``;
+``detainer_export`` needs ``export_reports`` and is access-logged per agency.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every detainer checked against its legal limits (issue 4, item 2).
+"""Every detainer checked against its legal limits (R1.6–R1.7, R2.4, R2.7, R4.1–R4.8, R4.10).
 
 Two kinds of problem, two places:
 
@@ -13,8 +13,9 @@ Two kinds of problem, two places:
   that blocks a hold fails.
 
 Each ``check_*`` function takes ``(detainer, at)`` (``at``: aware datetime, the
-instant the question is asked) and returns one ``Check``. Other parts register
-theirs by appending to ``CHECKS`` (e.g. the U.S.-citizenship STOP, R5.1).
+instant the question is asked) and returns one ``Check``. Other topic packages
+register theirs with ``register_checks`` from ``AppConfig.ready`` (e.g. the
+U.S.-citizenship STOP, R5.1, in ``incidents.citizenship.checks``).
 """
 
 from __future__ import annotations
@@ -389,7 +390,7 @@ def check_handling_officer_authorized(detainer: Detainer, at: datetime) -> Check
     if officer is None:
         return Check(name, rule, source, None, "No handling officer recorded.", blocks_hold=False)
     when = _action_instant(detainer)
-    # Precomputed for a whole page by ``holds_authorized``; else asked now (six queries).
+    # Precomputed for a whole page by ``checks_for_page``; else asked now (six queries).
     known = getattr(detainer, "_officer_authorized", None)
     if known is False:
         day = timezone.localdate(when, timezone=officer.agency.zone)
@@ -455,7 +456,7 @@ def check_wso_transfer_clock(detainer: Detainer, at: datetime) -> Check:
     return Check(name, rule, source, True, f"ICE must take custody by {shown}, or the person is released.")
 
 
-#: The checks run for every detainer, in display order. Other parts append their own functions.
+#: The checks run for every detainer, in display order. Other topics append theirs (``register_checks``).
 CHECKS: list[Callable[[Detainer, datetime], Check]] = [
     check_form_valid,
     check_probable_cause_shown,
@@ -469,7 +470,7 @@ CHECKS: list[Callable[[Detainer, datetime], Check]] = [
 ]
 
 
-#: Batched reads for a page of detainers (``holds_authorized``), registered by other parts whose checks
+#: Batched reads for a page of detainers (``checks_for_page``), registered by other topics whose checks
 #: would otherwise query per row: ``(preload(detainers, at), clear(detainer))`` pairs. ``preload`` stores
 #: what the check needs on each instance; ``clear`` removes it once that detainer was judged.
 #: E.g. ``incidents.actions.checks`` (logged 287(g) actions).
@@ -513,7 +514,7 @@ def hold_authorized(detainer: Detainer, *, at: datetime | None = None) -> bool:
     only an invalid one (R4.2, R4.4), no signed warrant (R4.3), not served
     (R4.5), handling officer not authorized, action outside the agreement
     (R1.6), hold deadline or WSO clock passed (R4.7, R1.7), and whatever other
-    parts registered (e.g. a U.S.-citizenship STOP, R5.1). Holding is still a
+    topics registered (e.g. a U.S.-citizenship STOP, R5.1). Holding is still a
     local decision that needs local authority (R4.9): True means the detainer
     itself is in order, not that holding is required.
     """
@@ -531,8 +532,8 @@ def checks_for_page(detainers, *, at: datetime | None = None) -> dict[int, list[
     Returns:
         The same checks as ``detainer_checks`` one by one; the officer check is
         batched (``officers_authorized_for``: five queries per distinct
-        agreement) and other parts' batched reads run once (``PAGE_PRELOADERS``).
-        Checks registered by other parts must not query per row.
+        agreement) and other topics' batched reads run once (``PAGE_PRELOADERS``).
+        Checks registered by other topics must not query per row.
 
     Raises:
         ValueError: ``at`` is naive.

@@ -1,4 +1,4 @@
-"""Vocabularies of the detainer record (Part A of issue 4): the I-247A's boxes and the compliance fields.
+"""Vocabularies of the detainer record: the I-247A's boxes and the compliance fields.
 
 Kept apart from ``incidents.detainers.models`` so forms, checks and imports share one
 list each. Sources: DOMAIN.md §7.1 (fields printed on the I-247A (02/17)),

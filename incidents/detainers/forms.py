@@ -1,8 +1,9 @@
-"""Forms for detainers and incidents. They validate only; views pass ``cleaned_data`` to services.
+"""The detainer form and the outcome form. They validate only; views pass ``cleaned_data`` to services.
 
-Times are typed on the agency's clock (``AgencyLocalDateTimeField``) and
+Times are typed on the agency's clock (``incidents.detainers.local_time``) and
 reach services as aware UTC datetimes. A user who may change records in more
-than one agency picks the agency on create forms (``AgencyChoiceMixin``).
+than one agency picks the agency on the create form (``compliance.core.forms.AgencyChoiceMixin``).
+What the law forbids outright is refused next to the field (``incidents.detainers.checks.refusal_*``).
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ class DetainerForm(AgencyChoiceMixin, AgencyLocalTimesMixin, forms.ModelForm):
         ),
     )
 
-    # Part A (issue 4): the I-247A's probable-cause boxes and the time of the 287(g) action.
+    # The I-247A's probable-cause boxes (R4.2, R4.4) and the time of the 287(g) action (R1.6, R2.7).
     pc_basis = forms.MultipleChoiceField(
         label="Probable-cause basis (Box 1), as ticked on the detainer",
         choices=PCBasis.choices,
@@ -114,7 +115,7 @@ class DetainerForm(AgencyChoiceMixin, AgencyLocalTimesMixin, forms.ModelForm):
             "booked_at",
             "underlying_charge",
             "offense_level",
-            "minor_offense_only",  # issue 4 item 7
+            "minor_offense_only",  # R3.3: the offense-level page
             "form",
             "form_version",
             "issuing_office",
@@ -158,7 +159,7 @@ class DetainerForm(AgencyChoiceMixin, AgencyLocalTimesMixin, forms.ModelForm):
         self.init_local_times(_zone(self.fixed_agency))
 
     def _init_agreement(self, scope: list[Agency]) -> None:
-        """Part A: the agreements of the form's agencies; a new record defaults to the one in force (R1.6)."""
+        """The agreements of the form's agencies; a new record defaults to the one in force (R1.6)."""
         field = self.fields["agreement"]
         field.queryset = Agreement.objects.filter(agency__in=scope).select_related("agency")
         field.empty_label = "- The agreement in force when the detainer was received -"
@@ -214,7 +215,7 @@ class DetainerForm(AgencyChoiceMixin, AgencyLocalTimesMixin, forms.ModelForm):
         self._check_legal_limits(agency, officer)
 
     def _check_legal_limits(self, agency: Agency, officer) -> None:
-        """Part A: what the law forbids is refused here, next to the field (``incidents.detainers.checks``)."""
+        """What the law forbids is refused here, next to the field (``incidents.detainers.checks``)."""
         data = self.cleaned_data
         action_at = data.get("action_at")
         if isinstance(action_at, datetime) and action_at > timezone.now():

@@ -1,4 +1,4 @@
-"""The one-line hold summary at the top of the detainer page (issue 4, item 5).
+"""The one-line hold summary at the top of the detainer page.
 
 The legal checks list (``incidents.detainers.checks.detainer_checks``) is the single place for
 rule results; this summary only says whether a hold is authorized and, when not,

@@ -2,8 +2,8 @@
 
 Pure Python (no Django import), so ``compliance/settings.py`` can parse the
 environment with it: ``HOLD_DEADLINE_ALERT_HOURS="6,2"`` (the default) warns
-six and two hours before each hold deadline (issue 4, item 3; our figures,
-inside the 48-hour limit of DOMAIN.md R4.7). A single number (``"4"``, or the
+six and two hours before each hold deadline (our figures, inside the 48-hour
+limit of DOMAIN.md R4.7). A single number (``"4"``, or the
 integer ``4`` in ``override_settings``) is still accepted: one warning.
 """
 

@@ -12,8 +12,9 @@ rewrites a stored time (case H2: no phantom changes), a typed reading equal to
 the stored value cut to the minute keeps the stored value, seconds and all.
 Views pass the stored values as ``initial`` on POST as well as on GET.
 
-Any form of any app may use these; imports apply the same rule through
-``incidents.detainers.rules.local_to_utc``.
+The incidents forms with a typed time use these (detainer, outcome, action,
+citizenship, consular, custody board, incident); the detainer-log import applies
+the same rule through ``incidents.detainers.rules.local_to_utc``.
 """
 
 from __future__ import annotations

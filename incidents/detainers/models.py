@@ -69,14 +69,16 @@ class Detainer(RecordFields, CitizenshipFields, ConsularFields, AgencyScopedMode
 
     outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.PENDING)
     outcome_at = models.DateTimeField(null=True, blank=True)
-    # Part A: ICE's lift-reason vocabulary; older free-text values stay stored and shown as typed.
+    # ICE's lift-reason vocabulary (incidents.detainers.lift_reasons); older free-text values stay stored and shown
+    # as typed.
     lift_reason = models.CharField(max_length=100, choices=LiftReason.choices, blank=True)
     handling_officer = models.ForeignKey(
         "training.Officer", null=True, blank=True, on_delete=models.PROTECT, related_name="detainers"
     )
     deadline_alerted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    # --- Part C: service of the detainer on the subject and ICE notification (custody-board quick actions) ---
+    # Service of the detainer on the subject (R4.5, R3.8) and ICE notification (R4.6): the custody board's quick
+    # actions.
     served_on_subject_at = models.DateTimeField(
         null=True, blank=True, help_text="When a copy of the detainer was served on the person (R4.5)."
     )
@@ -90,9 +92,8 @@ class Detainer(RecordFields, CitizenshipFields, ConsularFields, AgencyScopedMode
     ice_notified_at = models.DateTimeField(
         null=True, blank=True, help_text="When ICE was told of the person's release date and time."
     )
-    # --- end Part C fields ---
 
-    # --- Issue 4 item 7: offense-level view (R3.3; GAO-09-109 finding 1) ---
+    # The offense-level page (incidents.offense_levels; R3.3, GAO-09-109 finding 1).
     minor_offense_only = models.BooleanField(
         "Only a traffic or other minor offense",
         default=False,
@@ -101,7 +102,6 @@ class Detainer(RecordFields, CitizenshipFields, ConsularFields, AgencyScopedMode
             "license). GAO-09-109 found agencies using 287(g) authority for such offenses (R3.3)."
         ),
     )
-    # --- end item 7 ---
 
     objects = DetainerQuerySet.as_manager()
     history = AuditedHistory()

@@ -1,4 +1,4 @@
-"""Part A (issue 4): the I-247A's own fields and the compliance fields of the detainer record, as a mixin.
+"""The I-247A's own fields and the compliance fields of the detainer record, as an abstract mixin.
 
 ``incidents.detainers.models.Detainer`` inherits ``RecordFields``. Sources: DOMAIN.md §7.1
 (fields printed on Form I-247A (02/17)) and §7.2 (fields compliance adds);

@@ -18,7 +18,8 @@ with no local legal authority recorded: holding is the agency's own decision
 (Galarza; Miranda-Olivares), so the record must say what it rests on.
 
 Emails carry the agency, the release time and a link, never the person's name
-or booking number. Changes are attributed to ``system_user()``.
+or booking number. The sweep writes only ``ReleaseNoticeAlert`` rows (not
+audited); the detainer itself is not changed.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What an agreement's model lets officers do, and the WSO transfer clock (DOMAIN.md §1.2, R1.6–R1.7, R4.10).
 
-Pure rules (``action_allowed``, ``wso_must_release_by``) plus one read
-(``agreement_in_force``) that picks the default agreement for a new detainer.
+Pure rules (``action_allowed``, ``wso_must_release_by``) plus the reads
+(``agreement_in_force``, ``agreements_in_force``) that pick the default agreement for a new detainer.
 """
 
 from __future__ import annotations

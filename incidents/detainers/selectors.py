@@ -1,6 +1,8 @@
-"""Reads for detainers and incidents, scoped through ``compliance.core.access``.
+"""Reads for detainers: one detainer for a page (404 outside scope), the scoped list, the supervisors to e-mail.
 
-Each selector does its joins here so templates cannot cause a query per row.
+Scoped through ``compliance.core.access``; each selector does its joins here so
+templates cannot cause a query per row. The e-mail list serves the hold-deadline,
+release-notice, no-warrant, citizenship and consular alerts.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""Writes for detainers and incidents. Views, tasks and commands all call these.
+"""Writes to the detainer record: log, edit, outcome, service on the subject, ICE notified, hold violation.
+
+The detainer pages, the custody board and the deadline sweep call these. A hold past its
+deadline opens a critical finding and an incident (``incidents.incident_log.services``).
 
 Each function takes keyword-only arguments and the acting user (``actor``), runs
 in one transaction, and attributes every history row it writes to ``actor``
@@ -56,7 +59,7 @@ DETAINER_FIELDS = frozenset(
 )
 
 
-# --- Part A (issue 4): the I-247A and compliance fields (incidents.detainers.record_fields) ---
+# The I-247A and compliance fields (incidents.detainers.record_fields; DOMAIN.md §7.1–7.2).
 RECORD_FIELDS = frozenset(
     {
         "subject_sex",
@@ -81,7 +84,7 @@ RECORD_FIELDS = frozenset(
 DETAINER_FIELDS = DETAINER_FIELDS | RECORD_FIELDS
 
 
-# Issue 4 item 7: the minor-offense flag (R3.3).
+# The minor-offense flag (R3.3; GAO-09-109 finding 1).
 DETAINER_FIELDS = DETAINER_FIELDS | {"minor_offense_only"}
 
 
@@ -120,7 +123,7 @@ def _check_officer(detainer: Detainer) -> None:
 
 
 def _apply_record_rules(detainer: Detainer, *, creating: bool) -> None:
-    """Part A: normalise the A-number and country code; the agreement is the agency's own (default: in force).
+    """Normalise the A-number and country code; the agreement is the agency's own (default: the one in force).
 
     Raises:
         ValidationError: a malformed A-number or country code (the form's messages).
@@ -258,7 +261,7 @@ def detainer_record_outcome(
         # Locked: the sweep must see either the old pending row or the outcome, not race it.
         locked = Detainer.objects.select_for_update().get(pk=detainer.pk)
         if outcome == Detainer.Outcome.TRANSFERRED:
-            # Part B: no transfer to ICE while a U.S.-citizenship claim is unresolved (R5.1 STOP).
+            # No transfer to ICE while a U.S.-citizenship claim is unresolved (R5.1 STOP).
             ensure_not_stopped(locked)
         locked.outcome = outcome
         locked.outcome_at = outcome_at

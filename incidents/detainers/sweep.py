@@ -131,7 +131,7 @@ def due_lead_hours(deadline: datetime, *, now: datetime, leads: tuple[int, ...])
     """The lead times (hours) whose warning time has come for ``deadline`` at ``now``, deadline not yet passed.
 
     A warning for lead ``h`` is due from ``rules.hold_alert_at(deadline, lead_hours=h)``
-    until the deadline itself (R4.7–R4.8; lead times are ours, issue 4 item 3).
+    until the deadline itself (R4.7–R4.8; the lead times are our figures, not a sourced rule).
     """
     if deadline <= now:
         return []

@@ -59,8 +59,8 @@ def country_code_normalise(value: str) -> str:
     """The stored form (upper-case ISO 3166-1 alpha-2) of a typed country of citizenship; ``""`` for blank.
 
     Only the format is checked (two letters): no country list ships with the
-    installed packages, and the consular-notification country table (issue 4,
-    Part B) is the place for names.
+    installed packages, and the consular-notification country table
+    (``incidents.consular.models.ConsularCountry``, R5.6) is the place for names.
 
     Raises:
         ValidationError: not two letters (``COUNTRY_MESSAGE``, code ``country``).

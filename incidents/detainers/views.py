@@ -1,9 +1,10 @@
-"""Part B (issue 4) pages: U.S.-citizenship claim (STOP, escalation, resolution) and consular notification.
+"""Detainer pages: the detainer log, logging and editing a detainer, its page, and recording its outcome.
 
 Reached only through ``compliance.core.access`` (another agency's detainer → 404).
-Recording a claim or the consular steps needs ``change_records``; the
-escalation and the resolution need ``review_records`` (supervisors): a user
-who can see the detainer but lacks the permission gets 403. Each page shows
+Logging, editing and recording the outcome need ``change_records``: a user who
+can see the detainer but lacks it gets 403. The detainer page gathers the legal
+checks and hold verdict (``incidents.detainers.checks``, ``hold_verdict``), the
+citizenship STOP and consular status, and the 287(g) action log. Each page shows
 personal data, so each view is access-logged.
 """
 
@@ -27,7 +28,7 @@ from compliance.core.pages import change_agencies_or_403, initial_agency, requir
 from incidents.actions.views import detainer_actions_context
 from incidents.citizenship import services as citizenship
 from incidents.consular import services as consular
-from incidents.detainer_log.views import detainer_log_context  # Issue 4: keyset log page
+from incidents.detainer_log.views import detainer_log_context  # the keyset-paged log (incidents.detainer_log)
 from incidents.detainers import checks, services
 from incidents.detainers.choices import Action, PCBasis
 from incidents.detainers.forms import DetainerForm, DetainerOutcomeForm
@@ -37,8 +38,8 @@ from incidents.detainers.scope import wso_must_release_by
 from incidents.detainers.selectors import detainer_or_404
 
 
-def part_b_context(detainer: Detainer, *, now) -> dict:
-    """What the detainer page shows of Part B: the STOP banner, the R5.3 metric, the consular status."""
+def stop_and_consular_context(detainer: Detainer, *, now) -> dict:
+    """The detainer page's citizenship STOP banner (R5.1), claim-to-resolution time (R5.3), consular status (R5.4)."""
     return {
         "citizenship_stop": citizenship.stop_reason(detainer),
         "citizenship_elapsed": citizenship.duration_text(citizenship.claim_to_resolution(detainer, now=now)),
@@ -144,7 +145,7 @@ def detainer_outcome(request, public_id):
         try:
             done = services.detainer_record_outcome(detainer=detainer, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            # e.g. a transfer refused while a U.S.-citizenship claim is unresolved (R5.1 STOP; Part B).
+            # e.g. a transfer refused while a U.S.-citizenship claim is unresolved (R5.1 STOP).
             add_service_errors(form, error)
             return _render_detail(request, detainer, outcome_form=form)
         if done.hold_deadline is not None and done.outcome_at > done.hold_deadline:
@@ -168,7 +169,7 @@ def _render_detail(request, detainer: Detainer, *, outcome_form: DetainerOutcome
     ).order_by("-opened_at")
     access_log_record(request, action=AccessLog.Action.VIEW, record=detainer)
     now = timezone.now()
-    # Part A (issue 4): every legal check, passed / failed / does not apply, and the verdict on the hold.
+    # Every legal check, passed / failed / does not apply, and the verdict on the hold.
     legal_checks = checks.detainer_checks(detainer, at=now)
     context = {
         "checks": legal_checks,
@@ -190,6 +191,6 @@ def _render_detail(request, detainer: Detainer, *, outcome_form: DetainerOutcome
         "incidents": detainer.incidents.order_by("-occurred_at"),
         "findings": findings,
     }
-    context.update(part_b_context(detainer, now=now))  # Part B: citizenship STOP banner, consular status
+    context.update(stop_and_consular_context(detainer, now=now))  # citizenship STOP banner, consular status
     context.update(detainer_actions_context(detainer, now=now))  # the log of 287(g) actions (R1.6, R3.8)
     return render(request, "incidents/detainer_detail.html", context)

@@ -1,8 +1,8 @@
-"""Forms for detainers and incidents. They validate only; views pass ``cleaned_data`` to services.
+"""The incident and complaint form. It validates only; views pass ``cleaned_data`` to the services.
 
-Times are typed on the agency's clock (``AgencyLocalDateTimeField``) and
-reach services as aware UTC datetimes. A user who may change records in more
-than one agency picks the agency on create forms (``AgencyChoiceMixin``).
+The time is typed on the agency's clock (``AgencyLocalDateTimeField``) and
+reaches the services as an aware UTC datetime. A user who may change records in
+more than one agency picks the agency on the create form (``AgencyChoiceMixin``).
 """
 
 from __future__ import annotations

@@ -1,14 +1,10 @@
-"""Detainers (I-247A and its warrant) and incidents/complaints."""
+"""Incidents and complaints, each reviewed by a supervisor and closed with findings; one may name a detainer."""
 
 from django.conf import settings
 from django.db import models
 
 from compliance.core.audit import AuditedHistory
 from compliance.core.models import AgencyScopedModel, Severity
-
-# --- The log of 287(g) actions per detainer (R1.6, R3.8): every action, each checked.
-# --- Part B (issue 4): citizenship STOP and consular notification fields, as abstract mixins.
-# --- Part A (issue 4): the I-247A and compliance fields of the record, as an abstract mixin.
 from incidents.detainers.models import Detainer
 
 

@@ -1,4 +1,4 @@
-"""Reads for detainers and incidents, scoped through ``compliance.core.access``.
+"""Reads for the incident log, scoped through ``compliance.core.access``.
 
 Each selector does its joins here so templates cannot cause a query per row.
 """

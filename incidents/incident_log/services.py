@@ -1,4 +1,7 @@
-"""Writes for detainers and incidents. Views, tasks and commands all call these.
+"""Writes to the incident log: create and update an incident or complaint.
+
+The incident pages call these, and ``incidents.detainers.services`` opens an
+incident for a hold past its deadline (R4.8), from a request or the deadline sweep.
 
 Each function takes keyword-only arguments and the acting user (``actor``), runs
 in one transaction, and attributes every history row it writes to ``actor``

@@ -1,0 +1,1 @@
+"""Django management commands of the incidents app (in ``commands``)."""

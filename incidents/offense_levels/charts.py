@@ -1,4 +1,4 @@
-"""The offense-level page's period form and bar chart (issue 4 item 7; DOMAIN.md R3.3).
+"""The offense-level page's period form and bar chart (DOMAIN.md R3.3; GAO-09-109 finding 1).
 
 The figures themselves come from ``incidents.offense_levels.selectors.offense_level_shares``.
 """

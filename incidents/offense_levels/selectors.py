@@ -1,6 +1,6 @@
-"""Reads for detainers and incidents, scoped through ``compliance.core.access``.
+"""Detainers by offense level, and those for a minor offense only: one agency's counts (R3.3; GAO-09-109).
 
-Each selector does its joins here so templates cannot cause a query per row.
+The caller checks the agency through ``compliance.core.access``; one aggregate query.
 """
 
 from __future__ import annotations

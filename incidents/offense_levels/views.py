@@ -1,4 +1,6 @@
-"""Issue 4 item 7: detainers by offense level, and those for a traffic or other minor offense only.
+"""The offense-level page: detainers by offense level, and those for a traffic or other minor offense only.
+
+Source: DOMAIN.md R3.3 (priority levels) and GAO-09-109 finding 1 (287(g) used for minor offenses).
 
 Aggregate counts only (no personal data), so no access-log row. One agency per
 page: ``?agency=<public id>`` (another agency → 404, ``compliance.core.access``).

@@ -1,0 +1,1 @@
+"""Certificate files behind certifications: upload checks, storage, download (SECURITY.md F8)."""

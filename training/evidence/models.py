@@ -1,4 +1,4 @@
-"""Officers, courses and certifications: who may use delegated 287(g) authority."""
+"""Certificate files: the scanned or issued certificate behind a certification (SECURITY.md F8)."""
 
 import uuid
 

@@ -1,4 +1,4 @@
-"""Certificate files attached to certifications (issue 3, item 7; SECURITY.md F8).
+"""Certificate files attached to certifications: checks, storage, versions (SECURITY.md F8).
 
 Rules:
 
@@ -118,7 +118,7 @@ def sniff_content_type(data: bytes) -> str | None:
 
     Raises:
         ValidationError: a PDF protected by a password (nobody could read it
-            later)), or an image of more than ``MAX_IMAGE_PIXELS`` pixels.
+            later), or an image of more than ``MAX_IMAGE_PIXELS`` pixels.
     """
     if data.startswith(PDF_SIGNATURE):
         return CertificateFile.MediaType.PDF if _opens_as_pdf(data) else None

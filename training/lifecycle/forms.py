@@ -1,4 +1,7 @@
-"""Forms of the lifecycle and requirement pages (Part A). They validate input only.
+"""Forms of the officer lifecycle pages and of the agreement's requirements page. Validation only.
+
+Lifecycle: status change, nomination checklist (R2.8), exam (R2.2). Requirements page:
+the officer cap (R1.8) and the training requirement rows (R2.4–R2.6).
 
 The views pass ``cleaned_data`` to ``training.lifecycle.services`` and
 ``training.requirements.services``, whose ``ValidationError`` messages are shown next

@@ -1,4 +1,4 @@
-"""Officers, courses and certifications: who may use delegated 287(g) authority."""
+"""An officer's lifecycle records: status changes with effective dates, and exam attempts (R2.2, R2.7–R2.9)."""
 
 from django.conf import settings
 from django.db import models

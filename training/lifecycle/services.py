@@ -11,8 +11,8 @@ Writes follow the house rules (keyword-only, ``actor=``, one transaction,
 history attributed with ``acting_as``). The officer row is locked with
 ``select_for_update`` in each write: two requests changing one officer's status
 (or recording two failed exams) at once must see each other's result.
-``officer_set_status`` and ``exam_record`` are re-exported by
-``training.roster.services`` (the names other parts call).
+``officer_set_status`` and ``exam_record`` are also re-exported by
+``training.roster.services``, where the roster's bulk actions and training sessions call them.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Officer lifecycle pages (Part A): status change, nomination checklist, exams; the officer page's section.
+"""Officer lifecycle pages: status change, nomination checklist, exams; and the officer page's lifecycle section.
 
 Thin views: access through ``compliance.core.access`` (another agency's officer,
 or a user without ``change_records``, gets 404), writes through

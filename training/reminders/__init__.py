@@ -1,0 +1,1 @@
+"""Certification expiry notices: thresholds, daily digests, e-mail and in-app notifications (case T2)."""

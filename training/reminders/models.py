@@ -1,4 +1,4 @@
-"""Officers, courses and certifications: who may use delegated 287(g) authority."""
+"""Certification expiry notices: notices sent, per-agency thresholds, daily digests, in-app notifications."""
 
 import uuid
 

@@ -1,6 +1,6 @@
 """The notice log: every expiry notice raised about an officer, and who it reached.
 
-Contract for the officer page and its timeline (issue 3, Part B):
+Read by the officer page's "Notices" section and its timeline (``training.roster.timeline``):
 ``notice_log_for_officer(*, officer) -> list[NoticeLogEntry]``. Entries show
 roles and counts, never addresses: whoever may see the officer page may see
 that "the officer, their supervisor and 2 administrators" were told, not where.

@@ -1,4 +1,4 @@
-"""Certification expiry notices, sent as one digest per recipient per day (issue 3 item 4, case T2).
+"""Certification expiry notices, sent as one digest per recipient per day (case T2; R2.4).
 
 Two records, two guarantees:
 

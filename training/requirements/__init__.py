@@ -1,0 +1,1 @@
+"""Per-agreement training requirements: shipped defaults, administrator edits, the expiries they give."""

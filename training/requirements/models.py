@@ -1,4 +1,4 @@
-"""Officers, courses and certifications: who may use delegated 287(g) authority."""
+"""Training requirements of an agreement (MOA): which courses its officers must hold, and when they fall due."""
 
 from django.db import models
 

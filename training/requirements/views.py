@@ -1,4 +1,6 @@
-"""Agreement training requirements and officer cap (Part A): agency administrators only.
+"""Agreement pages: the agreement list, its training requirements and officer cap (R1.8, R2.4–R2.6).
+
+Agency administrators only.
 
 Every page needs ``administer_agency`` in the agreement's agency; anyone else,
 including another agency's administrator, gets 404. Writes go through

@@ -93,9 +93,9 @@ def officers_assign_supervisor(*, actor, officers: list[Officer], supervisor) ->
 def officers_set_status(*, actor, officers: list[Officer], status: str, effective_on: date, note: str = "") -> int:
     """Suspend (``status`` "suspended") or reinstate (``status`` "designated") every officer in ``officers``.
 
-    Each officer goes through ``officer_set_status`` (Part A; its rules apply:
-    the lifecycle, the nomination checklist R2.8 and the agreement's officer
-    cap R1.8 for reinstatement). ``effective_on`` is the agency-local day the
+    Each officer goes through ``officer_set_status`` (``training.lifecycle.services``;
+    its rules apply: the lifecycle, the nomination checklist R2.8 and the
+    agreement's officer cap R1.8 for reinstatement). ``effective_on`` is the agency-local day the
     change took effect.
 
     Returns:

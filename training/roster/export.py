@@ -30,7 +30,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-# The E1 cell writer lives in compliance (shared by every export); re-exported under the old names.
+# The E1 cell writer is compliance.core.spreadsheets, shared by every export. The four names re-exported
+# here (CSV_CONTENT_TYPE, FORMULA_PREFIXES, XLSX_CONTENT_TYPE, neutralise) are no longer imported from here.
 from compliance.core.spreadsheets import CSV_CONTENT_TYPE as CSV_CONTENT_TYPE
 from compliance.core.spreadsheets import FORMULA_PREFIXES as FORMULA_PREFIXES
 from compliance.core.spreadsheets import XLSX_CONTENT_TYPE as XLSX_CONTENT_TYPE

@@ -1,4 +1,6 @@
-"""Forms of the training pages. They validate input only; the views call ``training.roster.services``.
+"""Forms of the roster pages: officer, course, certification, roster filters, bulk actions. Validation only.
+
+The views pass ``cleaned_data`` to ``training.roster.services``.
 
 Create forms take the agencies the user may change records in (from
 ``compliance.core.access.agencies_for``): with more than one, an "Agency" choice

@@ -105,7 +105,7 @@ def roster(request):
 
     page_obj = paginate(request, query.officers(), per_page=PAGE_SIZE)
     page_obj.object_list = list(page_obj.object_list)
-    # "Authorized today" (issue 3, item 3): Part A's rule, a fixed number of queries for the page.
+    # "Authorized today" (training.roster.authorization, R2.4, R2.7): a fixed number of queries for the page.
     authorized = officers_authorized_at(officers=page_obj.object_list, at=timezone.now())
     for officer in page_obj.object_list:
         officer.authorized_today = authorized[officer.pk]

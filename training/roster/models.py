@@ -1,4 +1,4 @@
-"""Officers, courses and certifications: who may use delegated 287(g) authority."""
+"""Officers, courses, certifications and the stored training facts: who may use delegated 287(g) authority."""
 
 from django.conf import settings
 from django.db import models
@@ -66,9 +66,8 @@ class Officer(AgencyScopedModel):
         help_text="The agency supervisor who receives this officer's expiry notices.",
     )
 
-    # --- Issue 3, Part A: agreement link, nomination checklist (R2.8), ICE
-    # credential (R2.9), certification date and early-separation flag. Status
-    # changes go through training.lifecycle.services.officer_set_status.
+    # Agreement link, nomination checklist (R2.8), ICE credential (R2.9), certification date and
+    # early-separation flag. Status changes go through training.lifecycle.services.officer_set_status.
     agreement = models.ForeignKey(
         "compliance.Agreement",
         null=True,
@@ -97,7 +96,6 @@ class Officer(AgencyScopedModel):
     separated_early = models.BooleanField(
         default=False, help_text="Left the 287(g) role less than 24 months after certification (R2.8)."
     )
-    # --- end of Part A fields
 
     history = AuditedHistory()
 

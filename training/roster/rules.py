@@ -249,7 +249,7 @@ def reminder_threshold_due(
     return min(reached) if reached else None
 
 
-# --- Issue 3, Part A: exam and service-commitment rules (DOMAIN.md R2.2, R2.8).
+# Exam and service-commitment rules (DOMAIN.md R2.2, R2.8).
 
 # R2.2 [C]: each exam is passed with at least 70 %; one remediation re-test over
 # the whole course; two failed exams (the remediation counted) disqualify.

@@ -19,8 +19,8 @@ from compliance.core import access
 from compliance.core.audit import acting_as
 from compliance.core.models import Agreement
 from training.lifecycle import services as lifecycle
-from training.lifecycle.services import exam_record as exam_record  # re-exported: the contract's name
-from training.lifecycle.services import officer_set_status as officer_set_status  # re-exported: the contract's name
+from training.lifecycle.services import exam_record as exam_record  # re-exported: bulk, sessions, tests
+from training.lifecycle.services import officer_set_status as officer_set_status  # re-exported: bulk, sessions, tests
 from training.requirements import services as requirements
 from training.roster import facts, rules
 from training.roster.models import Certification, Course, Officer

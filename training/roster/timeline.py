@@ -1,4 +1,4 @@
-"""An officer's timeline: one chronological list of what happened to them (issue 3, item 8).
+"""An officer's timeline: one chronological list of what happened to them (the officer page's "Timeline").
 
 Built from the records that hold each fact, never typed separately:
 

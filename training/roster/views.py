@@ -1,4 +1,7 @@
-"""Roster pages: thin views. Access through ``compliance.core.access``; writes through ``training.roster.services``.
+"""Officer and course pages: officer page, officer and course forms, certification entry. Thin views.
+
+Access through ``compliance.core.access``; writes through ``training.roster.services``.
+The roster list, its bulk actions and exports are in ``list_views``.
 
 Who sees what: any user holding ``view_records`` in an agency sees its roster,
 officers and courses; creating and changing needs ``change_records``. A user
@@ -42,8 +45,8 @@ def officer_detail(request, public_id):
     )
     today = rules.agency_today(officer.agency)
     lines = selectors.officer_certification_lines(officer=officer, today=today)
-    with_certificate_files(line.certification for line in lines)  # Part D: each one's certificate files
-    # Part A: the training status and authorization follow the officer's agreement's requirements.
+    with_certificate_files(line.certification for line in lines)  # each line's certificate files (evidence)
+    # The training status and authorization follow the officer's agreement's requirements (R2.4, R2.7).
     training = officer_trainings([officer])[officer.pk]
     training_status = training.training_status(today)
     context = {
@@ -56,8 +59,8 @@ def officer_detail(request, public_id):
         "status_label": training_status.label,
         **officer_lifecycle_context(officer=officer, training=training, today=today),
         "can_change": access.can(request.user, access.CHANGE, officer.agency),
-        "notices": notice_log_for_officer(officer=officer),  # Part C: the "Notices" section
-        "timeline": officer_timeline(officer=officer, today=today),  # Part B: the "Timeline" section
+        "notices": notice_log_for_officer(officer=officer),  # the "Notices" section
+        "timeline": officer_timeline(officer=officer, today=today),  # the "Timeline" section
     }
     return render(request, "training/officer_detail.html", context)
 

@@ -1,4 +1,4 @@
-"""Officers, courses and certifications: who may use delegated 287(g) authority."""
+"""Training sessions: a scheduled class of one course and the officers enrolled in it."""
 
 import uuid
 
@@ -11,7 +11,7 @@ from training.roster.models import Certification, Course, Officer
 
 
 class TrainingSession(AgencyScopedModel):
-    """A scheduled class of one course: dates, place and instructor (issue 3, item 6).
+    """A scheduled class of one course: dates, place and instructor.
 
     ``starts_on``/``ends_on`` are agency-local dates, both inclusive; the
     certifications it issues are completed on ``ends_on``.

@@ -1,4 +1,4 @@
-"""Training sessions (issue 3, item 6): schedule a class, enroll officers, record results, issue certifications.
+"""Training sessions: schedule a class, enroll officers, record results, issue certifications.
 
 Writes take the acting user (``actor=``), run in one transaction and attribute
 their history rows to the actor. Multi-row writes (enrolling by badge numbers,
@@ -304,7 +304,7 @@ def _exam_errors(error: ValidationError) -> dict[str, list[str]]:
 
 
 def _exam_record(*, actor, enrollment: SessionEnrollment, session: TrainingSession):
-    """Record the enrollee's exam through Part A's service. Returns True if passed.
+    """Record the enrollee's exam through the lifecycle's exam service. Returns True if passed.
 
     ``training.roster.services.exam_record`` applies R2.2 (pass mark, one remediation,
     disqualification after two failures) and may refuse (e.g. a second
@@ -342,8 +342,8 @@ def session_certifications_issue(
             is after the agency's today, or nobody attended (session-wide).
         SessionRowsError: a bad row in ``results``, or any enrollee that cannot be processed (a missing
             score, an officer separated or disqualified, a refusal by
-            ``exam_record`` or ``certification_record``, e.g. the nomination
-            checklist or the agreement's officer cap); nothing is written.
+            ``exam_record`` or ``certification_record``, e.g. a second
+            remediation re-test); nothing is written.
     """
     with transaction.atomic(), acting_as(actor, reason=f"Training session {session.public_id}"):
         # Two clicks on "issue" must not certify twice: the second waits for the lock, then sees it issued.

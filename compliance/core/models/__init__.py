@@ -1,4 +1,4 @@
-"""Core models every app builds on: agencies, agreements, users, findings, reports."""
+"""Core models every app builds on: agencies, agreements (MOAs), users, findings, reports, the access log."""
 
 from compliance.core.models.access_log import AccessLog, access_log_per_agency, access_log_record
 from compliance.core.models.agency import Agency, Agreement, AgreementModel

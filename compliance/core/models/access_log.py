@@ -1,4 +1,4 @@
-"""Who looked at a person's data: one row per view of a detainer's personal data."""
+"""Who looked at a person's data: one append-only row per view, list or export of personal data (SECURITY.md D3)."""
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType

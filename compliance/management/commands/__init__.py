@@ -1,0 +1,1 @@
+"""``manage.py`` commands of the compliance app: import_agencies, run_jobs, seed_demo."""

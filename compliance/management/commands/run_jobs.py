@@ -2,7 +2,7 @@
 
 The same work beat schedules (compliance/celery.py): the roster's stored
 training facts, the certification lapses (case H1), the certification expiry
-reminders, the hold-deadline sweep and the consular-notification sweep. All
+reminders, the hold-deadline, consular-notification and release-notice sweeps. All
 are idempotent, so running them by hand (after downtime, after a deploy, or
 right after loading demo data) never sends a notice twice. Attributed to the
 system account, like scheduled runs.

@@ -1,0 +1,1 @@
+"""``manage.py`` commands of the incidents app: import_detainer_events."""

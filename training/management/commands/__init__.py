@@ -1,0 +1,1 @@
+"""``manage.py`` commands of the training app: import_roster, refresh_training_facts."""
