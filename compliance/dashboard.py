@@ -25,7 +25,6 @@ from training.roster.selectors import roster_status_counts
 #: How many open detainers with the nearest hold deadlines the dashboard lists.
 DETAINER_LIST_SIZE = 5
 
-
 ROSTER_SERIES = (
     ("current", "Current"),
     ("expiring", "Expiring within 90 days"),

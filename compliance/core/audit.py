@@ -22,7 +22,6 @@ from simple_history.models import HistoricalRecords
 
 _actor: contextvars.ContextVar = contextvars.ContextVar("audit_actor", default=None)
 
-
 _reason: contextvars.ContextVar = contextvars.ContextVar("audit_reason", default=None)
 
 

@@ -17,7 +17,6 @@ from compliance.reports.pdf import pdf_render
 
 logger = logging.getLogger(__name__)
 
-
 ERR_FAILED = "Rendering failed ({error}). Request the report again; if it fails again, tell the administrator."
 
 

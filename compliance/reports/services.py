@@ -16,7 +16,6 @@ from compliance.tasks import render_report_task
 
 ERR_NO_EXPORT = "You may not export reports for this agency."
 
-
 ERR_FUTURE = "The report date cannot be after today ({today}) in the agency's time zone."
 
 

@@ -51,6 +51,7 @@ from incidents.citizenship.services import stop_reason
 from incidents.detainers import checks
 from incidents.detainers.choices import Action, InterpreterType
 from incidents.detainers.models import Detainer
+from incidents.detainers.rules import FUTURE_MESSAGE
 from incidents.detainers.scope import agreements_in_force, several_agreements_message
 
 #: R3.8: language access is recorded on every interview and every service of a form.
@@ -65,7 +66,6 @@ IN_FACILITY_KINDS = WARRANT_KINDS | BOOKED_KINDS
 NOT_ALLOWED_MESSAGE = "You may read but not change this agency's records."
 KIND_MESSAGE = "Choose the 287(g) action taken."
 TIME_MESSAGE = "Say when the action was taken, with its time zone."
-FUTURE_MESSAGE = "This cannot be in the future."
 BEFORE_RECEIVED_MESSAGE = "This cannot be before the detainer was received ({received})."
 BEFORE_BOOKED_MESSAGE = "This cannot be before the person was booked ({booked}) (R1.6: JEM acts on booked persons)."
 AFTER_CUSTODY_MESSAGE = "Custody in the jail ended at {ended}: no in-facility action can follow it."

@@ -27,6 +27,7 @@ from compliance.core.audit import acting_as
 from incidents.citizenship.models import CitizenshipCategory, CitizenshipResolution
 from incidents.detainers.links import detainer_link
 from incidents.detainers.models import Detainer
+from incidents.detainers.rules import FUTURE_MESSAGE
 
 RULE = "R5.1–R5.2 U.S.-citizenship claim: STOP until escalated and resolved (ICE Directive 16001.2)"
 
@@ -48,7 +49,6 @@ ESCALATED_TO_REQUIRED_MESSAGE = "Name the ICE officer or office the claim was es
 CATEGORY_REQUIRED_MESSAGE = "Choose the triage category (R5.2)."
 OPLA_REQUIRED_MESSAGE = "With some probative evidence, OPLA must be consulted first: record when (R5.2)."
 CATEGORY_MISMATCH_MESSAGE = "This resolution does not fit the triage category {category!r} (R5.2)."
-FUTURE_MESSAGE = "This cannot be in the future."
 
 #: Which R5.2 triage categories each resolution may close.
 _RESOLUTION_FITS = {

@@ -44,6 +44,7 @@ from compliance.core.system_account import system_user
 from incidents.consular.models import ConsularCountry, ConsularCountryList, consular_duty_outstanding_q
 from incidents.detainers.links import detainer_link
 from incidents.detainers.models import Detainer
+from incidents.detainers.rules import FUTURE_MESSAGE
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +58,6 @@ OFFICER_REQUIRED_MESSAGE = "Name the officer who notified the consulate."
 OFFICER_AGENCY_MESSAGE = "This officer is not on the roster of the detainer's agency."
 ADVICE_FIRST_MESSAGE = "Record when the person was told of consular notification before recording their answer."
 NATIONALITY_FIRST_MESSAGE = "Record the nationality first."
-FUTURE_MESSAGE = "This cannot be in the future."
 PROTECTION_CLAIM_NOTE = (
     "Never tell the consulate that the person has claimed asylum or fear of return, and share nothing that would "
     "reveal it (R5.7 [U], State Dept CNA manual guidance)."

@@ -14,8 +14,7 @@ from django.utils import timezone
 from incidents.actions.language import LANGUAGE_REQUIRED_MESSAGE, USED_TYPES, service_language_errors
 from incidents.detainers.choices import InterpreterType
 from incidents.detainers.local_time import AgencyLocalDateTimeField, AgencyTimesForm
-
-FUTURE_MESSAGE = "This cannot be in the future."
+from incidents.detainers.rules import FUTURE_MESSAGE
 
 
 class _AgencyTimesForm(AgencyTimesForm):

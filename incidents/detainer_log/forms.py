@@ -17,7 +17,6 @@ OUTCOME_CHOICES = [
     ("lifted", "Detainer lifted or declined"),
 ]
 
-
 DATE_MESSAGE = "Enter a date as YYYY-MM-DD, e.g. 2026-03-09."
 
 
@@ -86,9 +85,7 @@ class DetainerLogFilterForm(forms.Form):
 
 CSV = "csv"
 
-
 XLSX = "xlsx"
-
 
 ERR_PERIOD = "The first day of the period is after its last day."
 

@@ -22,48 +22,30 @@ from incidents.detainers.local_time import (
     AgencyLocalDateTimeField,
     AgencyLocalTimesMixin,
     AgencyTimesForm,
+    zone_of,
 )
 from incidents.detainers.models import Detainer
+from incidents.detainers.rules import FUTURE_MESSAGE
 from incidents.detainers.scope import agreement_in_force, agreements_in_force, several_agreements_message
 from incidents.detainers.validators import a_number_normalise, country_code_normalise
 from training.roster.models import Officer
 
-#: DOMAIN.md R4.1: only the I-247A may be issued since this date (the rule lives in ``incidents.detainers.checks``).
-I247A_ONLY_SINCE = checks.I247A_ONLY_SINCE
-
-
-FORM_AFTER_2017_MESSAGE = checks.FORM_AFTER_2017_MESSAGE
-
-
 WARRANT_TYPE_NEEDED_MESSAGE = "Choose the warrant type (I-200 or I-205) that was signed."
 
-
 RELEASE_BEFORE_BOOKING_MESSAGE = "The person cannot be due for release before they were booked."
-
 
 RECEIVED_BEFORE_ISSUED_MESSAGE = "The detainer cannot be received before it was issued."
 
 
-FUTURE_MESSAGE = "This cannot be in the future."
-
-
 BIRTH_DATE_MESSAGE = "The date of birth must be in the past."
-
 
 OFFICER_AGENCY_MESSAGE = "This officer is not on the roster of {agency}."
 
-
 LIFT_REASON_MESSAGE = "Say why the detainer was lifted or declined."
-
 
 PENDING_OUTCOME_MESSAGE = "Choose what happened: transferred, released, or lifted."
 
-
 ACTION_TIME_MESSAGE = "Say when the 287(g) action was taken."
-
-
-def _zone(agency: Agency | None):
-    return agency.zone if agency is not None else None
 
 
 class DetainerForm(AgencyChoiceMixin, AgencyLocalTimesMixin, forms.ModelForm):
@@ -156,7 +138,7 @@ class DetainerForm(AgencyChoiceMixin, AgencyLocalTimesMixin, forms.ModelForm):
             names = {a.pk: a.name for a in scope}
             officers.label_from_instance = lambda officer: f"{officer} — {names.get(officer.agency_id, '')}"
         self._init_agreement(scope)
-        self.init_local_times(_zone(self.fixed_agency))
+        self.init_local_times(zone_of(self.fixed_agency))
 
     def _init_agreement(self, scope: list[Agency]) -> None:
         """The agreements of the form's agencies; a new record defaults to the one in force (R1.6)."""
@@ -177,7 +159,7 @@ class DetainerForm(AgencyChoiceMixin, AgencyLocalTimesMixin, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         agency = self.selected_agency()
-        self.clean_local_times(_zone(agency))
+        self.clean_local_times(zone_of(agency))
         if agency is not None:
             self._check_rules(agency)
         return cleaned

@@ -48,6 +48,11 @@ WHICH_LATER = "later"
 _FOLDS = {WHICH_EARLIER: EARLIER, WHICH_LATER: LATER}
 
 
+def zone_of(agency) -> ZoneInfo | None:
+    """The agency's zone, or None before an agency is chosen (the fields then wait for one)."""
+    return agency.zone if agency is not None else None
+
+
 def format_offset(offset: timedelta | None) -> str:
     """``UTC−05:00`` style (true minus sign), for messages."""
     minutes = int((offset or timedelta(0)).total_seconds() // 60)

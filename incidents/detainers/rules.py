@@ -55,6 +55,10 @@ class AmbiguousLocalTime(LocalTimeError):
         self.later = later
 
 
+#: Every time typed on the agency\'s clock that must already have happened (received, served, notified, …).
+FUTURE_MESSAGE = "This cannot be in the future."
+
+
 def hold_deadline(would_be_released_at: datetime) -> datetime:
     """The moment the detainer hold must end: release time + 48 real elapsed hours.
 

@@ -39,26 +39,6 @@ from incidents.incident_log.services import incident_create
 #: The fields that identify the subject (R5.1 subject match: ``incidents.citizenship.subject_stop``).
 SUBJECT_IDENTIFIERS = ("a_number", "booking_number", "subject_last_name", "subject_first_name", "subject_date_of_birth")
 
-
-DETAINER_FIELDS = frozenset(
-    {
-        "subject_last_name",
-        "subject_first_name",
-        "subject_date_of_birth",
-        "booking_number",
-        "booked_at",
-        "underlying_charge",
-        "form",
-        "issued_at",
-        "received_at",
-        "warrant_type",
-        "warrant_signed",
-        "would_be_released_at",
-        "handling_officer",
-    }
-)
-
-
 # The I-247A and compliance fields (incidents.detainers.record_fields; DOMAIN.md §7.1–7.2).
 RECORD_FIELDS = frozenset(
     {
@@ -80,28 +60,38 @@ RECORD_FIELDS = frozenset(
     }
 )
 
-
-DETAINER_FIELDS = DETAINER_FIELDS | RECORD_FIELDS
-
-
-# The minor-offense flag (R3.3; GAO-09-109 finding 1).
-DETAINER_FIELDS = DETAINER_FIELDS | {"minor_offense_only"}
+DETAINER_FIELDS = (
+    frozenset(
+        {
+            "subject_last_name",
+            "subject_first_name",
+            "subject_date_of_birth",
+            "booking_number",
+            "booked_at",
+            "underlying_charge",
+            "form",
+            "issued_at",
+            "received_at",
+            "warrant_type",
+            "warrant_signed",
+            "would_be_released_at",
+            "handling_officer",
+            "minor_offense_only",  # R3.3; GAO-09-109 finding 1
+        }
+    )
+    | RECORD_FIELDS
+)
 
 
 LIFT_REASON_VOCABULARY_MESSAGE = "Choose one of ICE's lift reasons."
 
-
 HOLD_VIOLATION_RULE = "R4.7–R4.8 48-hour hold limit"
-
 
 HOLD_VIOLATION_TITLE = "Hold past the 48-hour deadline"
 
-
 LATE_OUTCOME_REASON = "Outcome recorded after the hold deadline"
 
-
 OUTCOME_PENDING_MESSAGE = "An outcome must be transferred, released or lifted; pending is not an outcome."
-
 
 LIFT_REASON_MESSAGE = "A lifted or declined detainer needs a reason."
 
@@ -343,7 +333,6 @@ def _duration_text(delta) -> str:
 
 
 SERVICE_FIELDS_MESSAGE = "Say who served the copy."
-
 
 NAIVE_TIME_MESSAGE = "The time must carry a time zone."
 

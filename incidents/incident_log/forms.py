@@ -14,11 +14,12 @@ from django.utils import timezone
 
 from compliance.core.forms import AgencyChoiceMixin
 from compliance.core.models import Agency
-from incidents.detainers.forms import FUTURE_MESSAGE, _zone
 from incidents.detainers.local_time import (
     AgencyLocalDateTimeField,
     AgencyLocalTimesMixin,
+    zone_of,
 )
+from incidents.detainers.rules import FUTURE_MESSAGE
 from incidents.incident_log.models import Incident
 
 
@@ -34,11 +35,11 @@ class IncidentForm(AgencyChoiceMixin, AgencyLocalTimesMixin, forms.ModelForm):
     def __init__(self, *args, agencies, agency: Agency | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.init_agency(agencies=agencies, agency=agency)
-        self.init_local_times(_zone(self.fixed_agency))
+        self.init_local_times(zone_of(self.fixed_agency))
 
     def clean(self):
         cleaned = super().clean()
-        self.clean_local_times(_zone(self.selected_agency()))
+        self.clean_local_times(zone_of(self.selected_agency()))
         when = cleaned.get("occurred_at")
         if isinstance(when, datetime) and when > timezone.now():
             self.add_error("occurred_at", FUTURE_MESSAGE)
