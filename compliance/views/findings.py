@@ -174,23 +174,39 @@ def finding_resolve(request, public_id):
     return _render_detail(request, finding, resolve_form=form)
 
 
+def _closing_step(request, public_id, *, form_class, write, field: str, success: str, form_key: str):
+    """A supervisor's step that takes one reason (false positive, reopen): the form, the service, a message.
+
+    An invalid form is shown again next to its field; a refusal by the service (e.g. the finding is no
+    longer in a state that allows it) is a message on the detail page.
+    """
+    finding = _reviewable_or_403(request, public_id)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, finding, **{form_key: form})
+    try:
+        write(finding=finding, actor=request.user, **{field: form.cleaned_data[field]})
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success)
+    return redirect("findings:detail", public_id=finding.public_id)
+
+
 @login_required
 @never_cache
 @require_POST
 def finding_false_positive(request, public_id):
-    finding = _reviewable_or_403(request, public_id)
-    form = FalsePositiveForm(request.POST)
-    if form.is_valid():
-        try:
-            services.finding_mark_false_positive(
-                finding=finding, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, "Finding marked a false positive.")
-        return redirect("findings:detail", public_id=finding.public_id)
-    return _render_detail(request, finding, false_positive_form=form)
+    """A supervisor marks the finding a false positive, with the reason (``compliance.core.findings``)."""
+    return _closing_step(
+        request,
+        public_id,
+        form_class=FalsePositiveForm,
+        write=services.finding_mark_false_positive,
+        field="reason",
+        success="Finding marked a false positive.",
+        form_key="false_positive_form",
+    )
 
 
 @login_required
@@ -198,14 +214,12 @@ def finding_false_positive(request, public_id):
 @require_POST
 def finding_reopen(request, public_id):
     """A supervisor reopens a resolved or false-positive finding with a reason (``compliance.core.findings``)."""
-    finding = _reviewable_or_403(request, public_id)
-    form = ReopenForm(request.POST)
-    if form.is_valid():
-        try:
-            services.finding_reopen(finding=finding, actor=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, "Finding reopened.")
-        return redirect("findings:detail", public_id=finding.public_id)
-    return _render_detail(request, finding, reopen_form=form)
+    return _closing_step(
+        request,
+        public_id,
+        form_class=ReopenForm,
+        write=services.finding_reopen,
+        field="reason",
+        success="Finding reopened.",
+        form_key="reopen_form",
+    )

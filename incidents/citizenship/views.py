@@ -72,23 +72,39 @@ def detainer_citizenship(request, public_id):
     return _render_citizenship(request, detainer)
 
 
+def _supervisor_step(request, public_id, *, form_class, write, success: str, next_view: str, form_key: str):
+    """A supervisor's step on a claim (escalation, resolution): review_records or 403, the form, the service.
+
+    The service's refusals show next to their field on the claim page; success goes to ``next_view``.
+    """
+    detainer = detainer_or_404(request.user, public_id)
+    _require_review(request.user, detainer)
+    form = form_class(request.POST, agency=detainer.agency)
+    if form.is_valid():
+        try:
+            write(detainer=detainer, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, success)
+            return redirect(next_view, public_id=detainer.public_id)
+    return _render_citizenship(request, detainer, **{form_key: form})
+
+
 @login_required
 @never_cache
 @require_POST
 def detainer_citizenship_escalate(request, public_id):
     """A supervisor records the escalation to ICE and the R5.2 triage."""
-    detainer = detainer_or_404(request.user, public_id)
-    _require_review(request.user, detainer)
-    form = CitizenshipEscalationForm(request.POST, agency=detainer.agency)
-    if form.is_valid():
-        try:
-            citizenship.citizenship_escalation_record(detainer=detainer, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Escalation recorded.")
-            return redirect("incidents:detainer_citizenship", public_id=detainer.public_id)
-    return _render_citizenship(request, detainer, escalation_form=form)
+    return _supervisor_step(
+        request,
+        public_id,
+        form_class=CitizenshipEscalationForm,
+        write=citizenship.citizenship_escalation_record,
+        success="Escalation recorded.",
+        next_view="incidents:detainer_citizenship",
+        form_key="escalation_form",
+    )
 
 
 @login_required
@@ -96,15 +112,12 @@ def detainer_citizenship_escalate(request, public_id):
 @require_POST
 def detainer_citizenship_resolve(request, public_id):
     """A supervisor records the resolution (R5.2); STOP ends unless citizenship was confirmed."""
-    detainer = detainer_or_404(request.user, public_id)
-    _require_review(request.user, detainer)
-    form = CitizenshipResolutionForm(request.POST, agency=detainer.agency)
-    if form.is_valid():
-        try:
-            citizenship.citizenship_resolve(detainer=detainer, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Resolution recorded.")
-            return redirect("incidents:detainer_detail", public_id=detainer.public_id)
-    return _render_citizenship(request, detainer, resolution_form=form)
+    return _supervisor_step(
+        request,
+        public_id,
+        form_class=CitizenshipResolutionForm,
+        write=citizenship.citizenship_resolve,
+        success="Resolution recorded.",
+        next_view="incidents:detainer_detail",
+        form_key="resolution_form",
+    )
