@@ -46,35 +46,18 @@ from __future__ import annotations
 
 import argparse
 import html
-import os
-import platform
 import random
 import re
-import statistics
 import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "compliance.settings")
-# TESTING gives the fast password hasher and the locmem mail backend, and lets the
-# settings start without SECRET_KEY. DEBUG stays off: Django would keep every query.
-os.environ.setdefault("TESTING", "1")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.core import mail  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_databases, teardown_databases  # noqa: E402
-from django.urls import reverse  # noqa: E402
-from django.utils import timezone  # noqa: E402
+import harness  # first: puts the project on sys.path and sets up Django
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
 PAGE_P95_TARGET_MS = 200.0
 SWEEP_TARGET_S = 2.0
@@ -301,147 +284,75 @@ def label(params: dict[str, str]) -> str:
     return urlencode(shown)
 
 
-def count_queries(clients, url_name, urls) -> dict[str, int]:
-    url = reverse(url_name)
-    counts = {}
-    for who, params in urls:
-        with CaptureQueriesContext(connection) as captured:
-            response = clients[who].get(url, params)
-        assert response.status_code == 200, (who, params, response.status_code)
-        counts[f"{who} {label(params)}"] = len(captured)
-    return counts
-
-
-def time_pages(clients, url_name, urls, repeat: int) -> tuple[list[float], dict[str, float]]:
-    url = reverse(url_name)
-    for who, params in urls:  # warm-up: plans, template cache, connection
-        clients[who].get(url, params)
-    samples: list[float] = []
-    per_url: dict[str, list[float]] = {}
-    for _ in range(repeat):
-        for who, params in urls:
-            started = time.perf_counter()
-            response = clients[who].get(url, params)
-            elapsed = (time.perf_counter() - started) * 1000
-            assert response.status_code == 200
-            samples.append(elapsed)
-            per_url.setdefault(f"{who} {label(params)}", []).append(elapsed)
-    return samples, {key: percentile(values, 95) for key, values in per_url.items()}
-
-
-def percentile(values: list[float], pct: int) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
+def detainer_page(name: str, clients, urls) -> harness.Page:
+    """The page ``name`` with its (user key, query) pairs, each reported as who asks and the query's ``label``."""
+    requests = [harness.Request(f"{who} {label(params)}", clients[who], params) for who, params in urls]
+    return harness.Page(name, reverse(name), requests, unit="detainers", key_width=50, p95_label="p95")
 
 
 def time_sweep(label: str, now) -> float:
+    """Run the hold-deadline sweep once as of ``now``, print its line; its duration in seconds."""
     from incidents.detainers.sweep import sweep_hold_deadlines
 
-    mail.outbox = []
-    with CaptureQueriesContext(connection) as captured:
-        started = time.perf_counter()
-        result = sweep_hold_deadlines(now=now)
-        elapsed = time.perf_counter() - started
-    print(f"  sweep ({label}): {elapsed:.3f} s, {result!r}, {len(mail.outbox)} emails, {len(captured)} queries")
-    return elapsed
+    run = harness.measure_job(lambda: sweep_hold_deadlines(now=now))
+    print(f"  sweep ({label}): {run.seconds:.3f} s, {run.result!r}, {run.emails} emails, {run.queries} queries")
+    return run.seconds
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The sizes and --repeat; harness.run adds --keepdb and --build-only."""
     parser.add_argument("--detainers", type=int, default=1_000_000)
     parser.add_argument("--small", type=int, default=10_000, help="detainers at the first query count")
     parser.add_argument("--open", type=int, default=3_000, help="open (pending) detainers, all in the small build")
     parser.add_argument("--repeat", type=int, default=8, help="timed passes over each page's URLs")
-    parser.add_argument("--keepdb", action="store_true", help="keep the test database afterwards")
     parser.add_argument("--vacuum", action="store_true", help="VACUUM ANALYZE after the growth (not only ANALYZE)")
-    parser.add_argument(
-        "--build-only", action="store_true", help="build the data, keep the database for EXPLAIN, measure nothing"
-    )
-    args = parser.parse_args()
 
-    if connection.vendor != "postgresql":
-        print("Set DATABASE_URL to a PostgreSQL database (the budgets are for PostgreSQL).", file=sys.stderr)
-        return 2
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    print(
-        f"{time.strftime('%Y-%m-%d %H:%M %Z')} · Python {platform.python_version()} · "
-        f"Django {django.get_version()} · {os.cpu_count()} CPUs · {platform.machine()}"
-    )
+
+def bench(args: argparse.Namespace, database: harness.BenchDatabase) -> bool:
+    """Build, count, time and report (see the module docstring); True when a target is missed or a count grows."""
+    from incidents.detainers.models import Detainer
+
+    rng = random.Random(287)  # noqa: S311 (invented bench data, not security)
+    now = timezone.now()
+    agencies, auditor = build_fixture()
+    clients = {"supervisor": Client(), "auditor": Client()}
+    clients["supervisor"].force_login(agencies[0]["supervisor"])
+    clients["auditor"].force_login(auditor)
+    pages = ("incidents:custody_board", "incidents:detainer_list")
+
     started = time.perf_counter()
-    old_config = setup_databases(verbosity=0, interactive=False, keepdb=False, serialized_aliases=set())
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        print(f"PostgreSQL {cursor.fetchone()[0]} · database {connection.settings_dict['NAME']}")
-    print(f"migrated in {time.perf_counter() - started:.1f} s")
+    add_detainers(agencies=agencies, count=args.small, open_count=args.open, now=now, rng=rng)
+    harness.analyze()
+    print(f"built {args.small:,} detainers ({args.open:,} open) in {time.perf_counter() - started:.1f} s")
+    urls_of = {"incidents:custody_board": page_urls(agencies), "incidents:detainer_list": []}
+    if not args.build_only:
+        urls_of["incidents:detainer_list"] = log_urls(clients, agencies)
+    page_of = {name: detainer_page(name, clients, urls) for name, urls in urls_of.items()}
+    small = {}
+    for name in () if args.build_only else pages:
+        small[name] = harness.measure_small(page_of[name], size=args.small, repeat=args.repeat)
+
+    started = time.perf_counter()
+    grow_detainers(args.detainers, vacuum=args.vacuum)
+    total = Detainer.objects.count()
+    print(f"grew to {total:,} detainers in {time.perf_counter() - started:.1f} s")
+    if args.build_only:
+        database.keep_for_inspection()
+        return False
+
     failed = False
-    try:
-        from incidents.detainers.models import Detainer
+    for name in pages:
+        failed |= harness.measure_large(
+            page_of[name], small[name], size=total, repeat=args.repeat, target_ms=PAGE_P95_TARGET_MS
+        )
 
-        rng = random.Random(287)  # noqa: S311 (invented bench data, not security)
-        now = timezone.now()
-        agencies, auditor = build_fixture()
-        clients = {"supervisor": Client(), "auditor": Client()}
-        clients["supervisor"].force_login(agencies[0]["supervisor"])
-        clients["auditor"].force_login(auditor)
-        pages = ("incidents:custody_board", "incidents:detainer_list")
-
-        started = time.perf_counter()
-        add_detainers(agencies=agencies, count=args.small, open_count=args.open, now=now, rng=rng)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        print(f"built {args.small:,} detainers ({args.open:,} open) in {time.perf_counter() - started:.1f} s")
-        urls_of = {"incidents:custody_board": page_urls(agencies), "incidents:detainer_list": []}
-        if not args.build_only:
-            urls_of["incidents:detainer_list"] = log_urls(clients, agencies)
-        small = {}
-        for name in () if args.build_only else pages:
-            clients["supervisor"].get(reverse(name))  # session and caches warm before counting
-            counts = count_queries(clients, name, urls_of[name])
-            samples, _ = time_pages(clients, name, urls_of[name], max(2, args.repeat // 4))
-            small[name] = (counts, samples)
-
-        started = time.perf_counter()
-        grow_detainers(args.detainers, vacuum=args.vacuum)
-        total = Detainer.objects.count()
-        print(f"grew to {total:,} detainers in {time.perf_counter() - started:.1f} s")
-        if args.build_only:
-            args.keepdb = True
-            print(f"kept database {connection.settings_dict['NAME']} for inspection")
-            return 0
-
-        for name in pages:
-            small_counts, small_samples = small[name]
-            urls = urls_of[name]
-            large_counts = count_queries(clients, name, urls)
-            print(f"\n{name} query count ({args.small:,} → {total:,} detainers):")
-            for key, before in small_counts.items():
-                after = large_counts[key]
-                flag = "" if before == after else "   <-- GROWS"
-                failed |= before != after
-                print(f"  {key:50} {before:3d} → {after:3d}{flag}")
-            samples, per_url = time_pages(clients, name, urls, args.repeat)
-            p50, p95 = percentile(samples, 50), percentile(samples, 95)
-            print(f"{name} server time, {len(samples)} requests over {len(urls)} URLs:")
-            print(
-                f"  {args.small:,} detainers: p50 {percentile(small_samples, 50):.1f} ms, "
-                f"p95 {percentile(small_samples, 95):.1f} ms ({len(small_samples)} requests)"
-            )
-            print(f"  {total:,} detainers: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {max(samples):.1f} ms")
-            for key, value in sorted(per_url.items(), key=lambda item: -item[1]):
-                print(f"    p95 {key:50} {value:.1f} ms")
-            failed |= p95 >= PAGE_P95_TARGET_MS
-            print(f"  target p95 < {PAGE_P95_TARGET_MS:.0f} ms: {'met' if p95 < PAGE_P95_TARGET_MS else 'MISSED'}")
-
-        print(f"\nDeadline sweep over {total:,} detainers ({Detainer.objects.open().count():,} open):")
-        idle = time_sweep("nothing due", now)
-        busy = time_sweep(f"{DUE_PASSED} passed + {DUE_WARNED} warned", now + timedelta(hours=8))
-        worst = max(idle, busy)
-        failed |= worst >= SWEEP_TARGET_S
-        print(f"  target < {SWEEP_TARGET_S:.0f} s: {'met' if worst < SWEEP_TARGET_S else 'MISSED'}")
-    finally:
-        if not args.keepdb:
-            teardown_databases(old_config, verbosity=0)
-    return 1 if failed else 0
+    print(f"\nDeadline sweep over {total:,} detainers ({Detainer.objects.open().count():,} open):")
+    idle = time_sweep("nothing due", now)
+    busy = time_sweep(f"{DUE_PASSED} passed + {DUE_WARNED} warned", now + timedelta(hours=8))
+    worst = max(idle, busy)
+    failed |= harness.report_target(f"< {SWEEP_TARGET_S:.0f} s", worst < SWEEP_TARGET_S)
+    return failed
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(harness.run(__doc__, add_arguments, bench))

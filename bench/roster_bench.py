@@ -27,34 +27,17 @@ target is missed or a query count grows. Not a test: ``make test`` never runs it
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import random
-import statistics
 import sys
 import time
 from datetime import date, timedelta
-from pathlib import Path
+from functools import partial
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "compliance.settings")
-# TESTING gives the fast password hasher and the locmem mail backend, and lets the
-# settings start without SECRET_KEY. DEBUG stays off: Django would keep every query.
-os.environ.setdefault("TESTING", "1")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.core import mail  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_databases, teardown_databases  # noqa: E402
-from django.urls import reverse  # noqa: E402
-from django.utils import timezone  # noqa: E402
+import harness  # first: puts the project on sys.path and sets up Django
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
 ROSTER_P95_TARGET_MS = 200.0
 REMINDER_TARGET_S = 10.0
@@ -198,157 +181,74 @@ def add_officers(*, agency, agreement, supervisors, courses, start: int, stop: i
     started = time.perf_counter()
     refreshed = training_facts_refresh_all(agency_ids=[agency.pk])
     print(f"  stored training facts of {refreshed:,} officers in {time.perf_counter() - started:.1f} s")
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")  # fresh planner statistics, as autovacuum would give in production
+    harness.analyze()  # fresh planner statistics, as autovacuum would give in production
 
 
-def count_queries(client: Client, queries: list[dict[str, str]]) -> dict[str, int]:
-    url = reverse("training:roster")
-    counts = {}
-    for params in queries:
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(url, params)
-        assert response.status_code == 200, (params, response.status_code)
-        counts[urlencode(params) or "(first page)"] = len(captured)
-    return counts
-
-
-def time_roster(client: Client, queries: list[dict[str, str]], repeat: int) -> tuple[list[float], dict[str, float]]:
-    url = reverse("training:roster")
-    for params in queries:  # warm-up: plans, template cache, connection
-        client.get(url, params)
-    samples: list[float] = []
-    per_url: dict[str, list[float]] = {}
-    for _ in range(repeat):
-        for params in queries:
-            started = time.perf_counter()
-            response = client.get(url, params)
-            elapsed = (time.perf_counter() - started) * 1000
-            assert response.status_code == 200
-            samples.append(elapsed)
-            per_url.setdefault(urlencode(params) or "(first page)", []).append(elapsed)
-    return samples, {key: percentile(values, 95) for key, values in per_url.items()}
-
-
-def percentile(values: list[float], pct: int) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
-
-
-def time_reminders(label: str) -> tuple[float, int, int]:
+def time_reminders(label: str) -> float:
+    """Run the reminder job once, print its line; its duration in seconds."""
     from training.reminders.services import send_certification_reminders
 
-    mail.outbox = []
-    with CaptureQueriesContext(connection) as captured:
-        started = time.perf_counter()
-        result = send_certification_reminders(now=timezone.now())
-        elapsed = time.perf_counter() - started
+    run = harness.measure_job(lambda: send_certification_reminders(now=timezone.now()))
     print(
-        f"  reminder run ({label}): {elapsed:.2f} s, returned {result!r}, "
-        f"{len(mail.outbox)} emails, {len(captured)} queries"
+        f"  reminder run ({label}): {run.seconds:.2f} s, returned {run.result!r}, "
+        f"{run.emails} emails, {run.queries} queries"
     )
-    return elapsed, len(mail.outbox), len(captured)
+    return run.seconds
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The sizes and --repeat; harness.run adds --keepdb and --build-only."""
     parser.add_argument("--officers", type=int, default=10_000)
     parser.add_argument("--small", type=int, default=1_000, help="officers at the first query count")
     parser.add_argument("--repeat", type=int, default=12, help="timed passes over the roster URLs")
-    parser.add_argument("--keepdb", action="store_true", help="keep the test database afterwards")
-    parser.add_argument(
-        "--build-only", action="store_true", help="build the data, keep the database for EXPLAIN, measure nothing"
-    )
-    args = parser.parse_args()
 
-    if connection.vendor != "postgresql":
-        print("Set DATABASE_URL to a PostgreSQL database (the budgets are for PostgreSQL).", file=sys.stderr)
-        return 2
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    print(
-        f"{time.strftime('%Y-%m-%d %H:%M %Z')} · Python {platform.python_version()} · "
-        f"Django {django.get_version()} · {os.cpu_count()} CPUs · {platform.machine()}"
+
+def bench(args: argparse.Namespace, database: harness.BenchDatabase) -> bool:
+    """Build, count, time and report (see the module docstring); True when a target is missed or a count grows."""
+    rng = random.Random(287)  # noqa: S311 (invented bench data, not security)
+    agency, agreement, supervisors, courses = build_fixture()
+    client = Client()
+    client.force_login(supervisors[0])
+    queries = roster_queries(supervisor_pk=supervisors[1].pk, course_public_id=str(courses["annual"][0].public_id))
+    roster = harness.Page(
+        "Roster page",
+        reverse("training:roster"),
+        [harness.Request(urlencode(params) or "(first page)", client, params) for params in queries],
+        unit="officers",
+        key_width=40,
+        p95_label="slowest p95:",
+        rows=5,
+        spaced=True,
     )
+    build = partial(add_officers, agency=agency, agreement=agreement, supervisors=supervisors, courses=courses)
+
     started = time.perf_counter()
-    old_config = setup_databases(verbosity=0, interactive=False, keepdb=False, serialized_aliases=set())
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        print(f"PostgreSQL {cursor.fetchone()[0]} · database {connection.settings_dict['NAME']}")
-    print(f"migrated in {time.perf_counter() - started:.1f} s")
-    failed = False
-    try:
-        rng = random.Random(287)  # noqa: S311 (invented bench data, not security)
-        agency, agreement, supervisors, courses = build_fixture()
-        client = Client()
-        client.force_login(supervisors[0])
-        queries = roster_queries(supervisor_pk=supervisors[1].pk, course_public_id=str(courses["annual"][0].public_id))
+    build(start=0, stop=args.small, rng=rng)
+    print(f"built {args.small:,} officers in {time.perf_counter() - started:.1f} s")
+    small = harness.measure_small(roster, size=args.small, repeat=args.repeat)
 
-        started = time.perf_counter()
-        add_officers(
-            agency=agency,
-            agreement=agreement,
-            supervisors=supervisors,
-            courses=courses,
-            start=0,
-            stop=args.small,
-            rng=rng,
-        )
-        print(f"built {args.small:,} officers in {time.perf_counter() - started:.1f} s")
-        client.get(reverse("training:roster"))  # session and caches warm before counting
-        small_counts = count_queries(client, queries)
-        small_samples, _ = time_roster(client, queries, max(2, args.repeat // 4))
+    started = time.perf_counter()
+    build(start=args.small, stop=args.officers, rng=rng)
+    from training.roster.models import Certification, Officer
 
-        started = time.perf_counter()
-        add_officers(
-            agency=agency,
-            agreement=agreement,
-            supervisors=supervisors,
-            courses=courses,
-            start=args.small,
-            stop=args.officers,
-            rng=rng,
-        )
-        from training.roster.models import Certification, Officer
+    print(
+        f"built up to {Officer.objects.count():,} officers, {Certification.objects.count():,} certifications "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    if args.build_only:
+        database.keep_for_inspection()
+        return False
+    failed = harness.measure_large(
+        roster, small, size=args.officers, repeat=args.repeat, target_ms=ROSTER_P95_TARGET_MS
+    )
 
-        print(
-            f"built up to {Officer.objects.count():,} officers, {Certification.objects.count():,} certifications "
-            f"in {time.perf_counter() - started:.1f} s"
-        )
-        if args.build_only:
-            args.keepdb = True
-            print(f"kept database {connection.settings_dict['NAME']} for inspection")
-            return 0
-        large_counts = count_queries(client, queries)
-        print(f"\nRoster page query count ({args.small:,} → {args.officers:,} officers):")
-        for key, small in small_counts.items():
-            large = large_counts[key]
-            flag = "" if small == large else "   <-- GROWS"
-            failed |= small != large
-            print(f"  {key:40} {small:3d} → {large:3d}{flag}")
-
-        samples, per_url = time_roster(client, queries, args.repeat)
-        p50, p95 = percentile(samples, 50), percentile(samples, 95)
-        print(f"\nRoster page server time, {len(samples)} requests over {len(queries)} URLs:")
-        print(
-            f"  {args.small:,} officers: p50 {percentile(small_samples, 50):.1f} ms, "
-            f"p95 {percentile(small_samples, 95):.1f} ms ({len(small_samples)} requests)"
-        )
-        print(f"  {args.officers:,} officers: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {max(samples):.1f} ms")
-        for key, value in sorted(per_url.items(), key=lambda item: -item[1])[:5]:
-            print(f"    slowest p95: {key:40} {value:.1f} ms")
-        failed |= p95 >= ROSTER_P95_TARGET_MS
-        print(f"  target p95 < {ROSTER_P95_TARGET_MS:.0f} ms: {'met' if p95 < ROSTER_P95_TARGET_MS else 'MISSED'}")
-
-        print(f"\nReminder run over {Certification.objects.count():,} certifications:")
-        first, _, _ = time_reminders("first run, every due notice")
-        again, _, _ = time_reminders("second run, nothing left to send")
-        worst = max(first, again)
-        failed |= worst >= REMINDER_TARGET_S
-        print(f"  target < {REMINDER_TARGET_S:.0f} s: {'met' if worst < REMINDER_TARGET_S else 'MISSED'}")
-    finally:
-        if not args.keepdb:
-            teardown_databases(old_config, verbosity=0)
-    return 1 if failed else 0
+    print(f"\nReminder run over {Certification.objects.count():,} certifications:")
+    first = time_reminders("first run, every due notice")
+    again = time_reminders("second run, nothing left to send")
+    worst = max(first, again)
+    failed |= harness.report_target(f"< {REMINDER_TARGET_S:.0f} s", worst < REMINDER_TARGET_S)
+    return failed
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(harness.run(__doc__, add_arguments, bench))
