@@ -1,6 +1,6 @@
 """Staff log a detainer without a warrant, fix it, and see the hold authorized on the custody board.
 
-Issue 4's browser test: an I-247A logged with no I-200/I-205 is told on its page
+The detainer journey: an I-247A logged with no I-200/I-205 is told on its page
 why no hold is authorized (R4.3); after the signed I-200 is attached (edit) and a
 copy is served on the subject (custody-board quick action: a link whose form htmx
 loads into the row, R4.5), the custody board shows the hold deadline (would

@@ -1,6 +1,6 @@
 """A supervisor imports a roster file through a real browser: preview, valid rows only, then a refresher.
 
-Issue 3's browser test: the preview shows the one bad row, the supervisor
+The roster import journey: the preview shows the one bad row, the supervisor
 imports the valid rows, records a completed refresher for an officer whose
 training expired, and sees that officer become authorized on the roster.
 """

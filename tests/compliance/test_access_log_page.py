@@ -1,4 +1,4 @@
-"""The access-log page auditors read (issue 4 item 5; SECURITY.md D3, D9, G5): who viewed what, when, from where."""
+"""The access-log page auditors read (SECURITY.md D3, D9, G5): who viewed what, when, from where."""
 
 from datetime import UTC, datetime
 

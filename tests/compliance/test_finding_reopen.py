@@ -1,4 +1,4 @@
-"""Reopening a closed finding: a supervisor, with a reason, in history; open again, never duplicated (issue 4)."""
+"""Reopening a closed finding: a supervisor, with a reason, in history; open again, never duplicated."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Findings workflow: list with filters, detail, acknowledge / resolve / false positive, per role (issue 4, item 4)."""
+"""Findings workflow: list with filters, detail, acknowledge / resolve / false positive, per role."""
 
 from __future__ import annotations
 

@@ -55,20 +55,20 @@ COVERED: dict[str, list[Spec]] = {
     "training:officer_detail": [Spec("training.officer", access.VIEW)],
     "training:officer_edit": [Spec("training.officer", access.CHANGE)],
     "training:certification_create": [Spec("training.officer", access.CHANGE)],
-    # Issue 3, Part A: lifecycle pages and the agreement's training requirements (administrators only).
+    # Officer lifecycle pages and the agreement's training requirements (administrators only).
     "training:officer_status_change": [Spec("training.officer", access.CHANGE)],
     "training:officer_checklist": [Spec("training.officer", access.CHANGE)],
     "training:exam_create": [Spec("training.officer", access.CHANGE)],
     "training:agreement_requirements": [Spec("compliance.agreement", access.ADMINISTER)],
     "training:agreement_requirements_defaults": [Spec("compliance.agreement", access.ADMINISTER, method="POST")],
     "training:agreement_requirement_add": [Spec("compliance.agreement", access.ADMINISTER, method="POST")],
-    # Issue 3, Part C: training sessions.
+    # Training sessions.
     "training:session_detail": [Spec("training.trainingsession", access.VIEW)],
     "training:session_enroll": [Spec("training.trainingsession", access.CHANGE, method="POST")],
     "training:session_results": [Spec("training.trainingsession", access.CHANGE, method="POST")],
     "training:session_issue": [Spec("training.trainingsession", access.CHANGE, method="POST")],
     "training:session_unenroll": [Spec("training.trainingsession", access.CHANGE, method="POST")],
-    # Issue 3, Part D: certificate files (attach needs change, download needs view).
+    # Certificate files (attach needs change, download needs view).
     "training:certificate_attach": [Spec("training.certification", access.CHANGE)],
     "training:certificate_download": [Spec("training.certificatefile", access.VIEW)],
     "incidents:detainer_detail": [Spec("incidents.detainer", access.VIEW)],
@@ -76,7 +76,7 @@ COVERED: dict[str, list[Spec]] = {
     "incidents:detainer_outcome": [Spec("incidents.detainer", access.CHANGE, method="POST")],
     "incidents:incident_detail": [Spec("incidents.incident", access.VIEW)],
     "incidents:incident_edit": [Spec("incidents.incident", access.CHANGE)],
-    # Issue 4, Part B: findings workflow; U.S.-citizenship claim (STOP) and consular notification.
+    # Findings workflow; U.S.-citizenship claim (STOP) and consular notification.
     "findings:detail": [Spec("compliance.finding", access.VIEW)],
     "findings:acknowledge": [Spec("compliance.finding", access.REVIEW, method="POST")],
     "findings:resolve": [Spec("compliance.finding", access.REVIEW, method="POST")],
@@ -91,7 +91,7 @@ COVERED: dict[str, list[Spec]] = {
         Spec("incidents.detainer", access.CHANGE),
         Spec("incidents.detainer", access.CHANGE, method="POST"),
     ],
-    # Issue 4, Part C: custody-board quick actions (POST only; an empty form re-renders with its errors).
+    # Custody-board quick actions (POST only; an empty form re-renders with its errors).
     "incidents:custody_action": [
         Spec("incidents.detainer", access.CHANGE, method="POST", kwargs={"action": action})
         for action in ("service", "ice-notified", "transfer", "release")

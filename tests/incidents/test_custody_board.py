@@ -1,4 +1,4 @@
-"""Issue 4, item 5: the custody board and its quick actions."""
+"""The custody board and its quick actions (R4.6–R4.7, R5.1)."""
 
 import re
 from datetime import UTC, datetime, timedelta

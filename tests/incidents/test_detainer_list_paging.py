@@ -1,4 +1,4 @@
-"""Detainer log page (incidents:detainer_list): keyset paging, capped counts, filters, scope (issue 4)."""
+"""Detainer log page (incidents:detainer_list): keyset paging, capped counts, filters, scope."""
 
 from datetime import UTC, datetime, timedelta
 from unittest import mock

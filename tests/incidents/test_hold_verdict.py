@@ -1,4 +1,4 @@
-"""The detainer page: one hold summary on top, the checks list the single place for rule results (issue 4 item 5)."""
+"""The detainer page: one hold summary on top, the checks list the single place for rule results."""
 
 from __future__ import annotations
 

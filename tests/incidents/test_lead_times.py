@@ -1,4 +1,4 @@
-"""Issue 4, item 3: configurable warning lead times for the hold-deadline sweep (default 6 h and 2 h)."""
+"""Configurable warning lead times for the hold-deadline sweep (default 6 h and 2 h)."""
 
 import os
 import subprocess

@@ -1,4 +1,4 @@
-"""Issue 4 item 7: detainers by offense level and minor-offense-only detainers (R3.3; GAO-09-109 finding 1)."""
+"""Detainers by offense level and minor-offense-only detainers (R3.3; GAO-09-109 finding 1)."""
 
 import re
 from datetime import UTC, date, datetime

@@ -1,4 +1,4 @@
-"""The detainer record's I-247A and compliance fields, and what the form refuses (issue 4, Part A)."""
+"""The detainer record's I-247A and compliance fields, and what the form refuses (DOMAIN.md §7.1–7.2, R4.1–R4.4)."""
 
 from datetime import UTC, date, datetime
 

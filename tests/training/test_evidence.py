@@ -1,4 +1,4 @@
-"""Certificate files on certifications (issue 3, item 7; SECURITY.md F8): type by content, size, storage, access."""
+"""Certificate files on certifications (SECURITY.md F8): type by content, size, storage, access."""
 
 import io
 from datetime import UTC, date, datetime

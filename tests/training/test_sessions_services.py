@@ -217,7 +217,7 @@ class SessionServiceTests(BaseTestCase):
 
 @time_machine.travel(NOW, tick=False)
 class SessionExamTests(BaseTestCase):
-    """Issuing records each exam through ``services.exam_record`` (R2.2, Part A)."""
+    """Issuing records each exam through ``services.exam_record`` (R2.2)."""
 
     @classmethod
     def setUpTestData(cls):
