@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from compliance.core.audit import acting_as
+from compliance.core.uploads.tables import TableFileError, table_format
 from incidents.detainer_import.models import DetainerImport
 from incidents.detainer_import.services import (
     EventsImportResult,
@@ -23,7 +24,6 @@ from incidents.detainer_import.services import (
     detainer_events_import,
     detainer_events_preview,
 )
-from training.imports.files import RosterFileError, roster_file_format
 
 
 class UploadGone(Exception):
@@ -33,8 +33,8 @@ class UploadGone(Exception):
 def upload_create(*, actor, agency, data: bytes, file_name: str, encoding: str = "utf-8") -> DetainerImport:
     """Store an uploaded detainer-log file for ``actor`` to preview and confirm (the caller checked permission)."""
     try:
-        file_format = roster_file_format(data, file_name)
-    except RosterFileError:
+        file_format = table_format(data, file_name)
+    except TableFileError:
         file_format = DetainerImport.Format.CSV  # the preview says why it cannot be read
     upload = DetainerImport(
         agency=agency,

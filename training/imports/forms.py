@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from training.imports.files import ENCODINGS, MAX_BYTES
+from compliance.core.uploads.tables import ENCODINGS
+from training.imports.files import MAX_BYTES
 from training.roster.forms import AgencyChoiceMixin
 
 FILE_TOO_LARGE = f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB."

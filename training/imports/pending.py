@@ -17,7 +17,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from training.imports.files import RosterFileError, roster_file_format
+from compliance.core.uploads.tables import TableFileError, table_format
 from training.imports.models import PendingImport
 from training.imports.services import RosterImportResult, RosterPreview, file_base_name, roster_import, roster_preview
 
@@ -45,8 +45,8 @@ def pending_import_create(*, actor, agency, data: bytes, file_name: str, encodin
     """
     pending_imports_purge()
     try:
-        file_format = roster_file_format(data, file_name)
-    except RosterFileError:
+        file_format = table_format(data, file_name)
+    except TableFileError:
         file_format = PendingImport.Format.CSV  # an .xls or a fake .xlsx: the preview says why
     pending = PendingImport(
         agency=agency,

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from compliance.core.uploads.tables import ENCODINGS
 from incidents.detainer_import.services import detainer_events_import
-from training.imports.files import ENCODINGS
 from training.management.commands.import_roster import Command as RosterCommand
 
 

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from compliance.core import access
 from compliance.core.models import Agency, User
 from compliance.core.system_account import system_user
-from training.imports.files import ENCODINGS
+from compliance.core.uploads.tables import ENCODINGS
 from training.imports.services import roster_import
 
 
