@@ -92,6 +92,12 @@ class EventsPreview:
 
 @dataclass
 class EventsImportResult:
+    """What an import did (``ok``: the batch and its count), or why it did nothing.
+
+    ``stale``: the file is not the one whose preview the user confirmed
+    (``expected_digest``); nothing written, no error listed.
+    """
+
     file_name: str
     ok: bool
     batch: DetainerImport | None = None
@@ -99,6 +105,7 @@ class EventsImportResult:
     skipped: list[RowError] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     already_imported: bool = False
+    stale: bool = False
 
 
 def detainer_events_preview(*, agency, data: bytes, file_name: str, encoding: str = "utf-8") -> EventsPreview:
@@ -152,6 +159,7 @@ def detainer_events_import(
     file_name: str,
     encoding: str = "utf-8",
     only_valid_rows: bool = False,
+    expected_digest: str | None = None,
     pending: DetainerImport | None = None,
 ) -> EventsImportResult:
     """Import a detainer-log file's events into ``agency``, once per file.
@@ -162,6 +170,8 @@ def detainer_events_import(
         agency, data, file_name, encoding: as ``detainer_events_preview``.
         only_valid_rows: False — all or nothing (refused while any row has an
             error, every error listed); True — skip the rows with errors.
+        expected_digest: the ``EventsPreview.digest`` the user confirmed (the
+            file's hash); another file sets ``result.stale`` and writes nothing.
         pending: the uploaded ``DetainerImport`` to mark imported (web flow);
             None creates the record (management command).
 
@@ -172,6 +182,9 @@ def detainer_events_import(
     """
     preview = detainer_events_preview(agency=agency, data=data, file_name=file_name, encoding=encoding)
     result = EventsImportResult(file_name=file_name, ok=False)
+    if expected_digest is not None and expected_digest != preview.digest:
+        result.stale = True
+        return result
     if preview.already_imported is not None:
         result.already_imported = True
         result.errors = [_already_text(preview.already_imported)]

@@ -16,9 +16,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from compliance.core import access
-from incidents.detainer_import import pending as uploads
+from compliance.core.uploads import services as uploads
 from incidents.detainer_import.forms import DetainerLogImportForm
 from incidents.detainer_import.models import DetainerImport
+from incidents.detainer_import.pending import DETAINER_LOG_UPLOADS
 from training.imports.forms import ImportConfirmForm
 
 ALL_OR_NOTHING_REFUSED = (
@@ -55,17 +56,18 @@ def detainer_import(request):
     preview = None
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
-        upload = uploads.upload_create(
+        upload = uploads.pending_upload_create(
+            kind=DETAINER_LOG_UPLOADS,
             actor=request.user,
             agency=form.chosen_agency(),
             data=upload_file.read(),
             file_name=upload_file.name,
             encoding=form.cleaned_data["encoding"],
         )
-        preview = uploads.upload_preview(upload=upload)
+        preview = uploads.pending_upload_preview(kind=DETAINER_LOG_UPLOADS, upload=upload)
         if preview.readable:
             return redirect("incidents:detainer_import_preview", public_id=upload.public_id)
-        uploads.upload_discard(actor=request.user, upload=upload)
+        uploads.pending_upload_discard(kind=DETAINER_LOG_UPLOADS, actor=request.user, upload=upload)
     imports = access.scope(DetainerImport.objects.all(), request.user, access.VIEW).filter(
         status=DetainerImport.Status.IMPORTED
     )
@@ -78,7 +80,7 @@ def detainer_import(request):
 def detainer_import_preview(request, public_id):
     upload = _upload_or_404(request, public_id)
     try:
-        preview = uploads.upload_preview(upload=upload)
+        preview = uploads.pending_upload_preview(kind=DETAINER_LOG_UPLOADS, upload=upload)
     except uploads.UploadGone:
         messages.warning(request, GONE)
         return redirect("incidents:detainer_import")
@@ -91,7 +93,13 @@ def detainer_import_preview(request, public_id):
             messages.warning(request, "The file changed since this preview; check it again.")
         else:
             try:
-                result = uploads.upload_confirm(actor=request.user, upload=upload, only_valid_rows=only_valid)
+                result = uploads.pending_upload_confirm(
+                    kind=DETAINER_LOG_UPLOADS,
+                    actor=request.user,
+                    upload=upload,
+                    only_valid_rows=only_valid,
+                    expected_digest=form.cleaned_data["digest"],
+                )
             except uploads.UploadGone:
                 messages.warning(request, GONE)
                 return redirect("incidents:detainer_import")
@@ -118,6 +126,6 @@ def detainer_import_preview(request, public_id):
 @require_POST
 def detainer_import_discard(request, public_id):
     upload = _upload_or_404(request, public_id)
-    uploads.upload_discard(actor=request.user, upload=upload)
+    uploads.pending_upload_discard(kind=DETAINER_LOG_UPLOADS, actor=request.user, upload=upload)
     messages.info(request, f"Upload {upload.file_name} discarded; nothing was imported.")
     return redirect("incidents:detainer_import")

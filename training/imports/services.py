@@ -58,8 +58,10 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from compliance.core.audit import acting_as
+from compliance.core.uploads.services import file_base_name, pending_upload_mark_imported
 from compliance.core.uploads.tables import CSV, RowError, TableFileError
 from training.imports.files import COLUMNS, MAX_BYTES, MAX_ROWS, read_roster_file
+from training.imports.models import PendingImport
 from training.roster import rules, services
 from training.roster.models import Certification, Course, Officer
 
@@ -422,12 +424,6 @@ def _course_lookup(agency) -> dict[str, Course]:
     return courses
 
 
-def file_base_name(file_name: str) -> str:
-    """The file's base name without any folder (browsers on Windows may send one) or control characters."""
-    base = file_name.replace("\\", "/").rsplit("/", 1)[-1]
-    return "".join(ch for ch in base if ch.isprintable()) or "unnamed file"
-
-
 def import_reason(file_name: str) -> str:
     """The history reason naming the file, cut to fit the 100-character column."""
     return f"Roster import: {file_base_name(file_name)}"[:100]
@@ -554,6 +550,7 @@ def roster_import(
     encoding: str = "utf-8",
     only_valid_rows: bool = False,
     expected_digest: str | None = None,
+    pending: PendingImport | None = None,
 ) -> RosterImportResult:
     """Import a roster file into ``agency``: every row, or nothing and every bad row reported.
 
@@ -573,6 +570,9 @@ def roster_import(
         expected_digest: the ``RosterPreview.digest`` the user confirmed; when the
             fresh preview differs (the roster changed meanwhile), nothing is
             written and ``result.stale`` is set.
+        pending: the uploaded ``PendingImport`` this import confirms (web flow,
+            ``compliance.core.uploads.services.pending_upload_confirm``): marked
+            imported when the import succeeds. None for the management command.
 
     Returns:
         A ``RosterImportResult``. When ``errors`` is non-empty or ``stale`` is set,
@@ -596,6 +596,9 @@ def roster_import(
         result.errors.append(exc.error)
         result.officers_created = result.officers_updated = result.officers_unchanged = 0
         result.certifications_created = result.certifications_already_recorded = 0
+        return result
+    if pending is not None:
+        pending_upload_mark_imported(upload=pending, only_valid_rows=only_valid_rows)
     return result
 
 

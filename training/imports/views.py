@@ -3,7 +3,7 @@
 Who: users holding ``change_records`` in an agency upload; only the uploader
 sees the preview of an upload and confirms or discards it (anyone else, and
 another agency, gets 404). Nothing is written to the roster before the
-confirmation, which re-validates the stored bytes (``training.imports.pending``).
+confirmation, which re-validates the stored bytes (``compliance.core.uploads.services``).
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from compliance.core import access
 from compliance.core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
-from training.imports import pending as pending_imports
+from compliance.core.uploads import services as uploads
 from training.imports.forms import ImportConfirmForm, RosterImportForm
 from training.imports.models import PendingImport
+from training.imports.pending import ROSTER_UPLOADS
 from training.roster.export import template_csv, template_xlsx
 
 ALL_OR_NOTHING_REFUSED = (
@@ -60,18 +61,19 @@ def roster_import(request):
     preview = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        pending = pending_imports.pending_import_create(
+        pending = uploads.pending_upload_create(
+            kind=ROSTER_UPLOADS,
             actor=request.user,
             agency=form.chosen_agency(),
             data=upload.read(),
             file_name=upload.name,
             encoding=form.cleaned_data["encoding"],
         )
-        preview = pending_imports.pending_import_preview(pending=pending)
+        preview = uploads.pending_upload_preview(kind=ROSTER_UPLOADS, upload=pending)
         if preview.readable:
             return redirect("training:roster_import_preview", public_id=pending.public_id)
         # Unreadable as a whole (encoding, header, format): say why here and keep nothing.
-        pending_imports.pending_import_discard(actor=request.user, pending=pending)
+        uploads.pending_upload_discard(kind=ROSTER_UPLOADS, actor=request.user, upload=pending)
     return render(request, "training/roster_import.html", {"form": form, "preview": preview})
 
 
@@ -80,8 +82,8 @@ def roster_import(request):
 def roster_import_preview(request, public_id):
     pending = _pending_or_404(request, public_id)
     try:
-        preview = pending_imports.pending_import_preview(pending=pending)
-    except pending_imports.PendingImportGone:
+        preview = uploads.pending_upload_preview(kind=ROSTER_UPLOADS, upload=pending)
+    except uploads.UploadGone:
         messages.warning(request, GONE)
         return redirect(_with_agency(reverse("training:roster_import"), pending.agency))
     form = ImportConfirmForm(request.POST or None, initial={"digest": preview.digest})
@@ -99,13 +101,14 @@ def roster_import_preview(request, public_id):
             messages.error(request, NO_VALID_ROW)
         else:
             try:
-                result = pending_imports.pending_import_confirm(
+                result = uploads.pending_upload_confirm(
+                    kind=ROSTER_UPLOADS,
                     actor=request.user,
-                    pending=pending,
+                    upload=pending,
                     only_valid_rows=only_valid,
                     expected_digest=form.cleaned_data["digest"],
                 )
-            except pending_imports.PendingImportGone:
+            except uploads.UploadGone:
                 messages.warning(request, GONE)
                 return redirect(_with_agency(reverse("training:roster_import"), pending.agency))
             if result.ok:
@@ -115,7 +118,7 @@ def roster_import_preview(request, public_id):
                 messages.warning(request, STALE_PREVIEW)
             else:
                 messages.error(request, "Nothing was imported: " + "; ".join(str(e) for e in result.errors))
-            preview = pending_imports.pending_import_preview(pending=pending)
+            preview = uploads.pending_upload_preview(kind=ROSTER_UPLOADS, upload=pending)
             form = ImportConfirmForm(initial={"digest": preview.digest})
     context = {"pending": pending, "preview": preview, "form": form, "digest": preview.digest}
     return render(request, "training/roster_import_preview.html", context)
@@ -137,7 +140,7 @@ def _summary(result) -> str:
 @require_POST
 def roster_import_discard(request, public_id):
     pending = _pending_or_404(request, public_id)
-    pending_imports.pending_import_discard(actor=request.user, pending=pending)
+    uploads.pending_upload_discard(kind=ROSTER_UPLOADS, actor=request.user, upload=pending)
     messages.info(request, f"Upload {pending.file_name} discarded; nothing was imported.")
     return redirect(_with_agency(reverse("training:roster_import"), pending.agency))
 
