@@ -39,6 +39,7 @@ class FileImportCommand(BaseCommand):
     importer: Callable[..., Any]
 
     def add_arguments(self, parser):
+        """FILE, ``--agency`` (required), ``--as``, ``--encoding`` (CSV only) and ``--only-valid-rows``."""
         parser.add_argument("file", help=self.file_help)
         parser.add_argument("--agency", required=True, help=self.agency_help)
         parser.add_argument("--as", dest="as_user", help=self.as_help)
@@ -46,6 +47,12 @@ class FileImportCommand(BaseCommand):
         parser.add_argument("--only-valid-rows", action="store_true", help=self.only_valid_help)
 
     def handle(self, *args, file, agency, as_user, encoding, only_valid_rows=False, **options):
+        """Read FILE, find the agency and the user, import, ``report``.
+
+        Raises:
+            CommandError: the file cannot be read, no such agency or user (see
+                ``agency_named``, ``actor_named``), or nothing was imported.
+        """
         path = Path(file)
         try:
             data = path.read_bytes()

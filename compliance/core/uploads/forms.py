@@ -49,6 +49,7 @@ class TableUploadForm(forms.Form):
         raise NotImplementedError("List an agency chooser (add_agency_field, chosen_agency) first among the bases.")
 
     def clean_file(self):
+        """The uploaded file, refused when larger than ``max_bytes`` (the message says the limit in MB)."""
         upload = self.cleaned_data["file"]
         if upload.size > self.max_bytes:
             raise forms.ValidationError(f"The file is larger than {self.max_bytes // (1024 * 1024)} MB.")
