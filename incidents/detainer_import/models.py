@@ -1,18 +1,12 @@
-"""Detainers (I-247A and its warrant) and incidents/complaints."""
+"""Detainer-log imports: the uploaded file's record (``DetainerImport``) and the statistics events it wrote."""
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 
 from compliance.core.audit import AuditedHistory
-from compliance.core.models import AgencyScopedModel
-
-# --- The log of 287(g) actions per detainer (R1.6, R3.8): every action, each checked.
-# --- Part B (issue 4): citizenship STOP and consular notification fields, as abstract mixins.
+from compliance.core.uploads.models import PendingUpload, UploadFormat
 from incidents.detainers.lift_reasons import LiftReason
-
-# --- Part A (issue 4): the I-247A and compliance fields of the record, as an abstract mixin.
 
 
 def detainer_import_path(instance, filename: str) -> str:
@@ -20,13 +14,15 @@ def detainer_import_path(instance, filename: str) -> str:
     return f"detainer-imports/{instance.agency.public_id}/{uuid.uuid4().hex}.{instance.file_format}"
 
 
-class DetainerImport(AgencyScopedModel):
+class DetainerImport(PendingUpload):
     """One detainer-log file imported (or waiting for its uploader to confirm the preview).
 
     Records who imported which file (name, ``sha256``, row counts); audited. The
     same file (same ``sha256``) is imported at most once per agency: the
     conditional unique constraint refuses a second import. The bytes wait in
-    the private default storage until confirmed or discarded, then are deleted.
+    the private default storage until confirmed or discarded, then are deleted;
+    a pending upload does not expire. The columns every upload shares come from
+    ``compliance.core.uploads.models.PendingUpload``.
     """
 
     class Status(models.TextChoices):
@@ -34,26 +30,17 @@ class DetainerImport(AgencyScopedModel):
         IMPORTED = "imported", "Imported"
         DISCARDED = "discarded", "Discarded"
 
-    class Format(models.TextChoices):
-        CSV = "csv", "CSV"
-        XLSX = "xlsx", "Excel workbook"
-
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     file = models.FileField(upload_to=detainer_import_path, max_length=200, blank=True)
     file_name = models.CharField(max_length=200)
-    file_format = models.CharField(max_length=4, choices=Format.choices, default=Format.CSV)
-    encoding = models.CharField(max_length=10, default="utf-8")
-    sha256 = models.CharField(max_length=64)
+    file_format = models.CharField(max_length=4, choices=UploadFormat.choices, default=UploadFormat.CSV)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     only_valid_rows = models.BooleanField(default=False)
     row_count = models.PositiveIntegerField(default=0, help_text="Events imported.")
     rows_skipped = models.PositiveIntegerField(default=0)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     history = AuditedHistory()
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(PendingUpload.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["agency", "sha256"],

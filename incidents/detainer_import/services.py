@@ -20,8 +20,8 @@ detainer_type  optional (e.g. ``I247D - Immigration Detainer - Request for Actio
 =============  ===============================================================
 
 Only ``date`` and ``det_facility`` must be in the header; unknown or repeated
-columns are refused. Reading the bytes (encodings, workbooks, zip bombs) reuses
-``training.imports.files``.
+columns are refused. Reading the bytes (encodings, workbooks, zip bombs) is the
+shared table reader, ``compliance.core.uploads.tables``.
 
 Like the roster import (issue 3, item 5): a preview of every row's outcome
 first; then all rows or nothing (the default), or the valid rows only when the
@@ -35,7 +35,6 @@ and changes nothing.
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -45,11 +44,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from compliance.core.audit import acting_as
+from compliance.core.uploads.tables import RowError, RowLengthError, TableFileError, read_table
 from incidents.detainer_import.models import DetainerEvent, DetainerImport
 from incidents.detainers.lift_reasons import UnknownLiftReason, map_lift_reason
 from incidents.detainers.local_time import nonexistent_time_message, repeated_time_message
 from incidents.detainers.rules import AmbiguousLocalTime, NonexistentLocalTime, local_to_utc
-from training.imports.files import RosterFileError, csv_cells, decode_roster, roster_file_format, xlsx_cells
 
 COLUMNS = ("date", "lift_reason", "det_facility", "city", "state", "detainer_type")
 REQUIRED = ("date", "det_facility")
@@ -59,16 +58,6 @@ BATCH_SIZE = 2_000
 NO_CURRENT_REASON = "(no current equivalent)"
 NO_REASON = "(none recorded: still active)"
 _LIMITS = {"det_facility": 120, "city": 60, "state": 40, "detainer_type": 100}
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"Line {self.line}, {self.column}: {self.message}"
 
 
 @dataclass
@@ -103,6 +92,12 @@ class EventsPreview:
 
 @dataclass
 class EventsImportResult:
+    """What an import did (``ok``: the batch and its count), or why it did nothing.
+
+    ``stale``: the file is not the one whose preview the user confirmed
+    (``expected_digest``); nothing written, no error listed.
+    """
+
     file_name: str
     ok: bool
     batch: DetainerImport | None = None
@@ -110,6 +105,7 @@ class EventsImportResult:
     skipped: list[RowError] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     already_imported: bool = False
+    stale: bool = False
 
 
 def detainer_events_preview(*, agency, data: bytes, file_name: str, encoding: str = "utf-8") -> EventsPreview:
@@ -118,7 +114,7 @@ def detainer_events_preview(*, agency, data: bytes, file_name: str, encoding: st
     Args:
         agency: the agency the events belong to (its zone gives "today").
         data: the file's bytes; file_name: its name (format messages only).
-        encoding: for CSV, "utf-8" or "cp1252" (``training.imports.files``).
+        encoding: for CSV, "utf-8" or "cp1252" (``compliance.core.uploads.tables``).
 
     Returns:
         An ``EventsPreview``: unsaved ``DetainerEvent`` objects for the valid rows,
@@ -134,9 +130,9 @@ def detainer_events_preview(*, agency, data: bytes, file_name: str, encoding: st
     )
     try:
         rows = _read_rows(data, file_name=file_name, encoding=encoding)
-    except RosterFileError as exc:
+    except TableFileError as exc:
         preview.readable = False
-        preview.file_error = exc.message
+        preview.file_error = _file_error(exc)
         return preview
     today = timezone.localdate(timezone=agency.zone)
     reasons: Counter[str] = Counter()
@@ -163,6 +159,7 @@ def detainer_events_import(
     file_name: str,
     encoding: str = "utf-8",
     only_valid_rows: bool = False,
+    expected_digest: str | None = None,
     pending: DetainerImport | None = None,
 ) -> EventsImportResult:
     """Import a detainer-log file's events into ``agency``, once per file.
@@ -173,6 +170,8 @@ def detainer_events_import(
         agency, data, file_name, encoding: as ``detainer_events_preview``.
         only_valid_rows: False — all or nothing (refused while any row has an
             error, every error listed); True — skip the rows with errors.
+        expected_digest: the ``EventsPreview.digest`` the user confirmed (the
+            file's hash); another file sets ``result.stale`` and writes nothing.
         pending: the uploaded ``DetainerImport`` to mark imported (web flow);
             None creates the record (management command).
 
@@ -183,6 +182,9 @@ def detainer_events_import(
     """
     preview = detainer_events_preview(agency=agency, data=data, file_name=file_name, encoding=encoding)
     result = EventsImportResult(file_name=file_name, ok=False)
+    if expected_digest is not None and expected_digest != preview.digest:
+        result.stale = True
+        return result
     if preview.already_imported is not None:
         result.already_imported = True
         result.errors = [_already_text(preview.already_imported)]
@@ -237,53 +239,16 @@ def _reason_label(event: DetainerEvent) -> str:
 
 
 def _read_rows(data: bytes, *, file_name: str, encoding: str) -> list[tuple[int, dict]]:
-    if roster_file_format(data, file_name) == "xlsx":
-        cells, pad = xlsx_cells(data), True
-    else:
-        cells, pad = csv_cells(decode_roster(data, encoding)), False
-    header: list[str] | None = None
-    rows: list[tuple[int, dict]] = []
-    for line, raw in cells:
-        values = [unicodedata.normalize("NFC", cell).strip() for cell in raw]
-        if not any(values):
-            continue
-        if header is None:
-            header = _header(values, line)
-            continue
-        while len(values) > len(header) and not values[-1]:
-            values.pop()
-        if pad and len(values) < len(header):
-            values += [""] * (len(header) - len(values))
-        if len(values) != len(header):
-            raise RosterFileError(
-                f"Line {line} has {len(values)} values but the header has {len(header)} columns.", line
-            )
-        if len(rows) >= MAX_ROWS:
-            raise RosterFileError(f"The file has more than {MAX_ROWS} rows; split it.", line)
-        row = dict.fromkeys(COLUMNS, "")
-        row.update(zip(header, values, strict=True))
-        rows.append((line, row))
-    if header is None:
-        raise RosterFileError("The file is empty: the first line must be the header (" + ", ".join(COLUMNS) + ").")
-    return rows
+    return read_table(
+        data, file_name=file_name, encoding=encoding, columns=COLUMNS, required=REQUIRED, max_rows=MAX_ROWS
+    )[1]
 
 
-def _header(values: list[str], line: int) -> list[str]:
-    header = [value.lower().replace(" ", "_") for value in values]
-    while header and not header[-1]:
-        header.pop()
-    unknown = [name or "(blank)" for name in header if name not in COLUMNS]
-    if unknown:
-        raise RosterFileError(
-            f"Unknown column(s) in the header: {', '.join(unknown)}. Columns are: {', '.join(COLUMNS)}.", line
-        )
-    repeated = sorted({name for name in header if header.count(name) > 1})
-    if repeated:
-        raise RosterFileError(f"Column(s) repeated in the header: {', '.join(repeated)}.", line)
-    missing = [name for name in REQUIRED if name not in header]
-    if missing:
-        raise RosterFileError(f"The header has no {', '.join(missing)} column.", line)
-    return header
+def _file_error(exc: TableFileError) -> str:
+    """Why the file cannot be read; a row of the wrong length is worded as this log always said."""
+    if isinstance(exc, RowLengthError):
+        return f"Line {exc.line} has {exc.values} values but the header has {exc.columns} columns."
+    return exc.message
 
 
 def parse_event_date(text: str, *, zone: ZoneInfo) -> date:

@@ -11,10 +11,11 @@ import time_machine
 from django.core.management import call_command
 from openpyxl import Workbook
 
+from compliance.core.uploads.tables import MAX_XLSX_UNZIPPED_BYTES
 from tests.base import BaseTestCase
 from tests.training.helpers import make_certification, make_course, make_officer
 from training.imports import services as importers
-from training.imports.files import COLUMNS, MAX_XLSX_UNZIPPED_BYTES
+from training.imports.files import COLUMNS
 from training.imports.services import roster_import, roster_preview
 from training.roster.export import template_xlsx
 from training.roster.models import Certification, Officer

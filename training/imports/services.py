@@ -18,7 +18,7 @@ certificate_number     optional
 Only ``badge_number`` must be in the header; a missing column is blank on every
 row. Unknown or repeated column names are refused (a typo would otherwise drop
 data silently). The first row is the header; blank lines are skipped. Reading
-the file (encodings, case T4; workbooks) is ``training.imports.files``.
+the file (encodings, case T4; workbooks) is ``compliance.core.uploads.tables``.
 
 Dates (case T5): only the two documented formats; ``13/04/2025`` is an error
 (month 13), never a silent day/month swap.
@@ -58,31 +58,22 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from compliance.core.audit import acting_as
-from training.imports.files import (
-    COLUMNS,
-    CSV,
-    ENCODINGS,
-    MAX_BYTES,
-    MAX_ROWS,
-    RosterFileError,
-    decode_roster,
-    read_roster_file,
-)
+from compliance.core.uploads.services import file_base_name, pending_upload_mark_imported
+from compliance.core.uploads.tables import CSV, RowError, TableFileError
+from training.imports.files import COLUMNS, MAX_BYTES, MAX_ROWS, read_roster_file
+from training.imports.models import PendingImport
 from training.roster import rules, services
 from training.roster.models import Certification, Course, Officer
 
 __all__ = [
     "COLUMNS",
-    "ENCODINGS",
     "MAX_BYTES",
     "MAX_ROWS",
     "TEMPLATE_CSV",
-    "RosterFileError",
     "RosterImportResult",
     "RosterPreview",
     "RowError",
     "RowOutcome",
-    "decode_roster",
     "parse_import_date",
     "roster_import",
     "roster_preview",
@@ -128,19 +119,6 @@ ACTION_LABELS = {
     UNCHANGED: "No change",
     ERROR: "Error",
 }
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One problem: the file line (1 = header; None for the whole file), the column and why."""
-
-    line: int | None
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"Line {self.line}" if self.line else "File"
-        return f"{where}, {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -446,12 +424,6 @@ def _course_lookup(agency) -> dict[str, Course]:
     return courses
 
 
-def file_base_name(file_name: str) -> str:
-    """The file's base name without any folder (browsers on Windows may send one) or control characters."""
-    base = file_name.replace("\\", "/").rsplit("/", 1)[-1]
-    return "".join(ch for ch in base if ch.isprintable()) or "unnamed file"
-
-
 def import_reason(file_name: str) -> str:
     """The history reason naming the file, cut to fit the 100-character column."""
     return f"Roster import: {file_base_name(file_name)}"[:100]
@@ -516,7 +488,7 @@ def _prepare(*, agency, data: bytes, file_name: str, encoding: str) -> _Prepared
         return prepared
     try:
         preview.file_format, raw_rows = read_roster_file(data, file_name=file_name, encoding=encoding)
-    except RosterFileError as exc:
+    except TableFileError as exc:
         preview.errors.append(RowError(exc.line, "", exc.message))
         preview.readable = False
         return prepared
@@ -558,7 +530,7 @@ def roster_preview(*, agency, data: bytes, file_name: str, encoding: str = "utf-
         agency: the agency the officers belong to (the caller checked access).
         data: the file's bytes, CSV or XLSX (told apart by content).
         file_name: the uploaded file's name (only its base name is kept).
-        encoding: for CSV, "utf-8" (default) or "cp1252" (see ``training.imports.files``).
+        encoding: for CSV, "utf-8" (default) or "cp1252" (see ``compliance.core.uploads.tables``).
 
     Returns:
         A ``RosterPreview``: one ``RowOutcome`` per data row (create / update with
@@ -578,6 +550,7 @@ def roster_import(
     encoding: str = "utf-8",
     only_valid_rows: bool = False,
     expected_digest: str | None = None,
+    pending: PendingImport | None = None,
 ) -> RosterImportResult:
     """Import a roster file into ``agency``: every row, or nothing and every bad row reported.
 
@@ -597,6 +570,9 @@ def roster_import(
         expected_digest: the ``RosterPreview.digest`` the user confirmed; when the
             fresh preview differs (the roster changed meanwhile), nothing is
             written and ``result.stale`` is set.
+        pending: the uploaded ``PendingImport`` this import confirms (web flow,
+            ``compliance.core.uploads.services.pending_upload_confirm``): marked
+            imported when the import succeeds. None for the management command.
 
     Returns:
         A ``RosterImportResult``. When ``errors`` is non-empty or ``stale`` is set,
@@ -620,6 +596,9 @@ def roster_import(
         result.errors.append(exc.error)
         result.officers_created = result.officers_updated = result.officers_unchanged = 0
         result.certifications_created = result.certifications_already_recorded = 0
+        return result
+    if pending is not None:
+        pending_upload_mark_imported(upload=pending, only_valid_rows=only_valid_rows)
     return result
 
 

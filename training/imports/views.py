@@ -1,25 +1,21 @@
 """Roster import pages: upload → preview of every row → the uploader confirms. Thin views.
 
-Who: users holding ``change_records`` in an agency upload; only the uploader
-sees the preview of an upload and confirms or discards it (anyone else, and
-another agency, gets 404). Nothing is written to the roster before the
-confirmation, which re-validates the stored bytes (``training.imports.pending``).
+The pages and their rules (who may upload, see, confirm or discard; nothing
+written before the confirmation) are ``compliance.core.uploads.views``; here is
+only what is the roster's: its form, templates, URL names and messages, the
+roster page shown after an import, and the template downloads.
 """
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.http import HttpResponse
+from django.views.decorators.http import require_GET
 
-from compliance.core import access
 from compliance.core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
-from training.imports import pending as pending_imports
-from training.imports.forms import ImportConfirmForm, RosterImportForm
-from training.imports.models import PendingImport
+from compliance.core.uploads.views import UploadPages, upload_views
+from training.imports.forms import RosterImportForm
+from training.imports.pending import ROSTER_UPLOADS
 from training.roster.export import template_csv, template_xlsx
 
 ALL_OR_NOTHING_REFUSED = (
@@ -31,94 +27,10 @@ STALE_PREVIEW = "The roster changed since this preview was shown. Check the rows
 GONE = "This upload is no longer available (imported, discarded or expired). Upload the file again."
 
 
-def _with_agency(url: str, agency) -> str:
-    return f"{url}?agency={agency.public_id}"
-
-
-def _pending_or_404(request, public_id) -> PendingImport:
-    """The request user's own upload in an agency where they may still change records, else 404."""
-    return access.get_scoped_or_404(
-        PendingImport.objects.filter(uploaded_by=request.user).select_related("agency"),
-        request.user,
-        access.CHANGE,
-        public_id=public_id,
+def _all_or_nothing_refused(*, count: int) -> str:
+    return ALL_OR_NOTHING_REFUSED.format(
+        count=count, plural="" if count == 1 else "s", have="has" if count == 1 else "have"
     )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def roster_import(request):
-    agencies = access.agencies_for(request.user, access.CHANGE).order_by("state", "name")
-    if not agencies.exists():
-        raise Http404("No agency.")
-    form = RosterImportForm(
-        request.POST or None,
-        request.FILES or None,
-        agencies=agencies,
-        agency_initial=access.current_agency(request, access.CHANGE),
-    )
-    preview = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        pending = pending_imports.pending_import_create(
-            actor=request.user,
-            agency=form.chosen_agency(),
-            data=upload.read(),
-            file_name=upload.name,
-            encoding=form.cleaned_data["encoding"],
-        )
-        preview = pending_imports.pending_import_preview(pending=pending)
-        if preview.readable:
-            return redirect("training:roster_import_preview", public_id=pending.public_id)
-        # Unreadable as a whole (encoding, header, format): say why here and keep nothing.
-        pending_imports.pending_import_discard(actor=request.user, pending=pending)
-    return render(request, "training/roster_import.html", {"form": form, "preview": preview})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def roster_import_preview(request, public_id):
-    pending = _pending_or_404(request, public_id)
-    try:
-        preview = pending_imports.pending_import_preview(pending=pending)
-    except pending_imports.PendingImportGone:
-        messages.warning(request, GONE)
-        return redirect(_with_agency(reverse("training:roster_import"), pending.agency))
-    form = ImportConfirmForm(request.POST or None, initial={"digest": preview.digest})
-    if request.method == "POST" and form.is_valid():
-        only_valid = form.cleaned_data["choice"] == ImportConfirmForm.VALID_ONLY
-        if preview.error_rows and not only_valid:
-            count = preview.error_rows
-            messages.error(
-                request,
-                ALL_OR_NOTHING_REFUSED.format(
-                    count=count, plural="" if count == 1 else "s", have="has" if count == 1 else "have"
-                ),
-            )
-        elif preview.valid_rows == 0:
-            messages.error(request, NO_VALID_ROW)
-        else:
-            try:
-                result = pending_imports.pending_import_confirm(
-                    actor=request.user,
-                    pending=pending,
-                    only_valid_rows=only_valid,
-                    expected_digest=form.cleaned_data["digest"],
-                )
-            except pending_imports.PendingImportGone:
-                messages.warning(request, GONE)
-                return redirect(_with_agency(reverse("training:roster_import"), pending.agency))
-            if result.ok:
-                messages.success(request, _summary(result))
-                return redirect(_with_agency(reverse("training:roster"), pending.agency))
-            if result.stale:
-                messages.warning(request, STALE_PREVIEW)
-            else:
-                messages.error(request, "Nothing was imported: " + "; ".join(str(e) for e in result.errors))
-            preview = pending_imports.pending_import_preview(pending=pending)
-            form = ImportConfirmForm(initial={"digest": preview.digest})
-    context = {"pending": pending, "preview": preview, "form": form, "digest": preview.digest}
-    return render(request, "training/roster_import_preview.html", context)
 
 
 def _summary(result) -> str:
@@ -133,13 +45,23 @@ def _summary(result) -> str:
     return text + "."
 
 
-@login_required
-@require_POST
-def roster_import_discard(request, public_id):
-    pending = _pending_or_404(request, public_id)
-    pending_imports.pending_import_discard(actor=request.user, pending=pending)
-    messages.info(request, f"Upload {pending.file_name} discarded; nothing was imported.")
-    return redirect(_with_agency(reverse("training:roster_import"), pending.agency))
+ROSTER_IMPORT_PAGES = UploadPages(
+    kind=ROSTER_UPLOADS,
+    form=RosterImportForm,
+    upload_template="training/roster_import.html",
+    preview_template="training/roster_import_preview.html",
+    upload_url="training:roster_import",
+    preview_url="training:roster_import_preview",
+    done_url="training:roster",
+    gone=GONE,
+    stale=STALE_PREVIEW,
+    all_or_nothing_refused=_all_or_nothing_refused,
+    summary=_summary,
+    no_valid_row=NO_VALID_ROW,
+    keep_agency=True,
+)
+
+roster_import, roster_import_preview, roster_import_discard = upload_views(ROSTER_IMPORT_PAGES)
 
 
 def _download(content: bytes, content_type: str, file_name: str) -> HttpResponse:

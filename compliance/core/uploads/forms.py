@@ -1,0 +1,66 @@
+"""The forms every import page shows: the table upload and the choice on its preview. They validate only.
+
+Moved here from ``training.imports.forms``; the detainer-log form used to be a
+subclass of the roster's.
+"""
+
+from __future__ import annotations
+
+from django import forms
+
+from compliance.core.uploads.tables import ENCODINGS
+
+
+class TableUploadForm(forms.Form):
+    """Upload a table (CSV or Excel .xlsx) for an agency: the file and, for a CSV, its encoding.
+
+    A subclass sets ``max_bytes`` (the size limit), ``file_label`` and
+    ``file_help``, and lists first among its bases the agency chooser it
+    shows (``add_agency_field(agencies, initial)`` and ``chosen_agency()``,
+    e.g. ``training.roster.forms.AgencyChoiceMixin``). It is built with
+    ``agencies=`` (where the user may change records) and ``agency_initial=``.
+    """
+
+    max_bytes: int
+    file_label: str
+    file_help: str
+
+    file = forms.FileField()
+    encoding = forms.ChoiceField(
+        label="Encoding (CSV only)",
+        choices=ENCODINGS.items(),
+        initial="utf-8",
+        help_text="A file that reads as UTF-8 is always read as UTF-8. Choose Windows-1252 only for a file "
+        "Excel saved as plain “CSV (Comma delimited)” with accented letters.",
+    )
+
+    def __init__(self, *args, agencies, agency_initial=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].label = self.file_label
+        self.fields["file"].help_text = self.file_help
+        self.add_agency_field(agencies, agency_initial)
+
+    def add_agency_field(self, agencies, initial=None) -> None:
+        """Let the user choose among ``agencies``; the agency chooser listed before this class does it."""
+        raise NotImplementedError("List an agency chooser (add_agency_field, chosen_agency) first among the bases.")
+
+    def chosen_agency(self):
+        """The agency the file is for (after ``is_valid``); the agency chooser listed before this class answers."""
+        raise NotImplementedError("List an agency chooser (add_agency_field, chosen_agency) first among the bases.")
+
+    def clean_file(self):
+        """The uploaded file, refused when larger than ``max_bytes`` (the message says the limit in MB)."""
+        upload = self.cleaned_data["file"]
+        if upload.size > self.max_bytes:
+            raise forms.ValidationError(f"The file is larger than {self.max_bytes // (1024 * 1024)} MB.")
+        return upload
+
+
+class ImportConfirmForm(forms.Form):
+    """The uploader's choice on the preview: all rows (the default) or only the valid ones."""
+
+    ALL = "all"
+    VALID_ONLY = "valid_only"
+
+    choice = forms.ChoiceField(choices=[(ALL, "Import all rows"), (VALID_ONLY, "Import only the valid rows")])
+    digest = forms.CharField(min_length=64, max_length=64, widget=forms.HiddenInput)
