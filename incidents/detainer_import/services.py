@@ -1,6 +1,6 @@
 """Import of a detainer-log file (CSV or XLSX) as historical, facility-level detainer events.
 
-For statistics only (issue 4, item 6): each row is one detainer event at a
+For statistics only: each row is one detainer event at a
 facility, with no subject data — e.g. ICE's Pennsylvania FOIA release
 ``shared/data/detainers/pa_detainers.csv`` (2007–2015, 32,757 rows).
 
@@ -23,7 +23,7 @@ Only ``date`` and ``det_facility`` must be in the header; unknown or repeated
 columns are refused. Reading the bytes (encodings, workbooks, zip bombs) is the
 shared table reader, ``compliance.core.uploads.tables``.
 
-Like the roster import (issue 3, item 5): a preview of every row's outcome
+Like the roster import: a preview of every row's outcome
 first; then all rows or nothing (the default), or the valid rows only when the
 user chooses so. The rows are statistics, not audited records: written with
 ``bulk_create`` in one transaction. The import itself is recorded — who, file

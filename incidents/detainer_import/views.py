@@ -1,4 +1,4 @@
-"""Detainer-log import pages: upload → preview → the uploader confirms (issue 4, item 6). Thin views.
+"""Detainer-log import pages: upload → preview → the uploader confirms. Thin views.
 
 The pages and their rules (who may upload, see, confirm or discard; nothing
 written before the confirmation) are ``compliance.core.uploads.views``; here is

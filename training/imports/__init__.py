@@ -1,0 +1,1 @@
+"""Roster import: officers and certifications from a CSV or XLSX file, previewed row by row, then confirmed."""

@@ -23,7 +23,7 @@ the file (encodings, case T4; workbooks) is ``compliance.core.uploads.tables``.
 Dates (case T5): only the two documented formats; ``13/04/2025`` is an error
 (month 13), never a silent day/month swap.
 
-Two steps (issue 3, item 5):
+Two steps:
 
 1. ``roster_preview`` reads, validates and plans every row — will create the
    officer, will update it (which fields), will add a certification, no change,

@@ -1,6 +1,6 @@
 """Keeping an uploaded file between its preview and its uploader's confirmation (the pending-upload service).
 
-An import works in two requests (issue 3, item 5; issue 4, item 6): the upload
+An import works in two requests: the upload
 shows a preview of every row; a second request imports. The file's bytes are
 kept in the private default storage (a ``PendingUpload`` row), never in the
 session or in hidden form fields, and the confirmation re-reads those stored
