@@ -16,16 +16,42 @@ from compliance.core.models import Agency
 CHOOSE_AGENCY_MESSAGE = "Choose the agency this record belongs to."
 
 
+#: The roster and import pages' wording of the agency choice: a hint under it, Django's plain empty choice.
+AGENCY_HELP = "You can change records in more than one agency: choose the one this record belongs to."
+LISTED_CHOICE = {"help_text": AGENCY_HELP, "empty_label": "---------", "required_message": None}
+
+
 class AgencyChoiceMixin:
     """The agency a form's record belongs to: fixed (edit, or only one allowed) or chosen.
 
     Call ``init_agency(agencies=..., agency=...)`` in ``__init__``. ``agencies``
-    is the list of agencies where the user holds ``change_records``
-    (``compliance.core.access.agencies_for``); with more than one and no fixed
-    ``agency`` an "Agency" select (by public id) is added first.
+    is where the user holds ``change_records`` (``compliance.core.access.agencies_for``);
+    with more than one and no fixed ``agency`` an "Agency" select (by public id, in
+    the agencies' order: state, name) is added first. ``selected_agency()`` answers
+    which one, after ``is_valid``.
     """
 
-    def init_agency(self, *, agencies, agency: Agency | None) -> None:
+    fixed_agency: Agency | None = None
+
+    def init_agency(
+        self,
+        *,
+        agencies,
+        agency: Agency | None = None,
+        initial: Agency | None = None,
+        help_text: str = "",
+        empty_label: str = "- Select the agency -",
+        required_message: str | None = CHOOSE_AGENCY_MESSAGE,
+    ) -> None:
+        """Fix the agency or add the choice.
+
+        Args:
+            agencies: the agencies the user may choose among (iterable of ``Agency``).
+            agency: the record's agency when it is fixed (an edit form).
+            initial: the pre-selected agency (e.g. the user's home agency), if any.
+            help_text, empty_label, required_message: the page's wording (``LISTED_CHOICE`` for the
+                roster and import pages); ``required_message=None`` keeps Django's.
+        """
         agencies = list(agencies)
         self.fixed_agency = agency or (agencies[0] if len(agencies) == 1 else None)
         if self.fixed_agency is None:
@@ -33,8 +59,10 @@ class AgencyChoiceMixin:
                 queryset=Agency.objects.filter(pk__in=[a.pk for a in agencies]),
                 to_field_name="public_id",
                 label="Agency",
-                empty_label="- Select the agency -",
-                error_messages={"required": CHOOSE_AGENCY_MESSAGE},
+                empty_label=empty_label,
+                initial=getattr(initial, "public_id", None),
+                help_text=help_text,
+                error_messages={"required": required_message} if required_message else None,
             )
             self.fields = {"agency": field, **self.fields}
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from compliance.core.uploads.forms import TableUploadForm
 from incidents.detainer_import.services import COLUMNS, MAX_BYTES
-from training.roster.forms import AgencyChoiceMixin
 
 
-class DetainerLogImportForm(AgencyChoiceMixin, TableUploadForm):
+class DetainerLogImportForm(TableUploadForm):
     """Upload a detainer-log file (CSV or XLSX) and choose the agency; the same agency choice as the roster's."""
 
     max_bytes = MAX_BYTES

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from compliance.core.uploads.forms import TableUploadForm
 from training.imports.files import MAX_BYTES
-from training.roster.forms import AgencyChoiceMixin
 
 
-class RosterImportForm(AgencyChoiceMixin, TableUploadForm):
+class RosterImportForm(TableUploadForm):
     """Upload a roster file (CSV or XLSX) and, for a user of several agencies, choose the agency."""
 
     max_bytes = MAX_BYTES

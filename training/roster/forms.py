@@ -13,32 +13,10 @@ import uuid
 
 from django import forms
 
+from compliance.core.forms import LISTED_CHOICE, AgencyChoiceMixin
 from compliance.core.models import Agreement, AgreementModel
 from training.roster import rules
 from training.roster.models import Course, Officer
-
-AGENCY_HELP = "You can change records in more than one agency: choose the one this record belongs to."
-
-
-class AgencyChoiceMixin:
-    """Adds a required ``agency`` choice when the user may change records in several agencies."""
-
-    def add_agency_field(self, agencies, initial=None) -> None:
-        agency_list = list(agencies)
-        self.single_agency = agency_list[0] if len(agency_list) == 1 else None
-        if self.single_agency is None:
-            self.fields = {
-                "agency": forms.ModelChoiceField(
-                    queryset=agencies,
-                    to_field_name="public_id",
-                    initial=getattr(initial, "public_id", None),
-                    help_text=AGENCY_HELP,
-                ),
-                **self.fields,
-            }
-
-    def chosen_agency(self):
-        return self.single_agency or self.cleaned_data["agency"]
 
 
 class SupervisorChoiceField(forms.ModelChoiceField):
@@ -77,9 +55,8 @@ class OfficerForm(AgencyChoiceMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["supervisor"].queryset = supervisors
         self.fields["agreement"].queryset = agreements if agreements is not None else Agreement.objects.none()
-        self.single_agency = None
         if agencies is not None:
-            self.add_agency_field(agencies, agency_initial)
+            self.init_agency(agencies=agencies, initial=agency_initial, **LISTED_CHOICE)
 
 
 class CourseForm(AgencyChoiceMixin, forms.Form):
@@ -102,7 +79,7 @@ class CourseForm(AgencyChoiceMixin, forms.Form):
 
     def __init__(self, *args, agencies, agency_initial=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.add_agency_field(agencies, agency_initial)
+        self.init_agency(agencies=agencies, initial=agency_initial, **LISTED_CHOICE)
 
 
 class CertificationForm(forms.Form):

@@ -80,7 +80,7 @@ def officer_create(request):
     if request.method == "POST" and form.is_valid():
         data = {key: value for key, value in form.cleaned_data.items() if key != "agency"}
         try:
-            officer = services.officer_create(actor=request.user, agency=form.chosen_agency(), **data)
+            officer = services.officer_create(actor=request.user, agency=form.selected_agency(), **data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -157,7 +157,7 @@ def course_create(request):
     )
     if request.method == "POST" and form.is_valid():
         data = {key: value for key, value in form.cleaned_data.items() if key != "agency"}
-        agency = form.chosen_agency()
+        agency = form.selected_agency()
         try:
             services.course_create(actor=request.user, agency=agency, **data)
         except ValidationError as exc:

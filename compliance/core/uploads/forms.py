@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from django import forms
 
+from compliance.core.forms import LISTED_CHOICE, AgencyChoiceMixin
 from compliance.core.uploads.tables import ENCODINGS
 
 
-class TableUploadForm(forms.Form):
+class TableUploadForm(AgencyChoiceMixin, forms.Form):
     """Upload a table (CSV or Excel .xlsx) for an agency: the file and, for a CSV, its encoding.
 
     A subclass sets ``max_bytes`` (the size limit), ``file_label`` and
-    ``file_help``, and lists first among its bases the agency chooser it
-    shows (``add_agency_field(agencies, initial)`` and ``chosen_agency()``,
-    e.g. ``training.roster.forms.AgencyChoiceMixin``). It is built with
-    ``agencies=`` (where the user may change records) and ``agency_initial=``.
+    ``file_help``. It is built with ``agencies=`` (where the user may change
+    records) and ``agency_initial=``; a user of several agencies chooses one
+    (``compliance.core.forms.AgencyChoiceMixin``, the roster pages' wording).
     """
 
     max_bytes: int
@@ -38,15 +38,7 @@ class TableUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["file"].label = self.file_label
         self.fields["file"].help_text = self.file_help
-        self.add_agency_field(agencies, agency_initial)
-
-    def add_agency_field(self, agencies, initial=None) -> None:
-        """Let the user choose among ``agencies``; the agency chooser listed before this class does it."""
-        raise NotImplementedError("List an agency chooser (add_agency_field, chosen_agency) first among the bases.")
-
-    def chosen_agency(self):
-        """The agency the file is for (after ``is_valid``); the agency chooser listed before this class answers."""
-        raise NotImplementedError("List an agency chooser (add_agency_field, chosen_agency) first among the bases.")
+        self.init_agency(agencies=agencies, initial=agency_initial, **LISTED_CHOICE)
 
     def clean_file(self):
         """The uploaded file, refused when larger than ``max_bytes`` (the message says the limit in MB)."""

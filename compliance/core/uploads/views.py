@@ -50,7 +50,7 @@ class UploadPages:
         kind: its kind of upload (``compliance.core.uploads.services.UploadKind``).
         form: its upload form class, built as ``form(data, files, agencies=...,
             agency_initial=...)``, with ``cleaned_data["file"]`` (and
-            ``["encoding"]`` when it asks) and ``chosen_agency()``
+            ``["encoding"]`` when it asks) and ``selected_agency()``
             (``compliance.core.uploads.forms.TableUploadForm``).
         upload_template, preview_template: the two pages. The upload page gets
             ``form`` and ``preview`` (None, or the preview of a file that cannot
@@ -144,7 +144,7 @@ def upload_page(request, *, pages: UploadPages) -> HttpResponse:
         upload = services.pending_upload_create(
             kind=pages.kind,
             actor=request.user,
-            agency=form.chosen_agency(),
+            agency=form.selected_agency(),
             data=file.read(),
             file_name=file.name,
             encoding=form.cleaned_data.get("encoding", "utf-8"),
