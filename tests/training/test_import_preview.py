@@ -17,7 +17,7 @@ from tests.training.helpers import make_certification, make_course, make_officer
 from training.imports import services as importers
 from training.imports.files import COLUMNS
 from training.imports.services import roster_import, roster_preview
-from training.roster.export import template_xlsx
+from training.imports.template import template_xlsx
 from training.roster.models import Certification, Officer
 
 HEADER = ",".join(COLUMNS)

@@ -16,7 +16,7 @@ from compliance.core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from compliance.core.uploads.views import UploadPages, upload_views
 from training.imports.forms import RosterImportForm
 from training.imports.pending import ROSTER_UPLOADS
-from training.roster.export import template_csv, template_xlsx
+from training.imports.template import template_csv, template_xlsx
 
 ALL_OR_NOTHING_REFUSED = (
     "{count} row{plural} of the file {have} errors, so “Import all rows” is not possible. "

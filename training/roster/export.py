@@ -1,4 +1,4 @@
-"""Roster files we hand out: the roster export (CSV, XLSX) and the import template (CSV, XLSX).
+"""The roster export (CSV, XLSX): one row per officer, for auditors and staff to take away.
 
 Formula injection (case E1): a spreadsheet runs a cell that starts with ``=``,
 ``+``, ``-`` or ``@`` as a formula, and a leading tab or carriage return can
@@ -7,7 +7,7 @@ leading ``'``; numbers and dates are written as numbers and dates (``-3`` stays
 ``-3``). Only the files change: the screen and the PDF show the original text.
 In XLSX, text cells are also typed as strings explicitly, because openpyxl turns
 any string starting with ``=`` into a formula. The cell writer is shared with
-the other exports: ``compliance.core.spreadsheets``.
+the other exports: ``compliance.core.spreadsheets``. The import template is ``training.imports.template``.
 
 Export columns (one row per officer, the roster page's filters and order):
 
@@ -30,15 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-# The E1 cell writer is compliance.core.spreadsheets, shared by every export. The four names re-exported
-# here (CSV_CONTENT_TYPE, FORMULA_PREFIXES, XLSX_CONTENT_TYPE, neutralise) are no longer imported from here.
-from compliance.core.spreadsheets import CSV_CONTENT_TYPE as CSV_CONTENT_TYPE
-from compliance.core.spreadsheets import FORMULA_PREFIXES as FORMULA_PREFIXES
-from compliance.core.spreadsheets import XLSX_CONTENT_TYPE as XLSX_CONTENT_TYPE
 from compliance.core.spreadsheets import csv_cell, workbook_bytes
-from compliance.core.spreadsheets import neutralise as neutralise
-from training.imports.files import COLUMNS
-from training.imports.services import TEMPLATE_EXAMPLE
 from training.roster import rules
 
 EXPORT_COLUMNS = (
@@ -99,33 +91,3 @@ def roster_csv(rows: Iterable[ExportRow]) -> bytes:
 def roster_xlsx(rows: Iterable[ExportRow], *, title: str = "Roster") -> bytes:
     """The export as an XLSX workbook: text cells typed as text, dates as dates, numbers as numbers."""
     return workbook_bytes([(title, EXPORT_COLUMNS, (row.values for row in rows))])
-
-
-def template_csv() -> bytes:
-    """The import template as CSV (UTF-8 with a byte order mark so Excel keeps accents)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerow([TEMPLATE_EXAMPLE[column] for column in COLUMNS])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-TEMPLATE_HELP = (
-    ("badge_number", "Required. A row whose badge matches an officer of the agency updates that officer."),
-    ("last_name, first_name", "Required for a new officer. For an existing officer, blank means “leave as is”."),
-    ("unit, email", "Optional; blank means “leave as is”."),
-    ("course_code", "A course code of the agency (see Courses). Blank: the row records no certification."),
-    (
-        "completed_on",
-        "Required with a course: an Excel date, or text YYYY-MM-DD (2025-03-04) or MM/DD/YYYY "
-        "(03/04/2025 = 4 March 2025). The expiry is computed from the course's validity.",
-    ),
-    ("certificate_number", "Optional."),
-)
-
-
-def template_xlsx() -> bytes:
-    """The import template as XLSX: the roster sheet (header and one example row) and a "Columns" sheet."""
-    example = [TEMPLATE_EXAMPLE[column] for column in COLUMNS]
-    example[COLUMNS.index("completed_on")] = date.fromisoformat(TEMPLATE_EXAMPLE["completed_on"])
-    return workbook_bytes([("Roster", COLUMNS, [example]), ("Columns", ("column", "meaning"), TEMPLATE_HELP)])
