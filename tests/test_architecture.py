@@ -72,3 +72,18 @@ class HousePlanTests(SimpleTestCase):
             defined = [node.name for node in tree.body if isinstance(node, ast.ClassDef | ast.FunctionDef)]
             with self.subTest(app=app):
                 self.assertEqual(defined, [])
+
+    def test_no_module_imports_in_a_circle(self):
+        # The floors forbid cycles between floors; this forbids them inside a floor too (DESIGN.md "never in a circle").
+        import grimp
+
+        graph = grimp.build_graph(*APPS, cache_dir=None)
+        circles = []
+        for importer in sorted(graph.modules):
+            if ".migrations" in importer:
+                continue
+            for imported in graph.find_modules_directly_imported_by(importer):
+                back = graph.find_shortest_chain(importer=imported, imported=importer)
+                if back and ".migrations" not in imported:
+                    circles.append(" -> ".join((importer, *back)))
+        self.assertEqual(circles, [])
