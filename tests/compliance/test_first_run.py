@@ -5,6 +5,7 @@ the logins once it listens), all with ``SITE_URL`` derived from ``HOST``/``PORT`
 """
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -13,6 +14,7 @@ import threading
 from contextlib import redirect_stderr, redirect_stdout
 from datetime import UTC, datetime, timedelta
 from io import StringIO
+from pathlib import Path
 from tempfile import TemporaryDirectory
 
 import pytest
@@ -20,9 +22,12 @@ import time_machine
 from django.conf import settings
 from django.core import mail
 from django.core.management import CommandError, call_command
-from django.test import SimpleTestCase, TransactionTestCase, override_settings
+from django.test import SimpleTestCase, TestCase, TransactionTestCase, override_settings
 
-from compliance.management.commands.seed_demo import login_lines
+from compliance.core import access
+from compliance.core.models import Agency, Agreement, User
+from compliance.core.roles import ROLE_PERMISSIONS
+from compliance.management.commands.seed_demo import DEMO_PASSWORD, EVERY_AGENCY, login_lines
 from compliance.management.commands.serve_demo import REFUSE_MESSAGE, port_mismatch_line
 from tests.base import BaseTestCase
 from tests.incidents.helpers import make_detainer
@@ -177,3 +182,54 @@ class EmailLinksFollowSiteUrlTests(BaseTestCase):
         self.assertIn(f"http://127.0.0.1:8123/detainers/{detainer.public_id}/", message.body)
         self.assertNotIn(":8000", message.body)
 
+
+def _readme_table(first_header: str) -> list[list[str]]:
+    """The rows of README.md's table whose first header cell is ``first_header``, cells without backticks."""
+    lines = (Path(settings.BASE_DIR) / "README.md").read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"| {first_header} |"))
+    rows = []
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        rows.append([cell.strip().strip("`") for cell in line.strip("|").split("|")])
+    return rows
+
+
+@override_settings(DEBUG=True)
+class ReadmeDemoTableTests(TestCase):
+    """README.md's "Demo logins" tables say what ``seed_demo`` creates and what it prints."""
+
+    def test_the_readme_demo_logins_are_the_users_roles_and_agencies_seed_demo_creates(self):
+        call_command("seed_demo", stdout=StringIO())
+        agencies = _readme_table("demo agency")
+        all_names = {name for name, *_ in agencies}
+        self.assertEqual(set(Agency.objects.values_list("name", flat=True)), all_names)
+        for name, state, zone, models in agencies:
+            agency = Agency.objects.get(name=name)
+            self.assertEqual((agency.state, agency.time_zone), (state, zone))
+            active = agency.agreements.filter(status=Agreement.Status.ACTIVE)
+            self.assertEqual(sorted(active.values_list("model", flat=True)), models.split(", "))
+
+        users = _readme_table("username")
+        self.assertEqual(
+            {username for username, *_ in users},
+            set(User.objects.filter(username__startswith="demo-").values_list("username", flat=True)),
+        )
+        for username, role, scope in users:
+            user = User.objects.get(username=username)
+            expected = all_names if scope == EVERY_AGENCY else {scope}
+            with self.subTest(username=username):
+                self.assertTrue(user.check_password(DEMO_PASSWORD))
+                self.assertEqual(list(user.groups.values_list("name", flat=True)), [role])
+                for perm in access.ALL_PERMS:
+                    held = set(access.agencies_for(user, perm).values_list("name", flat=True))
+                    self.assertEqual(held, expected if perm in ROLE_PERMISSIONS[role] else set(), perm)
+
+        readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+        self.assertIn(f"Every demo login has the password `{DEMO_PASSWORD}`", readme)
+
+    def test_the_printed_logins_say_what_the_readme_table_says(self):
+        lines = login_lines(sign_in_url="http://127.0.0.1:8000/accounts/login/")
+        printed = [re.split(r"\s{2,}", line.strip()) for line in lines[1:-1]]
+        self.assertEqual(printed, _readme_table("username"))
+        self.assertEqual(lines[-1], f"Password for every demo login: {DEMO_PASSWORD}")
