@@ -6,6 +6,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in e-mails point at the server `make run` starts (README: SITE_URL), unless SITE_URL is set;
+# bound to every interface (0.0.0.0), it is reached from this machine as 127.0.0.1.
+SITE_URL ?= http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
+# The demo's commands: development mode, e-mail links on this server.
+DEV := DEBUG=1 SITE_URL=$(SITE_URL)
+MANAGE := $(DEV) $(BIN)/python manage.py
 
 .PHONY: install run test test-fast lint format migrate demo clean bench
 
@@ -24,20 +30,20 @@ node_modules/.installed: package.json package-lock.json
 install: $(VENV)/.installed node_modules/.installed
 
 migrate: install
-	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	$(MANAGE) migrate --noinput
 
 demo: migrate
-	DEBUG=1 $(BIN)/python manage.py seed_demo
+	$(MANAGE) seed_demo
 
 # Without REDIS_URL, beat runs each scheduled task itself (eager mode): reminders daily,
-# the hold-deadline sweep every 15 minutes. run_jobs runs both once at start.
+# the hold-deadline sweep every 15 minutes. run_jobs runs them all once at start. Beat starts
+# quiet and serve_demo (runserver) prints the demo logins once it listens, so they come last;
+# e-mail goes to files under var/mail/ with one line each (EMAIL_URL's DEBUG default).
 run: demo
-	DEBUG=1 $(BIN)/python manage.py run_jobs
-	@DEBUG=1 $(BIN)/python manage.py seed_demo --logins-only
-	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)."
-	DEBUG=1 $(BIN)/celery -A compliance beat --loglevel=WARNING --schedule=var/celerybeat-schedule & \
+	$(MANAGE) run_jobs
+	@$(DEV) $(BIN)/celery -A compliance --quiet beat --loglevel=WARNING --schedule=var/celerybeat-schedule & \
 	trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(MANAGE) serve_demo $(HOST):$(PORT)
 
 test: install
 	$(BIN)/pytest

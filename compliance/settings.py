@@ -1,7 +1,8 @@
 """Settings for the 287(g) compliance manager: one file, read from the environment.
 
 Every value has a default that works on a laptop with no services: SQLite under
-``var/``, Celery tasks run in-process, mail printed to the console. Production
+``var/``, Celery tasks run in-process, mail written to files under ``var/mail/``
+(``DEBUG`` on; printed to the console with ``DEBUG`` off). Production
 sets ``DATABASE_URL``, ``REDIS_URL``, ``EMAIL_URL``, ``SECRET_KEY`` and
 ``ALLOWED_HOSTS`` (see README's configuration table). With ``DEBUG`` off and no
 ``SECRET_KEY`` the process refuses to start.
@@ -17,7 +18,15 @@ import environ
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
-env = environ.Env()
+
+class Env(environ.Env):
+    """django-environ's reader plus ``devmail://``: each e-mail to a file under ``var/mail/``, one line on the console
+    (``compliance.mail_files``; the default with ``DEBUG`` on)."""
+
+    EMAIL_SCHEMES = {**environ.Env.EMAIL_SCHEMES, "devmail": "compliance.mail_files.EmailBackend"}
+
+
+env = Env()
 environ.Env.read_env(BASE_DIR / ".env") if (BASE_DIR / ".env").exists() else None
 
 DEBUG = env.bool("DEBUG", default=False)
@@ -170,9 +179,13 @@ STORAGES = {
     },
 }
 
-# Mail: console by default; EMAIL_URL=smtp://user:pass@host:587 in production.
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+# Mail: EMAIL_URL=smtp+tls://user:pass@host:587 in production. Unset: with DEBUG on (make run), each message is
+# written to its own file under var/mail/ with one short line on the console (devmail://, compliance.mail_files), so
+# whole messages never bury what a command prints last; with DEBUG off, printed to the console as before.
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="devmail://" if DEBUG else "consolemail://")
 vars().update(EMAIL_CONFIG)
+# devmail:// (and filemail://) without a folder: var/mail/.
+EMAIL_FILE_PATH = EMAIL_CONFIG["EMAIL_FILE_PATH"] or str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="287g-compliance@localhost")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Hours before a detainer's hold deadline that supervisors are warned, e.g. "6,2" (one warning per lead time;

@@ -1,4 +1,4 @@
-"""Settings refuse to start in production mode without a SECRET_KEY (one line, non-zero exit)."""
+"""Settings refuse to start in production mode without a SECRET_KEY (one line, non-zero exit); e-mail defaults."""
 
 import os
 import subprocess
@@ -8,7 +8,11 @@ from django.conf import settings
 
 
 def run_python(code: str, **env_changes) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "TESTING", "DJANGO_SETTINGS_MODULE"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DEBUG", "TESTING", "DJANGO_SETTINGS_MODULE", "EMAIL_URL"}
+    }
     env.update(env_changes)
     return subprocess.run(  # noqa: S603 (our own interpreter, fixed arguments)
         [sys.executable, "-c", code],
@@ -46,3 +50,33 @@ def test_debug_off_with_a_secret_key_starts():
     result = run_python(SETUP, DEBUG="0", SECRET_KEY="an-invented-production-like-secret-key-0123456789")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+MAIL = (
+    "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'compliance.settings'; django.setup(); "
+    "from django.conf import settings as s; "
+    "print(s.EMAIL_BACKEND, s.EMAIL_FILE_PATH, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS)"
+)
+SECRET = "an-invented-production-like-secret-key-0123456789"
+
+
+def test_in_development_mail_goes_to_files_under_var_with_a_line_each():
+    result = run_python(MAIL, DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    backend, folder, *_ = result.stdout.split()
+    assert (backend, folder) == ("compliance.mail_files.EmailBackend", str(settings.BASE_DIR / "var" / "mail"))
+
+
+def test_without_debug_the_mail_defaults_are_unchanged():
+    result = run_python(MAIL, DEBUG="0", SECRET_KEY=SECRET)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[0] == "django.core.mail.backends.console.EmailBackend"
+    smtp = run_python(MAIL, DEBUG="0", SECRET_KEY=SECRET, EMAIL_URL="smtp+tls://user:pass@smtp.example.gov:587")
+    assert smtp.returncode == 0, smtp.stderr
+    backend, _folder, host, port, tls = smtp.stdout.split()
+    assert (backend, host, port, tls) == (
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.example.gov",
+        "587",
+        "True",
+    )

@@ -19,12 +19,14 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from community.models import OutreachEvent
 from compliance.core.audit import acting_as
 from compliance.core.models import Agency, Agreement, AgreementModel, User
 from compliance.core.roles import Role, role_grant
+from compliance.core.site_links import absolute_url
 from compliance.core.system_account import system_user
 from compliance.dashboard import quarter_bounds
 from incidents.detainers.choices import InterpreterType, PCBasis, ReleaseCause
@@ -84,6 +86,10 @@ DEMO_USERS = (
     ("demo-admin", "Morgan", "Administrator", Role.ADMINISTRATOR, False),
 )
 
+#: How the logins (and README.md's "Demo logins" table) name the scope of a user granted in every demo agency;
+#: the others are granted in the first agency only, named in full.
+EVERY_AGENCY = "all three demo agencies"
+
 
 class Command(BaseCommand):
     help = (
@@ -94,14 +100,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--logins-only", action="store_true", help="Only print the demo logins (``make run`` repeats them last)."
+            "--logins-only", action="store_true", help="Only print the demo logins (no database needed)."
         )
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError(REFUSE_MESSAGE)
+        sign_in_url = absolute_url(reverse("login"))
         if options["logins_only"]:
-            self._print_logins(list(Agency.objects.filter(name__in=[spec[1] for spec in AGENCIES]).order_by("pk")))
+            self._print(login_lines(sign_in_url=sign_in_url))
             return
         now = timezone.now()
         with transaction.atomic(), acting_as(system_user(), reason="Demo data (seed_demo)"):
@@ -113,14 +120,31 @@ class Command(BaseCommand):
                 seed_incidents(agency, reporter=users["demo-staff"], now=now)
                 seed_outreach(agency, now=now)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
-        self._print_logins(agencies)
+        self._print(login_lines(sign_in_url=sign_in_url))
 
-    def _print_logins(self, agencies) -> None:
-        self.stdout.write(self.style.SUCCESS("Sign in at /accounts/login/ with:"))
-        for username, _first, _last, role, everywhere in DEMO_USERS:
-            scope = "all three agencies" if everywhere else (agencies[0].name if agencies else "")
-            self.stdout.write(f"  {username:<16} {role:<22} {scope}")
-        self.stdout.write(f"Password for every demo login: {DEMO_PASSWORD}")
+    def _print(self, lines: list[str]) -> None:
+        self.stdout.write(self.style.SUCCESS(lines[0]))
+        for line in lines[1:]:
+            self.stdout.write(line)
+
+
+def demo_scope(everywhere: bool) -> str:
+    """The agencies a demo user is granted, as the logins and the README name them."""
+    return EVERY_AGENCY if everywhere else AGENCIES[0][1]
+
+
+def login_lines(*, sign_in_url: str) -> list[str]:
+    """The demo logins as printed, last, by ``seed_demo`` and ``serve_demo`` (``make run``); no database read.
+
+    One heading naming ``sign_in_url`` (an absolute URL), one line per demo user
+    (username, role, agencies: ``DEMO_USERS``), and the shared password. README.md's
+    "Demo logins" table says the same (tests/compliance/test_first_run.py).
+    """
+    users = [
+        f"  {username:<16} {role:<22} {demo_scope(everywhere)}"
+        for username, _first, _last, role, everywhere in DEMO_USERS
+    ]
+    return [f"Sign in at {sign_in_url} with:", *users, f"Password for every demo login: {DEMO_PASSWORD}"]
 
 
 def _upsert(model, lookup: dict, values: dict):
