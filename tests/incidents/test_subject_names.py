@@ -1,4 +1,4 @@
-"""Subjects' names as people have them: the detainer form, the STOP's same-subject match.
+"""Subjects' names as people have them: the detainer form, the STOP's same-subject match, the log's name look-up.
 
 Stored in Unicode NFC with outer spaces trimmed; compared by one folded key
 (``compliance.core.names.name_key``, stored as ``Detainer.subject_last_name_key``/``subject_first_name_key``),
@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import UTC, date, datetime
+from urllib.parse import parse_qs, urlparse
 
 import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from incidents.citizenship import services as citizenship
+from incidents.detainer_log import paging
+from incidents.detainer_log.name_search import SESSION_KEY
 from incidents.detainers import services
 from incidents.detainers.models import Detainer
 from tests.base import BaseTestCase
@@ -153,3 +156,79 @@ class SubjectStopNameTests(BaseTestCase):
         )
         self.assertEqual(response.status_code, 200)
         self.assertIn("same name and date of birth", response.context["form"].errors["subject_last_name"][0])
+
+
+@time_machine.travel(FORM_NOW, tick=False)
+class DetainerLogNameSearchTests(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.capitals = make_detainer(
+            cls.agency_a, actor=cls.staff_a, number=1, subject_last_name="ÁLVAREZ", subject_first_name="ROSA"
+        )
+        cls.decomposed = make_detainer(
+            cls.agency_a, actor=cls.staff_a, number=2, subject_last_name="Álvarez", subject_first_name="Luis"
+        )
+        Detainer.objects.filter(pk=cls.decomposed.pk).update(subject_last_name=nfd("Álvarez"))  # as once pasted
+        cls.unaccented = make_detainer(cls.agency_a, actor=cls.staff_a, number=3, subject_last_name="Alvarez")
+        cls.single = make_detainer(
+            cls.agency_a, actor=cls.staff_a, number=4, subject_last_name="Suharto", subject_first_name=""
+        )
+        cls.other_agency = make_detainer(cls.agency_b, actor=cls.staff_b, number=5, subject_last_name="Álvarez")
+
+    def setUp(self):
+        self.client.force_login(self.staff_a)
+
+    def find(self, last: str, first: str = "", url: str = LOG):
+        response = self.client.post(url, {"subject_last_name": last, "subject_first_name": first})
+        self.assertEqual(response.status_code, 302)
+        return response
+
+    def rows(self, response) -> set[int]:
+        return {row.pk for row in response.context["detainers"]}
+
+    def test_small_letters_find_the_name_stored_in_capitals_or_decomposed_through_the_page(self):
+        page = self.client.get(self.find("álvarez").url)
+        self.assertEqual(self.rows(page), {self.capitals.pk, self.decomposed.pk})
+        self.assertContains(page, 'data-testid="name-search-on"')
+        self.assertEqual(self.rows(self.client.get(self.find("ÁLVAREZ", "rosa").url)), {self.capitals.pk})
+        self.assertEqual(self.rows(self.client.get(self.find(nfd("ÁLVAREZ"), "LUIS").url)), {self.decomposed.pk})
+        self.assertEqual(self.rows(self.client.get(self.find("alvarez").url)), {self.unaccented.pk})
+        self.assertEqual(self.rows(self.client.get(self.find("suharto").url)), {self.single.pk})
+
+    def test_the_name_never_goes_into_the_address_only_an_opaque_token(self):
+        response = self.find("Álvarez", "Rosa", url=f"{LOG}?outcome=open&cursor=abc")
+        query = parse_qs(urlparse(response.url).query)
+        self.assertEqual(set(query), {"outcome", "name"})  # the other filters kept, the old page dropped
+        [token] = query["name"]
+        self.assertNotIn("lvarez", response.url.lower())
+        self.assertNotIn("rosa", response.url.lower())
+        self.assertEqual(self.client.session[SESSION_KEY][token], ["álvarez", "rosa"])
+
+    def test_the_pages_links_keep_the_token_and_clearing_drops_it(self):
+        for number in range(6, 6 + paging.PAGE_SIZE):
+            make_detainer(self.agency_a, actor=self.staff_a, number=number, subject_last_name="Álvarez")
+        url = self.find("álvarez").url
+        token = parse_qs(urlparse(url).query)["name"][0]
+        page = self.client.get(url)
+        self.assertEqual(len(page.context["detainers"]), paging.PAGE_SIZE)
+        older = page.context["links"]["older"]
+        self.assertEqual(parse_qs(urlparse(older).query)["name"], [token])
+        self.assertEqual(len(self.client.get(LOG + older).context["detainers"]), 2)
+        self.assertNotIn("name=", page.context["clear_name_link"])
+
+    def test_an_unknown_or_expired_token_narrows_nothing_and_says_so(self):
+        page = self.client.get(LOG, {"name": "not-a-token"})
+        self.assertEqual(page.status_code, 200)
+        self.assertContains(page, 'data-testid="name-search-expired"')
+        self.assertEqual(len(page.context["detainers"]), 4)  # agency A's whole log
+
+    def test_another_agency_is_never_found(self):
+        page = self.client.get(self.find("ÁLVAREZ").url)
+        self.assertNotIn(self.other_agency.pk, self.rows(page))
+
+    def test_a_missing_last_name_is_shown_next_to_the_field(self):
+        response = self.client.post(LOG, {"subject_last_name": " ", "subject_first_name": "Rosa"})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.context["name_form"].errors["subject_last_name"], ["This field is required."])
+        self.assertNotIn(SESSION_KEY, self.client.session)
