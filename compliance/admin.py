@@ -4,14 +4,17 @@ Changes made here are attributed to the signed-in administrator by the history
 middleware. Agency object permissions (the scope of every role) can be managed
 from an agency's "Object permissions" page (django-guardian); prefer
 ``compliance.core.roles.role_grant`` so a user's group and permissions stay in step.
-Users are deactivated, never deleted (case H3), so deletion is switched off.
+Users are deactivated, never deleted (case H3), so deletion is switched off. A user's
+names are stored as people have them (``compliance.core.names``), as on every other form.
 """
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from guardian.admin import GuardedModelAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from compliance.core.forms import PersonNameField
 from compliance.core.models import Agency, Agreement, Finding, Report, User
 
 
@@ -42,8 +45,21 @@ class AgreementAdmin(SimpleHistoryAdmin):
     date_hierarchy = "signed_on"
 
 
+class UserNamesChangeForm(UserChangeForm):
+    """Django's user change form, with the first and last names cleaned like every name (NFC, outer spaces)."""
+
+    class Meta(UserChangeForm.Meta):
+        model = User
+        field_classes = {
+            **UserChangeForm.Meta.field_classes,
+            "first_name": PersonNameField,
+            "last_name": PersonNameField,
+        }
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    form = UserNamesChangeForm
     list_display = ("username", "first_name", "last_name", "home_agency", "is_active", "is_staff")
     list_filter = ("is_active", "is_staff", "groups")
     list_select_related = ("home_agency",)

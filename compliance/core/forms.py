@@ -1,9 +1,9 @@
-"""Form helpers every app's record forms share: the agency choice, and a service's errors shown on a form.
+"""Form helpers every app's record forms share: the agency choice, a person's name, a service's errors on a form.
 
 A user who may change records in more than one agency picks the agency on
 create forms (``AgencyChoiceMixin``; used by the detainer, incident and outreach
-forms). ``add_service_errors`` puts a service's ``ValidationError`` next to the
-fields it names.
+forms). ``PersonNameField`` cleans a name as it is stored (``compliance.core.names``).
+``add_service_errors`` puts a service's ``ValidationError`` next to the fields it names.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from compliance.core.models import Agency
+from compliance.core.names import name_clean
 
 CHOOSE_AGENCY_MESSAGE = "Choose the agency this record belongs to."
 
@@ -69,6 +70,18 @@ class AgencyChoiceMixin:
     def selected_agency(self) -> Agency | None:
         """The fixed agency, or the valid chosen one (None until chosen)."""
         return self.fixed_agency or self.cleaned_data.get("agency")
+
+
+class PersonNameField(forms.CharField):
+    """A person's last or first name: cleaned by ``compliance.core.names.name_clean`` (NFC, outer spaces trimmed).
+
+    A value of only spaces or invisible characters is empty, so a required name says
+    "This field is required." next to the field. ``max_length`` counts the cleaned name.
+    Use it (or ``Meta.field_classes`` on a model form) for every name field of a form.
+    """
+
+    def to_python(self, value):
+        return name_clean(super().to_python(value))
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:

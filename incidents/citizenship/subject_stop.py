@@ -13,7 +13,12 @@ Same person, in this order (the first identifier both records carry decides):
 1. both have an A-number (normalised, ``A`` + 9 digits): the same A-number —
    and two different A-numbers are two people, whatever the names;
 2. otherwise the same booking number in the agency (case and spaces ignored), or
-   the same last name + first name (case ignored) + date of birth (both known).
+   the same last name + first name + date of birth (both known). Names are compared by
+   ``compliance.core.names.name_key`` (case, accent form, outer spaces and typographic
+   apostrophes ignored; accents themselves count), in the database on the stored keys
+   ``subject_last_name_key``/``subject_first_name_key``: ``ÁLVAREZ`` pasted from a PDF in
+   decomposed form is the same name as ``Álvarez`` typed by hand. A person with a single
+   name has a blank first name on both records.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.urls import reverse
 
+from compliance.core.names import name_key
 from incidents.citizenship.services import CITIZEN_MESSAGE, stop_reason, stopped_q
 from incidents.detainers.models import Detainer
 
@@ -49,18 +55,20 @@ def _same(one: str, other: str) -> bool:
     return one.strip().casefold() == other.strip().casefold()
 
 
+def _same_name(last: str, first: str, stopped: Detainer) -> bool:
+    return (name_key(last), name_key(first)) == (
+        name_key(stopped.subject_last_name),
+        name_key(stopped.subject_first_name),
+    )
+
+
 def matched_field(stopped: Detainer, *, a_number: str, booking_number: str, last: str, first: str, dob) -> str | None:
     """Which identifier makes ``stopped`` the same subject (a key of ``_MATCHED``), or None (pure)."""
     if a_number and stopped.a_number:
         return "a_number" if a_number == stopped.a_number else None
     if booking_number.strip() and _same(booking_number, stopped.booking_number):
         return "booking_number"
-    if (
-        dob is not None
-        and stopped.subject_date_of_birth == dob
-        and _same(last, stopped.subject_last_name)
-        and _same(first, stopped.subject_first_name)
-    ):
+    if dob is not None and stopped.subject_date_of_birth == dob and _same_name(last, first, stopped):
         return "subject_last_name"
     return None
 
@@ -80,7 +88,8 @@ def stopped_detainer_for_subject(
     Args:
         agency_id: the agency (STOP is looked up within it only).
         a_number: the new record's A-number, already normalised ("" when none).
-        booking_number, last, first: as typed (compared ignoring case and outer spaces).
+        booking_number: as typed (compared ignoring case and outer spaces).
+        last, first: as typed (compared by ``compliance.core.names.name_key``; ``first`` "" for a single name).
         dob: the date of birth, or None (then names alone never match).
         exclude_pk: the record itself, when it already exists.
 
@@ -92,8 +101,8 @@ def stopped_detainer_for_subject(
     candidates = same_booking
     if dob is not None:
         candidates |= Q(
-            subject_last_name__iexact=last.strip(),
-            subject_first_name__iexact=first.strip(),
+            subject_last_name_key=name_key(last),
+            subject_first_name_key=name_key(first),
             subject_date_of_birth=dob,
         )
     if a_number:

@@ -151,7 +151,7 @@ def _row_values(entry: LogEntry, local: Callable[[datetime | None], object]) -> 
     return {
         "agency": str(agency),
         "booking_number": detainer.booking_number,
-        "subject_name": f"{detainer.subject_last_name}, {detainer.subject_first_name}",
+        "subject_name": detainer.subject_name,
         "a_number": detainer.a_number,
         "country_of_citizenship": detainer.subject_country_of_citizenship,
         "offense_level": detainer.offense_level,

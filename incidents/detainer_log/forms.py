@@ -1,10 +1,12 @@
-"""Forms of the detainer log (GET): the page's filters (outcome, received dates, booking or A-number), the export's."""
+"""Forms of the detainer log: the page's filters (GET: outcome, received dates, booking or A-number, the token of a
+name look-up), the name look-up itself (POST: a name never goes into a URL), the export's."""
 
 from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
 
+from compliance.core.forms import PersonNameField
 from incidents.detainer_log.paging import LogFilters
 from incidents.detainers.models import Detainer
 from incidents.detainers.validators import a_number_normalise
@@ -44,6 +46,8 @@ class DetainerLogFilterForm(forms.Form):
         max_length=40,
         help_text="Exact match, e.g. BK-20001 or A012345678.",
     )
+    # The token of a name look-up kept in the session (incidents.detainer_log.name_search), never the name.
+    name = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
 
     def clean(self):
         cleaned = super().clean()
@@ -80,7 +84,23 @@ class DetainerLogFilterForm(forms.Form):
             params["received_to"] = filters.received_to.isoformat()
         if filters.number:
             params["number"] = filters.number
+        name = getattr(self, "cleaned_data", {}).get("name")
+        if name:
+            params["name"] = name
         return params
+
+
+class SubjectNameSearchForm(forms.Form):
+    """Find a subject in the log by name (POST). Both names are compared by ``compliance.core.names.name_key``."""
+
+    subject_last_name = PersonNameField(
+        label="Subject's last name",
+        max_length=100,
+        help_text="Or their only name. Capitals do not matter (ÁLVAREZ finds Álvarez); accents do (Peña, Pena).",
+    )
+    subject_first_name = PersonNameField(
+        label="Subject's first name", max_length=100, required=False, help_text="Blank: any first name."
+    )
 
 
 CSV = "csv"

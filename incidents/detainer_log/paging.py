@@ -150,10 +150,15 @@ class LogFilters:
     received_to: date | None = None
     number: str = ""  # booking number as typed, exact
     a_number: str = ""  # stored form (A + 9 digits) when the lookup text reads as an A-number
+    # The subject's name keys (compliance.core.names.name_key; incidents.detainer_log.name_search), equal; "" for any.
+    last_name_key: str = ""
+    first_name_key: str = ""
 
     @property
     def narrowed(self) -> bool:
-        return bool(self.outcome != "all" or self.received_from or self.received_to or self.number)
+        return bool(
+            self.outcome != "all" or self.received_from or self.received_to or self.number or self.last_name_key
+        )
 
 
 @dataclass
@@ -212,6 +217,11 @@ def _segments(agencies: list, filters: LogFilters) -> tuple[QuerySet | None, Que
         if filters.a_number:
             lookup |= Q(a_number=filters.a_number)
         base = base.filter(lookup)
+    if filters.last_name_key:
+        # Equal stored keys (index detainer_subject_name_idx): case and Unicode form never depend on the database.
+        base = base.filter(subject_last_name_key=filters.last_name_key)
+        if filters.first_name_key:
+            base = base.filter(subject_first_name_key=filters.first_name_key)
     outcome = OUTCOME_FILTERS.get(filters.outcome)
     open_rows = base.filter(outcome=Detainer.Outcome.PENDING)
     closed_rows = base.exclude(outcome=Detainer.Outcome.PENDING)
@@ -290,7 +300,8 @@ def detainer_log_page(*, agencies: list, filters: LogFilters, cursor: Cursor) ->
     Args:
         agencies: ``compliance.Agency`` rows the user may view (after any ``?agency=``
             narrowing); each one's ``time_zone`` reads the date filter for its detainers.
-        filters: outcome, agency-local received dates (inclusive), booking/A-number (exact).
+        filters: outcome, agency-local received dates (inclusive), booking/A-number (exact), the
+            subject's name keys (equal; ``compliance.core.names.name_key``).
         cursor: from ``cursor_decode``. A cursor whose page is empty (rows deleted, a
             cursor past the end) gives the first page. Going newer up to the start of the
             log may give a short page (fewer than ``PAGE_SIZE`` rows, no "newer" link):

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from urllib.parse import urlencode
 
@@ -20,7 +21,8 @@ from compliance.core.models import AccessLog, access_log_per_agency
 from compliance.core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from incidents.detainer_log import paging as detainer_log
 from incidents.detainer_log.export import detainer_csv_chunks, detainer_xlsx_write
-from incidents.detainer_log.forms import XLSX, DetainerExportForm, DetainerLogFilterForm
+from incidents.detainer_log.forms import XLSX, DetainerExportForm, DetainerLogFilterForm, SubjectNameSearchForm
+from incidents.detainer_log.name_search import name_search_keys, name_search_store
 from incidents.detainer_log.rows import detainer_log_entries, detainer_log_queryset
 from incidents.detainers.models import Detainer
 
@@ -32,21 +34,48 @@ def _link(params: dict[str, str], cursor: detainer_log.Cursor | None) -> str:
     return "?" + urlencode(query) if query else "?"
 
 
-def detainer_log_context(request) -> dict:
+def name_search_submit(request) -> tuple[str | None, SubjectNameSearchForm]:
+    """Handle the log's name look-up (POST): the URL to redirect to (None when invalid) and the bound form.
+
+    The name's keys are kept in the session (``incidents.detainer_log.name_search``); the URL carries
+    the page's other filters and the look-up's token, never the name (SECURITY.md F6). An invalid
+    form (no last name) is shown again with its errors by ``detainer_log_context(name_form=...)``.
+    """
+    form = SubjectNameSearchForm(request.POST)
+    if not form.is_valid():
+        return None, form
+    token = name_search_store(
+        request.session,
+        last_name=form.cleaned_data["subject_last_name"],
+        first_name=form.cleaned_data["subject_first_name"],
+    )
+    params = {key: value for key, value in request.GET.items() if key not in ("cursor", "name")}
+    return f"{request.path}?{urlencode({**params, 'name': token})}", form
+
+
+def detainer_log_context(request, *, name_form: SubjectNameSearchForm | None = None) -> dict:
     """Template context of one log page for ``request.user``.
 
     Scope: ``compliance.core.access.agencies_for`` (view_records), narrowed by ``?agency=``
     (``access.narrow_to_requested_agency``: another agency or a malformed id → 404).
     Filters: ``DetainerLogFilterForm`` on the query string (errors shown next to the
-    field; a bad field is ignored). Page: ``?cursor=`` (``detainer_log.cursor_decode``:
-    a bad or stale cursor gives the first page). Queries: one for the agencies, four
-    for the page (``detainer_log.detainer_log_page``), whatever the size of the log.
+    field; a bad field is ignored); ``?name=`` is the token of a name look-up kept in the
+    session (unknown or expired: ignored, and the page says so). Page: ``?cursor=``
+    (``detainer_log.cursor_decode``: a bad or stale cursor gives the first page). Queries:
+    one for the agencies, four for the page (``detainer_log.detainer_log_page``), whatever
+    the size of the log. ``name_form``: the name look-up form with its errors (an invalid POST).
     """
     _, only_agency = access.narrow_to_requested_agency(Detainer.objects.none(), request)
     agencies = [only_agency] if only_agency else list(access.agencies_for(request.user, access.VIEW).order_by("pk"))
     form = DetainerLogFilterForm(request.GET)
     form.is_valid()  # errors are shown next to the fields; the valid filters still apply
     filters = form.filters()
+    token = form.cleaned_data.get("name") or ""
+    name_keys = name_search_keys(request.session, token) if token else None
+    if name_keys:
+        filters = dataclasses.replace(filters, last_name_key=name_keys[0], first_name_key=name_keys[1])
+    elif token:
+        del form.cleaned_data["name"]  # expired: the links no longer carry it
     cursor = detainer_log.cursor_decode(request.GET.get("cursor"))
     page = detainer_log.detainer_log_page(agencies=agencies, filters=filters, cursor=cursor)
     by_id = {agency.pk: agency for agency in agencies}
@@ -61,12 +90,17 @@ def detainer_log_context(request) -> dict:
         "older": _link(params, page.older) if page.older else None,
         "oldest": _link(params, detainer_log.Cursor(detainer_log.LAST)) if page.has_older else None,
     }
+    clear_name_link = _link({key: value for key, value in params.items() if key != "name"}, None)
     return {
         "detainers": page.rows,
         "page": page,
         "links": links,
         "show_pagination": any(links.values()),
         "form": form,
+        "name_form": name_form or SubjectNameSearchForm(),
+        "name_search": bool(name_keys),
+        "clear_name_link": clear_name_link,
+        "name_search_expired": bool(token) and not name_keys,
         "filtered": filters.narrowed,
         "count_cap": detainer_log.COUNT_CAP,
         "now": timezone.now(),

@@ -5,6 +5,7 @@ from django.db.models.functions import Coalesce
 
 from compliance.core.audit import AuditedHistory
 from compliance.core.models import AgencyScopedModel
+from compliance.core.names import NameKeyField, name_display
 
 # The citizenship STOP and consular notification fields, as abstract mixins (DOMAIN.md R5.1–R5.7).
 from incidents.citizenship.models import CitizenshipFields
@@ -49,8 +50,18 @@ class Detainer(RecordFields, CitizenshipFields, ConsularFields, AgencyScopedMode
         LIFTED = "lifted", "Detainer lifted or declined"
 
     # Subject (personal data: every view of it is access-logged).
-    subject_last_name = models.CharField(max_length=100)
-    subject_first_name = models.CharField(max_length=100)
+    # Names as given (compliance.core.names.name_clean: NFC, outer spaces trimmed); a person with a single name has it
+    # as the last name and no first name (docs/decisions/names.md).
+    subject_last_name = models.CharField(
+        max_length=100, help_text="The family name, or the only name of a person who has one."
+    )
+    subject_first_name = models.CharField(
+        max_length=100, blank=True, help_text="Blank for a person with a single name."
+    )
+    # Their comparison keys (compliance.core.names.name_key), derived at every save: the STOP's same-subject match
+    # (incidents.citizenship.subject_stop) and the detainer log's name look-up.
+    subject_last_name_key = NameKeyField(source="subject_last_name")
+    subject_first_name_key = NameKeyField(source="subject_first_name")
     subject_date_of_birth = models.DateField(null=True, blank=True)
     booking_number = models.CharField(max_length=40)
     booked_at = models.DateTimeField(null=True, blank=True)
@@ -104,7 +115,7 @@ class Detainer(RecordFields, CitizenshipFields, ConsularFields, AgencyScopedMode
     )
 
     objects = DetainerQuerySet.as_manager()
-    history = AuditedHistory()
+    history = AuditedHistory(excluded_fields=["subject_last_name_key", "subject_first_name_key"])
 
     class Meta:
         ordering = ["hold_deadline"]
@@ -140,6 +151,10 @@ class Detainer(RecordFields, CitizenshipFields, ConsularFields, AgencyScopedMode
             # Detainer log lookup: exact booking number or A-number.
             models.Index(fields=["booking_number"], name="detainer_booking_number_idx"),
             models.Index(fields=["a_number"], name="detainer_a_number_idx"),
+            # Detainer log look-up by name and the STOP's same-subject match (R5.1): equal name keys in an agency.
+            models.Index(
+                fields=["agency", "subject_last_name_key", "subject_first_name_key"], name="detainer_subject_name_idx"
+            ),
             # Consular sweep (incidents.consular.services): outstanding consular duties by clock start (booking, else
             # receipt), so detainers whose custody ended are looked up by a bounded clock range.
             models.Index(
@@ -151,6 +166,11 @@ class Detainer(RecordFields, CitizenshipFields, ConsularFields, AgencyScopedMode
 
     def __str__(self) -> str:
         return f"Detainer {self.form} — booking {self.booking_number}"
+
+    @property
+    def subject_name(self) -> str:
+        """ "Last, First", or the single name alone (``compliance.core.names.name_display``)."""
+        return name_display(self.subject_last_name, self.subject_first_name)
 
     @property
     def is_open(self) -> bool:

@@ -22,6 +22,7 @@ from compliance.core.agency_time import in_zone
 from compliance.core.audit import acting_as
 from compliance.core.findings import finding_open_once
 from compliance.core.models import Agency, Finding
+from compliance.core.names import name_clean
 from compliance.core.writes import refuse_unknown_fields
 from incidents.actions.language import service_language_errors, stored_interpreter_type
 from incidents.actions.services import record_action_stop_refusal
@@ -95,6 +96,8 @@ OUTCOME_PENDING_MESSAGE = "An outcome must be transferred, released or lifted; p
 
 LIFT_REASON_MESSAGE = "A lifted or declined detainer needs a reason."
 
+SUBJECT_NAME_MESSAGE = "Enter the subject's last name, or their only name if they have just one."
+
 
 def _derive_deadline(detainer: Detainer) -> None:
     """Set ``hold_deadline`` from ``would_be_released_at`` (R4.7); a moved deadline is alerted afresh."""
@@ -113,12 +116,20 @@ def _check_officer(detainer: Detainer) -> None:
 
 
 def _apply_record_rules(detainer: Detainer, *, creating: bool) -> None:
-    """Normalise the A-number and country code; the agreement is the agency's own (default: the one in force).
+    """Normalise the names, A-number and country code; the agreement is the agency's own (default: the one in force).
+
+    Names are stored as people have them (``compliance.core.names.name_clean``: NFC, outer
+    spaces trimmed); a person with a single name has it as the last name.
 
     Raises:
-        ValidationError: a malformed A-number or country code (the form's messages).
+        ValidationError: no last name left after cleaning (``SUBJECT_NAME_MESSAGE``), a malformed
+            A-number or country code (the form's messages).
         ValueError: the agreement belongs to another agency.
     """
+    detainer.subject_last_name = name_clean(detainer.subject_last_name)
+    detainer.subject_first_name = name_clean(detainer.subject_first_name)
+    if not detainer.subject_last_name:
+        raise ValidationError({"subject_last_name": SUBJECT_NAME_MESSAGE})
     detainer.a_number = a_number_normalise(detainer.a_number)
     detainer.subject_country_of_citizenship = country_code_normalise(detainer.subject_country_of_citizenship)
     if creating and detainer.agreement_id is None:
@@ -146,7 +157,8 @@ def detainer_create(*, agency: Agency, actor, reason: str | None = None, **field
     Raises:
         TypeError: a field outside ``DETAINER_FIELDS`` was passed (e.g. ``hold_deadline``).
         ValueError: ``would_be_released_at`` is naive, or the handling officer is of another agency.
-        ValidationError: keyed ``a_number``, ``booking_number`` or ``subject_last_name``: the same
+        ValidationError: keyed ``subject_last_name`` when no last name is left after cleaning
+            (``SUBJECT_NAME_MESSAGE``); keyed ``a_number``, ``booking_number`` or ``subject_last_name``: the same
             subject has another detainer of the agency in STOP (R5.1; ``incidents.citizenship.subject_stop``).
     """
     refuse_unknown_fields(fields, DETAINER_FIELDS, "detainer_create")

@@ -28,7 +28,10 @@ from compliance.core.pages import change_agencies_or_403, initial_agency, requir
 from incidents.actions.views import detainer_actions_context
 from incidents.citizenship import services as citizenship
 from incidents.consular import services as consular
-from incidents.detainer_log.views import detainer_log_context  # the keyset-paged log (incidents.detainer_log)
+from incidents.detainer_log.views import (  # the keyset-paged log (incidents.detainer_log)
+    detainer_log_context,
+    name_search_submit,
+)
 from incidents.detainers import checks, services
 from incidents.detainers.choices import Action, PCBasis
 from incidents.detainers.forms import DetainerForm, DetainerOutcomeForm
@@ -58,13 +61,21 @@ DETAIL_RELATED = ("agency", "handling_officer", "handling_officer__agency", "agr
 
 @login_required
 @never_cache
+@require_http_methods(["GET", "POST"])
 def detainer_list(request):
     """The detainer log: open detainers first by hold deadline, then closed ones newest received first.
 
     Keyset pages (``?cursor=``, signed; see ``incidents.detainer_log.paging``), filters in the query
     string (``incidents.detainer_log.forms``), ``?agency=`` narrowing; times in each agency's zone.
+    POST: a look-up by the subject's name, which never goes into the URL
+    (``incidents.detainer_log.views.name_search_submit``); redirects to the log with its token.
     """
-    context = detainer_log_context(request)
+    name_form = None
+    if request.method == "POST":
+        target, name_form = name_search_submit(request)
+        if target is not None:
+            return redirect(target)
+    context = detainer_log_context(request, name_form=name_form)
     rows = context["detainers"]
     # One access-log row per agency shown, so each agency's auditors see it (SECURITY.md D3).
     access_log_per_agency(

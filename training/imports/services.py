@@ -6,7 +6,9 @@ The file (one row per officer and course; an officer may have several rows):
 column                 meaning
 =====================  ==========================================================
 badge_number           required; matches an existing officer of the agency exactly
-last_name, first_name  required for a new officer; blank means "leave as is"
+last_name              required for a new officer (a person's only name, if they have
+                       one); blank means "leave as is"
+first_name             optional (blank for a single name); blank means "leave as is"
 unit, email            optional; blank means "leave as is"
 course_code            a course code of the agency; blank: no certification on the row
 completed_on           ``YYYY-MM-DD`` or ``MM/DD/YYYY`` (US order, ``3/4/2025`` is
@@ -35,6 +37,11 @@ Two steps:
    one (a new officer whose name was only on the skipped row) is an error too, so
    the preview shows exactly what "import only the valid rows" will do.
 
+Names are stored as people have them (``compliance.core.names.name_clean``: NFC, outer
+spaces trimmed). Two rows of one badge may spell a name in different case or Unicode
+form (``ÁLVAREZ``, ``Álvarez``): they are the same name (``name_key``) and the first
+spelling is kept; different names are an error.
+
 Rows (case T6): a row whose badge matches an officer updates that officer's
 non-blank columns; a new badge adds an officer with status "designated" (set
 another status on the officer page) from the non-blank columns of all its rows;
@@ -58,6 +65,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from compliance.core.audit import acting_as
+from compliance.core.names import name_clean, name_display, name_key
 from compliance.core.uploads.services import file_base_name, pending_upload_mark_imported
 from compliance.core.uploads.tables import CSV, RowError, TableFileError
 from training.imports.files import COLUMNS, MAX_BYTES, MAX_ROWS, read_roster_file
@@ -80,6 +88,8 @@ __all__ = [
 ]
 
 OFFICER_COLUMNS = ("last_name", "first_name", "unit", "email")
+#: Compared by ``compliance.core.names.name_key`` between rows of one badge; other columns exactly.
+NAME_COLUMNS = ("last_name", "first_name")
 MAX_LENGTHS = {
     "badge_number": 30,
     "last_name": 100,
@@ -329,24 +339,24 @@ def _validate(
         if not badge:
             errors.append(RowError(row.line, "badge_number", "is required."))
             continue
-        if badge not in existing and badge not in seen_badges:
-            for column in ("last_name", "first_name"):
-                if not merged[badge][column]:
-                    message = f"is required for a new officer (badge {badge})."
-                    if skipped_lines and badge in skipped_lines:
-                        lines = ", ".join(str(line) for line in skipped_lines[badge])
-                        message = (
-                            f"is required for a new officer (badge {badge}); the other row(s) of this "
-                            f"officer (line {lines}) have errors and would be skipped."
-                        )
-                    errors.append(RowError(row.line, column, message))
+        if badge not in existing and badge not in seen_badges and not merged[badge]["last_name"]:
+            # A person with a single name has it as the last name; the first name may stay blank.
+            message = f"is required for a new officer (badge {badge}); a person's only name goes here."
+            if skipped_lines and badge in skipped_lines:
+                lines = ", ".join(str(line) for line in skipped_lines[badge])
+                message = (
+                    f"is required for a new officer (badge {badge}); the other row(s) of this "
+                    f"officer (line {lines}) have errors and would be skipped."
+                )
+            errors.append(RowError(row.line, "last_name", message))
         seen_badges.add(badge)
         for column in OFFICER_COLUMNS:
             value = values[column]
             if not value:
                 continue
             earlier = first_value.setdefault((badge, column), (value, row.line))
-            if earlier[0] != value:
+            same = name_key(earlier[0]) == name_key(value) if column in NAME_COLUMNS else earlier[0] == value
+            if not same:
                 errors.append(
                     RowError(row.line, column, f"“{value}” differs from “{earlier[0]}” on line {earlier[1]}.")
                 )
@@ -440,9 +450,9 @@ def _plan(
         badge = row.values["badge_number"]
         officer = existing.get(badge)
         if officer is not None:
-            name = f"{officer.last_name}, {officer.first_name}"
+            name = officer.display_name
         else:
-            name = f"{merged[badge]['last_name']}, {merged[badge]['first_name']}"
+            name = name_display(merged[badge]["last_name"], merged[badge]["first_name"])
         outcome = RowOutcome(line=row.line, badge_number=badge, name=name, action=UNCHANGED)
         if badge in first_line:
             outcome.same_officer_as = first_line[badge]
@@ -493,6 +503,9 @@ def _prepare(*, agency, data: bytes, file_name: str, encoding: str) -> _Prepared
         preview.readable = False
         return prepared
     rows = [_Row(line=line, values=values) for line, values in raw_rows]
+    for row in rows:
+        for column in NAME_COLUMNS:
+            row.values[column] = name_clean(row.values[column])  # as stored: the preview shows what is written
     preview.rows = len(rows)
     badges = {row.values["badge_number"] for row in rows if row.values["badge_number"]}
     existing = {
@@ -513,7 +526,7 @@ def _prepare(*, agency, data: bytes, file_name: str, encoding: str) -> _Prepared
         if row.line in errors_by_line:
             badge = row.values["badge_number"]
             officer = existing.get(badge)
-            name = f"{officer.last_name}, {officer.first_name}" if officer else row.values["last_name"]
+            name = officer.display_name if officer else name_display(row.values["last_name"], row.values["first_name"])
             outcome = RowOutcome(row.line, badge, name, ERROR, errors=errors_by_line[row.line])
         else:
             outcome = plan[row.line]

@@ -26,7 +26,11 @@ def template_csv() -> bytes:
 
 TEMPLATE_HELP = (
     ("badge_number", "Required. A row whose badge matches an officer of the agency updates that officer."),
-    ("last_name, first_name", "Required for a new officer. For an existing officer, blank means “leave as is”."),
+    (
+        "last_name, first_name",
+        "Last name required for a new officer; a person with a single name has it as last name and a blank "
+        "first name. For an existing officer, blank means “leave as is”.",
+    ),
     ("unit, email", "Optional; blank means “leave as is”."),
     ("course_code", "A course code of the agency (see Courses). Blank: the row records no certification."),
     (

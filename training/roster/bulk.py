@@ -31,7 +31,7 @@ class Refusal:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.officer.last_name}, {self.officer.first_name} (#{self.officer.badge_number}) {self.message}"
+        return f"{self.officer.display_name} (#{self.officer.badge_number}) {self.message}"
 
 
 class BulkActionRefused(Exception):

@@ -13,7 +13,7 @@ import uuid
 
 from django import forms
 
-from compliance.core.forms import LISTED_CHOICE, AgencyChoiceMixin
+from compliance.core.forms import LISTED_CHOICE, AgencyChoiceMixin, PersonNameField
 from compliance.core.models import Agreement, AgreementModel
 from training.roster import rules
 from training.roster.models import Course, Officer
@@ -26,8 +26,10 @@ class SupervisorChoiceField(forms.ModelChoiceField):
 
 
 class OfficerForm(AgencyChoiceMixin, forms.Form):
-    first_name = forms.CharField(max_length=100)
-    last_name = forms.CharField(max_length=100)
+    first_name = PersonNameField(
+        max_length=100, required=False, help_text="Leave blank for a person with a single name (put it as last name)."
+    )
+    last_name = PersonNameField(max_length=100, help_text="The family name, or the only name of a person who has one.")
     badge_number = forms.CharField(max_length=30)
     unit = forms.CharField(max_length=100, required=False)
     email = forms.EmailField(required=False, help_text="Expiry notices go to this address.")

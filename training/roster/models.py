@@ -5,6 +5,7 @@ from django.db import models
 
 from compliance.core.audit import AuditedHistory
 from compliance.core.models import AgencyScopedModel
+from compliance.core.names import NameKeyField, name_display
 
 
 class Course(AgencyScopedModel):
@@ -51,8 +52,13 @@ class Officer(AgencyScopedModel):
         SEPARATED = "separated", "Separated"
         DISQUALIFIED = "disqualified", "Disqualified"
 
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
+    # Names as given (compliance.core.names.name_clean: NFC, outer spaces trimmed). A person with a single name
+    # has it as the last name and no first name (docs/decisions/names.md).
+    first_name = models.CharField(max_length=100, blank=True, help_text="Blank for a person with a single name.")
+    last_name = models.CharField(max_length=100, help_text="The family name, or the only name of a person who has one.")
+    # Their comparison keys (compliance.core.names.name_key), derived at every save: the roster search.
+    last_name_key = NameKeyField(source="last_name")
+    first_name_key = NameKeyField(source="first_name")
     badge_number = models.CharField(max_length=30)
     unit = models.CharField(max_length=100, blank=True)
     email = models.EmailField(blank=True)
@@ -97,7 +103,7 @@ class Officer(AgencyScopedModel):
         default=False, help_text="Left the 287(g) role less than 24 months after certification (R2.8)."
     )
 
-    history = AuditedHistory()
+    history = AuditedHistory(excluded_fields=["last_name_key", "first_name_key"])
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -106,7 +112,12 @@ class Officer(AgencyScopedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.last_name}, {self.first_name} (#{self.badge_number})"
+        return f"{self.display_name} (#{self.badge_number})"
+
+    @property
+    def display_name(self) -> str:
+        """ "Last, First", or the single name alone (``compliance.core.names.name_display``)."""
+        return name_display(self.last_name, self.first_name)
 
 
 class Certification(AgencyScopedModel):

@@ -45,6 +45,7 @@ from guardian.shortcuts import get_users_with_perms
 
 from compliance.core import access
 from compliance.core.models import User
+from compliance.core.names import name_key
 from training.requirements.models import TrainingRequirement
 from training.requirements.services import CHAIN_KINDS
 from training.roster import authorization, rules
@@ -403,7 +404,8 @@ def roster_officers(
         status: a roster status ("current", "expiring", "expired", "missing") or "".
         officer_status: an ``Officer.Status`` value, "all", or "" for the active
             roster (everyone but separated and disqualified officers).
-        search: words matched against last name, first name (contains) and badge
+        search: words matched against last name, first name (contains, compared by
+            ``compliance.core.names.name_key``: case and accent form ignored) and badge
             number (starts with); every word must match one of them.
         model: an agreement model ("JEM", "WSO", "TFM"): officers serving under
             an agreement of that model; "" for any.
@@ -446,8 +448,11 @@ def roster_officers(
         officers = officers.filter(Exists(Certification.objects.filter(officer=OuterRef("pk"), course=course)))
         officers = officers.annotate(course_expiry=Subquery(latest))
     for word in search.split()[:5]:
+        # Names through their stored keys (compliance.core.names.name_key): SQLite's LIKE folds ASCII only, so
+        # ``álvarez`` finds ``ÁLVAREZ`` (and a decomposed paste) the same way on SQLite and PostgreSQL.
+        key = name_key(word)
         officers = officers.filter(
-            Q(last_name__icontains=word) | Q(first_name__icontains=word) | Q(badge_number__istartswith=word)
+            Q(last_name_key__contains=key) | Q(first_name_key__contains=key) | Q(badge_number__istartswith=word)
         )
     return officers.order_by(*_roster_order(sort))
 

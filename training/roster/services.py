@@ -18,6 +18,7 @@ from django.db import transaction
 from compliance.core import access
 from compliance.core.audit import acting_as
 from compliance.core.models import Agreement
+from compliance.core.names import name_clean
 from training.lifecycle import services as lifecycle
 from training.lifecycle.services import exam_record as exam_record  # re-exported: bulk, sessions, tests
 from training.lifecycle.services import officer_set_status as officer_set_status  # re-exported: bulk, sessions, tests
@@ -37,6 +38,8 @@ COMPLETED_IN_FUTURE = "The completion date cannot be after today ({today}) in th
 _CHECKED_ELSEWHERE = ["agency", "supervisor", "officer", "course", "public_id"]
 
 OFFICER_FIELDS = ("first_name", "last_name", "badge_number", "unit", "email", "status", "supervisor", "agreement")
+#: Stored as people have them (``compliance.core.names.name_clean``); a single name is the last name.
+NAME_FIELDS = ("first_name", "last_name")
 STATUS_FROM_FORM_NOTE = "Changed on the officer form."
 
 
@@ -68,8 +71,8 @@ def officer_create(
     *,
     actor,
     agency,
-    first_name: str,
     last_name: str,
+    first_name: str = "",
     badge_number: str,
     unit: str = "",
     email: str = "",
@@ -89,6 +92,9 @@ def officer_create(
     Args:
         actor: the user doing it (history author).
         agency: the officer's agency; the caller checked ``actor`` may change records there.
+        last_name, first_name: as typed; stored through ``compliance.core.names.name_clean``
+            (NFC, outer spaces trimmed). A person with a single name has it as ``last_name``
+            and ``first_name`` blank.
         supervisor: an active user holding ``review_records`` in ``agency``, or None;
             receives the officer's expiry notices.
         agreement: the ``compliance.Agreement`` (of ``agency``) the officer serves
@@ -102,13 +108,13 @@ def officer_create(
     Raises:
         ValidationError: badge number taken in the agency, bad supervisor, an
             agreement of another agency, the agreement's cap reached, or a field
-            failing model validation (keyed by field).
+            failing model validation, e.g. no last name (keyed by field).
     """
     _check_agreement(agreement, agency)
     officer = Officer(
         agency=agency,
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
+        first_name=name_clean(first_name),
+        last_name=name_clean(last_name),
         badge_number=badge_number.strip(),
         unit=unit.strip(),
         email=email.strip(),
@@ -159,7 +165,10 @@ def officer_update(*, actor, officer: Officer, data: dict[str, Any], reason: str
     old_agreement_id = officer.agreement_id
     changed = False
     for name, value in data.items():
-        value = value.strip() if isinstance(value, str) else value
+        if name in NAME_FIELDS:
+            value = name_clean(value)
+        elif isinstance(value, str):
+            value = value.strip()
         if name != "status" and getattr(officer, name) != value:
             setattr(officer, name, value)
             changed = True
