@@ -41,7 +41,7 @@ from compliance.core.pages import paginate, require_change
 from incidents.custody import selectors
 from incidents.custody.forms import CustodyEndForm, IceNotifiedForm, ServiceForm
 from incidents.detainers import services
-from incidents.detainers.checks import holds_authorized
+from incidents.detainers.checks import form_authorizes_hold, holds_authorized
 from incidents.detainers.lead_times import deadline_urgency, normalise_lead_hours
 from incidents.detainers.models import Detainer
 from incidents.detainers.selectors import detainer_or_404
@@ -62,6 +62,10 @@ OUTCOMES = {"transfer": Detainer.Outcome.TRANSFERRED, "release": Detainer.Outcom
 LATE_MESSAGE = (
     "Custody ended after the 48-hour hold deadline: a critical finding and an incident were opened for "
     "supervisor review."
+)
+NO_AUTHORITY_MESSAGE = (
+    "The person was held past the release time on a form that cannot authorize a hold (I-247N): a critical "
+    "finding was opened and the supervisors were told (R4.1)."
 )
 
 
@@ -102,6 +106,8 @@ def custody_board(request):
                 "urgency": deadline_urgency(seconds, leads),
                 "can_change": detainer.agency_id in changeable,
                 "hold_authorized": authorized[detainer.pk],
+                # R4.1: an I-247N never authorizes a hold: no countdown, no verdict on the row.
+                "notification_only": not form_authorizes_hold(detainer.form),
                 "actions": _action_links(detainer, next_query) if detainer.agency_id in changeable else [],
             }
         )
@@ -200,6 +206,8 @@ def custody_action(request, public_id, action):
             else:
                 if done.hold_deadline is not None and done.outcome_at and done.outcome_at > done.hold_deadline:
                     messages.warning(request, f"{success} {LATE_MESSAGE}")
+                elif getattr(done, "recorded_rule_breaks", None):
+                    messages.warning(request, f"{success} {NO_AUTHORITY_MESSAGE}")
                 else:
                     messages.success(request, success)
                 if is_htmx:  # the whole board reloads (the row may have left it); the message shows there
