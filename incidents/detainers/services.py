@@ -35,6 +35,8 @@ from incidents.actions.language import service_language_errors, stored_interpret
 from incidents.actions.services import record_action_stop_refusal
 from incidents.citizenship.services import ensure_not_stopped
 from incidents.citizenship.subject_stop import ensure_subject_not_stopped
+from incidents.consular.services import DERIVED_FROM as CONSULAR_DERIVED_FROM
+from incidents.consular.services import consular_derive
 from incidents.detainers import rule_breaks, rules
 from incidents.detainers.checks import form_authorizes_hold, held_without_authority
 from incidents.detainers.lift_reasons import LiftReason
@@ -168,7 +170,8 @@ def detainer_create(*, agency: Agency, actor, reason: str | None = None, explana
         agreement (R1.6), the person held past the release time on an I-247N (R4.1) — is saved
         as it happened: its finding opens and the supervisors are e-mailed after commit
         (``incidents.detainers.rule_breaks``); ``recorded_rule_breaks`` on the returned instance
-        lists them.
+        lists them. The consular duty is derived from the country of citizenship when the
+        consular section is empty (R5.4, ``incidents.consular.services.consular_derive``).
 
     Raises:
         TypeError: a field outside ``DETAINER_FIELDS`` was passed (e.g. ``hold_deadline``).
@@ -183,6 +186,7 @@ def detainer_create(*, agency: Agency, actor, reason: str | None = None, explana
     _check_officer(detainer)
     _apply_record_rules(detainer, creating=True)
     _derive_deadline(detainer)
+    consular_derive(detainer)  # R5.4: the country of citizenship is what the agency already knows
     record_action_stop_refusal(detainer, before=("", None))  # R5.1 STOP (incidents.actions.services)
     breaks = rule_breaks.record_rule_breaks(detainer, at=timezone.now())
     rule_breaks.explanation_required(breaks, explanation)
@@ -243,6 +247,7 @@ def detainer_update(
         was_missing = warrant_missing(locked)
         breaks_before = rule_breaks.record_rule_breaks(locked, at=now)
         identity_before = [getattr(locked, name) for name in SUBJECT_IDENTIFIERS]
+        consular_before = [getattr(locked, name) for name in CONSULAR_DERIVED_FROM]
         for name, value in fields.items():
             setattr(locked, name, value)
         # R5.1 STOP: setting or changing the 287(g) action is a 287(g) step (incidents.actions.services).
@@ -253,6 +258,8 @@ def detainer_update(
             # R5.1: re-identifying the subject as someone in STOP is, in effect, a new detainer for them.
             ensure_subject_not_stopped(locked)
         _derive_deadline(locked)
+        if [getattr(locked, name) for name in CONSULAR_DERIVED_FROM] != consular_before:
+            consular_derive(locked)  # R5.4: the duty follows the nationality the agency knows
         breaks = rule_breaks.new_rule_breaks(breaks_before, rule_breaks.record_rule_breaks(locked, at=now))
         rule_breaks.explanation_required(breaks, explanation)
         if explanation.strip():
