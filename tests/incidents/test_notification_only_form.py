@@ -17,12 +17,14 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from compliance.core.models import Finding
+from incidents.detainer_log.rows import detainer_log_entries
 from incidents.detainers import checks, services
 from incidents.detainers.hold_verdict import NOTIFICATION_ONLY_TEXT, hold_verdict
 from incidents.detainers.models import Detainer
 from incidents.detainers.sweep import sweep_hold_deadlines
 from tests.base import BaseTestCase
 from tests.incidents.helpers import local_datetime_post, make_detainer
+from tests.incidents.test_detainer_export import csv_rows
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 RELEASE = datetime(2026, 6, 16, 15, 0, tzinfo=UTC)  # tomorrow 10:00 CDT
@@ -106,6 +108,15 @@ class NoDeadlineTests(NotificationOnlyTestCase):
         self.assertNotIn(">Yes<", cells)
         self.assertNotIn(">No<", cells)
         self.assertNotIn(" h<", cells)  # no time remaining
+
+    def test_point_3_the_detainer_log_export_never_says_authorized(self):
+        detainer = self.i247n(booking_number="BK-247N")
+        [entry] = detainer_log_entries(Detainer.objects.filter(pk=detainer.pk), at=NOW)
+        self.assertEqual((entry.notification_only, entry.hold_authorized, entry.blocking_failures), (True, False, []))
+        self.client.force_login(self.supervisor_a)
+        response = self.client.get(reverse("incidents:detainer_export"), {"agency": str(self.agency_a.public_id)})
+        [row] = [row for row in csv_rows(response) if row["booking_number"] == "BK-247N"]
+        self.assertEqual((row["hold_authorized"], row["failing_rules"], row["hold_deadline"]), ("no", "R4.1", ""))
 
 
 class HoldRecordedTests(NotificationOnlyTestCase):
