@@ -11,6 +11,7 @@ class IncidentsConfig(AppConfig):
         # Each topic adds its checks to incidents.detainers.checks.CHECKS (the lower module never imports them).
         from incidents.actions import checks as action_checks
         from incidents.citizenship import checks as citizenship_checks
+        from incidents.citizenship import claim_finding
         from incidents.consular import checks as consular_checks
         from incidents.detainers import finding_guards, release_notice
 
@@ -21,5 +22,7 @@ class IncidentsConfig(AppConfig):
         release_notice.register()
         # A passed hold deadline cannot be resolved while the person is still held.
         finding_guards.register()
+        # A U.S.-citizenship claim's finding is closed only by the supervisor's recorded resolution (R5.1).
+        claim_finding.register()
         # Logged 287(g) actions (R1.6, R1.7, R2.4, R2.7): every action checked, batched per page.
         action_checks.register()

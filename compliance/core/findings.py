@@ -18,7 +18,10 @@ when, the note as change reason); the earlier resolution stays in the history.
 A rule whose condition can be fixed on the record itself (R4.3: the signed warrant
 attached) closes and reopens its own finding as the system account
 (``finding_resolve_by_system`` / ``finding_reopen_by_system``), with the same state
-changes and history as the supervisor's actions.
+changes and history as the supervisor's actions. A finding that only a decision recorded on
+its record may close (``CLOSE_GUARDS``: a U.S.-citizenship claim is closed by the
+supervisor's recorded resolution of the claim) is closed by that decision
+(``finding_resolve_on_record``), attributed to the person who recorded it.
 """
 
 from __future__ import annotations
@@ -131,6 +134,29 @@ def finding_acknowledge(*, finding: Finding, actor) -> Finding:
 #: own in ``AppConfig.ready`` (e.g. incidents: a passed hold deadline while the person is still held).
 RESOLVE_GUARDS: dict[str, object] = {}
 
+#: Finding kind → callable(finding) returning why a supervisor may not close it on the findings page at all
+#: yet, neither resolved nor marked a false positive (or None): the finding is closed by a decision recorded
+#: on its record instead (``finding_resolve_on_record``), e.g. incidents: a U.S.-citizenship claim is closed
+#: only by the supervisor's recorded resolution of the claim (R5.1–R5.2).
+CLOSE_GUARDS: dict[str, object] = {}
+
+
+def close_refusal(finding: Finding) -> str | None:
+    """Why ``finding`` may not be closed on the findings page (its ``CLOSE_GUARDS`` entry), or None.
+
+    For the finding's page: such a finding shows the reason instead of the resolve and false-positive
+    forms. At most the guard's own queries.
+    """
+    guard = CLOSE_GUARDS.get(finding.kind)
+    return guard(finding) if guard else None
+
+
+def _refuse_guarded(finding: Finding, guards: dict, field: str) -> None:
+    guard = guards.get(finding.kind)
+    problem = guard(finding) if guard else None
+    if problem:
+        raise ValidationError({field: problem})
+
 
 def finding_resolve(*, finding: Finding, actor, note: str) -> Finding:
     """A supervisor resolves a finding, saying how (``note`` required; kept on the row and in history).
@@ -139,12 +165,11 @@ def finding_resolve(*, finding: Finding, actor, note: str) -> Finding:
         PermissionDenied: ``actor`` lacks ``review_records`` in the finding's agency.
         ValidationError: ``{"note": ...}`` when blank, or when the kind's guard in
             ``RESOLVE_GUARDS`` says the condition still holds (e.g. the person is still held past
-            the hold deadline: record the release or transfer first); the finding is already closed.
+            the hold deadline: record the release or transfer first) or its guard in
+            ``CLOSE_GUARDS`` says only a decision on the record closes it; the finding is already closed.
     """
-    guard = RESOLVE_GUARDS.get(finding.kind)
-    problem = guard(finding) if guard else None
-    if problem:
-        raise ValidationError({"note": problem})
+    _refuse_guarded(finding, CLOSE_GUARDS, "note")
+    _refuse_guarded(finding, RESOLVE_GUARDS, "note")
     return _close(finding=finding, actor=actor, text=note, status=Finding.Status.RESOLVED, field="note")
 
 
@@ -153,8 +178,10 @@ def finding_mark_false_positive(*, finding: Finding, actor, reason: str) -> Find
 
     Raises:
         PermissionDenied: ``actor`` lacks ``review_records`` in the finding's agency.
-        ValidationError: ``{"reason": ...}`` when blank; the finding is already closed.
+        ValidationError: ``{"reason": ...}`` when blank, or when the kind's guard in ``CLOSE_GUARDS``
+            says only a decision on the record closes it; the finding is already closed.
     """
+    _refuse_guarded(finding, CLOSE_GUARDS, "reason")
     return _close(finding=finding, actor=actor, text=reason, status=Finding.Status.FALSE_POSITIVE, field="reason")
 
 
@@ -233,8 +260,26 @@ def finding_resolve_by_system(*, finding: Finding, note: str) -> Finding | None:
     Returns:
         The resolved finding, or None when it was already closed (a supervisor's decision stands).
     """
-    actor = system_user()
-    with transaction.atomic(), acting_as(actor, reason=f"Finding resolved by the system: {note}"):
+    return _resolve_as(finding, actor=system_user(), note=note, reason=f"Finding resolved by the system: {note}")
+
+
+def finding_resolve_on_record(*, finding: Finding, actor, note: str) -> Finding | None:
+    """A person's decision recorded on the finding's record closes it: resolved, attributed to ``actor``.
+
+    For findings only such a decision may close (``CLOSE_GUARDS``), e.g. the supervisor's recorded
+    resolution of a U.S.-citizenship claim closes the claim's finding (R5.1–R5.2). Same state change
+    as ``finding_resolve`` (status, ``note``, ``resolved_at`` now in UTC, ``resolved_by`` = ``actor``,
+    one history row whose reason says so), without the review check here: the record's own service
+    checked ``actor``'s permission. Call it inside the transaction that recorded the decision.
+
+    Returns:
+        The resolved finding, or None when it was already closed.
+    """
+    return _resolve_as(finding, actor=actor, note=note, reason=f"Finding resolved on its record: {note}")
+
+
+def _resolve_as(finding: Finding, *, actor, note: str, reason: str) -> Finding | None:
+    with transaction.atomic(), acting_as(actor, reason=reason):
         locked = Finding.objects.select_for_update().get(pk=finding.pk)
         if locked.status in CLOSED_STATUSES:
             return None

@@ -122,6 +122,8 @@ def _render_detail(
         "finding": finding,
         "record_url": record_url(finding),
         "can_review": can_review and is_open,
+        # Closed only by a decision recorded on its record (e.g. a U.S.-citizenship claim's resolution, R5.1).
+        "closed_on_record": services.close_refusal(finding) if can_review and is_open else None,
         "can_reopen": can_review and not is_open,
         "resolve_form": resolve_form or ResolveForm(),
         "false_positive_form": false_positive_form or FalsePositiveForm(),

@@ -1,15 +1,18 @@
 """ICE supervision and prior approval of a logged 287(g) action (DOMAIN.md R1.6 TFM, R3.4, R3.10).
 
-The rule, as enforced here (pure; the service ``incidents.actions.services`` refuses at
-the field, ``incidents.actions.checks`` flags logged rows that lack it):
+The rule, as applied here (pure; ``incidents.actions.checks`` flags logged rows that lack it):
 
 * A **field action under a Task Force Model agreement** (``FIELD_ACTIONS``
   under ``AgreementModel.TFM``) needs the supervising ICE officer
   (``ice_supervisor``, R3.4) and ICE's prior approval: its reference
   (``prior_approval_reference``) and the instant it was given
-  (``prior_approval_at``), at or before the action (R3.10).
+  (``prior_approval_at``), at or before the action (R3.10). A logged action is a
+  past fact: one taken without them is **recorded** as it happened, with an
+  explanation, a finding and the supervisors told (``missing_approval``;
+  ``incidents.detainers.rule_breaks``; docs/decisions/past-facts-and-gates.md).
 * On any action, a prior approval, when recorded, has both its reference and
-  its time, and its time is not after the action.
+  its time, and its time is not after the action: input that cannot be right is
+  **refused** at the field (``approval_errors``).
 
 **[S] — secondary source, keep it configurable.** R3.10 comes from the 2009 MOA
 revision as summarized for Prince William County (moonhowlings.net, 12 Oct
@@ -49,14 +52,6 @@ FIELD_ACTIONS = frozenset({Action.FIELD_ARREST})
 #: R1.6 / R3.10 [S]: the models whose field actions need ICE supervision and prior approval.
 APPROVAL_MODELS = frozenset({AgreementModel.TFM})
 
-SUPERVISOR_MESSAGE = (
-    "Record the supervising ICE officer (name or ID): a field action under a Task Force Model agreement is taken "
-    "only under ICE supervision (R1.6, R3.4)."
-)
-REFERENCE_MESSAGE = (
-    "Record ICE's prior approval (its reference): a field action under a Task Force Model agreement needs it "
-    "before it is taken (R1.6, R3.10)."
-)
 APPROVED_AT_MESSAGE = (
     "Say when ICE gave the prior approval, with its time zone: required for a field action under a Task Force "
     "Model agreement (R1.6, R3.10)."
@@ -77,9 +72,6 @@ def approval_required(*, model: str, kind: str) -> bool:
 
 def approval_errors(
     *,
-    model: str,
-    kind: str,
-    ice_supervisor: str,
     prior_approval_reference: str,
     prior_approval_at: datetime | None,
     performed_at: datetime | None,
@@ -87,29 +79,24 @@ def approval_errors(
 ) -> dict[str, list[str]]:
     """The refusals of the approval fields of one action, keyed by field name (empty when in order).
 
+    Only input that cannot be right is refused: half a prior approval (its reference without its
+    time, or the reverse), a naive time, an approval after the action. A TFM field action with no
+    ICE supervisor or no prior approval at all is a past fact that broke R3.10: it is not refused
+    here but recorded (``missing_approval``).
+
     Args:
-        model: the agreement's model (``AgreementModel`` value); "" when unknown.
-        kind: the ``incidents.detainers.choices.Action`` value.
-        ice_supervisor, prior_approval_reference: stripped text.
+        prior_approval_reference: stripped text.
         prior_approval_at: aware datetime (UTC stored) or None; a naive one is refused.
         performed_at: aware datetime of the action, or None when it is itself refused.
         agency: for showing instants on the agency's clock.
 
     Returns:
-        ``{"ice_supervisor": [...], "prior_approval_reference": [...], "prior_approval_at": [...]}``
-        (only the failing keys).
+        ``{"prior_approval_reference": [...], "prior_approval_at": [...]}`` (only the failing keys).
     """
     errors: dict[str, list[str]] = {}
     if prior_approval_at is not None and timezone.is_naive(prior_approval_at):
         return {"prior_approval_at": [APPROVED_AT_MESSAGE]}
-    if approval_required(model=model, kind=kind):
-        if not ice_supervisor:
-            errors["ice_supervisor"] = [SUPERVISOR_MESSAGE]
-        if not prior_approval_reference:
-            errors["prior_approval_reference"] = [REFERENCE_MESSAGE]
-        if prior_approval_at is None:
-            errors["prior_approval_at"] = [APPROVED_AT_MESSAGE]
-    elif prior_approval_reference and prior_approval_at is None:
+    if prior_approval_reference and prior_approval_at is None:
         errors["prior_approval_at"] = [REFERENCE_WITHOUT_TIME_MESSAGE]
     elif prior_approval_at is not None and not prior_approval_reference:
         errors["prior_approval_reference"] = [TIME_WITHOUT_REFERENCE_MESSAGE]
@@ -123,7 +110,10 @@ def approval_errors(
 
 
 def missing_approval(*, model: str, kind: str, ice_supervisor: str, reference: str, approved_at) -> str | None:
-    """For a logged row (e.g. one written before this rule): what R3.10 record it lacks, or None.
+    """What R3.10 record an action lacks (a TFM field action without ICE supervision or prior approval), or None.
+
+    Used when the action is recorded (a rule break: ``incidents.actions.services``) and when a
+    logged row is judged again (``incidents.actions.checks``).
 
     Returns:
         ``MISSING_FOR_ROW_MESSAGE`` naming the missing records, or None when the

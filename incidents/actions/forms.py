@@ -1,6 +1,7 @@
 """The form that records a 287(g) action on a detainer. It validates only; the service applies the rules.
 
-The rules are in ``incidents.actions.services`` (R1.6, R2.4, R2.7, R3.4, R3.8, R3.10).
+The rules are in ``incidents.actions.services`` (R1.6, R2.4, R2.7, R3.4, R3.8, R3.10): an action that
+already happened and broke one is recorded with the ``explanation`` (docs/decisions/past-facts-and-gates.md).
 
 The time is typed on the agency's clock (``AgencyLocalDateTimeField``: a time
 the clock skipped is refused, a repeated one asks which, case D3). Officers
@@ -14,6 +15,7 @@ from django import forms
 
 from compliance.core.models import Agreement
 from incidents.detainers.choices import Action, InterpreterType
+from incidents.detainers.forms import explanation_field
 from incidents.detainers.local_time import AgencyLocalDateTimeField, AgencyLocalTimesMixin
 from incidents.detainers.models import Detainer
 from training.roster.models import Officer
@@ -61,6 +63,13 @@ class DetainerActionForm(AgencyLocalTimesMixin, forms.Form):
         help_text="On the agency's clock; at or before the action (R3.10).",
     )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    explanation = explanation_field(
+        help_text=(
+            "Required when the action broke a rule (an officer not authorized that day, an action outside the "
+            "agreement, a Task Force Model field action without ICE's approval): it is recorded as it happened, "
+            "a finding is opened and the supervisors are told. Say what happened and why."
+        )
+    )
 
     def __init__(self, *args, detainer: Detainer, **kwargs):
         super().__init__(*args, **kwargs)

@@ -64,6 +64,11 @@ class DetainerAction(AgencyScopedModel):
         help_text="At or before the action (UTC stored) (R3.10).",
     )
     notes = models.TextField(blank=True)
+    # Required when the action broke a rule (officer not authorized, outside the agreement, no ICE approval):
+    # it is recorded as it happened, with this explanation (incidents.detainers.rule_breaks).
+    explanation = models.TextField(
+        "Explanation of a rule broken", blank=True, help_text="What happened and why, when the action broke a rule."
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     history = AuditedHistory()

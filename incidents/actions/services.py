@@ -1,4 +1,15 @@
-"""Record a 287(g) action taken on a detainer, refused when it is outside the law or the agreement.
+"""Record a 287(g) action taken on a detainer: a past fact, recorded even when it broke a rule.
+
+Past facts are recorded, future steps are gated (docs/decisions/past-facts-and-gates.md). An
+action that already happened is saved as it happened even when it broke a rule — an officer
+not authorized that day (R2.4, R2.7), an action outside the agreement's model (R1.6), a Task
+Force Model field action without ICE supervision or prior approval (R3.10) — with the
+recorder's explanation (required then), its finding on the detainer and the supervisors told
+(``incidents.detainers.rule_breaks``). What is refused: a 287(g) step while a U.S.-citizenship
+STOP is in force (R5.1: gated), and input that cannot be right or is missing (a time in the
+future or outside the custody it belongs to, an officer or agreement of another agency, the
+language of an interview, half a prior approval, a JEM action on a detainer whose booking is not
+recorded yet — record the booking first, then the action).
 
 How the log relates to the record's own ``action`` / ``action_at``
 (``incidents.detainers.record_fields``) — a deliberate choice:
@@ -24,8 +35,8 @@ How the log relates to the record's own ``action`` / ``action_at``
 JEM (R1.6: "the subject must have a booking record under state or local
 charges"): under a JEM agreement every action is refused on ``kind`` while the
 detainer has no booking time or no underlying charge (the fix is on the
-detainer record, and the action is outside JEM until then), and on
-``performed_at`` when it precedes the booking. TFM field actions need ICE
+detainer record: the action can only be judged once the booking is recorded),
+and on ``performed_at`` when it precedes the booking. TFM field actions need ICE
 supervision and prior approval (R3.10, [S]): ``incidents.actions.approvals``.
 
 Source for the rules: DOMAIN.md R1.6 (actions per model), R1.7/R4.10 (WSO
@@ -44,11 +55,11 @@ from django.utils import timezone
 from compliance.core import access
 from compliance.core.agency_time import in_zone
 from compliance.core.audit import acting_as
-from compliance.core.models import AgreementModel
-from incidents.actions.approvals import approval_errors
+from compliance.core.models import AgreementModel, Finding
+from incidents.actions.approvals import approval_errors, missing_approval
 from incidents.actions.models import DetainerAction
 from incidents.citizenship.services import stop_reason
-from incidents.detainers import checks
+from incidents.detainers import checks, rule_breaks
 from incidents.detainers.choices import Action, InterpreterType
 from incidents.detainers.models import Detainer
 from incidents.detainers.rules import FUTURE_MESSAGE
@@ -147,6 +158,7 @@ def detainer_action_record(
     prior_approval_reference: str = "",
     prior_approval_at: datetime | None = None,
     notes: str = "",
+    explanation: str = "",
 ) -> DetainerAction:
     """Log one 287(g) action taken on ``detainer``, in one transaction on the locked detainer row.
 
@@ -167,26 +179,32 @@ def detainer_action_record(
             (R3.10). The three are required for a field action under a TFM
             agreement (R1.6; ``incidents.actions.approvals``, [S]).
         notes: free text (no need to repeat the subject's name).
+        explanation: what happened and why; required when the action broke a rule (below).
 
     Returns:
-        The saved ``DetainerAction``; one history row attributed to ``actor``.
+        The saved ``DetainerAction``; one history row attributed to ``actor``. When the action
+        broke a rule — ``kind`` outside the agreement's model (R1.6, ``checks.action_problem``;
+        e.g. an interview or processing under WSO), ``officer`` not authorized on the
+        agency-local day of ``performed_at`` (R2.4, R2.7, ``checks.officer_problem``), a TFM
+        field action without the supervising ICE officer or ICE's prior approval (R3.4, R3.10,
+        ``approvals.missing_approval``) — it is saved with ``explanation``, its finding opens on
+        the detainer (one per detainer and rule; a closed one is reopened) and the supervisors
+        are e-mailed after commit (``incidents.detainers.rule_breaks``); ``recorded_rule_breaks``
+        on the returned instance lists them.
 
     Raises:
         PermissionDenied: ``actor`` lacks ``change_records`` in the detainer's agency.
         ValidationError: every refusal at once, keyed by field: ``__all__`` a
-            U.S.-citizenship STOP in force (R5.1–R5.2, ICE Directive 16001.2);
-            ``kind`` outside the agreement's model (R1.6, ``checks.refusal_action``;
-            e.g. an interview or processing under WSO), or under JEM on a detainer
-            with no booking time or no state/local charge (R1.6); ``officer`` of another agency or not
-            authorized on the agency-local day of ``performed_at`` (R2.4, R2.7,
-            ``checks.refusal_officer``); ``performed_at`` naive, in the future,
-            before the detainer was received (warrant service or arrest), before
-            the booking (interview, processing; any action under JEM), or after
+            U.S.-citizenship STOP in force (R5.1–R5.2, ICE Directive 16001.2: gated);
+            ``kind`` under JEM on a detainer with no booking time or no state/local charge
+            (R1.6: record the booking first); ``officer`` of another agency; ``performed_at``
+            naive, in the future, before the detainer was received (warrant service or arrest),
+            before the booking (interview, processing; any action under JEM), or after
             custody ended (any in-facility action); ``agreement`` of another agency or none found;
             ``language`` / ``interpreter_type`` / ``interpreter_used`` (R3.8);
-            ``ice_supervisor`` / ``prior_approval_reference`` /
-            ``prior_approval_at`` missing for a TFM field action, half of a
-            prior approval, or an approval after the action (R3.4, R3.10).
+            ``prior_approval_reference`` / ``prior_approval_at``: half of a prior approval, or an
+            approval after the action (R3.10); then, once nothing else is wrong, ``explanation``
+            blank while the action broke a rule (nothing is saved).
     """
     if not access.can(actor, access.CHANGE, detainer.agency):
         raise PermissionDenied(NOT_ALLOWED_MESSAGE)
@@ -229,16 +247,21 @@ def detainer_action_record(
             problems = _time_errors(locked, kind=kind, model=model, performed_at=performed_at, now=timezone.now())
             if problems:
                 errors["performed_at"] = problems
+        breaks: list[rule_breaks.RuleBreak] = []
         if "agreement" not in errors and "kind" not in errors:
-            problem = checks.refusal_action(agreement=agreement, action=kind) or _jem_booking_refusal(
-                locked, model=model
-            )
+            problem = _jem_booking_refusal(locked, model=model)
             if problem:
                 errors["kind"] = [problem]
+            problem = checks.action_problem(agreement=agreement, action=kind) or missing_approval(
+                model=model,
+                kind=kind,
+                ice_supervisor=ice_supervisor,
+                reference=prior_approval_reference,
+                approved_at=prior_approval_at,
+            )
+            if problem:
+                breaks.append(rule_breaks.RuleBreak(Finding.Kind.ACTION_OUTSIDE_AGREEMENT, problem))
         approval = approval_errors(
-            model=model,
-            kind=kind,
-            ice_supervisor=ice_supervisor,
             prior_approval_reference=prior_approval_reference,
             prior_approval_at=prior_approval_at,
             performed_at=performed_at if timed else None,
@@ -247,11 +270,13 @@ def detainer_action_record(
         for field, messages in approval.items():
             errors.setdefault(field, []).extend(messages)
         if "agreement" not in errors and "officer" not in errors and timed:
-            problem = checks.refusal_officer(officer=officer, at=performed_at, agreement=agreement)
+            problem = checks.officer_problem(officer=officer, at=performed_at, agreement=agreement)
             if problem:
-                errors["officer"] = [problem]
+                breaks.insert(0, rule_breaks.RuleBreak(Finding.Kind.OFFICER_NOT_AUTHORIZED, problem))
         if errors:
             raise ValidationError(errors)
+        # What happened is recorded as it happened; a rule it broke needs the recorder's explanation.
+        rule_breaks.explanation_required(breaks, explanation)
         action = DetainerAction(
             agency=locked.agency,
             detainer=locked,
@@ -266,9 +291,14 @@ def detainer_action_record(
             prior_approval_reference=prior_approval_reference,
             prior_approval_at=prior_approval_at,
             notes=notes,
+            explanation=explanation.strip(),
             recorded_by=actor,
         )
-        action.save()
+        with acting_as(actor, reason=rule_breaks.history_reason(breaks)):
+            action.save()
+            opened = rule_breaks.rule_breaks_open(detainer=locked, breaks=breaks, actor=actor)
+        rule_breaks.tell_supervisors_on_commit(locked, opened)
+    action.recorded_rule_breaks = breaks
     return action
 
 

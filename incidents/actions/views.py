@@ -23,6 +23,11 @@ from incidents.actions.services import detainer_action_record
 from incidents.detainers.models import Detainer
 from incidents.detainers.selectors import detainer_or_404
 
+RULE_BREAK_MESSAGE = (
+    "287(g) action recorded. It broke a rule ({rules}): it was saved as it happened with your explanation, the "
+    "failed check is shown below, a finding was opened and the supervisors were told."
+)
+
 
 def detainer_actions_context(detainer: Detainer, *, now) -> dict:
     """What ``incidents/_detainer_actions.html`` shows: the record's own action and every logged one, judged at ``now``.
@@ -41,17 +46,25 @@ def detainer_actions_context(detainer: Detainer, *, now) -> dict:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def detainer_action_create(request, public_id):
-    """Record one 287(g) action (``detainer_action_record``); its refusals show next to their field."""
+    """Record one 287(g) action (``detainer_action_record``); its refusals show next to their field.
+
+    An action that broke a rule is recorded (the service asks for the explanation first) and the
+    message says what followed: the failed check, the finding, the supervisors told.
+    """
     detainer = detainer_or_404(request.user, public_id, related=("agency", "agreement", "handling_officer"))
     require_change(request.user, detainer.agency)
     form = DetainerActionForm(request.POST or None, detainer=detainer)
     if request.method == "POST" and form.is_valid():
         try:
-            detainer_action_record(detainer=detainer, actor=request.user, **form.cleaned_data)
+            action = detainer_action_record(detainer=detainer, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "287(g) action recorded.")
+            if action.recorded_rule_breaks:
+                rules = ", ".join(dict.fromkeys(item.rule_ids for item in action.recorded_rule_breaks))
+                messages.warning(request, RULE_BREAK_MESSAGE.format(rules=rules))
+            else:
+                messages.success(request, "287(g) action recorded.")
             return redirect("incidents:detainer_detail", public_id=detainer.public_id)
     access_log_record(request, action=AccessLog.Action.VIEW, record=detainer)
     return render(request, "incidents/detainer_action_form.html", {"form": form, "detainer": detainer})

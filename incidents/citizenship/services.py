@@ -10,6 +10,9 @@ citizen stays stopped for good: the detainer must be lifted and the person
 released. Claim → resolution time is the R5.3 metric (Galarza v. Szalczyk).
 
 Services that perform a 287(g) step call ``ensure_not_stopped(detainer)`` first.
+
+Besides the STOP, every claim or sign opens a critical finding linked to the detainer, closed
+only by the supervisor's recorded resolution (``incidents.citizenship.claim_finding``).
 """
 
 from __future__ import annotations
@@ -20,10 +23,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from compliance.core import access
 from compliance.core.audit import acting_as
+from compliance.core.site_links import absolute_url
+from incidents.citizenship.claim_finding import claim_finding_close, claim_finding_open
 from incidents.citizenship.models import CitizenshipCategory, CitizenshipResolution
 from incidents.detainers.links import detainer_link
 from incidents.detainers.models import Detainer
@@ -157,8 +163,10 @@ def citizenship_claim_record(
     Any user who may change the agency's records may record one (caller checks
     ``change_records``). Signs are added, never removed: a supervisor resolves a
     claim (``citizenship_resolve``). The first claim/sign starts the R5.3 clock
-    (``citizenship_claim_at`` = ``recorded_at`` or now, aware UTC). Supervisors
-    get an e-mail after commit carrying a link only (no personal data).
+    (``citizenship_claim_at`` = ``recorded_at`` or now, aware UTC) and opens one
+    critical finding linked to the detainer (R5.1, ``claim_finding.claim_finding_open``),
+    besides the STOP. Supervisors get an e-mail after commit carrying links only
+    (the detainer and the finding; no personal data).
 
     Raises:
         ValidationError: a recorded claim/sign would be removed, or ``recorded_at`` is in the future.
@@ -186,7 +194,8 @@ def citizenship_claim_record(
             locked.citizenship_claim_at = recorded_at or now
         locked.save()
         if newly:
-            transaction.on_commit(lambda: _tell_supervisors(locked))
+            finding = claim_finding_open(detainer=locked, actor=actor)
+            transaction.on_commit(lambda: _tell_supervisors(locked, finding))
     return locked
 
 
@@ -249,6 +258,9 @@ def citizenship_resolve(
 ) -> Detainer:
     """A supervisor records how the claim was resolved; STOP ends unless citizenship was confirmed.
 
+    The resolution also closes the claim's finding, attributed to the supervisor (R5.1;
+    ``claim_finding.claim_finding_close``): the only way that finding is closed.
+
     R5.2: evidence of citizenship → no arrest, no removal (the detainer must be
     lifted and the person released: the record stays stopped for transfer);
     some probative evidence → OPLA consulted first (``opla_consulted_at``
@@ -288,11 +300,12 @@ def citizenship_resolve(
         locked.citizenship_resolved_at = resolved_at or now
         locked.citizenship_resolved_by = actor
         locked.save()
+        claim_finding_close(detainer=locked, actor=actor)
     return locked
 
 
-def _tell_supervisors(detainer: Detainer) -> None:
-    """E-mail the agency's supervisors a link (no name, no booking number) to investigate at once (R5.1)."""
+def _tell_supervisors(detainer: Detainer, finding) -> None:
+    """E-mail the agency's supervisors links (no name, no booking number) to investigate at once (R5.1)."""
 
     from incidents.detainers.selectors import agency_supervisor_emails
 
@@ -307,6 +320,7 @@ def _tell_supervisors(detainer: Detainer) -> None:
             "No 287(g) step may be taken until a supervisor records the escalation to ICE and its resolution "
             "(ICE Directive 16001.2; R5.1). Investigate immediately and with the highest priority.\n"
             f"Open the detainer: {link}\n"
+            f"Finding: {absolute_url(reverse('findings:detail', args=[finding.public_id]))}\n"
         ),
         to=to,
     ).send()

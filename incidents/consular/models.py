@@ -71,8 +71,12 @@ def consular_duty_outstanding_q() -> models.Q:
 
     ``incidents.consular.services.outstanding_q`` (the sweep's filter) and the partial index
     ``detainer_consular_due_idx`` share this one definition, so the index always matches.
+    A foreign national is a detainer whose ``consular_mandatory`` is known: it is derived
+    (``incidents.consular.services.consular_derive``) from the nationality recorded in the
+    consular section, else from the detainer's country of citizenship, and stays None
+    while neither is known (or it is the United States).
     """
-    foreign = ~models.Q(consular_nationality="") & models.Q(consular_mandatory__isnull=False)
+    foreign = models.Q(consular_mandatory__isnull=False)
     mandatory_due = models.Q(consular_mandatory=True, consular_notified_at__isnull=True)
     advice_due = models.Q(consular_mandatory=False, consular_advised_of_right_at__isnull=True)
     request_due = models.Q(consular_mandatory=False, consular_requested=True, consular_notified_at__isnull=True)
@@ -98,6 +102,8 @@ class ConsularFields(models.Model):
         blank=True,
         help_text="Without better information, the country that issued the passport or travel document (R5.4).",
     )
+    # Derived, never typed: from ``consular_nationality``, else the detainer's ``subject_country_of_citizenship``
+    # (``incidents.consular.services.consular_derive``); None while no nationality is known.
     consular_mandatory = models.BooleanField("Mandatory-notification country", null=True, blank=True, editable=False)
     consular_country_list = models.ForeignKey(
         ConsularCountryList, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False

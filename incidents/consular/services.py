@@ -2,7 +2,12 @@
 
 Rules (R5.4, State Dept *Consular Notification and Access* manual, 5th ed., Sept 2018):
 
-* nationality: without better information, the country that issued the passport;
+* nationality: without better information, the country that issued the passport. What the
+  agency already knows counts from the start: until someone records the nationality in the
+  consular section, the detainer's country of citizenship (``subject_country_of_citizenship``,
+  as printed on the I-247A) is the nationality (``known_nationality``), so a national of a
+  mandatory-notification country (e.g. Poland) owes notification from booking even if nobody
+  opened the consular section (``consular_derive``, run on every save of the detainer);
 * a national of a **mandatory-notification country** (the versioned list in
   ``ConsularCountryList``, R5.6): the consulate is notified whatever the person wants;
 * any other foreign national is told without delay that the consulate may be
@@ -112,6 +117,43 @@ def clock_start(detainer: Detainer) -> datetime | None:
     return detainer.booked_at or detainer.received_at
 
 
+#: The fields ``consular_derive`` reads: a save that changes one of them derives the duty again.
+DERIVED_FROM = ("consular_nationality", "subject_country_of_citizenship", "booked_at", "received_at")
+
+
+def known_nationality(detainer: Detainer) -> str:
+    """The nationality the agency knows (R5.4 step 1), "" when none (or only a U.S. one).
+
+    The one recorded in the consular section (``consular_nationality``), else the detainer's
+    country of citizenship (``subject_country_of_citizenship``, ISO code as on the I-247A). Pure.
+    """
+    nationality = detainer.consular_nationality or detainer.subject_country_of_citizenship or ""
+    return "" if is_us_nationality(nationality) else nationality
+
+
+def consular_derive(detainer: Detainer) -> None:
+    """Set ``consular_mandatory`` and ``consular_country_list`` from ``known_nationality`` (in memory).
+
+    The list is the one in effect on the agency-local date of ``clock_start`` (R5.6). With no
+    known nationality (or a U.S. one: a citizenship claim, not a consular case), both are None
+    and no consular duty is outstanding. Called by ``consular_record`` and by the detainer's
+    services on every create and on an update that changes one of ``DERIVED_FROM``. Two
+    queries (the list and its countries) when a nationality is known, none otherwise.
+
+    Source: DOMAIN.md R5.4 (State Dept CNA manual: without better information, the country of
+    the passport; a mandatory country is notified whatever the person wants), R5.6.
+    """
+    nationality = known_nationality(detainer)
+    start = clock_start(detainer)
+    if not nationality:
+        detainer.consular_country_list = None
+        detainer.consular_mandatory = None
+        return
+    country_list = country_list_at(timezone.localdate(start, timezone=detainer.agency.zone)) if start else None
+    detainer.consular_country_list = country_list
+    detainer.consular_mandatory = mandatory_country(nationality, country_list) is not None
+
+
 # --- The duty and its timing -------------------------------------------------------------------------------------
 
 
@@ -125,8 +167,11 @@ def outstanding_q() -> Q:
 
 
 def duty_outstanding(detainer: Detainer) -> str | None:
-    """What is still to do (a sentence), or None when nothing is (R5.4)."""
-    if not detainer.consular_nationality or detainer.consular_mandatory is None:
+    """What is still to do (a sentence), or None when nothing is (R5.4).
+
+    A duty exists once a nationality is known (``consular_mandatory`` derived, ``consular_derive``).
+    """
+    if detainer.consular_mandatory is None:
         return None
     if detainer.consular_mandatory:
         if detainer.consular_notified_at is None:
@@ -165,7 +210,7 @@ def consular_status(detainer: Detainer, *, now: datetime | None = None) -> Consu
     start = clock_start(detainer)
     warn_at = start + warn_after() if start else None
     finding_at = start + finding_after() if start else None
-    if not detainer.consular_nationality:
+    if not known_nationality(detainer):
         return ConsularStatus("not_recorded", "Determine the nationality (R5.4 step 1).", warn_at, finding_at)
     todo = duty_outstanding(detainer)
     if todo is None:
@@ -203,7 +248,8 @@ def consular_record(
 
     Returns:
         The saved detainer. ``consular_mandatory`` and ``consular_country_list`` come from the
-        list in effect on the local date of the booking (``clock_start``).
+        list in effect on the local date of the booking (``clock_start``), for ``nationality``,
+        or, when it is blank, for the detainer's country of citizenship (``consular_derive``).
 
     Raises:
         ValidationError: per field: U.S. nationality, answer without advice, notification
@@ -214,7 +260,8 @@ def consular_record(
     errors: dict[str, str] = {}
     if nationality and is_us_nationality(nationality):
         errors["nationality"] = US_NATIONALITY_MESSAGE
-    if not nationality and (advised_of_right_at or requested is not None or notified_at):
+    known = nationality or known_nationality(detainer)
+    if not known and (advised_of_right_at or requested is not None or notified_at):
         errors["nationality"] = NATIONALITY_FIRST_MESSAGE
     for name, value in (("advised_of_right_at", advised_of_right_at), ("notified_at", notified_at)):
         if value is not None and value > now:
@@ -233,15 +280,8 @@ def consular_record(
 
     with transaction.atomic(), acting_as(actor, reason="Consular notification record (R5.4)"):
         locked = Detainer.objects.select_for_update(of=("self",)).select_related("agency").get(pk=detainer.pk)
-        start = clock_start(locked)
-        country_list = country_list_at(timezone.localdate(start, timezone=locked.agency.zone)) if start else None
         locked.consular_nationality = nationality
-        if nationality:
-            locked.consular_country_list = country_list
-            locked.consular_mandatory = mandatory_country(nationality, country_list) is not None
-        else:
-            locked.consular_country_list = None
-            locked.consular_mandatory = None
+        consular_derive(locked)
         locked.consular_advised_of_right_at = advised_of_right_at
         locked.consular_requested = requested
         locked.consular_notified_at = notified_at

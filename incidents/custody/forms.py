@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from incidents.actions.language import LANGUAGE_REQUIRED_MESSAGE, USED_TYPES, service_language_errors
 from incidents.detainers.choices import InterpreterType
+from incidents.detainers.forms import OUTCOME_EXPLANATION_HELP, explanation_field
 from incidents.detainers.local_time import AgencyLocalDateTimeField, AgencyTimesForm
 from incidents.detainers.rules import FUTURE_MESSAGE
 
@@ -73,6 +74,11 @@ class IceNotifiedForm(_AgencyTimesForm):
 
 
 class CustodyEndForm(_AgencyTimesForm):
-    """When the person was transferred to ICE custody, or released."""
+    """When the person was transferred to ICE custody, or released; the explanation when that broke a rule.
+
+    Custody that ended after the hold deadline (or after the release time on an I-247N) is recorded
+    as it happened; the service then requires the explanation (``incidents.detainers.rule_breaks``).
+    """
 
     outcome_at = AgencyLocalDateTimeField(label="When")
+    explanation = explanation_field(help_text=OUTCOME_EXPLANATION_HELP)

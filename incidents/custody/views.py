@@ -36,15 +36,16 @@ from django.views.decorators.http import require_http_methods
 from compliance.core import access
 from compliance.core.agency_time import in_zone
 from compliance.core.forms import add_service_errors
-from compliance.core.models import AccessLog, access_log_per_agency, access_log_record
+from compliance.core.models import AccessLog, Finding, access_log_per_agency, access_log_record
 from compliance.core.pages import paginate, require_change
+from incidents.citizenship.services import stop_reason
 from incidents.custody import selectors
 from incidents.custody.forms import CustodyEndForm, IceNotifiedForm, ServiceForm
 from incidents.detainers import services
-from incidents.detainers.checks import holds_authorized
+from incidents.detainers.checks import form_authorizes_hold, holds_authorized
 from incidents.detainers.lead_times import deadline_urgency, normalise_lead_hours
 from incidents.detainers.models import Detainer
-from incidents.detainers.selectors import detainer_or_404
+from incidents.detainers.selectors import detainer_or_404, open_findings_by_detainer
 
 #: action in the URL → (form, label, success message, short label of the board's link)
 ACTIONS = {
@@ -62,6 +63,10 @@ OUTCOMES = {"transfer": Detainer.Outcome.TRANSFERRED, "release": Detainer.Outcom
 LATE_MESSAGE = (
     "Custody ended after the 48-hour hold deadline: a critical finding and an incident were opened for "
     "supervisor review."
+)
+NO_AUTHORITY_MESSAGE = (
+    "The person was held past the release time on a form that cannot authorize a hold (I-247N): a critical "
+    "finding was opened and the supervisors were told (R4.1)."
 )
 
 
@@ -92,6 +97,8 @@ def custody_board(request):
     changeable = set(access.agencies_for(request.user, access.CHANGE).values_list("pk", flat=True))
     # One batch for the page: the officer authorization check does not query per row.
     authorized = holds_authorized(rows, at=now)
+    # R5.1: an open U.S.-citizenship claim shows on its row, not only when someone tries an action (one query).
+    claims = open_findings_by_detainer(rows, kinds=[Finding.Kind.CITIZENSHIP_CLAIM])
     next_query = _next_query(request, only_agency, page.number)
     board = []
     for detainer in rows:
@@ -102,6 +109,11 @@ def custody_board(request):
                 "urgency": deadline_urgency(seconds, leads),
                 "can_change": detainer.agency_id in changeable,
                 "hold_authorized": authorized[detainer.pk],
+                # R4.1: an I-247N never authorizes a hold: no countdown, no verdict on the row.
+                "notification_only": not form_authorizes_hold(detainer.form),
+                # R5.1: the STOP in force (its message) and the claim's open finding, for the row.
+                "citizenship_stop": stop_reason(detainer),
+                "citizenship_finding": claims.get(detainer.pk, {}).get(Finding.Kind.CITIZENSHIP_CLAIM),
                 "actions": _action_links(detainer, next_query) if detainer.agency_id in changeable else [],
             }
         )
@@ -200,6 +212,8 @@ def custody_action(request, public_id, action):
             else:
                 if done.hold_deadline is not None and done.outcome_at and done.outcome_at > done.hold_deadline:
                     messages.warning(request, f"{success} {LATE_MESSAGE}")
+                elif getattr(done, "recorded_rule_breaks", None):
+                    messages.warning(request, f"{success} {NO_AUTHORITY_MESSAGE}")
                 else:
                     messages.success(request, success)
                 if is_htmx:  # the whole board reloads (the row may have left it); the message shows there

@@ -42,7 +42,8 @@ hours_after_deadline           outcome_at − hold_deadline in hours (number, 2 
                                while pending or with no deadline
 lift_reason                    ICE's lift reason as stored
 hold_authorized                "yes"/"no": ``incidents.detainers.checks.hold_authorized`` at export time
-failing_rules                  the rules that block the hold, e.g. "R4.3; R4.5" (blank when authorized)
+failing_rules                  the rules that block the hold, e.g. "R4.3; R4.5" (blank when authorized);
+                               "R4.1" first for an I-247N, which never authorizes a hold
 open_findings                  number of findings about the detainer still open or acknowledged
 =============================  ==================================================================
 
@@ -172,7 +173,9 @@ def _row_values(entry: LogEntry, local: Callable[[datetime | None], object]) -> 
         "hours_after_deadline": hours_after_deadline(detainer),
         "lift_reason": detainer.lift_reason,
         "hold_authorized": _yes_no(entry.hold_authorized),
-        "failing_rules": "; ".join(dict.fromkeys(check.rule for check in entry.blocking_failures)),
+        "failing_rules": "; ".join(
+            dict.fromkeys([*(["R4.1"] if entry.notification_only else []), *(c.rule for c in entry.blocking_failures)])
+        ),
         "open_findings": entry.open_findings,
     }
 

@@ -95,9 +95,15 @@ class LogEntry:
     release: str = ""
 
     @property
+    def notification_only(self) -> bool:
+        """The form never authorizes a hold (the I-247N, R4.1: ``checks.form_authorizes_hold``)."""
+        return not checks.form_authorizes_hold(self.detainer.form)
+
+    @property
     def hold_authorized(self) -> bool:
-        """``incidents.detainers.checks.hold_authorized``: no check that blocks a hold has failed."""
-        return not self.blocking_failures
+        """``incidents.detainers.checks.hold_authorized``: no check that blocks a hold has failed, on a form that
+        can authorize one (never on an I-247N, R4.1)."""
+        return not self.notification_only and not self.blocking_failures
 
     @property
     def blocking_failures(self) -> list[checks.Check]:

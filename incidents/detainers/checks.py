@@ -1,16 +1,21 @@
 """Every detainer checked against its legal limits (R1.6–R1.7, R2.4, R2.7, R4.1–R4.8, R4.10).
 
-Two kinds of problem, two places:
+Three kinds of problem, three places (docs/decisions/past-facts-and-gates.md):
 
-* what the law forbids outright is **refused at the form**, with the reason
-  next to the field (``refusal_*`` functions, called by ``DetainerForm``): a
-  rescinded form issued after 2 April 2017, Box 1 and Box 2 both ticked, an
-  action outside the agreement's model, a handling officer not authorized at
-  the instant of the action;
+* input that cannot be right is **refused at the form**, with the reason next
+  to the field (``refusal_*`` functions, called by ``DetainerForm``): a form
+  impossible on its issue date (R4.1), Box 1 and Box 2 both ticked (R4.2);
+* a **past fact that broke a rule** — an action outside the agreement's model
+  (``action_problem``), a handling officer not authorized at the instant of the
+  action (``officer_problem``), a hold on a form that cannot authorize one
+  (``held_without_authority``, judged by ``check_hold_deadline``) — is **recorded**: saved, its check fails, a
+  finding opens and the supervisors are told (``incidents.detainers.rule_breaks``),
+  and the person recording it explains;
 * what is a **state** of the record (no warrant yet, not served yet, deadline
   passed) is a failed ``Check``: ``detainer_checks`` lists them all, the
   detainer page shows them, and ``hold_authorized`` is False while any check
-  that blocks a hold fails.
+  that blocks a hold fails — and always for a form that never authorizes a hold
+  (the I-247N: ``form_authorizes_hold``).
 
 Each ``check_*`` function takes ``(detainer, at)`` (``at``: aware datetime, the
 instant the question is asked) and returns one ``Check``. Other topic packages
@@ -36,6 +41,18 @@ from incidents.detainers.scope import action_allowed, action_outside_model_messa
 I247A_ONLY_SINCE = date(2017, 4, 2)
 #: Forms that request a hold (the I-247N asks only for notification).
 PEP_AND_LEGACY_FORMS = frozenset({Detainer.Form.I247D, Detainer.Form.I247X, Detainer.Form.I247})
+#: Forms that never authorize a hold, whatever their date: the I-247N (R4.1; Federal Defenders NY).
+NOTIFICATION_ONLY_FORMS = frozenset({Detainer.Form.I247N})
+
+NOTIFICATION_ONLY_MESSAGE = "An I-247N asks only for notification of release; it never authorizes a hold."
+HELD_PAST_RELEASE_MESSAGE = (
+    "The person is still held on a form that cannot authorize a hold: state custody would have ended {release}. "
+    "Release the person now (R4.1)."
+)
+CUSTODY_ENDED_PAST_RELEASE_MESSAGE = (
+    "The person was held on a form that cannot authorize a hold: state custody would have ended {release}, "
+    "custody ended {ended} (R4.1)."
+)
 
 FORM_AFTER_2017_MESSAGE = (
     "Since 2 April 2017 ICE issues detainers only on Form I-247A; an {form} issued on {issued} is not valid "
@@ -128,11 +145,57 @@ def refusal_boxes(*, box_1: bool, box_2: bool, pc_basis: list[str]) -> str | Non
     return None
 
 
-def refusal_action(*, agreement: Agreement | None, action: str) -> str | None:
-    """R1.6: an action outside the agreement's model is refused (e.g. an interview under WSO).
+def form_authorizes_hold(form: str) -> bool:
+    """Can a detainer on ``form`` (a ``Detainer.Form`` value) ever authorize a hold? False for the I-247N.
+
+    Whatever its issue date: the I-247N (Request for Voluntary Notification of Release) asks
+    only to be told of the release. Such a detainer gets no hold deadline, no custody-board
+    countdown and no "hold authorized" verdict. Pure.
+
+    Source: DOMAIN.md R4.1 (ICE I-247A guidance; Federal Defenders NY on the I-247N).
+    """
+    return form not in NOTIFICATION_ONLY_FORMS
+
+
+def held_without_authority(detainer: Detainer, at: datetime) -> str | None:
+    """R4.1: was the person held on a form that cannot authorize a hold? The message saying so, or None.
+
+    Args:
+        detainer: its ``form``, ``would_be_released_at``, ``outcome`` and ``outcome_at`` are read
+            (in memory: the values about to be saved count).
+        at: aware datetime the question is asked.
 
     Returns:
-        The refusal message, or None (no action, no agreement, or allowed).
+        None for a form that can authorize a hold, or while the release time is unknown. For an
+        I-247N: ``HELD_PAST_RELEASE_MESSAGE`` while the outcome is pending after the release time
+        (``at`` later than ``would_be_released_at``), ``CUSTODY_ENDED_PAST_RELEASE_MESSAGE`` when the
+        outcome came after it; None otherwise. Strict: a minute past the release time is a hold.
+        Pure (no query beyond the agency for its zone).
+
+    Source: DOMAIN.md R4.1 ("an I-247N never authorizes a hold").
+    """
+    release = detainer.would_be_released_at
+    if form_authorizes_hold(detainer.form) or release is None:
+        return None
+    shown = in_zone(release, detainer.agency)
+    if detainer.outcome != Detainer.Outcome.PENDING and detainer.outcome_at is not None:
+        if detainer.outcome_at > release:
+            return CUSTODY_ENDED_PAST_RELEASE_MESSAGE.format(
+                release=shown, ended=in_zone(detainer.outcome_at, detainer.agency)
+            )
+        return None
+    if at > release:
+        return HELD_PAST_RELEASE_MESSAGE.format(release=shown)
+    return None
+
+
+def action_problem(*, agreement: Agreement | None, action: str) -> str | None:
+    """R1.6: is ``action`` outside the agreement's model (e.g. an interview under WSO)? Why, or None.
+
+    A past action outside the model is recorded, not refused (``incidents.detainers.rule_breaks``).
+
+    Returns:
+        The message, or None (no action, no agreement, or allowed).
 
     Source: DOMAIN.md R1.6 (ICE WSO release, 6 May 2019; GAO-21-186).
     """
@@ -143,8 +206,11 @@ def refusal_action(*, agreement: Agreement | None, action: str) -> str | None:
     return action_outside_model_message(model=agreement.model, action=action)
 
 
-def refusal_officer(*, officer, at: datetime, agreement: Agreement | None) -> str | None:
-    """The handling officer must be authorized at the instant of the action.
+def officer_problem(*, officer, at: datetime, agreement: Agreement | None) -> str | None:
+    """Was the handling officer not authorized at the instant of the action? Why, or None.
+
+    A past action by an officer who was not authorized is recorded, not refused
+    (``incidents.detainers.rule_breaks``).
 
     Args:
         officer: a ``training.Officer`` or None.
@@ -183,18 +249,24 @@ def check_form_valid(detainer: Detainer, at: datetime) -> Check:
     """R4.1: the detainer form is valid for its issue date and can authorize a hold at all.
 
     Passed: an I-247A issued on/after 2017-04-02, or an I-247D/X (or legacy
-    I-247) issued before it. Failed: an I-247N (never authorizes a hold), a form
-    impossible on its issue date, or a rescinded form with no issue date recorded
-    when it was received on/after 2017-04-02 (it counts only if issued before).
-    With no issue date, the receipt date bounds it (issued ≤ received).
+    I-247) issued before it; an I-247N issued before it or with no issue date
+    (it never authorizes a hold, whatever its date, so the message says so and
+    nothing else hangs on the date). Failed: a form impossible on its issue date,
+    or a rescinded form that could request a hold (I-247D/X, I-247) with no issue
+    date recorded when it was received on/after 2017-04-02 (it counts only if
+    issued before). With no issue date, the receipt date bounds it (issued ≤ received).
 
     Source: DOMAIN.md R4.1 (ICE I-247A guidance; ICE Policy 10074.2; Federal Defenders NY).
     """
     name, rule, source = "Form valid on its issue date", "R4.1", "ICE Policy 10074.2; Form I-247A guidance"
-    if detainer.form == Detainer.Form.I247N:
-        message = "An I-247N asks only for notification of release; it never authorizes a hold."
-        return Check(name, rule, source, False, f"{NO_HOLD}: {message}")
     issued_on = _issued_on(detainer)
+    if not form_authorizes_hold(detainer.form):
+        # Nothing hangs on its date: it never authorizes a hold (``check_hold_deadline`` judges any hold on it).
+        problem = refusal_form_issue_date(form=detainer.form, issued_on=issued_on) if issued_on else None
+        if problem:
+            return Check(name, rule, source, False, problem, blocks_hold=False)
+        when = f" issued {issued_on.isoformat()}" if issued_on else ""
+        return Check(name, rule, source, True, f"{detainer.form}{when}. {NOTIFICATION_ONLY_MESSAGE}")
     if issued_on is not None:
         problem = refusal_form_issue_date(form=detainer.form, issued_on=issued_on)
         if problem:
@@ -321,9 +393,24 @@ def check_hold_deadline(detainer: Detainer, at: datetime) -> Check:
     then); failed once it passed with no outcome, or the outcome came after it.
     Does not apply until the release time is known.
 
-    Source: DOMAIN.md R4.7–R4.8 (ICE I-247A guidance; Form I-247A (02/17)); cases D1–D4.
+    A form that never authorizes a hold (the I-247N, R4.1) has no 48 hours: does not apply while
+    no hold is recorded on it; failed once the person is held past the time state custody would
+    otherwise have ended (``held_without_authority``). Such a hold, once recorded, also opens a
+    critical finding at once (``incidents.detainers.rule_breaks``), and the deadline sweep opens it
+    when the release time passes with the person still held.
+
+    Source: DOMAIN.md R4.7–R4.8 (ICE I-247A guidance; Form I-247A (02/17)); cases D1–D4; R4.1
+    (ICE I-247A guidance; Federal Defenders NY on the I-247N).
     """
     name, rule, source = "Within the 48-hour hold limit", "R4.7–R4.8", "ICE I-247A guidance; Form I-247A (02/17)"
+    if not form_authorizes_hold(detainer.form):
+        rule, source = "R4.1, R4.7–R4.8", "ICE I-247A guidance; Federal Defenders NY"
+        problem = held_without_authority(detainer, at)
+        if problem:
+            return Check(name, rule, source, False, f"{NO_HOLD}: {problem}")
+        release = detainer.would_be_released_at
+        when = f"at {in_zone(release, detainer.agency)}" if release else "when state custody ends"
+        return Check(name, rule, source, None, f"No hold on this form: release the person {when}.")
     deadline = detainer.hold_deadline
     if deadline is None:
         return Check(name, rule, source, None, "The time the person would otherwise be released is not known yet.")
@@ -346,7 +433,7 @@ def _action_instant(detainer: Detainer) -> datetime:
 def officers_authorized_for(detainers) -> dict[int, bool]:
     """Was each detainer's handling officer authorized at the instant of its action? detainer pk → bool.
 
-    The same answer as ``refusal_officer`` gives one by one (judged under the
+    The same answer as ``officer_problem`` gives one by one (judged under the
     detainer's agreement, on the agency-local day of ``action_at`` or
     ``received_at``), in five queries per distinct agreement among
     ``detainers`` instead of six per detainer: for list pages such as the
@@ -379,8 +466,8 @@ def officers_authorized_for(detainers) -> dict[int, bool]:
 def check_handling_officer_authorized(detainer: Detainer, at: datetime) -> Check:
     """The handling officer was authorized at the instant of the action (``action_at``, else ``received_at``).
 
-    Refused at the form (``refusal_officer``); checked here too for rows written
-    otherwise (imports, later training corrections).
+    Recorded as a rule break when saved (``officer_problem``; ``incidents.detainers.rule_breaks``),
+    and judged here again as the roster stands now (later training corrections).
 
     Source: DOMAIN.md R2.4, R2.7 (MOA "Nomination of Personnel"; only trained,
     certified and authorized officers); ``training.roster.authorization``.
@@ -398,7 +485,7 @@ def check_handling_officer_authorized(detainer: Detainer, at: datetime) -> Check
     elif known is True:
         problem = None
     else:
-        problem = refusal_officer(officer=officer, at=when, agreement=detainer.agreement)
+        problem = officer_problem(officer=officer, at=when, agreement=detainer.agreement)
     if problem:
         return Check(name, rule, source, False, f"{NO_HOLD}: {problem}")
     return Check(name, rule, source, True, f"{officer} authorized on {in_zone(when, detainer.agency)}.")
@@ -421,7 +508,7 @@ def check_action_in_scope(detainer: Detainer, at: datetime) -> Check:
     agreement = detainer.agreement
     if agreement is None:
         return Check(name, rule, source, False, "No agreement recorded for this action: record the MOA it is under.")
-    problem = refusal_action(agreement=agreement, action=detainer.action)
+    problem = action_problem(agreement=agreement, action=detainer.action)
     if problem:
         return Check(name, rule, source, False, f"{NO_HOLD}: {problem}")
     return Check(name, rule, source, True, f"{Action(detainer.action).label} — allowed under {agreement.model}.")
@@ -510,14 +597,17 @@ def hold_authorized(detainer: Detainer, *, at: datetime | None = None) -> bool:
     """May the agency hold the person on this detainer at ``at`` (default now)?
 
     False while any check that blocks a hold has failed (``Check.blocks_hold``):
-    I-247N or a form invalid for its date (R4.1), no probable-cause basis or
+    a form invalid for its date or a hold on an I-247N (R4.1), no probable-cause basis or
     only an invalid one (R4.2, R4.4), no signed warrant (R4.3), not served
     (R4.5), handling officer not authorized, action outside the agreement
     (R1.6), hold deadline or WSO clock passed (R4.7, R1.7), and whatever other
     topics registered (e.g. a U.S.-citizenship STOP, R5.1). Holding is still a
     local decision that needs local authority (R4.9): True means the detainer
-    itself is in order, not that holding is required.
+    itself is in order, not that holding is required. Always False for a form
+    that never authorizes a hold (the I-247N, ``form_authorizes_hold``).
     """
+    if not form_authorizes_hold(detainer.form):
+        return False
     return not any(check.failed and check.blocks_hold for check in detainer_checks(detainer, at=at))
 
 
@@ -562,7 +652,9 @@ def holds_authorized(detainers, *, at: datetime | None = None) -> dict[int, bool
 
     Same answers as ``hold_authorized`` one by one, from ``checks_for_page`` (batched reads).
     """
+    detainers = list(detainers)
+    can_hold = {detainer.pk: form_authorizes_hold(detainer.form) for detainer in detainers}
     return {
-        pk: not any(check.failed and check.blocks_hold for check in found)
+        pk: can_hold[pk] and not any(check.failed and check.blocks_hold for check in found)
         for pk, found in checks_for_page(detainers, at=at).items()
     }

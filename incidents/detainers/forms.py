@@ -3,7 +3,10 @@
 Times are typed on the agency's clock (``incidents.detainers.local_time``) and
 reach services as aware UTC datetimes. A user who may change records in more
 than one agency picks the agency on the create form (``compliance.core.forms.AgencyChoiceMixin``).
-What the law forbids outright is refused next to the field (``incidents.detainers.checks.refusal_*``).
+Input that cannot be right is refused next to the field (``incidents.detainers.checks.refusal_*``). A past
+fact that broke a rule (an officer not authorized that day, an action outside the agreement, a hold on a
+form that cannot authorize one) is not refused: the service records it and asks for the ``explanation``
+(``incidents.detainers.rule_breaks``; docs/decisions/past-facts-and-gates.md).
 """
 
 from __future__ import annotations
@@ -47,6 +50,29 @@ PENDING_OUTCOME_MESSAGE = "Choose what happened: transferred, released, or lifte
 
 ACTION_TIME_MESSAGE = "Say when the 287(g) action was taken."
 
+EXPLANATION_LABEL = "Explanation, if what you record broke a rule"
+EXPLANATION_HELP = (
+    "Required when what you record already happened and broke a rule (for example an officer who was not "
+    "authorized that day, or a hold past its limit): it is saved as it happened, the failed check is shown, a "
+    "finding is opened and the supervisors are told. Say what happened and why."
+)
+
+OUTCOME_EXPLANATION_HELP = (
+    "Required when custody ended after the hold deadline, or after the release time on a form that cannot "
+    "authorize a hold (I-247N): it is recorded as it happened, with a critical finding and the supervisors told."
+)
+
+
+def explanation_field(**kwargs) -> forms.CharField:
+    """The optional explanation every form that records a past fact carries (the service says when it is required)."""
+    return forms.CharField(
+        label=kwargs.pop("label", EXPLANATION_LABEL),
+        help_text=kwargs.pop("help_text", EXPLANATION_HELP),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        **kwargs,
+    )
+
 
 class DetainerForm(AgencyChoiceMixin, AgencyLocalTimesMixin, forms.ModelForm):
     """Log or correct a detainer (I-247A and its warrant). The hold deadline is derived, never typed."""
@@ -83,6 +109,7 @@ class DetainerForm(AgencyChoiceMixin, AgencyLocalTimesMixin, forms.ModelForm):
         required=False,
         help_text="When the handling officer acted; the officer must be authorized at that moment.",
     )
+    explanation = explanation_field()
 
     class Meta:
         model = Detainer
@@ -195,11 +222,15 @@ class DetainerForm(AgencyChoiceMixin, AgencyLocalTimesMixin, forms.ModelForm):
         officer = data.get("handling_officer")
         if officer is not None and officer.agency_id != agency.pk:
             self.add_error("handling_officer", OFFICER_AGENCY_MESSAGE.format(agency=agency.name))
-            officer = None
-        self._check_legal_limits(agency, officer)
+        self._check_legal_limits(agency)
 
-    def _check_legal_limits(self, agency: Agency, officer) -> None:
-        """What the law forbids is refused here, next to the field (``incidents.detainers.checks``)."""
+    def _check_legal_limits(self, agency: Agency) -> None:
+        """Input that cannot be right is refused here, next to the field (``incidents.detainers.checks``).
+
+        The action outside the agreement and the officer not authorized are past facts: the service
+        records them (``incidents.detainers.rule_breaks``); here only the agreement they are judged
+        under must be known.
+        """
         data = self.cleaned_data
         action_at = data.get("action_at")
         if isinstance(action_at, datetime) and action_at > timezone.now():
@@ -223,15 +254,6 @@ class DetainerForm(AgencyChoiceMixin, AgencyLocalTimesMixin, forms.ModelForm):
             in_force = agreements_in_force(agency=agency, at=when)
             if len(in_force) > 1:  # never save a detainer silently without its MOA (R1.6)
                 self.add_error("agreement", several_agreements_message(in_force))
-                return
-            agreement = in_force[0] if in_force else None
-        problem = checks.refusal_action(agreement=agreement, action=data.get("action") or "")
-        if problem:
-            self.add_error("action", problem)
-        if officer is not None and isinstance(when, datetime):
-            problem = checks.refusal_officer(officer=officer, at=when, agreement=agreement)
-            if problem:
-                self.add_error("handling_officer", problem)
 
 
 class DetainerOutcomeForm(AgencyTimesForm):
@@ -249,6 +271,7 @@ class DetainerOutcomeForm(AgencyTimesForm):
         choices=[("", "- Select -"), *LiftReason.choices],
         required=False,
     )
+    explanation = explanation_field(help_text=OUTCOME_EXPLANATION_HELP)
 
     def clean(self):
         cleaned = super().clean()

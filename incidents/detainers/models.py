@@ -114,6 +114,15 @@ class Detainer(RecordFields, CitizenshipFields, ConsularFields, AgencyScopedMode
         ),
     )
 
+    # A past fact that broke a rule is recorded as it happened, with the recorder's explanation
+    # (incidents.detainers.rule_breaks; docs/decisions/past-facts-and-gates.md). The latest is kept here,
+    # every earlier one in the history.
+    explanation = models.TextField(
+        "Explanation of a rule broken",
+        blank=True,
+        help_text="What happened and why, given when a recorded fact broke a rule (officer, agreement, hold).",
+    )
+
     objects = DetainerQuerySet.as_manager()
     history = AuditedHistory(excluded_fields=["subject_last_name_key", "subject_first_name_key"])
 

@@ -15,7 +15,8 @@ from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
 from compliance.core import access
-from compliance.core.models import Agency
+from compliance.core.findings import OPEN_STATUSES
+from compliance.core.models import Agency, Finding
 from incidents.detainers.models import Detainer
 
 
@@ -53,6 +54,27 @@ def detainers_for(user, *, perm: str = access.VIEW) -> QuerySet[Detainer]:
             "-public_id",
         )
     )
+
+
+def open_findings_by_detainer(detainers: Iterable[Detainer], *, kinds: Iterable[str]) -> dict[int, dict[str, Finding]]:
+    """The open or acknowledged findings of ``kinds`` of each detainer: ``{detainer pk: {kind: finding}}``.
+
+    For list pages (the custody board shows a row's open U.S.-citizenship claim finding, R5.1):
+    one query whatever the number of detainers. Detainers with none are absent.
+    """
+    ids = [detainer.pk for detainer in detainers]
+    if not ids:
+        return {}
+    rows = Finding.objects.filter(
+        content_type=ContentType.objects.get_for_model(Detainer),
+        object_id__in=ids,
+        kind__in=list(kinds),
+        status__in=OPEN_STATUSES,
+    )
+    found: dict[int, dict[str, Finding]] = defaultdict(dict)
+    for finding in rows:
+        found[finding.object_id][finding.kind] = finding
+    return dict(found)
 
 
 def agency_supervisor_emails(agency_ids: Iterable[int]) -> dict[int, list[str]]:

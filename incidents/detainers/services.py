@@ -3,6 +3,13 @@
 The detainer pages, the custody board and the deadline sweep call these. A hold past its
 deadline opens a critical finding and an incident (``incidents.incident_log.services``).
 
+Past facts are recorded, future steps are gated (docs/decisions/past-facts-and-gates.md):
+a save that records something that already happened and broke a rule (a handling officer
+not authorized that day, an action outside the agreement, a hold on an I-247N, custody
+ended after the hold deadline) is saved with its explanation, opens its finding and tells
+the supervisors (``incidents.detainers.rule_breaks``); what the system gates before it
+happens (a 287(g) step or a transfer under a U.S.-citizenship STOP, R5.1) is refused.
+
 Each function takes keyword-only arguments and the acting user (``actor``), runs
 in one transaction, and attributes every history row it writes to ``actor``
 (``acting_as``), inside a request or not. Callers check permissions first
@@ -14,6 +21,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -28,7 +36,10 @@ from incidents.actions.language import service_language_errors, stored_interpret
 from incidents.actions.services import record_action_stop_refusal
 from incidents.citizenship.services import ensure_not_stopped
 from incidents.citizenship.subject_stop import ensure_subject_not_stopped
-from incidents.detainers import rules
+from incidents.consular.services import DERIVED_FROM as CONSULAR_DERIVED_FROM
+from incidents.consular.services import consular_derive
+from incidents.detainers import rule_breaks, rules
+from incidents.detainers.checks import form_authorizes_hold, held_without_authority
 from incidents.detainers.lift_reasons import LiftReason
 from incidents.detainers.models import Detainer
 from incidents.detainers.no_warrant import no_warrant_sync, warrant_missing
@@ -92,6 +103,11 @@ HOLD_VIOLATION_TITLE = "Hold past the 48-hour deadline"
 
 LATE_OUTCOME_REASON = "Outcome recorded after the hold deadline"
 
+LATE_OUTCOME_MESSAGE = (
+    "Custody ended {ended}, {over} after the hold deadline {deadline}: a hold past 48 hours is a critical "
+    "violation (R4.7–R4.8)."
+)
+
 OUTCOME_PENDING_MESSAGE = "An outcome must be transferred, released or lifted; pending is not an outcome."
 
 LIFT_REASON_MESSAGE = "A lifted or declined detainer needs a reason."
@@ -100,9 +116,14 @@ SUBJECT_NAME_MESSAGE = "Enter the subject's last name, or their only name if the
 
 
 def _derive_deadline(detainer: Detainer) -> None:
-    """Set ``hold_deadline`` from ``would_be_released_at`` (R4.7); a moved deadline is alerted afresh."""
+    """Set ``hold_deadline`` from ``would_be_released_at`` (R4.7); a moved deadline is alerted afresh.
+
+    A form that never authorizes a hold (the I-247N, R4.1) gets none, whatever its date: no
+    deadline, no custody-board countdown (``checks.form_authorizes_hold``).
+    """
     release = detainer.would_be_released_at
-    deadline = rules.hold_deadline(release) if release is not None else None
+    can_hold = form_authorizes_hold(detainer.form)
+    deadline = rules.hold_deadline(release) if release is not None and can_hold else None
     if deadline != detainer.hold_deadline:
         detainer.hold_deadline = deadline
         # The earlier alert was about the old deadline; the sweep warns again for the new one.
@@ -138,51 +159,74 @@ def _apply_record_rules(detainer: Detainer, *, creating: bool) -> None:
         raise ValueError("The agreement must be one of the detainer's agency.")
 
 
-def detainer_create(*, agency: Agency, actor, reason: str | None = None, **fields) -> Detainer:
+def detainer_create(*, agency: Agency, actor, reason: str | None = None, explanation: str = "", **fields) -> Detainer:
     """Log a new detainer in ``agency``.
 
     Args:
         agency: the agency holding the person.
         actor: the user logging it (history author).
         reason: optional history change reason (e.g. an import file name; no personal data).
+        explanation: what happened and why, when the record states a past fact that broke a rule
+            (required then; stored in ``Detainer.explanation`` and so in its history).
         **fields: keyword-only model values, any of ``DETAINER_FIELDS``. Datetimes
             are aware (UTC); ``would_be_released_at`` may be None until known.
 
     Returns:
         The saved ``Detainer``; ``hold_deadline`` = ``would_be_released_at`` + 48 h
-        (``incidents.detainers.rules.hold_deadline``, R4.7–R4.8), never typed. An I-247A without a
-        signed I-200/I-205 opens one R4.3 finding and e-mails the agency's supervisors after
-        commit (``incidents.detainers.no_warrant``).
+        (``incidents.detainers.rules.hold_deadline``, R4.7–R4.8), never typed, and None for a
+        form that never authorizes a hold (the I-247N, R4.1). An I-247A without a signed
+        I-200/I-205 opens one R4.3 finding and e-mails the agency's supervisors after commit
+        (``incidents.detainers.no_warrant``). A past fact that broke a rule — the handling
+        officer not authorized at the action's instant (R2.4, R2.7), the action outside the
+        agreement (R1.6), the person held past the release time on an I-247N (R4.1) — is saved
+        as it happened: its finding opens and the supervisors are e-mailed after commit
+        (``incidents.detainers.rule_breaks``); ``recorded_rule_breaks`` on the returned instance
+        lists them. The consular duty is derived from the country of citizenship when the
+        consular section is empty (R5.4, ``incidents.consular.services.consular_derive``).
 
     Raises:
         TypeError: a field outside ``DETAINER_FIELDS`` was passed (e.g. ``hold_deadline``).
         ValueError: ``would_be_released_at`` is naive, or the handling officer is of another agency.
         ValidationError: keyed ``subject_last_name`` when no last name is left after cleaning
             (``SUBJECT_NAME_MESSAGE``); keyed ``a_number``, ``booking_number`` or ``subject_last_name``: the same
-            subject has another detainer of the agency in STOP (R5.1; ``incidents.citizenship.subject_stop``).
+            subject has another detainer of the agency in STOP (R5.1; ``incidents.citizenship.subject_stop``);
+            keyed ``action``: a 287(g) action recorded while that STOP is in force; keyed
+            ``explanation``: the record breaks a rule and ``explanation`` is blank (nothing saved).
     """
     refuse_unknown_fields(fields, DETAINER_FIELDS, "detainer_create")
     detainer = Detainer(agency=agency, **fields)
     _check_officer(detainer)
     _apply_record_rules(detainer, creating=True)
     _derive_deadline(detainer)
+    consular_derive(detainer)  # R5.4: the country of citizenship is what the agency already knows
     record_action_stop_refusal(detainer, before=("", None))  # R5.1 STOP (incidents.actions.services)
-    with transaction.atomic(), acting_as(actor, reason=reason):
+    breaks = rule_breaks.record_rule_breaks(detainer, at=timezone.now())
+    rule_breaks.explanation_required(breaks, explanation)
+    detainer.explanation = explanation.strip()
+    with transaction.atomic(), acting_as(actor, reason=rule_breaks.history_reason(breaks, reason)):
         # R5.1: no new detainer for a subject whose other detainer of the agency is in STOP.
         ensure_subject_not_stopped(detainer)
         detainer.save()
         # R4.3: an I-247A without a signed warrant opens a finding and alerts the supervisors, once.
         no_warrant_sync(detainer=detainer, actor=actor, was_missing=False)
+        opened = rule_breaks.rule_breaks_open(detainer=detainer, breaks=breaks, actor=actor)
+        rule_breaks.tell_supervisors_on_commit(detainer, opened)
+    detainer.recorded_rule_breaks = breaks
     return detainer
 
 
-def detainer_update(*, detainer: Detainer, actor, reason: str | None = None, **fields) -> Detainer:
+def detainer_update(
+    *, detainer: Detainer, actor, reason: str | None = None, explanation: str = "", **fields
+) -> Detainer:
     """Change a detainer's logged values; the hold deadline follows ``would_be_released_at``.
 
     Args:
         detainer: the detainer (already permission-checked by the caller).
         actor: the user making the change (history author).
         reason: optional history change reason.
+        explanation: what happened and why; required when the change records a rule break the
+            record did not already state (``incidents.detainers.rule_breaks``). Stored in
+            ``Detainer.explanation`` when given (blank leaves the stored one as it is).
         **fields: keyword-only new values, any of ``DETAINER_FIELDS``.
 
     Returns:
@@ -190,7 +234,11 @@ def detainer_update(*, detainer: Detainer, actor, reason: str | None = None, **f
         If the deadline moved, ``deadline_alerted_at`` is cleared so the sweep warns for the new one.
         The R4.3 finding follows the warrant: opened (with the supervisors' e-mail) when an I-247A
         is saved without a signed one, resolved by the system when it is attached, reopened
-        when it is removed again (``incidents.detainers.no_warrant``).
+        when it is removed again (``incidents.detainers.no_warrant``). A rule break the change
+        newly records (officer not authorized, action outside the agreement, hold on an I-247N)
+        opens its finding (or reopens a closed one) and e-mails the supervisors after commit;
+        ``recorded_rule_breaks`` on the returned instance lists them. A break the record already
+        stated before the change asks nothing again and opens nothing.
 
     Raises:
         TypeError: a field outside ``DETAINER_FIELDS`` was passed.
@@ -199,15 +247,19 @@ def detainer_update(*, detainer: Detainer, actor, reason: str | None = None, **f
             U.S.-citizenship STOP is in force (R5.1; ``incidents.actions.services.record_action_stop_refusal``);
             keyed by the identifier that matched when an edit of the subject's identifiers makes
             this the same person as another detainer of the agency in STOP (R5.1;
-            ``incidents.citizenship.subject_stop``).
+            ``incidents.citizenship.subject_stop``); keyed ``explanation``: the change records a new
+            rule break and ``explanation`` is blank (nothing saved).
     """
     refuse_unknown_fields(fields, DETAINER_FIELDS, "detainer_update")
-    with transaction.atomic(), acting_as(actor, reason=reason):
+    now = timezone.now()
+    with transaction.atomic():
         # Locked: the deadline sweep may be marking this row at the same moment.
         locked = Detainer.objects.select_for_update().get(pk=detainer.pk)
         before = (locked.action, locked.action_at)
         was_missing = warrant_missing(locked)
+        breaks_before = rule_breaks.record_rule_breaks(locked, at=now)
         identity_before = [getattr(locked, name) for name in SUBJECT_IDENTIFIERS]
+        consular_before = [getattr(locked, name) for name in CONSULAR_DERIVED_FROM]
         for name, value in fields.items():
             setattr(locked, name, value)
         # R5.1 STOP: setting or changing the 287(g) action is a 287(g) step (incidents.actions.services).
@@ -218,10 +270,40 @@ def detainer_update(*, detainer: Detainer, actor, reason: str | None = None, **f
             # R5.1: re-identifying the subject as someone in STOP is, in effect, a new detainer for them.
             ensure_subject_not_stopped(locked)
         _derive_deadline(locked)
-        locked.save()
-        # R4.3: the finding follows the warrant (opened once, resolved when attached, reopened if removed).
-        no_warrant_sync(detainer=locked, actor=actor, was_missing=was_missing)
+        if [getattr(locked, name) for name in CONSULAR_DERIVED_FROM] != consular_before:
+            consular_derive(locked)  # R5.4: the duty follows the nationality the agency knows
+        breaks = rule_breaks.new_rule_breaks(breaks_before, rule_breaks.record_rule_breaks(locked, at=now))
+        rule_breaks.explanation_required(breaks, explanation)
+        if explanation.strip():
+            locked.explanation = explanation.strip()
+        with acting_as(actor, reason=rule_breaks.history_reason(breaks, reason)):
+            locked.save()
+            # R4.3: the finding follows the warrant (opened once, resolved when attached, reopened if removed).
+            no_warrant_sync(detainer=locked, actor=actor, was_missing=was_missing)
+            opened = rule_breaks.rule_breaks_open(detainer=locked, breaks=breaks, actor=actor, now=now)
+        rule_breaks.tell_supervisors_on_commit(locked, opened)
+    locked.recorded_rule_breaks = breaks
     return locked
+
+
+def _outcome_rule_breaks(detainer: Detainer) -> list[rule_breaks.RuleBreak]:
+    """The rule breaks a recorded outcome states: custody ended after the hold deadline (R4.7–R4.8), or after
+    the release time on a form that cannot authorize a hold (R4.1). Empty while the outcome is pending."""
+    if detainer.outcome == Detainer.Outcome.PENDING or detainer.outcome_at is None:
+        return []
+    breaks = []
+    deadline = detainer.hold_deadline
+    if deadline is not None and detainer.outcome_at > deadline:
+        message = LATE_OUTCOME_MESSAGE.format(
+            ended=in_zone(detainer.outcome_at, detainer.agency),
+            over=_duration_text(detainer.outcome_at - deadline),
+            deadline=in_zone(deadline, detainer.agency),
+        )
+        breaks.append(rule_breaks.RuleBreak(Finding.Kind.HOLD_DEADLINE_PASSED, message))
+    problem = held_without_authority(detainer, detainer.outcome_at)
+    if problem:
+        breaks.append(rule_breaks.RuleBreak(Finding.Kind.HOLD_WITHOUT_AUTHORITY, problem))
+    return breaks
 
 
 def detainer_record_outcome(
@@ -231,13 +313,19 @@ def detainer_record_outcome(
     outcome: str,
     outcome_at: datetime,
     lift_reason: str = "",
+    explanation: str = "",
     reason: str | None = None,
 ) -> Detainer:
     """Record how a detainer ended: transferred to ICE, released, or lifted/declined.
 
     Once an outcome is recorded the detainer is no longer open, so the deadline
     sweep stops watching it. A correction (another outcome later) is allowed
-    and recorded in history.
+    and recorded in history. Custody that ended after the hold deadline (R4.7–R4.8),
+    or after the release time on a form that cannot authorize a hold (an I-247N, R4.1),
+    is a past fact: recorded as it happened, with ``explanation`` (required then),
+    its critical finding (and, past the deadline, the incident) opened once, and the
+    supervisors e-mailed after commit when the finding is new (the deadline sweep may
+    have told them already).
 
     Args:
         detainer: the detainer (permission-checked by the caller).
@@ -246,10 +334,18 @@ def detainer_record_outcome(
         outcome_at: aware datetime it happened (UTC stored).
         lift_reason: required when ``outcome`` is ``lifted``: one of ICE's lift
             reasons (``incidents.detainers.lift_reasons.LiftReason``, shared/data/README.md).
+        explanation: what happened and why, required when the outcome breaks a rule
+            (stored in ``Detainer.explanation``, so in its history).
+
+    Returns:
+        The saved, locked-and-reloaded ``Detainer``; ``recorded_rule_breaks`` lists the rule
+        breaks the outcome newly recorded.
 
     Raises:
         ValidationError: ``outcome`` is pending or unknown, a lifted detainer has
-            no reason or one outside ICE's vocabulary, or ``outcome_at`` is naive.
+            no reason or one outside ICE's vocabulary, or ``outcome_at`` is naive; a transfer to
+            ICE while a U.S.-citizenship STOP is in force (R5.1: gated); keyed ``explanation``:
+            the outcome breaks a rule and ``explanation`` is blank (nothing saved).
     """
     if outcome not in Detainer.Outcome.values or outcome == Detainer.Outcome.PENDING:
         raise ValidationError({"outcome": OUTCOME_PENDING_MESSAGE})
@@ -259,23 +355,42 @@ def detainer_record_outcome(
         raise ValidationError({"lift_reason": LIFT_REASON_VOCABULARY_MESSAGE})
     if timezone.is_naive(outcome_at):
         raise ValidationError({"outcome_at": "The time must carry a time zone."})
-    with transaction.atomic(), acting_as(actor, reason=reason):
+    now = timezone.now()
+    with transaction.atomic():
         # Locked: the sweep must see either the old pending row or the outcome, not race it.
-        locked = Detainer.objects.select_for_update().get(pk=detainer.pk)
+        locked = Detainer.objects.select_for_update(of=("self",)).select_related("agency").get(pk=detainer.pk)
         if outcome == Detainer.Outcome.TRANSFERRED:
             # No transfer to ICE while a U.S.-citizenship claim is unresolved (R5.1 STOP).
             ensure_not_stopped(locked)
+        breaks_before = _outcome_rule_breaks(locked)
         locked.outcome = outcome
         locked.outcome_at = outcome_at
         locked.lift_reason = lift_reason.strip() if outcome == Detainer.Outcome.LIFTED else ""
-        locked.save()
+        breaks = rule_breaks.new_rule_breaks(breaks_before, _outcome_rule_breaks(locked))
+        rule_breaks.explanation_required(breaks, explanation)
+        if explanation.strip():
+            locked.explanation = explanation.strip()
+        with acting_as(actor, reason=rule_breaks.history_reason(breaks, reason)):
+            locked.save()
+        opened = []
         if locked.hold_deadline is not None and outcome_at > locked.hold_deadline:
             # The custody ended after the 48-hour limit: the hold itself was the violation (R4.8),
             # whether or not the sweep saw it first.
-            detainer_open_hold_violation(
-                detainer=locked, actor=actor, found_at=timezone.now(), ended_at=outcome_at, reason=LATE_OUTCOME_REASON
+            incident = detainer_open_hold_violation(
+                detainer=locked, actor=actor, found_at=now, ended_at=outcome_at, reason=LATE_OUTCOME_REASON
             )
+            if incident is not None:
+                opened.append(Finding.objects.get(**_finding_key(locked, Finding.Kind.HOLD_DEADLINE_PASSED)))
+        opened += rule_breaks.rule_breaks_open(
+            detainer=locked, breaks=[b for b in breaks if b.kind != Finding.Kind.HOLD_DEADLINE_PASSED], actor=actor
+        )
+        rule_breaks.tell_supervisors_on_commit(locked, opened)
+    locked.recorded_rule_breaks = breaks
     return locked
+
+
+def _finding_key(detainer: Detainer, kind: str) -> dict:
+    return {"content_type": ContentType.objects.get_for_model(Detainer), "object_id": detainer.pk, "kind": kind}
 
 
 def detainer_open_hold_violation(

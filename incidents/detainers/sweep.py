@@ -10,7 +10,12 @@ Safe to run as often as anyone likes, and in two workers at once (case D4):
   ``Detainer.deadline_alerted_at`` shows the latest warning;
 * past the deadline with no outcome, one critical ``Finding`` (the unique
   constraint on (record, kind) makes a second impossible) and one ``Incident``
-  linked to the detainer, and supervisors are told to act now (R4.8).
+  linked to the detainer, and supervisors are told to act now (R4.8);
+* a form that never authorizes a hold (the I-247N, R4.1) has no deadline: once the
+  time state custody would otherwise have ended passes with no outcome, the person is
+  held without authority — one critical ``HOLD_WITHOUT_AUTHORITY`` finding (the same
+  one the detainer's services open when such a hold is recorded,
+  ``incidents.detainers.rule_breaks``) and supervisors are told to release now.
 
 Each row is handled in its own transaction with its row locked
 (``select_for_update(skip_locked=True)``): a second sweep running at the same
@@ -41,6 +46,8 @@ from compliance.core.agency_time import hours_until, in_zone
 from compliance.core.audit import acting_as
 from compliance.core.models import Finding
 from compliance.core.system_account import system_user
+from incidents.detainers import rule_breaks
+from incidents.detainers.checks import NOTIFICATION_ONLY_FORMS, held_without_authority
 from incidents.detainers.lead_times import normalise_lead_hours
 from incidents.detainers.links import detainer_link
 from incidents.detainers.models import DeadlineAlert, Detainer
@@ -54,6 +61,7 @@ FINDING_RULE = HOLD_VIOLATION_RULE
 ALERT_REASON = "Hold-deadline sweep: supervisors warned"
 NO_RECIPIENT_REASON = "Hold-deadline sweep: deadline near, but the agency has no supervisor to warn"
 VIOLATION_REASON = "Hold-deadline sweep: deadline passed with no outcome"
+NO_AUTHORITY_REASON = "Hold-deadline sweep: held past the release time on a form that cannot authorize a hold"
 
 
 def sweep_hold_deadlines(*, now: datetime | None = None) -> dict:
@@ -64,14 +72,16 @@ def sweep_hold_deadlines(*, now: datetime | None = None) -> dict:
 
     Returns:
         Counts, no personal data: ``{"alerts_sent", "alerts_without_recipient",
-        "findings_opened", "incidents_opened"}``.
+        "findings_opened", "incidents_opened", "holds_without_authority"}``.
 
     Rules: a warning at each lead time of ``settings.HOLD_DEADLINE_ALERT_HOURS``
     (hours; default ``(6, 2)``; a single int still works) before ``hold_deadline``
     (``rules.hold_alert_at``), while the deadline has not passed; past
     ``hold_deadline`` with the outcome still pending → critical violation
     (DOMAIN.md R4.7–R4.8, case D4). A detainer whose deadline passed before any
-    sweep saw it gets the violation notice only.
+    sweep saw it gets the violation notice only. An I-247N (no deadline, R4.1) still
+    pending after ``would_be_released_at`` opens one critical ``HOLD_WITHOUT_AUTHORITY``
+    finding, counted in ``holds_without_authority``.
 
     Queries: two to find due rows (whatever the number of lead times) and one
     lookup of supervisors for all their agencies, then a constant number per
@@ -90,17 +100,37 @@ def sweep_hold_deadlines(*, now: datetime | None = None) -> dict:
     already_found = Finding.objects.filter(
         content_type=finding_type, object_id=OuterRef("pk"), kind=Finding.Kind.HOLD_DEADLINE_PASSED
     )
-    passed = list(
-        Detainer.objects.open()
-        .filter(hold_deadline__lt=now)
-        .exclude(Exists(already_found))
-        .values_list("pk", "agency_id")
+    without_authority_found = Finding.objects.filter(
+        content_type=finding_type, object_id=OuterRef("pk"), kind=Finding.Kind.HOLD_WITHOUT_AUTHORITY
     )
-    result = {"alerts_sent": 0, "alerts_without_recipient": 0, "findings_opened": 0, "incidents_opened": 0}
-    if not to_warn and not passed:
+    notification_only = Q(form__in=NOTIFICATION_ONLY_FORMS)
+    # One query for both: a passed deadline (R4.7–R4.8), or an I-247N (no deadline, R4.1) past its release
+    # time. Both branches read pending rows by ``hold_deadline`` (past, or none), the partial index's range.
+    overdue = list(
+        Detainer.objects.open()
+        .filter(
+            (Q(hold_deadline__lt=now) & ~notification_only & ~Exists(already_found))
+            | (
+                Q(hold_deadline__isnull=True, would_be_released_at__lt=now)
+                & notification_only
+                & ~Exists(without_authority_found)
+            )
+        )
+        .values_list("pk", "agency_id", "form")
+    )
+    passed = [(pk, agency_id) for pk, agency_id, form in overdue if form not in NOTIFICATION_ONLY_FORMS]
+    without_authority = [(pk, agency_id) for pk, agency_id, form in overdue if form in NOTIFICATION_ONLY_FORMS]
+    result = {
+        "alerts_sent": 0,
+        "alerts_without_recipient": 0,
+        "findings_opened": 0,
+        "incidents_opened": 0,
+        "holds_without_authority": 0,
+    }
+    if not to_warn and not passed and not without_authority:
         return result
 
-    recipients = agency_supervisor_emails(agency_id for _, agency_id in to_warn + passed)
+    recipients = agency_supervisor_emails(agency_id for _, agency_id in to_warn + passed + without_authority)
     actor = system_user()
     for pk, agency_id in to_warn:
         sent = _warn(pk, now=now, leads=leads, to=recipients.get(agency_id, []), actor=actor)
@@ -112,8 +142,43 @@ def sweep_hold_deadlines(*, now: datetime | None = None) -> dict:
         if _open_violation(pk, now=now, to=recipients.get(agency_id, []), actor=actor):
             result["findings_opened"] += 1
             result["incidents_opened"] += 1
+    for pk, agency_id in without_authority:
+        if _open_without_authority(pk, now=now, to=recipients.get(agency_id, []), actor=actor):
+            result["holds_without_authority"] += 1
     logger.info("Hold-deadline sweep: %s", result)
     return result
+
+
+def _open_without_authority(pk: int, *, now: datetime, to: list[str], actor) -> bool:
+    """Open the R4.1 finding for detainer ``pk`` (an I-247N still held past its release time) and tell supervisors.
+
+    False when the row is taken by another sweep, no longer held, or its finding already exists.
+    """
+    with transaction.atomic(), acting_as(actor, reason=NO_AUTHORITY_REASON):
+        detainer = lock_pending(pk, form__in=NOTIFICATION_ONLY_FORMS, would_be_released_at__lt=now)
+        if detainer is None:
+            return False
+        problem = held_without_authority(detainer, now)
+        if problem is None:
+            return False
+        opened = rule_breaks.rule_breaks_open(
+            detainer=detainer,
+            breaks=[rule_breaks.RuleBreak(Finding.Kind.HOLD_WITHOUT_AUTHORITY, problem)],
+            actor=actor,
+            now=now,
+        )
+        if not opened:
+            return False
+        if to:
+            rule_breaks.rule_break_email(detainer, opened, to=to).send()
+        else:
+            logger.warning(
+                "Detainer id %s held past its release time on a notification-only form; agency id %s has no "
+                "supervisor to alert.",
+                detainer.pk,
+                detainer.agency_id,
+            )
+    return True
 
 
 def _any_lead_unalerted(leads: tuple[int, ...], now: datetime) -> Q:

@@ -106,7 +106,7 @@ def detainer_create(request):
             # field.
             add_service_errors(form, error)
         else:
-            messages.success(request, "Detainer logged.")
+            _saved_message(request, "Detainer logged.", detainer)
             return redirect("incidents:detainer_detail", public_id=detainer.public_id)
     return render(request, "incidents/detainer_form.html", {"form": form, "detainer": None})
 
@@ -130,12 +130,13 @@ def detainer_edit(request, public_id):
         form = DetainerForm(request.POST, initial=initial, agencies=[detainer.agency], agency=detainer.agency)
         if form.is_valid():
             try:
-                services.detainer_update(detainer=detainer, actor=request.user, **form.cleaned_data)
+                saved = services.detainer_update(detainer=detainer, actor=request.user, **form.cleaned_data)
             except ValidationError as error:
-                # The 287(g) action set or changed while a U.S.-citizenship STOP is in force (R5.1).
+                # The 287(g) action set or changed while a U.S.-citizenship STOP is in force (R5.1), or a rule
+                # break recorded without its explanation: next to the field, everything typed kept.
                 add_service_errors(form, error)
             else:
-                messages.success(request, "Detainer updated.")
+                _saved_message(request, "Detainer updated.", saved)
                 return redirect("incidents:detainer_detail", public_id=detainer.public_id)
     else:
         form = DetainerForm(initial=initial, agencies=[detainer.agency], agency=detainer.agency)
@@ -156,7 +157,8 @@ def detainer_outcome(request, public_id):
         try:
             done = services.detainer_record_outcome(detainer=detainer, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            # e.g. a transfer refused while a U.S.-citizenship claim is unresolved (R5.1 STOP).
+            # e.g. a transfer refused while a U.S.-citizenship claim is unresolved (R5.1 STOP), or a late
+            # outcome recorded without its explanation.
             add_service_errors(form, error)
             return _render_detail(request, detainer, outcome_form=form)
         if done.hold_deadline is not None and done.outcome_at > done.hold_deadline:
@@ -166,9 +168,25 @@ def detainer_outcome(request, public_id):
                 "incident were opened for supervisor review.",
             )
         else:
-            messages.success(request, "Outcome recorded.")
+            _saved_message(request, "Outcome recorded.", done)
         return redirect("incidents:detainer_detail", public_id=detainer.public_id)
     return _render_detail(request, detainer, outcome_form=form)
+
+
+RULE_BREAK_SAVED_MESSAGE = (
+    "{done} It records a fact that broke a rule ({rules}): it was saved as it happened with your explanation, "
+    "the failed check is shown below, a finding was opened and the supervisors were told."
+)
+
+
+def _saved_message(request, done: str, record) -> None:
+    """Success, or — when the save recorded a rule break — a warning saying what followed (no personal data)."""
+    breaks = getattr(record, "recorded_rule_breaks", [])
+    if not breaks:
+        messages.success(request, done)
+        return
+    rules = ", ".join(dict.fromkeys(item.rule_ids for item in breaks))
+    messages.warning(request, RULE_BREAK_SAVED_MESSAGE.format(done=done, rules=rules))
 
 
 def _render_detail(request, detainer: Detainer, *, outcome_form: DetainerOutcomeForm | None):

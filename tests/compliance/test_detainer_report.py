@@ -89,6 +89,7 @@ class DetainerReportR1Tests(BaseTestCase):
             actor=actor,
             outcome=Detainer.Outcome.TRANSFERRED,
             outcome_at=cls.late.hold_deadline + timedelta(hours=6),
+            explanation="ICE arrived six hours late (invented).",
         )
         # The complaint about booking 60 has a 45-line narrative; the one about 61 an unbroken 300-character string.
         for booking, description in (("BK-00060", "\n".join(NARRATIVE_LINES)), ("BK-00061", UNBROKEN)):

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from compliance.core.audit import acting_as
-from compliance.core.models import AccessLog, Agreement, AgreementModel
+from compliance.core.models import AccessLog, Agreement, AgreementModel, Finding
 from incidents.actions import approvals as action_approvals
 from incidents.actions import checks as action_checks
 from incidents.actions import services as actions
@@ -31,6 +31,8 @@ NOW = datetime(2026, 1, 20, 12, 0, tzinfo=UTC)
 BOOKED = datetime(2026, 1, 4, 12, 0, tzinfo=UTC)
 #: The officers' basic course was completed on this agency-local day: authorized from its first minute.
 TRAINED_ON = date(2026, 1, 5)
+#: A past action that broke a rule is recorded with an explanation (incidents.detainers.rule_breaks).
+EXPLAINED = "Logged after the fact from the shift's paper log (invented)."
 
 
 def by_name(detainer, *, at=NOW):
@@ -74,6 +76,20 @@ class ActionTestCase(BaseTestCase):
         self.assertIn(field, caught.exception.message_dict, caught.exception.message_dict)
         return caught.exception.message_dict[field]
 
+    def explanation_asked(self, **values) -> str:
+        """A past action that broke a rule is not refused: the service asks for the explanation, saving nothing."""
+        count = DetainerAction.objects.count()
+        [message] = self.refusal("explanation", **values)
+        self.assertEqual(DetainerAction.objects.count(), count)
+        return message
+
+    def findings(self, detainer=None) -> list[tuple[str, str]]:
+        """(kind, status) of the detainer's findings about recorded rule breaks."""
+        detainer = detainer or self.detainer_a
+        kinds = [Finding.Kind.OFFICER_NOT_AUTHORIZED, Finding.Kind.ACTION_OUTSIDE_AGREEMENT]
+        rows = Finding.objects.filter(object_id=detainer.pk, kind__in=kinds).order_by("kind")
+        return list(rows.values_list("kind", "status"))
+
 
 class RecordActionTests(ActionTestCase):
     def test_it_records_an_action_under_the_detainers_agreement_attributed_to_the_actor(self):
@@ -96,21 +112,28 @@ class RecordActionTests(ActionTestCase):
         self.assertEqual(action.officer, self.officer_a)
 
     def test_officer_not_authorized_one_minute_before_the_training_day(self):
+        # Issue 9 point 2: a past action by an officer not authorized that day is recorded, with an explanation.
         minute_before = datetime(2026, 1, 4, 23, 59, tzinfo=self.agency_a.zone)
-        [message] = self.refusal("officer", kind=Action.PROCESS, performed_at=minute_before, language="")
+        message = self.explanation_asked(kind=Action.PROCESS, performed_at=minute_before, language="")
         self.assertIn("not authorized to use 287(g) authority on 2026-01-04", message)
         self.assertFalse(DetainerAction.objects.exists())
+        action = self.record(kind=Action.PROCESS, performed_at=minute_before, language="", explanation=EXPLAINED)
+        self.assertEqual(action.explanation, EXPLAINED)
+        self.assertEqual(self.findings(), [(Finding.Kind.OFFICER_NOT_AUTHORIZED, Finding.Status.OPEN)])
 
-    def test_R1_6_an_interview_under_a_wso_agreement_is_refused(self):
-        [message] = self.refusal("kind", detainer=self.detainer_b, kind=Action.INTERVIEW)
+    def test_R1_6_an_interview_under_a_wso_agreement_is_recorded_with_its_explanation(self):
+        message = self.explanation_asked(detainer=self.detainer_b, kind=Action.INTERVIEW)
         self.assertIn("outside the Warrant Service Officer agreement", message)
+        self.record(detainer=self.detainer_b, kind=Action.INTERVIEW, explanation=EXPLAINED)
+        self.assertEqual(self.findings(self.detainer_b), [(Finding.Kind.ACTION_OUTSIDE_AGREEMENT, Finding.Status.OPEN)])
 
     def test_R1_6_serving_the_warrant_under_a_wso_agreement_is_allowed(self):
         action = self.record(detainer=self.detainer_b, kind=Action.SERVE_WARRANT)
         self.assertEqual(action.agreement, self.agreement_b)
 
-    def test_R1_6_a_field_arrest_under_jem_is_refused(self):
-        self.refusal("kind", kind=Action.FIELD_ARREST)
+    def test_R1_6_a_field_arrest_under_jem_is_recorded_with_its_explanation(self):
+        self.explanation_asked(kind=Action.FIELD_ARREST)
+        self.assertEqual(self.record(kind=Action.FIELD_ARREST, explanation=EXPLAINED).kind, Action.FIELD_ARREST)
 
     def test_an_officer_of_another_agency_is_refused(self):
         [message] = self.refusal("officer", officer=self.officer_b)
@@ -366,14 +389,18 @@ class ActionViewTests(ActionTestCase):
         self.assertEqual(action.recorded_by, self.staff_a)
         self.assertEqual(action.history.get().history_user, self.staff_a)
 
-    def test_an_interview_under_wso_is_refused_next_to_the_action_field(self):
+    def test_an_interview_under_wso_asks_for_the_explanation_then_is_recorded(self):
         self.client.force_login(self.staff_b)
         data = self.post_data(kind=Action.INTERVIEW, officer=self.officer_b.pk)
         response = self.client.post(self.url(self.detainer_b), data)
         self.assertEqual(response.status_code, 200)
-        self.assertIn("outside the Warrant Service Officer agreement", response.context["form"].errors["kind"][0])
-        self.assertContains(response, 'id="id_kind-error"')
+        [message] = response.context["form"].errors["explanation"]
+        self.assertIn("outside the Warrant Service Officer agreement", message)
+        self.assertContains(response, 'id="id_explanation-error"')
         self.assertFalse(DetainerAction.objects.exists())
+        response = self.client.post(self.url(self.detainer_b), {**data, "explanation": EXPLAINED})
+        self.assertRedirects(response, reverse("incidents:detainer_detail", args=[self.detainer_b.public_id]))
+        self.assertEqual(DetainerAction.objects.get().explanation, EXPLAINED)
 
     def test_a_time_the_clock_skipped_is_refused_at_its_field(self):
         self.client.force_login(self.staff_a)
@@ -434,10 +461,10 @@ class DetainerPageTests(ActionTestCase):
 class ScopeTableTests(ActionTestCase):
     """R1.6: every action of ``incidents.detainers.scope.ALLOWED_ACTIONS``, allowed or refused, per model."""
 
-    def test_R1_6_processing_under_a_wso_agreement_is_refused_on_kind(self):
-        [message] = self.refusal("kind", detainer=self.detainer_b, kind=Action.PROCESS, language="")
+    def test_R1_6_processing_under_a_wso_agreement_asks_for_the_explanation_naming_the_scope(self):
+        message = self.explanation_asked(detainer=self.detainer_b, kind=Action.PROCESS, language="")
         self.assertIn("outside the Warrant Service Officer agreement", message)
-        self.assertEqual(message, action_outside_model_message(model=AgreementModel.WSO, action=Action.PROCESS))
+        self.assertIn(action_outside_model_message(model=AgreementModel.WSO, action=Action.PROCESS), message)
         self.assertFalse(DetainerAction.objects.exists())
 
     def test_R1_6_each_action_is_allowed_or_refused_as_the_scope_table_says(self):
@@ -478,7 +505,7 @@ class ScopeTableTests(ActionTestCase):
                         self.assertEqual((action.agreement.model, action.kind), (model, kind))
                     else:
                         message = action_outside_model_message(model=model, action=kind)
-                        self.assertEqual(self.refusal("kind", **values), [message])
+                        self.assertIn(message, self.explanation_asked(**values))
                         self.assertIn(f"outside the {AgreementModel(model).label} agreement", message)
         self.assertEqual(DetainerAction.objects.count(), 4 + 2 + 5)
 
@@ -559,21 +586,24 @@ class TfmApprovalTests(ActionTestCase):
         }
         return self.field(**{**approval, **values})
 
-    def test_R3_10_a_tfm_field_arrest_without_supervision_or_approval_is_refused_at_each_field(self):
-        with self.assertRaises(ValidationError) as caught:
-            self.record(**self.field())
-        self.assertEqual(
-            caught.exception.message_dict,
-            {
-                "ice_supervisor": [action_approvals.SUPERVISOR_MESSAGE],
-                "prior_approval_reference": [action_approvals.REFERENCE_MESSAGE],
-                "prior_approval_at": [action_approvals.APPROVED_AT_MESSAGE],
-            },
+    def test_R3_10_a_tfm_field_arrest_without_supervision_or_approval_is_recorded_with_its_explanation(self):
+        # Issue 9 point 2: the field arrest happened; it is recorded as it happened, not refused.
+        message = self.explanation_asked(**self.field())
+        self.assertIn(
+            action_approvals.MISSING_FOR_ROW_MESSAGE.format(
+                missing="a supervising ICE officer or ICE's prior approval (reference and time)"
+            ),
+            message,
         )
         self.assertFalse(DetainerAction.objects.exists())
+        action = self.record(**self.field(explanation=EXPLAINED))
+        self.assertEqual((action.ice_supervisor, action.prior_approval_at), ("", None))
+        self.assertEqual(self.findings(), [(Finding.Kind.ACTION_OUTSIDE_AGREEMENT, Finding.Status.OPEN)])
 
-    def test_R3_10_each_missing_record_is_refused_alone(self):
-        for field in ("ice_supervisor", "prior_approval_reference", "prior_approval_at"):
+    def test_R3_10_a_missing_supervisor_asks_for_the_explanation_and_half_an_approval_is_refused_at_its_field(self):
+        values = self.approved(ice_supervisor="  ")
+        self.assertIn("without a supervising ICE officer", self.explanation_asked(**values))
+        for field in ("prior_approval_reference", "prior_approval_at"):
             with self.subTest(missing=field):
                 values = self.approved()
                 values[field] = None if field == "prior_approval_at" else "  "
@@ -673,7 +703,7 @@ class TfmApprovalTests(ActionTestCase):
             html=False,
         )
 
-    def test_the_page_refuses_a_field_arrest_without_approval_next_to_each_field(self):
+    def test_the_page_asks_for_the_explanation_of_a_field_arrest_without_approval(self):
         self.client.force_login(self.staff_a)
         url = reverse("incidents:detainer_action_create", args=[self.detainer_a.public_id])
         data = {
@@ -684,8 +714,8 @@ class TfmApprovalTests(ActionTestCase):
         }
         response = self.client.post(url, data)
         self.assertEqual(response.status_code, 200)
-        for field in ("ice_supervisor", "prior_approval_reference", "prior_approval_at"):
-            self.assertContains(response, f'id="id_{field}-error"')
+        self.assertContains(response, 'id="id_explanation-error"')
+        self.assertIn("Task Force Model without", response.context["form"].errors["explanation"][0])
         self.assertFalse(DetainerAction.objects.exists())
 
     def test_another_agency_gets_404(self):

@@ -16,6 +16,8 @@ from tests.incidents.helpers import RECEIVED, make_detainer
 from tests.training.helpers import make_certification, make_course, make_officer
 
 AT = datetime(2026, 1, 6, 12, 0, tzinfo=UTC)
+#: A past fact that broke a rule is recorded with an explanation (incidents.detainers.rule_breaks).
+EXPLAINED = "Recorded after the fact from the paper log (invented)."
 
 
 def by_rule(detainer, rule: str, *, at=AT) -> Check:
@@ -125,7 +127,9 @@ class FormValidityTests(ChecksTestCase):
     def test_R4_1_an_i247n_never_authorizes_a_hold(self):
         detainer = self.issued(Detainer.Form.I247N, date(2016, 6, 1))
         check = by_rule(detainer, "R4.1")
-        self.assertFalse(check.passed)
+        # Issue 9 point 3: a valid I-247N is no failed hold but no hold at all — the form is valid for its
+        # date, its check says it never authorizes a hold, and no hold is ever authorized on it.
+        self.assertTrue(check.passed)
         self.assertIn("never authorizes a hold", check.message)
         self.assertFalse(hold_authorized(detainer, at=AT))
 
@@ -269,7 +273,9 @@ class HandlingOfficerCheckTests(ChecksTestCase):
 
     def test_not_authorized_one_minute_after_the_lapse(self):
         midnight = datetime(2026, 1, 11, 0, 0, tzinfo=self.agency_a.zone)
-        detainer = self.good(handling_officer=self.officer, action=Action.SERVE_WARRANT, action_at=midnight)
+        detainer = self.good(
+            handling_officer=self.officer, action=Action.SERVE_WARRANT, action_at=midnight, explanation=EXPLAINED
+        )
         check = by_rule(detainer, "R2.4, R2.7")
         self.assertFalse(check.passed)
         self.assertIn(str(self.officer), check.message)
@@ -277,7 +283,9 @@ class HandlingOfficerCheckTests(ChecksTestCase):
         self.assertFalse(hold_authorized(detainer, at=AT))
 
     def test_without_an_action_time_the_receipt_time_counts(self):
-        detainer = self.good(handling_officer=self.officer, received_at=datetime(2026, 1, 11, 6, 0, tzinfo=UTC))
+        detainer = self.good(
+            handling_officer=self.officer, received_at=datetime(2026, 1, 11, 6, 0, tzinfo=UTC), explanation=EXPLAINED
+        )
         self.assertFalse(by_rule(detainer, "R2.4, R2.7").passed)
 
     def test_a_page_of_detainers_is_judged_the_same_in_a_fixed_number_of_queries(self):
@@ -286,7 +294,11 @@ class HandlingOfficerCheckTests(ChecksTestCase):
             for n in range(count):
                 day = 10 + n % 2  # alternately the last authorized day and the first day after
                 at = datetime(2026, 1, day, 12, 0, tzinfo=self.agency_a.zone)
-                made.append(self.good(handling_officer=self.officer, action=Action.SERVE_WARRANT, action_at=at))
+                made.append(
+                    self.good(
+                        handling_officer=self.officer, action=Action.SERVE_WARRANT, action_at=at, explanation=EXPLAINED
+                    )
+                )
             made.append(self.good())
             return list(
                 Detainer.objects.filter(pk__in=[d.pk for d in made]).select_related(
@@ -311,7 +323,7 @@ class HandlingOfficerCheckTests(ChecksTestCase):
 
 class AgreementScopeCheckTests(ChecksTestCase):
     def test_R1_6_an_interview_under_a_wso_agreement_fails(self):
-        detainer = self.good(self.agency_b, action=Action.INTERVIEW, action_at=RECEIVED)
+        detainer = self.good(self.agency_b, action=Action.INTERVIEW, action_at=RECEIVED, explanation=EXPLAINED)
         self.assertEqual(detainer.agreement, self.agreement_b)
         check = by_rule(detainer, "R1.6")
         self.assertFalse(check.passed)
@@ -323,7 +335,8 @@ class AgreementScopeCheckTests(ChecksTestCase):
         self.assertTrue(by_rule(detainer, "R1.6").passed)
 
     def test_R1_6_a_field_arrest_under_jem_fails_and_an_interview_passes(self):
-        self.assertFalse(by_rule(self.good(action=Action.FIELD_ARREST, action_at=RECEIVED), "R1.6").passed)
+        field_arrest = self.good(action=Action.FIELD_ARREST, action_at=RECEIVED, explanation=EXPLAINED)
+        self.assertFalse(by_rule(field_arrest, "R1.6").passed)
         self.assertTrue(by_rule(self.good(action=Action.INTERVIEW, action_at=RECEIVED), "R1.6").passed)
 
 

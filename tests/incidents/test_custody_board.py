@@ -244,8 +244,13 @@ class CustodyBoardTests(BaseTestCase):
 
     def test_release_after_the_deadline_opens_the_finding_and_incident(self):
         self.login(self.staff_a)
+        data = local_datetime_post("outcome_at", "2026-03-09", "06:30")
+        # Issue 9 point 2: custody that ended past the deadline is recorded, with the explanation it asks for.
+        asked = self.client.post(self.action_url(self.overdue, "release"), data)
+        self.assertEqual(asked.status_code, 200)
+        self.assertIn("after the hold deadline", asked.context["form"].errors["explanation"][0])
         response = self.client.post(
-            self.action_url(self.overdue, "release"), local_datetime_post("outcome_at", "2026-03-09", "06:30")
+            self.action_url(self.overdue, "release"), {**data, "explanation": "Released late (invented)."}
         )
         self.assertRedirects(response, BOARD)
         self.overdue.refresh_from_db()

@@ -78,6 +78,7 @@ class DetainerExportTests(BaseTestCase):
             actor=actor,
             outcome=Detainer.Outcome.TRANSFERRED,
             outcome_at=datetime(2026, 1, 8, 17, 0, tzinfo=UTC),
+            explanation="ICE arrived late (invented).",
         )
         # Agency-local day boundaries: 31 Jan 23:30 CST is 1 Feb 05:30 UTC; 1 Feb 00:00 CST is 06:00 UTC.
         cls.last_evening = make_detainer(
@@ -243,6 +244,7 @@ class DetainerExportQueryCountTests(BaseTestCase):
                         actor=actor,
                         outcome=Detainer.Outcome.RELEASED,
                         outcome_at=datetime(2026, 1, 9, tzinfo=UTC),
+                        explanation="Released late (invented).",
                     )
 
     def export(self, user, agency, fmt):
@@ -407,6 +409,7 @@ class DetainerExportXlsxDateTimeTests(BaseTestCase):
             actor=cls.supervisor_a,
             outcome=Detainer.Outcome.RELEASED,
             outcome_at=datetime(2026, 3, 9, 20, 0, tzinfo=UTC),  # 15:00 CDT, 2 hours after the deadline
+            explanation="Released late (invented).",
         )
         # Phoenix keeps MST (UTC−7) all year.
         cls.phoenix = make_detainer(

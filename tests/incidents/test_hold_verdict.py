@@ -74,10 +74,16 @@ class HoldSummaryTests(BaseTestCase):
         response = self.page(detainer)
         message = "An I-247N asks only for notification of release; it never authorizes a hold."
         [form_check] = [c for c in response.context["checks"] if c.name == "Form valid on its issue date"]
-        self.assertEqual((form_check.passed, form_check.message), (False, f"No hold authorized: {message}"))
-        self.assertIn("Form valid on its issue date", failed_rows(response.content.decode()))
-        self.assertContains(response, f"<strong>No hold authorized: {message}</strong> (R4.1)")
-        self.assertContains(response, message, count=2)  # the summary and the check's row, no third alert box
+        # Issue 9 point 3: no "authorized" verdict either way on a notification-only form — the summary
+        # says what the form is; the form's check says it never authorizes a hold.
+        self.assertEqual((form_check.passed, form_check.message), (True, f"I-247N. {message}"))
+        self.assertNotIn("Form valid on its issue date", failed_rows(response.content.decode()))
+        verdict = response.context["hold_verdict"]
+        self.assertEqual((verdict.authorized, verdict.notification_only), (False, True))
+        self.assertContains(response, 'data-authorized="notification-only"')
+        self.assertNotContains(response, "Hold authorized")
+        self.assertNotContains(response, "No hold authorized")
+        self.assertContains(response, message, count=1)  # the check's row; the summary names the form's purpose
 
     def test_a_missing_warrant_is_said_once_in_the_summary_and_once_in_the_checks(self):
         detainer = ready(self.agency_a, self.staff_a, warrant_type="", warrant_signed=False)

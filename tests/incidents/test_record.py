@@ -7,11 +7,12 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from compliance.core.models import Agreement, AgreementModel
+from compliance.core.models import Agreement, AgreementModel, Finding
 from compliance.core.roles import Role
 from incidents.detainers import services
 from incidents.detainers.choices import Action, PCBasis
 from incidents.detainers.forms import DetainerForm, DetainerOutcomeForm
+from incidents.detainers.models import Detainer
 from incidents.detainers.scope import agreement_in_force
 from incidents.detainers.validators import A_NUMBER_MESSAGE, a_number_normalise, country_code_normalise
 from tests.base import PASSWORD, BaseTestCase
@@ -20,6 +21,8 @@ from tests.incidents.test_forms import detainer_post
 from tests.training.helpers import make_certification, make_course, make_officer
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+#: A past fact that broke a rule is recorded with an explanation (incidents.detainers.rule_breaks).
+EXPLAINED = "Logged after the fact from the shift's paper log (invented)."
 
 
 class ANumberTests(BaseTestCase):
@@ -138,15 +141,24 @@ class RecordFormTests(BaseTestCase):
         self.assertFalse(refused.is_valid())
         self.assertIn("only on Form I-247A", refused.errors["form"][0])
 
-    def test_R1_6_an_interview_under_the_wso_agreement_is_refused_at_the_action(self):
-        form = self.form(
-            detainer_post(action=Action.INTERVIEW, **local_datetime_post("action_at", "2026-10-29", "10:00")),
-            agencies=[self.agency_b],
-        )
-        self.assertFalse(form.is_valid())
-        [message] = form.errors["action"]
+    def test_R1_6_an_interview_under_the_wso_agreement_is_recorded_after_its_explanation(self):
+        # Issue 9 point 2: the interview happened; the form no longer refuses it, the page asks why.
+        data = detainer_post(action=Action.INTERVIEW, **local_datetime_post("action_at", "2026-10-29", "10:00"))
+        self.assertTrue(self.form(data, agencies=[self.agency_b]).is_valid())
+        self.client.force_login(self.staff_b)
+        response = self.client.post(reverse("incidents:detainer_create"), data)
+        self.assertEqual(response.status_code, 200)
+        [message] = response.context["form"].errors["explanation"]
         self.assertIn("outside the Warrant Service Officer agreement", message)
         self.assertIn("That agreement allows only: Serve the ICE warrant (I-200/I-205)", message)
+        self.assertFalse(Detainer.objects.exists())
+        response = self.client.post(reverse("incidents:detainer_create"), {**data, "explanation": EXPLAINED})
+        detainer = Detainer.objects.get()
+        self.assertRedirects(response, reverse("incidents:detainer_detail", args=[detainer.public_id]))
+        self.assertEqual((detainer.action, detainer.explanation), (Action.INTERVIEW, EXPLAINED))
+        self.assertTrue(
+            Finding.objects.filter(object_id=detainer.pk, kind=Finding.Kind.ACTION_OUTSIDE_AGREEMENT).exists()
+        )
 
     def test_R1_6_serving_the_warrant_under_wso_is_accepted(self):
         form = self.form(
@@ -155,12 +167,13 @@ class RecordFormTests(BaseTestCase):
         )
         self.assertTrue(form.is_valid(), form.errors)
 
-    def test_R1_6_a_field_arrest_under_jem_is_refused(self):
-        form = self.form(
-            detainer_post(action=Action.FIELD_ARREST, **local_datetime_post("action_at", "2026-10-29", "10:00"))
-        )
-        self.assertFalse(form.is_valid())
-        self.assertIn("action", form.errors)
+    def test_R1_6_a_field_arrest_under_jem_asks_for_the_explanation(self):
+        data = detainer_post(action=Action.FIELD_ARREST, **local_datetime_post("action_at", "2026-10-29", "10:00"))
+        self.assertTrue(self.form(data).is_valid())
+        self.client.force_login(self.staff_a)
+        response = self.client.post(reverse("incidents:detainer_create"), data)
+        self.assertIn("outside the Jail Enforcement Model agreement", response.context["form"].errors["explanation"][0])
+        self.assertFalse(Detainer.objects.exists())
 
     def test_an_action_needs_its_time(self):
         form = self.form(detainer_post(action=Action.SERVE_WARRANT))
@@ -204,10 +217,19 @@ class HandlingOfficerAtTheFormTests(BaseTestCase):
         form = self.post("2026-01-10", "23:59")
         self.assertTrue(form.is_valid(), form.errors)
 
-    def test_refused_one_minute_after_the_lapse_with_the_reason_at_the_field(self):
+    def explanation_asked(self, data: dict) -> str:
+        """Issue 9 point 2: the form accepts the past fact; the page asks for the explanation, saving nothing."""
+        self.assertTrue(DetainerForm(data, agencies=[self.agency_a]).is_valid())
+        self.client.force_login(self.staff_a)
+        response = self.client.post(reverse("incidents:detainer_create"), data)
+        self.assertEqual(response.status_code, 200)
+        self.assertFalse(Detainer.objects.exists())
+        [message] = response.context["form"].errors["explanation"]
+        return message
+
+    def test_one_minute_after_the_lapse_the_page_asks_why_with_the_reason(self):
         form = self.post("2026-01-11", "00:00")
-        self.assertFalse(form.is_valid())
-        [message] = form.errors["handling_officer"]
+        message = self.explanation_asked(form.data)
         self.assertIn(str(self.officer), message)
         self.assertIn("not authorized to use 287(g) authority on 2026-01-11", message)
 
@@ -216,9 +238,7 @@ class HandlingOfficerAtTheFormTests(BaseTestCase):
             handling_officer=str(self.officer.pk), **local_datetime_post("received_at", "2026-01-11", "00:00")
         )
         data.update(local_datetime_post("booked_at", "2026-01-09", "08:00"))
-        form = DetainerForm(data, agencies=[self.agency_a])
-        self.assertFalse(form.is_valid())
-        self.assertIn("handling_officer", form.errors)
+        self.assertIn("not authorized to use 287(g) authority on 2026-01-11", self.explanation_asked(data))
 
 
 class AgreementDefaultTests(BaseTestCase):

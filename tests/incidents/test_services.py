@@ -87,9 +87,13 @@ class DetainerServiceTests(BaseTestCase):
         detainer = make_detainer(self.agency_a, actor=self.staff_a, would_be_released_at=released)
         late = datetime(2026, 4, 12, 16, 30, tzinfo=UTC)
         services.detainer_record_outcome(
-            detainer=detainer, actor=self.staff_a, outcome=Detainer.Outcome.RELEASED, outcome_at=late
+            detainer=detainer,
+            actor=self.staff_a,
+            outcome=Detainer.Outcome.RELEASED,
+            outcome_at=late,
+            explanation="Bail paperwork reached the jail late (invented).",
         )
-        # A correction of the same late outcome opens nothing more.
+        # A correction of the same late outcome opens nothing more (and asks for no second explanation).
         services.detainer_record_outcome(
             detainer=detainer, actor=self.supervisor_a, outcome=Detainer.Outcome.RELEASED, outcome_at=late
         )

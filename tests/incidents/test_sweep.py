@@ -208,7 +208,11 @@ class ResolvingWhileStillHeldTests(BaseTestCase):
         self.assertEqual(caught.exception.message_dict, {"note": [STILL_HELD_MESSAGE]})
         self.assertEqual(Finding.objects.get(pk=finding.pk).status, Finding.Status.OPEN)
         services.detainer_record_outcome(
-            detainer=detainer, actor=self.staff_a, outcome=Detainer.Outcome.RELEASED, outcome_at=at(15, 30)
+            detainer=detainer,
+            actor=self.staff_a,
+            outcome=Detainer.Outcome.RELEASED,
+            outcome_at=at(15, 30),
+            explanation="Released as soon as the finding was seen (invented).",
         )
         done = findings.finding_resolve(finding=finding, actor=self.supervisor_a, note="Released 15:30 UTC.")
         self.assertEqual(done.status, Finding.Status.RESOLVED)

@@ -21,6 +21,11 @@ class Finding(AgencyScopedModel):
         NO_WARRANT = "no_warrant", "Detainer without a signed I-200/I-205"
         CERTIFICATION_EXPIRED = "certification_expired", "Certification expired"
         CONSULAR_NOTIFICATION_OVERDUE = "consular_notification_overdue", "Consular notification overdue"
+        # Past facts recorded although they broke a rule (docs/decisions/past-facts-and-gates.md).
+        OFFICER_NOT_AUTHORIZED = "officer_not_authorized", "287(g) action by an officer not authorized that day"
+        ACTION_OUTSIDE_AGREEMENT = "action_outside_agreement", "287(g) action outside the agreement"
+        HOLD_WITHOUT_AUTHORITY = "hold_without_authority", "Hold on a form that cannot authorize one"
+        CITIZENSHIP_CLAIM = "citizenship_claim", "U.S.-citizenship claim or sign"
         OTHER = "other", "Other"
 
     Severity = Severity

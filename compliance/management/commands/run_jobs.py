@@ -36,7 +36,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Reminders: {reminders}.")
         self.stdout.write(
             f"Hold-deadline sweep: {sweep['alerts_sent']} alerts, {sweep['findings_opened']} findings and "
-            f"{sweep['incidents_opened']} incidents opened."
+            f"{sweep['incidents_opened']} incidents opened; {sweep['holds_without_authority']} holds on a form "
+            "that cannot authorize one."
         )
         self.stdout.write(
             f"Consular sweep: {consular['warnings_sent']} warnings, {consular['findings_opened']} findings opened."
