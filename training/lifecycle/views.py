@@ -30,7 +30,7 @@ def _officer_for_change(request, public_id) -> Officer:
 
 
 def officer_lifecycle_context(*, officer: Officer, training: OfficerTraining, today) -> dict:
-    """The officer page's lifecycle section: authorization today (and why not), periods, status history, checklist, exams.
+    """The officer page's lifecycle section: authorized today and why not, periods, status history, checklist, exams.
 
     ``training`` comes from ``training.roster.authorization.officer_trainings`` (already
     loaded). Two queries (status changes with their author, exam attempts).
