@@ -50,7 +50,7 @@ import random
 import re
 import sys
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import harness  # first: puts the project on sys.path and sets up Django
@@ -80,6 +80,17 @@ def build_fixture():
     from compliance.core.roles import Role, role_grant
     from training.roster.models import Officer
 
+    # The nomination checklist (R2.8) and ICE credential (R2.9) of a designated officer.
+    qualified = {
+        "us_citizen": True,
+        "lea_background_check_on": date(2020, 1, 10),
+        "ice_background_check_on": date(2020, 2, 10),
+        "privacy_waiver_on_file": True,
+        "service_commitment_signed": True,
+        "ice_credential_id": "ICE-BENCH",
+        "ice_credential_issued_on": date(2020, 3, 1),
+    }
+
     agencies = []
     auditor = User.objects.create_user("bench_auditor", "auditor@bench.example", "bench-password-not-secret")
     for n, zone in enumerate(("America/Chicago", "America/Phoenix", "America/New_York")):
@@ -100,6 +111,8 @@ def build_fixture():
                 last_name=LAST_NAMES[k % len(LAST_NAMES)],
                 badge_number=f"BN-{n}-{k:03d}",
                 supervisor=supervisor,
+                status=Officer.Status.DESIGNATED,
+                **qualified,  # what a designation leaves on the record (training.roster.authorization)
             )
             for k in range(20)
         )

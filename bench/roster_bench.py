@@ -139,6 +139,14 @@ def add_officers(*, agency, agreement, supervisors, courses, start: int, stop: i
             email=f"officer{n}@bench.example",
             status=rng.choice(statuses),
             supervisor=supervisors[n % len(supervisors)],
+            # The nomination checklist (R2.8) and ICE credential (R2.9), as a designation leaves them.
+            us_citizen=True,
+            lea_background_check_on=today - timedelta(days=1500),
+            ice_background_check_on=today - timedelta(days=1480),
+            privacy_waiver_on_file=True,
+            service_commitment_signed=True,
+            ice_credential_id=f"ICE-{n:05d}",
+            ice_credential_issued_on=today - timedelta(days=1400),
         )
         for n in range(start, stop)
     ]

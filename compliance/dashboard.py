@@ -73,8 +73,10 @@ def dashboard_figures(*, agency, now: datetime | None = None) -> DashboardFigure
 
     Returns:
         ``DashboardFigures``:
-        * ``roster`` — officers current / expiring within 90 days / expiring today /
-          expired / missing a course (``training.roster.selectors.roster_status_counts``);
+        * ``roster`` — designated officers current / expiring within 90 days /
+          expiring today / expired / missing a course, and how many of them the one
+          authorization rule authorizes today (``designated``, ``authorized``;
+          ``training.roster.selectors.roster_status_counts``);
         * ``detainers_upcoming`` — open detainers whose hold deadline is still ahead,
           nearest first (at most ``DETAINER_LIST_SIZE``), and their total count;
         * ``detainers_overdue`` — open detainers past their hold deadline with no

@@ -10,9 +10,9 @@ Registered into ``incidents.detainers.checks.CHECKS`` by ``register()``
 ``incidents.detainers.checks.PAGE_PRELOADERS`` so a page of detainers (custody board)
 costs the same number of queries whatever its length.
 
-Queries: one for the actions of any number of detainers, plus five per
-distinct agreement among those actions (``training.roster.authorization.officer_trainings``);
-never one per action.
+Queries: one for the actions of any number of detainers, plus five for
+their officers (``training.roster.authorization.officer_trainings``); never one
+per action.
 """
 
 from __future__ import annotations
@@ -90,9 +90,9 @@ def review_actions(detainers: Iterable[Detainer], *, at: datetime) -> dict[int, 
       officer and ICE's prior approval (``incidents.actions.approvals``; rows
       logged before the rule may lack them);
     * R2.4, R2.7: its officer was authorized on the agency-local day of
-      ``performed_at``, under the action's agreement (the rule of
-      ``training.roster.authorization.officer_authorized_at``: same agency, the
-      officer's own agreement if linked, status, agreement in force, training);
+      ``performed_at``, under the action's agreement (the one rule of
+      ``training.roster.authorization``: designated, serving under that agreement
+      and it in force, checklist and ICE credential, training);
     * R1.7, R4.10: an ``execute_arrest_in_facility`` under a WSO agreement
       without IGSA: ICE took custody (or the person was released) within 48
       hours; failed once ``at`` is past that with the detainer still pending,
@@ -104,29 +104,18 @@ def review_actions(detainers: Iterable[Detainer], *, at: datetime) -> dict[int, 
 
     Returns:
         A dict with every detainer's pk (empty list when none logged).
-        Queries: one, plus five per distinct agreement among the actions.
+        Queries: one, plus five for the actions' officers.
     """
     from training.roster.authorization import officer_trainings
 
     detainers = list(detainers)
     logged = actions_of(detainers)
-    by_agreement: dict[int, list[DetainerAction]] = {}
-    for rows in logged.values():
-        for row in rows:
-            by_agreement.setdefault(row.agreement_id, []).append(row)
-    authorized: dict[int, bool] = {}
-    for rows in by_agreement.values():
-        agreement = rows[0].agreement
-        trainings = officer_trainings({row.officer_id: row.officer for row in rows}.values(), agreement=agreement)
-        for row in rows:
-            officer = row.officer
-            if agreement.agency_id != officer.agency_id or (
-                officer.agreement_id is not None and officer.agreement_id != agreement.pk
-            ):
-                authorized[row.pk] = False
-                continue
-            day = timezone.localdate(row.performed_at, timezone=officer.agency.zone)
-            authorized[row.pk] = trainings[officer.pk].authorized_on(day)
+    rows = [row for found in logged.values() for row in found]
+    trainings = officer_trainings({row.officer_id: row.officer for row in rows}.values())
+    authorized = {}
+    for row in rows:
+        day = timezone.localdate(row.performed_at, timezone=row.officer.agency.zone)
+        authorized[row.pk] = trainings[row.officer_id].authorization_on(day, agreement=row.agreement)
     reviews: dict[int, list[ActionReview]] = {}
     for detainer in detainers:
         reviews[detainer.pk] = [
@@ -135,14 +124,13 @@ def review_actions(detainers: Iterable[Detainer], *, at: datetime) -> dict[int, 
     return reviews
 
 
-def _review(detainer: Detainer, row: DetainerAction, *, authorized: bool, at: datetime) -> ActionReview:
+def _review(detainer: Detainer, row: DetainerAction, *, authorized, at: datetime) -> ActionReview:
     problems = []
     agreement = row.agreement
     if not action_allowed(model=agreement.model, action=row.kind):
         problems.append(action_outside_model_message(model=agreement.model, action=row.kind))
     if not authorized:
-        day = timezone.localdate(row.performed_at, timezone=row.officer.agency.zone)
-        problems.append(checks.OFFICER_NOT_AUTHORIZED_MESSAGE.format(officer=row.officer, day=day.isoformat()))
+        problems.append(checks.officer_not_authorized_message(row.officer, authorized))
     missing = missing_approval(
         model=agreement.model,
         kind=row.kind,

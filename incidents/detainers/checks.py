@@ -67,9 +67,18 @@ BOX_CONFLICT_MESSAGE = (
     "when Box 2 is ticked, Box 1 must be empty (R4.2, Form I-247A)."
 )
 OFFICER_NOT_AUTHORIZED_MESSAGE = (
-    "{officer} was not authorized to use 287(g) authority on {day} (the day of the action): check the "
+    "{officer} was not authorized to use 287(g) authority on {day} (the day of the action): {reasons}. Check the "
     "officer's designation, training and agreement on the roster (R2.4, R2.7; MOA)."
 )
+
+
+def officer_not_authorized_message(officer, authorization) -> str:
+    """``OFFICER_NOT_AUTHORIZED_MESSAGE`` for a negative ``training.roster.authorization.Authorization``."""
+    return OFFICER_NOT_AUTHORIZED_MESSAGE.format(
+        officer=officer, day=authorization.day.isoformat(), reasons=authorization.text
+    )
+
+
 AGREEMENT_AGENCY_MESSAGE = "This agreement belongs to another agency."
 NO_HOLD = "No hold authorized"
 
@@ -218,22 +227,22 @@ def officer_problem(*, officer, at: datetime, agreement: Agreement | None) -> st
         agreement: the detainer's agreement (the officer is judged under it), or None.
 
     Returns:
-        ``OFFICER_NOT_AUTHORIZED_MESSAGE`` naming the officer and the agency-local
-        day, or None. Authorization is by agency-local day
-        (``training.roster.authorization.officer_authorized_at``): an action at 23:59 on
-        the last valid day passes, one at 00:00 the next day is refused.
+        ``OFFICER_NOT_AUTHORIZED_MESSAGE`` naming the officer, the agency-local
+        day and every reason of the one rule, or None. Authorization is by
+        agency-local day (``training.roster.authorization.officer_authorization_at``):
+        an action at 23:59 on the last valid day passes, one at 00:00 the next day is refused.
 
     Source: DOMAIN.md R2.4 (overdue refresher → not authorized, block new
     actions), R2.7 (only trained, certified, authorized personnel).
     """
-    from training.roster.authorization import officer_authorized_at
+    from training.roster.authorization import officer_authorization_at
 
     if officer is None:
         return None
-    if officer_authorized_at(officer=officer, at=at, agreement=agreement):
+    authorization = officer_authorization_at(officer=officer, at=at, agreement=agreement)
+    if authorization:
         return None
-    day = timezone.localdate(at, timezone=officer.agency.zone)
-    return OFFICER_NOT_AUTHORIZED_MESSAGE.format(officer=officer, day=day.isoformat())
+    return officer_not_authorized_message(officer, authorization)
 
 
 # --- checks of the record's state ---
@@ -430,36 +439,25 @@ def _action_instant(detainer: Detainer) -> datetime:
     return detainer.action_at or detainer.received_at
 
 
-def officers_authorized_for(detainers) -> dict[int, bool]:
-    """Was each detainer's handling officer authorized at the instant of its action? detainer pk → bool.
+def officers_authorized_for(detainers) -> dict:
+    """Was each detainer's handling officer authorized at the instant of its action? detainer pk → answer.
 
-    The same answer as ``officer_problem`` gives one by one (judged under the
-    detainer's agreement, on the agency-local day of ``action_at`` or
-    ``received_at``), in five queries per distinct agreement among
-    ``detainers`` instead of six per detainer: for list pages such as the
-    custody board. Detainers with no handling officer are absent.
+    Each answer is a ``training.roster.authorization.Authorization`` (true when
+    authorized, else with the reasons), the same one ``officer_problem`` gives
+    one by one (judged under the detainer's agreement, on the agency-local day
+    of ``action_at`` or ``received_at``), in five queries whatever the number of
+    detainers: for list pages such as the custody board. Detainers with no
+    handling officer are absent.
     """
     from training.roster.authorization import officer_trainings
 
-    by_agreement: dict[int | None, list[Detainer]] = {}
+    detainers = [detainer for detainer in detainers if detainer.handling_officer_id is not None]
+    trainings = officer_trainings({d.handling_officer_id: d.handling_officer for d in detainers}.values())
+    answers = {}
     for detainer in detainers:
-        if detainer.handling_officer_id is not None:
-            by_agreement.setdefault(detainer.agreement_id, []).append(detainer)
-    answers: dict[int, bool] = {}
-    for group in by_agreement.values():
-        agreement = group[0].agreement
-        officers = {d.handling_officer_id: d.handling_officer for d in group}
-        trainings = officer_trainings(officers.values(), agreement=agreement)
-        for detainer in group:
-            officer = detainer.handling_officer
-            if agreement is not None and (
-                agreement.agency_id != officer.agency_id
-                or (officer.agreement_id is not None and officer.agreement_id != agreement.pk)
-            ):
-                answers[detainer.pk] = False  # the rule of training.roster.authorization.officer_authorized_at
-                continue
-            day = timezone.localdate(_action_instant(detainer), timezone=officer.agency.zone)
-            answers[detainer.pk] = trainings[officer.pk].authorized_on(day)
+        officer = detainer.handling_officer
+        day = timezone.localdate(_action_instant(detainer), timezone=officer.agency.zone)
+        answers[detainer.pk] = trainings[officer.pk].authorization_on(day, agreement=detainer.agreement)
     return answers
 
 
@@ -477,15 +475,12 @@ def check_handling_officer_authorized(detainer: Detainer, at: datetime) -> Check
     if officer is None:
         return Check(name, rule, source, None, "No handling officer recorded.", blocks_hold=False)
     when = _action_instant(detainer)
-    # Precomputed for a whole page by ``checks_for_page``; else asked now (six queries).
+    # Precomputed for a whole page by ``checks_for_page``; else asked now (five queries).
     known = getattr(detainer, "_officer_authorized", None)
-    if known is False:
-        day = timezone.localdate(when, timezone=officer.agency.zone)
-        problem = OFFICER_NOT_AUTHORIZED_MESSAGE.format(officer=officer, day=day.isoformat())
-    elif known is True:
-        problem = None
-    else:
+    if known is None:
         problem = officer_problem(officer=officer, at=when, agreement=detainer.agreement)
+    else:
+        problem = None if known else officer_not_authorized_message(officer, known)
     if problem:
         return Check(name, rule, source, False, f"{NO_HOLD}: {problem}")
     return Check(name, rule, source, True, f"{officer} authorized on {in_zone(when, detainer.agency)}.")
@@ -621,8 +616,8 @@ def checks_for_page(detainers, *, at: datetime | None = None) -> dict[int, list[
 
     Returns:
         The same checks as ``detainer_checks`` one by one; the officer check is
-        batched (``officers_authorized_for``: five queries per distinct
-        agreement) and other topics' batched reads run once (``PAGE_PRELOADERS``).
+        batched (``officers_authorized_for``: five queries) and other topics'
+        batched reads run once (``PAGE_PRELOADERS``).
         Checks registered by other topics must not query per row.
 
     Raises:

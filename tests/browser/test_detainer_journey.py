@@ -21,6 +21,7 @@ from compliance.core.roles import Role, role_grant
 from incidents.detainers import rules
 from incidents.detainers.models import Detainer
 from tests.base import PASSWORD
+from tests.training.helpers import make_officer
 from training.roster import rules as training_rules
 from training.roster.models import Certification, Course, Officer
 
@@ -51,10 +52,8 @@ def test_staff_log_a_detainer_without_a_warrant_then_attach_it_and_see_the_hold_
     role_grant(user=staff, agency=agency, role=Role.STAFF)
     course = Course.objects.create(agency=agency, code="IADP", name="IADP basic", validity_months=24)
     today = training_rules.agency_today(agency)
-    officer = Officer.objects.create(
-        agency=agency, badge_number="J-7", last_name="Quillon", first_name="Dara", agreement=agreement
-    )
-    assert officer.status == Officer.Status.DESIGNATED
+    officer = make_officer(agency, "J-7", last="Quillon", first="Dara", agreement=agreement)
+    assert officer.status == Officer.Status.DESIGNATED  # with the checklist and ICE credential on file
     completed = today - timedelta(days=60)
     Certification.objects.create(
         agency=agency,

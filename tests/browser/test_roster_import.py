@@ -1,7 +1,8 @@
 """A supervisor imports a roster file through a real browser: preview, valid rows only, then a refresher.
 
 The roster import journey: the preview shows the one bad row, the supervisor
-imports the valid rows, records a completed refresher for an officer whose
+imports the valid rows — new officers start as nominated: current training,
+not authorized (issue 9) —, records a completed refresher for an officer whose
 training expired, and sees that officer become authorized on the roster.
 """
 
@@ -12,6 +13,7 @@ import pytest
 from compliance.core.models import Agency, Agreement, AgreementModel, User
 from compliance.core.roles import Role, role_grant
 from tests.base import PASSWORD
+from tests.training.helpers import make_officer
 from training.imports.models import PendingImport
 from training.roster import rules
 from training.roster.models import Certification, Course, Officer
@@ -25,7 +27,7 @@ def roster_row(page, last_name: str):
 
 def authorized(page, last_name: str) -> str:
     # text_content: the tag's own text ("Yes"/"No"); USWDS upper-cases it on screen.
-    return roster_row(page, last_name).get_by_test_id("authorized").text_content().strip()
+    return roster_row(page, last_name).get_by_test_id("authorized").locator(".usa-tag").text_content().strip()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -36,9 +38,8 @@ def test_a_supervisor_imports_valid_rows_and_renews_an_expired_officer(page, liv
     role_grant(user=supervisor, agency=agency, role=Role.SUPERVISOR)
     course = Course.objects.create(agency=agency, code="IADP", name="IADP refresher", validity_months=24)
     today = rules.agency_today(agency)
-    lapsed = Officer.objects.create(
-        agency=agency, badge_number="E-1", last_name="Lapsedly", first_name="Rae", agreement=agency.agreements.get()
-    )
+    # Designated under the agreement, checklist and ICE credential on file; only the training lapsed.
+    lapsed = make_officer(agency, "E-1", last="Lapsedly", first="Rae")
     Certification.objects.create(
         agency=agency,
         officer=lapsed,
@@ -80,7 +81,10 @@ def test_a_supervisor_imports_valid_rows_and_renews_an_expired_officer(page, liv
     page.get_by_role("button", name="Import only the 2 valid rows").click()
     page.wait_for_url("**/roster/?agency=*")
     assert "1 row with errors skipped" in page.locator("main").inner_text()
-    assert authorized(page, "Okafor") == "Yes"
+    # Trained but only nominated: the training badge says current, "Authorized today" says no and why.
+    assert authorized(page, "Okafor") == "No"
+    assert "Not designated (status: nominated)" in roster_row(page, "Okafor").inner_text()
+    assert roster_row(page, "Okafor").locator('[data-status="current"]').count() == 1
     assert roster_row(page, "Badrow").count() == 0
     assert PendingImport.objects.get().status == PendingImport.Status.IMPORTED
 

@@ -16,6 +16,7 @@ from compliance.core.models import Finding, Report
 from incidents.detainers.models import Detainer
 from incidents.detainers.rules import hold_deadline
 from incidents.incident_log.models import Incident
+from tests.training.helpers import officer_fields
 from training.roster.models import Certification, Course, Officer
 from training.roster.rules import certification_expires_on
 
@@ -29,12 +30,13 @@ def make_course(agency, code: str = "IADP", *, months: int = 24, required: bool 
 
 
 def make_officer(agency, number: int, *, last_name: str | None = None, **fields) -> Officer:
+    """A test officer, designated and qualified unless told otherwise (``tests.training.helpers.officer_fields``)."""
     return Officer.objects.create(
         agency=agency,
         first_name=fields.pop("first_name", "Robin"),
         last_name=last_name or f"Officerton{number}",
         badge_number=f"{agency.pk}-{number:04d}",
-        **fields,
+        **officer_fields(agency, **fields),
     )
 
 

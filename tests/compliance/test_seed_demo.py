@@ -86,7 +86,15 @@ class SeedDemoTests(TestCase):
     def test_every_agency_shows_the_spread_of_statuses_from_stored_facts(self):
         seed()
         self.assertEqual(OfficerTrainingFacts.objects.count(), 45)
-        expected = {"missing": 1, "expired": 2, "expiring": 3, "current": 9, "expiring_today": 1}
+        expected = {
+            "missing": 1,
+            "expired": 2,
+            "expiring": 3,
+            "current": 9,
+            "expiring_today": 1,
+            "designated": 15,
+            "authorized": 12,  # current or expiring: each demo officer has the checklist and credential
+        }
         for agency in Agency.objects.all():
             today = agency_today(agency)
             self.assertEqual(roster_status_counts(agency=agency, today=today), expected)

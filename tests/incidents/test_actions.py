@@ -44,10 +44,17 @@ class ActionTestCase(BaseTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        cls.officer_a = make_officer(cls.agency_a, "A-1", last="Alderofficer")
-        make_certification(cls.officer_a, make_course(cls.agency_a), TRAINED_ON, expires_on=date(2028, 1, 5))
+        cls.course_a = make_course(cls.agency_a)
+        cls.officer_a = make_officer(cls.agency_a, "A-1", last="Alderofficer")  # under agreement A (JEM)
+        make_certification(cls.officer_a, cls.course_a, TRAINED_ON, expires_on=date(2028, 1, 5))
         cls.officer_b = make_officer(cls.agency_b, "B-1", last="Birchofficer")
         make_certification(cls.officer_b, make_course(cls.agency_b), TRAINED_ON, expires_on=date(2028, 1, 5))
+
+    def officer_under(self, agreement, badge):
+        """A designated, trained officer of agency A serving under ``agreement`` (the one rule: only under it)."""
+        officer = make_officer(self.agency_a, badge, last=f"Officer{badge}", agreement=agreement)
+        make_certification(officer, self.course_a, TRAINED_ON, expires_on=date(2028, 1, 5))
+        return officer
 
     def setUp(self):
         traveller = time_machine.travel(NOW, tick=False)
@@ -490,6 +497,11 @@ class ScopeTableTests(ActionTestCase):
             AgreementModel.WSO: Agreement.objects.create(agency=self.agency_a, model=AgreementModel.WSO),
             AgreementModel.TFM: Agreement.objects.create(agency=self.agency_a, model=AgreementModel.TFM),
         }
+        officers = {
+            AgreementModel.JEM: self.officer_a,
+            AgreementModel.WSO: self.officer_under(agreements[AgreementModel.WSO], "S-WSO"),
+            AgreementModel.TFM: self.officer_under(agreements[AgreementModel.TFM], "S-TFM"),
+        }
         approval = {
             "ice_supervisor": "SDDO Example (invented)",
             "prior_approval_reference": "ERO-APPROVAL-1 (invented)",
@@ -499,7 +511,7 @@ class ScopeTableTests(ActionTestCase):
             for kind, allowed in allowed_by_action.items():
                 with self.subTest(model=model, action=kind):
                     self.assertEqual(action_allowed(model=model, action=kind), allowed)
-                    values = {"agreement": agreements[model], "kind": kind, **approval}
+                    values = {"agreement": agreements[model], "officer": officers[model], "kind": kind, **approval}
                     if allowed:
                         action = self.record(**values)
                         self.assertEqual((action.agreement.model, action.kind), (model, kind))
@@ -574,6 +586,12 @@ class TfmApprovalTests(ActionTestCase):
     def setUp(self):
         super().setUp()
         self.tfm = Agreement.objects.create(agency=self.agency_a, model=AgreementModel.TFM)
+        self.tfm_officer = self.officer_under(self.tfm, "T-1")
+
+    def record(self, detainer=None, **values):
+        if values.get("agreement") == self.tfm:
+            values.setdefault("officer", self.tfm_officer)  # an officer serving under the TFM agreement
+        return super().record(detainer, **values)
 
     def field(self, **values):
         return {"agreement": self.tfm, "kind": Action.FIELD_ARREST, "language": "", **values}
@@ -651,7 +669,7 @@ class TfmApprovalTests(ActionTestCase):
                 agency=self.agency_a,
                 detainer=self.detainer_a,
                 performed_at=RECEIVED + timedelta(hours=1),
-                officer=self.officer_a,
+                officer=self.tfm_officer,
                 recorded_by=self.staff_a,
             )
 
@@ -661,7 +679,7 @@ class TfmApprovalTests(ActionTestCase):
             agency=self.agency_a,
             detainer=self.detainer_a,
             performed_at=RECEIVED + timedelta(hours=1),
-            officer=self.officer_a,
+            officer=self.tfm_officer,
             recorded_by=self.staff_a,
         )
         check = by_name(self.detainer_a)
@@ -686,7 +704,7 @@ class TfmApprovalTests(ActionTestCase):
             "kind": Action.FIELD_ARREST,
             **local_datetime_post("performed_at", "2026-01-05", "10:00"),
             **local_datetime_post("prior_approval_at", "2026-01-05", "09:15"),
-            "officer": self.officer_a.pk,
+            "officer": self.tfm_officer.pk,
             "agreement": self.tfm.pk,
             "ice_supervisor": "SDDO Example #4411 (invented)",
             "prior_approval_reference": "ERO-OPS-2026-001 (invented)",
@@ -709,7 +727,7 @@ class TfmApprovalTests(ActionTestCase):
         data = {
             "kind": Action.FIELD_ARREST,
             **local_datetime_post("performed_at", "2026-01-05", "10:00"),
-            "officer": self.officer_a.pk,
+            "officer": self.tfm_officer.pk,
             "agreement": self.tfm.pk,
         }
         response = self.client.post(url, data)

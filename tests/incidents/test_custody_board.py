@@ -131,6 +131,8 @@ class CustodyBoardTests(BaseTestCase):
                 number=n,
                 would_be_released_at=datetime(2026, 3, 8, n, 0, tzinfo=UTC),
                 handling_officer=officer,
+                # The officer is a nominee, not authorized: recorded as it happened (R2.7), with an explanation.
+                explanation="Recorded after the fact.",
             )
         with CaptureQueriesContext(connection) as queries:
             self.client.get(BOARD)
@@ -400,6 +402,8 @@ class CustodyBoardQueryCountTests(BaseTestCase):
                 number=100 + self.made,
                 would_be_released_at=datetime(2026, 3, 8, 0, 0, tzinfo=UTC) + timedelta(minutes=self.made),
                 handling_officer=self.officer,
+                # The officer is a nominee, not authorized: recorded as it happened (R2.7), with an explanation.
+                explanation="Recorded after the fact.",
             )
 
     def board_queries(self, params=None) -> int:

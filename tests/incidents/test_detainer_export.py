@@ -237,6 +237,8 @@ class DetainerExportQueryCountTests(BaseTestCase):
                     handling_officer=officer,
                     agreement=agreement,
                     would_be_released_at=datetime(2026, 1, 6, tzinfo=UTC) + timedelta(hours=number),
+                    # The officer has no required training set up, so is not authorized: recorded as it happened.
+                    explanation="Recorded after the fact (invented).",
                 )
                 if number % 2:
                     services.detainer_record_outcome(

@@ -1,4 +1,4 @@
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import time_machine
 
@@ -7,7 +7,7 @@ from incidents.detainers.forms import DetainerForm, DetainerOutcomeForm
 from incidents.detainers.local_time import WHICH_SUFFIX
 from tests.base import BaseTestCase
 from tests.incidents.helpers import local_datetime_post, make_detainer
-from training.roster.models import Officer
+from tests.training.helpers import make_certification, make_course, make_officer
 
 
 def detainer_post(**overrides) -> dict:
@@ -158,8 +158,9 @@ class DetainerFormTests(BaseTestCase):
         self.assertIn("received_at", form.errors)
 
     def test_handling_officer_is_limited_to_the_agencys_officers(self):
-        own = Officer.objects.create(agency=self.agency_a, first_name="Pat", last_name="Own", badge_number="A1")
-        other = Officer.objects.create(agency=self.agency_b, first_name="Sam", last_name="Other", badge_number="B1")
+        own = make_officer(self.agency_a, "A1", last="Own", first="Pat")  # designated, qualified, trained below
+        make_certification(own, make_course(self.agency_a), date(2026, 1, 5))
+        other = make_officer(self.agency_b, "B1", last="Other", first="Sam")
         form = self.form(detainer_post(handling_officer=str(other.pk)))
         self.assertEqual(list(form.fields["handling_officer"].queryset), [own])
         self.assertFalse(form.is_valid())

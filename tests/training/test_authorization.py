@@ -58,7 +58,8 @@ class AgreementRulesTestCase(BaseTestCase):
 
         ``annual``: completion days of ITSA and SBU (a date or a tuple of dates; None: never).
         """
-        officer = make_officer(self.agency_a, badge, last=f"Auth{badge}", agreement=self.agreement_a, **fields)
+        fields.setdefault("agreement", self.agreement_a)
+        officer = make_officer(self.agency_a, badge, last=f"Auth{badge}", **fields)
         if basic:
             self.record(officer, "IADP", basic)
         for day in (annual,) if isinstance(annual, date) else annual or ():
@@ -197,12 +198,14 @@ class WhichAgreementTests(AgreementRulesTestCase):
         self.assertFalse(officer_authorized_at(officer=officer, at=at, agreement=other))
         self.assertFalse(officer_authorized_at(officer=officer, at=at, agreement=self.agreement_b))
 
-    def test_an_unlinked_officer_is_judged_under_the_agreement_asked_about(self):
-        officer = make_officer(self.agency_a, "W-2")  # legacy row: no agreement
-        self.record(officer, "IADP", date(2025, 5, 1))
+    def test_an_unlinked_officer_is_authorized_under_no_agreement(self):
+        officer = self.trained("W-2", agreement=None)  # a row from before agreements were linked, fully trained
         day = date(2025, 6, 1)
-        self.assertTrue(on(officer, day))  # legacy rule: the agency flags no course as required
-        self.assertFalse(on(officer, day, agreement=self.agreement_a))  # the JEM annual courses are missing
+        self.assertFalse(on(officer, day))
+        self.assertFalse(on(officer, day, agreement=self.agreement_a))
+        training = authorization.officer_trainings([officer])[officer.pk]
+        answer = training.authorization_on(day, agreement=self.agreement_a)
+        self.assertEqual(answer.reasons, (authorization.NO_AGREEMENT, authorization.NOTHING_REQUIRED))
 
     def test_an_agreement_without_requirements_keeps_the_legacy_rule(self):
         agreement = Agreement.objects.create(agency=self.agency_a, model=AgreementModel.WSO, signed_on=date(2020, 1, 1))
@@ -216,7 +219,8 @@ class WhichAgreementTests(AgreementRulesTestCase):
 class BulkTests(AgreementRulesTestCase):
     def test_bulk_answers_match_one_by_one_and_the_query_count_is_fixed(self):
         officers = [self.trained("Q-1"), self.trained("Q-2", basic=date(2025, 1, 5)), self.trained("Q-3", annual=None)]
-        officers.append(make_officer(self.agency_b, "Q-4"))
+        officers.append(make_officer(self.agency_b, "Q-4"))  # another agency and zone, under its legacy rule
+        make_certification(officers[-1], make_course(self.agency_b, "WSO1"), date(2025, 6, 1))
         at = datetime(2026, 2, 1, 18, 0, tzinfo=UTC)
         with CaptureQueriesContext(connection) as small:
             answers = officers_authorized_at(officers=officers, at=at)
@@ -258,7 +262,7 @@ class TrainingStatusAgreementTests(AgreementRulesTestCase):
         computed = {pk: training.training_status(today).status for pk, training in trainings.items()}
         self.assertEqual(annotated, computed)
         self.assertEqual(set(computed.values()), set(rules.STATUSES_WORST_FIRST))
-        self.assertEqual(computed[legacy.pk], rules.CURRENT)
+        self.assertEqual(computed[legacy.pk], rules.MISSING)  # the agency flags no course required: never "current"
 
     def test_missing_courses_name_the_basic_and_annual_courses_never_completed(self):
         officer = self.trained("G-M", basic=None, annual=None)

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.base import BaseTestCase
-from tests.training.helpers import make_certification, make_officer
+from tests.training.helpers import designate_on_record, make_certification, make_officer
 from training.imports.files import COLUMNS
 from training.imports.services import roster_import
 from training.requirements import services as requirements
@@ -53,9 +53,11 @@ class StoredFactsTests(BaseTestCase):
             self.assertEqual(annotated, {pk: t.training_status(day).status for pk, t in trainings.items()}, day)
 
     def new_officer(self, badge, **fields):
-        return services.officer_create(
+        """Added through the service (facts stored), then designated on the record: counts cover designated officers."""
+        officer = services.officer_create(
             actor=self.staff_a, agency=self.agency_a, first_name="Avery", last_name=f"Facts{badge}", badge_number=badge
         )
+        return designate_on_record(officer)
 
     def record(self, officer, course, completed_on):
         return services.certification_record(
@@ -138,16 +140,26 @@ class StoredFactsTests(BaseTestCase):
     def test_a_roster_import_refreshes_the_facts_of_every_row(self):
         def row(badge, completed):
             values = {"badge_number": badge, "last_name": f"Import{badge}", "first_name": "Quinn"}
-            values.update(course_code="LEGACY", completed_on=completed, status="designated")
+            values.update(course_code="LEGACY", completed_on=completed)
             return ",".join(values.get(column, "") for column in COLUMNS)
 
         data = "\r\n".join([",".join(COLUMNS), row("I-1", "2025-06-01"), row("I-2", "2026-01-10")]).encode() + b"\r\n"
         result = roster_import(actor=self.staff_a, agency=self.agency_a, data=data, file_name="roster.csv")
         self.assertEqual(result.errors, [])
         self.assertFactsMatchTheRule()
+        for officer in Officer.objects.filter(agency=self.agency_a):  # the file adds nominees; counts are of designated
+            designate_on_record(officer)
         self.assertEqual(
             selectors.roster_status_counts(agency=self.agency_a, today=TODAY),
-            {"current": 1, "expiring": 0, "expired": 1, "missing": 0, "expiring_today": 0},
+            {
+                "current": 1,
+                "expiring": 0,
+                "expired": 1,
+                "missing": 0,
+                "expiring_today": 0,
+                "designated": 2,
+                "authorized": 1,
+            },
         )
 
     def test_the_roster_reads_the_stored_facts(self):
@@ -188,12 +200,21 @@ class StoredFactsTests(BaseTestCase):
             officer = self.new_officer(f"F-C{n}")
             if done:
                 self.record(officer, self.legacy, done)
-        expected = {"current": 1, "expiring": 2, "expired": 1, "missing": 1, "expiring_today": 1}
+        expected = {
+            "current": 1,
+            "expiring": 2,
+            "expired": 1,
+            "missing": 1,
+            "expiring_today": 1,
+            "designated": 5,
+            "authorized": 3,  # current or expiring: trained today, and the rest of the rule holds
+        }
         self.assertEqual(selectors.roster_status_counts(agency=self.agency_a, today=TODAY), expected)
         with self.assertNumQueries(1):
             self.assertEqual(selectors.roster_page_status_counts(agency=self.agency_a, today=TODAY), expected)
         # An officer written straight to the model has no stored facts: the computed counts are used.
         make_certification(make_officer(self.agency_a, "F-RAW"), self.legacy, date(2025, 6, 1))
         expected["expired"] += 1
+        expected["designated"] += 1
         with self.assertNumQueries(2):
             self.assertEqual(selectors.roster_page_status_counts(agency=self.agency_a, today=TODAY), expected)

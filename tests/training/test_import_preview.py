@@ -20,7 +20,9 @@ from training.imports.services import roster_import, roster_preview
 from training.imports.template import template_xlsx
 from training.roster.models import Certification, Officer
 
-HEADER = ",".join(COLUMNS)
+# The columns every file had before the optional status column; rows below give their values in this order.
+BASE_COLUMNS = tuple(column for column in COLUMNS if column != "status")
+HEADER = ",".join(BASE_COLUMNS)
 NOW = datetime(2026, 6, 1, 15, tzinfo=UTC)
 
 
@@ -28,7 +30,7 @@ def csv_bytes(*rows: str, header: str = HEADER) -> bytes:
     return "\r\n".join([header, *rows]).encode() + b"\r\n"
 
 
-def xlsx_bytes(*rows, header=COLUMNS, title="Roster") -> bytes:
+def xlsx_bytes(*rows, header=BASE_COLUMNS, title="Roster") -> bytes:
     """A workbook whose first sheet holds ``header`` and ``rows`` (values as given: str, date, int…)."""
     workbook = Workbook()
     sheet = workbook.active

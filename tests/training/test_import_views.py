@@ -306,7 +306,9 @@ class TemplateDownloadTests(ImportViewTestCase):
                 "course_code",
                 "completed_on",
                 "certificate_number",
+                "status",
             ),
         )
         self.assertEqual(example[6], datetime(2025, 3, 4))
+        self.assertEqual(example[8], "nominated")
         self.assertEqual(workbook.sheetnames, ["Roster", "Columns"])

@@ -16,7 +16,9 @@ from training.imports.files import COLUMNS
 from training.imports.services import TEMPLATE_CSV, parse_import_date, roster_import
 from training.roster.models import Certification, Officer
 
-HEADER = ",".join(COLUMNS)
+# The columns every file had before the optional status column; rows below give their values in this order.
+BASE_COLUMNS = tuple(column for column in COLUMNS if column != "status")
+HEADER = ",".join(BASE_COLUMNS)
 NOW = datetime(2026, 6, 1, 15, tzinfo=UTC)
 
 

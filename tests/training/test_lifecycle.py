@@ -7,11 +7,11 @@ from django.core.exceptions import ValidationError
 
 from compliance.core.models import Agreement, AgreementModel
 from tests.base import BaseTestCase
-from tests.training.helpers import make_course, make_officer
+from tests.training.helpers import make_certification, make_course, make_officer
 from training.lifecycle import services as lifecycle
 from training.lifecycle.models import ExamAttempt, OfficerStatusChange
 from training.roster import services
-from training.roster.models import Officer
+from training.roster.models import Course, Officer
 
 Status = Officer.Status
 NOW = datetime(2026, 6, 15, 17, 0, tzinfo=UTC)  # 2026-06-15 12:00 CDT in agency A
@@ -26,9 +26,15 @@ CHECKLIST_DONE = {
 }
 
 
-def candidate(agency, badge, *, agreement, status=Status.IN_TRAINING, checklist=True, **fields):
-    """An officer of ``agency`` at ``status`` under ``agreement``, checklist done unless told otherwise."""
-    return make_officer(
+# The agency's required course in these tests, and the day every trained candidate completed it (valid to 2027-12-01).
+BASIC = "BASIC"
+TRAINED_ON = date(2023, 12, 1)
+
+
+def candidate(agency, badge, *, agreement, status=Status.IN_TRAINING, checklist=True, trained=True, **fields):
+    """An officer of ``agency`` at ``status`` under ``agreement``: checklist done and the required course
+    completed on ``TRAINED_ON``, unless told otherwise."""
+    officer = make_officer(
         agency,
         badge,
         last=f"Cand{badge}",
@@ -37,10 +43,19 @@ def candidate(agency, badge, *, agreement, status=Status.IN_TRAINING, checklist=
         **(CHECKLIST_DONE if checklist else {}),
         **fields,
     )
+    if trained:
+        for course in Course.objects.filter(agency=agency, code=BASIC):
+            make_certification(officer, course, TRAINED_ON)
+    return officer
 
 
 @time_machine.travel(NOW, tick=False)
 class LifecycleTestCase(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        make_course(cls.agency_a, BASIC, validity_months=48)  # the agency's required course (legacy rule)
+
     def set_status(self, officer, status, effective_on, **kwargs):
         return services.officer_set_status(
             actor=self.supervisor_a, officer=officer, status=status, effective_on=effective_on, **kwargs
@@ -59,7 +74,7 @@ class LifecycleTestCase(BaseTestCase):
 
 class StatusChangeTests(LifecycleTestCase):
     def test_a_nomination_walks_every_step_with_effective_dates(self):
-        officer = make_officer(self.agency_a, "N-1", agreement=self.agreement_a, status=Status.NOMINATED)
+        officer = candidate(self.agency_a, "N-1", agreement=self.agreement_a, status=Status.NOMINATED, checklist=False)
         self.set_status(officer, Status.BACKGROUND, date(2025, 11, 3))
         self.set_status(officer, Status.IN_TRAINING, date(2026, 1, 5), note="IADP class 26-01")
         lifecycle.officer_checklist_update(actor=self.staff_a, officer=officer, **CHECKLIST_DONE)
@@ -153,7 +168,7 @@ class DesignationTests(LifecycleTestCase):
                 self.assertEqual(officer.status, Status.IN_TRAINING)
 
     def test_every_problem_is_reported_at_once(self):
-        officer = candidate(self.agency_a, "K-9", agreement=None, checklist=False)
+        officer = candidate(self.agency_a, "K-9", agreement=None, checklist=False, trained=False)
         errors = self.refused(officer, Status.DESIGNATED, TODAY)
         self.assertEqual(
             errors["status"],
@@ -163,6 +178,7 @@ class DesignationTests(LifecycleTestCase):
                     missing="U.S. citizen, LEA 5-year background check date, ICE background check date, "
                     "privacy waiver on file, 2-year service commitment signed"
                 ),
+                lifecycle.TRAINING_INCOMPLETE.format(gap="required training not current on 2026-06-15: BASIC"),
             ],
         )
         self.assertEqual(errors["ice_credential_id"], [lifecycle.CREDENTIAL_REQUIRED.format(what="id")])
@@ -222,7 +238,7 @@ class CapTests(LifecycleTestCase):
             self.certify(candidate(self.agency_a, f"C-{10 + n}", agreement=self.agreement_a))
         self.assertEqual(lifecycle.designated_count(self.agreement_a), 4)
 
-    def test_adding_a_designated_officer_directly_or_moving_one_in_respects_the_cap(self):
+    def test_adding_a_designated_officer_directly_is_refused_and_moving_one_in_respects_the_cap(self):
         make_officer(self.agency_a, "C-6", agreement=self.agreement_a, status=Status.DESIGNATED)  # now at the cap
         with self.assertRaises(ValidationError) as raised:
             services.officer_create(
@@ -234,7 +250,9 @@ class CapTests(LifecycleTestCase):
                 status=Status.DESIGNATED,
                 agreement=self.agreement_a,
             )
-        self.assertIn("at most 2 designated officers", raised.exception.message_dict["status"][0])
+        # Whatever the cap: a new row has no checklist, credential or training (the one rule).
+        self.assertIn("cannot start as certified / designated", raised.exception.message_dict["status"][0])
+        self.assertIn("nomination checklist incomplete (R2.8)", raised.exception.message_dict["status"][0])
         nominee = services.officer_create(
             actor=self.staff_a,
             agency=self.agency_a,
@@ -381,6 +399,6 @@ class SeparationTests(LifecycleTestCase):
         )
         self.set_status(officer, Status.SEPARATED, date(2026, 6, 1))
         self.assertTrue(officer.separated_early)
-        unknown = make_officer(self.agency_a, "S-5", agreement=self.agreement_a)
+        unknown = make_officer(self.agency_a, "S-5", agreement=self.agreement_a, ice_credential_issued_on=None)
         self.set_status(unknown, Status.SEPARATED, date(2026, 6, 1))
         self.assertFalse(unknown.separated_early)  # no certification date on file: nothing to measure

@@ -6,7 +6,7 @@ import time_machine
 from django.urls import reverse
 
 from tests.base import PASSWORD, BaseTestCase
-from tests.training.helpers import make_course, make_officer
+from tests.training.helpers import make_certification, make_course, make_officer
 from training.lifecycle import services as lifecycle
 from training.lifecycle.models import ExamAttempt
 from training.roster.models import Officer
@@ -47,12 +47,17 @@ class LifecycleViewTests(BaseTestCase):
         self.assertEqual(response.status_code, 200)
         form = response.context["form"]
         self.assertIn("The nomination checklist is incomplete (R2.8).", form.errors["status"][0])
+        self.assertEqual(
+            form.errors["status"][1],
+            lifecycle.TRAINING_INCOMPLETE.format(gap="required training not current on 2026-06-10: IADP"),
+        )
         self.assertEqual(form.errors["ice_credential_id"], [lifecycle.CREDENTIAL_REQUIRED.format(what="id")])
         self.assertContains(response, "Missing: U.S. citizen")
         self.officer.refresh_from_db()
         self.assertEqual(self.officer.status, Status.IN_TRAINING)
 
     def test_checklist_then_certification_succeeds(self):
+        make_certification(self.officer, self.course, date(2026, 5, 1))  # the required course, before the designation
         self.login(self.supervisor_a)
         response = self.client.post(
             self.url("officer_checklist"),

@@ -56,7 +56,7 @@ class OfficerFormNameTests(OfficerNamesTestCase):
         self.assertRedirects(response, reverse("training:officer_detail", args=[officer.public_id]))
         self.assertEqual((officer.last_name, officer.first_name, officer.display_name), ("Suharto", "", "Suharto"))
         page = self.client.get(reverse("training:officer_detail", args=[officer.public_id]))
-        self.assertContains(page, "<h1>Suharto ", html=False)
+        self.assertContains(page, '<h1 class="margin-bottom-1">Suharto</h1>', html=False)
         self.assertNotContains(page, "Suharto,")
         roster = self.client.get(reverse("training:roster"))
         self.assertContains(roster, ">Suharto</a>", html=False)

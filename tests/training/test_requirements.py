@@ -155,7 +155,7 @@ class CertificationExpiryTests(BaseTestCase):
         self.assertEqual(self.record("ITSA", date(2025, 10, 1)).expires_on, date(2027, 9, 30))  # fiscal year
 
     def test_an_officer_without_agreement_keeps_the_course_months(self):
-        legacy = make_officer(self.agency_a, "E-2")  # created directly: no agreement
+        legacy = make_officer(self.agency_a, "E-2", agreement=None)  # a row from before agreements were linked
         course = self.courses["ITSA"]  # the catalogue says 12 months
         self.assertEqual(self.record("ITSA", date(2025, 10, 1), officer=legacy).expires_on, date(2026, 10, 1))
         self.assertEqual(course.validity_months, 12)
@@ -214,13 +214,13 @@ class CertificationExpiryTests(BaseTestCase):
         self.assertEqual((lines[basic].latest, lines[basic].status_label), (False, "Renewed"))
         self.assertEqual((lines[refresher].latest, lines[refresher].status), (True, rules.CURRENT))
         # A legacy officer's courses stay separate.
-        legacy = make_officer(self.agency_a, "E-9")
+        legacy = make_officer(self.agency_a, "E-9", agreement=None)
         first = self.record("IADP", date(2024, 1, 10), officer=legacy)
         second = self.record("REFRESH", date(2025, 12, 1), officer=legacy)
         self.assertEqual(set(selectors.latest_certifications().filter(officer=legacy)), {first, second})
 
     def test_linking_an_officer_to_an_agreement_recomputes_their_expiries(self):
-        legacy = make_officer(self.agency_a, "E-3")
+        legacy = make_officer(self.agency_a, "E-3", agreement=None)
         certification = self.record("ITSA", date(2025, 10, 1), officer=legacy)
         self.assertEqual(certification.expires_on, date(2026, 10, 1))
 

@@ -50,7 +50,7 @@ class RosterPageTestCase(BaseTestCase):
         )
         make_certification(cls.chen, cls.iadp, date(2024, 7, 1))
         # Missing training, no agreement.
-        cls.diaz = make_officer(cls.agency_a, "A-4", last="Diaz", first="Eva")
+        cls.diaz = make_officer(cls.agency_a, "A-4", last="Diaz", first="Eva", agreement=None)
         cls.birch = make_officer(cls.agency_b, "B-1", last="Birchown", first="Bea")
 
     def login(self, user):
@@ -285,7 +285,8 @@ class BulkActionTests(RosterPageTestCase):
             setattr(self.alvarez, name, value)
         self.alvarez.status = Officer.Status.SUSPENDED
         self.alvarez.save()
-        self.chen.status = Officer.Status.SUSPENDED  # checklist never done
+        self.chen.status = Officer.Status.SUSPENDED
+        self.chen.us_citizen = False  # the checklist was never complete
         self.chen.save()
         self.login(self.supervisor_a)
 

@@ -80,6 +80,11 @@ class TimelineTests(BaseTestCase):
                 score_percent=80,
                 is_remediation=True,
             )
+        # Recorded three days late, the morning of the designation, which needs it (the one rule: R2.4, R2.7).
+        with time_machine.travel(at(date(2025, 3, 3), hour=14), tick=False):
+            certification = services.certification_record(
+                actor=self.staff_a, officer=officer, course=self.iadp, completed_on=date(2025, 2, 28)
+            )
         with time_machine.travel(at(date(2025, 3, 3)), tick=False):
             services.officer_set_status(
                 actor=self.supervisor_a,
@@ -89,10 +94,6 @@ class TimelineTests(BaseTestCase):
                 ice_credential_id="ICE-77",
                 ice_credential_issued_on=date(2025, 3, 1),
                 note="Credential received",
-            )
-        with time_machine.travel(at(date(2025, 4, 1)), tick=False):  # recorded a month late
-            certification = services.certification_record(
-                actor=self.staff_a, officer=officer, course=self.iadp, completed_on=date(2025, 2, 28)
             )
         CertificationReminder.objects.create(
             certification=certification,
@@ -134,7 +135,7 @@ class TimelineTests(BaseTestCase):
         by_title = {event.title: event for event in events}
         certification = by_title["Completed IADP — IADP course"]
         self.assertEqual((certification.recorded_late, certification.recorded_by), (True, "staff_a"))
-        self.assertEqual(certification.recorded_on, date(2025, 4, 1))
+        self.assertEqual(certification.recorded_on, date(2025, 3, 3))
         self.assertEqual(certification.detail, "Last valid day 2026-02-28.")
         designated = by_title["In training → Certified / designated"]
         self.assertEqual(
@@ -145,7 +146,7 @@ class TimelineTests(BaseTestCase):
     @time_machine.travel(NOW, tick=False)
     def test_a_status_changed_before_the_status_history_existed_comes_from_the_audit_history(self):
         with time_machine.travel(at(date(2025, 1, 1)), tick=False):
-            officer = make_officer(self.agency_a, "A-9", last="Legacy", first="Lou")
+            officer = make_officer(self.agency_a, "A-9", last="Legacy", first="Lou", qualified=False)
         with time_machine.travel(at(date(2025, 5, 5)), tick=False), acting_as(self.admin_a, reason="Old form"):
             officer.status = Officer.Status.SUSPENDED
             officer.save()
@@ -160,7 +161,7 @@ class TimelineTests(BaseTestCase):
     def test_dates_are_the_agency_local_day(self):
         # 2025-03-01 03:00 UTC is still 2025-02-28 in America/Chicago.
         with time_machine.travel(datetime(2025, 3, 1, 3, tzinfo=UTC), tick=False):
-            officer = make_officer(self.agency_a, "A-8", last="Night", first="Owl")
+            officer = make_officer(self.agency_a, "A-8", last="Night", first="Owl", qualified=False)
         [added] = officer_timeline(officer=officer)
         self.assertEqual(added.on, date(2025, 2, 28))
 
@@ -194,7 +195,7 @@ class OfficerPageTimelineTests(TimelineTests):
         self.assertContains(response, '<h2 id="timeline">Timeline</h2>', html=True)
         self.assertContains(response, 'data-kind="exam"', count=2)
         self.assertContains(response, "IADP exam passed (remediation re-test): 80 %")
-        self.assertContains(response, "Entered 2025-04-01 10:00 CDT by staff_a.")
+        self.assertContains(response, "Entered 2025-03-03 08:00 CST by staff_a.")
 
     def test_other_agency_gets_404(self):
         officer = make_officer(self.agency_a, "A-6", last="Hidden", first="Jo")

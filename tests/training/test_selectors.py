@@ -46,7 +46,18 @@ class RosterStatusCountTests(RosterFixture):
 
         counts = selectors.roster_status_counts(agency=self.agency_a, today=TODAY)
 
-        self.assertEqual(counts, {"current": 1, "expiring": 2, "expired": 1, "missing": 1, "expiring_today": 1})
+        self.assertEqual(
+            counts,
+            {
+                "current": 1,
+                "expiring": 2,
+                "expired": 1,
+                "missing": 1,
+                "expiring_today": 1,
+                "designated": 5,
+                "authorized": 3,  # C1, C2, C5: trained today, under an agreement, checklist and credential on file
+            },
+        )
 
     def test_case_T1_expiring_today_at_evening_then_expired_after_midnight_local(self):
         self.officer_with("T1", iadp=date(2026, 2, 27), refresh=date(2027, 1, 1))
@@ -71,10 +82,21 @@ class RosterStatusCountTests(RosterFixture):
         self.assertEqual(counts["current"], 1)
         self.assertEqual(counts["expired"], 0)
 
-    def test_an_agency_without_required_courses_counts_everyone_current(self):
-        make_officer(self.agency_b, "Z1")
+    def test_an_agency_without_required_courses_counts_no_one_current_or_authorized(self):
+        make_officer(self.agency_b, "Z1")  # nothing required is not "current" (issue 9)
         counts = selectors.roster_status_counts(agency=self.agency_b, today=TODAY)
-        self.assertEqual(counts, {"current": 1, "expiring": 0, "expired": 0, "missing": 0, "expiring_today": 0})
+        self.assertEqual(
+            counts,
+            {
+                "current": 0,
+                "expiring": 0,
+                "expired": 0,
+                "missing": 1,
+                "expiring_today": 0,
+                "designated": 1,
+                "authorized": 0,
+            },
+        )
 
     def test_query_count_does_not_grow_with_the_roster(self):
         self.officer_with("Q1", iadp=date(2027, 1, 1), refresh=date(2027, 1, 1))

@@ -136,7 +136,7 @@ class OfficerDetailTests(RosterViewTestCase):
 
 class OfficerCreateTests(RosterViewTestCase):
     def post_officer(self, **overrides):
-        data = {"first_name": "Kai", "last_name": "Okoye", "badge_number": "A-9", "status": "designated"}
+        data = {"first_name": "Kai", "last_name": "Okoye", "badge_number": "A-9", "status": "nominated"}
         data.update(overrides)
         return self.client.post(self.url("officer_create"), data)
 
@@ -148,6 +148,14 @@ class OfficerCreateTests(RosterViewTestCase):
         self.assertRedirects(response, self.url("officer_detail", officer.public_id))
         self.assertEqual((officer.agency, officer.supervisor), (self.agency_a, self.supervisor_a))
         self.assertEqual(officer.history.get().history_user, self.staff_a)
+
+    def test_a_new_officer_cannot_be_added_as_designated(self):
+        self.login(self.staff_a)
+        form = self.client.get(self.url("officer_create")).context["form"]
+        self.assertNotIn(Officer.Status.DESIGNATED, [value for value, _ in form.fields["status"].choices])
+        response = self.post_officer(status="designated")
+        self.assertContains(response, 'id="id_status-error"')
+        self.assertFalse(Officer.objects.filter(badge_number="A-9").exists())
 
     def test_supervisor_choices_are_reviewers_of_the_agency(self):
         self.login(self.staff_a)

@@ -17,6 +17,7 @@ COLUMNS = (
     "course_code",
     "completed_on",
     "certificate_number",
+    "status",
 )
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000

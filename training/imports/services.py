@@ -15,6 +15,10 @@ completed_on           ``YYYY-MM-DD`` or ``MM/DD/YYYY`` (US order, ``3/4/2025`` 
                        4 March); in a workbook also a real Excel date; required
                        when ``course_code`` is given
 certificate_number     optional
+status                 optional: an officer status (``nominated``, ``background``,
+                       ``in_training``, ``designated``, ``suspended``, ``separated``,
+                       ``disqualified``, or its label, e.g. "In training"); blank:
+                       a new officer is nominated, an existing one keeps its status
 =====================  ==========================================================
 
 Only ``badge_number`` must be in the header; a missing column is blank on every
@@ -43,13 +47,25 @@ form (``ÁLVAREZ``, ``Álvarez``): they are the same name (``name_key``) and the
 spelling is kept; different names are an error.
 
 Rows (case T6): a row whose badge matches an officer updates that officer's
-non-blank columns; a new badge adds an officer with status "designated" (set
-another status on the officer page) from the non-blank columns of all its rows;
+non-blank columns; a new badge adds an officer (status "nominated" unless the
+file says otherwise) from the non-blank columns of all its rows;
 a row with a course adds a certification (``expires_on`` derived by
 ``rules.certification_expires_on``), unless the same officer, course and
 completion date is already recorded (re-importing a file adds nothing). Every
 history row is attributed to the importing user with the reason
 "Roster import: <file name>".
+
+Status (issue 9: one answer to "may this officer act"): a status that differs
+from an existing officer's is a lifecycle step (``officer_set_status``,
+effective the agency's today, after the file's certifications are recorded);
+one the lifecycle does not allow is a row error. No row makes an officer
+certified / designated without what the one rule of
+``training.roster.authorization`` needs — an agreement in force, the nomination
+checklist (R2.8), the ICE credential (R2.9), the required training (counting
+the file's own completions): a row that tries is a row error naming every
+missing item (``training.roster.services.designations_missing``). A new officer
+is never designated by a file: the checklist and credential are recorded on
+the officer's page.
 """
 
 from __future__ import annotations
@@ -70,6 +86,7 @@ from compliance.core.uploads.services import file_base_name, pending_upload_mark
 from compliance.core.uploads.tables import CSV, RowError, TableFileError
 from training.imports.files import COLUMNS, MAX_BYTES, MAX_ROWS, read_roster_file
 from training.imports.models import PendingImport
+from training.lifecycle.services import ALLOWED_CHANGES, CHANGE_NOT_ALLOWED
 from training.roster import rules, services
 from training.roster.models import Certification, Course, Officer
 
@@ -98,6 +115,7 @@ MAX_LENGTHS = {
     "email": 254,
     "course_code": 30,
     "certificate_number": 60,
+    "status": 30,
 }
 
 TEMPLATE_EXAMPLE = {
@@ -109,12 +127,21 @@ TEMPLATE_EXAMPLE = {
     "course_code": "IADP",
     "completed_on": "2025-03-04",
     "certificate_number": "C-55012",
+    "status": "nominated",
 }
 TEMPLATE_CSV = ",".join(COLUMNS) + "\r\n" + ",".join(TEMPLATE_EXAMPLE[column] for column in COLUMNS) + "\r\n"
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 DATE_FORMAT_HINT = "use YYYY-MM-DD (2025-03-04) or MM/DD/YYYY (03/04/2025)"
+Status = Officer.Status
+UNKNOWN_STATUS = "“{value}” is not an officer status (use one of: {known})."
+NEW_OFFICER_DESIGNATED = (
+    "cannot make a new officer certified / designated: record the nomination checklist and the ICE credential "
+    "on the officer's page, then designate them there. Missing: {missing}."
+)
+DESIGNATION_MISSING = "cannot make {badge} certified / designated: {missing}."
+STATUS_ROW_NOTE = "Roster import: {file}"
 
 # What a row will do (RowOutcome.action).
 CREATE = "create"
@@ -157,6 +184,7 @@ class RowOutcome:
     action: str
     changes: list[FieldChange] = field(default_factory=list)
     same_officer_as: int | None = None
+    status: str = ""  # a new officer's starting status
     course_code: str = ""
     completed_on: date | None = None
     expires_on: date | None = None
@@ -167,6 +195,10 @@ class RowOutcome:
     def label(self) -> str:
         return ACTION_LABELS[self.action]
 
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label if self.status else ""
+
     def as_key(self) -> list:
         """A JSON-able summary, for the preview digest."""
         return [
@@ -175,6 +207,7 @@ class RowOutcome:
             self.action,
             [[c.column, c.old, c.new] for c in self.changes],
             self.same_officer_as,
+            self.status,
             self.course_code,
             self.completed_on.isoformat() if self.completed_on else None,
             self.certification_recorded,
@@ -272,6 +305,7 @@ class _Row:
     values: dict[str, str]
     course: Course | None = None
     completed_on: date | None = None
+    status: str = ""  # the parsed status column
 
 
 def parse_import_date(value: str) -> date:
@@ -300,6 +334,24 @@ def parse_import_date(value: str) -> date:
         raise ValueError(f"“{value}” is not a real date (no day {day} in month {month} of {year}).") from None
 
 
+def parse_import_status(value: str) -> str:
+    """An ``Officer.Status`` value from the file: the value (``in_training``) or its label (``In training``).
+
+    Case and spaces do not matter; "certified" and "designated" both mean
+    "certified / designated".
+
+    Raises:
+        ValueError: with the message to show, naming the accepted values.
+    """
+    key = " ".join(value.lower().replace("_", " ").split())
+    for status in Status:
+        if key in {status.value.replace("_", " "), status.label.lower()}:
+            return status.value
+    if key in {"certified", "designated", "certified designated"}:
+        return Status.DESIGNATED
+    raise ValueError(UNKNOWN_STATUS.format(value=value, known=", ".join(Status.values)))
+
+
 def _merged_officer_values(rows: list[_Row]) -> dict[str, dict[str, str]]:
     """Per badge, the first non-blank value of each officer column over its rows."""
     merged: dict[str, dict[str, str]] = {}
@@ -310,15 +362,28 @@ def _merged_officer_values(rows: list[_Row]) -> dict[str, dict[str, str]]:
     return merged
 
 
+def _merged_status(rows: list[_Row]) -> dict[str, str]:
+    """Per badge, the first status given over its rows (already parsed by ``_validate``), or ""."""
+    merged: dict[str, str] = {}
+    for row in rows:
+        badge = row.values["badge_number"]
+        merged[badge] = merged.get(badge) or row.status
+    return merged
+
+
 def _validate(
     rows: list[_Row],
     *,
     agency,
     existing: dict[str, Officer],
     courses: dict[str, Course],
+    new_agreement=None,
     skipped_lines: dict[str, list[int]] | None = None,
 ) -> list[RowError]:
-    """Every problem in every row (no writes). Fills ``row.course`` and ``row.completed_on``.
+    """Every problem in every row (reads, no writes). Fills ``row.course``, ``row.completed_on`` and ``row.status``.
+
+    ``new_agreement``: the agreement a new officer would serve under
+    (``services.default_agreement``), for the designation check.
 
     ``skipped_lines``: badge → lines left out because they have errors (second
     pass for "only valid rows"), named in the messages of rows that needed them.
@@ -335,6 +400,12 @@ def _validate(
         for column, limit in MAX_LENGTHS.items():
             if len(values[column]) > limit:
                 errors.append(RowError(row.line, column, f"is longer than {limit} characters."))
+        row.status = ""
+        if values["status"]:
+            try:
+                row.status = parse_import_status(values["status"])
+            except ValueError as exc:
+                errors.append(RowError(row.line, "status", str(exc)))
         badge = values["badge_number"]
         if not badge:
             errors.append(RowError(row.line, "badge_number", "is required."))
@@ -360,13 +431,64 @@ def _validate(
                 errors.append(
                     RowError(row.line, column, f"“{value}” differs from “{earlier[0]}” on line {earlier[1]}.")
                 )
+        if row.status:
+            earlier = first_value.setdefault((badge, "status"), (row.status, row.line))
+            if earlier[0] != row.status:
+                now, before = Status(row.status).label, Status(earlier[0]).label
+                message = f"“{now}” differs from “{before}” on line {earlier[1]}."
+                errors.append(RowError(row.line, "status", message))
         if values["email"]:
             try:
                 validate_email(values["email"])
             except ValidationError:
                 errors.append(RowError(row.line, "email", f"“{values['email']}” is not an email address."))
         errors.extend(_validate_certification(row, courses, today, seen_certifications))
+    errors.extend(_validate_statuses(rows, agency=agency, existing=existing, new_agreement=new_agreement, today=today))
     return errors
+
+
+def _validate_statuses(
+    rows: list[_Row], *, agency, existing: dict[str, Officer], new_agreement, today
+) -> list[RowError]:
+    """The status column: a lifecycle step the lifecycle allows, and no designation without what the rule needs.
+
+    A designation is checked against ``services.designations_missing`` on the
+    agency's today, counting the certifications of the officer's rows in this
+    file. The error is on each row that gives the status. Five queries when a
+    row designates, none otherwise.
+    """
+    problems: dict[str, str] = {}
+    designating: dict[str, Officer] = {}
+    for badge, status in _merged_status(rows).items():
+        if not badge or not status:
+            continue
+        officer = existing.get(badge)
+        if officer is None:
+            if status == Status.DESIGNATED:
+                designating[badge] = Officer(agency=agency, agreement=new_agreement, badge_number=badge)
+        elif status == officer.status:
+            continue
+        elif status not in ALLOWED_CHANGES[officer.status]:
+            current, wanted = Status(officer.status).label.lower(), Status(status).label.lower()
+            problems[badge] = CHANGE_NOT_ALLOWED.format(current=current, wanted=wanted)
+        elif status == Status.DESIGNATED:
+            designating[badge] = officer
+    if designating:
+        completions: dict[str, list] = {}
+        for row in rows:
+            if row.values["badge_number"] in designating and row.course is not None and row.completed_on is not None:
+                completions.setdefault(row.values["badge_number"], []).append((row.course, row.completed_on))
+        missing = services.designations_missing(officers=designating, completions=completions, day=today)
+        for badge, reasons in missing.items():
+            if badge not in existing:
+                problems[badge] = NEW_OFFICER_DESIGNATED.format(missing="; ".join(reasons))
+            elif reasons:
+                problems[badge] = DESIGNATION_MISSING.format(badge=badge, missing="; ".join(reasons))
+    return [
+        RowError(row.line, "status", problems[row.values["badge_number"]])
+        for row in rows
+        if row.status and row.values["badge_number"] in problems
+    ]
 
 
 def _validate_until_stable(rows: list[_Row], **context) -> list[RowError]:
@@ -444,6 +566,7 @@ def _plan(
 ) -> dict[int, RowOutcome]:
     """The outcome of each valid row, by line (no writes)."""
     merged = _merged_officer_values(rows)
+    statuses = _merged_status(rows)
     first_line: dict[str, int] = {}
     plan: dict[int, RowOutcome] = {}
     for row in rows:
@@ -460,12 +583,17 @@ def _plan(
             first_line[badge] = row.line
             if officer is None:
                 outcome.action = CREATE
+                outcome.status = statuses[badge] or Status.NOMINATED
             else:
                 outcome.changes = [
                     FieldChange(column, getattr(officer, column), new)
                     for column, new in merged[badge].items()
                     if new and new != getattr(officer, column)
                 ]
+                if statuses[badge] and statuses[badge] != officer.status:
+                    outcome.changes.append(
+                        FieldChange("status", officer.get_status_display(), Status(statuses[badge]).label)
+                    )
                 if outcome.changes:
                     outcome.action = UPDATE
         if row.course is not None:
@@ -511,7 +639,10 @@ def _prepare(*, agency, data: bytes, file_name: str, encoding: str) -> _Prepared
     existing = {
         officer.badge_number: officer for officer in Officer.objects.filter(agency=agency, badge_number__in=badges)
     }
-    errors = _validate_until_stable(rows, agency=agency, existing=existing, courses=_course_lookup(agency))
+    new_agreement = services.default_agreement(agency) if any(b not in existing for b in badges) else None
+    errors = _validate_until_stable(
+        rows, agency=agency, existing=existing, courses=_course_lookup(agency), new_agreement=new_agreement
+    )
     errors_by_line: dict[int, list[RowError]] = {}
     for error in errors:
         errors_by_line.setdefault(error.line, []).append(error)
@@ -625,6 +756,14 @@ def _apply(prepared: _Prepared, *, agency, actor, result: RosterImportResult) ->
     reason = import_reason(result.file_name)
     officers = dict(prepared.existing)
     merged = _merged_officer_values(prepared.valid_rows)
+    statuses = _merged_status(prepared.valid_rows)
+    # Lifecycle steps (badge → the line giving the status), taken after every row's certifications,
+    # so a designation counts the file's completions as the preview did.
+    status_steps: dict[str, int] = {}
+    for row in prepared.valid_rows:
+        badge = row.values["badge_number"]
+        if row.status and badge in prepared.existing and statuses[badge] != prepared.existing[badge].status:
+            status_steps.setdefault(badge, row.line)
     with transaction.atomic(), acting_as(actor, reason=reason):
         for row in prepared.valid_rows:
             outcome = prepared.plan[row.line]
@@ -632,11 +771,16 @@ def _apply(prepared: _Prepared, *, agency, actor, result: RosterImportResult) ->
             try:
                 if outcome.action == CREATE:
                     officers[badge] = services.officer_create(
-                        actor=actor, agency=agency, badge_number=badge, **merged[badge], reason=reason
+                        actor=actor,
+                        agency=agency,
+                        badge_number=badge,
+                        **merged[badge],
+                        status=outcome.status,
+                        reason=reason,
                     )
                     result.officers_created += 1
                 elif outcome.action == UPDATE:
-                    data = {change.column: change.new for change in outcome.changes}
+                    data = {change.column: change.new for change in outcome.changes if change.column != "status"}
                     services.officer_update(actor=actor, officer=officers[badge], data=data, reason=reason)
                     result.officers_updated += 1
                 elif outcome.same_officer_as is None:
@@ -662,6 +806,18 @@ def _apply(prepared: _Prepared, *, agency, actor, result: RosterImportResult) ->
                 raise _ApplyError(
                     RowError(row.line, "badge_number", "conflicts with a change made meanwhile; retry.")
                 ) from exc
+        for badge, line in status_steps.items():
+            try:
+                services.officer_set_status(
+                    actor=actor,
+                    officer=officers[badge],
+                    status=statuses[badge],
+                    effective_on=rules.agency_today(agency),
+                    note=STATUS_ROW_NOTE.format(file=result.file_name),
+                    reason=reason,
+                )
+            except ValidationError as exc:  # e.g. the agreement's cap (R1.8), reached meanwhile
+                raise _ApplyError(RowError(line, "status", " ".join(exc.messages))) from exc
 
 
 def _first_message(error: ValidationError) -> tuple[str, str]:

@@ -39,6 +39,13 @@ TEMPLATE_HELP = (
         "(03/04/2025 = 4 March 2025). The expiry is computed from the course's validity.",
     ),
     ("certificate_number", "Optional."),
+    (
+        "status",
+        "Optional: nominated, background, in_training, designated, suspended, separated or disqualified. Blank: a "
+        "new officer is nominated, an existing one keeps its status. Designated only for an officer whose "
+        "agreement, nomination checklist, ICE credential and required training are recorded; a new officer is "
+        "designated on their page.",
+    ),
 )
 
 

@@ -25,7 +25,9 @@ from django.db import transaction
 from compliance.core.audit import acting_as
 from compliance.core.models import Agreement
 from training.lifecycle.models import ExamAttempt, OfficerStatusChange
-from training.roster import rules
+from training.lifecycle.qualification import CHECKLIST as CHECKLIST  # re-exported: views, forms
+from training.lifecycle.qualification import checklist_missing as checklist_missing  # re-exported: views
+from training.roster import authorization, rules
 from training.roster.models import Course, Officer
 
 Status = Officer.Status
@@ -42,21 +44,17 @@ ALLOWED_CHANGES: dict[str, frozenset[str]] = {
     Status.DISQUALIFIED: frozenset(),
 }
 
-# The nomination checklist (R2.8 [C]): field name → what the message calls it.
-CHECKLIST = {
-    "us_citizen": "U.S. citizen",
-    "lea_background_check_on": "LEA 5-year background check date",
-    "ice_background_check_on": "ICE background check date",
-    "privacy_waiver_on_file": "privacy waiver on file",
-    "service_commitment_signed": "2-year service commitment signed",
-}
-
 SAME_STATUS = "The officer is already {status}."
 CHANGE_NOT_ALLOWED = "An officer who is {current} cannot become {wanted}."
 EFFECTIVE_IN_FUTURE = "The effective date cannot be after today ({today}) in the agency's time zone."
 EFFECTIVE_BEFORE_LAST = "The change cannot take effect before the officer's last status change ({last})."
-NEEDS_AGREEMENT = "Link the officer to an agreement before designating them: the agreement sets the cap (R1.8)."
+NEEDS_AGREEMENT = (
+    "Link the officer to an agreement before designating them: authority comes only through the agreement, "
+    "which sets the training requirements and the cap (R1.1, R1.8)."
+)
+AGREEMENT_NOT_IN_FORCE = "The agreement must be in force on the effective day ({day}): {why}."
 CHECKLIST_INCOMPLETE = "The nomination checklist is incomplete (R2.8). Missing: {missing}."
+TRAINING_INCOMPLETE = "The required training must cover the effective day (R2.4, R2.7): {gap}."
 CREDENTIAL_REQUIRED = "Record the ICE credential {what} issued at certification (R2.9)."
 OVER_CAP = (
     "The agreement allows at most {cap} designated officer{plural} (R1.8) and {count} are designated: "
@@ -71,11 +69,6 @@ EXAM_NOT_IN_PROGRAM = "An officer who is {status} takes no more exams."
 REMEDIATION_NEEDS_FAILURE = "A remediation re-test follows a failed exam; this officer failed none in this course."
 REMEDIATION_USED = "The one remediation re-test of this course was already used, on {day} (R2.2)."
 DISQUALIFIED_NOTE = "Disqualified automatically: {failures} failed exams in {course} (R2.2)."
-
-
-def checklist_missing(officer: Officer) -> list[str]:
-    """The nomination checklist items (R2.8) not yet done for ``officer``, in checklist order. No query."""
-    return [label for name, label in CHECKLIST.items() if not getattr(officer, name)]
 
 
 def designated_count(agreement: Agreement, *, excluding: Officer | None = None) -> int:
@@ -123,16 +116,19 @@ def officer_set_status(
     note: str = "",
     ice_credential_id: str = "",
     ice_credential_issued_on: date | None = None,
+    reason: str | None = None,
 ) -> OfficerStatusChange:
     """Move ``officer`` to ``status`` from the agency-local day ``effective_on``.
 
     Rules (DOMAIN.md): only the steps of ``ALLOWED_CHANGES``; the effective day
     is not in the future and not before the officer's last change (history
     stays in order; a change recorded late keeps its real day). Designation
-    ("certified / designated") needs an agreement, the complete nomination
-    checklist (R2.8), room under the agreement's cap (R1.8) and, the first
-    time, the ICE credential id and issue date (R2.9); its effective day
-    becomes ``certified_on``. Separation keeps the officer and history and sets
+    ("certified / designated", also a reinstatement) needs what the one rule of
+    ``training.roster.authorization`` needs on the effective day — an agreement
+    in force, the complete nomination checklist (R2.8), the ICE credential id
+    and issue date (R2.9), the required training covering that day (R2.4,
+    R2.7) — and room under the agreement's cap (R1.8); so a designation never
+    stands without them. Its effective day becomes ``certified_on``. Separation keeps the officer and history and sets
     ``separated_early`` when it comes less than 24 months after certification
     (R2.8).
 
@@ -143,6 +139,8 @@ def officer_set_status(
         effective_on: the agency-local day the change took effect.
         note: free text kept on the status change (not in history reasons or logs).
         ice_credential_id, ice_credential_issued_on: at designation (R2.9).
+        reason: the officer history row's change reason (default "Status change"; an
+            import names its file).
 
     Returns:
         The new ``OfficerStatusChange``. ``officer`` is refreshed with the new values.
@@ -152,7 +150,7 @@ def officer_set_status(
             "ice_credential_id", "ice_credential_issued_on"); every problem of a
             designation is reported at once.
     """
-    with transaction.atomic(), acting_as(actor, reason="Status change"):
+    with transaction.atomic(), acting_as(actor, reason=reason or "Status change"):
         locked = Officer.objects.select_for_update().select_related("agency").get(pk=officer.pk)
         change = _set_status(
             actor=actor,
@@ -200,7 +198,7 @@ def _set_status(
     if last is not None and effective_on < last.effective_on:
         errors.setdefault("effective_on", []).append(EFFECTIVE_BEFORE_LAST.format(last=last.effective_on.isoformat()))
     if status == Status.DESIGNATED:
-        _check_designation(officer, ice_credential_id, ice_credential_issued_on, today, errors)
+        _check_designation(officer, ice_credential_id, ice_credential_issued_on, effective_on, today, errors)
     if errors:
         raise ValidationError(errors)
     if status == Status.DESIGNATED:
@@ -226,13 +224,25 @@ def _set_status(
     return change
 
 
-def _check_designation(officer, credential_id: str, credential_issued_on, today: date, errors) -> None:
+def _check_designation(
+    officer, credential_id: str, credential_issued_on, effective_on: date, today: date, errors
+) -> None:
+    """Everything a designation effective on ``effective_on`` lacks, added to ``errors`` by field."""
     agreement = lock_agreement(officer.agreement_id)
+    training = authorization.officer_trainings([officer])[officer.pk]
     if agreement is None:
         errors.setdefault("status", []).append(NEEDS_AGREEMENT)
+    elif not training.agreement_in_force_on(effective_on):
+        why = authorization.authorization_reasons(
+            officer=officer, day=effective_on, status=Status.DESIGNATED, agreement=agreement, training_gap=None
+        )[0]
+        errors.setdefault("status", []).append(AGREEMENT_NOT_IN_FORCE.format(day=effective_on.isoformat(), why=why))
     missing = checklist_missing(officer)
     if missing:
         errors.setdefault("status", []).append(CHECKLIST_INCOMPLETE.format(missing=", ".join(missing)))
+    gap = training.training_gap_on(effective_on)
+    if gap:
+        errors.setdefault("status", []).append(TRAINING_INCOMPLETE.format(gap=gap))
     over = cap_error(agreement, officer=officer)
     if over:
         errors.setdefault("status", []).append(over)

@@ -30,13 +30,15 @@ def _officer_for_change(request, public_id) -> Officer:
 
 
 def officer_lifecycle_context(*, officer: Officer, training: OfficerTraining, today) -> dict:
-    """The officer page's lifecycle section: authorization, periods, status history, checklist, exams.
+    """The officer page's lifecycle section: authorized today and why not, periods, status history, checklist, exams.
 
     ``training`` comes from ``training.roster.authorization.officer_trainings`` (already
     loaded). Two queries (status changes with their author, exam attempts).
     """
+    authorization = training.authorization_on(today)
     return {
-        "authorized_today": training.authorized_on(today),
+        "authorization": authorization,  # the one rule today, with every reason when not authorized
+        "authorized_today": authorization.authorized,
         "authorization_periods": training.periods(),
         "status_changes": list(officer.status_changes.select_related("recorded_by").order_by("effective_on", "pk")),
         "checklist": [(label, getattr(officer, name)) for name, label in lifecycle.CHECKLIST.items()],

@@ -16,7 +16,11 @@ badge_number … email   as on the roster (text)
 officer_status         the officer's lifecycle status (text label)
 agreement_model        JEM / WSO / TFM of the officer's agreement, blank if none
 supervisor             the supervisor's name or user name (text)
-training_status        Current / Expiring / Expired / Missing training (text)
+authorized_today       Yes / No: the one rule of ``training.roster.authorization`` on
+                       the agency date, as the roster page shows it (text)
+not_authorized_because every reason when ``authorized_today`` is No, "; "-separated (text)
+training_status        Current / Expiring / Expired / Missing training (text); current
+                       training alone does not authorize (see ``authorized_today``)
 next_expiry            the earliest last valid day over the required courses (date)
 days_to_expiry         next_expiry minus the agency date; negative once expired (number)
 =====================  ==========================================================
@@ -32,6 +36,7 @@ from datetime import date
 
 from compliance.core.spreadsheets import csv_cell, workbook_bytes
 from training.roster import rules
+from training.roster.authorization import authorization_today
 
 EXPORT_COLUMNS = (
     "badge_number",
@@ -42,6 +47,8 @@ EXPORT_COLUMNS = (
     "officer_status",
     "agreement_model",
     "supervisor",
+    "authorized_today",
+    "not_authorized_because",
     "training_status",
     "next_expiry",
     "days_to_expiry",
@@ -61,6 +68,7 @@ class ExportRow:
         supervisor_name = (supervisor.get_full_name() or supervisor.username) if supervisor else ""
         agreement = getattr(officer, "agreement", None)
         expiry = officer.earliest_expiry
+        authorization = authorization_today(officer, today=today)
         return cls(
             (
                 officer.badge_number,
@@ -71,6 +79,8 @@ class ExportRow:
                 officer.get_status_display(),
                 agreement.model if agreement is not None else "",
                 supervisor_name,
+                "Yes" if authorization else "No",
+                authorization.text,
                 rules.STATUS_LABELS[officer.training_status],
                 expiry,
                 (expiry - today).days if expiry else None,

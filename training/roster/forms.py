@@ -36,8 +36,10 @@ class OfficerForm(AgencyChoiceMixin, forms.Form):
     status = forms.ChoiceField(
         choices=Officer.Status.choices,
         initial=Officer.Status.NOMINATED,
-        help_text="A new candidate starts as nominated. A change here takes effect today; to record another "
-        "effective date, certification details or a separation, use “Change status” on the officer's page.",
+        help_text="A new candidate starts as nominated; designation comes later, on the officer's page, once the "
+        "nomination checklist, ICE credential and required training are recorded. A change here takes effect "
+        "today; to record another effective date, certification details or a separation, use “Change status” "
+        "on the officer's page.",
     )
     supervisor = SupervisorChoiceField(
         queryset=None,
@@ -57,8 +59,11 @@ class OfficerForm(AgencyChoiceMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["supervisor"].queryset = supervisors
         self.fields["agreement"].queryset = agreements if agreements is not None else Agreement.objects.none()
-        if agencies is not None:
+        if agencies is not None:  # adding: designation is a step on the officer's page (services.officer_create)
             self.init_agency(agencies=agencies, initial=agency_initial, **LISTED_CHOICE)
+            self.fields["status"].choices = [
+                (value, label) for value, label in Officer.Status.choices if value != Officer.Status.DESIGNATED
+            ]
 
 
 class CourseForm(AgencyChoiceMixin, forms.Form):
@@ -118,6 +123,12 @@ class RosterFilterForm(forms.Form):
         label="Officer status",
         required=False,
         choices=[("", "Active roster"), *Officer.Status.choices, ("all", "All officers")],
+    )
+    authorized = forms.ChoiceField(
+        label="Authorized today",
+        required=False,
+        choices=[("", "Any"), ("yes", "Yes"), ("no", "No")],
+        help_text="Designated, agreement in force, checklist and ICE credential complete, training current.",
     )
     model = forms.ChoiceField(label="Agreement model", required=False, choices=[("", "Any"), *AgreementModel.choices])
     supervisor = forms.ChoiceField(label="Supervisor", required=False)

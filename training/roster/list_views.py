@@ -22,7 +22,7 @@ from compliance.core.models import AccessLog, access_log_record
 from compliance.core.pages import agency_or_404, paginate
 from compliance.core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from training.roster import rules, selectors
-from training.roster.authorization import officers_authorized_at
+from training.roster.authorization import authorization_today
 from training.roster.bulk import BulkActionRefused, officers_assign_supervisor, officers_set_status
 from training.roster.export import ExportRow, roster_csv, roster_xlsx
 from training.roster.forms import BulkActionForm, RosterFilterForm
@@ -63,6 +63,7 @@ class _RosterQuery:
             supervisor_id=filters.get("supervisor") or None,
             course=self.course,
             sort=filters.get("sort") or "name",
+            authorized=filters.get("authorized", ""),
         )
 
     def query_string(self, **extra) -> str:
@@ -105,10 +106,9 @@ def roster(request):
 
     page_obj = paginate(request, query.officers(), per_page=PAGE_SIZE)
     page_obj.object_list = list(page_obj.object_list)
-    # "Authorized today" (training.roster.authorization, R2.4, R2.7): a fixed number of queries for the page.
-    authorized = officers_authorized_at(officers=page_obj.object_list, at=timezone.now())
+    # "Authorized today" and why not (training.roster.authorization): from the row itself, no query.
     for officer in page_obj.object_list:
-        officer.authorized_today = authorized[officer.pk]
+        officer.authorization = authorization_today(officer, today=query.today)
     agencies = list(access.agencies_for(request.user, access.VIEW).order_by("state", "name"))
     current_sort = query.filters.get("sort") or "name"
     selected = {str(pk) for pk in (bulk_form.cleaned_data.get("officers", []) if bulk_form.is_bound else [])}

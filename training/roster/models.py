@@ -62,7 +62,7 @@ class Officer(AgencyScopedModel):
     badge_number = models.CharField(max_length=30)
     unit = models.CharField(max_length=100, blank=True)
     email = models.EmailField(blank=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DESIGNATED)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NOMINATED)
     supervisor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

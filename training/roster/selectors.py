@@ -2,7 +2,7 @@
 
 Contracts used outside this app (keep the signatures):
 
-* ``roster_status_counts(*, agency, today)`` — dashboard figures.
+* ``roster_status_counts(*, agency, today)`` — dashboard figures (training statuses and "authorized").
 * ``roster_for_report(*, agency, today)`` — rows for the roster PDF report.
 * ``officer_authorized_on(*, officer, on)`` — incidents: was the officer current on a date.
 
@@ -46,6 +46,7 @@ from guardian.shortcuts import get_users_with_perms
 from compliance.core import access
 from compliance.core.models import User
 from compliance.core.names import name_key
+from training.lifecycle.qualification import complete_q
 from training.requirements.models import TrainingRequirement
 from training.requirements.services import CHAIN_KINDS
 from training.roster import authorization, rules
@@ -65,6 +66,7 @@ class RosterRow:
     certifications: list[Certification] = field(default_factory=list)  # latest per course, course loaded
     missing_courses: list[Course] = field(default_factory=list)  # required courses never completed
     earliest_expiry: date | None = None  # earliest expiry over the required courses held
+    authorization: authorization.Authorization | None = None  # the rule on the report's date
 
 
 def latest_certifications() -> QuerySet[Certification]:
@@ -238,6 +240,8 @@ def _computed_status(officers: QuerySet[Officer], *, today: date) -> QuerySet[Of
         )
         .alias(
             computed_status=Case(
+                # Nothing required at all is never "current" (authorization.TrainingStatus.nothing_required).
+                When(required_total=0, then=Value(rules.MISSING)),
                 When(required_held__lt=F("required_total"), then=Value(rules.MISSING)),
                 When(computed_expiry__lt=today, then=Value(rules.EXPIRED)),
                 When(computed_expiry__lte=expiring_until, then=Value(rules.EXPIRING)),
@@ -248,8 +252,29 @@ def _computed_status(officers: QuerySet[Officer], *, today: date) -> QuerySet[Of
     )
 
 
+def authorized_today_case(today: date) -> Case:
+    """True when the officer is authorized on ``today``: the SQL twin of ``authorization.authorization_today``.
+
+    Needs the ``training_status`` annotation of ``officers_with_training_status``
+    (or the roster page's stored-facts one): "current" or "expiring" is exactly
+    "trained today" (point 4 of ``training.roster.authorization``). The other points
+    read the officer row and its agreement: designated now, an agreement in
+    force on ``today``, the checklist and ICE credential complete
+    (``training.lifecycle.qualification.complete_q``). Tests check it agrees with
+    the Python rule officer by officer.
+    """
+    condition = (
+        Q(status=Officer.Status.DESIGNATED, agreement__isnull=False)
+        & (Q(agreement__signed_on__isnull=True) | Q(agreement__signed_on__lte=today))
+        & (Q(agreement__expires_on__isnull=True) | Q(agreement__expires_on__gte=today))
+        & complete_q()
+        & Q(training_status__in=(rules.CURRENT, rules.EXPIRING))
+    )
+    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
 def roster_status_counts(*, agency, today: date) -> dict[str, int]:
-    """How many designated officers of ``agency`` are in each roster status on ``today``.
+    """How many designated officers of ``agency`` are in each roster status, and how many are authorized, on ``today``.
 
     Only officers with status "designated" count (they are the ones using the
     delegated authority, DOMAIN.md R2.7). One query.
@@ -260,10 +285,14 @@ def roster_status_counts(*, agency, today: date) -> dict[str, int]:
             2026-02-27 19:30 CST it is 2026-02-27 (case T1).
 
     Returns:
-        ``{"current", "expiring", "expired", "missing", "expiring_today"}`` → count.
-        ``expiring_today`` counts officers whose status is "expiring" and whose
-        earliest required expiry is ``today`` (still valid today, expired
-        tomorrow); they are also counted in "expiring".
+        ``{"current", "expiring", "expired", "missing", "expiring_today",
+        "designated", "authorized"}`` → count. ``expiring_today`` counts officers
+        whose status is "expiring" and whose earliest required expiry is
+        ``today`` (still valid today, expired tomorrow); they are also counted in
+        "expiring". ``designated`` is all of them; ``authorized`` those the one
+        rule (``training.roster.authorization``) authorizes today: a designated
+        officer with current training but no agreement in force, an incomplete
+        checklist or no ICE credential is "current" and not authorized.
     """
     officers = officers_with_training_status(agency=agency, today=today).filter(status=Officer.Status.DESIGNATED)
     # GROUP BY the status, not one COUNT(... FILTER (WHERE status = ...)) per status:
@@ -271,7 +300,12 @@ def roster_status_counts(*, agency, today: date) -> dict[str, int]:
     # filtered counts evaluated every status subquery five times per officer
     # (4 s instead of 0.8 s at 10,000 officers, docs/performance.md).
     due_today = Case(When(earliest_expiry=today, then=Value(True)), default=Value(False), output_field=BooleanField())
-    rows = officers.annotate(due_today=due_today).values("training_status", "due_today").annotate(n=Count("pk"))
+    rows = (
+        officers.annotate(due_today=due_today)
+        .annotate(authorized=authorized_today_case(today))
+        .values("training_status", "due_today", "authorized")
+        .annotate(n=Count("pk"))
+    )
     return _counts_from_rows(rows.order_by())
 
 
@@ -294,7 +328,8 @@ def roster_page_status_counts(*, agency, today: date) -> dict[str, int]:
             due_today=Case(When(facts_expiry=today, then=Value(True)), default=Value(False)),
             stored=Case(When(training_facts__isnull=True, then=Value(False)), default=Value(True)),
         )
-        .values("training_status", "due_today", "stored")
+        .annotate(authorized=authorized_today_case(today))
+        .values("training_status", "due_today", "stored", "authorized")
         .annotate(n=Count("pk"))
         .order_by()
     )
@@ -305,9 +340,12 @@ def roster_page_status_counts(*, agency, today: date) -> dict[str, int]:
 
 
 def _counts_from_rows(rows: Iterable[dict]) -> dict[str, int]:
-    counts = dict.fromkeys((*rules.STATUSES_WORST_FIRST, "expiring_today"), 0)
+    counts = dict.fromkeys((*rules.STATUSES_WORST_FIRST, "expiring_today", "designated", "authorized"), 0)
     for row in rows:
         counts[row["training_status"]] += row["n"]
+        counts["designated"] += row["n"]
+        if row["authorized"]:
+            counts["authorized"] += row["n"]
         if row["training_status"] == rules.EXPIRING and row["due_today"]:
             counts["expiring_today"] += row["n"]
     return counts
@@ -327,7 +365,8 @@ def roster_for_report(*, agency, today: date) -> list[RosterRow]:
 
     Returns:
         A list of ``RosterRow``; ``status`` follows ``rules.officer_roster_status``
-        over the officer's required courses (``training.requirements.services``).
+        over the officer's required courses (``training.requirements.services``);
+        ``authorization`` is the one rule on ``today`` (``training.roster.authorization``).
     """
     officers = list(
         Officer.objects.filter(agency=agency, status=Officer.Status.DESIGNATED).order_by(
@@ -355,6 +394,7 @@ def roster_for_report(*, agency, today: date) -> list[RosterRow]:
                 certifications=by_officer.get(officer.pk, []),
                 missing_courses=status.missing_courses,
                 earliest_expiry=status.earliest_expiry,
+                authorization=trainings[officer.pk].authorization_on(today),
             )
         )
     return rows
@@ -395,6 +435,7 @@ def roster_officers(
     supervisor_id: int | str | None = None,
     course=None,
     sort: str = "name",
+    authorized: str = "",
 ) -> QuerySet[Officer]:
     """The roster page's officers: filtered, searched, ordered; paginate the result.
 
@@ -416,10 +457,14 @@ def roster_officers(
             completion); None for any.
         sort: "name", "badge", "status" (worst first, then soonest expiry) or
             "expiry" (soonest next expiry first; none last), "-" prefix reverses.
+        authorized: "yes" / "no": officers the one rule authorizes today / does
+            not (``authorized_today_case``); "" for any.
 
     Returns:
-        An ``Officer`` queryset annotated as in ``officers_with_training_status``,
-        with ``supervisor`` and ``agreement`` loaded; its count and any page are
+        An ``Officer`` queryset annotated as in ``officers_with_training_status``
+        and with ``authorized_today`` (``authorized_today_case``; the row's reasons:
+        ``authorization.authorization_today``), with ``supervisor`` and
+        ``agreement`` loaded; its count and any page are
         one query each, whatever the roster's size. One query here: whether
         every officer has stored training facts (``training.roster.facts``).
     """
@@ -428,7 +473,13 @@ def roster_officers(
     stored_only = not Officer.objects.filter(agency=agency, training_facts__isnull=True).exists()
     officers = officers_with_training_status(agency=agency, today=today, stored_only=stored_only)
     status_rank = _stored_status_case(today, (0, 1, 2, 3)) if stored_only else _STATUS_RANK
-    officers = officers.alias(status_rank=status_rank).select_related("supervisor", "agreement")
+    officers = (
+        officers.alias(status_rank=status_rank)
+        .annotate(authorized_today=authorized_today_case(today))
+        .select_related("supervisor", "agreement")
+    )
+    if authorized in ("yes", "no"):
+        officers = officers.filter(authorized_today=authorized == "yes")
     if officer_status == "all":
         pass
     elif officer_status in Officer.Status.values:

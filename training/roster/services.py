@@ -23,7 +23,7 @@ from training.lifecycle import services as lifecycle
 from training.lifecycle.services import exam_record as exam_record  # re-exported: bulk, sessions, tests
 from training.lifecycle.services import officer_set_status as officer_set_status  # re-exported: bulk, sessions, tests
 from training.requirements import services as requirements
-from training.roster import facts, rules
+from training.roster import authorization, facts, rules
 from training.roster.models import Certification, Course, Officer
 
 BADGE_TAKEN = "Another officer of this agency already has this badge number."
@@ -41,6 +41,10 @@ OFFICER_FIELDS = ("first_name", "last_name", "badge_number", "unit", "email", "s
 #: Stored as people have them (``compliance.core.names.name_clean``); a single name is the last name.
 NAME_FIELDS = ("first_name", "last_name")
 STATUS_FROM_FORM_NOTE = "Changed on the officer form."
+CREATE_AS_DESIGNATED = (
+    "A new officer cannot start as certified / designated: add them as nominated, then designate them on their "
+    "page once everything designation needs is recorded. Missing now: {missing}."
+)
 
 
 def _check_supervisor(supervisor, agency) -> None:
@@ -53,8 +57,8 @@ def _check_agreement(agreement, agency) -> None:
         raise ValidationError({"agreement": lifecycle.AGREEMENT_OTHER_AGENCY})
 
 
-def _default_agreement(agency):
-    """The agency's one agreement in force, if it has exactly one: where a new officer serves."""
+def default_agreement(agency):
+    """The agency's one agreement in force, if it has exactly one: where a new officer serves. One query."""
     agreements = list(Agreement.objects.filter(agency=agency, status=Agreement.Status.ACTIVE)[:2])
     return agreements[0] if len(agreements) == 1 else None
 
@@ -76,7 +80,7 @@ def officer_create(
     badge_number: str,
     unit: str = "",
     email: str = "",
-    status: str = Officer.Status.DESIGNATED,
+    status: str = Officer.Status.NOMINATED,
     supervisor=None,
     agreement=None,
     reason: str | None = None,
@@ -84,10 +88,12 @@ def officer_create(
     """Add an officer to ``agency``'s roster.
 
     A new nomination starts as "nominated" and moves on with
-    ``officer_set_status``. Creating an officer directly as "designated" is for
-    officers designated before the roster was kept here (forms, imports): no
-    status change is recorded, so the status counts from before any date; the
-    agreement's cap (R1.8) still applies.
+    ``officer_set_status``, which alone designates: a designation needs the
+    nomination checklist (R2.8), the ICE credential (R2.9), the required
+    training and an agreement in force (``training.roster.authorization``), none
+    of which a new row carries. So ``status`` "designated" is refused with
+    everything missing named (forms, imports); any other status is stored as
+    given, with no status change recorded (it counts from before any date).
 
     Args:
         actor: the user doing it (history author).
@@ -107,8 +113,9 @@ def officer_create(
 
     Raises:
         ValidationError: badge number taken in the agency, bad supervisor, an
-            agreement of another agency, the agreement's cap reached, or a field
-            failing model validation, e.g. no last name (keyed by field).
+            agreement of another agency, the agreement's cap reached, status "designated" (keyed
+            "status", naming what is missing), or a field failing model validation, e.g. no last
+            name (keyed by field).
     """
     _check_agreement(agreement, agency)
     officer = Officer(
@@ -122,17 +129,65 @@ def officer_create(
         supervisor=supervisor,
     )
     with transaction.atomic(), acting_as(actor, reason=reason):
-        officer.agreement = agreement or _default_agreement(agency)
+        officer.agreement = agreement or default_agreement(agency)
         _check_badge_free(agency, officer.badge_number)
         _check_supervisor(supervisor, agency)
         if status == Officer.Status.DESIGNATED:
-            over = lifecycle.cap_error(lifecycle.lock_agreement(officer.agreement_id))
-            if over:
-                raise ValidationError({"status": over})
+            missing = designations_missing(officers={"new": officer}, day=rules.agency_today(agency))["new"]
+            raise ValidationError({"status": CREATE_AS_DESIGNATED.format(missing="; ".join(missing))})
         officer.full_clean(exclude=_CHECKED_ELSEWHERE, validate_constraints=False)
         officer.save()
         facts.training_facts_refresh(officer_ids=[officer.pk])
     return officer
+
+
+def designations_missing(
+    *, officers: dict[str, Officer], completions: dict[str, list[tuple[Course, date]]] | None = None, day: date
+) -> dict[str, list[str]]:
+    """What each officer lacks to be authorized as designated on ``day``: the gate of every path that designates.
+
+    The reasons of the one rule (``training.roster.authorization.authorization_reasons``)
+    other than the status itself: no agreement or one not in force, the
+    nomination checklist (R2.8), the ICE credential (R2.9), the required
+    training covering ``day`` (R2.4, R2.7). ``officer_set_status`` applies the
+    same rule when it designates; the roster import asks here before writing.
+
+    Args:
+        officers: key (e.g. a badge number) → ``Officer``, saved or not (a new
+            row: no stored certifications), judged under its ``agreement``.
+        completions: key → (course, completion day) the planned write would
+            record too (an import's rows); their expiries follow the officer's
+            agreement's requirements (``requirements.expiry_under``), as
+            ``certification_record`` would store them.
+        day: the agency-local date of the designation.
+
+    Returns:
+        key → reasons, empty when nothing is missing. Five queries whatever the number.
+    """
+    trainings = authorization.planned_trainings(officers=officers)
+    missing = {}
+    for key, training in trainings.items():
+        for course, completed_on in (completions or {}).get(key, ()):
+            training.certifications.append(_planned_certification(training, course, completed_on))
+        missing[key] = authorization.authorization_reasons(
+            officer=training.officer,
+            day=day,
+            status=Officer.Status.DESIGNATED,
+            agreement=training.agreement,
+            training_gap=training.training_gap_on(day),
+        )
+    return missing
+
+
+def _planned_certification(training: authorization.OfficerTraining, course: Course, completed_on: date):
+    """An unsaved ``Certification`` with the expiry ``certification_record`` would give it (no query)."""
+    requirement = next((r for r in training.requirements if r.course_id == course.pk), None)
+    basic = {r.course_id for r in training.requirements if r.kind == requirements.Kind.BASIC}
+    graduations = [c.completed_on for c in training.certifications if c.course_id in basic]
+    if course.pk in basic:
+        graduations.append(completed_on)
+    expires_on = requirements.expiry_under(requirement, course, completed_on, min(graduations, default=None))
+    return Certification(course=course, completed_on=completed_on, expires_on=expires_on)
 
 
 def officer_update(*, actor, officer: Officer, data: dict[str, Any], reason: str | None = None) -> Officer:

@@ -54,6 +54,7 @@ def officer_detail(request, public_id):
         "today": today,
         "lines": lines,
         "missing_courses": training_status.missing_courses,
+        "nothing_required": training_status.nothing_required,
         "required_course_ids": training.required_course_ids(),
         "status": training_status.status,
         "status_label": training_status.label,

@@ -188,9 +188,11 @@ def seed_users(agencies: list[Agency]) -> dict[str, User]:
 
 
 def seed_training(agency: Agency, *, supervisor: User, now) -> list[Officer]:
-    """Officers under the agency's agreements, trained by the agreements' own requirements.
+    """Officers under the agency's agreements, designated as a designation leaves them, trained by the requirements.
 
-    Applies the shipped default requirements to each agreement
+    Each officer has the nomination checklist (R2.8) and an ICE credential
+    (R2.9) on file, as the one authorization rule needs
+    (``training.roster.authorization``). Applies the shipped default requirements to each agreement
     (``training.requirements.services.requirement_defaults_apply``: basic course,
     24-month refresher, annual online courses; idempotent), links each officer
     to an agreement and gives each the completions of its requirements, with
@@ -223,6 +225,14 @@ def seed_training(agency: Agency, *, supervisor: User, now) -> list[Officer]:
                 "unit": UNITS[index % len(UNITS)],
                 "status": Officer.Status.DESIGNATED,
                 "agreement": agreement,
+                # Nomination checklist (R2.8) and ICE credential (R2.9), done before the designation.
+                "us_citizen": True,
+                "lea_background_check_on": today - timedelta(days=1200),
+                "ice_background_check_on": today - timedelta(days=1180),
+                "privacy_waiver_on_file": True,
+                "service_commitment_signed": True,
+                "ice_credential_id": f"ICE-DEMO-{badge}",
+                "ice_credential_issued_on": today - timedelta(days=1100),
                 "supervisor": supervisor if agency == supervisor.home_agency else None,
             },
         )
