@@ -36,6 +36,7 @@ class FormSection:
 
     @property
     def html_id(self) -> str:
+        """The section's HTML id, ``section-<key>``."""
         return f"section-{self.key}"
 
 
@@ -46,25 +47,12 @@ class BoundSection:
     section: FormSection
     fields: list = field(default_factory=list)
 
-    @property
-    def key(self) -> str:
-        return self.section.key
-
-    @property
-    def html_id(self) -> str:
-        return self.section.html_id
-
-    @property
-    def title(self) -> str:
-        return self.section.title
-
-    @property
-    def hint(self) -> str:
-        return self.section.hint
-
-    @property
-    def note(self) -> str:
-        return self.section.note
+    # The section's own values, for templates: ``section.title`` rather than ``section.section.title``.
+    key = property(lambda self: self.section.key)
+    html_id = property(lambda self: self.section.html_id)
+    title = property(lambda self: self.section.title)
+    hint = property(lambda self: self.section.hint)
+    note = property(lambda self: self.section.note)
 
 
 class SectionedFormMixin:

@@ -111,9 +111,7 @@ def custody_board_rows(request):
     own request the poll meets an ended session and the page goes to the sign-in
     page (``HX-Redirect``). Access-logged like the board: it shows the rows again.
     """
-    response = render(request, "incidents/_custody_board_rows.html", _board_context(request))
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render(request, "incidents/_custody_board_rows.html", _board_context(request))
 
 
 def _board_context(request) -> dict:
