@@ -63,12 +63,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, except that a page's own polling does not extend the idle session (compliance.core.sessions).
+    "compliance.core.sessions.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A signed-out htmx request loads the sign-in page whole (HX-Redirect), not inside a fragment.
+    "compliance.core.sessions.HtmxSignInRedirectMiddleware",
     # Records request.user as the author of history rows written during a request.
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -133,7 +136,8 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions end after 30 minutes idle (SECURITY.md B1).
+# Sessions end after 30 minutes idle (SECURITY.md B1). Requests a page makes by itself (the custody
+# board's polling, compliance.core.sessions.passive_request) are not activity: they never save the session.
 SESSION_COOKIE_AGE = 1800
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True

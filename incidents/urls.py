@@ -28,6 +28,7 @@ urlpatterns = [
     ),
     # The custody board and its quick actions.
     path("custody/", custody_views.custody_board, name="custody_board"),
+    path("custody/rows/", custody_views.custody_board_rows, name="custody_board_rows"),
     path("custody/<uuid:public_id>/<slug:action>/", custody_views.custody_action, name="custody_action"),
     # Detainer-log import: upload, preview, confirm or discard.
     path("detainer-imports/", import_views.detainer_import, name="detainer_import"),

@@ -1,8 +1,11 @@
 """The custody board: open detainers by nearest hold deadline, with quick actions (R4.5–R4.8).
 
 A jail shift reads it: time remaining in each agency's zone, coloured by
-urgency, and four quick-action links per row (service on the subject, ICE
-notified, transferred to ICE custody, released). The board itself renders no
+urgency, a STOP mark on a row whose U.S.-citizenship claim is unresolved (R5.1),
+a mark where consular notification is due or overdue (R5.5), and four
+quick-action links per row (service on the subject, ICE notified, transferred to
+ICE custody, released). The rows refresh themselves every minute (htmx polling of
+``custody_board_rows``), without keeping an unattended session alive. The board itself renders no
 form (100 unbound forms per page cost about three times the page's other work,
 docs/performance.md "Detainer log"): each link opens that one form on its own
 page, or, with htmx, inside the row (``HX-Request`` → only the form fragment).
@@ -38,7 +41,9 @@ from compliance.core.agency_time import in_zone
 from compliance.core.forms import add_service_errors
 from compliance.core.models import AccessLog, Finding, access_log_per_agency, access_log_record
 from compliance.core.pages import paginate, require_change
-from incidents.citizenship.services import stop_reason
+from compliance.core.sessions import passive_request
+from incidents.citizenship import services as citizenship
+from incidents.consular import services as consular
 from incidents.custody import selectors
 from incidents.custody.forms import CustodyEndForm, IceNotifiedForm, ServiceForm
 from incidents.detainers import services
@@ -78,10 +83,50 @@ def _perform(action: str, *, detainer, actor, data) -> Detainer:
     return services.detainer_record_outcome(detainer=detainer, actor=actor, outcome=OUTCOMES[action], **data)
 
 
+#: The board's self-refresh: htmx asks for its rows this often (templates/incidents/_custody_board_rows.html).
+REFRESH_SECONDS = 60
+#: Consular-notification marks on a row (R5.5 [U]): ``consular_status`` states past the warning time.
+CONSULAR_MARKS = {"warning": "Consular notification due", "overdue": "Consular notification overdue"}
+#: The STOP mark's words on a row (R5.1): the claim unresolved, or U.S. citizenship confirmed.
+STOP_MARKS = {
+    citizenship.STOPPED_MESSAGE: "U.S.-citizenship claim unresolved: no 287(g) step",
+    citizenship.CITIZEN_MESSAGE: "U.S. citizen confirmed: lift the detainer and release",
+}
+
+
 @login_required
 @never_cache
 def custody_board(request):
-    """Open detainers, nearest hold deadline first; time remaining in the agency's zone; quick-action links."""
+    """Open detainers, nearest hold deadline first; time remaining in the agency's zone; quick-action links.
+
+    The rows refresh themselves every ``REFRESH_SECONDS`` (``custody_board_rows``).
+    """
+    return render(request, "incidents/custody_board.html", _board_context(request))
+
+
+@passive_request
+@login_required
+@never_cache
+def custody_board_rows(request):
+    """The board's rows alone (same ``?agency=`` and ``?page=``), for the board's self-refresh by htmx polling.
+
+    A passive request (``compliance.core.sessions.passive_request``): a board left
+    open does not keep its session alive, so 30 minutes after the person's last
+    own request the poll meets an ended session and the page goes to the sign-in
+    page (``HX-Redirect``). Access-logged like the board: it shows the rows again.
+    """
+    return render(request, "incidents/_custody_board_rows.html", _board_context(request))
+
+
+def _board_context(request) -> dict:
+    """The board's rows and links for ``request`` (scope, ``?agency=``, ``?page=``), access-logged.
+
+    Each row: the detainer, its deadline urgency, whether a hold is authorized,
+    its STOP mark (R5.1, ``incidents.citizenship.services.stop_reason``), its
+    consular mark (R5.5, ``incidents.consular.services.consular_status`` "warning" or
+    "overdue") and its quick-action links. The marks read stored fields only: the
+    page's query count does not grow with its rows.
+    """
     detainers, only_agency = access.narrow_to_requested_agency(selectors.custody_board_for(request.user), request)
     page = paginate(request, detainers)
     rows = list(page.object_list)
@@ -103,6 +148,8 @@ def custody_board(request):
     board = []
     for detainer in rows:
         seconds = (detainer.hold_deadline - now).total_seconds() if detainer.hold_deadline else None
+        stop = citizenship.stop_reason(detainer)
+        consular_state = consular.consular_status(detainer, now=now).state
         board.append(
             {
                 "detainer": detainer,
@@ -111,13 +158,17 @@ def custody_board(request):
                 "hold_authorized": authorized[detainer.pk],
                 # R4.1: an I-247N never authorizes a hold: no countdown, no verdict on the row.
                 "notification_only": not form_authorizes_hold(detainer.form),
-                # R5.1: the STOP in force (its message) and the claim's open finding, for the row.
-                "citizenship_stop": stop_reason(detainer),
+                # R5.1: the STOP in force (its mark) and the claim's open finding; R5.5: the consular mark.
+                "stop": STOP_MARKS.get(stop, stop) if stop else "",
                 "citizenship_finding": claims.get(detainer.pk, {}).get(Finding.Kind.CITIZENSHIP_CLAIM),
+                "consular": consular_state if consular_state in CONSULAR_MARKS else "",
+                "consular_mark": CONSULAR_MARKS.get(consular_state, ""),
                 "actions": _action_links(detainer, next_query) if detainer.agency_id in changeable else [],
             }
         )
-    context = {
+    agencies_shown = {row.agency for row in rows}
+    clock = only_agency or (agencies_shown.pop() if len(agencies_shown) == 1 else None)
+    return {
         "page_obj": page,
         "board": board,
         "now": now,
@@ -127,8 +178,22 @@ def custody_board(request):
         "several_agencies": only_agency is None and access.agencies_for(request.user, access.VIEW).count() > 1,
         "only_agency": only_agency,
         "query_string": f"agency={only_agency.public_id}" if only_agency else "",
+        "rows_url": _rows_url(only_agency, page.number if "page" in request.GET else None),
+        "refresh_seconds": REFRESH_SECONDS,
+        # The time of this refresh on the clock of the agency shown (the server's zone for several).
+        "refreshed_at": in_zone(now, clock or settings.TIME_ZONE),
     }
-    return render(request, "incidents/custody_board.html", context)
+
+
+def _rows_url(only_agency, page_number: int | None) -> str:
+    """The rows' URL for the poll: the same agency and page as the board the person opened."""
+    params = {}
+    if only_agency is not None:
+        params["agency"] = str(only_agency.public_id)
+    if page_number is not None:
+        params["page"] = str(page_number)
+    url = reverse("incidents:custody_board_rows")
+    return f"{url}?{urlencode(params)}" if params else url
 
 
 def _next_query(request, only_agency, page_number: int) -> str:

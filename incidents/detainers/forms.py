@@ -7,6 +7,12 @@ Input that cannot be right is refused next to the field (``incidents.detainers.c
 fact that broke a rule (an officer not authorized that day, an action outside the agreement, a hold on a
 form that cannot authorize one) is not refused: the service records it and asks for the ``explanation``
 (``incidents.detainers.rule_breaks``; docs/decisions/past-facts-and-gates.md).
+
+The detainer form is long, so it comes in sections that follow the I-247A and the
+jail's day (``DETAINER_SECTIONS``: subject, charge, detainer and warrant, service,
+release, outcome; ``compliance.core.form_sections``), with the error summary on top.
+Where the agency has several agreements in force, the one whose model covers the
+chosen action is the default (``incidents.detainers.scope.agreements_covering``).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from datetime import datetime
 from django import forms
 from django.utils import timezone
 
+from compliance.core.form_sections import FormSection, SectionedFormMixin
 from compliance.core.forms import AgencyChoiceMixin, PersonNameField
 from compliance.core.models import Agency, Agreement
 from incidents.detainers import checks
@@ -29,7 +36,12 @@ from incidents.detainers.local_time import (
 )
 from incidents.detainers.models import Detainer
 from incidents.detainers.rules import FUTURE_MESSAGE
-from incidents.detainers.scope import agreement_in_force, agreements_in_force, several_agreements_message
+from incidents.detainers.scope import (
+    ALLOWED_ACTIONS,
+    agreements_covering,
+    agreements_in_force,
+    several_agreements_message,
+)
 from incidents.detainers.validators import a_number_normalise, country_code_normalise
 from training.roster.models import Officer
 
@@ -74,8 +86,97 @@ def explanation_field(**kwargs) -> forms.CharField:
     )
 
 
-class DetainerForm(AgencyChoiceMixin, AgencyLocalTimesMixin, forms.ModelForm):
+AGREEMENT_EMPTY_LABEL = "- The agreement in force that covers the action -"
+AGREEMENT_HELP = (
+    "Left blank: the agreement in force when the action was taken (or the detainer received). Where several are "
+    "in force, the one whose model covers the action (R1.6)."
+)
+
+#: The detainer form's sections, in the order of the I-247A and of the jail's day (compliance.core.form_sections).
+DETAINER_SECTIONS = (
+    FormSection(
+        "subject",
+        "Subject",
+        (
+            "agency",
+            "subject_last_name",
+            "subject_first_name",
+            "subject_date_of_birth",
+            "subject_sex",
+            "subject_country_of_citizenship",
+            "a_number",
+        ),
+        hint="The person the detainer names, as printed on the I-247A.",
+    ),
+    FormSection(
+        "charge",
+        "Charge",
+        ("booking_number", "booked_at", "underlying_charge", "offense_level", "minor_offense_only"),
+        hint="The booking and the state or local criminal charge the person is held on (R4.4), and its level (R3.3).",
+    ),
+    FormSection(
+        "detainer",
+        "Detainer and warrant",
+        (
+            "form",
+            "form_version",
+            "issuing_office",
+            "issued_at",
+            "received_at",
+            "box_1_probable_cause",
+            "pc_basis",
+            "box_2_transfer_for_proceeding",
+            "warrant_type",
+            "warrant_signed",
+        ),
+        hint="The detainer form and its probable-cause boxes (R4.1–R4.2, R4.4), and the signed ICE warrant that "
+        "must come with an I-247A (R4.3).",
+    ),
+    FormSection(
+        "service",
+        "Service and the 287(g) action",
+        ("handling_officer", "action", "action_at", "agreement", "ice_supervisor", "explanation"),
+        hint="Who acted under the agreement, what they did and when (R1.6, R3.4). Serving a copy on the person "
+        "(R4.5) and telling ICE of the release are recorded from the custody board once the detainer is logged.",
+    ),
+    FormSection(
+        "release",
+        "Release",
+        ("would_be_released_at", "release_cause", "local_hold_authority"),
+        hint="When state custody would otherwise end: the 48-hour hold limit counts from it (R4.7–R4.8).",
+    ),
+    FormSection(
+        "outcome",
+        "Outcome",
+        note="How custody ended (transferred to ICE, released, or the detainer lifted) is recorded on the "
+        "detainer's page or the custody board when it happens; a hold past the deadline opens a finding (R4.8).",
+    ),
+)
+
+
+class AgreementSelect(forms.Select):
+    """The agreement choice; each option says which actions its model allows (static/js/detainer_form.js).
+
+    ``in_force`` holds the keys of the agreements in force today: the script
+    preselects, among them, the one whose model covers the action chosen.
+    """
+
+    in_force: frozenset = frozenset()
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        agreement = getattr(value, "instance", None)
+        if agreement is not None:
+            option["attrs"]["data-actions"] = " ".join(sorted(ALLOWED_ACTIONS.get(agreement.model, ())))
+            if agreement.pk in self.in_force:
+                option["attrs"]["data-in-force"] = "true"
+        return option
+
+
+class DetainerForm(AgencyChoiceMixin, AgencyLocalTimesMixin, SectionedFormMixin, forms.ModelForm):
     """Log or correct a detainer (I-247A and its warrant). The hold deadline is derived, never typed."""
+
+    sections = DETAINER_SECTIONS
 
     booked_at = AgencyLocalDateTimeField(label="Booked at", required=False)
     issued_at = AgencyLocalDateTimeField(label="Detainer issued at", required=False)
@@ -109,6 +210,7 @@ class DetainerForm(AgencyChoiceMixin, AgencyLocalTimesMixin, forms.ModelForm):
         required=False,
         help_text="When the handling officer acted; the officer must be authorized at that moment.",
     )
+
     explanation = explanation_field()
 
     class Meta:
@@ -151,8 +253,13 @@ class DetainerForm(AgencyChoiceMixin, AgencyLocalTimesMixin, forms.ModelForm):
             "underlying_charge": "Underlying criminal charge",
             "form": "Detainer form",
             "warrant_signed": "The warrant is signed",
+            "agreement": "Agreement (MOA) acted under",
         }
-        widgets = {"subject_date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        help_texts = {"agreement": AGREEMENT_HELP}
+        widgets = {
+            "subject_date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "agreement": AgreementSelect,
+        }
         # Names as people have them (compliance.core.names): NFC, outer spaces trimmed; first name optional.
         field_classes = {"subject_last_name": PersonNameField, "subject_first_name": PersonNameField}
 
@@ -168,16 +275,25 @@ class DetainerForm(AgencyChoiceMixin, AgencyLocalTimesMixin, forms.ModelForm):
             officers.label_from_instance = lambda officer: f"{officer} — {names.get(officer.agency_id, '')}"
         self._init_agreement(scope)
         self.init_local_times(zone_of(self.fixed_agency))
+        self.order_by_sections()
 
     def _init_agreement(self, scope: list[Agency]) -> None:
-        """The agreements of the form's agencies; a new record defaults to the one in force (R1.6)."""
+        """The agreements of the form's agencies; a new record defaults to the one in force (R1.6).
+
+        With several in force, no agreement is preselected on the page until an action
+        is chosen (``static/js/detainer_form.js`` then picks the one whose model covers
+        it); left blank, ``clean`` picks it the same way.
+        """
         field = self.fields["agreement"]
         field.queryset = Agreement.objects.filter(agency__in=scope).select_related("agency")
-        field.empty_label = "- The agreement in force when the detainer was received -"
+        field.empty_label = AGREEMENT_EMPTY_LABEL
         if len(scope) > 1:
             field.label_from_instance = lambda agreement: f"{agreement} — {agreement.agency.name}"
-        if "agreement" not in self.initial and self.fixed_agency is not None:
-            self.initial["agreement"] = agreement_in_force(agency=self.fixed_agency, at=timezone.now())
+        if self.fixed_agency is not None:
+            in_force = agreements_in_force(agency=self.fixed_agency, at=timezone.now())
+            field.widget.in_force = frozenset(agreement.pk for agreement in in_force)
+            if "agreement" not in self.initial and len(in_force) == 1:
+                self.initial["agreement"] = in_force[0]
 
     def clean_a_number(self) -> str:
         return a_number_normalise(self.cleaned_data.get("a_number", ""))
@@ -229,7 +345,7 @@ class DetainerForm(AgencyChoiceMixin, AgencyLocalTimesMixin, forms.ModelForm):
 
         The action outside the agreement and the officer not authorized are past facts: the service
         records them (``incidents.detainers.rule_breaks``); here only the agreement they are judged
-        under must be known.
+        under must be known (among several in force: the one whose model covers the action, R1.6).
         """
         data = self.cleaned_data
         action_at = data.get("action_at")
@@ -252,8 +368,13 @@ class DetainerForm(AgencyChoiceMixin, AgencyLocalTimesMixin, forms.ModelForm):
             return
         if agreement is None and isinstance(when, datetime):
             in_force = agreements_in_force(agency=agency, at=when)
-            if len(in_force) > 1:  # never save a detainer silently without its MOA (R1.6)
-                self.add_error("agreement", several_agreements_message(in_force))
+            if len(in_force) > 1:
+                # The default among several: the one whose model covers the action (R1.6).
+                in_force = agreements_covering(in_force, action=data.get("action") or "") or in_force
+                if len(in_force) > 1:  # never save a detainer silently without its MOA (R1.6)
+                    self.add_error("agreement", several_agreements_message(in_force))
+                    return
+                data["agreement"] = in_force[0]
 
 
 class DetainerOutcomeForm(AgencyTimesForm):

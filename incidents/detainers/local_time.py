@@ -256,6 +256,13 @@ class AgencyLocalTimesMixin:
             else:
                 self.cleaned_data[name] = keep_stored_if_same_minute(instant, self.stored_times.get(name), zone)
 
+    def section_companions(self, name: str) -> list[str]:
+        """A time field's "which one?" choice: it follows the field in a form laid out in sections.
+
+        The hook of ``compliance.core.form_sections.SectionedFormMixin``; other fields have none.
+        """
+        return [name + WHICH_SUFFIX] if name in self.local_time_fields() else []
+
     def _reveal_which(self, name: str, ambiguous: AmbiguousLocalTime | None = None) -> None:
         """Show the companion choice as radio buttons (labels name both offsets when known)."""
         companion = self.fields[name + WHICH_SUFFIX]

@@ -1,6 +1,6 @@
 """What an agreement's model lets officers do, and the WSO transfer clock (DOMAIN.md §1.2, R1.6–R1.7, R4.10).
 
-Pure rules (``action_allowed``, ``wso_must_release_by``) plus the reads
+Pure rules (``action_allowed``, ``agreements_covering``, ``wso_must_release_by``) plus the reads
 (``agreement_in_force``, ``agreements_in_force``) that pick the default agreement for a new detainer.
 """
 
@@ -48,6 +48,17 @@ def action_allowed(*, model: str, action: str) -> bool:
     Source: DOMAIN.md R1.6 (ICE WSO release of 6 May 2019; GAO-21-186).
     """
     return action in ALLOWED_ACTIONS.get(model, frozenset())
+
+
+def agreements_covering(agreements: list[Agreement], *, action: str) -> list[Agreement]:
+    """Those of ``agreements`` whose model allows ``action``, in the same order.
+
+    The detainer form's default where several agreements are in force: the one
+    that covers the chosen action (e.g. JEM and WSO in force, an interview → the
+    JEM; serving a warrant → both, so the person chooses). No action → none.
+    Source: DOMAIN.md R1.6.
+    """
+    return [agreement for agreement in agreements if action_allowed(model=agreement.model, action=action)]
 
 
 def action_outside_model_message(*, model: str, action: str) -> str:

@@ -21,6 +21,7 @@ from compliance.core import findings
 from compliance.core.models import Finding
 from incidents.citizenship import services as citizenship
 from incidents.citizenship.claim_finding import ONLY_BY_RESOLUTION_MESSAGE
+from incidents.custody.views import STOP_MARKS
 from incidents.detainers.models import Detainer
 from tests.base import BaseTestCase
 from tests.incidents.helpers import make_detainer
@@ -157,9 +158,9 @@ class CitizenshipFindingTests(BaseTestCase):
         response = self.client.get(reverse("incidents:custody_board"))
         rows = {row["detainer"].pk: row for row in response.context["board"]}
         self.assertEqual(rows[self.detainer.pk]["citizenship_finding"], self.finding())
-        self.assertEqual(rows[self.detainer.pk]["citizenship_stop"], citizenship.STOPPED_MESSAGE)
+        self.assertEqual(rows[self.detainer.pk]["stop"], STOP_MARKS[citizenship.STOPPED_MESSAGE])
         self.assertIsNone(rows[other.pk]["citizenship_finding"])
-        self.assertIsNone(rows[other.pk]["citizenship_stop"])
+        self.assertEqual(rows[other.pk]["stop"], "")
         # Once the supervisor resolves the claim the row no longer carries it.
         self.resolve()
         response = self.client.get(reverse("incidents:custody_board"))
