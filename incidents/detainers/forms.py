@@ -93,6 +93,9 @@ AGREEMENT_HELP = (
 )
 
 #: The detainer form's sections, in the order of the I-247A and of the jail's day (compliance.core.form_sections).
+#: Fields of the detainer form that are not the model's: the agency choice and the explanation of a rule break.
+FORM_ONLY_FIELDS = frozenset({"agency", "explanation"})
+
 DETAINER_SECTIONS = (
     FormSection(
         "subject",
@@ -215,37 +218,8 @@ class DetainerForm(AgencyChoiceMixin, AgencyLocalTimesMixin, SectionedFormMixin,
 
     class Meta:
         model = Detainer
-        fields = [
-            "subject_last_name",
-            "subject_first_name",
-            "subject_date_of_birth",
-            "subject_sex",
-            "subject_country_of_citizenship",
-            "a_number",
-            "booking_number",
-            "booked_at",
-            "underlying_charge",
-            "offense_level",
-            "minor_offense_only",  # R3.3: the offense-level page
-            "form",
-            "form_version",
-            "issuing_office",
-            "issued_at",
-            "received_at",
-            "box_1_probable_cause",
-            "pc_basis",
-            "box_2_transfer_for_proceeding",
-            "warrant_type",
-            "warrant_signed",
-            "would_be_released_at",
-            "release_cause",
-            "local_hold_authority",
-            "agreement",
-            "handling_officer",
-            "ice_supervisor",
-            "action",
-            "action_at",
-        ]
+        # The model's fields, in the sections' order (the sections name two form-only fields too).
+        fields = [name for section in DETAINER_SECTIONS for name in section.fields if name not in FORM_ONLY_FIELDS]
         labels = {
             "subject_last_name": "Subject's last name",
             "subject_first_name": "Subject's first name",
