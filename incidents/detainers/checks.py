@@ -94,6 +94,8 @@ class Check:
         passed: True, False, or None when the rule does not apply (yet).
         message: what was found and, when failed, why and what to do.
         blocks_hold: a failure means no hold is authorized (``hold_authorized``).
+        due: with ``passed`` None, a duty that applies and is still within its time (shown "Due",
+            not "Does not apply"), e.g. consular notification before its finding time.
     """
 
     name: str
@@ -102,6 +104,7 @@ class Check:
     passed: bool | None
     message: str
     blocks_hold: bool = True
+    due: bool = False
 
     @property
     def failed(self) -> bool:
@@ -109,7 +112,9 @@ class Check:
 
     @property
     def status(self) -> str:
-        """ "passed", "failed" or "n/a" (for templates and CSS)."""
+        """ "passed", "failed", "due" or "n/a" (for templates and CSS)."""
+        if self.passed is None and self.due:
+            return "due"
         return {True: "passed", False: "failed", None: "n/a"}[self.passed]
 
 

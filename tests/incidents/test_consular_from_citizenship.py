@@ -116,3 +116,41 @@ class ConsularFromCitizenshipTests(BaseTestCase):
         self.assertIs(detainer.consular_mandatory, True)
         self.assertEqual(detainer.consular_country_list.version, "CNA-5th-2018-09")
         self.assertEqual(detainer.history.first().history_change_reason, migration.REASON)
+
+
+class ConsularCheckDueTests(BaseTestCase):
+    """A duty still within its time reads "Due" on the detainer page, never "Does not apply" (R5.4–R5.5)."""
+
+    def setUp(self):
+        traveller = time_machine.travel(RECEIVED, tick=False)
+        traveller.start()
+        self.addCleanup(traveller.stop)
+
+    def test_a_mexican_national_is_owed_the_advice_so_the_check_is_due_not_does_not_apply(self):
+        from incidents.consular.checks import check_consular_notification
+
+        detainer = make_detainer(
+            self.agency_a,
+            actor=self.staff_a,
+            booked_at=BOOKED,
+            received_at=RECEIVED,
+            subject_country_of_citizenship="MX",
+        )
+        check = check_consular_notification(detainer, RECEIVED)
+        self.assertEqual((check.passed, check.due, check.status), (None, True, "due"))
+        self.client.force_login(self.staff_a)
+        page = self.client.get(reverse("incidents:detainer_detail", args=[detainer.public_id]))
+        self.assertContains(page, 'data-testid="check-due">Due</span>', count=1)
+
+    def test_a_us_citizen_owes_nothing_so_the_check_does_not_apply(self):
+        from incidents.consular.checks import check_consular_notification
+
+        detainer = make_detainer(
+            self.agency_a,
+            actor=self.staff_a,
+            booked_at=BOOKED,
+            received_at=RECEIVED,
+            subject_country_of_citizenship="US",
+        )
+        check = check_consular_notification(detainer, RECEIVED)
+        self.assertEqual((check.passed, check.due, check.status), (None, False, "n/a"))
