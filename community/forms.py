@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from community.models import OutreachEvent
-from compliance.core.forms import AgencyChoiceMixin
+from compliance.core.forms import AgencyChoiceMixin, BoundedDateField
 from compliance.core.models import Agency
 
 FOLLOW_UP_BEFORE_EVENT_MESSAGE = "The follow-up cannot be due before the event was held."
@@ -34,6 +34,7 @@ class OutreachEventForm(AgencyChoiceMixin, forms.ModelForm):
             "held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "follow_up_due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+        field_classes = {"held_on": BoundedDateField, "follow_up_due_on": BoundedDateField}
 
     def __init__(self, *args, agencies, agency: Agency | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,6 +5,7 @@ middleware. Agency object permissions (the scope of every role) can be managed
 from an agency's "Object permissions" page (django-guardian); prefer
 ``compliance.core.roles.role_grant`` so a user's group and permissions stay in step.
 Users are deactivated, never deleted (case H3), so deletion is switched off.
+Agreement dates are refused outside the app's calendar, as on every form (``ADMIN_BOUNDED_DATES``).
 """
 
 from django.contrib import admin, messages
@@ -12,6 +13,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from guardian.admin import GuardedModelAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from compliance.core.forms import ADMIN_BOUNDED_DATES
 from compliance.core.models import Agency, Agreement, Finding, Report, User
 
 
@@ -20,6 +22,7 @@ class AgreementInline(admin.TabularInline):
     extra = 0
     fields = ("model", "status", "signed_on", "expires_on", "max_authorized_officers", "refresher_interval_months")
     show_change_link = True
+    formfield_overrides = ADMIN_BOUNDED_DATES
 
 
 @admin.register(Agency)
@@ -40,6 +43,7 @@ class AgreementAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ("agency",)
     readonly_fields = ("public_id", "created_at", "updated_at")
     date_hierarchy = "signed_on"
+    formfield_overrides = ADMIN_BOUNDED_DATES
 
 
 @admin.register(User)

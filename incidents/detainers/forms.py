@@ -13,7 +13,7 @@ from datetime import datetime
 from django import forms
 from django.utils import timezone
 
-from compliance.core.forms import AgencyChoiceMixin
+from compliance.core.forms import AgencyChoiceMixin, BoundedDateField
 from compliance.core.models import Agency, Agreement
 from incidents.detainers import checks
 from incidents.detainers.choices import PCBasis
@@ -126,6 +126,7 @@ class DetainerForm(AgencyChoiceMixin, AgencyLocalTimesMixin, forms.ModelForm):
             "warrant_signed": "The warrant is signed",
         }
         widgets = {"subject_date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        field_classes = {"subject_date_of_birth": BoundedDateField}
 
     def __init__(self, *args, agencies, agency: Agency | None = None, **kwargs):
         super().__init__(*args, **kwargs)
