@@ -78,11 +78,17 @@ class ExamForm(forms.Form):
         self.fields["course"].queryset = courses
 
 
+#: The largest officer cap the form takes. MOAs name caps like 10 or 26 (R1.8); the bound keeps a typo's
+#: 30-digit number a message next to the field, not a database error past the column's range.
+MAX_OFFICER_CAP = 10_000
+
+
 class AgreementCapForm(forms.Form):
     max_authorized_officers = forms.IntegerField(
         label="Officer cap (maximum designated officers)",
         required=False,
         min_value=0,
+        max_value=MAX_OFFICER_CAP,
         help_text="As written in the MOA (R1.8); blank when the MOA sets no cap. Check against the signed MOA.",
     )
 
