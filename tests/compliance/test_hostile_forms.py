@@ -16,8 +16,8 @@ The fields are read off the forms the page rendered (its template context), so a
 to a form is fuzzed without touching this file. Each example keeps most fields plausible (what
 the page rendered in them, as a browser would send it: an edit page's stored values, a hidden
 digest, a formset's counts; else a value of the field's kind) and makes one to three hostile
-(or all of them), so the hostile value reaches the checks and services behind the others. A form class of the project that no page here shows fails
-``test_every_form_of_the_project_is_fuzzed``.
+(or all of them), so the hostile value reaches the checks and services behind the others.
+A form class of the project that no page here shows fails ``test_every_form_of_the_project_is_fuzzed``.
 
 Examples per form: the Hypothesis profile of ``tests/conftest.py`` ("ci": bounded and
 derandomized; ``HYPOTHESIS_PROFILE=fuzz`` for a long run).
