@@ -6,16 +6,23 @@ from django import forms
 from django.utils import timezone
 
 from community.models import OutreachEvent
-from compliance.core.forms import AgencyChoiceMixin
+from compliance.core.forms import AgencyChoiceMixin, BoundedDateField
 from compliance.core.models import Agency
 
 FOLLOW_UP_BEFORE_EVENT_MESSAGE = "The follow-up cannot be due before the event was held."
 FOLLOW_UP_WITHOUT_TEXT_MESSAGE = "Say what was promised, or leave the due date empty."
 FUTURE_ATTENDANCE_MESSAGE = "Attendance can only be recorded for an event that has been held."
 
+#: The largest attendance the form takes (our figure): a number past it is a typo, refused next to the field
+#: with the same message on every database (the column's own range is 2,147,483,647 on PostgreSQL, 2⁶³ − 1 on
+#: SQLite).
+MAX_ATTENDANCE = 100_000
+
 
 class OutreachEventForm(AgencyChoiceMixin, forms.ModelForm):
     """Log or update a community meeting, steering-committee session or presentation (R3.6)."""
+
+    attendance = forms.IntegerField(required=False, min_value=0, max_value=MAX_ATTENDANCE)
 
     class Meta:
         model = OutreachEvent
@@ -34,6 +41,7 @@ class OutreachEventForm(AgencyChoiceMixin, forms.ModelForm):
             "held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "follow_up_due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+        field_classes = {"held_on": BoundedDateField, "follow_up_due_on": BoundedDateField}
 
     def __init__(self, *args, agencies, agency: Agency | None = None, **kwargs):
         super().__init__(*args, **kwargs)

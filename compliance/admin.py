@@ -6,6 +6,7 @@ from an agency's "Object permissions" page (django-guardian); prefer
 ``compliance.core.roles.role_grant`` so a user's group and permissions stay in step.
 Users are deactivated, never deleted (case H3), so deletion is switched off. A user's
 names are stored as people have them (``compliance.core.names``), as on every other form.
+Agreement dates are refused outside the app's calendar, as on every form (``ADMIN_BOUNDED_DATES``).
 """
 
 from django.contrib import admin, messages
@@ -14,7 +15,7 @@ from django.contrib.auth.forms import UserChangeForm
 from guardian.admin import GuardedModelAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from compliance.core.forms import PersonNameField
+from compliance.core.forms import ADMIN_BOUNDED_DATES, PersonNameField
 from compliance.core.models import Agency, Agreement, Finding, Report, User
 
 
@@ -23,6 +24,7 @@ class AgreementInline(admin.TabularInline):
     extra = 0
     fields = ("model", "status", "signed_on", "expires_on", "max_authorized_officers", "refresher_interval_months")
     show_change_link = True
+    formfield_overrides = ADMIN_BOUNDED_DATES
 
 
 @admin.register(Agency)
@@ -43,6 +45,7 @@ class AgreementAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ("agency",)
     readonly_fields = ("public_id", "created_at", "updated_at")
     date_hierarchy = "signed_on"
+    formfield_overrides = ADMIN_BOUNDED_DATES
 
 
 class UserNamesChangeForm(UserChangeForm):

@@ -9,6 +9,7 @@ arrests keep the list that applied to them.
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from compliance.core.forms import ADMIN_BOUNDED_DATES
 from incidents.consular.models import ConsularCountry, ConsularCountryList
 
 
@@ -24,6 +25,7 @@ class ConsularCountryListAdmin(SimpleHistoryAdmin):
     list_filter = ("confirmed",)
     readonly_fields = ("created_at",)
     inlines = [ConsularCountryInline]
+    formfield_overrides = ADMIN_BOUNDED_DATES  # its dates, like every form's, stay inside the app's calendar
 
 
 @admin.register(ConsularCountry)

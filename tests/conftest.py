@@ -1,4 +1,19 @@
+import os
+
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# Hypothesis profiles (tests/compliance/test_hostile_forms.py drives every form with them).
+# "ci", the default: a bounded number of examples per form, the same examples on every run (derandomized, no
+# example database written), so the suite stays fast and a failure reproduces. "fuzz": many random examples,
+# for a long run by hand: HYPOTHESIS_PROFILE=fuzz .venv/bin/pytest tests/compliance/test_hostile_forms.py
+_SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large]
+hypothesis_settings.register_profile(
+    "ci", max_examples=20, deadline=None, derandomize=True, database=None, suppress_health_check=_SLOW_IS_FINE
+)
+hypothesis_settings.register_profile("fuzz", max_examples=500, deadline=None, suppress_health_check=_SLOW_IS_FINE)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)

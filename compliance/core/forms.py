@@ -1,16 +1,21 @@
-"""Form helpers every app's record forms share: the agency choice, a person's name, a service's errors on a form.
+"""Form helpers every app's record forms share: the agency choice, a person's name, bounded dates, service errors.
 
 A user who may change records in more than one agency picks the agency on
 create forms (``AgencyChoiceMixin``; used by the detainer, incident and outreach
 forms). ``PersonNameField`` cleans a name as it is stored (``compliance.core.names``).
-``add_service_errors`` puts a service's ``ValidationError`` next to the fields it names.
+Every date a form or filter reads is a ``BoundedDateField`` (or carries
+``validate_day_in_range``): ``9999-12-31`` or ``0001-01-01`` is refused next to
+the field instead of overflowing later. ``add_service_errors`` puts a service's
+``ValidationError`` next to the fields it names.
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 
+from compliance.core.local_days import DAY_OUT_OF_RANGE_MESSAGE, day_in_range
 from compliance.core.models import Agency
 from compliance.core.names import name_clean
 
@@ -82,6 +87,29 @@ class PersonNameField(forms.CharField):
 
     def to_python(self, value):
         return name_clean(super().to_python(value))
+
+
+def validate_day_in_range(value) -> None:
+    """Refuse a date outside ``compliance.core.local_days.EARLIEST_DAY``–``LATEST_DAY`` (a field validator).
+
+    Raises:
+        ValidationError: ``DAY_OUT_OF_RANGE_MESSAGE``, code ``date_out_of_range``.
+    """
+    if value is not None and not day_in_range(value):
+        raise ValidationError(DAY_OUT_OF_RANGE_MESSAGE, code="date_out_of_range")
+
+
+class BoundedDateField(forms.DateField):
+    """A ``DateField`` that refuses dates outside the app's calendar (``validate_day_in_range``).
+
+    Use it for every date a form or filter reads, and in ``Meta.field_classes`` for a model's date fields.
+    """
+
+    default_validators = [validate_day_in_range]
+
+
+#: ``formfield_overrides`` for a site-admin page: its model date fields are ``BoundedDateField``s too.
+ADMIN_BOUNDED_DATES = {models.DateField: {"form_class": BoundedDateField}}
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:

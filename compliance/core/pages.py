@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.http import Http404
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from compliance.core import access
 
@@ -66,3 +68,18 @@ def require_change(user, agency) -> None:
 def initial_agency(user, agencies: list):
     """The home agency when it is among ``agencies`` (pre-selected on create forms), else None."""
     return next((agency for agency in agencies if agency.pk == user.home_agency_id), None)
+
+
+def is_local_path(url: str) -> bool:
+    """Whether ``url`` is a path on this site (``/custody/?page=2``), safe to redirect to after a write.
+
+    Refused: anything naming a scheme or a host (``https://evil.example/``, ``//evil.example``,
+    ``/\\evil.example``, ``javascript:…``), a relative path (``custody/``), and any control or
+    separator character (a newline would make the redirect itself a server error after the write).
+    The open-redirect guard (``url_has_allowed_host_and_scheme`` with no host allowed) plus a path check.
+    """
+    if not url.startswith("/") or url.startswith(("//", "/\\")):
+        return False
+    if any(unicodedata.category(char)[0] in "CZ" for char in url):  # controls, spaces, line separators
+        return False
+    return url_has_allowed_host_and_scheme(url, allowed_hosts=set())

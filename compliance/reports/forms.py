@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from compliance.core import access
+from compliance.core.forms import BoundedDateField
 from compliance.core.models import Agency, Report
 
 ERR_FUTURE = "The report date cannot be after today ({today}) in the agency's time zone."
@@ -12,7 +13,7 @@ ERR_FUTURE = "The report date cannot be after today ({today}) in the agency's ti
 class ReportRequestForm(forms.Form):
     agency = forms.ModelChoiceField(queryset=Agency.objects.none(), empty_label=None, to_field_name="public_id")
     kind = forms.ChoiceField(label="Report", choices=Report.Kind.choices)
-    as_of = forms.DateField(
+    as_of = BoundedDateField(
         label="As of",
         help_text=(
             "The agency-local date the statuses are computed for. The detainer log covers the 90 days "

@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 
 from compliance.core import access
 from compliance.core.access_trail import access_log_for, record_filter, record_links
+from compliance.core.forms import BoundedDateField
 from compliance.core.local_days import local_day_start
 from compliance.core.models import AccessLog
 from compliance.core.pages import paginate
@@ -34,8 +35,8 @@ DEFAULT_DAYS = 30
 class AccessLogFilterForm(forms.Form):
     username = forms.CharField(label="User name", required=False, max_length=150)
     action = forms.ChoiceField(label="Action", required=False, choices=[("", "Any action"), *AccessLog.Action.choices])
-    start = forms.DateField(label="From (date)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To (date, inclusive)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = BoundedDateField(label="From (date)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = BoundedDateField(label="To (date, inclusive)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     record = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean(self):

@@ -34,7 +34,9 @@ def check_consular_notification(detainer: Detainer, at: datetime) -> checks.Chec
     if status.state == "warning":
         message += f" Overdue at {in_zone(status.finding_at, detainer.agency)} (R5.5 [U])."
     # A duty still within its time is due, not "does not apply" (a national of any country is owed it, R5.4).
-    return checks.Check(name, rule, CONSULAR_SOURCE, None, message, blocks_hold=False, due=status.state in ("due", "warning"))
+    return checks.Check(
+        name, rule, CONSULAR_SOURCE, None, message, blocks_hold=False, due=status.state in ("due", "warning")
+    )
 
 
 def register() -> None:

@@ -32,7 +32,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -40,7 +39,7 @@ from compliance.core import access
 from compliance.core.agency_time import in_zone
 from compliance.core.forms import add_service_errors
 from compliance.core.models import AccessLog, Finding, access_log_per_agency, access_log_record
-from compliance.core.pages import paginate, require_change
+from compliance.core.pages import is_local_path, paginate, require_change
 from compliance.core.sessions import passive_request
 from incidents.citizenship import services as citizenship
 from incidents.consular import services as consular
@@ -219,15 +218,15 @@ def _action_links(detainer: Detainer, next_query: str) -> list[dict]:
 
 
 def _safe_next(request) -> str:
-    """The ``next`` of the request (GET or POST) when it is a local URL of this site, else the board.
+    """The ``next`` of the request (GET or POST) when it is a path on this site, else the board.
 
-    An absolute URL to another host, a scheme-relative ``//host`` or a ``javascript:``
-    URL is ignored (open-redirect guard).
+    Anything else is ignored (``compliance.core.pages.is_local_path``): a URL naming
+    a scheme or a host (open-redirect guard), a relative path, or one holding a
+    newline or other control character, which would fail the redirect after the
+    quick action was saved. Read before the action, so the answer never depends on it.
     """
     wanted = request.POST.get("next") or request.GET.get("next") or ""
-    if wanted and url_has_allowed_host_and_scheme(
-        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    if is_local_path(wanted):
         return wanted
     return reverse("incidents:custody_board")
 

@@ -44,6 +44,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from compliance.core.audit import acting_as
+from compliance.core.local_days import DAY_OUT_OF_RANGE_MESSAGE, day_in_range
 from compliance.core.uploads.tables import RowError, RowLengthError, TableFileError, read_table
 from incidents.detainer_import.models import DetainerEvent, DetainerImport
 from incidents.detainers.lift_reasons import UnknownLiftReason, map_lift_reason
@@ -271,8 +272,9 @@ def parse_event_date(text: str, *, zone: ZoneInfo) -> date:
             (2026-03-08 02:30 in America/Chicago).
         AmbiguousLocalTime: the clock showed that time twice in ``zone``
             (2026-11-01 01:30 in America/Chicago) and no offset says which.
-        ValueError: any other form, or an impossible date (no day/month swap is
-            guessed). The two above are ``ValueError`` too.
+        ValueError: any other form, an impossible date (no day/month swap is
+            guessed), or a date outside the app's calendar (``compliance.core.local_days``:
+            1900-01-01 to 2199-12-31, as on the forms). The two above are ``ValueError`` too.
 
     Source: case D3 (CASES.md: "Imports apply the same rule"), through
     ``incidents.detainers.rules.local_to_utc`` as the forms.
@@ -299,9 +301,12 @@ def parse_event_date(text: str, *, zone: ZoneInfo) -> date:
 def _parse_day(head: str, text: str) -> date:
     for pattern in ("%Y-%m-%d", "%m/%d/%Y"):
         try:
-            return datetime.strptime(head, pattern).date()  # noqa: DTZ007 (a date only)
+            day = datetime.strptime(head, pattern).date()  # noqa: DTZ007 (a date only)
         except ValueError:
             continue
+        if not day_in_range(day):  # as on the forms: no 0001-01-01 read on a clock east of UTC
+            raise ValueError(f"{text!r}: {DAY_OUT_OF_RANGE_MESSAGE}")
+        return day
     raise ValueError(f"{text!r} is not a date (YYYY-MM-DD or MM/DD/YYYY).")
 
 

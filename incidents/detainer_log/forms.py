@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from compliance.core.forms import PersonNameField
+from compliance.core.forms import BoundedDateField, PersonNameField
 from incidents.detainer_log.paging import LogFilters
 from incidents.detainers.models import Detainer
 from incidents.detainers.validators import a_number_normalise
@@ -26,14 +26,14 @@ class DetainerLogFilterForm(forms.Form):
     """Validates the filters only; ``filters()`` gives the valid part (a bad field is ignored, not guessed)."""
 
     outcome = forms.ChoiceField(label="Outcome", choices=OUTCOME_CHOICES, required=False)
-    received_from = forms.DateField(
+    received_from = BoundedDateField(
         label="Received on or after",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": DATE_MESSAGE},
         help_text="A date in the agency's time zone.",
     )
-    received_to = forms.DateField(
+    received_to = BoundedDateField(
         label="Received on or before",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -117,10 +117,10 @@ class DetainerExportForm(forms.Form):
     """
 
     format = forms.ChoiceField(choices=[(CSV, "CSV"), (XLSX, "Excel workbook (XLSX)")], required=False)
-    received_from = forms.DateField(
+    received_from = BoundedDateField(
         label="Received from", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    received_to = forms.DateField(label="Received to", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    received_to = BoundedDateField(label="Received to", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     outcome = forms.ChoiceField(choices=[("", "Any outcome"), *Detainer.Outcome.choices], required=False)
 
     def clean(self):

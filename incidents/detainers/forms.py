@@ -23,7 +23,7 @@ from django import forms
 from django.utils import timezone
 
 from compliance.core.form_sections import FormSection, SectionedFormMixin
-from compliance.core.forms import AgencyChoiceMixin, PersonNameField
+from compliance.core.forms import AgencyChoiceMixin, BoundedDateField, PersonNameField
 from compliance.core.models import Agency, Agreement
 from incidents.detainers import checks
 from incidents.detainers.choices import PCBasis
@@ -235,7 +235,12 @@ class DetainerForm(AgencyChoiceMixin, AgencyLocalTimesMixin, SectionedFormMixin,
             "agreement": AgreementSelect,
         }
         # Names as people have them (compliance.core.names): NFC, outer spaces trimmed; first name optional.
-        field_classes = {"subject_last_name": PersonNameField, "subject_first_name": PersonNameField}
+        # Dates within the app's calendar (compliance.core.forms.BoundedDateField).
+        field_classes = {
+            "subject_last_name": PersonNameField,
+            "subject_first_name": PersonNameField,
+            "subject_date_of_birth": BoundedDateField,
+        }
 
     def __init__(self, *args, agencies, agency: Agency | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.core.exceptions import ValidationError
 
+from compliance.core.forms import BoundedDateField
 from incidents.detainers.rules import (
     EARLIER,
     LATER,
@@ -160,7 +161,7 @@ class AgencyLocalDateTimeField(forms.MultiValueField):
 
     def __init__(self, *, required: bool = True, **kwargs):
         fields = (
-            forms.DateField(input_formats=["%Y-%m-%d", "%m/%d/%Y"]),
+            BoundedDateField(input_formats=["%Y-%m-%d", "%m/%d/%Y"]),
             forms.TimeField(input_formats=["%H:%M", "%H:%M:%S", "%I:%M %p"]),
         )
         kwargs.setdefault("error_messages", {"incomplete": INCOMPLETE_MESSAGE})

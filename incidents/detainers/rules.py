@@ -119,7 +119,9 @@ def local_to_utc(naive: datetime, zone: ZoneInfo, *, fold: int | None) -> dateti
         NonexistentLocalTime: the clock skipped that time (2026-03-08 02:30 in
             America/Chicago), whatever ``fold`` says.
         AmbiguousLocalTime: the time happened twice and ``fold`` is None.
-        ValueError: ``naive`` already carries a time zone.
+        ValueError: ``naive`` already carries a time zone, or it is so near year 1 or
+            year 9999 that UTC falls outside the calendar (forms and imports refuse such
+            dates first: ``compliance.core.local_days.day_in_range``).
 
     Source: cases D3 (CASES.md); US DST rules as held in the IANA tz database.
     """
@@ -127,8 +129,13 @@ def local_to_utc(naive: datetime, zone: ZoneInfo, *, fold: int | None) -> dateti
         raise ValueError("local_to_utc expects a naive datetime (a wall-clock reading).")
     earlier = naive.replace(tzinfo=zone, fold=EARLIER)
     later = naive.replace(tzinfo=zone, fold=LATER)
+    try:
+        round_trip = earlier.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+        later.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{naive:%Y-%m-%d %H:%M} in {zone.key} is outside the calendar.") from None
     # A time inside a gap does not survive the round trip through UTC.
-    if earlier.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
+    if round_trip != naive:
         # Inside a gap, fold 0 carries the offset in force before the jump, fold 1 the one after.
         raise NonexistentLocalTime(
             naive,

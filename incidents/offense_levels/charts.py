@@ -9,6 +9,7 @@ import pygal
 from django import forms
 
 from compliance.core.charts import chart_new, chart_svg
+from compliance.core.forms import BoundedDateField
 from incidents.offense_levels.selectors import OffenseLevelShares
 
 LEVEL_COLOUR = "#005ea2"
@@ -18,10 +19,10 @@ MINOR_COLOUR = "#ffbe2e"
 class OffensePeriodForm(forms.Form):
     """Optional period, as agency-local dates (inclusive) on the detainer's received time."""
 
-    start = forms.DateField(
+    start = BoundedDateField(
         label="Received from", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    end = forms.DateField(
+    end = BoundedDateField(
         label="Received through", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 

@@ -144,6 +144,18 @@ class OutreachViewTests(BaseTestCase):
             form.errors["attendance"], ["Attendance can only be recorded for an event that has been held."]
         )
 
+    def test_an_attendance_past_the_columns_range_is_refused_next_to_the_field(self):
+        self.login(self.staff_a)
+        for typed in ("2147483648", "9223372036854775808", "100001"):
+            with self.subTest(typed=typed):
+                response = self.client.post(self.url("outreach_create"), outreach_post(attendance=typed))
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(
+                    response.context["form"].errors["attendance"],
+                    ["Ensure this value is less than or equal to 100000."],
+                )
+        self.assertFalse(OutreachEvent.objects.filter(title="Steering committee, second quarter").exists())
+
     def test_an_edit_is_attributed_to_the_request_user(self):
         self.login(self.supervisor_a)
         response = self.client.post(self.url("outreach_edit", self.event_a), outreach_post(title="Alpha town hall"))

@@ -17,6 +17,7 @@ from compliance.core.importers.agencies import (
 )
 from compliance.core.models import Agency, Agreement, AgreementModel
 from compliance.core.system_account import system_user
+from tests.compliance.workbooks import sparse_xlsx
 
 DATA = Path(settings.BASE_DIR).parent / "shared" / "data" / "ice-287g"
 MAY = DATA / "participatingAgencies05162025am.csv"
@@ -142,6 +143,48 @@ def test_utf8_names_import_exactly(tmp_path):
     )
     agencies_import(actor=system_user(), path=path)
     assert Agency.objects.get().name == "Oficina del Sheriff de Peña"
+
+
+@pytest.mark.django_db
+def test_a_nul_byte_is_refused_whole_with_its_line_and_nothing_is_written(tmp_path):
+    # PostgreSQL cannot store a NUL in text: the import used to crash there on the first agency's save.
+    path = write(
+        tmp_path,
+        HEADER
+        + "TEXAS,Alder County Sheriff's Office,County,Alder County,Jail Enforcement Model,2025-01-02,,,\n"
+        + "TEXAS,Birch\x00 Police,Municipality,,Jail Enforcement Model,2025-01-02,,,\n",
+    )
+    with pytest.raises(AgencyImportError, match="line 3: the file contains NUL characters"):
+        agencies_import(actor=system_user(), path=path)
+    assert not Agency.objects.exists()
+    assert not Agency.history.exists()
+
+
+@pytest.mark.django_db
+def test_an_excel_list_that_claims_a_million_rows_imports_the_rows_it_holds(tmp_path):
+    rows = {1: ["STATE", "LAW ENFORCEMENT AGENCY", "TYPE", "COUNTY", "SUPPORT TYPE", "SIGNED"]}
+    for n in range(2, 12):
+        rows[n] = [
+            "TEXAS",
+            f"Invented County {n} Sheriff's Office",
+            "County",
+            "",
+            "Jail Enforcement Model",
+            "2025-01-02",
+        ]
+    path = tmp_path / "list.xlsx"
+    path.write_bytes(sparse_xlsx(rows, dimension="A1:H1048576"))
+    result = agencies_import(actor=system_user(), path=path)
+    assert (result.rows, result.errors) == (10, [])
+    assert Agency.objects.count() == 10
+
+
+@pytest.mark.django_db
+def test_a_broken_excel_list_is_refused_whole(tmp_path):
+    path = tmp_path / "list.xlsx"
+    path.write_bytes(b"PK\x03\x04garbage")
+    with pytest.raises(AgencyImportError, match="not a readable Excel workbook"):
+        agencies_import(actor=system_user(), path=path)
 
 
 @pytest.mark.django_db

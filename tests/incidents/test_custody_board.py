@@ -380,6 +380,34 @@ class CustodyBoardTests(BaseTestCase):
                 )
                 self.assertRedirects(response, BOARD, fetch_redirect_response=False)
 
+    def test_a_next_that_is_not_a_local_path_is_ignored_and_the_action_saved_once(self):
+        # A newline used to pass the host check and fail the redirect after the action was saved.
+        self.login(self.staff_a)
+        url = self.action_url(self.later, "ice-notified")
+        for odd in (
+            "/custody/\r\nSet-Cookie: x=1",
+            "/custody/\x00",
+            "http://testserver/custody/",  # this very host, but absolute: not a path
+            "custody/?page=2",  # relative
+            "/\\evil.example/",
+            " /custody/",
+        ):
+            with self.subTest(next=odd):
+                response = self.client.post(
+                    url, {**local_datetime_post("ice_notified_at", "2026-03-09", "06:15"), "next": odd}
+                )
+                self.assertRedirects(response, BOARD, fetch_redirect_response=False)
+                htmx = self.client.post(
+                    url,
+                    {**local_datetime_post("ice_notified_at", "2026-03-09", "06:20"), "next": odd},
+                    headers={"HX-Request": "true"},
+                )
+                self.assertEqual((htmx.status_code, htmx["HX-Redirect"]), (204, BOARD))
+        self.later.refresh_from_db()
+        self.assertEqual(
+            self.later.ice_notified_at, datetime(2026, 3, 9, 11, 20, tzinfo=UTC)
+        )  # 06:20 CDT, the last post
+
 
 @time_machine.travel(NOW, tick=False)
 class CustodyBoardQueryCountTests(BaseTestCase):

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
 from django.conf import settings
 from django.core.management import call_command
@@ -60,6 +61,14 @@ def test_event_dates():
         except ValueError:
             continue
         raise AssertionError(bad)
+
+
+def test_event_dates_at_the_far_ends_of_the_calendar_are_row_errors_not_overflows():
+    # 0001-01-01 read on a clock five hours east of UTC, or 9999-12-31 23:30 in Chicago, falls outside
+    # Python's calendar once converted: refused with the forms' message, never an OverflowError.
+    for far in ("0001-01-01 00:10+05:00", "9999-12-31 23:30", "9999-12-31", "01/01/0001"):
+        with pytest.raises(ValueError, match="Enter a date from 1900-01-01 to 2199-12-31"):
+            parse_event_date(far, zone=CHICAGO)
 
 
 class DetainerImportServiceTests(BaseTestCase):

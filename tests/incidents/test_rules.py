@@ -94,3 +94,10 @@ def test_utc_to_local_is_the_inverse_including_the_repeated_hour():
 def test_it_refuses_an_aware_input():
     with pytest.raises(ValueError, match="naive"):
         local_to_utc(datetime(2026, 3, 7, 9, 0, tzinfo=UTC), CHICAGO, fold=None)
+
+
+def test_a_wall_clock_time_whose_utc_leaves_the_calendar_is_a_value_error_not_an_overflow():
+    with pytest.raises(ValueError, match="outside the calendar"):
+        local_to_utc(datetime(9999, 12, 31, 23, 30), CHICAGO, fold=None)
+    with pytest.raises(ValueError, match="outside the calendar"):
+        local_to_utc(datetime(1, 1, 1, 0, 10), ZoneInfo("Asia/Tokyo"), fold=None)

@@ -105,6 +105,12 @@ class DateTests(ImportTestCase):
         self.assertEqual(parse_import_date("2025-03-04"), date(2025, 3, 4))
         self.assertEqual(parse_import_date("2024-02-29"), date(2024, 2, 29))
 
+    def test_dates_outside_the_calendar_are_refused_with_the_forms_message(self):
+        # 9999-12-31 plus a course's months is past year 9999; a form refuses it the same way.
+        for far in ("9999-12-31", "0001-01-01", "12/31/2200", "1899-12-31"):
+            with self.assertRaisesMessage(ValueError, "Enter a date from 1900-01-01 to 2199-12-31."):
+                parse_import_date(far)
+
     def test_case_T5_bad_dates_raise_with_a_reason(self):
         reasons = {
             "13/04/2025": "month 13",

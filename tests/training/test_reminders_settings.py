@@ -102,6 +102,16 @@ class ReminderSettingsPageTests(BaseTestCase):
         self.assertContains(response, THRESHOLD_OUT_OF_RANGE)
         self.assertFalse(AgencyTrainingSettings.objects.exists())
 
+    def test_digits_that_are_not_ascii_numbers_are_refused_next_to_the_field(self):
+        # "²" and "٣" pass str.isdigit(); int("²") used to raise a server error.
+        self.login(self.admin_a)
+        for typed in ("90, ²", "٣٠", "7\x00"):
+            with self.subTest(typed=typed):
+                response = self.client.post(reverse("training:reminder_settings"), {"reminder_thresholds_days": typed})
+                self.assertEqual(response.status_code, 200)
+                self.assertTrue(response.context["form"].errors["reminder_thresholds_days"])
+        self.assertFalse(AgencyTrainingSettings.objects.exists())
+
     def test_only_administrators_of_the_agency(self):
         url = reverse("training:reminder_settings")
         for user in (self.staff_a, self.supervisor_a, self.auditor, self.outsider):

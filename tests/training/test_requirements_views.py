@@ -66,6 +66,20 @@ class RequirementPageTests(BaseTestCase):
             (self.agreement_a.max_authorized_officers, self.agreement_a.refresher_interval_months), (10, 36)
         )
 
+    def test_an_officer_cap_past_the_columns_range_is_refused_next_to_the_field(self):
+        # PostgreSQL's integer column holds up to 2,147,483,647: a bigger cap was a server error there.
+        self.login(self.admin_a)
+        for typed in ("2147483648", "1" + "0" * 30, "10001"):
+            with self.subTest(typed=typed):
+                response = self.client.post(self.url(), {"max_authorized_officers": typed})
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(
+                    response.context["cap_form"].errors["max_authorized_officers"],
+                    ["Ensure this value is less than or equal to 10000."],
+                )
+        self.agreement_a.refresh_from_db()
+        self.assertIsNone(self.agreement_a.max_authorized_officers)
+
     def test_a_months_rule_without_months_is_shown_on_its_row(self):
         self.apply_defaults()
         refresh = TrainingRequirement.objects.get(course__code="REFRESH")

@@ -81,6 +81,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from compliance.core.audit import acting_as
+from compliance.core.local_days import DAY_OUT_OF_RANGE_MESSAGE, day_in_range
 from compliance.core.names import name_clean, name_display, name_key
 from compliance.core.uploads.services import file_base_name, pending_upload_mark_imported
 from compliance.core.uploads.tables import CSV, RowError, TableFileError
@@ -315,8 +316,9 @@ def parse_import_date(value: str) -> date:
 
     Raises:
         ValueError: with the reason to show, for any other format (``05/082025``),
-            a month above 12 (``13/04/2025``: no day/month swap) or a day that does
-            not exist (``2025-02-30``).
+            a month above 12 (``13/04/2025``: no day/month swap), a day that does
+            not exist (``2025-02-30``) or a date outside the app's calendar
+            (``compliance.core.local_days``: 1900-01-01 to 2199-12-31, as on the forms).
     """
     iso = _ISO_DATE.match(value)
     us = _US_DATE.match(value)
@@ -329,9 +331,12 @@ def parse_import_date(value: str) -> date:
     if not 1 <= month <= 12:
         raise ValueError(f"“{value}” has month {month}: {DATE_FORMAT_HINT} (month first in the US format).")
     try:
-        return date(year, month, day)
+        parsed = date(year, month, day)
     except ValueError:
         raise ValueError(f"“{value}” is not a real date (no day {day} in month {month} of {year}).") from None
+    if not day_in_range(parsed):  # as on the forms: its expiry (plus the course's months) must exist
+        raise ValueError(f"“{value}”: {DAY_OUT_OF_RANGE_MESSAGE}")
+    return parsed
 
 
 def parse_import_status(value: str) -> str:

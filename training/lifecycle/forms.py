@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django import forms
 
+from compliance.core.forms import BoundedDateField
 from training.lifecycle.services import ALLOWED_CHANGES
 from training.requirements.models import TrainingRequirement
 from training.roster.models import Course, Officer
@@ -21,7 +22,7 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 
 class StatusChangeForm(forms.Form):
     status = forms.ChoiceField(label="New status", choices=Officer.Status.choices)
-    effective_on = forms.DateField(
+    effective_on = BoundedDateField(
         label="Effective on",
         widget=DATE_WIDGET,
         help_text="The day the change took effect (agency date), even if it is recorded later.",
@@ -33,7 +34,7 @@ class StatusChangeForm(forms.Form):
         max_length=60,
         help_text="At certification: the credential ICE issued (R2.9).",
     )
-    ice_credential_issued_on = forms.DateField(label="ICE credential issued on", required=False, widget=DATE_WIDGET)
+    ice_credential_issued_on = BoundedDateField(label="ICE credential issued on", required=False, widget=DATE_WIDGET)
 
     def __init__(self, *args, current: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,10 +46,10 @@ class ChecklistForm(forms.Form):
     """The nomination checklist of DOMAIN.md R2.8."""
 
     us_citizen = forms.BooleanField(label="The candidate is a U.S. citizen", required=False)
-    lea_background_check_on = forms.DateField(
+    lea_background_check_on = BoundedDateField(
         label="LEA background check (last 5 years) done on", required=False, widget=DATE_WIDGET
     )
-    ice_background_check_on = forms.DateField(
+    ice_background_check_on = BoundedDateField(
         label="ICE background check done on",
         required=False,
         widget=DATE_WIDGET,
@@ -66,7 +67,7 @@ class ChecklistForm(forms.Form):
 class ExamForm(forms.Form):
     course = forms.ModelChoiceField(queryset=None, to_field_name="public_id")
     exam_name = forms.CharField(label="Exam", required=False, max_length=120, help_text="e.g. the module tested.")
-    taken_on = forms.DateField(label="Taken on", widget=DATE_WIDGET)
+    taken_on = BoundedDateField(label="Taken on", widget=DATE_WIDGET)
     score_percent = forms.IntegerField(label="Score (%)", min_value=0, max_value=100, help_text="70 % passes (R2.2).")
     is_remediation = forms.BooleanField(
         label="This is the course's one remediation re-test", required=False, help_text="Allowed once per course."
@@ -77,11 +78,17 @@ class ExamForm(forms.Form):
         self.fields["course"].queryset = courses
 
 
+#: The largest officer cap the form takes. MOAs name caps like 10 or 26 (R1.8); the bound keeps a typo's
+#: 30-digit number a message next to the field, not a database error past the column's range.
+MAX_OFFICER_CAP = 10_000
+
+
 class AgreementCapForm(forms.Form):
     max_authorized_officers = forms.IntegerField(
         label="Officer cap (maximum designated officers)",
         required=False,
         min_value=0,
+        max_value=MAX_OFFICER_CAP,
         help_text="As written in the MOA (R1.8); blank when the MOA sets no cap. Check against the signed MOA.",
     )
 

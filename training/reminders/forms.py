@@ -21,7 +21,8 @@ class ReminderSettingsForm(forms.Form):
 
     def clean_reminder_thresholds_days(self) -> list[int]:
         parts = [part for part in re.split(r"[,\s;]+", self.cleaned_data["reminder_thresholds_days"]) if part]
-        if not parts or not all(part.isdigit() for part in parts):
+        # ASCII digits only: "²" or "٣" pass str.isdigit() but are not numbers int() reads (a server error).
+        if not parts or not all(part.isascii() and part.isdigit() for part in parts):
             raise forms.ValidationError(THRESHOLDS_NOT_NUMBERS)
         values = [int(part) for part in parts]
         if any(value > MAX_THRESHOLD_DAYS for value in values):

@@ -13,7 +13,7 @@ import uuid
 
 from django import forms
 
-from compliance.core.forms import LISTED_CHOICE, AgencyChoiceMixin, PersonNameField
+from compliance.core.forms import LISTED_CHOICE, AgencyChoiceMixin, BoundedDateField, PersonNameField
 from compliance.core.models import Agreement, AgreementModel
 from training.roster import rules
 from training.roster.models import Course, Officer
@@ -91,7 +91,7 @@ class CourseForm(AgencyChoiceMixin, forms.Form):
 
 class CertificationForm(forms.Form):
     course = forms.ModelChoiceField(queryset=None, to_field_name="public_id")
-    completed_on = forms.DateField(
+    completed_on = BoundedDateField(
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="The day the course was completed. The expiry date is computed from the course's validity.",
     )
@@ -186,7 +186,7 @@ class BulkActionForm(forms.Form):
     officers = OfficerIdsField(error_messages={"required": "Tick at least one officer."})
     action = forms.ChoiceField(label="With the selected officers")
     supervisor = SupervisorChoiceField(queryset=None, required=False, label="Supervisor to assign")
-    effective_on = forms.DateField(
+    effective_on = BoundedDateField(
         label="Effective on",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -6,13 +6,15 @@ import re
 
 from django import forms
 
+from compliance.core.forms import BoundedDateField
+
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 
 
 class SessionForm(forms.Form):
     course = forms.ModelChoiceField(queryset=None, to_field_name="public_id")
-    starts_on = forms.DateField(widget=DATE_WIDGET, help_text="First day of the class (agency date).")
-    ends_on = forms.DateField(
+    starts_on = BoundedDateField(widget=DATE_WIDGET, help_text="First day of the class (agency date).")
+    ends_on = BoundedDateField(
         widget=DATE_WIDGET, help_text="Last day of the class; certifications are completed on this day."
     )
     location = forms.CharField(max_length=200)

@@ -17,8 +17,10 @@ and trailing spaces and letter case never make the same agency two rows.
 
 Bad rows: this is a public reference list, so by default the valid rows are imported and
 every bad row is reported (line, column, reason). With ``strict=True`` nothing is written
-when any row is bad. A file that cannot be read at all (encoding, unknown header) is refused
-whole with ``AgencyImportError``.
+when any row is bad. A file that cannot be read at all (encoding, a NUL character, unknown
+header, a broken workbook) is refused whole with ``AgencyImportError``. The file is read once;
+a workbook is read as ``compliance.core.uploads.tables.xlsx_values`` reads it (its declared
+size not trusted, the sheet ended by a run of blank rows).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from django.db import transaction
 from compliance.core.audit import acting_as
 from compliance.core.importers.states import state_lookup
 from compliance.core.models import Agency, Agreement, AgreementModel
+from compliance.core.uploads.tables import TableFileError, xlsx_values
 
 PARTICIPATING = "participating"
 PENDING = "pending"
@@ -47,6 +50,7 @@ ERR_UNREADABLE_HEADER = (
 )
 ERR_ENCODING = "line {line}: the file is not UTF-8 text (byte {byte}); save it as 'CSV UTF-8' and try again."
 ERR_UNSUPPORTED = "Unsupported file type {suffix!r}: use .csv or .xlsx."
+ERR_NUL = "line {line}: the file contains NUL characters: it is not a CSV text file. Nothing was imported."
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"'})
 _MISSING = {"", "#N/A", "N/A", "NA", "NONE", "-1"}
@@ -188,6 +192,8 @@ def _read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list]]]:
         except UnicodeDecodeError as exc:
             line = raw.count(b"\n", 0, exc.start) + 1
             raise AgencyImportError(ERR_ENCODING.format(line=line, byte=f"0x{raw[exc.start]:02X}")) from None
+        if "\x00" in text:  # PostgreSQL stores no NUL in text; no spreadsheet writes one in a CSV
+            raise AgencyImportError(ERR_NUL.format(line=text.count("\n", 0, text.index("\x00")) + 1))
         reader = csv.reader(io.StringIO(text, newline=""))
         header = next(reader, [])
 
@@ -197,17 +203,17 @@ def _read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list]]]:
 
         return [clean_text(cell).upper() for cell in header], csv_rows()
     if suffix == ".xlsx":
-        import openpyxl
-
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        iterator = sheet.iter_rows(values_only=True)
-        header = next(iterator, ())
+        iterator = xlsx_values(path.read_bytes())
+        try:
+            _number, header = next(iterator, (1, []))
+        except TableFileError as exc:
+            raise AgencyImportError(exc.message) from None
 
         def xlsx_rows():
-            for number, cells in enumerate(iterator, start=2):
-                yield number, list(cells)
-            workbook.close()
+            try:
+                yield from iterator
+            except TableFileError as exc:
+                raise AgencyImportError(exc.message) from None
 
         return [clean_text(cell).upper() for cell in header], xlsx_rows()
     raise AgencyImportError(ERR_UNSUPPORTED.format(suffix=suffix))

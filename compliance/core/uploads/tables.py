@@ -18,6 +18,17 @@ XLSX: the first worksheet. A cell Excel holds as a date becomes ``YYYY-MM-DD``
 text, so a real Excel date and a typed ISO date read the same; a date typed as
 text follows the same rules as in a CSV (case T5). A whole number (a badge typed
 as ``1042``) becomes ``1042``. Formulas count by the value Excel last computed.
+The size a sheet declares (its ``dimension``, e.g. ``A1:H1048576`` once a whole
+column was formatted) is not trusted: the rows are read as they come, and
+reading stops after ``XLSX_BLANK_RUN`` blank rows in a row, so a sheet that
+claims a million rows but holds ten costs ten rows.
+
+A NUL character is refused whole, with its line: PostgreSQL cannot store one in
+text, and no CSV a spreadsheet writes holds one (an XLSX cannot: XML forbids it).
+
+Read once: within ``one_read_per_file()`` (the import pages wrap each request
+in it) the same bytes read with the same options are parsed once; a preview
+and the import confirmed in the same request share that one reading.
 
 Moved here from ``training.imports.files`` (the roster's reader, which the
 detainer-log import already borrowed); the messages are unchanged.
@@ -26,10 +37,13 @@ detainer-log import already borrowed); the messages are unchanged.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -48,6 +62,9 @@ _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_XLSX_UNZIPPED_BYTES = 50 * 1024 * 1024
 # Columns read from a worksheet row: enough to report unknown columns by name.
 _MAX_XLSX_COLUMNS = 60
+#: Blank worksheet rows in a row after which the sheet is taken to have ended (rows after them are not
+#: read). Rows a sheet skips count as blank, so a stray cell at row 1,000,000 costs at most this many.
+XLSX_BLANK_RUN = 1_000
 
 
 class TableFileError(Exception):
@@ -147,9 +164,47 @@ def read_table(
 
     Raises:
         TableFileError: unreadable file, bad header (unknown, repeated or missing
-            columns), more than ``max_rows`` rows, or a row with more values than
-            the header has columns (``RowLengthError``; in a CSV also fewer).
+            columns), more than ``max_rows`` rows, a row with more values than
+            the header has columns (``RowLengthError``; in a CSV also fewer), or
+            a NUL character.
     """
+    readings = _READINGS.get()
+    if readings is None:
+        return _read_table(data, file_name, encoding, columns, required, max_rows)
+    key = (hashlib.sha256(data).digest(), file_name, encoding, columns, required, max_rows)
+    if key not in readings:
+        try:
+            readings[key] = _read_table(data, file_name, encoding, columns, required, max_rows)
+        except TableFileError as exc:
+            readings[key] = exc
+    found = readings[key]
+    if isinstance(found, TableFileError):
+        raise found
+    file_format, rows = found
+    return file_format, [(line, dict(row)) for line, row in rows]  # copies: a caller may change its rows
+
+
+#: The tables read so far in the current ``one_read_per_file()`` block (None outside one).
+_READINGS: ContextVar[dict | None] = ContextVar("table_readings", default=None)
+
+
+@contextmanager
+def one_read_per_file():
+    """Within the block, ``read_table`` parses each file (same bytes, same options) once.
+
+    A later call with the same bytes gets a copy of the first reading's rows (or
+    its ``TableFileError`` again). The import pages wrap each request in it: a
+    confirmation previews the stored file and imports it, one parse for both.
+    Nothing is kept once the block ends.
+    """
+    token = _READINGS.set({})
+    try:
+        yield
+    finally:
+        _READINGS.reset(token)
+
+
+def _read_table(data, file_name, encoding, columns, required, max_rows) -> tuple[str, list[tuple[int, dict[str, str]]]]:
     file_format = table_format(data, file_name)
     if file_format == XLSX:
         cells, spreadsheet = xlsx_cells(data), True
@@ -220,6 +275,28 @@ def csv_cells(text: str) -> Iterator[tuple[int, list[str]]]:
 def xlsx_cells(data: bytes) -> Iterator[tuple[int, list[str]]]:
     """``(worksheet row number, cells as text)`` for each row of the workbook's first sheet.
 
+    The rows of ``xlsx_values``, each value as ``xlsx_text`` gives it.
+
+    Raises:
+        TableFileError: as ``xlsx_values``.
+    """
+    for number, values in xlsx_values(data, max_columns=_MAX_XLSX_COLUMNS):
+        yield number, [xlsx_text(value) for value in values]
+
+
+def xlsx_values(data: bytes, *, max_columns: int | None = None) -> Iterator[tuple[int, list]]:
+    """``(worksheet row number, cell values)`` for each row of the workbook's first sheet, as openpyxl reads them.
+
+    Args:
+        data: the workbook's bytes.
+        max_columns: the most columns read per row (None: every column a row has).
+
+    Yields:
+        Rows in order, numbered as Excel shows them; a row the sheet skips is an
+        empty list. The size the sheet declares is ignored, and reading stops
+        after ``XLSX_BLANK_RUN`` blank rows in a row (blank: no cell, or only
+        empty or whitespace text).
+
     Raises:
         TableFileError: not a readable workbook, or it unzips to more than
             ``MAX_XLSX_UNZIPPED_BYTES``.
@@ -233,7 +310,7 @@ def xlsx_cells(data: bytes) -> Iterator[tuple[int, list[str]]]:
     except zipfile.BadZipFile:
         raise TableFileError(unreadable) from None
     if unzipped > MAX_XLSX_UNZIPPED_BYTES:
-        raise TableFileError("The workbook is too large once unpacked; save only the roster sheet.")
+        raise TableFileError("The workbook is too large once unpacked; save only the sheet to import.")
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types (KeyError, InvalidFileException, XML errors)
@@ -242,9 +319,18 @@ def xlsx_cells(data: bytes) -> Iterator[tuple[int, list[str]]]:
         if not workbook.worksheets:
             raise TableFileError("The workbook has no worksheet.")
         sheet = workbook.worksheets[0]
+        # The declared dimension may claim a million rows, or fewer rows than the sheet holds: read what is there.
+        sheet.reset_dimensions()
+        blank_run = 0
         try:
-            for number, values in enumerate(sheet.iter_rows(max_col=_MAX_XLSX_COLUMNS, values_only=True), start=1):
-                yield number, [xlsx_text(value) for value in values]
+            for number, values in enumerate(sheet.iter_rows(max_col=max_columns, values_only=True), start=1):
+                if any(value is not None and (not isinstance(value, str) or value.strip()) for value in values):
+                    blank_run = 0
+                else:
+                    blank_run += 1
+                    if blank_run >= XLSX_BLANK_RUN:
+                        return
+                yield number, list(values)
         except Exception:
             raise TableFileError(unreadable) from None
     finally:

@@ -12,7 +12,9 @@ form, templates, URL names, messages). The rules are the same for every import:
   all is refused on the upload page and not kept;
 * "Import all rows" is refused while a row has an error; "Import only the
   valid rows" is the uploader's explicit choice;
-* these pages show no personal data of a record, so they are not access-logged.
+* these pages show no personal data of a record, so they are not access-logged;
+* each request reads the uploaded file once (``tables.one_read_per_file``): a
+  confirmation's preview and its import share one reading.
 
 Moved here from ``training.imports.views`` and
 ``incidents.detainer_import.views``, which repeated them.
@@ -35,6 +37,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from compliance.core import access
 from compliance.core.uploads import services
 from compliance.core.uploads.forms import ImportConfirmForm
+from compliance.core.uploads.tables import one_read_per_file
 
 DISCARDED = "Upload {file_name} discarded; nothing was imported."
 NOT_IMPORTED = "Nothing was imported: "
@@ -107,12 +110,14 @@ def upload_views(pages: UploadPages) -> tuple[Callable, Callable, Callable]:
     @login_required
     @require_http_methods(["GET", "POST"])
     def upload(request):
-        return upload_page(request, pages=pages)
+        with one_read_per_file():
+            return upload_page(request, pages=pages)
 
     @login_required
     @require_http_methods(["GET", "POST"])
     def preview(request, public_id):
-        return preview_page(request, public_id, pages=pages)
+        with one_read_per_file():
+            return preview_page(request, public_id, pages=pages)
 
     @login_required
     @require_POST
