@@ -73,7 +73,14 @@ def test_a_real_worker_renders_the_training_roster_report(worker):
     agency = Agency.objects.create(name="Cedar County Sheriff's Office", state="TX", time_zone="America/Chicago")
     supervisor = make_user("worker_supervisor", agency=agency, role=Role.SUPERVISOR)
     course = Course.objects.create(agency=agency, code="IADP", name="Basic course", validity_months=24)
-    officer = Officer.objects.create(agency=agency, first_name="Rosalind", last_name="Quarrington", badge_number="W-17")
+    # The roster report lists designated officers (a new officer starts nominated).
+    officer = Officer.objects.create(
+        agency=agency,
+        first_name="Rosalind",
+        last_name="Quarrington",
+        badge_number="W-17",
+        status=Officer.Status.DESIGNATED,
+    )
     certification_record(actor=supervisor, officer=officer, course=course, completed_on=date(2026, 1, 15))
 
     report = report_request(actor=supervisor, agency=agency, kind=Report.Kind.TRAINING_ROSTER, as_of=date(2026, 11, 29))
