@@ -21,6 +21,7 @@ from compliance.core.roles import Role, role_grant
 from incidents.detainers import rules
 from incidents.detainers.models import Detainer
 from tests.base import PASSWORD
+from tests.browser.axe import assert_accessible
 from tests.training.helpers import make_officer
 from training.roster import rules as training_rules
 from training.roster.models import Certification, Course, Officer
@@ -73,10 +74,12 @@ def test_staff_log_a_detainer_without_a_warrant_then_attach_it_and_see_the_hold_
     assert expected_deadline.endswith((" CST", " CDT"))
 
     page.goto(f"{live_server.url}/detainers/new/")
+    assert_accessible(page)  # the sign-in page
     page.get_by_label("Username").fill("staff-birch")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{live_server.url}/detainers/new/")
+    assert_accessible(page)
 
     # Log the I-247A with no warrant.
     page.get_by_label("Subject's last name").fill("Varenko")
@@ -91,6 +94,7 @@ def test_staff_log_a_detainer_without_a_warrant_then_attach_it_and_see_the_hold_
     page.locator("#id_handling_officer").select_option(str(officer.pk))
     page.get_by_role("button", name="Log detainer").click()
     page.wait_for_url("**/detainers/*-*/")
+    assert_accessible(page)
     detainer = Detainer.objects.get(booking_number="BC-26-0412")
     assert page.url == f"{live_server.url}/detainers/{detainer.public_id}/"
     assert detainer.warrant_type == "" and detainer.handling_officer_id == officer.pk
@@ -109,10 +113,12 @@ def test_staff_log_a_detainer_without_a_warrant_then_attach_it_and_see_the_hold_
     # Attach the signed I-200.
     page.get_by_role("link", name="Edit", exact=True).click()
     page.wait_for_url(f"**/detainers/{detainer.public_id}/edit/")
+    assert_accessible(page)
     page.locator("#id_warrant_type").select_option(Detainer.Warrant.I200.value)
     tick(page, "id_warrant_signed")
     page.get_by_role("button", name="Save changes").click()
     page.wait_for_url(f"**/detainers/{detainer.public_id}/")
+    assert_accessible(page)
     assert "Detainer updated." in page.locator("main").inner_text()
     warrant_row = page.get_by_test_id("legal-checks").locator("tr", has_text="Signed I-200 or I-205 attached")
     assert warrant_row.get_attribute("data-check") == "passed"
@@ -120,6 +126,7 @@ def test_staff_log_a_detainer_without_a_warrant_then_attach_it_and_see_the_hold_
 
     # Still no hold until a copy is served on the subject (R4.5): record it on the custody board.
     page.goto(f"{live_server.url}/custody/")
+    assert_accessible(page)
     row = page.get_by_test_id("board-row").filter(has_text="BC-26-0412")
     assert row.locator("td").nth(3).text_content().strip() == "No"
     # The quick action is a link; htmx loads its form into the row (keyboard: Enter on the link) and
@@ -129,6 +136,7 @@ def test_staff_log_a_detainer_without_a_warrant_then_attach_it_and_see_the_hold_
     service = row.get_by_test_id("custody-action-form")
     expect(service.locator('input[type="date"]')).to_be_focused()
     assert page.url == f"{live_server.url}/custody/"  # the shift did not leave the board
+    assert_accessible(page)  # the form htmx swapped into the row
     service.locator('input[type="date"]').fill(served_local.strftime("%Y-%m-%d"))
     service.locator('input[type="time"]').fill(served_local.strftime("%H:%M"))
     service.get_by_label("Served by (name or badge)").fill("J-7")
@@ -136,6 +144,7 @@ def test_staff_log_a_detainer_without_a_warrant_then_attach_it_and_see_the_hold_
     service.get_by_role("button", name="Record service on the subject").click()
     expect(page.locator("main")).to_contain_text("Service of the detainer recorded.")
     assert page.url == f"{live_server.url}/custody/"
+    assert_accessible(page)
 
     # The board: the deadline in Chicago time and the hold authorized.
     row = page.get_by_test_id("board-row").filter(has_text="BC-26-0412")

@@ -16,6 +16,7 @@ from compliance.core.roles import Role, role_grant
 from incidents.incident_log import services as incident_services
 from incidents.incident_log.models import Incident
 from tests.base import PASSWORD
+from tests.browser.axe import assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -44,16 +45,20 @@ def test_an_unbroken_100000_character_description_wraps_inside_its_pages(page, l
     incident_services.incident_update(incident=incident, actor=staff, description=UNBROKEN.lower())
 
     page.goto(f"{live_server.url}/accounts/login/?next=/incidents/{incident.public_id}/")
+    assert_accessible(page)
     page.get_by_label("Username").fill("staff-alder")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{live_server.url}/incidents/{incident.public_id}/")
     assert "q" * 1000 in page.locator("main").inner_text()
     assert page_overflow(page) <= 0
+    assert_accessible(page)
 
     page.goto(f"{live_server.url}/history/incidents.incident/{incident.public_id}/")
     assert page.get_by_test_id("history-change").count() >= 1
     assert page_overflow(page) <= 0
+    assert_accessible(page)
 
     page.goto(f"{live_server.url}/incidents/")
     assert page_overflow(page) <= 0
+    assert_accessible(page)

@@ -19,6 +19,7 @@ from compliance.core.models import Agency, Agreement, AgreementModel, Finding, U
 from compliance.core.roles import Role, role_grant
 from incidents.detainers.models import Detainer
 from tests.base import PASSWORD
+from tests.browser.axe import assert_accessible
 from training.roster import rules as training_rules
 from training.roster.models import Certification, Course, Officer
 
@@ -34,10 +35,12 @@ def fill_local(scope, name: str, when) -> None:
 
 def sign_in(page, live_server, username: str, path: str) -> None:
     page.goto(f"{live_server.url}{path}")
+    assert_accessible(page)  # the sign-in page
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{live_server.url}{path}")
+    assert_accessible(page)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -86,9 +89,11 @@ def test_staff_record_after_the_fact_a_detainer_handled_by_an_officer_whose_refr
     expect(error).to_contain_text(f"was not authorized to use 287(g) authority on {served:%Y-%m-%d}")
     expect(page.get_by_label("Booking number")).to_have_value("CC-26-0311")
     assert not Detainer.objects.exists()
+    assert_accessible(page)  # the form shown again with its errors
     page.locator("#id_explanation").fill(EXPLANATION)
     page.get_by_role("button", name="Log detainer").click()
     page.wait_for_url("**/detainers/*-*/")
+    assert_accessible(page)
 
     # Saved, with the failed check shown and the explanation on the record's page.
     detainer = Detainer.objects.get(booking_number="CC-26-0311")
@@ -116,3 +121,4 @@ def test_staff_record_after_the_fact_a_detainer_handled_by_an_officer_whose_refr
     expect(page.get_by_test_id("finding-status")).to_contain_text("Open")
     page.get_by_test_id("finding-record").click()
     page.wait_for_url(f"**/detainers/{detainer.public_id}/")
+    assert_accessible(page)

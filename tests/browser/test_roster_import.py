@@ -13,6 +13,7 @@ import pytest
 from compliance.core.models import Agency, Agreement, AgreementModel, User
 from compliance.core.roles import Role, role_grant
 from tests.base import PASSWORD
+from tests.browser.axe import assert_accessible
 from tests.training.helpers import make_officer
 from training.imports.models import PendingImport
 from training.roster import rules
@@ -58,17 +59,22 @@ def test_a_supervisor_imports_valid_rows_and_renews_an_expired_officer(page, liv
     )
 
     page.goto(f"{live_server.url}/roster/")
+    assert_accessible(page)  # the sign-in page
     page.get_by_label("Username").fill("sup-elm")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{live_server.url}/roster/")
+    assert_accessible(page)
     assert authorized(page, "Lapsedly") == "No"
 
     # Upload: the preview shows every row, the bad one with its line, column and reason.
     page.get_by_role("link", name="Import roster (CSV or Excel)").click()
+    page.get_by_label("Roster file (CSV or Excel .xlsx)").wait_for()
+    assert_accessible(page)
     page.get_by_label("Roster file (CSV or Excel .xlsx)").set_input_files(str(roster_file))
     page.get_by_role("button", name="Upload and preview").click()
     page.wait_for_url("**/roster/import/*/")
+    assert_accessible(page)
     table = page.get_by_test_id("preview-table")
     assert table.locator('tr[data-outcome="create"]').count() == 2
     bad = table.locator('tr[data-outcome="error"]')
@@ -80,6 +86,7 @@ def test_a_supervisor_imports_valid_rows_and_renews_an_expired_officer(page, liv
 
     page.get_by_role("button", name="Import only the 2 valid rows").click()
     page.wait_for_url("**/roster/?agency=*")
+    assert_accessible(page)
     assert "1 row with errors skipped" in page.locator("main").inner_text()
     # Trained but only nominated: the training badge says current, "Authorized today" says no and why.
     assert authorized(page, "Okafor") == "No"
@@ -90,12 +97,19 @@ def test_a_supervisor_imports_valid_rows_and_renews_an_expired_officer(page, liv
 
     # The refresher for the officer whose training expired.
     roster_row(page, "Lapsedly").get_by_role("link", name="Lapsedly, Rae").click()
+    page.wait_for_url(f"**/roster/officers/{lapsed.public_id}/")
+    assert_accessible(page)
     page.get_by_role("link", name="Record a certification").click()
+    page.wait_for_url(f"**/roster/officers/{lapsed.public_id}/certifications/new/**")
+    assert_accessible(page)
     page.get_by_label("Course").select_option(label="IADP — IADP refresher")
     page.get_by_label("Completed on").fill(today.isoformat())
     page.get_by_role("button", name="Record").click()
     page.wait_for_url(f"**/roster/officers/{lapsed.public_id}/")
+    assert_accessible(page)
     assert "Certification recorded" in page.locator("main").inner_text()
 
     page.get_by_role("link", name="Roster", exact=True).first.click()
+    page.wait_for_url("**/roster/*")
     assert authorized(page, "Lapsedly") == "Yes"
+    assert_accessible(page)

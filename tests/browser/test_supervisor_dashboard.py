@@ -7,6 +7,7 @@ from django.utils import timezone
 from compliance.core.models import User
 from compliance.dashboard import dashboard_figures
 from compliance.management.commands.seed_demo import DEMO_PASSWORD
+from tests.browser.axe import assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -21,10 +22,12 @@ def test_the_demo_supervisor_signs_in_and_sees_the_dashboard_figures(page, live_
 
     page.goto(f"{live_server.url}/")
     assert "/accounts/login/" in page.url
+    assert_accessible(page)
     page.get_by_label("Username").fill("demo-supervisor")
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{live_server.url}/")
+    assert_accessible(page)
 
     testid = page.get_by_test_id
     assert testid("dashboard-agency").inner_text() == agency.name
@@ -44,3 +47,4 @@ def test_the_demo_supervisor_signs_in_and_sees_the_dashboard_figures(page, live_
     page.get_by_role("link", name="Roster").click()
     page.wait_for_url(f"{live_server.url}/roster/")
     assert page.get_by_role("heading", level=1).count() == 1
+    assert_accessible(page)
