@@ -1,4 +1,4 @@
-"""Issue 4, item 6: detainer-log import (historical facility-level events, no subject data)."""
+"""Detainer-log import: historical facility-level events, no subject data (../shared/data/detainers)."""
 
 import io
 import unittest

@@ -55,7 +55,7 @@ completion date is already recorded (re-importing a file adds nothing). Every
 history row is attributed to the importing user with the reason
 "Roster import: <file name>".
 
-Status (issue 9: one answer to "may this officer act"): a status that differs
+Status (one answer to "may this officer act", ``training.roster.authorization``): a status that differs
 from an existing officer's is a lifecycle step (``officer_set_status``,
 effective the agency's today, after the file's certifications are recorded);
 one the lifecycle does not allow is a row error. No row makes an officer
