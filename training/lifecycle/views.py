@@ -21,12 +21,11 @@ from training.lifecycle.forms import ChecklistForm, ExamForm, StatusChangeForm
 from training.lifecycle.models import ExamAttempt
 from training.roster.authorization import OfficerTraining
 from training.roster.models import Course, Officer
+from training.roster.selectors import officer_or_404
 
 
 def _officer_for_change(request, public_id) -> Officer:
-    return access.get_scoped_or_404(
-        Officer.objects.select_related("agency", "agreement"), request.user, access.CHANGE, public_id=public_id
-    )
+    return officer_or_404(request.user, public_id, perm=access.CHANGE, related=("agency", "agreement"))
 
 
 def officer_lifecycle_context(*, officer: Officer, training: OfficerTraining, today) -> dict:

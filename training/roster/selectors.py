@@ -69,6 +69,18 @@ class RosterRow:
     authorization: authorization.Authorization | None = None  # the rule on the report's date
 
 
+def officer_or_404(user, public_id, *, perm: str = access.VIEW, related: tuple[str, ...] = ("agency",)) -> Officer:
+    """The officer ``public_id`` if ``user`` holds ``perm`` in its agency, with ``related`` joined.
+
+    Every officer page reaches its record through here (``compliance.core.access``, case A1), as the
+    detainer pages do through ``incidents.detainers.selectors.detainer_or_404``.
+
+    Raises:
+        Http404: no such officer, or one of an agency outside the user's ``perm`` scope (never 403).
+    """
+    return access.get_scoped_or_404(Officer.objects.select_related(*related), user, perm, public_id=public_id)
+
+
 def latest_certifications() -> QuerySet[Certification]:
     """Certifications that are the latest of their (officer, course); renewed ones are left out.
 

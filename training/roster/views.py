@@ -28,7 +28,7 @@ from training.reminders.notices import notice_log_for_officer
 from training.roster import rules, selectors, services
 from training.roster.authorization import officer_trainings
 from training.roster.forms import CertificationForm, CourseForm, OfficerForm
-from training.roster.models import Course, Officer
+from training.roster.models import Course
 from training.roster.timeline import officer_timeline
 
 PAGE_SIZE = 50
@@ -37,12 +37,7 @@ PAGE_SIZE = 50
 @login_required
 @require_GET
 def officer_detail(request, public_id):
-    officer = access.get_scoped_or_404(
-        Officer.objects.select_related("agency", "supervisor", "agreement"),
-        request.user,
-        access.VIEW,
-        public_id=public_id,
-    )
+    officer = selectors.officer_or_404(request.user, public_id, related=("agency", "supervisor", "agreement"))
     today = rules.agency_today(officer.agency)
     lines = selectors.officer_certification_lines(officer=officer, today=today)
     with_certificate_files(line.certification for line in lines)  # each line's certificate files (evidence)
@@ -93,9 +88,7 @@ def officer_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def officer_edit(request, public_id):
-    officer = access.get_scoped_or_404(
-        Officer.objects.select_related("agency", "supervisor"), request.user, access.CHANGE, public_id=public_id
-    )
+    officer = selectors.officer_or_404(request.user, public_id, perm=access.CHANGE, related=("agency", "supervisor"))
     initial = {name: getattr(officer, name) for name in services.OFFICER_FIELDS}
     form = OfficerForm(
         request.POST or None,
@@ -117,9 +110,7 @@ def officer_edit(request, public_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def certification_create(request, public_id):
-    officer = access.get_scoped_or_404(
-        Officer.objects.select_related("agency"), request.user, access.CHANGE, public_id=public_id
-    )
+    officer = selectors.officer_or_404(request.user, public_id, perm=access.CHANGE)
     courses = access.scope(Course.objects.filter(agency=officer.agency), request.user, access.CHANGE).order_by("code")
     form = CertificationForm(request.POST or None, courses=courses)
     if request.method == "POST" and form.is_valid():
