@@ -12,7 +12,7 @@ from community import selectors, services
 from community.forms import OutreachEventForm
 from community.models import OutreachEvent
 from compliance.core import access
-from compliance.core.pages import change_agencies_or_403, initial_agency, paginate, require_change
+from compliance.core.pages import change_agencies_or_403, initial_agency, paginate, require_change, several_agencies
 
 
 def _event_or_404(request, public_id) -> OutreachEvent:
@@ -43,7 +43,7 @@ def outreach_list(request):
         "events": events,
         "only_agency": only_agency,
         "query_string": f"agency={only_agency.public_id}" if only_agency else "",
-        "several_agencies": only_agency is None and access.agencies_for(request.user, access.VIEW).count() > 1,
+        "several_agencies": several_agencies(request.user, only_agency),
         "can_create": access.agencies_for(request.user, access.CHANGE).exists(),
     }
     return render(request, "community/outreach_list.html", context)

@@ -83,3 +83,12 @@ def is_local_path(url: str) -> bool:
     if any(unicodedata.category(char)[0] in "CZ" for char in url):  # controls, spaces, line separators
         return False
     return url_has_allowed_host_and_scheme(url, allowed_hosts=set())
+
+
+def several_agencies(user, only_agency) -> bool:
+    """Whether a list page shows rows of several agencies (so it needs an agency column and chooser).
+
+    False when the page is narrowed to ``only_agency`` (``access.narrow_to_requested_agency``), else
+    whether ``user`` may view more than one agency (one query).
+    """
+    return only_agency is None and access.agencies_for(user, access.VIEW).count() > 1

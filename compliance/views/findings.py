@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from compliance.core import access
 from compliance.core import findings as services
 from compliance.core.models import Finding, Severity
-from compliance.core.pages import paginate
+from compliance.core.pages import paginate, several_agencies
 from compliance.core.record_pages import RECORD_PAGES
 
 PAGE_SIZE = 25
@@ -99,7 +99,7 @@ def finding_list(request):
         "filters": filters,
         "only_agency": only_agency,
         "query_string": urlencode(query),
-        "several_agencies": only_agency is None and access.agencies_for(request.user, access.VIEW).count() > 1,
+        "several_agencies": several_agencies(request.user, only_agency),
         # Agencies where the user may act (review_records): closed rows there get a "Reopen" link. One query.
         "reviewable_agency_ids": set(access.agencies_for(request.user, access.REVIEW).values_list("pk", flat=True)),
     }

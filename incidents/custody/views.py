@@ -39,7 +39,7 @@ from compliance.core import access
 from compliance.core.agency_time import in_zone
 from compliance.core.forms import add_service_errors
 from compliance.core.models import AccessLog, Finding, access_log_per_agency, access_log_record
-from compliance.core.pages import is_local_path, paginate, require_change
+from compliance.core.pages import is_local_path, paginate, require_change, several_agencies
 from compliance.core.sessions import passive_request
 from incidents.citizenship import services as citizenship
 from incidents.consular import services as consular
@@ -174,7 +174,7 @@ def _board_context(request) -> dict:
         "leads": leads,
         "show_authorized": True,
         "can_import": bool(changeable),
-        "several_agencies": only_agency is None and access.agencies_for(request.user, access.VIEW).count() > 1,
+        "several_agencies": several_agencies(request.user, only_agency),
         "only_agency": only_agency,
         "query_string": f"agency={only_agency.public_id}" if only_agency else "",
         "rows_url": _rows_url(only_agency, page.number if "page" in request.GET else None),

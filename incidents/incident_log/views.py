@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from compliance.core import access
-from compliance.core.pages import change_agencies_or_403, initial_agency, paginate, require_change
+from compliance.core.pages import change_agencies_or_403, initial_agency, paginate, require_change, several_agencies
 from incidents.incident_log import selectors, services
 from incidents.incident_log.forms import IncidentForm
 from incidents.incident_log.models import Incident
@@ -47,7 +47,7 @@ def incident_list(request):
         "statuses": Incident.Status.choices,
         "query_string": urlencode({key: value for key, value in kept.items() if value}),
         "only_agency": only_agency,
-        "several_agencies": only_agency is None and access.agencies_for(request.user, access.VIEW).count() > 1,
+        "several_agencies": several_agencies(request.user, only_agency),
         "can_create": access.agencies_for(request.user, access.CHANGE).exists(),
     }
     return render(request, "incidents/incident_list.html", context)
