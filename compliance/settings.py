@@ -8,6 +8,7 @@ sets ``DATABASE_URL``, ``REDIS_URL``, ``EMAIL_URL``, ``SECRET_KEY`` and
 ``SECRET_KEY`` the process refuses to start.
 """
 
+import datetime
 import os
 import sys
 import tempfile
@@ -53,6 +54,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "guardian",
     "simple_history",
+    # Accounts (SECURITY.md A, B): sign-in, password reset, MFA, one's own sessions; lockout (A4).
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "axes",
     "widget_tweaks",
     "compliance.apps.ComplianceConfig",
     "training.apps.TrainingConfig",
@@ -68,12 +75,19 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # Records each signed-in session (address, browser, last seen) for "Your sessions" (SECURITY.md B6).
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # No page but the sign-in and enrolment pages until the second factor is passed (SECURITY.md A1).
+    "compliance.accounts.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A signed-out htmx request loads the sign-in page whole (HX-Redirect), not inside a fragment.
     "compliance.core.sessions.HtmxSignInRedirectMiddleware",
     # Records request.user as the author of history rows written during a request.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "compliance.urls"
@@ -123,7 +137,9 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "compliance.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # First, as django-axes asks: refuses a locked-out username before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -132,9 +148,62 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "account_login"
+
+# django-allauth (compliance.accounts holds our adapter and pages). People are invited by their agency's
+# administrator; nobody signs themselves up. Sign-in is by username and password, then the second factor.
+ACCOUNT_ADAPTER = "compliance.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # the session stays; the others are signed out (SECURITY.md B6)
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False  # after a reset, sign in again with both factors (A6)
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+ACCOUNT_LOGIN_BY_CODE_ENABLED = False  # no e-mailed sign-in codes (A3)
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300  # granting roles, MFA devices, bulk exports: within 5 minutes (B5)
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "287(g) compliance: "
+ACCOUNT_SESSION_REMEMBER = False  # sessions end at the idle limit, never "remember me"
+ACCOUNT_PREVENT_ENUMERATION = True
+# The second factor (A1-A3, B8): an authenticator app (TOTP, 30-second codes, each usable once), a security key or
+# passkey (WebAuthn), and recovery codes. No e-mail or SMS codes; "trust this browser" off.
+MFA_ADAPTER = "compliance.accounts.adapter.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_PERIOD = 30
+MFA_TOTP_ISSUER = "287(g) compliance"
+MFA_TRUST_ENABLED = False
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING  # http://127.0.0.1 in make run and the browser tests
+# make run only: every demo login's second factor accepts this code too (README). allauth refuses to start with it
+# set when DEBUG is off (ImproperlyConfigured), so it can never reach production.
+MFA_TOTP_INSECURE_BYPASS_CODE = env.str("DEMO_MFA_CODE", default="") or None if DEBUG else None
+# Not "last seen" on every request: it would write on each page (and on the custody board's polling).
+USERSESSIONS_TRACK_ACTIVITY = False
+
+# django-axes (SECURITY.md A4): 5 failed sign-ins for one username within 15 minutes (a rolling window: each
+# failure expires 15 minutes after it) lock the account; compliance.accounts.lockout then keeps it locked until an
+# administrator unlocks it. Failures are counted per username, not per address, so one address failing across
+# many usernames is throttled by allauth's rate limit (429, below) without locking those accounts (A4a).
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_USE_ATTEMPT_EXPIRATION = True
+AXES_USERNAME_FORM_FIELD = "login"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ADMIN = False
+# One reverse proxy (nginx in docker-compose) in production: the client is the last address it adds.
+AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env.int("PROXY_COUNT", default=0) else ["REMOTE_ADDR"]
+)
+ACCOUNT_RATE_LIMITS = {
+    # A4a: one address failing 30 sign-ins in 15 minutes, whatever the usernames, is answered 429.
+    "login_failed": "30/15m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reauthenticate": "10/m/user",
+}
 
 # Sessions end after 30 minutes idle (SECURITY.md B1). Requests a page makes by itself (the custody
 # board's polling, compliance.core.sessions.passive_request) are not activity: they never save the session.
@@ -225,6 +294,15 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 
+# The cache holds what every web process must agree on: used TOTP codes (a code works once, SECURITY.md A2) and
+# allauth's rate limits (A4a). Redis when REDIS_URL is set (production, CI); one process's memory otherwise
+# (make run is one process).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL and not TESTING
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
 # Guardian: no anonymous user row; object permissions only.
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
@@ -251,4 +329,9 @@ LOGGING = {
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-SILENCED_SYSTEM_CHECKS = ["models.W047"]  # SQLite ignores nulls_distinct; PostgreSQL enforces it
+SILENCED_SYSTEM_CHECKS = [
+    "models.W047",  # SQLite ignores nulls_distinct; PostgreSQL enforces it
+    # axes counts failures per username only, on purpose (SECURITY.md A4a): an address failing across many
+    # usernames is throttled by allauth's rate limit (429) instead, so an attacker cannot lock everyone out.
+    "axes.W006",
+]

@@ -1,7 +1,7 @@
 """URL map. Records are addressed by their public UUID, never the integer key."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
 from compliance.views import access_log as access_log_views
@@ -31,10 +31,13 @@ findings_patterns = (
     "findings",
 )
 
+# Django admin signs in through allauth too (both factors, lockout), never through its own password-only form.
+admin.site.login = login_required(admin.site.login)
+
 urlpatterns = [
     path("", dashboard_views.dashboard, name="dashboard"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # django-allauth: sign-in (account_login), sign-out, password change and reset, MFA, your sessions.
+    path("accounts/", include("allauth.urls")),
     path("history/<str:model_label>/<uuid:public_id>/", history_views.record_history, name="history"),
     path("access-log/", access_log_views.access_log, name="access_log"),
     path("roster/", include("training.urls")),

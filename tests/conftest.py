@@ -27,3 +27,13 @@ def _media_in_tmp(settings, tmp_path):
         },
     }
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: no used TOTP codes or rate-limit counts left by another test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -21,6 +21,7 @@ from compliance.core.roles import Role, role_grant
 from incidents.detainers.models import Detainer
 from tests.base import PASSWORD
 from tests.browser.axe import assert_accessible, assert_accessible_as_served
+from tests.browser.signin import sign_in_page
 from tests.incidents.helpers import make_detainer
 
 pytestmark = pytest.mark.browser
@@ -44,10 +45,7 @@ def setup_board() -> tuple[Agency, Detainer]:
 
 def sign_in(page, live_server, path: str) -> None:
     page.goto(f"{live_server.url}{path}")
-    page.get_by_label("Username").fill("staff-alder")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}{path}")
+    sign_in_page(page, "staff-alder", then=f"{live_server.url}{path}")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -19,6 +19,7 @@ from compliance.core.roles import Role, role_grant
 from incidents.detainers.models import Detainer
 from tests.base import PASSWORD
 from tests.browser.axe import assert_accessible
+from tests.browser.signin import sign_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -37,10 +38,7 @@ def test_a_clerk_fills_the_sectioned_form_guided_by_the_error_summary(browser, l
     page.set_default_timeout(15_000)
     try:
         page.goto(f"{live_server.url}/detainers/new/")
-        page.get_by_label("Username").fill("clerk-cedar")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(f"{live_server.url}/detainers/new/")
+        sign_in_page(page, "clerk-cedar", then=f"{live_server.url}/detainers/new/")
         sections = page.get_by_test_id("form-section")
         expect(sections).to_have_count(6)
         assert [sections.nth(i).get_attribute("data-section") for i in range(6)] == [

@@ -22,6 +22,7 @@ from incidents.detainers import rules
 from incidents.detainers.models import Detainer
 from tests.base import PASSWORD
 from tests.browser.axe import assert_accessible
+from tests.browser.signin import sign_in_page
 from tests.training.helpers import make_officer
 from training.roster import rules as training_rules
 from training.roster.models import Certification, Course, Officer
@@ -75,10 +76,7 @@ def test_staff_log_a_detainer_without_a_warrant_then_attach_it_and_see_the_hold_
 
     page.goto(f"{live_server.url}/detainers/new/")
     assert_accessible(page)  # the sign-in page
-    page.get_by_label("Username").fill("staff-birch")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/detainers/new/")
+    sign_in_page(page, "staff-birch", then=f"{live_server.url}/detainers/new/")
     assert_accessible(page)
 
     # Log the I-247A with no warrant.

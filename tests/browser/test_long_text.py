@@ -17,6 +17,7 @@ from incidents.incident_log import services as incident_services
 from incidents.incident_log.models import Incident
 from tests.base import PASSWORD
 from tests.browser.axe import assert_accessible
+from tests.browser.signin import sign_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -46,10 +47,7 @@ def test_an_unbroken_100000_character_description_wraps_inside_its_pages(page, l
 
     page.goto(f"{live_server.url}/accounts/login/?next=/incidents/{incident.public_id}/")
     assert_accessible(page)
-    page.get_by_label("Username").fill("staff-alder")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/incidents/{incident.public_id}/")
+    sign_in_page(page, "staff-alder", then=f"{live_server.url}/incidents/{incident.public_id}/")
     assert "q" * 1000 in page.locator("main").inner_text()
     assert page_overflow(page) <= 0
     assert_accessible(page)

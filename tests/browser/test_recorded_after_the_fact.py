@@ -20,6 +20,7 @@ from compliance.core.roles import Role, role_grant
 from incidents.detainers.models import Detainer
 from tests.base import PASSWORD
 from tests.browser.axe import assert_accessible
+from tests.browser.signin import sign_in_page
 from training.roster import rules as training_rules
 from training.roster.models import Certification, Course, Officer
 
@@ -36,10 +37,7 @@ def fill_local(scope, name: str, when) -> None:
 def sign_in(page, live_server, username: str, path: str) -> None:
     page.goto(f"{live_server.url}{path}")
     assert_accessible(page)  # the sign-in page
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}{path}")
+    sign_in_page(page, username, then=f"{live_server.url}{path}")
     assert_accessible(page)
 
 

@@ -14,6 +14,7 @@ from compliance.core.models import Agency, Agreement, AgreementModel, User
 from compliance.core.roles import Role, role_grant
 from tests.base import PASSWORD
 from tests.browser.axe import assert_accessible
+from tests.browser.signin import sign_in_page
 from tests.training.helpers import make_officer
 from training.imports.models import PendingImport
 from training.roster import rules
@@ -60,10 +61,7 @@ def test_a_supervisor_imports_valid_rows_and_renews_an_expired_officer(page, liv
 
     page.goto(f"{live_server.url}/roster/")
     assert_accessible(page)  # the sign-in page
-    page.get_by_label("Username").fill("sup-elm")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/roster/")
+    sign_in_page(page, "sup-elm", then=f"{live_server.url}/roster/")
     assert_accessible(page)
     assert authorized(page, "Lapsedly") == "No"
 

@@ -8,6 +8,7 @@ from compliance.core.models import User
 from compliance.dashboard import dashboard_figures
 from compliance.management.commands.seed_demo import DEMO_PASSWORD
 from tests.browser.axe import assert_accessible
+from tests.browser.signin import sign_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -23,10 +24,7 @@ def test_the_demo_supervisor_signs_in_and_sees_the_dashboard_figures(page, live_
     page.goto(f"{live_server.url}/")
     assert "/accounts/login/" in page.url
     assert_accessible(page)
-    page.get_by_label("Username").fill("demo-supervisor")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in_page(page, "demo-supervisor", password=DEMO_PASSWORD, then=f"{live_server.url}/")
     assert_accessible(page)
 
     testid = page.get_by_test_id

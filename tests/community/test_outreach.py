@@ -9,7 +9,7 @@ from community import services
 from community.models import OutreachEvent
 from compliance.core.pages import PAGE_SIZE
 from compliance.core.roles import Role
-from tests.base import PASSWORD, BaseTestCase, make_user
+from tests.base import BaseTestCase, make_user, sign_in
 
 # 2026-06-01 03:00 UTC is still 2026-05-31 in Chicago (22:00 CDT) and Phoenix (20:00 MST).
 NOW = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
@@ -43,7 +43,7 @@ class OutreachViewTests(BaseTestCase):
         self.event_b = make_event(self.agency_b, actor=self.staff_b, title="Beta town hall")
 
     def login(self, user):
-        self.client.login(username=user.username, password=PASSWORD)
+        sign_in(self.client, user)
 
     def url(self, name, event=None):
         return reverse(f"community:{name}", args=[event.public_id] if event else [])

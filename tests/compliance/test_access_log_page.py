@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from compliance.core.models import AccessLog
-from tests.base import BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.incidents.helpers import make_detainer
 
 URL = reverse("access_log")
@@ -23,13 +23,13 @@ class AccessLogPageTests(BaseTestCase):
 
     def view(self, user, detainer, *, when):
         with time_machine.travel(when, tick=False):
-            self.client.force_login(user)
+            sign_in(self.client, user)
             response = self.client.get(reverse("incidents:detainer_detail", args=[detainer.public_id]))
             self.assertEqual(response.status_code, 200)
 
     def test_an_auditor_reads_who_viewed_which_record_when_and_from_where(self):
         self.view(self.staff_a, self.detainer_a, when=datetime(2026, 11, 20, 16, 5, tzinfo=UTC))
-        self.client.force_login(self.auditor_a)
+        sign_in(self.client, self.auditor_a)
         response = self.client.get(URL)
         self.assertEqual(response.status_code, 200)
         rows = [e for e, _ in response.context["entries"] if e.action == AccessLog.Action.VIEW]
@@ -43,7 +43,7 @@ class AccessLogPageTests(BaseTestCase):
     def test_reading_the_log_changes_no_row(self):
         self.view(self.staff_a, self.detainer_a, when=datetime(2026, 11, 20, 16, 5, tzinfo=UTC))
         before = list(AccessLog.objects.order_by("pk").values_list("pk", "at", "user", "action", "object_id"))
-        self.client.force_login(self.auditor_a)
+        sign_in(self.client, self.auditor_a)
         self.client.get(URL)
         self.assertEqual(
             list(AccessLog.objects.order_by("pk").values_list("pk", "at", "user", "action", "object_id")), before
@@ -51,7 +51,7 @@ class AccessLogPageTests(BaseTestCase):
 
     def test_other_agencys_rows_are_not_shown(self):
         self.view(self.staff_b, self.detainer_b, when=datetime(2026, 11, 20, 16, 5, tzinfo=UTC))
-        self.client.force_login(self.auditor_a)
+        sign_in(self.client, self.auditor_a)
         response = self.client.get(URL)
         self.assertEqual([e for e, _ in response.context["entries"]], [])
         self.assertEqual(self.client.get(URL, {"agency": self.agency_b.public_id}).status_code, 404)
@@ -59,7 +59,7 @@ class AccessLogPageTests(BaseTestCase):
     def test_staff_and_outsiders_may_not_read_it(self):
         for user in (self.staff_a, self.outsider):
             with self.subTest(user=user.username):
-                self.client.force_login(user)
+                sign_in(self.client, user)
                 self.assertEqual(self.client.get(URL).status_code, 403)
 
     def test_who_viewed_one_record(self):
@@ -67,7 +67,7 @@ class AccessLogPageTests(BaseTestCase):
         when = datetime(2026, 11, 20, 16, 5, tzinfo=UTC)
         self.view(self.staff_a, self.detainer_a, when=when)
         self.view(self.supervisor_a, other, when=when)
-        self.client.force_login(self.auditor_a)
+        sign_in(self.client, self.auditor_a)
         response = self.client.get(URL, {"record": f"incidents.detainer:{other.public_id}"})
         self.assertEqual(
             [(e.user, e.object_id) for e, _ in response.context["entries"]], [(self.supervisor_a, other.pk)]
@@ -85,20 +85,20 @@ class AccessLogPageTests(BaseTestCase):
         # 2026-11-21 05:30 UTC is still 20 Nov (23:30 CST) in agency A.
         self.view(self.staff_a, self.detainer_a, when=datetime(2026, 11, 21, 5, 30, tzinfo=UTC))
         self.view(self.staff_a, self.detainer_a, when=datetime(2026, 11, 21, 6, 30, tzinfo=UTC))
-        self.client.force_login(self.auditor_a)
+        sign_in(self.client, self.auditor_a)
         response = self.client.get(URL, {"start": "2026-11-20", "end": "2026-11-20", "action": "view"})
         self.assertEqual([e.at for e, _ in response.context["entries"]], [datetime(2026, 11, 21, 5, 30, tzinfo=UTC)])
         response = self.client.get(URL, {"start": "2026-11-21", "end": "2026-11-21", "action": "view"})
         self.assertEqual([e.at for e, _ in response.context["entries"]], [datetime(2026, 11, 21, 6, 30, tzinfo=UTC)])
 
     def test_end_before_start_is_reported_next_to_the_field(self):
-        self.client.force_login(self.auditor_a)
+        sign_in(self.client, self.auditor_a)
         response = self.client.get(URL, {"start": "2026-11-20", "end": "2026-11-19"})
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.context["filters"].errors["end"], ["The end date is before the start date."])
 
     def queries_for_the_page(self) -> int:
-        self.client.force_login(self.auditor_a)
+        sign_in(self.client, self.auditor_a)
         self.client.get(URL)  # warm caches (content types, session)
         with CaptureQueriesContext(connection) as captured:
             response = self.client.get(URL)
@@ -120,28 +120,28 @@ class AccessLogLinksTests(BaseTestCase):
     def test_the_detainer_page_links_an_auditor_to_who_viewed_it(self):
         detainer = make_detainer(self.agency_a, actor=self.staff_a)
         page = reverse("incidents:detainer_detail", args=[detainer.public_id])
-        self.client.force_login(self.auditor_a)
+        sign_in(self.client, self.auditor_a)
         response = self.client.get(page)
         self.assertContains(response, 'data-testid="who-viewed"')
         self.assertContains(response, f"record=incidents.detainer:{detainer.public_id}")
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         self.assertNotContains(self.client.get(page), 'data-testid="who-viewed"')
 
     def test_the_record_link_shows_views_older_than_thirty_days(self):
         detainer = make_detainer(self.agency_a, actor=self.staff_a)
         with time_machine.travel(datetime(2026, 1, 5, 16, 0, tzinfo=UTC), tick=False):
-            self.client.force_login(self.staff_a)
+            sign_in(self.client, self.staff_a)
             self.client.get(reverse("incidents:detainer_detail", args=[detainer.public_id]))
-        self.client.force_login(self.auditor_a)
+        sign_in(self.client, self.auditor_a)
         response = self.client.get(
             URL, {"agency": self.agency_a.public_id, "record": f"incidents.detainer:{detainer.public_id}"}
         )
         self.assertEqual([e.at for e, _ in response.context["entries"]], [datetime(2026, 1, 5, 16, 0, tzinfo=UTC)])
 
     def test_dashboard_links_auditors_but_not_staff(self):
-        self.client.force_login(self.auditor_a)
+        sign_in(self.client, self.auditor_a)
         self.assertContains(self.client.get(reverse("dashboard")), 'data-testid="access-log-link"')
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         self.assertNotContains(self.client.get(reverse("dashboard")), 'data-testid="access-log-link"')
 
 
@@ -149,12 +149,12 @@ class MultiAgencyListLoggingTests(BaseTestCase):
     def test_a_list_spanning_two_agencies_is_in_each_agencys_access_log(self):
         make_detainer(self.agency_a, actor=self.staff_a, booking_number="BK-A-9")
         make_detainer(self.agency_b, actor=self.staff_b, booking_number="BK-B-9", number=2)
-        self.client.force_login(self.auditor)  # reads both agencies
+        sign_in(self.client, self.auditor)  # reads both agencies
         for url in (reverse("incidents:detainer_list"), reverse("incidents:custody_board")):
             with self.subTest(url=url):
                 self.client.get(url)
                 rows = AccessLog.objects.filter(action=AccessLog.Action.LIST, user=self.auditor, path=url)
                 self.assertEqual({(r.agency, r.object_count) for r in rows}, {(self.agency_a, 1), (self.agency_b, 1)})
-        self.client.force_login(self.auditor_a)
+        sign_in(self.client, self.auditor_a)
         entries = [e for e, _ in self.client.get(URL, {"action": "list"}).context["entries"]]
         self.assertEqual({(e.user, e.agency) for e in entries}, {(self.auditor, self.agency_a)})

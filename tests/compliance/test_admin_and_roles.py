@@ -4,7 +4,7 @@ from django.contrib.auth.models import Group
 
 from compliance.core.models import User
 from compliance.core.roles import Role
-from tests.base import BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.compliance.helpers import make_finding, make_incident, make_ready_report
 
 
@@ -19,7 +19,7 @@ class RoleGroupsMigrationTests(BaseTestCase):
 class AdminTests(BaseTestCase):
     def setUp(self):
         self.root = User.objects.create_superuser("root", "root@example.test", "invented-root-password")
-        self.client.force_login(self.root)
+        sign_in(self.client, self.root)
 
     def test_every_core_admin_page_loads(self):
         make_finding(self.agency_a, make_incident(self.agency_a, 1))

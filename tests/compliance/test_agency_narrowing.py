@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from community.services import outreach_event_create
 from incidents.incident_log.services import incident_create
-from tests.base import PASSWORD, BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.incidents.helpers import make_detainer
 
 
@@ -35,7 +35,7 @@ class AgencyNarrowingTests(BaseTestCase):
             )
 
     def get(self, name, agency=None):
-        self.client.login(username=self.auditor.username, password=PASSWORD)
+        sign_in(self.client, self.auditor)
         query = {"agency": str(agency.public_id)} if agency else {}
         return self.client.get(reverse(name), query)
 
@@ -56,7 +56,7 @@ class AgencyNarrowingTests(BaseTestCase):
                 self.assertNotContains(response, alpha)
 
     def test_an_agency_outside_the_users_scope_answers_404(self):
-        self.client.login(username=self.staff_a.username, password=PASSWORD)
+        sign_in(self.client, self.staff_a)
         response = self.client.get(reverse("incidents:detainer_list"), {"agency": str(self.agency_b.public_id)})
         self.assertEqual(response.status_code, 404)
         response = self.client.get(reverse("incidents:detainer_list"), {"agency": "not-a-uuid"})

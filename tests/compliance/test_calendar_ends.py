@@ -16,7 +16,7 @@ from community.models import OutreachEvent
 from compliance.core.local_days import DAY_OUT_OF_RANGE_MESSAGE
 from compliance.core.models import Agreement, Report, User
 from incidents.detainers.models import Detainer
-from tests.base import BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.incidents.helpers import local_datetime_post, make_detainer
 
 FAR = ("9999-12-31", "0001-01-01")
@@ -24,7 +24,7 @@ FAR = ("9999-12-31", "0001-01-01")
 
 class FarDateFilterTests(BaseTestCase):
     def setUp(self):
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
 
     def assertRefusedAtField(self, url: str, field: str, day: str, *, context_key: str):
         response = self.client.get(url, {field: day})
@@ -56,7 +56,7 @@ class FarDateFilterTests(BaseTestCase):
 
 class FarDateFormTests(BaseTestCase):
     def setUp(self):
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
 
     def test_a_report_as_of_year_1_is_refused_and_not_requested(self):
         # The detainer log covers the 90 days before the date: year 1 minus 89 days does not exist.
@@ -108,7 +108,7 @@ class FarDateAdminTests(BaseTestCase):
     def test_the_site_admin_refuses_an_agreement_that_expires_in_year_9999(self):
         # Every page that asks "is this agreement in force" adds a day to its expiry.
         admin = User.objects.create_superuser("site-admin", "site-admin@example.test", "not-a-real-password")
-        self.client.force_login(admin)
+        sign_in(self.client, admin)
         url = reverse("admin:compliance_agreement_change", args=[self.agreement_a.pk])
         form = self.client.get(url).context["adminform"].form
         data = {name: value for name, value in form.initial.items() if value is not None}

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from compliance.dashboard import quarter_bounds
 from incidents.detainers.models import Detainer
 from incidents.incident_log.models import Incident
-from tests.base import BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.compliance.helpers import (
     figure,
     make_certification,
@@ -33,7 +33,7 @@ class DashboardTrainingFiguresTests(BaseTestCase):
         make_certification(make_officer(cls.agency_b, 1), make_course(cls.agency_b), date(2020, 1, 1))
 
     def test_case_T1_expiring_today_is_not_expired_in_the_agency_zone(self):
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         # 2026-02-27 19:30 CST is already 2026-02-28 in UTC.
         with time_machine.travel(datetime(2026, 2, 28, 1, 30, tzinfo=UTC), tick=False):
             response = self.client.get("/")
@@ -45,14 +45,14 @@ class DashboardTrainingFiguresTests(BaseTestCase):
         self.assertEqual(figure(response, "officers-missing"), "1")
 
     def test_case_T1_expired_one_minute_after_local_midnight(self):
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         with time_machine.travel(datetime(2026, 2, 28, 6, 1, tzinfo=UTC), tick=False):  # 00:01 CST
             response = self.client.get("/")
         self.assertEqual(figure(response, "officers-expired"), "1")
         self.assertEqual(figure(response, "officers-expiring-today"), "0")
 
     def test_it_shows_a_roster_chart_without_scripts(self):
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         response = self.client.get("/")
         chart = response.content.decode().split('data-testid="roster-chart"')[1].split("</figure>")[0]
         self.assertIn("<svg", chart)
@@ -86,7 +86,7 @@ class DashboardDetainerAndIncidentTests(BaseTestCase):
         make_incident(cls.agency_b, 1, severity=Incident.Severity.MEDIUM)
 
     def test_it_lists_nearest_hold_deadlines_in_the_agency_zone(self):
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         response = self.client.get("/")
         self.assertEqual(figure(response, "detainers-upcoming"), "2")
         self.assertEqual(figure(response, "detainer-deadline"), "2026-04-12 10:00 CDT")
@@ -97,14 +97,14 @@ class DashboardDetainerAndIncidentTests(BaseTestCase):
         self.assertNotIn("BK-B", html)
 
     def test_it_counts_detainers_past_deadline_with_no_outcome(self):
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         response = self.client.get("/")
         self.assertEqual(figure(response, "detainers-overdue"), "1")
         self.assertContains(response, "BK-PAST")
         self.assertContains(response, "overdue by 6 h 00 min")
 
     def test_it_counts_open_incidents_by_severity(self):
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         response = self.client.get("/")
         self.assertEqual(figure(response, "incidents-open-critical"), "1")
         self.assertEqual(figure(response, "incidents-open-high"), "1")
@@ -125,7 +125,7 @@ class DashboardOutreachQuarterTests(BaseTestCase):
         make_outreach(self.agency_a, date(2026, 3, 31), 3)
         make_outreach(self.agency_a, date(2026, 4, 1), 4)
         make_outreach(self.agency_b, date(2026, 2, 1), 5)
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         # 2026-04-01 03:00 UTC is still 2026-03-31 (Q1) in Chicago.
         with time_machine.travel(datetime(2026, 4, 1, 3, 0, tzinfo=UTC), tick=False):
             response = self.client.get("/")
@@ -134,31 +134,31 @@ class DashboardOutreachQuarterTests(BaseTestCase):
 
 class DashboardAccessTests(BaseTestCase):
     def test_it_shows_the_home_agency_by_default(self):
-        self.client.force_login(self.staff_b)
+        sign_in(self.client, self.staff_b)
         response = self.client.get("/")
         self.assertEqual(figure(response, "dashboard-agency"), self.agency_b.name)
 
     def test_an_auditor_of_several_agencies_can_switch(self):
-        self.client.force_login(self.auditor)
+        sign_in(self.client, self.auditor)
         response = self.client.get("/", {"agency": str(self.agency_b.public_id)})
         self.assertEqual(figure(response, "dashboard-agency"), self.agency_b.name)
         self.assertContains(response, 'data-testid="agency-switch"')
 
     def test_a_single_agency_user_sees_no_switch(self):
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         self.assertNotContains(self.client.get("/"), 'data-testid="agency-switch"')
 
     def test_other_agency_gets_404(self):
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         response = self.client.get("/", {"agency": str(self.agency_b.public_id)})
         self.assertEqual(response.status_code, 404)
 
     def test_a_malformed_agency_id_gets_404(self):
-        self.client.force_login(self.auditor)
+        sign_in(self.client, self.auditor)
         self.assertEqual(self.client.get("/", {"agency": "not-a-uuid"}).status_code, 404)
 
     def test_a_user_without_agency_sees_a_notice(self):
-        self.client.force_login(self.outsider)
+        sign_in(self.client, self.outsider)
         response = self.client.get("/")
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, 'data-testid="no-agency"')
@@ -180,7 +180,7 @@ class DashboardQueryCountTests(BaseTestCase):
             make_outreach(self.agency_a, date(2026, 4, 1 + n % 10), n)
 
     def test_query_count_does_not_grow_with_data(self):
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         self._add_data(1, 2)
         with CaptureQueriesContext(connection) as small:
             self.assertEqual(self.client.get("/").status_code, 200)

@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.test import SimpleTestCase
 from django.urls import reverse
 
-from tests.base import PASSWORD, BaseTestCase
+from tests.base import BaseTestCase, sign_in
 
 
 class SampleForm(forms.Form):
@@ -55,7 +55,7 @@ class ErrorSummaryIncludeTests(SimpleTestCase):
 
 class LongFormsHaveTheSummaryTests(BaseTestCase):
     def test_the_outreach_incident_and_officer_forms_show_it(self):
-        self.client.login(username=self.admin_a.username, password=PASSWORD)
+        sign_in(self.client, self.admin_a)
         pages = {
             reverse("community:outreach_create"): ({"location": "Library (invented)"}, "title"),
             reverse("incidents:incident_create"): ({"description": "Invented."}, "title"),

@@ -15,7 +15,7 @@ from compliance.core.models import Finding
 from incidents.consular import services as consular
 from incidents.detainers.models import Detainer
 from incidents.detainers.sweep import sweep_hold_deadlines
-from tests.base import PASSWORD, BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.compliance.helpers import RECEIVED, make_detainer
 from tests.compliance.test_findings import make
 from tests.incidents import helpers as incident_helpers
@@ -153,7 +153,7 @@ class ReopenPageTests(BaseTestCase):
         return Finding.objects.get(pk=self.finding.pk).status
 
     def test_a_supervisor_reopens_from_the_finding_page(self):
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         page = self.client.get(self.detail)
         self.assertContains(page, 'data-testid="finding-reopen"')
         self.assertContains(page, f'action="{self.reopen}"')
@@ -169,7 +169,7 @@ class ReopenPageTests(BaseTestCase):
         self.assertNotContains(page, 'data-testid="finding-reopen"')
 
     def test_the_findings_page_lists_a_reopened_finding_as_open(self):
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         listing = self.client.get(reverse("findings:list"))
         self.assertNotContains(listing, 'data-testid="finding-row"')  # default filter: open or acknowledged
         self.assertContains(self.client.get(reverse("findings:list"), {"status": "resolved"}), "Reopen…")
@@ -180,7 +180,7 @@ class ReopenPageTests(BaseTestCase):
         self.assertContains(self.client.get(reverse("findings:list"), {"status": "open"}), 'data-testid="finding-row"')
 
     def test_a_blank_reason_shows_the_error_next_to_the_field(self):
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         response = self.client.post(self.reopen, {"reason": "  "})
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "usa-form-group--error")
@@ -190,7 +190,7 @@ class ReopenPageTests(BaseTestCase):
 
     def test_an_open_finding_cannot_be_reopened_through_the_page(self):
         open_finding = make(self.agency_a, self.detainer, kind=Finding.Kind.NO_WARRANT)
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         page = self.client.get(reverse("findings:detail", args=[open_finding.public_id]))
         self.assertNotContains(page, 'data-testid="finding-reopen"')
         response = self.client.post(
@@ -201,7 +201,7 @@ class ReopenPageTests(BaseTestCase):
 
     def test_staff_and_auditors_get_403_and_no_button(self):
         for user in (self.staff_a, self.auditor_a, self.auditor):
-            self.client.force_login(user)
+            sign_in(self.client, user)
             with self.subTest(user=user.username):
                 self.assertNotContains(self.client.get(self.detail), 'data-testid="finding-reopen"')
                 listing = self.client.get(reverse("findings:list"), {"status": "resolved"})
@@ -211,24 +211,24 @@ class ReopenPageTests(BaseTestCase):
 
     def test_other_agency_gets_404(self):
         for user in (self.staff_b, self.supervisor_b, self.outsider):
-            self.client.force_login(user)
+            sign_in(self.client, user)
             with self.subTest(user=user.username):
                 self.assertEqual(self.client.get(self.detail).status_code, 404)
                 self.assertEqual(self.client.post(self.reopen, {"reason": REASON}).status_code, 404)
         self.assertEqual(self.status(), Finding.Status.RESOLVED)
 
     def test_post_only_with_csrf(self):
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         self.assertEqual(self.client.get(self.reopen).status_code, 405)
         strict = Client(enforce_csrf_checks=True)
-        strict.login(username="supervisor_a", password=PASSWORD)
+        sign_in(strict, self.supervisor_a)
         self.assertEqual(strict.post(self.reopen, {"reason": REASON}).status_code, 403)
         self.assertEqual(self.status(), Finding.Status.RESOLVED)
 
     def test_anonymous_users_are_sent_to_log_in(self):
         response = self.client.post(self.reopen, {"reason": REASON})
         self.assertEqual(response.status_code, 302)
-        self.assertIn(reverse("login"), response["Location"])
+        self.assertIn(reverse("account_login"), response["Location"])
 
 
 class FindingHistoryNamesTests(BaseTestCase):
@@ -238,7 +238,7 @@ class FindingHistoryNamesTests(BaseTestCase):
         finding = make(self.agency_a, make_detainer(self.agency_a, 1))
         findings.finding_resolve(finding=finding, actor=self.supervisor_a, note="Released; retrained.")
         findings.finding_reopen(finding=finding, actor=self.admin_a, reason="The retraining did not happen.")
-        self.client.force_login(self.auditor_a)
+        sign_in(self.client, self.auditor_a)
         response = self.client.get(reverse("history", args=["compliance.finding", finding.public_id]))
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "Pat Quillfeather")

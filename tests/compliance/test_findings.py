@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from compliance.core import findings
 from compliance.core.models import Finding
-from tests.base import BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.compliance.helpers import RECEIVED, make_detainer
 
 
@@ -96,7 +96,7 @@ class FindingPageTests(BaseTestCase):
         cls.hold_b = make(cls.agency_b, cls.detainer_b, rule="Rule of agency B")
 
     def list(self, user, **params):
-        self.client.force_login(user)
+        sign_in(self.client, user)
         return self.client.get(reverse("findings:list"), params)
 
     def test_the_list_shows_kind_severity_record_and_rule_of_own_agency_only(self):
@@ -126,7 +126,7 @@ class FindingPageTests(BaseTestCase):
         self.assertEqual(self.list(self.staff_a, agency=str(self.agency_b.public_id)).status_code, 404)
 
     def test_the_list_query_count_does_not_grow_with_rows(self):
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         url = reverse("findings:list")
         self.client.get(url)  # warm caches (content types, session)
         with CaptureQueriesContext(connection) as few:
@@ -140,7 +140,7 @@ class FindingPageTests(BaseTestCase):
 
     def test_detail_other_agency_gets_404(self):
         for user in (self.staff_b, self.supervisor_b, self.outsider):
-            self.client.force_login(user)
+            sign_in(self.client, user)
             with self.subTest(user=user.username):
                 url = reverse("findings:detail", args=[self.hold_a.public_id])
                 self.assertEqual(self.client.get(url).status_code, 404)
@@ -149,7 +149,7 @@ class FindingPageTests(BaseTestCase):
 
     def test_staff_and_auditors_read_but_may_not_act(self):
         for user in (self.staff_a, self.auditor_a):
-            self.client.force_login(user)
+            sign_in(self.client, user)
             with self.subTest(user=user.username):
                 response = self.client.get(reverse("findings:detail", args=[self.hold_a.public_id]))
                 self.assertContains(response, "R4.7–R4.8 48-hour hold limit")
@@ -161,7 +161,7 @@ class FindingPageTests(BaseTestCase):
         self.assertEqual(self.hold_a.status, Finding.Status.OPEN)
 
     def test_a_supervisor_works_a_finding_through_the_pages(self):
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         detail = reverse("findings:detail", args=[self.hold_a.public_id])
         self.assertContains(self.client.get(detail), 'data-testid="finding-actions"')
         response = self.client.post(reverse("findings:acknowledge", args=[self.hold_a.public_id]))
@@ -180,7 +180,7 @@ class FindingPageTests(BaseTestCase):
         self.assertNotContains(response, 'data-testid="finding-actions"')
 
     def test_a_supervisor_marks_a_false_positive_with_a_reason(self):
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         url = reverse("findings:false_positive", args=[self.consular_a.public_id])
         response = self.client.post(url, {"reason": ""})
         self.assertEqual(response.status_code, 200)
@@ -191,5 +191,5 @@ class FindingPageTests(BaseTestCase):
         self.assertEqual(done.history.first().history_user, self.supervisor_a)
 
     def test_the_nav_links_to_findings(self):
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         self.assertContains(self.client.get(reverse("dashboard")), reverse("findings:list"))

@@ -14,7 +14,7 @@ from compliance.core.models import AccessLog, Agency, Finding, User
 from compliance.core.system_account import system_user
 from incidents.incident_log.models import Incident
 from incidents.tasks import sweep_hold_deadlines_task
-from tests.base import BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.compliance.helpers import make_detainer, make_incident, make_officer
 
 
@@ -45,7 +45,7 @@ class HistoryPageTests(BaseTestCase):
         return f"/history/{label}/{record.public_id}/"
 
     def test_it_shows_who_when_type_reason_and_each_field(self):
-        self.client.force_login(self.auditor_a)
+        sign_in(self.client, self.auditor_a)
         response = self.client.get(self.url(self.officer))
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, 'data-testid="history-entry"', count=2)
@@ -63,35 +63,35 @@ class HistoryPageTests(BaseTestCase):
         entry = self.officer.history.earliest("history_date")
         entry.history_date = datetime(2026, 3, 9, 15, 0, tzinfo=UTC)
         entry.save()
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         self.assertContains(self.client.get(self.url(self.officer)), "2026-03-09 10:00 CDT")
 
     def test_other_agency_gets_404(self):
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         self.assertEqual(self.client.get(self.url(self.officer_b)).status_code, 404)
 
     def test_outsider_gets_404(self):
-        self.client.force_login(self.outsider)
+        sign_in(self.client, self.outsider)
         self.assertEqual(self.client.get(self.url(self.officer)).status_code, 404)
 
     def test_a_model_not_on_the_allow_list_gets_404(self):
-        self.client.force_login(self.admin_a)
+        sign_in(self.client, self.admin_a)
         for label in ("compliance.user", "auth.group", "compliance.accesslog", "nonsense", "training.nosuchmodel"):
             with self.subTest(label=label):
                 self.assertEqual(self.client.get(self.url(self.officer, label)).status_code, 404)
 
     def test_a_wrong_model_for_the_id_gets_404(self):
-        self.client.force_login(self.admin_a)
+        sign_in(self.client, self.admin_a)
         self.assertEqual(self.client.get(self.url(self.officer, "incidents.detainer")).status_code, 404)
 
     def test_an_agency_history_is_scoped_to_the_agency(self):
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         self.assertEqual(self.client.get(self.url(self.agency_a, "compliance.agency")).status_code, 200)
         self.assertEqual(self.client.get(self.url(self.agency_b, "compliance.agency")).status_code, 404)
 
     def test_a_detainer_history_view_is_access_logged(self):
         detainer = make_detainer(self.agency_a, 1)
-        self.client.force_login(self.auditor_a)
+        sign_in(self.client, self.auditor_a)
         self.assertEqual(self.client.get(self.url(detainer, "incidents.detainer")).status_code, 200)
         log = AccessLog.objects.get(user=self.auditor_a)
         self.assertEqual((log.action, log.object_id, log.agency), (AccessLog.Action.VIEW, detainer.pk, self.agency_a))
@@ -198,7 +198,7 @@ class FailedRequestTests(BaseTestCase):
 
         incident = make_incident(self.agency_a, 1)
         client = self.client_class(raise_request_exception=False)
-        client.force_login(self.supervisor_a)
+        sign_in(client, self.supervisor_a)
         with self.settings(ROOT_URLCONF="tests.compliance.failing_request_urls"):
             response = client.get(f"/save-then-fail/{incident.pk}/")
         self.assertEqual(response.status_code, 500)

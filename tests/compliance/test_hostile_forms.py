@@ -51,7 +51,7 @@ from incidents.citizenship.models import CitizenshipCategory
 from incidents.citizenship.services import citizenship_claim_record, citizenship_escalation_record
 from incidents.detainer_import.models import DetainerImport
 from incidents.detainer_log.forms import DetainerExportForm
-from tests.base import BaseTestCase, make_user
+from tests.base import BaseTestCase, make_user, sign_in
 from tests.compliance.helpers import make_certification, make_course, make_finding, make_officer, make_outreach
 from tests.compliance.workbooks import sparse_xlsx
 from tests.incidents.helpers import make_detainer
@@ -719,7 +719,7 @@ class HostileFormTests(HypothesisTestCase, BaseTestCase):
 
     def check_page(self, key: str, data) -> None:
         page = PAGES[key]
-        self.client.force_login(self.user)  # each example has its own client
+        sign_in(self.client, self.user)  # each example has its own client
         if page.setup is not None:
             page.setup(self)
         values = self.draw_values(data, self.slots(key, page), self.rendered_by_page[key])
@@ -741,7 +741,7 @@ class HostileFormTests(HypothesisTestCase, BaseTestCase):
 
     @given(data=st.data())
     def test_the_detainer_export_gives_no_server_error_on_hostile_filters(self, data):
-        self.client.force_login(self.user)
+        sign_in(self.client, self.user)
         slots = list(slots_of(DetainerExportForm()))
         values = self.draw_values(data, slots, {})
         before = self.row_counts()
@@ -753,7 +753,7 @@ class HostileFormTests(HypothesisTestCase, BaseTestCase):
 
     def test_every_date_field_shown_refuses_dates_outside_the_calendar(self):
         # The far ends of the calendar are refused at the field, not left to overflow later (BoundedDateField).
-        self.client.force_login(self.user)
+        sign_in(self.client, self.user)
         checked = 0
         for key, page in PAGES.items():
             if page.setup is not None:

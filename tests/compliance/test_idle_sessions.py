@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
-from tests.base import PASSWORD, BaseTestCase
+from tests.base import BaseTestCase, sign_in
 
 T0 = datetime(2026, 3, 9, 12, 0, tzinfo=UTC)
 DASHBOARD = "/"
@@ -24,7 +24,7 @@ SIGN_IN = "/accounts/login/"
 class IdleTimeoutTests(BaseTestCase):
     def sign_in_at(self, when):
         with time_machine.travel(when, tick=False):
-            self.client.login(username=self.staff_a.username, password=PASSWORD)
+            sign_in(self.client, self.staff_a)
 
     def expiry(self) -> datetime:
         return Session.objects.get(session_key=self.client.session.session_key).expire_date
@@ -68,7 +68,7 @@ class IdleTimeoutTests(BaseTestCase):
         self.assertNotIn("HX-Redirect", response)
 
     def test_an_htmx_redirect_elsewhere_than_sign_in_is_left_alone(self):
-        self.client.login(username=self.staff_a.username, password=PASSWORD)
+        sign_in(self.client, self.staff_a)
         # CommonMiddleware's APPEND_SLASH redirect: any redirect that is not to sign in.
         response = self.client.get("/roster", headers={"HX-Request": "true"})
         self.assertEqual(response.status_code, 301)

@@ -24,7 +24,7 @@ from compliance.reports.pdf import BREAK_EVERY, LONG_RUN, break_long_runs, pdf_r
 from compliance.reports.rendering import KINDS
 from incidents.incident_log import services as incident_services
 from incidents.incident_log.models import Incident
-from tests.base import BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.incidents.helpers import local_datetime_post, make_detainer
 
 #: 100,000 characters without a space: an invented evidence reference pasted again and again.
@@ -46,7 +46,7 @@ class BreakLongRunsTests(SimpleTestCase):
 
 class LongNarrativeTests(BaseTestCase):
     def test_a_100000_character_description_is_stored_whole_and_shown_on_its_pages(self):
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         data = {
             "kind": Incident.Kind.COMPLAINT,
             "severity": Incident.Severity.MEDIUM,

@@ -24,7 +24,7 @@ from compliance.core.history import AUDITED_MODELS
 from compliance.core.models import Report
 from compliance.core.roles import ROLE_PERMISSIONS, Role
 from compliance.reports.services import report_request
-from tests.base import BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.compliance.helpers import (
     make_certification,
     make_course,
@@ -200,7 +200,7 @@ class PermissionMatrixTests(BaseTestCase):
     def request(self, user, spec: Spec, url: str):
         self.client.logout()
         if user is not None:
-            self.client.force_login(user)
+            sign_in(self.client, user)
         return self.client.post(url, {}) if spec.method == "POST" else self.client.get(url)
 
     def test_every_public_id_pattern_is_covered(self):
@@ -292,14 +292,14 @@ class ModelWidePermissionTests(BaseTestCase):
         self.assertTrue(self.staff_b.has_perm("incidents.view_detainer"))
 
     def test_case_A1_detainer_list_has_only_agency_b_rows(self):
-        self.client.force_login(self.staff_b)
+        sign_in(self.client, self.staff_b)
         response = self.client.get(reverse("incidents:detainer_list"))
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "BK-BIRCH-OWN")
         self.assertNotContains(response, "BK-ALDER-ONLY")
 
     def test_case_A1_agency_a_records_still_answer_404(self):
-        self.client.force_login(self.staff_b)
+        sign_in(self.client, self.staff_b)
         for url in (
             reverse("incidents:detainer_detail", kwargs={"public_id": self.detainer_a.public_id}),
             reverse("history", kwargs={"model_label": "incidents.detainer", "public_id": self.detainer_a.public_id}),
@@ -311,7 +311,7 @@ class ModelWidePermissionTests(BaseTestCase):
                 self.assertEqual(self.client.get(url).status_code, 404)
 
     def test_case_A1_reports_list_and_request_stay_in_agency_b(self):
-        self.client.force_login(self.staff_b)
+        sign_in(self.client, self.staff_b)
         self.assertNotContains(self.client.get(reverse("reports:list")), self.agency_a.state + ")")
         # Model-wide export_reports does not count: staff_b holds no export object permission.
         self.assertEqual(self.client.get(reverse("reports:request")).status_code, 404)

@@ -17,7 +17,7 @@ from compliance.core.models import AccessLog, Report
 from compliance.reports.forms import ReportRequestForm
 from compliance.reports.rendering import report_render
 from compliance.reports.services import report_request
-from tests.base import BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.compliance.helpers import make_certification, make_course, make_officer, make_ready_report
 
 # 2026-02-27 19:30 CST (case T1): already the 28th in UTC.
@@ -191,7 +191,7 @@ class ReportViewsTests(BaseTestCase):
         self.report_b = make_ready_report(self.agency_b, self.supervisor_b)
 
     def test_the_list_shows_only_reports_of_visible_agencies(self):
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         response = self.client.get("/reports/")
         self.assertContains(response, escape(self.agency_a.name))
         self.assertNotContains(response, escape(self.agency_b.name))
@@ -201,12 +201,12 @@ class ReportViewsTests(BaseTestCase):
         self.assertNotContains(response, 'data-testid="request-report"')
 
     def test_an_auditor_of_two_agencies_sees_both(self):
-        self.client.force_login(self.auditor)
+        sign_in(self.client, self.auditor)
         response = self.client.get("/reports/")
         self.assertContains(response, 'data-testid="report-download"', count=2)
 
     def test_list_query_count_does_not_grow(self):
-        self.client.force_login(self.auditor)
+        sign_in(self.client, self.auditor)
         with CaptureQueriesContext(connection) as few:
             self.client.get("/reports/")
         for _ in range(10):
@@ -216,13 +216,13 @@ class ReportViewsTests(BaseTestCase):
 
     @time_machine.travel(T1_EVENING, tick=False)
     def test_the_request_form_defaults_to_the_agency_today(self):
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         response = self.client.get("/reports/request/")
         self.assertContains(response, 'value="2026-02-27"')
 
     @time_machine.travel(T1_EVENING, tick=False)
     def test_requesting_renders_and_lists_the_report(self):
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         with self.captureOnCommitCallbacks(execute=True):
             response = self.client.post(
                 "/reports/request/",
@@ -235,7 +235,7 @@ class ReportViewsTests(BaseTestCase):
 
     @time_machine.travel(T1_EVENING, tick=False)
     def test_a_future_date_is_refused_next_to_the_field(self):
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         response = self.client.post(
             "/reports/request/",
             {"agency": str(self.agency_a.public_id), "kind": "training_roster", "as_of": "2026-02-28"},
@@ -245,7 +245,7 @@ class ReportViewsTests(BaseTestCase):
         self.assertContains(response, "cannot be after today (2026-02-27)")
 
     def test_another_agency_cannot_be_chosen(self):
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         response = self.client.post(
             "/reports/request/",
             {"agency": str(self.agency_b.public_id), "kind": "training_roster", "as_of": "2026-01-01"},
@@ -255,11 +255,11 @@ class ReportViewsTests(BaseTestCase):
         self.assertFalse(Report.objects.filter(agency=self.agency_b, requested_by=self.supervisor_a).exists())
 
     def test_the_request_page_needs_export_reports(self):
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         self.assertEqual(self.client.get("/reports/request/").status_code, 404)
 
     def test_download_serves_the_pdf_and_logs_it(self):
-        self.client.force_login(self.auditor_a)
+        sign_in(self.client, self.auditor_a)
         response = self.client.get(f"/reports/{self.report_a.public_id}/download/")
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response["Content-Type"], "application/pdf")
@@ -269,18 +269,18 @@ class ReportViewsTests(BaseTestCase):
         )
 
     def test_download_of_another_agency_gets_404(self):
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         self.assertEqual(self.client.get(f"/reports/{self.report_b.public_id}/download/").status_code, 404)
 
     def test_download_without_export_reports_gets_404(self):
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         self.assertEqual(self.client.get(f"/reports/{self.report_a.public_id}/download/").status_code, 404)
 
     def test_a_report_not_ready_gets_404(self):
         queued = Report.objects.create(
             agency=self.agency_a, kind="training_roster", as_of=date(2026, 1, 1), requested_by=self.supervisor_a
         )
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         self.assertEqual(self.client.get(f"/reports/{queued.public_id}/download/").status_code, 404)
 
     def test_anonymous_download_goes_to_login(self):
@@ -344,7 +344,7 @@ class ReportRequestFormCaseT1Tests(BaseTestCase):
 
     @time_machine.travel(T1_EVENING, tick=False)
     def test_case_T1_request_form_defaults_to_the_agency_local_date(self):
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         response = self.client.get("/reports/request/")
         self.assertEqual(response.status_code, 200)
         form = response.context["form"]
@@ -371,5 +371,5 @@ class ReportRequestFormCaseT1Tests(BaseTestCase):
     @time_machine.travel(datetime(2026, 2, 28, 6, 1, tzinfo=UTC), tick=False)
     def test_case_T1_after_local_midnight_the_default_moves_on(self):
         # 2026-02-28 00:01 CST.
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         self.assertEqual(self.client.get("/reports/request/").context["form"]["as_of"].value(), date(2026, 2, 28))

@@ -20,7 +20,7 @@ from compliance.core.uploads.tables import (
     read_table,
     xlsx_values,
 )
-from tests.base import BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.compliance.workbooks import roster_rows, sparse_xlsx
 from training.imports.files import COLUMNS
 from training.imports.models import PendingImport
@@ -104,7 +104,7 @@ class RosterImportReadsOnceTests(BaseTestCase):
     """The roster import pages: each request parses the uploaded workbook once (it used to be two or three)."""
 
     def test_upload_preview_and_confirmation_each_read_the_workbook_once(self):
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         workbook = sparse_xlsx(roster_rows(10), dimension="A1:H1048576")
         spy = mock.patch("openpyxl.load_workbook", wraps=openpyxl.load_workbook)
         with spy as load_workbook:

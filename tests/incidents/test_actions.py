@@ -22,7 +22,7 @@ from incidents.detainers.checks import detainer_checks, hold_authorized
 from incidents.detainers.choices import Action, InterpreterType
 from incidents.detainers.models import Detainer
 from incidents.detainers.scope import action_allowed, action_outside_model_message
-from tests.base import BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.incidents.helpers import RECEIVED, local_datetime_post, make_detainer
 from tests.training.helpers import make_certification, make_course, make_officer
 
@@ -364,7 +364,7 @@ class ActionViewTests(ActionTestCase):
         return data
 
     def test_it_shows_the_form_and_logs_the_access(self):
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         response = self.client.get(self.url())
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "Record a 287(g) action")
@@ -377,18 +377,18 @@ class ActionViewTests(ActionTestCase):
         )
 
     def test_a_reader_gets_403(self):
-        self.client.force_login(self.auditor_a)
+        sign_in(self.client, self.auditor_a)
         self.assertEqual(self.client.get(self.url()).status_code, 403)
         self.assertEqual(self.client.post(self.url(), self.post_data()).status_code, 403)
         self.assertFalse(DetainerAction.objects.exists())
 
     def test_another_agency_gets_404(self):
-        self.client.force_login(self.staff_b)
+        sign_in(self.client, self.staff_b)
         self.assertEqual(self.client.get(self.url()).status_code, 404)
         self.assertEqual(self.client.post(self.url(), self.post_data()).status_code, 404)
 
     def test_it_records_the_action_typed_on_the_agencys_clock(self):
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         response = self.client.post(self.url(), self.post_data())
         self.assertRedirects(response, reverse("incidents:detainer_detail", args=[self.detainer_a.public_id]))
         action = DetainerAction.objects.get()
@@ -397,7 +397,7 @@ class ActionViewTests(ActionTestCase):
         self.assertEqual(action.history.get().history_user, self.staff_a)
 
     def test_an_interview_under_wso_asks_for_the_explanation_then_is_recorded(self):
-        self.client.force_login(self.staff_b)
+        sign_in(self.client, self.staff_b)
         data = self.post_data(kind=Action.INTERVIEW, officer=self.officer_b.pk)
         response = self.client.post(self.url(self.detainer_b), data)
         self.assertEqual(response.status_code, 200)
@@ -410,14 +410,14 @@ class ActionViewTests(ActionTestCase):
         self.assertEqual(DetainerAction.objects.get().explanation, EXPLAINED)
 
     def test_a_time_the_clock_skipped_is_refused_at_its_field(self):
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         data = self.post_data(**local_datetime_post("performed_at", "2025-03-09", "02:30"))
         response = self.client.post(self.url(), data)
         self.assertEqual(response.status_code, 200)
         self.assertIn("does not exist in America/Chicago", response.context["form"].errors["performed_at"][0])
 
     def test_a_missing_language_is_refused_next_to_its_field(self):
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         response = self.client.post(self.url(), self.post_data(language=""))
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.context["form"].errors["language"], [actions.LANGUAGE_MESSAGE.format(kind="service")])
@@ -433,7 +433,7 @@ class DetainerPageTests(ActionTestCase):
             detainer=self.detainer_a, actor=self.staff_a, action=Action.PROCESS, action_at=RECEIVED
         )
         self.record()
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         response = self.client.get(self.detail())
         self.assertContains(response, 'data-testid="record-action"')
         self.assertContains(response, 'data-testid="logged-action" data-in-order="yes"', count=1)
@@ -446,13 +446,13 @@ class DetainerPageTests(ActionTestCase):
 
     def test_a_reader_sees_the_table_without_the_link(self):
         self.record()
-        self.client.force_login(self.auditor_a)
+        sign_in(self.client, self.auditor_a)
         response = self.client.get(self.detail())
         self.assertContains(response, 'data-testid="logged-action"')
         self.assertNotContains(response, self.url_create())
 
     def test_the_page_costs_the_same_queries_with_1_or_10_actions(self):
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         self.record()
         self.client.get(self.detail())  # warm caches (content types, session)
         with CaptureQueriesContext(connection) as one:
@@ -565,7 +565,7 @@ class JemBookingTests(ActionTestCase):
 
     def test_the_page_refuses_an_unbooked_jem_action_next_to_the_action_field(self):
         detainer = self.unbooked()
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         url = reverse("incidents:detainer_action_create", args=[detainer.public_id])
         data = {
             "kind": Action.PROCESS,
@@ -698,7 +698,7 @@ class TfmApprovalTests(ActionTestCase):
         self.assertTrue(by_name(self.detainer_a).passed)
 
     def test_the_page_records_a_field_arrest_with_its_approval_on_the_agencys_clock_and_shows_it(self):
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         url = reverse("incidents:detainer_action_create", args=[self.detainer_a.public_id])
         data = {
             "kind": Action.FIELD_ARREST,
@@ -722,7 +722,7 @@ class TfmApprovalTests(ActionTestCase):
         )
 
     def test_the_page_asks_for_the_explanation_of_a_field_arrest_without_approval(self):
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         url = reverse("incidents:detainer_action_create", args=[self.detainer_a.public_id])
         data = {
             "kind": Action.FIELD_ARREST,
@@ -737,7 +737,7 @@ class TfmApprovalTests(ActionTestCase):
         self.assertFalse(DetainerAction.objects.exists())
 
     def test_another_agency_gets_404(self):
-        self.client.force_login(self.staff_b)
+        sign_in(self.client, self.staff_b)
         url = reverse("incidents:detainer_action_create", args=[self.detainer_a.public_id])
         self.assertEqual(self.client.post(url, {"kind": Action.FIELD_ARREST}).status_code, 404)
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from incidents.citizenship import services as citizenship
 from incidents.detainers import checks, services
 from incidents.detainers.models import Detainer
-from tests.base import BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.incidents.helpers import make_detainer
 
 CLAIM_AT = datetime(2026, 2, 2, 15, 0, tzinfo=UTC)
@@ -213,18 +213,18 @@ class CitizenshipViewTests(BaseTestCase):
 
     def test_the_detainer_page_shows_the_red_stop_banner(self):
         citizenship.citizenship_claim_record(detainer=self.detainer, actor=self.staff_a, uscitizenship_claimed=True)
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         response = self.client.get(reverse("incidents:detainer_detail", args=[self.detainer.public_id]))
         self.assertContains(response, 'data-testid="citizenship-stop"')
         self.assertContains(response, "usa-alert--error")
 
     def test_no_banner_without_a_claim(self):
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         response = self.client.get(reverse("incidents:detainer_detail", args=[self.detainer.public_id]))
         self.assertNotContains(response, 'data-testid="citizenship-stop"')
 
     def test_staff_records_a_claim_and_the_supervisor_escalates_and_resolves(self):
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         response = self.client.post(self.url, {"citizenship_sign_us_birthplace": "on"})
         self.assertRedirects(response, self.url)
         self.assertTrue(citizenship.is_stopped(Detainer.objects.get(pk=self.detainer.pk)))
@@ -233,7 +233,7 @@ class CitizenshipViewTests(BaseTestCase):
         escalate = reverse("incidents:detainer_citizenship_escalate", args=[self.detainer.public_id])
         self.assertEqual(self.client.post(escalate, {}).status_code, 403)
 
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         self.assertContains(self.client.get(self.url), "Record escalation")
         response = self.client.post(
             escalate,
@@ -257,24 +257,24 @@ class CitizenshipViewTests(BaseTestCase):
 
     def test_removing_a_sign_shows_the_reason_at_the_field(self):
         citizenship.citizenship_claim_record(detainer=self.detainer, actor=self.staff_a, uscitizenship_claimed=True)
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         response = self.client.post(self.url, {})
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, citizenship.CANNOT_WITHDRAW_MESSAGE)
 
     def test_other_agency_gets_404(self):
         for user in (self.staff_b, self.supervisor_b):
-            self.client.force_login(user)
+            sign_in(self.client, user)
             with self.subTest(user=user.username):
                 self.assertEqual(self.client.get(self.url).status_code, 404)
 
     def test_the_auditor_may_not_record_a_claim(self):
-        self.client.force_login(self.auditor_a)
+        sign_in(self.client, self.auditor_a)
         self.assertEqual(self.client.get(self.url).status_code, 403)
 
     def test_a_transfer_in_stop_is_refused_at_the_form_with_the_reason(self):
         citizenship.citizenship_claim_record(detainer=self.detainer, actor=self.staff_a, uscitizenship_claimed=True)
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         response = self.client.post(
             reverse("incidents:detainer_outcome", args=[self.detainer.public_id]),
             {"outcome": Detainer.Outcome.TRANSFERRED, "outcome_at_0": "2026-01-05", "outcome_at_1": "10:00"},

@@ -23,7 +23,7 @@ from incidents.citizenship import services as citizenship
 from incidents.citizenship.claim_finding import ONLY_BY_RESOLUTION_MESSAGE
 from incidents.custody.views import STOP_MARKS
 from incidents.detainers.models import Detainer
-from tests.base import BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.incidents.helpers import make_detainer
 
 NOW = datetime(2026, 5, 4, 15, 0, tzinfo=UTC)
@@ -112,7 +112,7 @@ class CitizenshipFindingTests(BaseTestCase):
         with self.assertRaises(ValidationError) as caught:
             findings.finding_mark_false_positive(finding=finding, actor=self.supervisor_a, reason="Said in jest.")
         self.assertEqual(caught.exception.message_dict, {"reason": [ONLY_BY_RESOLUTION_MESSAGE]})
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         page = self.client.get(reverse("findings:detail", args=[finding.public_id]))
         self.assertContains(page, 'data-testid="finding-closed-on-record"')
         self.assertContains(page, escape(ONLY_BY_RESOLUTION_MESSAGE))
@@ -154,7 +154,7 @@ class CitizenshipFindingTests(BaseTestCase):
             self.agency_a, actor=self.staff_a, number=2, would_be_released_at=NOW + timedelta(hours=7)
         )
         self.claim()
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         response = self.client.get(reverse("incidents:custody_board"))
         rows = {row["detainer"].pk: row for row in response.context["board"]}
         self.assertEqual(rows[self.detainer.pk]["citizenship_finding"], self.finding())
@@ -168,7 +168,7 @@ class CitizenshipFindingTests(BaseTestCase):
         self.assertIsNone(rows[self.detainer.pk]["citizenship_finding"])
 
     def test_point_4_the_board_reads_the_claims_in_one_query_whatever_the_number_of_rows(self):
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         self.claim()
         self.client.get(reverse("incidents:custody_board"))  # warm up session and content types
         with CaptureQueriesContext(connection) as few:

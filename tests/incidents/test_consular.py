@@ -16,7 +16,7 @@ from incidents.consular import services as consular
 from incidents.consular.models import ConsularCountry, ConsularCountryList
 from incidents.detainers.models import Detainer
 from incidents.tasks import sweep_consular_notifications_task
-from tests.base import BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.compliance.helpers import make_officer
 from tests.incidents.helpers import make_detainer
 
@@ -246,7 +246,7 @@ class ConsularViewTests(BaseTestCase):
 
     def test_staff_records_the_notification(self):
         officer = make_officer(self.agency_a, 3)
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         self.assertContains(self.client.get(self.url), 'data-testid="consular-protection-note"')
         response = self.client.post(
             self.url,
@@ -268,18 +268,18 @@ class ConsularViewTests(BaseTestCase):
         self.assertEqual(self.detainer.consular_officer, officer)
 
     def test_errors_show_next_to_the_field(self):
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         response = self.client.post(self.url, {"nationality": "USA", "requested": "unknown"})
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, consular.US_NATIONALITY_MESSAGE)
 
     def test_the_detainer_page_carries_the_protection_claim_note(self):
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         response = self.client.get(reverse("incidents:detainer_detail", args=[self.detainer.public_id]))
         self.assertContains(response, "asylum or fear of return")
 
     def test_other_agency_gets_404_and_auditors_read_only(self):
-        self.client.force_login(self.staff_b)
+        sign_in(self.client, self.staff_b)
         self.assertEqual(self.client.get(self.url).status_code, 404)
-        self.client.force_login(self.auditor_a)
+        sign_in(self.client, self.auditor_a)
         self.assertEqual(self.client.get(self.url).status_code, 403)

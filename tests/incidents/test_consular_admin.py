@@ -11,7 +11,7 @@ from datetime import date
 from compliance.core.models import User
 from incidents.consular import services as consular
 from incidents.consular.models import ConsularCountry, ConsularCountryList
-from tests.base import BaseTestCase
+from tests.base import BaseTestCase, sign_in
 
 ARREST_DAY = date(2026, 3, 2)
 ADD_URL = "/admin/incidents/consularcountry/add/"
@@ -27,7 +27,7 @@ class ConsularCountryAdminTests(BaseTestCase):
         return {"country_list": self.current.pk, "code": "MX", "name": "Mexico", "aliases": "Estados Unidos Mexicanos"}
 
     def test_case_R5_6_superuser_adds_a_country_in_the_admin(self):
-        self.client.force_login(self.root)
+        sign_in(self.client, self.root)
         response = self.client.post(ADD_URL, self.mexico_post())
         self.assertEqual(response.status_code, 302, response.content[:2000])
         entry = consular.mandatory_country("Mexico", consular.country_list_at(ARREST_DAY))
@@ -40,7 +40,7 @@ class ConsularCountryAdminTests(BaseTestCase):
 
     def test_case_R5_6_superuser_adds_a_country_on_the_list_page(self):
         """The list's own change page (the country inline), as an administrator correcting the list would."""
-        self.client.force_login(self.root)
+        sign_in(self.client, self.root)
         existing = list(self.current.countries.order_by("pk"))
         data = {
             "version": self.current.version,
@@ -93,13 +93,13 @@ class ConsularCountryAdminTests(BaseTestCase):
 
     def test_case_R5_6_staff_without_admin_rights_get_no_access(self):
         # The app's own staff role (not Django "staff"): sent to the admin sign-in.
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         response = self.client.post(ADD_URL, self.mexico_post())
         self.assertEqual(response.status_code, 302)
         self.assertTrue(response["Location"].startswith("/admin/login/"))
         # A Django-staff account without model permissions: refused.
         clerk = User.objects.create_user("clerk", "clerk@example.test", "invented-clerk-password", is_staff=True)
-        self.client.force_login(clerk)
+        sign_in(self.client, clerk)
         self.assertEqual(self.client.post(ADD_URL, self.mexico_post()).status_code, 403)
         self.assertEqual(self.client.get("/admin/incidents/consularcountrylist/").status_code, 403)
         self.assertFalse(ConsularCountry.objects.filter(code="MX").exists())

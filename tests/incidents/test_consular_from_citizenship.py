@@ -19,7 +19,7 @@ from compliance.core.models import Finding
 from incidents.consular import services as consular
 from incidents.detainers import services
 from incidents.detainers.models import Detainer
-from tests.base import BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.incidents.helpers import make_detainer
 
 BOOKED = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)  # 08:00 CST
@@ -99,7 +99,7 @@ class ConsularFromCitizenshipTests(BaseTestCase):
 
     def test_point_5_the_detainer_page_names_where_the_nationality_comes_from(self):
         detainer = self.log("PL")
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         response = self.client.get(reverse("incidents:detainer_detail", args=[detainer.public_id]))
         self.assertContains(
             response,
@@ -138,7 +138,7 @@ class ConsularCheckDueTests(BaseTestCase):
         )
         check = check_consular_notification(detainer, RECEIVED)
         self.assertEqual((check.passed, check.due, check.status), (None, True, "due"))
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         page = self.client.get(reverse("incidents:detainer_detail", args=[detainer.public_id]))
         self.assertContains(page, 'data-testid="check-due">Due</span>', count=1)
 

@@ -16,7 +16,7 @@ from incidents.citizenship.services import citizenship_claim_record
 from incidents.detainers import services
 from incidents.detainers.models import Detainer
 from incidents.incident_log.models import Incident
-from tests.base import PASSWORD, BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.incidents.helpers import local_datetime_post, make_detainer
 from training.roster.models import Officer
 
@@ -68,7 +68,7 @@ class CustodyBoardTests(BaseTestCase):
         )
 
     def login(self, user):
-        self.client.login(username=user.username, password=PASSWORD)
+        sign_in(self.client, user)
 
     def action_url(self, detainer, action):
         return reverse("incidents:custody_action", args=[detainer.public_id, action])
@@ -419,7 +419,7 @@ class CustodyBoardQueryCountTests(BaseTestCase):
         )
         self.made = 0
         self.add_open(5)
-        self.client.login(username=self.supervisor_a.username, password=PASSWORD)
+        sign_in(self.client, self.supervisor_a)
 
     def add_open(self, count):
         for _ in range(count):
@@ -475,7 +475,7 @@ class AlreadyRecordedWarningTests(BaseTestCase):
     def test_the_service_page_warns_that_saving_replaces_an_earlier_record(self):
         detainer = make_detainer(self.agency_a, actor=self.staff_a)
         url = reverse("incidents:custody_action", args=[detainer.public_id, "service"])
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         self.assertNotContains(self.client.get(url), 'data-testid="already-recorded"')
         services.detainer_record_ice_notified(
             detainer=detainer, actor=self.staff_a, ice_notified_at=datetime(2026, 1, 5, 18, 0, tzinfo=UTC)

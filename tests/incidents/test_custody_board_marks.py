@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from incidents.citizenship.models import CitizenshipResolution
 from incidents.citizenship.services import citizenship_claim_record, citizenship_escalation_record, citizenship_resolve
 from incidents.consular.services import consular_record
-from tests.base import PASSWORD, BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.incidents.helpers import make_detainer
 from training.roster.models import Officer
 
@@ -27,7 +27,7 @@ STOP_MARK = "U.S.-citizenship claim unresolved: no 287(g) step"
 @time_machine.travel(NOW, tick=False)
 class BoardMarkTests(BaseTestCase):
     def setUp(self):
-        self.client.login(username=self.staff_a.username, password=PASSWORD)
+        sign_in(self.client, self.staff_a)
 
     def held(self, number: int, name: str, **fields):
         fields.setdefault("would_be_released_at", datetime(2026, 3, 8, 12, 0, tzinfo=UTC) + timedelta(minutes=number))

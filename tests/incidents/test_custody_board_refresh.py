@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 
 from compliance.core.models import AccessLog
-from tests.base import PASSWORD, BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.incidents.helpers import make_detainer
 
 T0 = datetime(2026, 3, 9, 12, 0, tzinfo=UTC)  # 2026-03-09 07:00 CDT
@@ -32,7 +32,7 @@ class BoardRefreshTests(BaseTestCase):
             would_be_released_at=datetime(2026, 3, 8, 12, 0, tzinfo=UTC),  # deadline 2026-03-10 12:00 UTC
         )
         with time_machine.travel(T0, tick=False):
-            self.client.login(username=self.staff_a.username, password=PASSWORD)
+            sign_in(self.client, self.staff_a)
             self.client.get(BOARD)
 
     def session_expiry(self) -> datetime:

@@ -26,7 +26,7 @@ from compliance.reports.services import report_request
 from incidents.detainer_log.export import EXPORT_COLUMNS, XLSX_COLUMNS
 from incidents.detainers import services
 from incidents.detainers.models import Detainer
-from tests.base import BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.compliance.helpers import make_officer
 from tests.incidents.helpers import make_detainer
 
@@ -97,7 +97,7 @@ class DetainerExportTests(BaseTestCase):
         )
 
     def get(self, user, **params):
-        self.client.force_login(user)
+        sign_in(self.client, user)
         return self.client.get(URL, params)
 
     def by_booking(self, rows) -> dict[str, dict]:
@@ -139,7 +139,7 @@ class DetainerExportTests(BaseTestCase):
         self.assertEqual(first["charge"], "'" + HOSTILE_CHARGE)
         self.assertEqual(first["hours_after_deadline"], "-3")
         # The screen shows the charge as typed.
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         page = self.client.get(reverse("incidents:detainer_detail", kwargs={"public_id": self.formula.public_id}))
         self.assertContains(page, "=HYPERLINK(")
         self.assertNotContains(page, "&#x27;=HYPERLINK(")
@@ -211,12 +211,12 @@ class DetainerExportTests(BaseTestCase):
         self.assertEqual(exported - 1, 3)  # the file's data rows, under its header
 
     def test_the_list_page_offers_the_export_to_those_who_may_export(self):
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         page = self.client.get(reverse("incidents:detainer_list"), {"outcome": "released"})
         self.assertContains(page, 'data-testid="detainer-export"')
         self.assertContains(page, f'action="{URL}"')
         self.assertContains(page, 'value="xlsx"')
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         self.assertNotContains(self.client.get(reverse("incidents:detainer_list")), 'data-testid="detainer-export"')
 
 
@@ -250,7 +250,7 @@ class DetainerExportQueryCountTests(BaseTestCase):
                     )
 
     def export(self, user, agency, fmt):
-        self.client.force_login(user)
+        sign_in(self.client, user)
         response = self.client.get(URL, {"agency": str(agency.public_id), "format": fmt})
         return b"".join(response.streaming_content)
 
@@ -286,7 +286,7 @@ class DetainerExportCaseA1Tests(BaseTestCase):
     def test_case_A1_detainer_export_has_only_agency_b_rows(self):
         self.assertTrue(self.staff_b.has_perm("incidents.view_detainer"))
         self.assertTrue(self.staff_b.has_perm(f"compliance.{access.EXPORT}"))
-        self.client.force_login(self.staff_b)
+        sign_in(self.client, self.staff_b)
         for fmt in ("csv", "xlsx"):
             with self.subTest(format=fmt):
                 content = b"".join(self.client.get(URL, {"format": fmt}).streaming_content)
@@ -299,7 +299,7 @@ class DetainerExportCaseA1Tests(BaseTestCase):
                 self.assertEqual(bookings, ["BK-BIRCH-OWN"])
         self.assertEqual(self.client.get(URL, {"agency": str(self.agency_a.public_id)}).status_code, 404)
         # Another staff user of the same group, without the export object permission, exports nothing.
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         self.assertEqual(self.client.get(URL).status_code, 404)
 
 
@@ -331,7 +331,7 @@ class DetainerExportCaseE1PrefixTests(BaseTestCase):
         )
 
     def export(self, fmt):
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         return self.client.get(URL, {"agency": str(self.agency_a.public_id), "format": fmt})
 
     def test_case_E1_csv_quotes_every_formula_prefix(self):
@@ -362,7 +362,7 @@ class DetainerExportCaseE1PrefixTests(BaseTestCase):
         self.assertEqual((hours.value, hours.data_type), (-3, "n"))
 
     def test_case_E1_the_detainer_page_shows_the_charge_as_typed(self):
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         for charge, detainer in self.detainers.items():
             with self.subTest(charge=charge):
                 url = reverse("incidents:detainer_detail", kwargs={"public_id": detainer.public_id})
@@ -423,7 +423,7 @@ class DetainerExportXlsxDateTimeTests(BaseTestCase):
         )
 
     def export(self, user, fmt, **params):
-        self.client.force_login(user)
+        sign_in(self.client, user)
         return self.client.get(URL, {"format": fmt, **params})
 
     def xlsx_by_booking(self, response) -> dict[str, dict]:

@@ -17,7 +17,7 @@ from compliance.core.models import Agreement, AgreementModel
 from incidents.detainers.forms import AGREEMENT_EMPTY_LABEL, DetainerForm
 from incidents.detainers.local_time import WHICH_SUFFIX
 from incidents.detainers.models import Detainer
-from tests.base import PASSWORD, BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.incidents.helpers import local_datetime_post
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)  # 2026-11-20 06:00 CST
@@ -88,7 +88,7 @@ def summary_links(body: str) -> list[tuple[str, str]]:
 @time_machine.travel(NOW, tick=False)
 class DetainerFormSectionTests(BaseTestCase):
     def test_the_form_comes_in_six_sections_in_the_order_of_the_i247a_and_the_jails_day(self):
-        self.client.login(username=self.staff_a.username, password=PASSWORD)
+        sign_in(self.client, self.staff_a)
         body = self.client.get(CREATE).content.decode()
         self.assertEqual(re.findall(r'data-testid="form-section" data-section="(\w+)"', body), [k for k, _ in SECTIONS])
         legends = re.findall(r'<(?:legend|h2) class="usa-legend usa-legend--large"[^>]*>([^<]+)</', body)
@@ -126,7 +126,7 @@ class DetainerFormSectionTests(BaseTestCase):
 @time_machine.travel(NOW, tick=False)
 class ErrorSummaryTests(BaseTestCase):
     def setUp(self):
-        self.client.login(username=self.staff_a.username, password=PASSWORD)
+        sign_in(self.client, self.staff_a)
 
     def test_the_error_summary_lists_and_links_every_field_in_error(self):
         data = detainer_post(
@@ -223,7 +223,7 @@ class AgreementDefaultTests(BaseTestCase):
         self.assertEqual(form.cleaned_data["agreement"], self.wso)
 
     def test_the_default_is_saved_with_the_detainer(self):
-        self.client.login(username=self.staff_a.username, password=PASSWORD)
+        sign_in(self.client, self.staff_a)
         response = self.client.post(
             CREATE, detainer_post(action="interview", **local_datetime_post("action_at", "2026-11-19", "10:00"))
         )
@@ -232,7 +232,7 @@ class AgreementDefaultTests(BaseTestCase):
         self.assertEqual(detainer.agreement, self.jem)
 
     def test_the_page_marks_what_each_agreement_covers_for_the_preselection(self):
-        self.client.login(username=self.staff_a.username, password=PASSWORD)
+        sign_in(self.client, self.staff_a)
         body = self.client.get(CREATE).content.decode()
         self.assertIn(f'<option value="" selected>{AGREEMENT_EMPTY_LABEL}</option>', body)  # two in force: no guess
         self.assertIn(

@@ -18,7 +18,7 @@ from compliance.core.system_account import system_user
 from incidents.detainer_import.models import DetainerEvent, DetainerImport
 from incidents.detainer_import.services import detainer_events_import, detainer_events_preview, parse_event_date
 from incidents.detainers.lift_reasons import LiftReason, UnknownLiftReason, map_lift_reason
-from tests.base import PASSWORD, BaseTestCase
+from tests.base import BaseTestCase, sign_in
 
 PA_FILE = Path(settings.BASE_DIR).parent / "shared" / "data" / "detainers" / "pa_detainers.csv"
 HEADER = "date,lift_reason,det_facility,city,state,detainer_type\n"
@@ -194,7 +194,7 @@ class DetainerImportViewTests(BaseTestCase):
     url = "/detainer-imports/"
 
     def login(self, user):
-        self.client.login(username=user.username, password=PASSWORD)
+        sign_in(self.client, user)
 
     def upload(self, data: str, name="log.csv", agency=None):
         file = io.BytesIO(data.encode())

@@ -15,7 +15,7 @@ from compliance.core.roles import Role
 from incidents.detainer_log import paging as detainer_log
 from incidents.detainers.models import Detainer
 from incidents.detainers.rules import HOLD_LIMIT
-from tests.base import BaseTestCase
+from tests.base import BaseTestCase, sign_in
 
 NOW = datetime(2026, 3, 9, 12, 0, tzinfo=UTC)
 URL = reverse("incidents:detainer_list")
@@ -48,7 +48,7 @@ def cursor_of(url: str | None) -> str | None:
 @time_machine.travel(NOW, tick=False)
 class PagingTests(BaseTestCase):
     def setUp(self):
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
 
     def page(self, url=URL, **params):
         response = self.client.get(url, params)
@@ -199,7 +199,7 @@ class PagingTests(BaseTestCase):
         chicago_in = add(self.agency_a, 1, outcome="released", received_at=datetime(2026, 3, 1, 6, 30, tzinfo=UTC))
         phoenix_out = add(self.agency_b, 2, outcome="released", received_at=datetime(2026, 3, 1, 6, 30, tzinfo=UTC))
         phoenix_in = add(self.agency_b, 3, outcome="released", received_at=datetime(2026, 3, 1, 7, 0, tzinfo=UTC))
-        self.client.force_login(self.auditor)
+        sign_in(self.client, self.auditor)
         response = self.page(received_from="2026-03-01", received_to="2026-03-01")
         self.assertCountEqual(self.ids(response), [chicago_in.pk, phoenix_in.pk])
         self.assertNotIn(phoenix_out.pk, self.ids(response))
@@ -248,7 +248,7 @@ class PagingTests(BaseTestCase):
 
     def test_an_outsider_sees_nothing(self):
         add(self.agency_a, 1)
-        self.client.force_login(self.outsider)
+        sign_in(self.client, self.outsider)
         response = self.page()
         self.assertEqual(response.context["detainers"], [])
         self.assertEqual(response.context["page"].open_count, 0)
@@ -302,7 +302,7 @@ class ModelWidePermissionTests(BaseTestCase):
         for n in range(PAGE + 2):
             add(self.agency_a, n, outcome="released", booking_number=f"BK-ALDER-{n}")
         own = add(self.agency_b, 500, outcome="released", booking_number="BK-BIRCH-OWN")
-        self.client.force_login(self.staff_b)
+        sign_in(self.client, self.staff_b)
         self.assertTrue(self.staff_b.has_perm("incidents.view_detainer"))
         first = self.client.get(URL)
         self.assertEqual([row.pk for row in first.context["detainers"]], [own.pk])

@@ -9,7 +9,7 @@ from compliance.core.models import AccessLog
 from compliance.core.pages import PAGE_SIZE
 from compliance.core.roles import Role
 from incidents.detainers.models import Detainer
-from tests.base import PASSWORD, BaseTestCase, make_user
+from tests.base import BaseTestCase, make_user, sign_in
 from tests.incidents.helpers import local_datetime_post, make_detainer
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -52,7 +52,7 @@ class DetainerViewTests(BaseTestCase):
         )
 
     def login(self, user):
-        self.client.login(username=user.username, password=PASSWORD)
+        sign_in(self.client, user)
 
     def url(self, name, detainer=None):
         from django.urls import reverse

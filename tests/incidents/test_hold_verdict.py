@@ -13,7 +13,7 @@ from incidents.detainers import checks, services
 from incidents.detainers.choices import PCBasis
 from incidents.detainers.hold_verdict import hold_verdict
 from incidents.detainers.models import Detainer
-from tests.base import PASSWORD, BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.incidents.helpers import make_detainer
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -52,7 +52,7 @@ def blocking(response) -> list[str]:
 @time_machine.travel(NOW, tick=False)
 class HoldSummaryTests(BaseTestCase):
     def setUp(self):
-        self.client.login(username="staff_a", password=PASSWORD)
+        sign_in(self.client, self.staff_a)
 
     def page(self, detainer):
         response = self.client.get(reverse("incidents:detainer_detail", args=[detainer.public_id]))
@@ -144,7 +144,7 @@ class HoldSummaryTests(BaseTestCase):
 
     def test_other_agency_gets_404(self):
         detainer = make_detainer(self.agency_a, actor=self.staff_a)
-        self.client.login(username="staff_b", password=PASSWORD)
+        sign_in(self.client, self.staff_b)
         self.assertEqual(
             self.client.get(reverse("incidents:detainer_detail", args=[detainer.public_id])).status_code, 404
         )

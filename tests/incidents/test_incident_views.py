@@ -10,7 +10,7 @@ from compliance.core.pages import PAGE_SIZE
 from compliance.core.roles import Role
 from incidents.incident_log import services as incident_services
 from incidents.incident_log.models import Incident
-from tests.base import PASSWORD, BaseTestCase, make_user
+from tests.base import BaseTestCase, make_user, sign_in
 from tests.incidents.helpers import local_datetime_post, make_detainer
 
 NOW = datetime(2026, 5, 4, 15, 0, tzinfo=UTC)
@@ -46,7 +46,7 @@ class IncidentViewTests(BaseTestCase):
         self.incident_b = make_incident(self.agency_b, actor=self.staff_b, title="Beta incident")
 
     def login(self, user):
-        self.client.login(username=user.username, password=PASSWORD)
+        sign_in(self.client, user)
 
     def url(self, name, incident=None):
         return reverse(f"incidents:{name}", args=[incident.public_id] if incident else [])

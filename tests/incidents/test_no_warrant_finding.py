@@ -14,7 +14,7 @@ from compliance.core.models import Finding
 from compliance.core.system_account import system_user
 from incidents.detainers import checks, services
 from incidents.detainers.models import Detainer
-from tests.base import BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.incidents.helpers import make_detainer
 from tests.incidents.test_detainer_views import NOW as VIEW_NOW
 from tests.incidents.test_detainer_views import detainer_post
@@ -190,7 +190,7 @@ class NoWarrantFindingTests(BaseTestCase):
 
     def test_logging_it_on_the_form_opens_the_finding(self):
         with time_machine.travel(VIEW_NOW, tick=False), self.captureOnCommitCallbacks(execute=True):
-            self.client.force_login(self.staff_a)
+            sign_in(self.client, self.staff_a)
             response = self.client.post("/detainers/new/", detainer_post(warrant_type="", warrant_signed=""))
         self.assertEqual(response.status_code, 302)
         detainer = Detainer.objects.get(agency=self.agency_a)

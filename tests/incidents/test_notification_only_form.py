@@ -22,7 +22,7 @@ from incidents.detainers import checks, services
 from incidents.detainers.hold_verdict import NOTIFICATION_ONLY_TEXT, hold_verdict
 from incidents.detainers.models import Detainer
 from incidents.detainers.sweep import sweep_hold_deadlines
-from tests.base import BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.incidents.helpers import local_datetime_post, make_detainer
 from tests.incidents.test_detainer_export import csv_rows
 
@@ -88,7 +88,7 @@ class NoDeadlineTests(NotificationOnlyTestCase):
             (verdict.authorized, verdict.notification_only, verdict.text, verdict.reason),
             (False, True, NOTIFICATION_ONLY_TEXT, None),
         )
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         response = self.client.get(reverse("incidents:detainer_detail", args=[detainer.public_id]))
         self.assertContains(response, 'data-authorized="notification-only"')
         self.assertContains(response, "None: this form never authorizes a hold (R4.1)")
@@ -97,7 +97,7 @@ class NoDeadlineTests(NotificationOnlyTestCase):
 
     def test_point_3_the_custody_board_shows_no_countdown_and_no_authorized_verdict(self):
         detainer = self.i247n(booking_number="BK-247N")
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         response = self.client.get(reverse("incidents:custody_board"))
         [row] = [row for row in response.context["board"] if row["detainer"].pk == detainer.pk]
         self.assertEqual((row["notification_only"], row["hold_authorized"]), (True, False))
@@ -113,7 +113,7 @@ class NoDeadlineTests(NotificationOnlyTestCase):
         detainer = self.i247n(booking_number="BK-247N")
         [entry] = detainer_log_entries(Detainer.objects.filter(pk=detainer.pk), at=NOW)
         self.assertEqual((entry.notification_only, entry.hold_authorized, entry.blocking_failures), (True, False, []))
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         response = self.client.get(reverse("incidents:detainer_export"), {"agency": str(self.agency_a.public_id)})
         [row] = [row for row in csv_rows(response) if row["booking_number"] == "BK-247N"]
         self.assertEqual((row["hold_authorized"], row["failing_rules"], row["hold_deadline"]), ("no", "R4.1", ""))
@@ -174,7 +174,7 @@ class HoldRecordedTests(NotificationOnlyTestCase):
 
     def test_point_3_the_board_quick_action_asks_why_then_records_it(self):
         detainer = self.after_release()
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         url = reverse("incidents:custody_action", args=[detainer.public_id, "release"])
         data = local_datetime_post("outcome_at", "2026-06-16", "11:00")  # one hour after the 10:00 CDT release
         asked = self.client.post(url, data)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from incidents.detainers.forms import DetainerForm
 from incidents.detainers.models import Detainer
 from incidents.offense_levels.selectors import offense_level_shares
-from tests.base import BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.compliance.helpers import figure
 from tests.incidents.helpers import make_detainer
 from tests.incidents.test_detainer_views import detainer_post
@@ -105,7 +105,7 @@ class MinorOffenseFieldTests(BaseTestCase):
 
     @time_machine.travel(datetime(2026, 3, 9, 12, 0, tzinfo=UTC), tick=False)
     def test_logging_a_detainer_through_the_form_saves_the_flag(self):
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         post = detainer_post(offense_level="3", minor_offense_only="on", underlying_charge="Speeding (invented)")
         response = self.client.post(reverse("incidents:detainer_create"), post)
         detainer = Detainer.objects.get(booking_number="BK-20001")
@@ -115,7 +115,7 @@ class MinorOffenseFieldTests(BaseTestCase):
 
     def test_detail_page_shows_the_flag(self):
         detainer = make_detainer(self.agency_a, actor=self.staff_a, minor_offense_only=True)
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         response = self.client.get(reverse("incidents:detainer_detail", args=[detainer.public_id]))
         self.assertContains(
             response, '<dd data-testid="minor-offense-only"><span class="usa-tag bg-gold text-ink">Yes</span></dd>'
@@ -131,7 +131,7 @@ class OffenseLevelPageTests(BaseTestCase):
         make_detainer(cls.agency_b, actor=cls.staff_b, number=3, offense_level=2)
 
     def test_shows_table_chart_and_minor_offense_warning(self):
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         response = self.client.get(URL)
         self.assertEqual(response.status_code, 200)
         self.assertEqual(figure(response, "offense-total"), "2")
@@ -147,20 +147,20 @@ class OffenseLevelPageTests(BaseTestCase):
         self.assertNotIn("<script", chart.group(1))  # pygal's inline config script is stripped
 
     def test_no_warning_without_minor_offenses(self):
-        self.client.force_login(self.supervisor_b)
+        sign_in(self.client, self.supervisor_b)
         response = self.client.get(URL)
         self.assertEqual(figure(response, "offense-total"), "1")
         self.assertEqual(figure(response, "offense-minor-count"), "0")
         self.assertNotContains(response, 'data-testid="minor-offense-warning"')
 
     def test_period_filters_and_is_shown(self):
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         response = self.client.get(URL, {"start": "2027-01-01", "end": "2027-12-31"})
         self.assertEqual(figure(response, "offense-total"), "0")
         self.assertContains(response, "from 2027-01-01 through 2027-12-31")
 
     def test_end_before_start_is_refused_next_to_the_field(self):
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         response = self.client.get(URL, {"start": "2026-03-02", "end": "2026-03-01"})
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, 'id="id_end-error"')
@@ -169,16 +169,16 @@ class OffenseLevelPageTests(BaseTestCase):
         self.assertContains(response, "All detainers logged")
 
     def test_other_agency_gets_404(self):
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         self.assertEqual(self.client.get(URL, {"agency": str(self.agency_b.public_id)}).status_code, 404)
         self.assertEqual(self.client.get(URL, {"agency": "not-a-uuid"}).status_code, 404)
 
     def test_user_without_agency_gets_404(self):
-        self.client.force_login(self.outsider)
+        sign_in(self.client, self.outsider)
         self.assertEqual(self.client.get(URL).status_code, 404)
 
     def test_auditor_of_both_agencies_chooses_with_agency_parameter(self):
-        self.client.force_login(self.auditor)
+        sign_in(self.client, self.auditor)
         response = self.client.get(URL, {"agency": str(self.agency_b.public_id)})
         self.assertEqual(figure(response, "offense-total"), "1")
         self.assertEqual(figure(response, "offense-level-2"), "1")
@@ -188,20 +188,20 @@ class OffenseLevelPageTests(BaseTestCase):
         self.assertRedirects(self.client.get(URL), f"/accounts/login/?next={URL}", fetch_redirect_response=False)
 
     def test_linked_from_the_detainer_list_and_the_dashboard(self):
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         self.assertContains(self.client.get(reverse("incidents:detainer_list")), f'href="{URL}"')
         self.assertContains(self.client.get("/"), f'href="{URL}?agency={self.agency_a.public_id}"')
 
     def test_dashboard_shows_the_minor_offense_figure(self):
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         self.assertEqual(figure(self.client.get("/"), "detainers-minor-offense"), "1")
-        self.client.force_login(self.supervisor_b)
+        sign_in(self.client, self.supervisor_b)
         self.assertEqual(figure(self.client.get("/"), "detainers-minor-offense"), "0")
 
 
 class OffenseLevelPageQueryCountTests(BaseTestCase):
     def test_query_count_does_not_grow_with_data(self):
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         make_detainer(self.agency_a, actor=self.staff_a, number=1, offense_level=1)
         with CaptureQueriesContext(connection) as small:
             self.assertEqual(self.client.get(URL).status_code, 200)

@@ -16,7 +16,7 @@ from incidents.detainers.models import Detainer
 from incidents.incident_log import services as incident_services
 from incidents.incident_log.forms import IncidentForm
 from incidents.incident_log.models import Incident
-from tests.base import PASSWORD, BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.incidents.helpers import make_detainer
 
 NOW = datetime(2026, 5, 4, 15, 0, tzinfo=UTC)
@@ -100,7 +100,7 @@ class IncidentEditPageTests(BaseTestCase):
             description="Line one.\nLine two.",
             occurred_at=OCCURRED,
         )
-        self.client.login(username=self.supervisor_a.username, password=PASSWORD)
+        sign_in(self.client, self.supervisor_a)
         self.url = reverse("incidents:incident_edit", args=[self.incident.public_id])
 
     def test_case_H2_saving_the_incident_edit_page_unchanged_three_times_writes_no_history(self):
@@ -122,7 +122,7 @@ class IncidentEditPageTests(BaseTestCase):
         self.assertEqual(self.incident.occurred_at, datetime(2026, 5, 1, 18, 1, tzinfo=UTC))
 
     def test_the_other_agencys_edit_page_is_404(self):
-        self.client.login(username=self.supervisor_b.username, password=PASSWORD)
+        sign_in(self.client, self.supervisor_b)
         self.assertEqual(self.client.get(self.url).status_code, 404)
 
 
@@ -140,7 +140,7 @@ class DetainerEditPageTests(BaseTestCase):
             issued_at=self.ISSUED,
             booked_at=self.BOOKED,
         )
-        self.client.login(username=self.supervisor_a.username, password=PASSWORD)
+        sign_in(self.client, self.supervisor_a)
         self.url = reverse("incidents:detainer_edit", args=[self.detainer.public_id])
 
     def test_case_H2_saving_the_detainer_edit_page_unchanged_three_times_writes_no_history(self):
@@ -168,7 +168,7 @@ class DetainerEditPageTests(BaseTestCase):
         self.assertEqual(self.detainer.booked_at, self.BOOKED)
 
     def test_the_other_agencys_edit_page_is_404(self):
-        self.client.login(username=self.supervisor_b.username, password=PASSWORD)
+        sign_in(self.client, self.supervisor_b)
         self.assertEqual(self.client.get(self.url).status_code, 404)
 
 

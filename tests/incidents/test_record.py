@@ -15,7 +15,7 @@ from incidents.detainers.forms import DetainerForm, DetainerOutcomeForm
 from incidents.detainers.models import Detainer
 from incidents.detainers.scope import agreement_in_force
 from incidents.detainers.validators import A_NUMBER_MESSAGE, a_number_normalise, country_code_normalise
-from tests.base import PASSWORD, BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.incidents.helpers import local_datetime_post, make_detainer
 from tests.incidents.test_forms import detainer_post
 from tests.training.helpers import make_certification, make_course, make_officer
@@ -145,7 +145,7 @@ class RecordFormTests(BaseTestCase):
         # Issue 9 point 2: the interview happened; the form no longer refuses it, the page asks why.
         data = detainer_post(action=Action.INTERVIEW, **local_datetime_post("action_at", "2026-10-29", "10:00"))
         self.assertTrue(self.form(data, agencies=[self.agency_b]).is_valid())
-        self.client.force_login(self.staff_b)
+        sign_in(self.client, self.staff_b)
         response = self.client.post(reverse("incidents:detainer_create"), data)
         self.assertEqual(response.status_code, 200)
         [message] = response.context["form"].errors["explanation"]
@@ -170,7 +170,7 @@ class RecordFormTests(BaseTestCase):
     def test_R1_6_a_field_arrest_under_jem_asks_for_the_explanation(self):
         data = detainer_post(action=Action.FIELD_ARREST, **local_datetime_post("action_at", "2026-10-29", "10:00"))
         self.assertTrue(self.form(data).is_valid())
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         response = self.client.post(reverse("incidents:detainer_create"), data)
         self.assertIn("outside the Jail Enforcement Model agreement", response.context["form"].errors["explanation"][0])
         self.assertFalse(Detainer.objects.exists())
@@ -220,7 +220,7 @@ class HandlingOfficerAtTheFormTests(BaseTestCase):
     def explanation_asked(self, data: dict) -> str:
         """Issue 9 point 2: the form accepts the past fact; the page asks for the explanation, saving nothing."""
         self.assertTrue(DetainerForm(data, agencies=[self.agency_a]).is_valid())
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         response = self.client.post(reverse("incidents:detainer_create"), data)
         self.assertEqual(response.status_code, 200)
         self.assertFalse(Detainer.objects.exists())
@@ -287,7 +287,7 @@ class LiftReasonTests(BaseTestCase):
         detainer.lift_reason = "ICE cancelled (typed before the vocabulary)"
         detainer.outcome = "lifted"
         detainer.save()
-        self.client.login(username="staff_a", password=PASSWORD)
+        sign_in(self.client, self.staff_a)
         response = self.client.get(reverse("incidents:detainer_detail", args=[detainer.public_id]))
         self.assertContains(response, "ICE cancelled (typed before the vocabulary)")
 
@@ -306,7 +306,7 @@ class DetailPageChecksTests(BaseTestCase):
             received_at=datetime(2026, 11, 19, 13, 0, tzinfo=UTC),
             local_hold_authority="Invented County Code § 1 (R4.9)",
         )
-        self.client.login(username="staff_a", password=PASSWORD)
+        sign_in(self.client, self.staff_a)
 
     def page(self, detainer=None):
         return self.client.get(reverse("incidents:detainer_detail", args=[(detainer or self.detainer).public_id]))
@@ -350,13 +350,13 @@ class DetailPageChecksTests(BaseTestCase):
             action=Action.EXECUTE_ARREST_IN_FACILITY,
             action_at=datetime(2026, 11, 19, 15, 0, tzinfo=UTC),
         )
-        self.client.login(username="staff_b", password=PASSWORD)
+        sign_in(self.client, self.staff_b)
         response = self.page(detainer)
         self.assertContains(response, "2026-11-21 08:00 MST")
         self.assertContains(response, "ICE must take custody by")
 
     def test_another_agencys_detainer_is_404(self):
-        self.client.login(username="staff_b", password=PASSWORD)
+        sign_in(self.client, self.staff_b)
         self.assertEqual(self.page().status_code, 404)
 
 
@@ -373,13 +373,13 @@ class CaseA1RecordTests(BaseTestCase):
 
     def test_case_A1_agency_a_detainer_and_its_checks_still_answer_404(self):
         self.assertTrue(self.staff_b.has_perm("incidents.view_detainer"))
-        self.client.login(username="staff_b", password=PASSWORD)
+        sign_in(self.client, self.staff_b)
         response = self.client.get(reverse("incidents:detainer_detail", args=[self.detainer_a.public_id]))
         self.assertEqual(response.status_code, 404)
 
     def test_case_A1_the_log_form_offers_only_agency_b_agreements_and_officers(self):
         make_officer(self.agency_a, "A-9", last="Alderonly")
-        self.client.login(username="staff_b", password=PASSWORD)
+        sign_in(self.client, self.staff_b)
         response = self.client.get(reverse("incidents:detainer_create"))
         self.assertEqual(response.status_code, 200)
         self.assertNotContains(response, "Alderonly")

@@ -25,7 +25,7 @@ from incidents.detainers import checks, rule_breaks, services
 from incidents.detainers.choices import Action, InterpreterType
 from incidents.detainers.models import Detainer
 from incidents.incident_log.models import Incident
-from tests.base import BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.incidents.helpers import RECEIVED, local_datetime_post, make_detainer
 from tests.incidents.test_forms import detainer_post
 from tests.incidents.test_hold_verdict import failed_rows
@@ -224,7 +224,7 @@ class OutcomeTests(RecordedRuleBreakTestCase):
         self.detainer = make_detainer(
             self.agency_a, actor=self.staff_a, would_be_released_at=datetime(2026, 1, 10, 15, 0, tzinfo=UTC)
         )
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         self.url = reverse("incidents:detainer_outcome", args=[self.detainer.public_id])
         self.data = {"outcome": "released", **local_datetime_post("outcome_at", "2026-01-12", "11:00")}
 
@@ -258,7 +258,7 @@ class OutcomeTests(RecordedRuleBreakTestCase):
 
 class DetainerPageTests(RecordedRuleBreakTestCase):
     def test_point_2_the_form_asks_for_the_explanation_keeps_what_was_typed_then_saves_and_says_what_followed(self):
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         data = detainer_post(
             handling_officer=str(self.lapsed.pk),
             **local_datetime_post("booked_at", "2026-01-11", "08:00"),

@@ -13,7 +13,7 @@ from incidents.citizenship.services import STOPPED_MESSAGE, citizenship_claim_re
 from incidents.custody.forms import ServiceForm
 from incidents.detainers import services
 from incidents.detainers.models import Detainer
-from tests.base import BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.incidents.helpers import local_datetime_post, make_detainer
 
 NOW = datetime(2026, 3, 9, 12, 0, tzinfo=UTC)  # 2026-03-09 07:00 CDT
@@ -122,7 +122,7 @@ class ServiceShownTests(BaseTestCase):
         self.detainer = make_detainer(
             self.agency_a, actor=self.staff_a, would_be_released_at=datetime(2026, 3, 8, 12, 0, tzinfo=UTC)
         )
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
 
     def test_the_board_form_refuses_a_blank_language_and_saves_nothing(self):
         url = reverse("incidents:custody_action", args=[self.detainer.public_id, "service"])
@@ -159,6 +159,6 @@ class ServiceShownTests(BaseTestCase):
         self.assertContains(page, "language not recorded; no interpreter")
 
     def test_other_agency_gets_404(self):
-        self.client.force_login(self.staff_b)
+        sign_in(self.client, self.staff_b)
         url = reverse("incidents:custody_action", args=[self.detainer.public_id, "service"])
         self.assertEqual(self.client.post(url, {"service_language": "French"}).status_code, 404)

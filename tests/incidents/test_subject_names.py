@@ -22,7 +22,7 @@ from incidents.detainer_log import paging
 from incidents.detainer_log.name_search import SESSION_KEY
 from incidents.detainers import services
 from incidents.detainers.models import Detainer
-from tests.base import BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.incidents.helpers import make_detainer
 from tests.incidents.test_detainer_views import NOW as FORM_NOW
 from tests.incidents.test_detainer_views import detainer_post
@@ -40,7 +40,7 @@ def nfd(text: str) -> str:
 @time_machine.travel(FORM_NOW, tick=False)
 class DetainerFormNameTests(BaseTestCase):
     def setUp(self):
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
 
     def test_a_decomposed_name_from_the_form_is_stored_composed_and_trimmed(self):
         self.client.post(
@@ -147,7 +147,7 @@ class SubjectStopNameTests(BaseTestCase):
 
     def test_the_form_shows_the_refusal_next_to_the_name(self):
         self.stop("Álvarez", "José")
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
         response = self.client.post(
             "/detainers/new/",
             detainer_post(
@@ -177,7 +177,7 @@ class DetainerLogNameSearchTests(BaseTestCase):
         cls.other_agency = make_detainer(cls.agency_b, actor=cls.staff_b, number=5, subject_last_name="Álvarez")
 
     def setUp(self):
-        self.client.force_login(self.staff_a)
+        sign_in(self.client, self.staff_a)
 
     def find(self, last: str, first: str = "", url: str = LOG):
         response = self.client.post(url, {"subject_last_name": last, "subject_first_name": first})

@@ -13,7 +13,7 @@ from incidents.citizenship import services as citizenship
 from incidents.citizenship.subject_stop import ensure_subject_not_stopped
 from incidents.detainers import services
 from incidents.detainers.models import Detainer
-from tests.base import BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.incidents.helpers import make_detainer
 from tests.incidents.test_detainer_views import NOW as VIEW_NOW
 from tests.incidents.test_detainer_views import detainer_post
@@ -136,7 +136,7 @@ class SubjectStopTests(BaseTestCase):
     def test_the_form_shows_the_refusal_next_to_the_field_and_logs_nothing(self):
         before = Detainer.objects.count()
         with time_machine.travel(VIEW_NOW, tick=False):
-            self.client.force_login(self.staff_a)
+            sign_in(self.client, self.staff_a)
             response = self.client.post("/detainers/new/", detainer_post(a_number="A012345678"))
         self.assertEqual(response.status_code, 200)
         self.assertIn("same A-number as detainer booking AC-26-0100", response.context["form"].errors["a_number"][0])

@@ -15,7 +15,7 @@ from incidents.detainers.models import Detainer
 from incidents.detainers.sweep import ALERT_REASON, FINDING_RULE, NO_RECIPIENT_REASON, sweep_hold_deadlines
 from incidents.incident_log.models import Incident
 from incidents.tasks import sweep_hold_deadlines_task
-from tests.base import BaseTestCase, make_user
+from tests.base import BaseTestCase, make_user, sign_in
 from tests.incidents.helpers import make_detainer
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -225,7 +225,7 @@ class ResolvingWhileStillHeldTests(BaseTestCase):
         detainer = make_detainer(self.agency_a, actor=self.staff_a, would_be_released_at=RELEASE_D4)
         sweep_hold_deadlines(now=at(15, 1))
         finding = Finding.objects.get(object_id=detainer.pk, kind=Finding.Kind.HOLD_DEADLINE_PASSED)
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         response = self.client.post(reverse("findings:resolve", args=[finding.public_id]), {"note": "Typed note."})
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.context["resolve_form"].errors["note"], [STILL_HELD_MESSAGE])

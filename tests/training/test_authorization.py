@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from compliance.core.models import Agreement, AgreementModel
-from tests.base import PASSWORD, BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.training.helpers import make_certification, make_course, make_officer
 from training.lifecycle import services as lifecycle
 from training.requirements import services as requirements
@@ -284,7 +284,7 @@ class TrainingStatusAgreementTests(AgreementRulesTestCase):
 @time_machine.travel(NOW, tick=False)
 class PagesTests(AgreementRulesTestCase):
     def login(self, user):
-        self.client.login(username=user.username, password=PASSWORD)
+        sign_in(self.client, user)
 
     def roster(self):
         return self.client.get(reverse("training:roster"), {"agency": self.agency_a.public_id})

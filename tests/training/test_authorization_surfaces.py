@@ -23,7 +23,7 @@ from compliance.dashboard import dashboard_figures
 from incidents.detainers import checks as detainer_checks
 from incidents.detainers.choices import Action
 from incidents.detainers.models import Detainer
-from tests.base import PASSWORD, BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.incidents.helpers import make_detainer
 from tests.training.helpers import QUALIFIED, make_course, make_officer
 from training.lifecycle import services as lifecycle
@@ -94,7 +94,7 @@ class SurfacesTestCase(BaseTestCase):
         return officer
 
     def login(self, user=None):
-        self.client.login(username=(user or self.supervisor_a).username, password=PASSWORD)
+        sign_in(self.client, user or self.supervisor_a)
 
     def roster(self, **params):
         return self.client.get(reverse("training:roster"), {"agency": self.agency_a.public_id, **params})
@@ -188,7 +188,7 @@ class EverySurfaceAgreesTests(SurfacesTestCase):
         # The no-agreement officer's training is current: counted "current", not authorized.
         self.assertEqual(figures.roster["current"], 2)
 
-        self.client.force_login(self.supervisor_a)
+        sign_in(self.client, self.supervisor_a)
         response = self.client.get("/")
         self.assertContains(response, '<span class="font-heading-xl" data-testid="officers-authorized">1</span>')
 
@@ -249,7 +249,7 @@ class NominatedIsNotCurrentTests(SurfacesTestCase):
         status = authorization.officer_training_status(officer=officer, today=TODAY)
         self.assertEqual((status.status, status.nothing_required), (rules.MISSING, True))
 
-        self.client.force_login(self.supervisor_b)
+        sign_in(self.client, self.supervisor_b)
         response = self.client.get(reverse("training:roster"), {"agency": self.agency_b.public_id})
         [row] = response.context["page_obj"]
         self.assertEqual(row.training_status, rules.MISSING)

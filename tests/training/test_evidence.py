@@ -16,7 +16,7 @@ from PIL import Image
 from pypdf import PdfWriter
 
 from compliance.core.models import AccessLog
-from tests.base import PASSWORD, BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.training.helpers import make_certification, make_course, make_officer
 from training.evidence import services as evidence
 from training.evidence.models import CertificateFile
@@ -58,7 +58,7 @@ class EvidenceTestCase(BaseTestCase):
         cls.certification_b = make_certification(cls.officer_b, course_b, date(2025, 6, 2))
 
     def login(self, user):
-        self.client.login(username=user.username, password=PASSWORD)
+        sign_in(self.client, user)
 
     def attach_url(self, certification=None):
         return reverse("training:certificate_attach", args=[(certification or self.certification_a).public_id])

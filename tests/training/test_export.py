@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from compliance.core.models import AccessLog
 from compliance.core.spreadsheets import neutralise
-from tests.base import PASSWORD, BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.training.helpers import make_certification, make_course, make_officer
 from training.roster.export import EXPORT_COLUMNS, ExportRow, roster_csv, roster_xlsx
 
@@ -68,7 +68,7 @@ class ExportViewTestCase(BaseTestCase):
         cls.other = make_officer(cls.agency_b, "B-1", last="Birchown", first="Bea")
 
     def login(self, user):
-        self.client.login(username=user.username, password=PASSWORD)
+        sign_in(self.client, user)
 
     def export(self, kind="csv", **params):
         return self.client.get(reverse(f"training:roster_export_{kind}"), params)

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from tests.base import PASSWORD, BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.training.helpers import make_course, make_officer
 from tests.training.test_import_preview import row, xlsx_bytes
 from training.imports.models import PendingImport
@@ -34,7 +34,7 @@ class ImportViewTestCase(BaseTestCase):
 
     def login(self, user):
         self.client.logout()
-        self.client.login(username=user.username, password=PASSWORD)
+        sign_in(self.client, user)
 
     def upload(self, body: bytes, name="roster.csv", *, header=HEADER, **extra):
         data = {"file": SimpleUploadedFile(name, header + body), "encoding": "utf-8", **extra}

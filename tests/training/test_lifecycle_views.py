@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import time_machine
 from django.urls import reverse
 
-from tests.base import PASSWORD, BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.training.helpers import make_certification, make_course, make_officer
 from training.lifecycle import services as lifecycle
 from training.lifecycle.models import ExamAttempt
@@ -25,7 +25,7 @@ class LifecycleViewTests(BaseTestCase):
         cls.officer_b = make_officer(cls.agency_b, "L-2", agreement=cls.agreement_b, status=Status.IN_TRAINING)
 
     def login(self, user):
-        self.client.login(username=user.username, password=PASSWORD)
+        sign_in(self.client, user)
 
     def url(self, name, officer=None):
         return reverse(f"training:{name}", args=[(officer or self.officer).public_id])

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from compliance.core.roles import Role
-from tests.base import PASSWORD, BaseTestCase, make_user
+from tests.base import BaseTestCase, make_user, sign_in
 from tests.training.helpers import make_certification, make_course, make_officer
 from training.reminders.models import Notification
 from training.reminders.notices import notice_log_for_officer
@@ -30,7 +30,7 @@ class NoticeTestCase(BaseTestCase):
         make_certification(cls.other, cls.course, date(2024, 6, 30), expires_on=date(2026, 6, 30))
 
     def login(self, user):
-        self.client.login(username=user.username, password=PASSWORD)
+        sign_in(self.client, user)
 
 
 class NoticeLogTests(NoticeTestCase):

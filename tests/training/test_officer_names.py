@@ -15,7 +15,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tests.base import PASSWORD, BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.training.helpers import make_officer
 from tests.training.test_import_preview import csv_bytes
 from training.imports.models import PendingImport
@@ -32,7 +32,7 @@ HEADER = b"badge_number,last_name,first_name,unit,email,course_code,completed_on
 class OfficerNamesTestCase(BaseTestCase):
     def login(self, user):
         self.client.logout()
-        self.client.login(username=user.username, password=PASSWORD)
+        sign_in(self.client, user)
 
     def post_officer(self, **overrides):
         data = {"first_name": "Kai", "last_name": "Okoye", "badge_number": "N-1", "status": "nominated"}
@@ -142,7 +142,7 @@ class ImportNameTests(BaseTestCase):
         self.assertEqual([(e.line, e.column) for e in other.errors], [(3, "last_name")])
 
     def test_an_upload_on_the_import_page_previews_and_imports_a_single_name(self):
-        self.client.login(username=self.staff_a.username, password=PASSWORD)
+        sign_in(self.client, self.staff_a)
         upload = SimpleUploadedFile("names.csv", HEADER + b"M-6,Suharto,,Jail,,,,\r\n")
         self.client.post(reverse("training:roster_import"), {"file": upload, "encoding": "utf-8"})
         pending = PendingImport.objects.get()

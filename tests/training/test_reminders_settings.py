@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from tests.base import PASSWORD, BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.training.helpers import make_certification, make_course, make_officer
 from training.reminders.models import AgencyTrainingSettings, CertificationReminder
 from training.reminders.services import send_certification_reminders
@@ -79,7 +79,7 @@ class ReminderRunWithAgencyThresholdsTests(BaseTestCase):
 
 class ReminderSettingsPageTests(BaseTestCase):
     def login(self, user):
-        self.client.login(username=user.username, password=PASSWORD)
+        sign_in(self.client, user)
 
     def test_the_administrator_edits_the_thresholds(self):
         self.login(self.admin_a)

@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from compliance.core.roles import Role
-from tests.base import PASSWORD, BaseTestCase, make_user
+from tests.base import BaseTestCase, make_user, sign_in
 from training.requirements import services as requirements
 from training.requirements.models import TrainingRequirement
 from training.roster.models import Course
@@ -16,7 +16,7 @@ class RequirementPageTests(BaseTestCase):
         cls.admin_b = make_user("admin_b", agency=cls.agency_b, role=Role.ADMINISTRATOR)
 
     def login(self, user):
-        self.client.login(username=user.username, password=PASSWORD)
+        sign_in(self.client, user)
 
     def url(self, name="agreement_requirements", agreement=None):
         return reverse(f"training:{name}", args=[(agreement or self.agreement_a).public_id])

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from compliance.core.models import Agreement, AgreementModel
 from compliance.core.roles import Role
-from tests.base import PASSWORD, BaseTestCase, make_user
+from tests.base import BaseTestCase, make_user, sign_in
 from tests.training.helpers import make_certification, make_course, make_officer
 from training.lifecycle.models import OfficerStatusChange
 from training.roster.models import Officer
@@ -55,7 +55,7 @@ class RosterPageTestCase(BaseTestCase):
 
     def login(self, user):
         self.client.logout()
-        self.client.login(username=user.username, password=PASSWORD)
+        sign_in(self.client, user)
 
     def names(self, **params) -> list[str]:
         response = self.client.get(reverse("training:roster"), params)

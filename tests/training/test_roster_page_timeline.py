@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from compliance.core.audit import acting_as
-from tests.base import PASSWORD, BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.training.helpers import make_certification, make_course, make_officer
 from training.lifecycle import services as lifecycle
 from training.reminders.models import CertificationReminder
@@ -190,7 +190,7 @@ class TimelineTests(BaseTestCase):
 class OfficerPageTimelineTests(TimelineTests):
     def test_the_officer_page_shows_the_timeline(self):
         officer = self.build_history()
-        self.client.login(username=self.auditor_a.username, password=PASSWORD)
+        sign_in(self.client, self.auditor_a)
         response = self.client.get(reverse("training:officer_detail", args=[officer.public_id]))
         self.assertContains(response, '<h2 id="timeline">Timeline</h2>', html=True)
         self.assertContains(response, 'data-kind="exam"', count=2)
@@ -199,6 +199,6 @@ class OfficerPageTimelineTests(TimelineTests):
 
     def test_other_agency_gets_404(self):
         officer = make_officer(self.agency_a, "A-6", last="Hidden", first="Jo")
-        self.client.login(username=self.staff_b.username, password=PASSWORD)
+        sign_in(self.client, self.staff_b)
         response = self.client.get(reverse("training:officer_detail", args=[officer.public_id]))
         self.assertEqual(response.status_code, 404)

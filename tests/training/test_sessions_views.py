@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
-from tests.base import PASSWORD, BaseTestCase
+from tests.base import BaseTestCase, sign_in
 from tests.training.helpers import make_course, make_officer
 from training.roster.models import Certification, Officer
 from training.sessions import services as sessions
@@ -48,7 +48,7 @@ class SessionViewTestCase(BaseTestCase):
         )
 
     def login(self, user):
-        self.client.login(username=user.username, password=PASSWORD)
+        sign_in(self.client, user)
 
     def url(self, name, *args):
         return reverse(f"training:{name}", args=args)

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from compliance.core.models import Agency
 from compliance.core.roles import Role
-from tests.base import PASSWORD, BaseTestCase, make_user
+from tests.base import BaseTestCase, make_user, sign_in
 from tests.training.helpers import make_certification, make_course, make_officer
 from training.roster import services
 from training.roster.models import Certification, Course, Officer
@@ -29,7 +29,7 @@ class RosterViewTestCase(BaseTestCase):
         cls.officer_b = make_officer(cls.agency_b, "B-1", last="Bergstrom", first="Eli")
 
     def login(self, user):
-        self.client.login(username=user.username, password=PASSWORD)
+        sign_in(self.client, user)
 
     def url(self, name, *args):
         return reverse(f"training:{name}", args=args)

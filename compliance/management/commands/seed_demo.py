@@ -106,7 +106,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError(REFUSE_MESSAGE)
-        sign_in_url = absolute_url(reverse("login"))
+        sign_in_url = absolute_url(reverse("account_login"))
         if options["logins_only"]:
             self._print(login_lines(sign_in_url=sign_in_url))
             return

@@ -62,7 +62,7 @@ class Command(RunserverCommand):
         warning = port_mismatch_line(site_url=settings.SITE_URL, server_port=server_port)
         if warning:
             self.stdout.write(self.style.WARNING(warning))
-        lines = login_lines(sign_in_url=f"{self.protocol}://{host}:{server_port}{reverse('login')}")
+        lines = login_lines(sign_in_url=f"{self.protocol}://{host}:{server_port}{reverse('account_login')}")
         self.stdout.write(self.style.SUCCESS(lines[0]))
         for line in lines[1:]:
             self.stdout.write(line)

@@ -1,0 +1,18 @@
+"""How django-allauth behaves here: nobody signs themselves up; people are invited by an administrator."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """allauth's account adapter for the agency: no self sign-up (accounts come from an administrator's invitation)."""
+
+    def is_open_for_signup(self, request) -> bool:
+        """Always False: an account is created by an administrator's invitation, never by its owner."""
+        return False
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """allauth's MFA adapter; the authenticator app shows the agency system's name."""
