@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -33,12 +34,21 @@ environ.Env.read_env(BASE_DIR / ".env") if (BASE_DIR / ".env").exists() else Non
 DEBUG = env.bool("DEBUG", default=False)
 TESTING = "pytest" in sys.modules or env.bool("TESTING", default=False)
 
+DEVELOPMENT_SECRET_KEY = "insecure-local-development-key-never-use-in-production"  # noqa: S105 (DEBUG/tests only)
 _secret = env.str("SECRET_KEY", default="")
 if not _secret:
     if not (DEBUG or TESTING):
         # One line on stderr, saying what to set, and exit status 1: no traceback.
         sys.exit("SECRET_KEY is not set: set SECRET_KEY in the environment (or DEBUG=1 for local development).")
-    _secret = "insecure-local-development-key-never-use-in-production"  # noqa: S105 (DEBUG/tests only)
+    _secret = DEVELOPMENT_SECRET_KEY
+elif not (DEBUG or TESTING) and (
+    len(_secret) < 50 or len(set(_secret)) < 5 or _secret == DEVELOPMENT_SECRET_KEY or _secret.startswith("django-insecure")
+):
+    # SECURITY.md F1 (Django's security.W009): a key anyone could guess signs sessions and reset links.
+    sys.exit(
+        "SECRET_KEY is too weak: use at least 50 random characters, e.g. "
+        "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'."
+    )
 SECRET_KEY = _secret
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
@@ -60,6 +70,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.usersessions",
     "axes",
+    "csp",
     "widget_tweaks",
     "compliance.apps.ComplianceConfig",
     "training.apps.TrainingConfig",
@@ -68,7 +79,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # HTTPS only, HSTS, nosniff, Referrer-Policy, Cross-Origin-Opener-Policy (SECURITY.md E3, F2).
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy with a fresh nonce per response (SECURITY.md F2; CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Django's, except that a page's own polling does not extend the idle session (compliance.core.sessions).
     "compliance.core.sessions.SessionMiddleware",
@@ -76,14 +90,19 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A signed-out htmx request loads the sign-in page whole (HX-Redirect), not inside a fragment; above the
+    # middleware that end a session (12 hours, second factor) so their redirects are answered the same way.
+    "compliance.core.sessions.HtmxSignInRedirectMiddleware",
+    # Signed out 12 hours after signing in, however active (SECURITY.md B2).
+    "compliance.accounts.session_lifetime.AbsoluteSessionLifetimeMiddleware",
     # Records each signed-in session (address, browser, last seen) for "Your sessions" (SECURITY.md B6).
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     # No page but the sign-in and enrolment pages until the second factor is passed (SECURITY.md A1).
     "compliance.accounts.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # A signed-out htmx request loads the sign-in page whole (HX-Redirect), not inside a fragment.
-    "compliance.core.sessions.HtmxSignInRedirectMiddleware",
+    # Cache-Control: no-store on every response to a signed-in user (SECURITY.md F3).
+    "compliance.accounts.no_store.NoStoreForSignedInMiddleware",
     # Records request.user as the author of history rows written during a request.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into its answer.
@@ -212,6 +231,44 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and not TESTING and env.bool("SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# SECURITY.md B7: over https the cookies are __Host- (Secure, Path=/, no Domain: only this exact host may set or
+# read them); a __Host- cookie needs https, so DEBUG over http keeps the plain names.
+SESSION_COOKIE_NAME = "__Host-sessionid" if SESSION_COOKIE_SECURE else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if CSRF_COOKIE_SECURE else "csrftoken"
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Signed out 12 hours after signing in, however active (SECURITY.md B2; compliance.accounts.session_lifetime).
+SESSION_ABSOLUTE_LIFETIME = datetime.timedelta(hours=12)
+
+# HTTPS (SECURITY.md E3, F1): with DEBUG off every http request is sent to https, and browsers are told to use
+# https only for a year, subdomains included. Behind a TLS-terminating proxy (PROXY_COUNT=1) the proxy's
+# X-Forwarded-Proto says whether the browser used https; the proxy must set it (overwriting the client's).
+_production = not (DEBUG or TESTING)
+SECURE_SSL_REDIRECT = _production and env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = 31_536_000 if _production else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = env.bool("HSTS_PRELOAD", default=True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.int("PROXY_COUNT", default=0) else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (SECURITY.md F2; django-csp): only this site's own files; a script or <style> element
+# written into a page runs only with the response's nonce ({{ request.csp_nonce }}); no inline style attributes.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 PASSWORD_RESET_TIMEOUT = 3600
 X_FRAME_OPTIONS = "DENY"
 

@@ -2,7 +2,8 @@
 
 A chart holds only integers and fixed labels (never user text). pygal always embeds a config
 ``<script>`` for its tooltips; pages need none and the content security policy forbids inline
-scripts, so ``chart_svg`` strips it.
+scripts, so ``chart_svg`` strips it. Its ``<style>`` element runs only with the response's CSP
+nonce (``chart_svg_for_page``), and its one inline style attribute becomes an SVG attribute.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pygal.style import Style
 
 FONT_FAMILY = "Source Sans Pro Web, Helvetica Neue, Helvetica, Roboto, Arial, sans-serif"
 _SCRIPT_RE = re.compile(r"<script\b.*?</script>", re.DOTALL | re.IGNORECASE)
+_STYLE_TAG_RE = re.compile(r"<style\b", re.IGNORECASE)
 
 
 def chart_new(chart_class: type[Graph], *, colors: tuple[str, ...], **options) -> Graph:
@@ -30,4 +32,19 @@ def chart_new(chart_class: type[Graph], *, colors: tuple[str, ...], **options) -
 
 def chart_svg(chart: Graph) -> str:
     """The chart rendered as an inline SVG string, its tooltip ``<script>`` removed."""
-    return _SCRIPT_RE.sub("", chart.render(is_unicode=True))
+    svg = _SCRIPT_RE.sub("", chart.render(is_unicode=True))
+    # The tooltip layer's only inline style attribute (the CSP allows none) as the equivalent SVG attribute.
+    return svg.replace('style="opacity: 0"', 'opacity="0"')
+
+
+def chart_svg_for_page(svg: str, nonce: str) -> str:
+    """``svg`` (from ``chart_svg``) with the response's CSP nonce on its ``<style>`` element (SECURITY.md F2).
+
+    Args:
+        svg: a chart rendered by ``chart_svg``.
+        nonce: ``request.csp_nonce`` of the page that shows it (base64 letters only).
+
+    Returns:
+        The same SVG, whose ``<style>`` carries ``nonce="…"`` so the browser applies it.
+    """
+    return _STYLE_TAG_RE.sub(f'<style nonce="{nonce}"', svg)

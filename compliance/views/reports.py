@@ -1,5 +1,6 @@
 """Reports page: list, request, download. Every lookup goes through compliance.core.access."""
 
+from compliance.core.reauthentication import recently_authenticated_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
@@ -36,6 +37,7 @@ def report_list(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@recently_authenticated_required(allow_get=True)  # asking for a report of personal data: within 5 minutes (B5)
 def report_request(request):
     """Ask for a report of an agency where the user holds ``export_reports``."""
     if not access.agencies_for(request.user, access.EXPORT).exists():
@@ -60,6 +62,7 @@ def report_request(request):
 
 
 @login_required
+@recently_authenticated_required  # a report of personal data: signed in or re-authenticated within 5 minutes (B5)
 def report_download(request, public_id):
     """The stored PDF, for users holding ``export_reports`` in the report's agency (else 404)."""
     report = access.get_scoped_or_404(

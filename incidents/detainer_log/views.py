@@ -10,6 +10,7 @@ import dataclasses
 import tempfile
 from urllib.parse import urlencode
 
+from compliance.core.reauthentication import recently_authenticated_required
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
@@ -124,6 +125,7 @@ def _export_agencies(request) -> list:
 
 @login_required
 @require_GET
+@recently_authenticated_required  # a bulk export of personal data: signed in or re-authenticated within 5 minutes (B5)
 def detainer_export(request):
     """The detainer log of the user's export agencies as CSV (streamed) or XLSX, filtered by the query string."""
     agencies = _export_agencies(request)

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
 from compliance.core import access
+from compliance.core.charts import chart_svg_for_page
 from incidents.offense_levels.charts import OffensePeriodForm, offense_level_chart_svg
 from incidents.offense_levels.selectors import offense_level_shares
 
@@ -36,6 +37,6 @@ def offense_levels(request):
         "form": form,
         "shares": shares,
         # Built by pygal from integers and fixed labels only; no user text inside.
-        "chart": mark_safe(offense_level_chart_svg(shares)),  # noqa: S308
+        "chart": mark_safe(chart_svg_for_page(offense_level_chart_svg(shares), request.csp_nonce)),  # noqa: S308
     }
     return render(request, "incidents/offense_levels.html", context)

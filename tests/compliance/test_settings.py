@@ -47,7 +47,7 @@ def test_manage_py_check_refuses_too():
 
 
 def test_debug_off_with_a_secret_key_starts():
-    result = run_python(SETUP, DEBUG="0", SECRET_KEY="an-invented-production-like-secret-key-0123456789")
+    result = run_python(SETUP, DEBUG="0", SECRET_KEY="an-invented-production-like-secret-key-0123456789-abcdef")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
 
@@ -57,7 +57,7 @@ MAIL = (
     "from django.conf import settings as s; "
     "print(s.EMAIL_BACKEND, s.EMAIL_FILE_PATH, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS)"
 )
-SECRET = "an-invented-production-like-secret-key-0123456789"
+SECRET = "an-invented-production-like-secret-key-0123456789-abcdef"
 
 
 def test_in_development_mail_goes_to_files_under_var_with_a_line_each():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from compliance.core.reauthentication import recently_authenticated_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -171,11 +172,15 @@ def _export(request, *, render_file, content_type: str, extension: str) -> HttpR
 
 @login_required
 @require_GET
+@recently_authenticated_required  # a bulk export of personal data: signed in or re-authenticated within 5 minutes (B5)
 def roster_export_csv(request):
+    """The roster of the current agency as CSV (SECURITY.md B5: after a recent re-authentication)."""
     return _export(request, render_file=roster_csv, content_type=CSV_CONTENT_TYPE, extension="csv")
 
 
 @login_required
 @require_GET
+@recently_authenticated_required  # a bulk export of personal data: signed in or re-authenticated within 5 minutes (B5)
 def roster_export_xlsx(request):
+    """The roster of the current agency as XLSX (SECURITY.md B5: after a recent re-authentication)."""
     return _export(request, render_file=roster_xlsx, content_type=XLSX_CONTENT_TYPE, extension="xlsx")
