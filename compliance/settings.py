@@ -42,7 +42,10 @@ if not _secret:
         sys.exit("SECRET_KEY is not set: set SECRET_KEY in the environment (or DEBUG=1 for local development).")
     _secret = DEVELOPMENT_SECRET_KEY
 elif not (DEBUG or TESTING) and (
-    len(_secret) < 50 or len(set(_secret)) < 5 or _secret == DEVELOPMENT_SECRET_KEY or _secret.startswith("django-insecure")
+    len(_secret) < 50
+    or len(set(_secret)) < 5
+    or _secret == DEVELOPMENT_SECRET_KEY
+    or _secret.startswith("django-insecure")
 ):
     # SECURITY.md F1 (Django's security.W009): a key anyone could guess signs sessions and reset links.
     sys.exit(
