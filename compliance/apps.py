@@ -8,8 +8,11 @@ class ComplianceConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete
 
-        from compliance.accounts import signals  # noqa: F401 (connects its receivers)
-        from compliance.accounts import other_sessions, session_lifetime  # noqa: F401 (connect their receivers)
+        from compliance.accounts import (  # noqa: F401 (connect their receivers)
+            other_sessions,
+            session_lifetime,
+            signals,  # noqa: F401 (connects its receivers)
+        )
         from compliance.core.signals import object_permissions_cleanup
 
         # Every model (case A2): a deleted object leaves no guardian object permissions behind.

@@ -1,6 +1,5 @@
 """Reports page: list, request, download. Every lookup goes through compliance.core.access."""
 
-from compliance.core.reauthentication import recently_authenticated_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from compliance.core import access
 from compliance.core.models import AccessLog, Report, access_log_record
 from compliance.core.pages import paginate
+from compliance.core.reauthentication import recently_authenticated_required
 from compliance.reports.forms import ReportRequestForm
 from compliance.reports.services import report_request as report_request_service
 

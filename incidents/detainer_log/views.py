@@ -10,7 +10,6 @@ import dataclasses
 import tempfile
 from urllib.parse import urlencode
 
-from compliance.core.reauthentication import recently_authenticated_required
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from compliance.core import access
 from compliance.core.models import AccessLog, access_log_per_agency
+from compliance.core.reauthentication import recently_authenticated_required
 from compliance.core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from incidents.detainer_log import paging as detainer_log
 from incidents.detainer_log.export import detainer_csv_chunks, detainer_xlsx_write

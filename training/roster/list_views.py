@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from compliance.core.reauthentication import recently_authenticated_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from compliance.core import access
 from compliance.core.models import AccessLog, access_log_record
 from compliance.core.pages import agency_or_404, paginate
+from compliance.core.reauthentication import recently_authenticated_required
 from compliance.core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from training.roster import rules, selectors
 from training.roster.authorization import authorization_today
