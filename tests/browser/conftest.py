@@ -38,6 +38,48 @@ def browser():
         browser.close()
 
 
+def csp_console_messages(context, into: list[str]) -> None:
+    """Collect into ``into`` every console message of ``context`` about a Content Security Policy violation.
+
+    Chromium reports each script, style or other resource the page's policy refused on the console
+    ("Refused to execute inline script because it violates the following Content Security Policy directive…").
+    """
+    context.on(
+        "console",
+        lambda message: (
+            into.append(f"{message.page.url if message.page else '?'}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(request):
+    """Fails a browser test when any page it opened refused something under the content security policy (F2).
+
+    Every context the test makes (the ``page`` fixture's, or its own through ``browser.new_context``) is watched.
+    """
+    if "browser" not in request.fixturenames:
+        yield []
+        return
+    browser = request.getfixturevalue("browser")
+    violations: list[str] = []
+    new_context = browser.new_context
+
+    def watched_new_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        csp_console_messages(context, violations)
+        return context
+
+    browser.new_context = watched_new_context
+    try:
+        yield violations
+    finally:
+        browser.new_context = new_context
+    assert not violations, "Content Security Policy violations:\n" + "\n".join(violations)
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
