@@ -11,7 +11,9 @@ def run_python(code: str, **env_changes) -> subprocess.CompletedProcess:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "DEBUG", "TESTING", "DJANGO_SETTINGS_MODULE", "EMAIL_URL"}
+        # DJANGO_ALLOW_ASYNC_UNSAFE: set by the browser tests' conftest in this process, never in a deployment.
+        if k
+        not in {"SECRET_KEY", "DEBUG", "TESTING", "DJANGO_SETTINGS_MODULE", "EMAIL_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     env.update(env_changes)
     return subprocess.run(  # noqa: S603 (our own interpreter, fixed arguments)
