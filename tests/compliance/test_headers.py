@@ -179,8 +179,8 @@ def test_F2_no_served_template_has_inline_script_style_or_event_handlers():
         text = path.read_text()
         name = path.relative_to(TEMPLATES).as_posix()
         for tag in re.findall(r"<script\b[^>]*>", text):
-            assert "src=" in tag, f"{name}: inline script {tag}"
-            assert "nonce=" in tag, f"{name}: script without the CSP nonce {tag}"
+            # A file of this site (script-src 'self'), or data that is never run (type="application/json").
+            assert "src=" in tag or 'type="application/json"' in tag, f"{name}: inline script {tag}"
         assert not re.search(r"<style\b", text), f"{name}: <style> element"
         assert not re.search(r"\sstyle=", text), f"{name}: style attribute"
         assert not re.search(r"\son[a-z]+=", text), f"{name}: inline event handler"
