@@ -54,6 +54,14 @@ READING_POSTS: dict[str, tuple[str, ...]] = {
     "reports:request": ("compliance_report",),  # an export: the report row and its task
 }
 
+#: Record → the page holding the forms of its POST-only actions (where their bodies come from).
+RECORD_PAGES = {
+    "compliance.finding": "findings:detail",
+    "incidents.detainer": "incidents:detainer_detail",
+    "training.trainingsession": "training:session_detail",
+    "compliance.agreement": "training:agreement_requirements",
+}
+
 _WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 
 
@@ -105,67 +113,76 @@ def row_counts() -> dict[str, int]:
 
 
 class _FormFields(HTMLParser):
-    """The name → value pairs the first POST form of a page would send (a browser's view of it)."""
+    """The name → values each POST form of a page would send (a browser's view of it), by action."""
 
     def __init__(self):
         super().__init__()
-        self.data: dict[str, list[str]] = {}
-        self._in_post_form = False
-        self._done = False
+        self.forms: list[tuple[str, dict[str, list[str]]]] = []
+        self._form: dict[str, list[str]] | None = None
         self._select: str | None = None
         self._select_first: str | None = None
         self._select_chosen = False
         self._textarea: str | None = None
 
+    def _add(self, name: str, value: str) -> None:
+        self._form.setdefault(name, []).append(value)
+
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if self._done:
-            return
         if tag == "form" and (attrs.get("method") or "").lower() == "post":
-            self._in_post_form = True
-        if not self._in_post_form or not attrs.get("name") and tag != "option":
+            self._form = {}
+            self.forms.append((attrs.get("action") or "", self._form))
+            return
+        if self._form is None:
             return
         name = attrs.get("name")
-        if tag == "input":
+        if tag == "input" and name:
             kind = (attrs.get("type") or "text").lower()
             if kind in ("submit", "button", "file", "image", "reset"):
                 return
             if kind in ("checkbox", "radio") and "checked" not in attrs:
                 return
-            self.data.setdefault(name, []).append(attrs.get("value") or ("on" if kind == "checkbox" else ""))
-        elif tag == "textarea":
+            self._add(name, attrs.get("value") or ("on" if kind == "checkbox" else ""))
+        elif tag == "textarea" and name:
             self._textarea = name
-            self.data.setdefault(name, []).append("")
-        elif tag == "select":
+            self._add(name, "")
+        elif tag == "select" and name:
             self._select, self._select_first, self._select_chosen = name, None, False
         elif tag == "option" and self._select:
             value = attrs.get("value", "")
             if self._select_first is None and value:
                 self._select_first = value
             if "selected" in attrs:
-                self.data.setdefault(self._select, []).append(value)
+                self._add(self._select, value)
                 self._select_chosen = True
 
     def handle_data(self, data):
-        if self._textarea:
-            self.data[self._textarea][-1] += data
+        if self._textarea and self._form is not None:
+            self._form[self._textarea][-1] += data
 
     def handle_endtag(self, tag):
         if tag == "textarea":
             self._textarea = None
         elif tag == "select" and self._select:
-            if not self._select_chosen and self._select_first is not None:
-                self.data.setdefault(self._select, []).append(self._select_first)
+            if not self._select_chosen and self._select_first is not None and self._form is not None:
+                self._add(self._select, self._select_first)
             self._select = None
-        elif tag == "form" and self._in_post_form:
-            self._in_post_form, self._done = False, True
+        elif tag == "form":
+            self._form = None
 
 
-def form_body(html: str) -> dict[str, list[str]]:
+def form_body(html: str, url: str = "", *, strict: bool = False) -> dict[str, list[str]]:
+    """What a page's form posts to ``url``: the POST form whose action is ``url`` (or empty, for the page's own).
+
+    Without such a form: the page's largest POST form, or nothing when ``strict``.
+    """
     parser = _FormFields()
     parser.feed(html)
-    parser.data.pop("csrfmiddlewaretoken", None)
-    return parser.data
+    own = [fields for action, fields in parser.forms if action.split("?")[0] == url or (action == "" and not strict)]
+    candidates = own or ([] if strict else [fields for _, fields in parser.forms])
+    body = dict(max(candidates, key=len)) if candidates else {}
+    body.pop("csrfmiddlewaretoken", None)
+    return body
 
 
 class AccessMatrixTests(BaseTestCase):
@@ -234,12 +251,24 @@ class AccessMatrixTests(BaseTestCase):
         return "/" + path
 
     def body_for(self, url: str, need: Need, agency) -> dict:
-        """The POST body: the page's own form as the agency's administrator sees it, else empty."""
-        if not need.get or need.need not in access.ALL_PERMS:
+        """The POST body: the page's own form as the agency's administrator sees it.
+
+        For a POST-only URL, the form that posts to it on its record's page (``RECORD_PAGES``);
+        else empty.
+        """
+        if need.need not in access.ALL_PERMS:
             return {}
         owner = self.admin_a if agency is None or agency == self.agency_a else self.admin_b
-        response = self.client_for(owner).get(url)
-        return form_body(response.content.decode(errors="replace")) if response.status_code == 200 else {}
+        page = url
+        if not need.get:
+            if need.record not in RECORD_PAGES:
+                return {}
+            record = self.records[agency.pk][need.record]
+            page = reverse(RECORD_PAGES[need.record], kwargs={"public_id": record.public_id})
+        response = self.client_for(owner).get(page)
+        if response.status_code != 200:
+            return {}
+        return form_body(response.content.decode(errors="replace"), url, strict=not need.get)
 
     def expected(self, key: str, need: Need, user, agency, method: str) -> str:
         """What the cell must answer.
