@@ -37,6 +37,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from guardian.shortcuts import get_perms
 
 from compliance.core import access
 from compliance.core.roles import ROLE_PERMISSIONS, Role
@@ -386,3 +387,20 @@ class AccessMatrixTests(BaseTestCase):
                     url = self.url(key, route, need, agency)
                     with self.subTest(url=key, agency=agency.state):
                         self.assertEqual(self.client_for(self.auditor).get(url).status_code, 200)
+
+
+class AuditorPermissionTests(BaseTestCase):
+    """C4: the auditor role itself holds nothing that changes or deletes records, audit or history."""
+
+    def test_C4_the_auditor_role_holds_no_change_or_delete_permission(self):
+        for auditor in (self.auditor_a, self.auditor):
+            with self.subTest(user=auditor.username):
+                model_wide = auditor.get_all_permissions()
+                self.assertEqual(
+                    sorted(p for p in model_wide if p.split(".")[1].startswith(("add_", "change_", "delete_"))), []
+                )
+                for agency in (self.agency_a, self.agency_b):
+                    held = set(get_perms(auditor, agency))
+                    self.assertLessEqual(held, {access.VIEW, access.EXPORT})
+                self.assertFalse(auditor.is_staff or auditor.is_superuser)
+        self.assertEqual(set(get_perms(self.auditor, self.agency_b)), {access.VIEW, access.EXPORT})
