@@ -1,0 +1,171 @@
+"""The one table of who may reach each URL: URL name → what the page needs (SECURITY.md C1, C4).
+
+Every URL pattern the resolver knows (allauth's under ``/accounts/``, the admin, our own
+pages; static and media excluded) must have a line here, or
+``test_C1_every_url_pattern_is_in_the_table`` fails naming it. Adding a page is one line:
+
+    "training:course_edit": Need(access.CHANGE, "training.course", post=True),
+
+``need`` is an agency permission of ``compliance.core.access`` (VIEW, CHANGE, REVIEW, EXPORT,
+ADMINISTER), or ``PUBLIC``, ``SIGNED_IN`` (any signed-in user, own account pages) or
+``SUPERUSER`` (the site admin). ``record`` names one of the records built per agency in
+``tests/compliance/test_access_matrix.py`` when the route takes a record's id; ``OWN`` marks
+records that belong to one user, not an agency (an import in preview, a notification): the
+matrix requests them with an id that exists for no one (404 for everyone signed in), and the
+owner's side is tested in the file named in the comment. ``post`` says the view accepts POST;
+``get=False`` that it answers GET with 405.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from compliance.core import access
+from compliance.core.history import AUDITED_MODELS
+
+PUBLIC = "public"
+SIGNED_IN = "any signed-in user"
+SUPERUSER = "superuser only"
+#: A record owned by one user: requested with an id nobody owns (404 for all signed-in users).
+OWN = "own"
+
+
+@dataclass(frozen=True)
+class Need:
+    need: str
+    record: str | None = None
+    post: bool = False
+    get: bool = True
+    kwargs: dict = field(default_factory=dict)
+    #: A list page any signed-in user may open, showing only rows of agencies where they hold ``need``.
+    rows_only: bool = False
+    #: A POST by the entitled user ends the session (sign-out): the matrix signs in again after it.
+    signs_out: bool = False
+
+
+def _history() -> tuple[Need, ...]:
+    return tuple(Need(access.VIEW, label, kwargs={"model_label": label}) for label in AUDITED_MODELS)
+
+
+V, C, R, E, ADM = access.VIEW, access.CHANGE, access.REVIEW, access.EXPORT, access.ADMINISTER
+
+#: URL name (or route, for unnamed patterns) → the needs of its requests.
+TABLE: dict[str, tuple[Need, ...] | Need] = {
+    # Our pages without a record: the agency permission the page needs somewhere.
+    "dashboard": Need(V, rows_only=True),
+    "access_log": Need(E),
+    "training:roster": Need(V, rows_only=True),
+    "training:roster_export_csv": Need(E),
+    "training:roster_export_xlsx": Need(E),
+    "training:officer_create": Need(C, post=True),
+    "training:course_list": Need(V, rows_only=True),
+    "training:course_create": Need(C, post=True),
+    "training:agreement_list": Need(ADM),
+    "training:roster_import": Need(C, post=True),
+    "training:roster_import_template": Need(SIGNED_IN),
+    "training:roster_import_template_xlsx": Need(SIGNED_IN),
+    "training:notification_list": Need(SIGNED_IN),
+    "training:notifications_read_all": Need(SIGNED_IN, post=True, get=False),
+    "training:reminder_settings": Need(ADM, post=True),
+    "training:session_list": Need(V, rows_only=True),
+    "training:session_create": Need(C, post=True),
+    "incidents:detainer_list": Need(V, post=True, rows_only=True),
+    "incidents:detainer_create": Need(C, post=True),
+    "incidents:detainer_export": Need(E),
+    "incidents:custody_board": Need(V, rows_only=True),
+    "incidents:custody_board_rows": Need(V, rows_only=True),
+    "incidents:detainer_import": Need(C, post=True),
+    "incidents:offense_levels": Need(V, rows_only=True),
+    "incidents:incident_list": Need(V, rows_only=True),
+    "incidents:incident_create": Need(C, post=True),
+    "community:outreach_list": Need(V, rows_only=True),
+    "community:outreach_create": Need(C, post=True),
+    "reports:list": Need(V, rows_only=True),
+    "reports:request": Need(E, post=True),
+    "findings:list": Need(V, rows_only=True),
+    # Our pages on one record.
+    "history": _history(),
+    "reports:download": Need(E, "report"),
+    "training:officer_detail": Need(V, "training.officer"),
+    "training:officer_edit": Need(C, "training.officer", post=True),
+    "training:certification_create": Need(C, "training.officer", post=True),
+    "training:officer_status_change": Need(C, "training.officer", post=True),
+    "training:officer_checklist": Need(C, "training.officer", post=True),
+    "training:exam_create": Need(C, "training.officer", post=True),
+    "training:agreement_requirements": Need(ADM, "compliance.agreement"),
+    "training:agreement_requirements_defaults": Need(ADM, "compliance.agreement", post=True, get=False),
+    "training:agreement_requirement_add": Need(ADM, "compliance.agreement", post=True, get=False),
+    "training:roster_import_preview": Need(OWN, post=True),  # owner: tests/training/test_import_views.py
+    "training:roster_import_discard": Need(OWN, post=True, get=False),  # owner: same file
+    "training:certificate_attach": Need(C, "training.certification", post=True),
+    "training:certificate_download": Need(V, "training.certificatefile"),
+    "training:notification_read": Need(OWN, post=True, get=False),  # owner: tests/training/test_notices.py
+    "training:session_detail": Need(V, "training.trainingsession"),
+    "training:session_enroll": Need(C, "training.trainingsession", post=True, get=False),
+    "training:session_results": Need(C, "training.trainingsession", post=True, get=False),
+    "training:session_issue": Need(C, "training.trainingsession", post=True, get=False),
+    "training:session_unenroll": Need(C, "training.trainingsession", post=True, get=False),
+    "incidents:detainer_detail": Need(V, "incidents.detainer"),
+    "incidents:detainer_edit": Need(C, "incidents.detainer", post=True),
+    "incidents:detainer_outcome": Need(C, "incidents.detainer", post=True, get=False),
+    "incidents:detainer_action_create": Need(C, "incidents.detainer", post=True),
+    "incidents:custody_action": tuple(
+        Need(C, "incidents.detainer", post=True, kwargs={"action": action})
+        for action in ("service", "ice-notified", "transfer", "release")
+    ),
+    "incidents:detainer_import_preview": Need(OWN, post=True),  # owner: tests/incidents/test_part_c_detainer_import.py
+    "incidents:detainer_import_discard": Need(OWN, post=True, get=False),  # owner: same file
+    "incidents:incident_detail": Need(V, "incidents.incident"),
+    "incidents:incident_edit": Need(C, "incidents.incident", post=True),
+    "incidents:detainer_citizenship": Need(C, "incidents.detainer", post=True),
+    "incidents:detainer_citizenship_escalate": Need(R, "incidents.detainer", post=True, get=False),
+    "incidents:detainer_citizenship_resolve": Need(R, "incidents.detainer", post=True, get=False),
+    "incidents:detainer_consular": Need(C, "incidents.detainer", post=True),
+    "community:outreach_detail": Need(V, "community.outreachevent"),
+    "community:outreach_edit": Need(C, "community.outreachevent", post=True),
+    "findings:detail": Need(V, "compliance.finding"),
+    "findings:acknowledge": Need(R, "compliance.finding", post=True, get=False),
+    "findings:resolve": Need(R, "compliance.finding", post=True, get=False),
+    "findings:false_positive": Need(R, "compliance.finding", post=True, get=False),
+    "findings:reopen": Need(R, "compliance.finding", post=True, get=False),
+    # django-allauth (own account). POSTs that change the account itself (sign-out, MFA
+    # deactivation, new recovery codes) are exercised by tests/compliance/test_accounts_*.py.
+    "account_login": Need(PUBLIC, post=True),
+    "account_logout": Need(SIGNED_IN),
+    "account_inactive": Need(PUBLIC),
+    "account_signup": Need(PUBLIC, post=True),
+    "account_reauthenticate": Need(SIGNED_IN),
+    "account_request_reauthentication_code": Need(SIGNED_IN),
+    "account_confirm_reauthentication_code": Need(SIGNED_IN),
+    "account_email": Need(SIGNED_IN),
+    "account_email_verification_sent": Need(PUBLIC),
+    "account_change_password": Need(SIGNED_IN, post=True),
+    "account_set_password": Need(SIGNED_IN),
+    "account_reset_password": Need(PUBLIC, post=True),
+    "account_confirm_login_code": Need(PUBLIC),
+    "account_confirm_email": Need(PUBLIC, kwargs={"key": "not-a-key"}),
+    "account_reset_password_from_key_done": Need(PUBLIC),
+    "account_reset_password_from_key": Need(PUBLIC, kwargs={"uidb36": "1", "key": "not-a-key"}),
+    "account_reset_password_done": Need(PUBLIC),
+    "mfa_index": Need(SIGNED_IN),
+    "mfa_authenticate": Need(PUBLIC),
+    "mfa_reauthenticate": Need(SIGNED_IN),
+    "mfa_activate_totp": Need(SIGNED_IN),
+    "mfa_deactivate_totp": Need(SIGNED_IN),
+    "mfa_view_recovery_codes": Need(SIGNED_IN),
+    "mfa_generate_recovery_codes": Need(SIGNED_IN),
+    "mfa_download_recovery_codes": Need(SIGNED_IN),
+    "mfa_list_webauthn": Need(SIGNED_IN),
+    "mfa_add_webauthn": Need(SIGNED_IN),
+    "mfa_reauthenticate_webauthn": Need(SIGNED_IN),
+    "mfa_remove_webauthn": Need(SIGNED_IN, kwargs={"pk": 999999}),  # a key nobody has
+    "mfa_edit_webauthn": Need(SIGNED_IN, kwargs={"pk": 999999}),
+    "usersessions_list": Need(SIGNED_IN),
+    # The admin signs in through allauth (compliance/urls.py); every other admin page: ADMIN below.
+    "admin:login": Need(PUBLIC, post=True),
+    "admin:logout": Need(PUBLIC, post=True, signs_out=True),
+}
+
+#: Every admin pattern (named ``admin:*`` or routed under ``admin/``) needs a superuser; none of
+#: the personas is one, so each answers a redirect to the sign-in page or 403/404.
+ADMIN = Need(SUPERUSER, post=True)
