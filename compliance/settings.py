@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     # No page but the sign-in and enrolment pages until the second factor is passed (SECURITY.md A1).
     "compliance.accounts.middleware.SecondFactorRequiredMiddleware",
+    # Every 403, and every 404 for a record's URL, is a row of the access log (SECURITY.md C1, D1).
+    "compliance.accounts.denials.DeniedRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A signed-out htmx request loads the sign-in page whole (HX-Redirect), not inside a fragment.
