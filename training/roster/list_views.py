@@ -106,6 +106,8 @@ def roster(request):
 
     page_obj = paginate(request, query.officers(), per_page=PAGE_SIZE)
     page_obj.object_list = list(page_obj.object_list)
+    # One row for the page: the agency and how many officers it showed (SECURITY.md D3).
+    access_log_record(request, action=AccessLog.Action.LIST, agency=agency, count=len(page_obj.object_list))
     # "Authorized today" and why not (training.roster.authorization): from the row itself, no query.
     for officer in page_obj.object_list:
         officer.authorization = authorization_today(officer, today=query.today)
