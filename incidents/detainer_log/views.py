@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 from compliance.core import access
 from compliance.core.models import AccessLog, access_log_per_agency
 from compliance.core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
+from compliance.core.throttle import EXPORT, rate_limited
 from incidents.detainer_log import paging as detainer_log
 from incidents.detainer_log.export import detainer_csv_chunks, detainer_xlsx_write
 from incidents.detainer_log.forms import (
@@ -154,6 +155,7 @@ def _export_agencies(request) -> list:
 
 @login_required
 @require_GET
+@rate_limited(EXPORT)
 def detainer_export(request):
     """The detainer log of the user's export agencies as CSV (streamed) or XLSX, filtered by the query string."""
     agencies = _export_agencies(request)

@@ -22,6 +22,7 @@ from compliance.core.models import AccessLog, access_log_record
 from compliance.core.pages import agency_or_404, paginate
 from compliance.core.private_search import private_search_get, private_search_store
 from compliance.core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
+from compliance.core.throttle import EXPORT, SEARCH, rate_limited
 from training.roster import rules, selectors
 from training.roster.authorization import authorization_today
 from training.roster.bulk import BulkActionRefused, officers_assign_supervisor, officers_set_status
@@ -92,6 +93,7 @@ def _bulk_actions(user, agency) -> list[tuple[str, str]]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited(SEARCH, when=lambda request: "q" in request.POST)  # a search by name or badge (F11)
 def roster(request):
     agency = agency_or_404(request, access.VIEW)
     query = _RosterQuery(request, agency)
@@ -192,11 +194,13 @@ def _export(request, *, render_file, content_type: str, extension: str) -> HttpR
 
 @login_required
 @require_GET
+@rate_limited(EXPORT)
 def roster_export_csv(request):
     return _export(request, render_file=roster_csv, content_type=CSV_CONTENT_TYPE, extension="csv")
 
 
 @login_required
 @require_GET
+@rate_limited(EXPORT)
 def roster_export_xlsx(request):
     return _export(request, render_file=roster_xlsx, content_type=XLSX_CONTENT_TYPE, extension="xlsx")
