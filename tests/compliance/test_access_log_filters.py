@@ -89,3 +89,40 @@ class AccessLogFilterTests(BaseTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(set(response.context["filters"].errors), {"outcome", "record_type"})
         self.assertEqual(response.context["entries"], [])
+
+
+@time_machine.travel(NOW, tick=False)
+class AccessLogPageQueryTests(BaseTestCase):
+    def queries_for_the_page(self) -> tuple[int, int]:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        sign_in(self.client, self.auditor_a)
+        self.client.get(URL)  # warm caches (content types, session)
+        with CaptureQueriesContext(connection) as captured:
+            response = self.client.get(URL)
+        self.assertEqual(response.status_code, 200)
+        return len(captured.captured_queries), len(response.context["entries"])
+
+    def events(self, number: int) -> None:
+        detainer = make_detainer(self.agency_a, actor=self.staff_a, booking_number=f"BK-{number}", number=number)
+        client = self.client_class()
+        client.post(reverse("account_login"), {"login": "staff_a", "password": "wrong"})
+        sign_in(client, self.staff_a)
+        client.get(reverse("incidents:detainer_detail", args=[detainer.public_id]))
+        client.get(reverse("incidents:detainer_detail", args=[self.detainer_b.public_id]))  # denied
+        client.post(reverse("account_logout"))
+
+    def setUp(self):
+        cache.clear()
+        self.detainer_b = make_detainer(self.agency_b, actor=self.staff_b, booking_number="BK-B", number=99)
+
+    def test_D9_query_count_does_not_grow_with_sign_in_and_denied_rows(self):
+        self.events(1)
+        few, shown_few = self.queries_for_the_page()
+        for number in range(2, 8):
+            self.events(number)
+            cache.clear()  # allauth's failed sign-in count per address
+        many, shown_many = self.queries_for_the_page()
+        self.assertGreaterEqual(shown_many, shown_few + 6 * 4)
+        self.assertEqual(many, few)
