@@ -11,7 +11,8 @@ class ComplianceConfig(AppConfig):
         from compliance.accounts import (  # noqa: F401 (connect their receivers)
             other_sessions,
             session_lifetime,
-            signals,  # noqa: F401 (connects its receivers)
+            sign_in_events,
+            signals,
         )
         from compliance.core.signals import object_permissions_cleanup
 

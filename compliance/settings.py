@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     # No page but the sign-in and enrolment pages until the second factor is passed (SECURITY.md A1).
     "compliance.accounts.middleware.SecondFactorRequiredMiddleware",
+    # Every 403, and every 404 for a record's URL, is a row of the access log (SECURITY.md C1, D1).
+    "compliance.accounts.denials.DeniedRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Cache-Control: no-store on every response to a signed-in user (SECURITY.md F3).
@@ -220,6 +222,12 @@ AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env.int("PROXY_COUNT", default=0) else ["REMOTE_ADDR"]
 )
+# Per-user limits on searches and exports (SECURITY.md F11, our figures): (requests, window in seconds).
+# Beyond them: HTTP 429 and an access-log row (compliance.core.throttle). Counted in CACHES["default"].
+RATE_LIMITS_PER_USER = {
+    "search": (60, 60),  # 60 searches a minute
+    "export": (10, 3600),  # 10 exports an hour
+}
 ACCOUNT_RATE_LIMITS = {
     # A4a: one address failing 30 sign-ins in 15 minutes, whatever the usernames, is answered 429.
     "login_failed": "30/15m/ip",

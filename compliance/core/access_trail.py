@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 
@@ -80,12 +81,44 @@ def record_links(rows: list[AccessLog]) -> dict[int, RecordLink]:
     return links
 
 
-def record_filter(reference: str) -> tuple[ContentType, int] | None:
-    """Parse ``?record=app_label.model:<public id>`` into (content type, pk), or None when unknown.
+#: Record types the access log's "record type" filter offers: "app_label.model" → label.
+RECORD_TYPES = {
+    "incidents.detainer": "Detainer",
+    "incidents.incident": "Incident",
+    "training.officer": "Officer",
+    "training.certification": "Certification",
+    "training.certificatefile": "Certificate file",
+    "compliance.report": "Report",
+    "community.outreachevent": "Outreach event",
+}
 
-    Used for "who viewed this record" (SECURITY.md G5). The public id is
-    looked up; a malformed or unknown reference gives None (the page then
-    shows no rows rather than an error).
+
+def record_type(label: str) -> ContentType | None:
+    """The content type of ``label`` ("app_label.model") if it is one of ``RECORD_TYPES``, else None."""
+    if label not in RECORD_TYPES:
+        return None
+    app_label, _, model_name = label.partition(".")
+    try:
+        return ContentType.objects.get_by_natural_key(app_label, model_name)
+    except ContentType.DoesNotExist:
+        return None
+
+
+@dataclass(frozen=True)
+class RecordReference:
+    """A parsed ``?record=app_label.model:<public id>``: its type, and the row's pk when such a row exists."""
+
+    content_type: ContentType
+    pk: int | None
+
+
+def record_filter(reference: str) -> RecordReference | None:
+    """Parse ``?record=app_label.model:<public id>`` (SECURITY.md G5 "who viewed this record").
+
+    Returns None when the type is unknown (the page then shows no rows). A known type with
+    a malformed, unknown or other agency's public id gives a reference with ``pk`` None or a
+    pk whose rows are all outside the reader's scope: either way the page answers with the
+    same empty result, so it never confirms that another agency's record exists.
     """
     label, _, public_id = reference.partition(":")
     app_label, _, model_name = label.partition(".")
@@ -98,6 +131,6 @@ def record_filter(reference: str) -> tuple[ContentType, int] | None:
         return None
     try:
         pk = model.objects.filter(public_id=public_id).values_list("pk", flat=True).first()
-    except Exception:  # a malformed UUID
-        return None
-    return (content_type, pk) if pk is not None else None
+    except (ValueError, ValidationError):  # a malformed UUID
+        pk = None
+    return RecordReference(content_type, pk)

@@ -1,11 +1,12 @@
-"""The access-log page: who viewed, listed or exported personal data, for auditors (SECURITY.md D3, D9, G5).
+"""The access-log page: who viewed, listed or exported personal data, and who signed in, for auditors.
 
-Readers: users holding ``export_reports`` in an agency (auditors, supervisors,
-administrators) see that agency's rows; others get 403. Filters: agency, user
-name, action, a period of agency-local dates (default: the last 30 days) and
-one record ("who viewed this detainer", linked from the record's page; no default
-period then). The
-page only reads the log; it never writes or changes a row of it.
+SECURITY.md D1–D3, D9, G5. Readers: users holding ``export_reports`` in an agency (auditors,
+supervisors, administrators) see that agency's rows (its people's sign-ins are rows of their
+home agency); others get 403. Filters: agency, user name (the account, or the username typed
+at a failed sign-in), action, outcome, record type, a period of agency-local dates (default:
+the last 30 days) and one record ("who viewed this detainer", linked from the record's page;
+no default period then). ``record=`` answers the same page for another agency's record and for
+no such record. The page only reads the log; it never writes or changes a row of it.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from compliance.core import access
-from compliance.core.access_trail import access_log_for, record_filter, record_links
+from compliance.core.access_trail import RECORD_TYPES, access_log_for, record_filter, record_links, record_type
 from compliance.core.forms import BoundedDateField
 from compliance.core.local_days import local_day_start
 from compliance.core.models import AccessLog
@@ -35,6 +37,12 @@ DEFAULT_DAYS = 30
 class AccessLogFilterForm(forms.Form):
     username = forms.CharField(label="User name", required=False, max_length=150)
     action = forms.ChoiceField(label="Action", required=False, choices=[("", "Any action"), *AccessLog.Action.choices])
+    outcome = forms.ChoiceField(
+        label="Outcome", required=False, choices=[("", "Any outcome"), *AccessLog.Outcome.choices]
+    )
+    record_type = forms.ChoiceField(
+        label="Record type", required=False, choices=[("", "Any record"), *RECORD_TYPES.items()]
+    )
     start = BoundedDateField(label="From (date)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = BoundedDateField(label="To (date, inclusive)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     record = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -67,19 +75,26 @@ def access_log(request):
     if filters.is_valid():
         chosen = filters.cleaned_data
         if chosen["username"]:
-            rows = rows.filter(user__username=chosen["username"])
+            rows = rows.filter(Q(user__username__iexact=chosen["username"]) | Q(username__iexact=chosen["username"]))
         if chosen["action"]:
             rows = rows.filter(action=chosen["action"])
+        if chosen["outcome"]:
+            rows = rows.filter(outcome=chosen["outcome"])
+        if chosen["record_type"]:
+            content_type = record_type(chosen["record_type"])
+            rows = rows.filter(content_type=content_type) if content_type else rows.none()
         if chosen["start"]:
             rows = rows.filter(at__gte=local_day_start(chosen["start"], zone))
         if chosen["end"]:
             rows = rows.filter(at__lt=local_day_start(chosen["end"] + timedelta(days=1), zone))
         if chosen["record"]:
+            # Another agency's record and no such record answer alike: its rows are outside the
+            # reader's scope, so both give the same empty page (never "this record exists").
             record_named = record_filter(chosen["record"])
-            if record_named is None:
+            if record_named is None or record_named.pk is None:
                 rows = rows.none()
             else:
-                rows = rows.filter(content_type=record_named[0], object_id=record_named[1])
+                rows = rows.filter(content_type=record_named.content_type, object_id=record_named.pk)
         query = {key: value for key, value in data.items() if key in filters.fields and value}
     else:
         rows = rows.none()

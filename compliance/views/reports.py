@@ -11,6 +11,7 @@ from compliance.core import access
 from compliance.core.models import AccessLog, Report, access_log_record
 from compliance.core.pages import paginate
 from compliance.core.reauthentication import recently_authenticated_required
+from compliance.core.throttle import EXPORT, rate_limited
 from compliance.reports.forms import ReportRequestForm
 from compliance.reports.services import report_request as report_request_service
 
@@ -38,6 +39,7 @@ def report_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 @recently_authenticated_required(allow_get=True)  # asking for a report of personal data: within 5 minutes (B5)
+@rate_limited(EXPORT, when=lambda request: request.method == "POST")  # a PDF of many records (F11)
 def report_request(request):
     """Ask for a report of an agency where the user holds ``export_reports``."""
     if not access.agencies_for(request.user, access.EXPORT).exists():

@@ -1,5 +1,6 @@
-"""Forms of the detainer log: the page's filters (GET: outcome, received dates, booking or A-number, the token of a
-name look-up), the name look-up itself (POST: a name never goes into a URL), the export's."""
+"""Forms of the detainer log: the page's filters (GET: outcome, received dates, the tokens of a name look-up and
+of a booking/A-number look-up), the look-ups themselves (POST: a name or an A-number never goes into a URL,
+SECURITY.md F6), the export's."""
 
 from __future__ import annotations
 
@@ -40,12 +41,8 @@ class DetainerLogFilterForm(forms.Form):
         error_messages={"invalid": DATE_MESSAGE},
         help_text="Inclusive: the whole day in the agency's time zone.",
     )
-    number = forms.CharField(
-        label="Booking number or A-number",
-        required=False,
-        max_length=40,
-        help_text="Exact match, e.g. BK-20001 or A012345678.",
-    )
+    # The token of a booking/A-number look-up kept in the session (detainer_log.name_search), never the number.
+    number = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
     # The token of a name look-up kept in the session (incidents.detainer_log.name_search), never the name.
     name = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
 
@@ -57,19 +54,12 @@ class DetainerLogFilterForm(forms.Form):
         return cleaned
 
     def filters(self) -> LogFilters:
-        """The filters to apply: every field that validated (call after ``is_valid()``)."""
+        """The filters to apply: every field that validated (after ``is_valid()``); the view adds the look-ups."""
         data = getattr(self, "cleaned_data", {})
-        number = data.get("number") or ""
-        try:
-            a_number = a_number_normalise(number) if number else ""
-        except ValidationError:
-            a_number = ""  # not an A-number: a booking number only
         return LogFilters(
             outcome=data.get("outcome") or "all",
             received_from=data.get("received_from"),
             received_to=data.get("received_to"),
-            number=number,
-            a_number=a_number,
         )
 
     def query(self) -> dict[str, str]:
@@ -82,12 +72,30 @@ class DetainerLogFilterForm(forms.Form):
             params["received_from"] = filters.received_from.isoformat()
         if filters.received_to:
             params["received_to"] = filters.received_to.isoformat()
-        if filters.number:
-            params["number"] = filters.number
-        name = getattr(self, "cleaned_data", {}).get("name")
-        if name:
-            params["name"] = name
+        for token in ("number", "name"):
+            value = getattr(self, "cleaned_data", {}).get(token)
+            if value:
+                params[token] = value
         return params
+
+
+def number_filters(number: str) -> dict[str, str]:
+    """``LogFilters`` fields for a booking number or A-number as typed: ``number``, and ``a_number`` if it is one."""
+    try:
+        a_number = a_number_normalise(number) if number else ""
+    except ValidationError:
+        a_number = ""  # not an A-number: a booking number only
+    return {"number": number, "a_number": a_number}
+
+
+class NumberSearchForm(forms.Form):
+    """Find a detainer by its booking number or the subject's A-number (POST: never in the URL, SECURITY.md F6)."""
+
+    booking_or_a_number = forms.CharField(
+        label="Booking number or A-number",
+        max_length=40,
+        help_text="Exact match, e.g. BK-20001 or A012345678.",
+    )
 
 
 class SubjectNameSearchForm(forms.Form):

@@ -20,10 +20,23 @@ from compliance.core import access
 from compliance.core.models import AccessLog, access_log_per_agency
 from compliance.core.reauthentication import recently_authenticated_required
 from compliance.core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
+from compliance.core.throttle import EXPORT, rate_limited
 from incidents.detainer_log import paging as detainer_log
 from incidents.detainer_log.export import detainer_csv_chunks, detainer_xlsx_write
-from incidents.detainer_log.forms import XLSX, DetainerExportForm, DetainerLogFilterForm, SubjectNameSearchForm
-from incidents.detainer_log.name_search import name_search_keys, name_search_store
+from incidents.detainer_log.forms import (
+    XLSX,
+    DetainerExportForm,
+    DetainerLogFilterForm,
+    NumberSearchForm,
+    SubjectNameSearchForm,
+    number_filters,
+)
+from incidents.detainer_log.name_search import (
+    name_search_keys,
+    name_search_store,
+    number_search_get,
+    number_search_store,
+)
 from incidents.detainer_log.rows import detainer_log_entries, detainer_log_queryset
 from incidents.detainers.models import Detainer
 
@@ -35,26 +48,33 @@ def _link(params: dict[str, str], cursor: detainer_log.Cursor | None) -> str:
     return "?" + urlencode(query) if query else "?"
 
 
-def name_search_submit(request) -> tuple[str | None, SubjectNameSearchForm]:
-    """Handle the log's name look-up (POST): the URL to redirect to (None when invalid) and the bound form.
+def name_search_submit(request) -> tuple[str | None, SubjectNameSearchForm | NumberSearchForm]:
+    """Handle one of the log's look-ups (POST): the URL to redirect to (None when invalid) and the bound form.
 
-    The name's keys are kept in the session (``incidents.detainer_log.name_search``); the URL carries
-    the page's other filters and the look-up's token, never the name (SECURITY.md F6). An invalid
-    form (no last name) is shown again with its errors by ``detainer_log_context(name_form=...)``.
+    A POST with ``booking_or_a_number`` is the number look-up, any other the name look-up. The name's
+    keys or the number are kept in the session (``incidents.detainer_log.name_search``); the URL carries
+    the page's other filters and the look-up's token (``name=`` or ``number=``), never the name or the
+    number (SECURITY.md F6). An invalid form is shown again with its errors by ``detainer_log_context``.
     """
-    form = SubjectNameSearchForm(request.POST)
+    if "booking_or_a_number" in request.POST:
+        form, param = NumberSearchForm(request.POST), "number"
+    else:
+        form, param = SubjectNameSearchForm(request.POST), "name"
     if not form.is_valid():
         return None, form
-    token = name_search_store(
-        request.session,
-        last_name=form.cleaned_data["subject_last_name"],
-        first_name=form.cleaned_data["subject_first_name"],
-    )
-    params = {key: value for key, value in request.GET.items() if key not in ("cursor", "name")}
-    return f"{request.path}?{urlencode({**params, 'name': token})}", form
+    if param == "number":
+        token = number_search_store(request.session, form.cleaned_data["booking_or_a_number"])
+    else:
+        token = name_search_store(
+            request.session,
+            last_name=form.cleaned_data["subject_last_name"],
+            first_name=form.cleaned_data["subject_first_name"],
+        )
+    params = {key: value for key, value in request.GET.items() if key not in ("cursor", param)}
+    return f"{request.path}?{urlencode({**params, param: token})}", form
 
 
-def detainer_log_context(request, *, name_form: SubjectNameSearchForm | None = None) -> dict:
+def detainer_log_context(request, *, name_form: SubjectNameSearchForm | NumberSearchForm | None = None) -> dict:
     """Template context of one log page for ``request.user``.
 
     Scope: ``compliance.core.access.agencies_for`` (view_records), narrowed by ``?agency=``
@@ -77,6 +97,12 @@ def detainer_log_context(request, *, name_form: SubjectNameSearchForm | None = N
         filters = dataclasses.replace(filters, last_name_key=name_keys[0], first_name_key=name_keys[1])
     elif token:
         del form.cleaned_data["name"]  # expired: the links no longer carry it
+    number_token = form.cleaned_data.get("number") or ""
+    number = number_search_get(request.session, number_token) if number_token else None
+    if number:
+        filters = dataclasses.replace(filters, **number_filters(number))
+    elif number_token:
+        del form.cleaned_data["number"]
     cursor = detainer_log.cursor_decode(request.GET.get("cursor"))
     page = detainer_log.detainer_log_page(agencies=agencies, filters=filters, cursor=cursor)
     by_id = {agency.pk: agency for agency in agencies}
@@ -92,13 +118,18 @@ def detainer_log_context(request, *, name_form: SubjectNameSearchForm | None = N
         "oldest": _link(params, detainer_log.Cursor(detainer_log.LAST)) if page.has_older else None,
     }
     clear_name_link = _link({key: value for key, value in params.items() if key != "name"}, None)
+    clear_number_link = _link({key: value for key, value in params.items() if key != "number"}, None)
     return {
         "detainers": page.rows,
         "page": page,
         "links": links,
         "show_pagination": any(links.values()),
         "form": form,
-        "name_form": name_form or SubjectNameSearchForm(),
+        "name_form": name_form if isinstance(name_form, SubjectNameSearchForm) else SubjectNameSearchForm(),
+        "number_form": name_form if isinstance(name_form, NumberSearchForm) else NumberSearchForm(),
+        "number_search": bool(number),
+        "clear_number_link": clear_number_link,
+        "number_search_expired": bool(number_token) and not number,
         "name_search": bool(name_keys),
         "clear_name_link": clear_name_link,
         "name_search_expired": bool(token) and not name_keys,
@@ -126,6 +157,7 @@ def _export_agencies(request) -> list:
 @login_required
 @require_GET
 @recently_authenticated_required  # a bulk export of personal data: signed in or re-authenticated within 5 minutes (B5)
+@rate_limited(EXPORT)
 def detainer_export(request):
     """The detainer log of the user's export agencies as CSV (streamed) or XLSX, filtered by the query string."""
     agencies = _export_agencies(request)

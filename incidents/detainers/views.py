@@ -25,6 +25,7 @@ from compliance.core import access
 from compliance.core.forms import add_service_errors
 from compliance.core.models import AccessLog, Finding, access_log_per_agency, access_log_record
 from compliance.core.pages import change_agencies_or_403, initial_agency, require_change
+from compliance.core.throttle import SEARCH, rate_limited
 from incidents.actions.views import detainer_actions_context
 from incidents.citizenship import services as citizenship
 from incidents.consular import services as consular
@@ -62,6 +63,7 @@ DETAIL_RELATED = ("agency", "handling_officer", "handling_officer__agency", "agr
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
+@rate_limited(SEARCH, when=lambda request: request.method == "POST")  # a look-up by name or number (F11)
 def detainer_list(request):
     """The detainer log: open detainers first by hold deadline, then closed ones newest received first.
 

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from compliance.core import access
+from compliance.core.models import AccessLog, access_log_per_agency, access_log_record
 from compliance.core.pages import change_agencies_or_403, initial_agency, paginate, require_change, several_agencies
 from incidents.incident_log import selectors, services
 from incidents.incident_log.forms import IncidentForm
@@ -39,10 +40,16 @@ def incident_list(request):
         selectors.incidents_for(request.user, status=status or None), request
     )
     page = paginate(request, incidents)
+    shown = list(page.object_list)
+    # One row per agency whose incidents the page showed, with its count (SECURITY.md D3).
+    counts: dict = {}
+    for incident in shown:
+        counts[incident.agency] = counts.get(incident.agency, 0) + 1
+    access_log_per_agency(request, action=AccessLog.Action.LIST, counts=counts, empty_agency=only_agency)
     kept = {"status": status, "agency": only_agency.public_id if only_agency else ""}
     context = {
         "page_obj": page,
-        "incidents": list(page.object_list),
+        "incidents": shown,
         "status": status,
         "statuses": Incident.Status.choices,
         "query_string": urlencode({key: value for key, value in kept.items() if value}),
@@ -71,6 +78,7 @@ def incident_create(request):
 @login_required
 def incident_detail(request, public_id):
     incident = _incident_or_404(request, public_id)
+    access_log_record(request, action=AccessLog.Action.VIEW, record=incident)  # SECURITY.md D3
     context = {
         "incident": incident,
         "can_change": access.can(request.user, access.CHANGE, incident.agency),

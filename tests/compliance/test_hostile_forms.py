@@ -435,6 +435,7 @@ PAGES: dict[str, FormPage] = {
     "roster_filters": FormPage(
         _url("training:roster"), ("form",), ("training.roster.forms.RosterFilterForm",), method="GET"
     ),
+    "roster_search": FormPage(_url("training:roster"), ("search_form",), ("training.roster.forms.RosterSearchForm",)),
     "roster_bulk_action": FormPage(_url("training:roster"), ("bulk_form",), ("training.roster.forms.BulkActionForm",)),
     "officer_create": FormPage(_url("training:officer_create"), ("form",), ("training.roster.forms.OfficerForm",)),
     "officer_edit": FormPage(
@@ -515,6 +516,11 @@ PAGES: dict[str, FormPage] = {
         _url("incidents:detainer_list"),
         ("name_form",),
         ("incidents.detainer_log.forms.SubjectNameSearchForm",),
+    ),
+    "detainer_log_number_search": FormPage(
+        _url("incidents:detainer_list"),
+        ("number_form",),
+        ("incidents.detainer_log.forms.NumberSearchForm",),
     ),
     "detainer_citizenship_claim": FormPage(
         _url("incidents:detainer_citizenship", "detainer"),

@@ -86,3 +86,26 @@ class RefusingEmailBackend:
         import smtplib
 
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+def roster_search(client, params: dict) -> dict:
+    """``params`` with a ``q`` (name or badge) turned into the roster's ``search`` token, as the page does.
+
+    The text is POSTed to the roster (SECURITY.md F6: never in a URL); the token comes back in the
+    redirect's query string and reads on the roster page and its exports in the same session.
+    """
+    params = dict(params)
+    text = params.pop("q", None)
+    if text is None:
+        return params
+    from urllib.parse import parse_qs, urlparse
+
+    from django.urls import reverse
+
+    query = {"agency": params["agency"]} if params.get("agency") else {}
+    url = reverse("training:roster") + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+    response = client.post(url, {"q": text})
+    assert response.status_code == 302, response.status_code
+    assert text.lower() not in response.url.lower()
+    params["search"] = parse_qs(urlparse(response.url).query)["search"][0]
+    return params

@@ -25,7 +25,7 @@ from incidents.detainers.choices import Action
 from incidents.detainers.models import Detainer
 from tests.base import BaseTestCase, sign_in
 from tests.incidents.helpers import make_detainer
-from tests.training.helpers import QUALIFIED, make_course, make_officer
+from tests.training.helpers import QUALIFIED, make_course, make_officer, roster_search
 from training.lifecycle import services as lifecycle
 from training.requirements import services as requirements
 from training.roster import authorization, facts, rules, selectors, services
@@ -97,7 +97,9 @@ class SurfacesTestCase(BaseTestCase):
         sign_in(self.client, user or self.supervisor_a)
 
     def roster(self, **params):
-        return self.client.get(reverse("training:roster"), {"agency": self.agency_a.public_id, **params})
+        return self.client.get(
+            reverse("training:roster"), roster_search(self.client, {"agency": self.agency_a.public_id, **params})
+        )
 
 
 class EverySurfaceAgreesTests(SurfacesTestCase):

@@ -262,7 +262,13 @@ class DownloadTests(EvidenceTestCase):
         for user in (self.staff_b, self.supervisor_b, self.outsider):
             with self.subTest(user=user.username):
                 self.assertEqual(self.download(stored, user).status_code, 404)
-        self.assertFalse(AccessLog.objects.exists())
+        self.assertFalse(AccessLog.objects.exclude(action=AccessLog.Action.DENIED).exists())  # nothing served
+        # Each refused attempt is audited, naming no record (SECURITY.md C1, D1).
+        denied = AccessLog.objects.filter(action=AccessLog.Action.DENIED)
+        self.assertEqual(
+            sorted(denied.values_list("user__username", flat=True)), ["outsider", "staff_b", "supervisor_b"]
+        )
+        self.assertFalse(denied.exclude(object_id=None).exists())
 
     def test_auditor_can_download_but_not_attach(self):
         stored = self.attach(tiny_pdf(), "certificate.pdf")

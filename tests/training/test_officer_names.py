@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.base import BaseTestCase, sign_in
-from tests.training.helpers import make_officer
+from tests.training.helpers import make_officer, roster_search
 from tests.training.test_import_preview import csv_bytes
 from training.imports.models import PendingImport
 from training.imports.services import roster_import, roster_preview
@@ -87,7 +87,9 @@ class RosterSearchTests(OfficerNamesTestCase):
         make_officer(cls.agency_b, "S-9", last="Álvarez", first="Otra")
 
     def badges(self, q: str) -> list[str]:
-        response = self.client.get(reverse("training:roster"), {"q": q, "agency": self.agency_a.public_id})
+        response = self.client.get(
+            reverse("training:roster"), roster_search(self.client, {"q": q, "agency": self.agency_a.public_id})
+        )
         self.assertEqual(response.status_code, 200)
         return [officer.badge_number for officer in response.context["page_obj"]]
 

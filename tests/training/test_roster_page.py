@@ -10,7 +10,7 @@ from django.urls import reverse
 from compliance.core.models import Agreement, AgreementModel
 from compliance.core.roles import Role
 from tests.base import BaseTestCase, make_user, sign_in
-from tests.training.helpers import make_certification, make_course, make_officer
+from tests.training.helpers import make_certification, make_course, make_officer, roster_search
 from training.lifecycle.models import OfficerStatusChange
 from training.roster.models import Officer
 
@@ -58,7 +58,7 @@ class RosterPageTestCase(BaseTestCase):
         sign_in(self.client, user)
 
     def names(self, **params) -> list[str]:
-        response = self.client.get(reverse("training:roster"), params)
+        response = self.client.get(reverse("training:roster"), roster_search(self.client, params))
         self.assertEqual(response.status_code, 200)
         return [officer.last_name for officer in response.context["page_obj"]]
 

@@ -114,8 +114,15 @@ SORTS = {
 }
 
 
+class RosterSearchForm(forms.Form):
+    """The roster's search by an officer's name or badge (POST: a name never goes into a URL, SECURITY.md F6)."""
+
+    q = forms.CharField(label="Name or badge", max_length=100)
+
+
 class RosterFilterForm(forms.Form):
-    q = forms.CharField(label="Name or badge", required=False, max_length=100)
+    # The token of a name/badge search kept in the session (compliance.core.private_search), never the text.
+    search = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
     status = forms.ChoiceField(
         label="Training status", required=False, choices=[("", "Any")] + list(rules.STATUS_LABELS.items())
     )

@@ -20,16 +20,20 @@ from django.views.decorators.http import require_GET, require_http_methods
 from compliance.core import access
 from compliance.core.models import AccessLog, access_log_record
 from compliance.core.pages import agency_or_404, paginate
+from compliance.core.private_search import private_search_get, private_search_store
 from compliance.core.reauthentication import recently_authenticated_required
 from compliance.core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
+from compliance.core.throttle import EXPORT, SEARCH, rate_limited
 from training.roster import rules, selectors
 from training.roster.authorization import authorization_today
 from training.roster.bulk import BulkActionRefused, officers_assign_supervisor, officers_set_status
 from training.roster.export import ExportRow, roster_csv, roster_xlsx
-from training.roster.forms import BulkActionForm, RosterFilterForm
+from training.roster.forms import BulkActionForm, RosterFilterForm, RosterSearchForm
 from training.roster.models import Course, Officer
 
 PAGE_SIZE = 50
+#: ``compliance.core.private_search`` kind of the roster's name/badge search.
+SEARCH_KIND = "roster"
 BULK_ACTION_LABELS = {
     BulkActionForm.ASSIGN_SUPERVISOR: "Assign a supervisor",
     BulkActionForm.SUSPEND: "Suspend",
@@ -42,13 +46,17 @@ class _RosterQuery:
     """The roster page's filters read from the query string, shared by the page and its exports."""
 
     def __init__(self, request, agency):
+        # The name/badge search: typed in a POST form, kept in the session, named by ``?search=`` (F6).
         self.agency = agency
         self.today = rules.agency_today(agency)
         self.supervisor_queryset = selectors.supervisor_choices(agencies=[agency])
         self.supervisors = list(self.supervisor_queryset)
         self.courses = list(Course.objects.filter(agency=agency).order_by("code"))
         self.form = RosterFilterForm(request.GET, supervisors=self.supervisors, courses=self.courses)
-        self.filters = self.form.cleaned_data if self.form.is_valid() else {}
+        self.filters = dict(self.form.cleaned_data) if self.form.is_valid() else {}
+        self.search_text = private_search_get(request.session, SEARCH_KIND, self.filters.get("search", ""))
+        if not self.search_text:
+            self.filters.pop("search", None)  # unknown or expired: the links no longer carry it
         course_id = self.filters.get("course")
         self.course = next((c for c in self.courses if str(c.public_id) == course_id), None)
 
@@ -59,7 +67,7 @@ class _RosterQuery:
             today=self.today,
             status=filters.get("status", ""),
             officer_status=filters.get("officer_status", ""),
-            search=filters.get("q", ""),
+            search=self.search_text or "",
             model=filters.get("model", ""),
             supervisor_id=filters.get("supervisor") or None,
             course=self.course,
@@ -70,6 +78,7 @@ class _RosterQuery:
     def query_string(self, **extra) -> str:
         kept = {key: value for key, value in self.filters.items() if value}
         kept.update(extra)
+        kept = {key: value for key, value in kept.items() if value}
         kept["agency"] = self.agency.public_id
         return urlencode(kept)
 
@@ -85,15 +94,24 @@ def _bulk_actions(user, agency) -> list[tuple[str, str]]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited(SEARCH, when=lambda request: "q" in request.POST)  # a search by name or badge (F11)
 def roster(request):
     agency = agency_or_404(request, access.VIEW)
     query = _RosterQuery(request, agency)
     actions = _bulk_actions(request.user, agency)
     bulk_form = BulkActionForm(
-        request.POST or None, prefix="bulk", supervisors=query.supervisor_queryset, actions=actions
+        (request.POST if "q" not in request.POST else None) or None,
+        prefix="bulk",
+        supervisors=query.supervisor_queryset,
+        actions=actions,
     )
     refusals = []
-    if request.method == "POST":
+    search_form = RosterSearchForm(request.POST if "q" in request.POST else None)
+    if search_form.is_bound:
+        if search_form.is_valid():
+            token = private_search_store(request.session, SEARCH_KIND, search_form.cleaned_data["q"])
+            return redirect(f"{request.path}?{query.query_string(search=token)}")
+    elif request.method == "POST":
         if not actions:
             raise Http404("No bulk action allowed.")
         if bulk_form.is_valid():
@@ -107,6 +125,8 @@ def roster(request):
 
     page_obj = paginate(request, query.officers(), per_page=PAGE_SIZE)
     page_obj.object_list = list(page_obj.object_list)
+    # One row for the page: the agency and how many officers it showed (SECURITY.md D3).
+    access_log_record(request, action=AccessLog.Action.LIST, agency=agency, count=len(page_obj.object_list))
     # "Authorized today" and why not (training.roster.authorization): from the row itself, no query.
     for officer in page_obj.object_list:
         officer.authorization = authorization_today(officer, today=query.today)
@@ -118,6 +138,9 @@ def roster(request):
         "agencies": agencies if len(agencies) > 1 else [],
         "today": query.today,
         "form": query.form,
+        "search_form": search_form,
+        "search_text": query.search_text,
+        "clear_search_link": "?" + query.query_string(search=""),
         "course": query.course,
         "page_obj": page_obj,
         "query_string": query.query_string(),
@@ -173,6 +196,7 @@ def _export(request, *, render_file, content_type: str, extension: str) -> HttpR
 @login_required
 @require_GET
 @recently_authenticated_required  # a bulk export of personal data: signed in or re-authenticated within 5 minutes (B5)
+@rate_limited(EXPORT)
 def roster_export_csv(request):
     """The roster of the current agency as CSV (SECURITY.md B5: after a recent re-authentication)."""
     return _export(request, render_file=roster_csv, content_type=CSV_CONTENT_TYPE, extension="csv")
@@ -181,6 +205,7 @@ def roster_export_csv(request):
 @login_required
 @require_GET
 @recently_authenticated_required  # a bulk export of personal data: signed in or re-authenticated within 5 minutes (B5)
+@rate_limited(EXPORT)
 def roster_export_xlsx(request):
     """The roster of the current agency as XLSX (SECURITY.md B5: after a recent re-authentication)."""
     return _export(request, render_file=roster_xlsx, content_type=XLSX_CONTENT_TYPE, extension="xlsx")

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from compliance.core import access
 from compliance.core.forms import add_service_errors
-from compliance.core.models import Agreement
+from compliance.core.models import AccessLog, Agreement, access_log_record
 from compliance.core.pages import agency_or_404, change_agencies_or_404, with_agency
 from training.evidence.services import with_certificate_files
 from training.lifecycle.views import officer_lifecycle_context
@@ -38,6 +38,7 @@ PAGE_SIZE = 50
 @require_GET
 def officer_detail(request, public_id):
     officer = selectors.officer_or_404(request.user, public_id, related=("agency", "supervisor", "agreement"))
+    access_log_record(request, action=AccessLog.Action.VIEW, record=officer)  # SECURITY.md D3
     today = rules.agency_today(officer.agency)
     lines = selectors.officer_certification_lines(officer=officer, today=today)
     with_certificate_files(line.certification for line in lines)  # each line's certificate files (evidence)

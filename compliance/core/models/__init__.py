@@ -1,6 +1,12 @@
 """Core models every app builds on: agencies, agreements (MOAs), users, findings, reports, the access log."""
 
-from compliance.core.models.access_log import AccessLog, access_log_per_agency, access_log_record
+from compliance.core.models.access_log import (
+    AccessLog,
+    access_log_event,
+    access_log_per_agency,
+    access_log_record,
+    session_hash,
+)
 from compliance.core.models.agency import Agency, Agreement, AgreementModel
 from compliance.core.models.base import AgencyScopedModel, Severity, TimeStampedModel
 from compliance.core.models.finding import Finding
@@ -9,6 +15,7 @@ from compliance.core.models.user import User
 
 __all__ = [
     "AccessLog",
+    "access_log_event",
     "access_log_per_agency",
     "access_log_record",
     "Agency",
@@ -17,6 +24,7 @@ __all__ = [
     "AgreementModel",
     "Finding",
     "Report",
+    "session_hash",
     "Severity",
     "TimeStampedModel",
     "User",

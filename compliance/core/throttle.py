@@ -1,0 +1,94 @@
+"""Per-user rate limits on searches and exports (SECURITY.md F11; ASVS5 2.4.1).
+
+Our figures (``settings.RATE_LIMITS_PER_USER``): at most 60 searches a minute and 10 exports
+an hour per user. Beyond that the request is answered HTTP 429 with our page, which says when to
+try again (and a ``Retry-After`` header), and one access-log row (the action, outcome
+``throttled``) tells the user's agency's auditors. The counts live in the cache
+(``django.core.cache``: LocMem in tests and ``make run``, Redis in production, so every web
+process shares them); each is a sliding window of the user's last requests.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.shortcuts import render
+
+from compliance.core.models import AccessLog, access_log_event
+
+SEARCH = "search"
+EXPORT = "export"
+#: What a limit is about → the access-log action of its "throttled" row, and the page's wording.
+KINDS = {
+    SEARCH: (AccessLog.Action.SEARCH, "searches"),
+    EXPORT: (AccessLog.Action.EXPORT, "exports"),
+}
+
+
+def throttle_wait(user, kind: str, *, now: float | None = None) -> int:
+    """Count one ``kind`` request of ``user``; the seconds to wait if it is over the limit (then not counted), else 0.
+
+    Args:
+        user: the signed-in user (their pk names the counter).
+        kind: ``SEARCH`` or ``EXPORT``; its limit is ``settings.RATE_LIMITS_PER_USER[kind]``
+            as (requests, window in seconds).
+        now: Unix seconds (the clock by default).
+
+    Returns:
+        0 when allowed; otherwise whole seconds until the oldest counted request leaves the window.
+    """
+    limit, window = settings.RATE_LIMITS_PER_USER[kind]
+    now = time.time() if now is None else now
+    key = f"throttle:{kind}:{user.pk}"
+    recent = [stamp for stamp in cache.get(key, []) if stamp > now - window]
+    if len(recent) >= limit:
+        return max(1, math.ceil(recent[0] + window - now))
+    recent.append(now)
+    cache.set(key, recent, window)
+    return 0
+
+
+def throttled_response(request, kind: str, wait: int):
+    """The 429 page (our layout; says when to try again) and its access-log row (outcome ``throttled``)."""
+    action, noun = KINDS[kind]
+    access_log_event(request, action=action, outcome=AccessLog.Outcome.THROTTLED)
+    limit, window = settings.RATE_LIMITS_PER_USER[kind]
+    minutes = math.ceil(wait / 60)
+    response = render(
+        request,
+        "429.html",
+        {
+            "noun": noun,
+            "limit": limit,
+            "window_minutes": window // 60,
+            "wait_minutes": minutes,
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def rate_limited(kind: str, *, when=None):
+    """Decorate a view: each request of ``kind`` (or only those for which ``when(request)`` is true) counts.
+
+    Put it below ``login_required`` (the counter is per user). Over the limit the view is not run:
+    the answer is ``throttled_response``.
+    """
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.user.is_authenticated and (when is None or when(request)):
+                wait = throttle_wait(request.user, kind)
+                if wait:
+                    return throttled_response(request, kind, wait)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
