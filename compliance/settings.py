@@ -147,7 +147,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # No "287g", "ICE", username or agency name in a password (SECURITY.md A5).
+    {"NAME": "compliance.accounts.passwords.ContextWordsValidator"},
 ]
+# Passwords are stored with Django's PBKDF2-SHA256 (1,000,000 iterations in Django 5.2; SECURITY.md A5).
+# Tests use a fast hasher (below); the production list stays readable here for the test that checks it.
+PRODUCTION_PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+PASSWORD_HASHERS = PRODUCTION_PASSWORD_HASHERS
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "account_login"
@@ -174,6 +180,11 @@ MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_PERIOD = 30
 MFA_TOTP_ISSUER = "287(g) compliance"
 MFA_TRUST_ENABLED = False
+# A wrong code at the sign-in's code step (or re-authentication) counts toward the lockout like a wrong password.
+MFA_FORMS = {
+    "authenticate": "compliance.accounts.forms.SignInCodeForm",
+    "reauthenticate": "compliance.accounts.forms.ReauthenticationCodeForm",
+}
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING  # http://127.0.0.1 in make run and the browser tests
 # make run only: every demo login's second factor accepts this code too (README). allauth refuses to start with it
