@@ -15,8 +15,31 @@ from django.core.exceptions import ValidationError
 SYSTEM_WORDS = ("287g", "ice")
 #: Words of an agency's name too common to count as its name ("Alder County Sheriff's Office" → "alder").
 GENERIC_NAME_WORDS = frozenset(
-    "the of and county city town village parish state police department sheriff sheriffs office "
-    "corrections correctional detention center jail marshal marshals public safety".split()
+    [
+        "the",
+        "of",
+        "and",
+        "county",
+        "city",
+        "town",
+        "village",
+        "parish",
+        "state",
+        "police",
+        "department",
+        "sheriff",
+        "sheriffs",
+        "office",
+        "corrections",
+        "correctional",
+        "detention",
+        "center",
+        "jail",
+        "marshal",
+        "marshals",
+        "public",
+        "safety",
+    ]
 )
 #: The refusal, naming the word (the user's own username or agency, or a word of this system).
 MESSAGE = "This password contains “%(word)s”, a word tied to this system or to you; choose a password without it."
