@@ -201,7 +201,10 @@ AXES_FAILURE_LIMIT = 5
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_USE_ATTEMPT_EXPIRATION = True
-AXES_USERNAME_FORM_FIELD = "login"
+# The key axes reads the username from in the credentials Django's user_login_failed carries: allauth's sign-in
+# form posts "login" but authenticates with username=..., so the credentials hold "username" (with "login", no
+# failure was ever counted). The code step reports its failures the same way (compliance.accounts.forms).
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ADMIN = False
 # One reverse proxy (nginx in docker-compose) in production: the client is the last address it adds.

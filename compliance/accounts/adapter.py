@@ -13,6 +13,15 @@ class AccountAdapter(DefaultAccountAdapter):
         """Always False: an account is created by an administrator's invitation, never by its owner."""
         return False
 
+    def pre_login(self, request, user, **kwargs):
+        """A new session key once the password is accepted, before the code step (SECURITY.md B3; ASVS5 7.2.4).
+
+        Django gives a new key when the sign-in completes (after the code); this gives one
+        at the password too, so a key planted before sign-in is dead at both steps.
+        """
+        request.session.cycle_key()
+        return super().pre_login(request, user, **kwargs)
+
 
 class MFAAdapter(DefaultMFAAdapter):
     """allauth's MFA adapter; the authenticator app shows the agency system's name."""
