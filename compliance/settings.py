@@ -147,7 +147,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    # No "287g", "ICE", username or agency name in a password (SECURITY.md A5).
+    # No common password with digits or symbols added ("Password123!"), no "287g", "ICE", username or agency name
+    # (SECURITY.md A5).
+    {"NAME": "compliance.accounts.passwords.DecoratedCommonPasswordValidator"},
     {"NAME": "compliance.accounts.passwords.ContextWordsValidator"},
 ]
 # Passwords are stored with Django's PBKDF2-SHA256 (1,000,000 iterations in Django 5.2; SECURITY.md A5).

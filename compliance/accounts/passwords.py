@@ -1,14 +1,17 @@
-"""A password must not be built from words tied to this system or to its owner (SECURITY.md A5; ASVS5 6.2.11).
+"""Passwords an attacker guesses first are refused, saying why (SECURITY.md A5; ASVS5 6.2.4, 6.2.11, 6.2.12).
 
 Django's validators cover length, the common-password list and likeness to the user's own
-fields; ``ContextWordsValidator`` adds the words an attacker aiming at this system tries
-first: "287g", "ICE", the username, and the name of the user's agencies.
+fields. Two more here: ``ContextWordsValidator`` refuses the words an attacker aiming at this
+system tries first ("287g", "ICE", the username, the user's agencies' names), and
+``DecoratedCommonPasswordValidator`` a common password with digits or symbols added around it
+("Password123!"), which Django's list misses.
 """
 
 from __future__ import annotations
 
 import re
 
+from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.core.exceptions import ValidationError
 
 #: Words of this system every password guess list for it would hold.
@@ -106,3 +109,29 @@ class ContextWordsValidator:
     def get_help_text(self) -> str:
         """The rule in one sentence for the password forms."""
         return "Your password cannot contain “287g”, “ICE”, your username or your agency’s name."
+
+
+#: The refusal of a common password with digits or symbols around it.
+DECORATED_MESSAGE = (
+    "This password is too common: it is “%(word)s” with digits or symbols added, which is among the first "
+    "guesses an attacker tries."
+)
+
+
+class DecoratedCommonPasswordValidator(CommonPasswordValidator):
+    """Refuses a common password with digits or symbols before or after it ("Password123!", "!!dragon2024").
+
+    The core (the password without the digits and symbols at its ends, lower-cased) is looked
+    up in Django's list of 20,000 common passwords. Digits and symbols inside the password
+    ("pass word") leave it alone.
+    """
+
+    def validate(self, password: str, user=None) -> None:
+        """Raise ``ValidationError`` (code ``password_too_common``) naming the common core."""
+        core = re.sub(r"^[^A-Za-z]+|[^A-Za-z]+$", "", password).lower()
+        if core and core != password.lower() and core in self.passwords:
+            raise ValidationError(DECORATED_MESSAGE, code="password_too_common", params={"word": core})
+
+    def get_help_text(self) -> str:
+        """The rule in one sentence for the password forms."""
+        return "Your password cannot be a common password with digits or symbols added."
