@@ -69,7 +69,10 @@ class BypassRefusedWithoutDebugTests(SimpleTestCase):
             mfa_settings.TOTP_INSECURE_BYPASS_CODE  # noqa: B018 (reading the setting is the check)
 
     def test_settings_ignore_demo_mfa_code_when_debug_is_off(self):
-        code = "import django; django.setup(); from django.conf import settings; print(settings.MFA_TOTP_INSECURE_BYPASS_CODE)"
+        code = (
+            "import django; django.setup(); from django.conf import settings; "
+            "print(settings.MFA_TOTP_INSECURE_BYPASS_CODE)"
+        )
         for debug, expected in (("0", "None"), ("1", "000000")):
             env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DEMO_MFA_CODE"}}
             env.update(DJANGO_SETTINGS_MODULE="compliance.settings", DEBUG=debug, DEMO_MFA_CODE="000000",
