@@ -17,11 +17,14 @@ from django.conf import settings
 from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.resolvers import RoutePattern
+from hypothesis import given
+from hypothesis import settings as settings_hypothesis
+from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from compliance.accounts.forms import CODE_LABEL, LOCKED_MESSAGE
 from compliance.accounts.middleware import ENROLMENT_URL_NAMES
 from compliance.core.models import User
-from tests.base import PASSWORD, BaseTestCase, enrol_totp, totp_code
+from tests.base import PASSWORD, BaseTestCase, enrol_totp, sign_in, totp_code
 from tests.compliance.accounts_flows import (
     CODE_URL,
     ENROL_URL,
@@ -31,6 +34,7 @@ from tests.compliance.accounts_flows import (
     session_key,
     sign_out,
 )
+from tests.compliance.test_hostile_forms import hostile_text
 
 # The middle of a 30-second step: the code of this instant stays the same for 15 s either side.
 MID_STEP = datetime(2026, 4, 13, 12, 0, 15, tzinfo=UTC)
@@ -272,3 +276,26 @@ class SignInPageTests(BaseTestCase):
         ):
             self.assertIn(statement, page)
         self.assertLess(page.index("System use notice"), page.index('name="password"'))
+
+
+class CodeStepHostileInputTests(HypothesisTestCase, BaseTestCase):
+    """Whatever is typed at the code steps: an answer, never a server error, and nobody signed in by it."""
+
+    @given(code=hostile_text())
+    @settings_hypothesis(max_examples=15)
+    def test_the_sign_in_code_step_refuses_hostile_input_without_a_server_error(self, code):
+        enrol_totp(self.staff_a)
+        client = self.client_class()
+        post_password(client, "staff_a")
+        response = post_code(client, code)
+        self.assertLess(response.status_code, 500)
+        self.assertNotIn("_auth_user_id", client.session)
+
+    @given(code=hostile_text())
+    @settings_hypothesis(max_examples=15)
+    def test_the_reauthentication_code_refuses_hostile_input_without_a_server_error(self, code):
+        client = self.client_class()
+        sign_in(client, self.staff_a)
+        response = client.post(reverse("mfa_reauthenticate"), {"code": code})
+        self.assertLess(response.status_code, 500)
+        self.assertNotEqual(response.status_code, 302)
