@@ -10,7 +10,9 @@ PORT ?= 8000
 # bound to every interface (0.0.0.0), it is reached from this machine as 127.0.0.1.
 SITE_URL ?= http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 # The demo's commands: development mode, e-mail links on this server.
-DEV := DEBUG=1 SITE_URL=$(SITE_URL)
+# DEMO_MFA_CODE: the demo logins' second step also accepts this code (allauth refuses it unless DEBUG is on).
+DEMO_MFA_CODE ?= 000000
+DEV := DEBUG=1 SITE_URL=$(SITE_URL) DEMO_MFA_CODE=$(DEMO_MFA_CODE)
 MANAGE := $(DEV) $(BIN)/python manage.py
 
 .PHONY: install run test test-fast lint format migrate demo clean bench

@@ -171,7 +171,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # No common password with digits or symbols added ("Password123!"), no "287g", "ICE", username or agency name
+    # (SECURITY.md A5).
+    {"NAME": "compliance.accounts.passwords.DecoratedCommonPasswordValidator"},
+    {"NAME": "compliance.accounts.passwords.ContextWordsValidator"},
 ]
+# Passwords are stored with Django's PBKDF2-SHA256 (1,000,000 iterations in Django 5.2; SECURITY.md A5).
+# Tests use a fast hasher (below); the production list stays readable here for the test that checks it.
+PRODUCTION_PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+PASSWORD_HASHERS = PRODUCTION_PASSWORD_HASHERS
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "account_login"
@@ -198,6 +206,11 @@ MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_PERIOD = 30
 MFA_TOTP_ISSUER = "287(g) compliance"
 MFA_TRUST_ENABLED = False
+# A wrong code at the sign-in's code step (or re-authentication) counts toward the lockout like a wrong password.
+MFA_FORMS = {
+    "authenticate": "compliance.accounts.forms.SignInCodeForm",
+    "reauthenticate": "compliance.accounts.forms.ReauthenticationCodeForm",
+}
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING  # http://127.0.0.1 in make run and the browser tests
 # make run only: every demo login's second factor accepts this code too (README). allauth refuses to start with it
@@ -214,7 +227,10 @@ AXES_FAILURE_LIMIT = 5
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_USE_ATTEMPT_EXPIRATION = True
-AXES_USERNAME_FORM_FIELD = "login"
+# The key axes reads the username from in the credentials Django's user_login_failed carries: allauth's sign-in
+# form posts "login" but authenticates with username=..., so the credentials hold "username" (with "login", no
+# failure was ever counted). The code step reports its failures the same way (compliance.accounts.forms).
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ADMIN = False
 # One reverse proxy (nginx in docker-compose) in production: the client is the last address it adds.

@@ -75,10 +75,12 @@ class SecondFactorRequiredMiddleware:
                     match = resolve(request.path_info)
                 except Resolver404:
                     match = None
-            if match is None or match.view_name not in ENROLMENT_URL_NAMES:
-                if Authenticator.objects.filter(user=user).exists():
-                    # Enrolled, yet this session never passed the second factor: sign in again properly.
-                    logout(request)
-                    return redirect_to_login(request.get_full_path(), reverse("account_login"))
+            view_name = match.view_name if match is not None else None
+            if view_name != "account_logout" and Authenticator.objects.filter(user=user).exists():
+                # Enrolled, yet this session never passed the second factor: sign in again properly. Not even
+                # the enrolment pages: adding a key there would count as passing (compliance.accounts.signals).
+                logout(request)
+                return redirect_to_login(request.get_full_path(), reverse("account_login"))
+            if view_name not in ENROLMENT_URL_NAMES:
                 return redirect(f"{reverse('mfa_index')}")
         return self.get_response(request)

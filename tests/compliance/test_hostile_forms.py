@@ -585,6 +585,14 @@ ADMIN_ONLY = {
     "compliance.admin.UserNamesChangeForm": "the user admin's name fields (superusers only)",
 }
 
+#: The second-factor code forms: shown on the sign-in's code step and re-authentication, before any page here, so
+#: fuzzed there (tests/compliance/test_accounts_signin.py, CodeStepHostileInputTests).
+SIGN_IN_FORMS = {
+    "compliance.accounts.forms._CodeCountsTowardLockout": "the two code forms below",
+    "compliance.accounts.forms.SignInCodeForm": "the sign-in's code step",
+    "compliance.accounts.forms.ReauthenticationCodeForm": "the code asked again at re-authentication",
+}
+
 #: The detainer export is a download, not a page: its form is built here and sent as the query string.
 EXPORT_FORM = "incidents.detainer_log.forms.DetainerExportForm"
 
@@ -775,7 +783,11 @@ class HostileFormTests(HypothesisTestCase, BaseTestCase):
 
     def test_every_form_of_the_project_is_fuzzed(self):
         covered = (
-            {name for page in PAGES.values() for name in page.forms} | set(BASES) | set(ADMIN_ONLY) | {EXPORT_FORM}
+            {name for page in PAGES.values() for name in page.forms}
+            | set(BASES)
+            | set(ADMIN_ONLY)
+            | set(SIGN_IN_FORMS)
+            | {EXPORT_FORM}
         )
         missing = project_form_classes() - covered
         self.assertEqual(missing, set(), "add each new form to PAGES (the page that shows it) or to BASES")

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -46,6 +48,9 @@ Kind = TrainingRequirement.Kind
 #: The one shared password of every demo account (documented in the README; DEBUG only).
 DEMO_PASSWORD = "demo-287g-compliance"
 REFUSE_MESSAGE = "seed_demo only runs with DEBUG=1: it creates demo accounts with a published password."
+#: Every demo login's authenticator-app key (base32, invented, published in the README; DEBUG only): add it to a
+#: real authenticator app to sign in with its codes, as a user would.
+DEMO_TOTP_SECRET = "DEMO2SECRET2FOR2LAPTOPS2ONLY2222"
 
 AGENCIES = (
     # code, name, state, county, type, zone, agreements (model, signed years ago)
@@ -144,7 +149,25 @@ def login_lines(*, sign_in_url: str) -> list[str]:
         f"  {username:<16} {role:<22} {demo_scope(everywhere)}"
         for username, _first, _last, role, everywhere in DEMO_USERS
     ]
-    return [f"Sign in at {sign_in_url} with:", *users, f"Password for every demo login: {DEMO_PASSWORD}"]
+    return [
+        f"Sign in at {sign_in_url} with:",
+        *users,
+        second_step_line(),
+        f"Password for every demo login: {DEMO_PASSWORD}",
+    ]
+
+
+def second_step_line() -> str:
+    """What to type at the sign-in's second step: ``DEMO_MFA_CODE`` when ``make run`` set it, or an app's code.
+
+    Reads settings only (``MFA_TOTP_INSECURE_BYPASS_CODE``, which settings.py takes from
+    ``DEMO_MFA_CODE`` when DEBUG is on), never the database.
+    """
+    bypass = getattr(settings, "MFA_TOTP_INSECURE_BYPASS_CODE", None) if settings.DEBUG else None
+    app = f"an authenticator app's code for the key {DEMO_TOTP_SECRET}"
+    if bypass:
+        return f"Code at the second step: {bypass} (DEMO_MFA_CODE, development only), or {app}"
+    return f"Code at the second step: {app}"
 
 
 def _upsert(model, lookup: dict, values: dict):
@@ -181,6 +204,9 @@ def seed_users(agencies: list[Agency]) -> dict[str, User]:
         user.first_name, user.last_name, user.home_agency, user.is_active = first, last, agencies[0], True
         user.set_password(DEMO_PASSWORD)
         user.save()
+        # Enrolled with the published demo key, so the sign-in asks for its code (or DEMO_MFA_CODE) at once.
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, DEMO_TOTP_SECRET)
         for agency in agencies if everywhere else agencies[:1]:
             role_grant(user=user, agency=agency, role=role)
         users[username] = user
