@@ -8,7 +8,7 @@ class ComplianceConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete
 
-        from compliance.accounts import signals  # noqa: F401 (connects its receivers)
+        from compliance.accounts import lockout, signals  # noqa: F401 (connects their receivers)
         from compliance.core.signals import object_permissions_cleanup
 
         # Every model (case A2): a deleted object leaves no guardian object permissions behind.

@@ -167,6 +167,9 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = 300  # granting roles, MFA devices, bulk expo
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "287(g) compliance: "
 ACCOUNT_SESSION_REMEMBER = False  # sessions end at the idle limit, never "remember me"
 ACCOUNT_PREVENT_ENUMERATION = True
+# A locked account is refused at both steps, even with the right answer (compliance.accounts.lockout, A4).
+ACCOUNT_FORMS = {"login": "compliance.accounts.lockout.LoginForm"}
+MFA_FORMS = {"authenticate": "compliance.accounts.lockout.AuthenticateForm"}
 # The second factor (A1-A3, B8): an authenticator app (TOTP, 30-second codes, each usable once), a security key or
 # passkey (WebAuthn), and recovery codes. No e-mail or SMS codes; "trust this browser" off.
 MFA_ADAPTER = "compliance.accounts.adapter.MFAAdapter"
@@ -199,7 +202,9 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env.int("PROXY_COUNT", default=0) else ["REMOTE_ADDR"]
 )
 ACCOUNT_RATE_LIMITS = {
-    # A4a: one address failing 30 sign-ins in 15 minutes, whatever the usernames, is answered 429.
+    # A4a: one address posting the sign-in form 30 times in 15 minutes, whatever the usernames, is answered 429
+    # (allauth's "login" action; trade-off in docs/decisions/lockout.md). "login_failed" only shows a form error.
+    "login": "30/15m/ip",
     "login_failed": "30/15m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "reauthenticate": "10/m/user",

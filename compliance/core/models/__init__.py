@@ -1,6 +1,7 @@
-"""Core models every app builds on: agencies, agreements (MOAs), users, findings, reports, the access log."""
+"""Core models every app builds on: agencies, agreements, users, findings, reports, access log, account events."""
 
 from compliance.core.models.access_log import AccessLog, access_log_per_agency, access_log_record
+from compliance.core.models.account_event import AccountEvent, account_event_record
 from compliance.core.models.agency import Agency, Agreement, AgreementModel
 from compliance.core.models.base import AgencyScopedModel, Severity, TimeStampedModel
 from compliance.core.models.finding import Finding
@@ -9,6 +10,8 @@ from compliance.core.models.user import User
 
 __all__ = [
     "AccessLog",
+    "AccountEvent",
+    "account_event_record",
     "access_log_per_agency",
     "access_log_record",
     "Agency",

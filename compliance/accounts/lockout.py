@@ -1,0 +1,75 @@
+"""Lockout until an administrator unlocks (SECURITY.md A4): django-axes counts, this module keeps the lock.
+
+django-axes counts failed sign-ins per username (5 within a rolling 15 minutes, settings) and fires
+``user_locked_out``; ``mark_locked`` then sets ``User.locked_at`` and writes a "locked" account event.
+Unlike axes' own lock, which cools off after 15 minutes, ``locked_at`` stays until an administrator
+unlocks the account (``compliance.accounts.services.person_unlock``). While it is set the sign-in form
+(``LoginForm``) and the second-factor form (``AuthenticateForm``) refuse even the right answer, with a
+message that says to ask the agency administrator.
+
+Failed second-factor codes count like failed passwords (A4 (6)): allauth's MFA ``authentication_failed``
+signal is re-sent as Django's ``user_login_failed``, which axes counts for that username.
+"""
+
+from __future__ import annotations
+
+from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.mfa import signals as mfa_signals
+from allauth.mfa.base.forms import AuthenticateForm as AllauthAuthenticateForm
+from axes.signals import user_locked_out
+from django import forms
+from django.contrib.auth.signals import user_login_failed
+from django.dispatch import receiver
+from django.utils import timezone
+
+from compliance.core.models import AccountEvent, User, account_event_record
+
+LOCKED_MESSAGE = "This account is locked after too many failed sign-ins. Ask your agency administrator to unlock it."
+
+
+def is_locked(username: str) -> bool:
+    """True if the account ``username`` (case-insensitive) is locked until an administrator unlocks it."""
+    return User.objects.filter(username__iexact=username, locked_at__isnull=False).exists()
+
+
+@receiver(user_locked_out, dispatch_uid="accounts.mark_locked")
+def mark_locked(sender, request=None, username=None, ip_address=None, **kwargs) -> None:
+    """On axes' lockout, lock the account until unlocked and write one "locked" event (A4 (5))."""
+    if not username:
+        return
+    user = User.objects.filter(username__iexact=username, locked_at__isnull=True).first()
+    if user is None:
+        return  # an unknown username, or already locked
+    User.objects.filter(pk=user.pk).update(locked_at=timezone.now())
+    account_event_record(
+        action=AccountEvent.Action.LOCKED,
+        target=user,
+        agency=user.home_agency,
+        detail="Five failed sign-ins within 15 minutes",
+        request=request,
+    )
+
+
+@receiver(mfa_signals.authentication_failed, dispatch_uid="accounts.failed_code_counts")
+def failed_code_counts(sender, request, user, **kwargs) -> None:
+    """A wrong second-factor code is a failed sign-in for that username (axes counts it; A4 (6))."""
+    user_login_failed.send(sender=__name__, credentials={"login": user.username}, request=request)
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's sign-in form, refusing a locked account before its password is even checked."""
+
+    def clean(self):
+        login = (self.data.get("login") or "").strip()
+        if login and is_locked(login):
+            raise forms.ValidationError(LOCKED_MESSAGE)
+        return super().clean()
+
+
+class AuthenticateForm(AllauthAuthenticateForm):
+    """allauth's second-factor form, refusing a locked account even with the right code."""
+
+    def clean_code(self):
+        if User.objects.filter(pk=self.user.pk, locked_at__isnull=False).exists():
+            raise forms.ValidationError(LOCKED_MESSAGE)
+        return super().clean_code()
