@@ -194,6 +194,9 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_USE_ATTEMPT_EXPIRATION = True
 AXES_USERNAME_FORM_FIELD = "login"
+# allauth passes credentials={"username": …}: read that (the default read only "login" and counted nothing).
+AXES_USERNAME_CALLABLE = "compliance.accounts.lockout.axes_username"
+AXES_LOCKOUT_TEMPLATE = "account/locked.html"  # answered 429 at the failure that locks (then LoginForm refuses)
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ADMIN = False
 # One reverse proxy (nginx in docker-compose) in production: the client is the last address it adds.

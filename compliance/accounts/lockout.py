@@ -27,6 +27,27 @@ from compliance.core.models import AccountEvent, User, account_event_record
 LOCKED_MESSAGE = "This account is locked after too many failed sign-ins. Ask your agency administrator to unlock it."
 
 
+def axes_username(request, credentials) -> str | None:
+    """The username django-axes counts a failure against (``AXES_USERNAME_CALLABLE``).
+
+    allauth authenticates with ``credentials={"username": …}`` while its form field is ``login``;
+    axes' default reads only the one named by ``AXES_USERNAME_FORM_FIELD`` and so counted nothing
+    (every failure had no username). This reads either, then the posted ``login`` field.
+
+    Args:
+        request: the sign-in (or second-factor) request.
+        credentials: what was passed to ``authenticate`` or sent with ``user_login_failed``, or None.
+
+    Returns:
+        The username as typed, or None when there is none.
+    """
+    credentials = credentials or {}
+    username = credentials.get("username") or credentials.get("login")
+    if not username and request is not None:
+        username = request.POST.get("login")
+    return username or None
+
+
 def is_locked(username: str) -> bool:
     """True if the account ``username`` (case-insensitive) is locked until an administrator unlocks it."""
     return User.objects.filter(username__iexact=username, locked_at__isnull=False).exists()
@@ -53,7 +74,7 @@ def mark_locked(sender, request=None, username=None, ip_address=None, **kwargs) 
 @receiver(mfa_signals.authentication_failed, dispatch_uid="accounts.failed_code_counts")
 def failed_code_counts(sender, request, user, **kwargs) -> None:
     """A wrong second-factor code is a failed sign-in for that username (axes counts it; A4 (6))."""
-    user_login_failed.send(sender=__name__, credentials={"login": user.username}, request=request)
+    user_login_failed.send(sender=__name__, credentials={"username": user.username}, request=request)
 
 
 class LoginForm(AllauthLoginForm):
