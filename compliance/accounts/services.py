@@ -115,6 +115,21 @@ def person_move(*, actor, request, user, from_agency, to_agency, role: str) -> N
     )
 
 
+@transaction.atomic
+def invitation_accept(*, user, password: str, request) -> None:
+    """Set the invited ``user``'s first password (the link dies with it) and write one "created" event (A10)."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    account_event_record(
+        action=AccountEvent.Action.CREATED,
+        actor=user,
+        target=user,
+        agency=user.home_agency,
+        detail="Password set through the invitation link",
+        request=request,
+    )
+
+
 def sessions_end(user) -> int:
     """End every session of ``user`` at once (SECURITY.md A9): allauth's session rows and Django's sessions.
 

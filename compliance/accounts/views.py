@@ -179,8 +179,7 @@ def invitation_accept(request, uidb64: str, token: str):
         return render(request, "people/invitation_dead.html", status=404)
     form = SetPasswordForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
-        user.set_password(form.cleaned_data["password2"])
-        user.save(update_fields=["password"])
+        services.invitation_accept(user=user, password=form.cleaned_data["password2"], request=request)
         messages.success(request, "Your password is set. Sign in, then set up your authenticator app.")
         return redirect("account_login")
     return render(request, "people/invitation.html", {"form": form, "username": user.username})

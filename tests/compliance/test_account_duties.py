@@ -4,6 +4,7 @@ C6 (separation of duties), C8 (no orphan object permissions)."""
 from datetime import timedelta
 from io import StringIO
 
+import time_machine
 from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
@@ -12,13 +13,13 @@ from django.utils import timezone
 
 from compliance.accounts.default_accounts import DEFAULT_ACCOUNT_NAMES, default_accounts_usable
 from compliance.accounts.inactivity import inactive_accounts_deactivate
-from compliance.accounts.services import person_deactivate
+from compliance.accounts.services import invitation_accept, person_deactivate
 from compliance.core import access
 from compliance.core.models import AccessLog, AccountEvent, User
 from compliance.core.roles import ROLE_PERMISSIONS, Role
 from compliance.core.system_account import system_user
 from compliance.tasks import deactivate_inactive_accounts_task
-from tests.base import BaseTestCase, make_user
+from tests.base import PASSWORD, BaseTestCase, make_user
 
 
 class DefaultAccountTests(BaseTestCase):
@@ -57,6 +58,16 @@ class InactivityTests(BaseTestCase):
         self.assertEqual(sorted(rows.values_list("target__username", flat=True)), ["never", "stale"])
         self.assertEqual({row.actor for row in rows}, {None})
         self.assertEqual(inactive_accounts_deactivate(), 0)  # idempotent
+
+    def test_A8_an_invitation_accepted_within_90_days_counts_as_use(self):
+        now = timezone.now()
+        accepted = make_user("accepted", agency=self.agency_a, role=Role.STAFF)
+        User.objects.filter(pk=accepted.pk).update(last_login=None, date_joined=now - timedelta(days=120))
+        User.objects.exclude(pk=accepted.pk).update(last_login=now)
+        with time_machine.travel(now - timedelta(days=89)):
+            invitation_accept(user=accepted, password=PASSWORD, request=None)
+        self.assertEqual(inactive_accounts_deactivate(), 0)
+        self.assertEqual(inactive_accounts_deactivate(now=now + timedelta(days=2)), 1)
 
     def test_A8_the_job_is_scheduled_nightly_and_run_by_run_jobs(self):
         from compliance.celery import app

@@ -135,6 +135,8 @@ class PeoplePageTests(BaseTestCase):
         self.assertRedirects(done, reverse("account_login"), fetch_redirect_response=False)
         invitee.refresh_from_db()
         self.assertTrue(invitee.check_password(PASSWORD))
+        created = events(invitee, "created").get()
+        self.assertEqual((created.actor, created.agency), (invitee, self.agency_a))
         self.assertEqual(anonymous.get(path).status_code, 404)  # single use
         self.assertEqual(anonymous.post(path, {"password1": "x" * 20, "password2": "x" * 20}).status_code, 404)
 
