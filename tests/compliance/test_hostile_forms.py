@@ -27,11 +27,13 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 
+from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
 from django import forms
 from django.apps import apps
 from django.contrib import messages
@@ -43,6 +45,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
+from compliance.accounts.invitations import invitation_path
 from compliance.core.forms import validate_day_in_range
 from compliance.core.models import AccessLog, Finding
 from compliance.core.roles import Role, role_grant
@@ -565,6 +568,53 @@ PAGES: dict[str, FormPage] = {
     ),
 }
 
+
+def _reauthenticated(case) -> None:
+    """The people pages' changes need a password re-entered within 5 minutes (SECURITY.md B5)."""
+    session = case.client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY].append(
+        {"method": "password", "at": time.time(), "username": case.user.username, "reauthenticated": True}
+    )
+    session.save()
+
+
+def _person_url(name: str) -> Callable:
+    return lambda case: reverse(name, args=[case.staff_a.pk])
+
+
+# compliance.accounts: the people pages of an agency administrator and the invitation link.
+PAGES.update(
+    {
+        "people_invite": FormPage(
+            _url("people:invite"), ("form",), ("compliance.accounts.forms.InviteForm",), setup=_reauthenticated
+        ),
+        "people_role": FormPage(
+            _person_url("people:detail"),
+            ("role_form",),
+            ("compliance.accounts.forms.RoleForm",),
+            target=_person_url("people:role"),
+            setup=_reauthenticated,
+        ),
+        "people_move": FormPage(
+            _person_url("people:detail"),
+            ("move_form",),
+            ("compliance.accounts.forms.MoveForm",),
+            target=_person_url("people:move"),
+            setup=_reauthenticated,
+        ),
+        "invitation": FormPage(
+            lambda case: invitation_path(case.staff_a), ("form",), ("compliance.accounts.forms.SetPasswordForm",)
+        ),
+    }
+)
+
+#: allauth's sign-in pages (anonymous, or half signed in), driven with wrong and right answers in
+#: tests/compliance/test_lockout.py; our subclasses only refuse a locked account first.
+SIGN_IN_FORMS = {
+    "compliance.accounts.lockout.LoginForm": "allauth's sign-in form",
+    "compliance.accounts.lockout.AuthenticateForm": "allauth's second-factor form",
+}
+
 #: Forms no page shows directly, each only as the base of the forms above.
 BASES = {
     "compliance.core.uploads.forms.TableUploadForm": "the roster and detainer-log upload forms",
@@ -769,7 +819,11 @@ class HostileFormTests(HypothesisTestCase, BaseTestCase):
 
     def test_every_form_of_the_project_is_fuzzed(self):
         covered = (
-            {name for page in PAGES.values() for name in page.forms} | set(BASES) | set(ADMIN_ONLY) | {EXPORT_FORM}
+            {name for page in PAGES.values() for name in page.forms}
+            | set(BASES)
+            | set(ADMIN_ONLY)
+            | set(SIGN_IN_FORMS)
+            | {EXPORT_FORM}
         )
         missing = project_form_classes() - covered
         self.assertEqual(missing, set(), "add each new form to PAGES (the page that shows it) or to BASES")
