@@ -215,6 +215,10 @@ class PeoplePageTests(BaseTestCase):
         victim_client = self.client_class()
         sign_in(victim_client, self.staff_a)
         self.assertEqual(victim_client.get(reverse("dashboard")).status_code, 200)
+        warm_up = make_user(
+            "warm_up", agency=self.agency_a, role=Role.STAFF
+        )  # first-request costs kept out of the figure
+        self.client.post(reverse("people:deactivate", args=[warm_up.pk]))
         started = time.perf_counter()
         self.client.post(reverse("people:deactivate", args=[self.staff_a.pk]))
         response = victim_client.get(reverse("dashboard"))
