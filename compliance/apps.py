@@ -9,6 +9,7 @@ class ComplianceConfig(AppConfig):
         from django.db.models.signals import post_delete
 
         from compliance.accounts import (  # noqa: F401 (connect their receivers)
+            lockout,
             other_sessions,
             session_lifetime,
             sign_in_events,

@@ -16,6 +16,11 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    # Daily at 04:00 UTC: accounts with no sign-in for 90 days are deactivated (SECURITY.md A8).
+    "inactive-accounts": {
+        "task": "compliance.tasks.deactivate_inactive_accounts_task",
+        "schedule": crontab(hour=4, minute=0),
+    },
     # Daily at 06:00 UTC: certification expiry notices (90/60/30/7/0 days).
     # The task catches up on thresholds missed while it did not run.
     "certification-expiry-reminders": {

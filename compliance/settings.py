@@ -199,6 +199,8 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = 300  # granting roles, MFA devices, bulk expo
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "287(g) compliance: "
 ACCOUNT_SESSION_REMEMBER = False  # sessions end at the idle limit, never "remember me"
 ACCOUNT_PREVENT_ENUMERATION = True
+# A locked account is refused at both steps, even with the right answer (compliance.accounts.lockout, A4).
+ACCOUNT_FORMS = {"login": "compliance.accounts.lockout.LoginForm"}
 # The second factor (A1-A3, B8): an authenticator app (TOTP, 30-second codes, each usable once), a security key or
 # passkey (WebAuthn), and recovery codes. No e-mail or SMS codes; "trust this browser" off.
 MFA_ADAPTER = "compliance.accounts.adapter.MFAAdapter"
@@ -208,8 +210,8 @@ MFA_TOTP_ISSUER = "287(g) compliance"
 MFA_TRUST_ENABLED = False
 # A wrong code at the sign-in's code step (or re-authentication) counts toward the lockout like a wrong password.
 MFA_FORMS = {
-    "authenticate": "compliance.accounts.forms.SignInCodeForm",
-    "reauthenticate": "compliance.accounts.forms.ReauthenticationCodeForm",
+    "authenticate": "compliance.accounts.code_forms.SignInCodeForm",
+    "reauthenticate": "compliance.accounts.code_forms.ReauthenticationCodeForm",
 }
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING  # http://127.0.0.1 in make run and the browser tests
@@ -227,10 +229,12 @@ AXES_FAILURE_LIMIT = 5
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_USE_ATTEMPT_EXPIRATION = True
-# The key axes reads the username from in the credentials Django's user_login_failed carries: allauth's sign-in
-# form posts "login" but authenticates with username=..., so the credentials hold "username" (with "login", no
-# failure was ever counted). The code step reports its failures the same way (compliance.accounts.forms).
+# The username axes counts a failure against: allauth authenticates with credentials={"username": ...} while its
+# form posts "login"; the callable reads either (with "login" alone no failure was ever counted). The code step
+# reports its failures as {"username": ...} too (compliance.accounts.code_forms).
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "compliance.accounts.lockout.axes_username"
+AXES_LOCKOUT_TEMPLATE = "account/locked.html"  # answered 429 at the failure that locks (then LoginForm refuses)
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ADMIN = False
 # One reverse proxy (nginx in docker-compose) in production: the client is the last address it adds.
@@ -245,7 +249,9 @@ RATE_LIMITS_PER_USER = {
     "export": (10, 3600),  # 10 exports an hour
 }
 ACCOUNT_RATE_LIMITS = {
-    # A4a: one address failing 30 sign-ins in 15 minutes, whatever the usernames, is answered 429.
+    # A4a: one address posting the sign-in form 30 times in 15 minutes, whatever the usernames, is answered 429
+    # (allauth's "login" action; trade-off in docs/decisions/lockout.md). "login_failed" only shows a form error.
+    "login": "30/15m/ip",
     "login_failed": "30/15m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "reauthenticate": "10/m/user",

@@ -39,6 +39,7 @@ urlpatterns = [
     # django-allauth: sign-in (account_login), sign-out, password change and reset, MFA, your sessions.
     path("accounts/", include("allauth.urls")),
     path("history/<str:model_label>/<uuid:public_id>/", history_views.record_history, name="history"),
+    path("people/", include("compliance.accounts.urls")),
     path("access-log/", access_log_views.access_log, name="access_log"),
     path("roster/", include("training.urls")),
     path("", include("incidents.urls")),

@@ -1,76 +1,111 @@
-"""The second-factor forms of sign-in and re-authentication: a wrong code counts toward the lockout.
-
-allauth's code step emits only its own ``authentication_failed`` signal, which django-axes does
-not hear; a guessed code would then never lock the account. These forms (allauth's
-``MFA_FORMS`` hook) also send Django's ``user_login_failed`` with the username, as a wrong
-password does, so axes counts it in the same 5-in-15-minutes window (SECURITY.md A4 (6);
-CJIS AC-7). A locked account's code step refuses even the right code.
-"""
+"""Forms of the people pages: input only (the services check again who may grant what)."""
 
 from __future__ import annotations
 
-from allauth.core import context
-from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
-from axes.handlers.proxy import AxesProxyHandler
 from django import forms
-from django.conf import settings
-from django.contrib.auth.signals import user_login_failed
 
-#: The code field's label and hint on the second-factor step.
-CODE_LABEL = "Code"
-CODE_HINT = "The 6-digit code your authenticator app shows now, or one of your recovery codes."
-#: Shown when the account is locked at the code step (the same words as a locked sign-in).
-LOCKED_MESSAGE = "This account is locked after too many failed sign-ins. Ask your agency administrator to unlock it."
+from compliance.accounts.people import grantable_roles
+from compliance.core.models import User
+from compliance.core.roles import Role
+
+ROLE_CHOICES = [("", "Choose a role"), *((role, role) for role in Role.ALL)]
 
 
-def _credentials(user) -> dict:
-    """The credentials django-axes reads the username from (``AXES_USERNAME_FORM_FIELD``, here ``login``)."""
-    return {settings.AXES_USERNAME_FORM_FIELD: user.get_username()}
+class _AgencyRoleMixin:
+    """Agency choices limited to the administrator's agencies; the role must be one they may grant there."""
+
+    def _limit(self, admin, agencies, *names):
+        self.admin = admin
+        for name in names:
+            self.fields[name].queryset = agencies
+
+    def _check_role(self, agency_field: str):
+        agency, role = self.cleaned_data.get(agency_field), self.cleaned_data.get("role")
+        if agency and role and role not in grantable_roles(self.admin, agency):
+            self.add_error("role", f"You cannot give this role in {agency.name}.")
 
 
-def code_failed(user) -> None:
-    """Tell Django (and so django-axes) that ``user``'s second-factor code was wrong at the current request.
+class InviteForm(_AgencyRoleMixin, forms.Form):
+    username = forms.CharField(label="Username", max_length=150, help_text="Letters, digits and @ . + - _ only.")
+    first_name = forms.CharField(label="First name", max_length=150)
+    last_name = forms.CharField(label="Last name", max_length=150)
+    email = forms.EmailField(label="E-mail address", help_text="The invitation link is sent here.")
+    agency = forms.ModelChoiceField(label="Agency", queryset=None, empty_label="Choose an agency")
+    role = forms.ChoiceField(label="Role", choices=ROLE_CHOICES)
 
-    Args:
-        user: the user whose code was refused.
-
-    Side effects: one ``user_login_failed`` signal with ``{"login": username}`` as credentials;
-    axes records a failure for that username (SECURITY.md A4 (6)).
-    """
-    user_login_failed.send(sender=__name__, credentials=_credentials(user), request=context.request)
-
-
-class _CodeCountsTowardLockout(forms.Form):
-    """Mixin for allauth's code forms: the field labelled and hinted; a refusal reported to axes."""
-
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, admin, agencies, **kwargs):
         super().__init__(*args, **kwargs)
-        code = self.fields["code"]
-        code.label = CODE_LABEL
-        code.help_text = CODE_HINT
-        code.widget.attrs.pop("placeholder", None)
-        code.widget.attrs.update({"inputmode": "numeric", "autocomplete": "one-time-code", "spellcheck": "false"})
+        self._limit(admin, agencies, "agency")
 
-    def clean_code(self) -> str:
-        """The code, when the account is not locked and one of the user's authenticators accepts it.
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        User.username_validator(username)
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError("This username is taken: choose another.")
+        return username
 
-        Raises:
-            ValidationError: ``LOCKED_MESSAGE`` when axes holds the username locked; allauth's
-                "incorrect code" otherwise (after reporting the failure to axes).
-        """
-        request = context.request
-        if AxesProxyHandler.is_locked(request, _credentials(self.user)):
-            raise forms.ValidationError(LOCKED_MESSAGE, code="locked")
-        try:
-            return super().clean_code()
-        except forms.ValidationError:
-            code_failed(self.user)
-            raise
+    def clean(self):
+        data = super().clean()
+        self._check_role("agency")
+        return data
 
 
-class SignInCodeForm(_CodeCountsTowardLockout, AuthenticateForm):
-    """The sign-in's code step (``MFA_FORMS["authenticate"]``)."""
+class RoleForm(_AgencyRoleMixin, forms.Form):
+    agency = forms.ModelChoiceField(label="Agency", queryset=None, empty_label="Choose an agency")
+    role = forms.ChoiceField(label="Role", choices=ROLE_CHOICES)
+
+    def __init__(self, *args, admin, agencies, **kwargs):
+        super().__init__(*args, prefix="role", **kwargs)
+        self._limit(admin, agencies, "agency")
+
+    def clean(self):
+        data = super().clean()
+        self._check_role("agency")
+        return data
 
 
-class ReauthenticationCodeForm(_CodeCountsTowardLockout, ReauthenticateForm):
-    """The code asked again before a sensitive change (``MFA_FORMS["reauthenticate"]``)."""
+class MoveForm(_AgencyRoleMixin, forms.Form):
+    from_agency = forms.ModelChoiceField(label="From agency", queryset=None, empty_label="Choose an agency")
+    to_agency = forms.ModelChoiceField(label="To agency", queryset=None, empty_label="Choose an agency")
+    role = forms.ChoiceField(label="Role in the new agency", choices=ROLE_CHOICES)
+
+    def __init__(self, *args, admin, agencies, **kwargs):
+        super().__init__(*args, prefix="move", **kwargs)
+        self._limit(admin, agencies, "from_agency", "to_agency")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("from_agency") and data.get("from_agency") == data.get("to_agency"):
+            self.add_error("to_agency", "Choose another agency than the one the person leaves.")
+        self._check_role("to_agency")
+        return data
+
+
+class SetPasswordForm(forms.Form):
+    """The invited person's first password, checked by Django's validators (SECURITY.md A5)."""
+
+    password1 = forms.CharField(
+        label="New password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 12 characters; not a common password, not all digits, not like your name.",
+    )
+    password2 = forms.CharField(
+        label="New password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password2(self):
+        from django.contrib.auth.password_validation import validate_password
+
+        p1, p2 = self.cleaned_data.get("password1"), self.cleaned_data.get("password2")
+        if p1 and p2 and p1 != p2:
+            raise forms.ValidationError("The two passwords differ: type the same one twice.")
+        if p2:
+            validate_password(p2, self.user)
+        return p2

@@ -21,7 +21,7 @@ from hypothesis import given
 from hypothesis import settings as settings_hypothesis
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from compliance.accounts.forms import CODE_LABEL, LOCKED_MESSAGE
+from compliance.accounts.code_forms import CODE_LABEL, LOCKED_MESSAGE
 from compliance.accounts.middleware import ENROLMENT_URL_NAMES
 from compliance.core.models import User
 from tests.base import PASSWORD, BaseTestCase, enrol_totp, sign_in, totp_code

@@ -27,11 +27,13 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 
+from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
 from django import forms
 from django.apps import apps
 from django.contrib import messages
@@ -43,6 +45,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
+from compliance.accounts.invitations import invitation_path
 from compliance.core.forms import validate_day_in_range
 from compliance.core.models import AccessLog, Finding
 from compliance.core.roles import Role, role_grant
@@ -571,6 +574,46 @@ PAGES: dict[str, FormPage] = {
     ),
 }
 
+
+def _reauthenticated(case) -> None:
+    """The people pages' changes need a password re-entered within 5 minutes (SECURITY.md B5)."""
+    session = case.client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY].append(
+        {"method": "password", "at": time.time(), "username": case.user.username, "reauthenticated": True}
+    )
+    session.save()
+
+
+def _person_url(name: str) -> Callable:
+    return lambda case: reverse(name, args=[case.staff_a.pk])
+
+
+# compliance.accounts: the people pages of an agency administrator and the invitation link.
+PAGES.update(
+    {
+        "people_invite": FormPage(
+            _url("people:invite"), ("form",), ("compliance.accounts.forms.InviteForm",), setup=_reauthenticated
+        ),
+        "people_role": FormPage(
+            _person_url("people:detail"),
+            ("role_form",),
+            ("compliance.accounts.forms.RoleForm",),
+            target=_person_url("people:role"),
+            setup=_reauthenticated,
+        ),
+        "people_move": FormPage(
+            _person_url("people:detail"),
+            ("move_form",),
+            ("compliance.accounts.forms.MoveForm",),
+            target=_person_url("people:move"),
+            setup=_reauthenticated,
+        ),
+        "invitation": FormPage(
+            lambda case: invitation_path(case.staff_a), ("form",), ("compliance.accounts.forms.SetPasswordForm",)
+        ),
+    }
+)
+
 #: Forms no page shows directly, each only as the base of the forms above.
 BASES = {
     "compliance.core.uploads.forms.TableUploadForm": "the roster and detainer-log upload forms",
@@ -585,12 +628,15 @@ ADMIN_ONLY = {
     "compliance.admin.UserNamesChangeForm": "the user admin's name fields (superusers only)",
 }
 
-#: The second-factor code forms: shown on the sign-in's code step and re-authentication, before any page here, so
-#: fuzzed there (tests/compliance/test_accounts_signin.py, CodeStepHostileInputTests).
+#: allauth's sign-in pages (anonymous, or half signed in): the password form, driven with wrong and right answers
+#: in tests/compliance/test_lockout.py (our subclass only refuses a locked account first); the second-factor code
+#: forms, shown on the sign-in's code step and re-authentication, fuzzed there
+#: (tests/compliance/test_accounts_signin.py, CodeStepHostileInputTests).
 SIGN_IN_FORMS = {
-    "compliance.accounts.forms._CodeCountsTowardLockout": "the two code forms below",
-    "compliance.accounts.forms.SignInCodeForm": "the sign-in's code step",
-    "compliance.accounts.forms.ReauthenticationCodeForm": "the code asked again at re-authentication",
+    "compliance.accounts.lockout.LoginForm": "allauth's sign-in form",
+    "compliance.accounts.code_forms._CodeCountsTowardLockout": "the two code forms below",
+    "compliance.accounts.code_forms.SignInCodeForm": "the sign-in's code step",
+    "compliance.accounts.code_forms.ReauthenticationCodeForm": "the code asked again at re-authentication",
 }
 
 #: The detainer export is a download, not a page: its form is built here and sent as the query string.

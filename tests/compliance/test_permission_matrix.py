@@ -149,3 +149,54 @@ class ModelWidePermissionTests(BaseTestCase):
             text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(handle.read())).pages)
         self.assertIn("Birchown", text)
         self.assertNotIn("Alderonly", text)
+
+
+#: The people pages (compliance.accounts), addressed by a user's key: URL name → method. A person of another
+#: agency answers 404 to its administrator; anyone who administers no agency gets 403 (SECURITY.md C5).
+PEOPLE_COVERED: dict[str, str] = {
+    "people:detail": "GET",
+    "people:role": "POST",
+    "people:move": "POST",
+    "people:deactivate": "POST",
+    "people:reactivate": "POST",
+    "people:unlock": "POST",
+}
+PEOPLE_LISTS: dict[str, str] = {"people:list": "GET", "people:invite": "GET"}
+
+
+class PeoplePermissionMatrixTests(BaseTestCase):
+    def request(self, user, name: str, method: str, person=None):
+        self.client.logout()
+        if user is not None:
+            sign_in(self.client, user)
+        url = reverse(name, args=[person.pk]) if person is not None else reverse(name)
+        return self.client.post(url, {}) if method == "POST" else self.client.get(url)
+
+    def test_every_people_url_is_covered(self):
+        from compliance.accounts.urls import urlpatterns
+
+        routed = {f"people:{p.name}" for p in urlpatterns} - {"people:accept"}  # the invitation link: anonymous
+        self.assertEqual(routed, set(PEOPLE_COVERED) | set(PEOPLE_LISTS))
+
+    def test_C5_no_administer_permission_answers_403_everywhere(self):
+        for user in (self.staff_a, self.supervisor_a, self.auditor_a, self.outsider):
+            for name, method in PEOPLE_COVERED.items():
+                with self.subTest(url=name, user=user.username):
+                    self.assertEqual(self.request(user, name, method, self.staff_a).status_code, 403)
+            for name, method in PEOPLE_LISTS.items():
+                with self.subTest(url=name, user=user.username):
+                    self.assertEqual(self.request(user, name, method).status_code, 403)
+
+    def test_a_person_of_another_agency_answers_404_to_an_administrator(self):
+        for name, method in PEOPLE_COVERED.items():
+            with self.subTest(url=name):
+                self.assertEqual(self.request(self.admin_a, name, method, self.staff_b).status_code, 404)
+        self.staff_b.refresh_from_db()
+        self.assertTrue(self.staff_b.is_active)
+
+    def test_anonymous_is_sent_to_sign_in(self):
+        for name, method in PEOPLE_COVERED.items():
+            with self.subTest(url=name):
+                response = self.request(None, name, method, self.staff_a)
+                self.assertEqual(response.status_code, 302)
+                self.assertTrue(response["Location"].startswith(reverse("account_login")))

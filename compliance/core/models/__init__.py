@@ -1,4 +1,4 @@
-"""Core models every app builds on: agencies, agreements (MOAs), users, findings, reports, the access log."""
+"""Core models every app builds on: agencies, agreements, users, findings, reports, access log, account events."""
 
 from compliance.core.models.access_log import (
     AccessLog,
@@ -7,6 +7,7 @@ from compliance.core.models.access_log import (
     access_log_record,
     session_hash,
 )
+from compliance.core.models.account_event import AccountEvent, account_event_record
 from compliance.core.models.agency import Agency, Agreement, AgreementModel
 from compliance.core.models.base import AgencyScopedModel, Severity, TimeStampedModel
 from compliance.core.models.finding import Finding
@@ -16,6 +17,8 @@ from compliance.core.models.user import User
 __all__ = [
     "AccessLog",
     "access_log_event",
+    "AccountEvent",
+    "account_event_record",
     "access_log_per_agency",
     "access_log_record",
     "Agency",

@@ -28,6 +28,9 @@ class User(AbstractUser):
         "compliance.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="members"
     )
 
+    #: Set when django-axes locked the account (SECURITY.md A4); only an administrator's unlock clears it.
+    locked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     objects = UserManager()
 
     def delete(self, *args, **kwargs):

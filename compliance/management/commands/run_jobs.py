@@ -2,7 +2,7 @@
 
 The same work beat schedules (compliance/celery.py): the roster's stored
 training facts, the certification lapses (case H1), the certification expiry
-reminders, the hold-deadline, consular-notification and release-notice sweeps. All
+reminders, the 90-day inactive accounts (A8), the hold-deadline, consular-notification and release-notice sweeps. All
 are idempotent, so running them by hand (after downtime, after a deploy, or
 right after loading demo data) never sends a notice twice. Attributed to the
 system account, like scheduled runs.
@@ -10,6 +10,7 @@ system account, like scheduled runs.
 
 from django.core.management.base import BaseCommand
 
+from compliance.accounts.inactivity import inactive_accounts_deactivate
 from incidents.consular.services import sweep_consular_notifications
 from incidents.detainers.release_notice import sweep_release_notices
 from incidents.detainers.sweep import sweep_hold_deadlines
@@ -25,12 +26,14 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        inactive = inactive_accounts_deactivate()
         facts = training_facts_refresh_all()
         lapses = certifications_record_lapses()
         reminders = send_certification_reminders()
         sweep = sweep_hold_deadlines()
         consular = sweep_consular_notifications()
         notices = sweep_release_notices()
+        self.stdout.write(f"Accounts deactivated after 90 days without a sign-in: {inactive}.")
         self.stdout.write(f"Training facts refreshed for {facts} officers.")
         self.stdout.write(f"Certification lapses recorded: {lapses}.")
         self.stdout.write(f"Reminders: {reminders}.")
