@@ -237,6 +237,7 @@ AXES_USERNAME_CALLABLE = "compliance.accounts.lockout.axes_username"
 AXES_LOCKOUT_TEMPLATE = "account/locked.html"  # answered 429 at the failure that locks (then LoginForm refuses)
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False  # lockouts are in the access log (compliance.accounts.sign_in_events), not the console
 # One reverse proxy (nginx in docker-compose) in production: the client is the last address it adds.
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
@@ -411,6 +412,7 @@ LOGGING = {
     "loggers": {
         "weasyprint": {"level": "ERROR"},
         "fontTools": {"level": "ERROR"},
+        "axes": {"level": "WARNING"},  # each attempt is in the access log; the console gets only problems
         # Django's own console handler (DEBUG) would print every request warning a second time.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },

@@ -128,6 +128,17 @@ TABLE: dict[str, tuple[Need, ...] | Need] = {
     "findings:resolve": Need(R, "compliance.finding", post=True, get=False),
     "findings:false_positive": Need(R, "compliance.finding", post=True, get=False),
     "findings:reopen": Need(R, "compliance.finding", post=True, get=False),
+    # People pages (agency administrators): a person is addressed by their user key; "compliance.person" is a
+    # staff member of the agency built for the matrix. Refusals write a "denied" account event (SECURITY.md C5).
+    "people:list": Need(ADM),
+    "people:invite": Need(ADM, post=True),
+    "people:accept": Need(PUBLIC, post=True, kwargs={"uidb64": "MQ", "token": "not-a-token"}),
+    "people:detail": Need(ADM, "compliance.person"),
+    "people:role": Need(ADM, "compliance.person", post=True, get=False),
+    "people:move": Need(ADM, "compliance.person", post=True, get=False),
+    "people:deactivate": Need(ADM, "compliance.person", post=True, get=False),
+    "people:reactivate": Need(ADM, "compliance.person", post=True, get=False),
+    "people:unlock": Need(ADM, "compliance.person", post=True, get=False),
     # django-allauth (own account). POSTs that change the account itself (sign-out, MFA
     # deactivation, new recovery codes) are exercised by tests/compliance/test_accounts_*.py.
     "account_login": Need(PUBLIC, post=True),

@@ -49,7 +49,13 @@ from training.evidence.services import certificate_attach
 
 #: Tables a refused request may still write: its session, its access-log row (C1: each attempt is
 #: audited), allauth's list of the user's sessions, django-axes' records.
-REFUSAL_MAY_WRITE = ("django_session", "compliance_accesslog", "usersessions_usersession", "axes_")
+REFUSAL_MAY_WRITE = (
+    "django_session",
+    "compliance_accesslog",
+    "compliance_accountevent",  # a refused people page writes its "denied" account event (SECURITY.md C5)
+    "usersessions_usersession",
+    "axes_",
+)
 
 #: POSTs that read, not change (an auditor may send them): what each may write besides the above.
 READING_POSTS: dict[str, tuple[str, ...]] = {
@@ -198,6 +204,9 @@ class AccessMatrixTests(BaseTestCase):
             cls.agency_a.pk: build_records(cls.agency_a, 1, cls.staff_a),
             cls.agency_b.pk: build_records(cls.agency_b, 2, cls.staff_b),
         }
+        # The person the people pages are about in each agency: not a persona, so deactivating them is harmless.
+        cls.records[cls.agency_a.pk]["compliance.person"] = make_user("person_a", agency=cls.agency_a, role=Role.STAFF)
+        cls.records[cls.agency_b.pk]["compliance.person"] = make_user("person_b", agency=cls.agency_b, role=Role.STAFF)
         cls.roles = {
             cls.staff_a: {cls.agency_a.pk: Role.STAFF},
             cls.supervisor_a: {cls.agency_a.pk: Role.SUPERVISOR},
@@ -242,7 +251,9 @@ class AccessMatrixTests(BaseTestCase):
         if key not in TABLE and (key.startswith("admin:") or route.startswith("admin/")):
             return self.admin_url(key, route)
         kwargs = dict(need.kwargs)
-        if need.record:
+        if need.record == "compliance.person":
+            kwargs["pk"] = self.records[agency.pk][need.record].pk
+        elif need.record:
             kwargs["public_id"] = self.records[agency.pk][need.record].public_id
         elif need.need == OWN and "public_id" in route:
             kwargs["public_id"] = uuid.uuid4()
@@ -293,6 +304,10 @@ class AccessMatrixTests(BaseTestCase):
             return "refused"
         if need.need == OWN:
             return "hidden"
+        if need.record == "compliance.person" and not self.holds_anywhere(user, access.ADMINISTER):
+            # The people pages refuse a user who administers no agency before reading the key (403 for any
+            # key, so it tells nothing of the person); an administrator of another agency gets 404 (below).
+            return "refused"
         if need.record:
             perms = self.perms(user, agency.pk)
             if access.VIEW not in perms and need.need not in perms:

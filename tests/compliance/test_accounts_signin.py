@@ -204,7 +204,7 @@ class CodeTests(BaseTestCase):
         # Locked: the right password, in another browser, no longer reaches the code step.
         browser = self.client_class()
         response = post_password(browser, "staff_a")
-        self.assertEqual(response.status_code, 429)
+        self.assertContains(response, LOCKED_MESSAGE)  # locked until an administrator unlocks it (lockout.py)
         self.assertNotIn("_auth_user_id", browser.session)
         self.assertFalse(AxesProxyHandler.is_locked(request, {"username": "staff_b"}))
 

@@ -54,6 +54,9 @@ NARROWING_CALLS = {"filter", "get", "exclude", "get_or_create", "update_or_creat
 
 #: (module, function, model) → why the unscoped-looking query is safe. Reviewed one by one.
 REVIEWED: dict[tuple[str, str, str], str] = {
+    ("compliance/accounts/views.py", "_detail_context", "AccountEvent"): (
+        "target=person, a person the administrator reached through person_or_404 (agencies they administer)"
+    ),
     ("incidents/citizenship/views.py", "detainer_citizenship", "Detainer"): (
         "pk=detainer.pk of the detainer just fetched by detainer_or_404 (a fresh copy for the form)"
     ),
