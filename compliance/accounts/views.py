@@ -8,7 +8,6 @@ Changes are POST only, through ``compliance.accounts.services`` (one account eve
 
 from __future__ import annotations
 
-from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -27,6 +26,7 @@ from compliance.accounts.people import (
     status_of,
 )
 from compliance.core.models import AccountEvent, account_event_record
+from compliance.core.reauthentication import recently_authenticated_required
 
 
 def _agencies_or_403(request):
@@ -82,7 +82,7 @@ def person_invite(request):
     return _person_invite(request, agencies)
 
 
-@reauthentication_required(allow_get=True)
+@recently_authenticated_required(allow_get=True)
 def _person_invite(request, agencies):
     form = InviteForm(request.POST or None, admin=request.user, agencies=agencies)
     if request.method == "POST" and form.is_valid():
@@ -110,7 +110,7 @@ def person_role(request, pk: int):
     return _person_change(request, pk, lambda person, agencies: _person_role(request, person, agencies))
 
 
-@reauthentication_required
+@recently_authenticated_required
 def _person_role(request, person, agencies):
     form = RoleForm(request.POST, admin=request.user, agencies=agencies)
     if form.is_valid():
@@ -132,7 +132,7 @@ def person_move(request, pk: int):
     return _person_change(request, pk, lambda person, agencies: _person_move(request, person, agencies))
 
 
-@reauthentication_required
+@recently_authenticated_required
 def _person_move(request, person, agencies):
     form = MoveForm(request.POST, admin=request.user, agencies=agencies)
     if form.is_valid():

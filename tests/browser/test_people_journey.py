@@ -16,7 +16,7 @@ from tests.browser.axe import assert_accessible
 
 pytestmark = pytest.mark.browser
 
-NEW_PASSWORD = "a long new password for Nia 2026"
+NEW_PASSWORD = "a long river stone by a quiet lamp"  # not her name: context words are refused (A5)
 
 
 def password_sign_in(page, username: str, password: str) -> None:
@@ -99,12 +99,12 @@ def test_invite_enrol_lock_out_and_unlock(browser, page, live_server):
         nia_page.get_by_label("Password").fill(NEW_PASSWORD)
         nia_page.locator("form button[type=submit]").first.click()
         nia_page.wait_for_url(f"{base}/accounts/2fa/totp/activate/")
-    secret = nia_page.locator("#authenticator_secret").input_value()
+    secret = nia_page.get_by_test_id("totp-secret").inner_text().strip()
     code = fresh_code(secret)
     enrolled_at = time.time()
-    nia_page.locator("input[name=code]").fill(code)
-    nia_page.locator("form button[type=submit]").first.click()
-    nia_page.wait_for_load_state()
+    nia_page.get_by_label("Authenticator code").fill(code)
+    nia_page.get_by_role("button", name="Activate").click()
+    nia_page.wait_for_url(f"{base}/accounts/2fa/recovery-codes/")
     nia_page.goto(f"{base}/")
     assert nia_page.url == f"{base}/"
     assert nia_page.get_by_test_id("header-user").inner_text() == "Nia Ngata"
