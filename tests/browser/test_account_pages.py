@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from compliance.core.models import Agency
 from compliance.core.roles import Role
@@ -77,5 +78,5 @@ def test_signed_in_account_pages_are_in_the_app_layout_and_accessible(page, live
 
     page.goto(f"{base}/accounts/password/change/")
     page.get_by_role("button", name="Change password").click()
-    assert page.locator(".usa-error-message").count() >= 1
+    expect(page.locator(".usa-error-message").first).to_be_visible()  # waits for the answer to the post
     assert_accessible(page)
