@@ -11,6 +11,7 @@ no such record. The page only reads the log; it never writes or changes a row of
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -27,7 +28,7 @@ from compliance.core import access
 from compliance.core.access_trail import RECORD_TYPES, access_log_for, record_filter, record_links, record_type
 from compliance.core.forms import BoundedDateField
 from compliance.core.local_days import local_day_start
-from compliance.core.models import AccessLog
+from compliance.core.models import AccessLog, access_log_per_agency
 from compliance.core.pages import paginate
 
 PAGE_SIZE = 50
@@ -58,7 +59,10 @@ class AccessLogFilterForm(forms.Form):
 @login_required
 @never_cache
 def access_log(request):
-    """Access-log rows of the reader's agencies, newest first, with filters (dates in the agency's zone)."""
+    """Access-log rows of the reader's agencies, newest first, with filters (dates in the agency's zone).
+
+    The read itself writes a ``list`` row per agency shown (SECURITY.md D1), after the page's rows were read.
+    """
     readable = list(access.agencies_for(request.user, access.EXPORT).order_by("name"))
     if not readable:
         raise PermissionDenied("Only auditors, supervisors and administrators read the access log.")
@@ -103,6 +107,12 @@ def access_log(request):
         query["agency"] = str(only_agency.public_id)
     page = paginate(request, rows, per_page=PAGE_SIZE)
     entries = list(page.object_list)
+    # Reading the audit trail is itself in it (SECURITY.md D1: attempts to read the audit log), one row per agency
+    # whose rows this page showed, written after the page's rows were read so it never shows in its own page.
+    shown = Counter(entry.agency for entry in entries if entry.agency_id is not None)
+    access_log_per_agency(
+        request, action=AccessLog.Action.LIST, counts=shown, empty_agency=only_agency or zone_agency or readable[0]
+    )
     links = record_links(entries)
     context = {
         "page_obj": page,

@@ -126,3 +126,16 @@ class AccessLogPageQueryTests(BaseTestCase):
         many, shown_many = self.queries_for_the_page()
         self.assertGreaterEqual(shown_many, shown_few + 6 * 4)
         self.assertEqual(many, few)
+
+
+class AuditReadTests(BaseTestCase):
+    def test_D1_reading_the_access_log_is_itself_recorded_once_per_read(self):
+        sign_in(self.client, self.auditor_a)
+        before = AccessLog.objects.filter(path="/access-log/", action=AccessLog.Action.LIST).count()
+        self.assertEqual(self.client.get("/access-log/").status_code, 200)
+        rows = AccessLog.objects.filter(path="/access-log/", action=AccessLog.Action.LIST)
+        self.assertEqual(rows.count(), before + 1)
+        row = rows.order_by("-pk").first()
+        self.assertEqual((row.user, row.agency, row.outcome), (self.auditor_a, self.agency_a, "success"))
+        # The row is written after the page's own rows were read: the next read shows it.
+        self.assertContains(self.client.get("/access-log/"), 'data-testid="access-row"', count=1)

@@ -40,14 +40,16 @@ class AccessLogPageTests(BaseTestCase):
         # The log shows the record's type and link, never the person's name.
         self.assertNotContains(response, self.detainer_a.subject_last_name)
 
-    def test_reading_the_log_changes_no_row(self):
+    def test_reading_the_log_changes_no_row_and_adds_only_its_own(self):
         self.view(self.staff_a, self.detainer_a, when=datetime(2026, 11, 20, 16, 5, tzinfo=UTC))
         before = list(AccessLog.objects.order_by("pk").values_list("pk", "at", "user", "action", "object_id"))
         sign_in(self.client, self.auditor_a)
         self.client.get(URL)
+        after = list(AccessLog.objects.order_by("pk").values_list("pk", "at", "user", "action", "object_id"))
+        self.assertEqual(after[: len(before)], before)  # the originals untouched (D9)
         self.assertEqual(
-            list(AccessLog.objects.order_by("pk").values_list("pk", "at", "user", "action", "object_id")), before
-        )
+            [row[2:] for row in after[len(before) :]], [(self.auditor_a.pk, "list", None)]
+        )  # the read (D1)
 
     def test_other_agencys_rows_are_not_shown(self):
         self.view(self.staff_b, self.detainer_b, when=datetime(2026, 11, 20, 16, 5, tzinfo=UTC))
