@@ -112,17 +112,7 @@ def person_role(request, pk: int):
 
 @recently_authenticated_required
 def _person_role(request, person, agencies):
-    form = RoleForm(request.POST, admin=request.user, agencies=agencies)
-    if form.is_valid():
-        try:
-            services.role_give(actor=request.user, request=request, user=person, **form.cleaned_data)
-        except services.AccountRefused as refused:
-            context = _detail_context(request, person, agencies, role_form=form, refused=str(refused))
-            return render(request, "people/detail.html", context, status=400)
-        messages.success(request, "Role saved.")
-        return redirect("people:detail", pk=person.pk)
-    context = _detail_context(request, person, agencies, role_form=form)
-    return render(request, "people/detail.html", context, status=400)
+    return _form_change(request, person, agencies, RoleForm, "role_form", services.role_give, "Role saved.")
 
 
 @login_required
@@ -134,16 +124,21 @@ def person_move(request, pk: int):
 
 @recently_authenticated_required
 def _person_move(request, person, agencies):
-    form = MoveForm(request.POST, admin=request.user, agencies=agencies)
+    return _form_change(request, person, agencies, MoveForm, "move_form", services.person_move, "Person moved.")
+
+
+def _form_change(request, person, agencies, form_class, form_name: str, service, done: str):
+    """Validate ``form_class`` from the POST and apply ``service``; the person page again with errors (400)."""
+    form = form_class(request.POST, admin=request.user, agencies=agencies)
     if form.is_valid():
         try:
-            services.person_move(actor=request.user, request=request, user=person, **form.cleaned_data)
+            service(actor=request.user, request=request, user=person, **form.cleaned_data)
         except services.AccountRefused as refused:
-            context = _detail_context(request, person, agencies, move_form=form, refused=str(refused))
+            context = _detail_context(request, person, agencies, **{form_name: form}, refused=str(refused))
             return render(request, "people/detail.html", context, status=400)
-        messages.success(request, "Person moved.")
+        messages.success(request, done)
         return redirect("people:detail", pk=person.pk)
-    context = _detail_context(request, person, agencies, move_form=form)
+    context = _detail_context(request, person, agencies, **{form_name: form})
     return render(request, "people/detail.html", context, status=400)
 
 
