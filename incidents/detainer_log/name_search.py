@@ -1,4 +1,5 @@
-"""The detainer log's look-ups by the subject's name or by a booking number or A-number, kept out of the URL.
+"""The detainer log's look-up by the subject's name, kept out of the URL (a booking number or A-number look-up
+uses ``compliance.core.private_search``, as the roster's search does).
 
 A person's name never goes into a URL (SECURITY.md F6: proxy and server logs, browser
 history, the ``Referer`` header). The name is typed in a POST form; the page keeps only
@@ -47,30 +48,3 @@ def name_search_keys(session, token: str) -> tuple[str, str] | None:
     if not isinstance(found, list) or len(found) != 2 or not found[0]:
         return None
     return found[0], found[1]
-
-
-#: Session entry: token → booking number or A-number as typed, newest last.
-NUMBER_SESSION_KEY = "detainer_log_number_searches"
-
-
-def number_search_store(session, number: str) -> str:
-    """Keep a booking/A-number look-up in ``session``; the token for the log's links (SECURITY.md F6).
-
-    Args:
-        session: ``request.session``.
-        number: the booking number or A-number as typed (trimmed).
-
-    Returns:
-        A random URL-safe token (12 characters); the number stays in the session only.
-    """
-    token = secrets.token_urlsafe(9)
-    searches = dict(session.get(NUMBER_SESSION_KEY, {}))
-    searches[token] = number.strip()
-    session[NUMBER_SESSION_KEY] = dict(list(searches.items())[-KEEP:])
-    return token
-
-
-def number_search_get(session, token: str) -> str | None:
-    """The number kept under ``token``; None when unknown or expired. Never raises."""
-    found = session.get(NUMBER_SESSION_KEY, {}).get(token) if token else None
-    return found if isinstance(found, str) and found else None

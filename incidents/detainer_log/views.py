@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from compliance.core import access
 from compliance.core.models import AccessLog, access_log_per_agency
+from compliance.core.private_search import private_search_get, private_search_store
 from compliance.core.reauthentication import recently_authenticated_required
 from compliance.core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from compliance.core.throttle import EXPORT, rate_limited
@@ -31,14 +32,12 @@ from incidents.detainer_log.forms import (
     SubjectNameSearchForm,
     number_filters,
 )
-from incidents.detainer_log.name_search import (
-    name_search_keys,
-    name_search_store,
-    number_search_get,
-    number_search_store,
-)
+from incidents.detainer_log.name_search import name_search_keys, name_search_store
 from incidents.detainer_log.rows import detainer_log_entries, detainer_log_queryset
 from incidents.detainers.models import Detainer
+
+#: The page kind of the booking/A-number look-up in ``compliance.core.private_search``.
+NUMBER_SEARCH = "detainer_log_number"
 
 
 def _link(params: dict[str, str], cursor: detainer_log.Cursor | None) -> str:
@@ -63,7 +62,7 @@ def name_search_submit(request) -> tuple[str | None, SubjectNameSearchForm | Num
     if not form.is_valid():
         return None, form
     if param == "number":
-        token = number_search_store(request.session, form.cleaned_data["booking_or_a_number"])
+        token = private_search_store(request.session, NUMBER_SEARCH, form.cleaned_data["booking_or_a_number"])
     else:
         token = name_search_store(
             request.session,
@@ -98,7 +97,7 @@ def detainer_log_context(request, *, name_form: SubjectNameSearchForm | NumberSe
     elif token:
         del form.cleaned_data["name"]  # expired: the links no longer carry it
     number_token = form.cleaned_data.get("number") or ""
-    number = number_search_get(request.session, number_token) if number_token else None
+    number = private_search_get(request.session, NUMBER_SEARCH, number_token)
     if number:
         filters = dataclasses.replace(filters, **number_filters(number))
     elif number_token:
