@@ -15,8 +15,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from django import forms
 from django.contrib.auth.signals import user_login_failed
 
-from compliance.accounts.lockout import LOCKED_MESSAGE
-from compliance.core.models import User
+from compliance.accounts.lockout import LOCKED_MESSAGE, is_locked
 
 #: The code field's label and hint on the second-factor step.
 CODE_LABEL = "Code"
@@ -60,8 +59,7 @@ class _CodeCountsTowardLockout(forms.Form):
                 "incorrect code" otherwise (after reporting the failure to axes).
         """
         request = context.request
-        locked = User.objects.filter(pk=self.user.pk, locked_at__isnull=False).exists()
-        if locked or AxesProxyHandler.is_locked(request, _credentials(self.user)):
+        if is_locked(self.user.get_username()) or AxesProxyHandler.is_locked(request, _credentials(self.user)):
             raise forms.ValidationError(LOCKED_MESSAGE, code="locked")
         try:
             return super().clean_code()

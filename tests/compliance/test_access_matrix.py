@@ -101,6 +101,19 @@ def needs_of(key: str, route: str) -> tuple[Need, ...]:
     return needs if isinstance(needs, tuple) else (needs,)
 
 
+def record_kwargs(need: Need, route: str, records: dict) -> dict:
+    """The URL kwargs of ``need`` on one agency's ``records``: a person's key, a record's public id, or for an
+    ``OWN`` route an id that exists for no one."""
+    kwargs = dict(need.kwargs)
+    if need.record == "compliance.person":
+        kwargs["pk"] = records[need.record].pk
+    elif need.record:
+        kwargs["public_id"] = records[need.record].public_id
+    elif need.need == OWN and "public_id" in route:
+        kwargs["public_id"] = uuid.uuid4()
+    return kwargs
+
+
 def writes_outside(queries, allowed: tuple[str, ...]) -> list[str]:
     """The SQL write statements in ``queries`` on tables not starting with one of ``allowed``."""
     bad = []
@@ -250,14 +263,7 @@ class AccessMatrixTests(BaseTestCase):
     def url(self, key: str, route: str, need: Need, agency) -> str:
         if key not in TABLE and (key.startswith("admin:") or route.startswith("admin/")):
             return self.admin_url(key, route)
-        kwargs = dict(need.kwargs)
-        if need.record == "compliance.person":
-            kwargs["pk"] = self.records[agency.pk][need.record].pk
-        elif need.record:
-            kwargs["public_id"] = self.records[agency.pk][need.record].public_id
-        elif need.need == OWN and "public_id" in route:
-            kwargs["public_id"] = uuid.uuid4()
-        return reverse(key, kwargs=kwargs)
+        return reverse(key, kwargs=record_kwargs(need, route, self.records[agency.pk] if agency is not None else {}))
 
     def admin_url(self, key: str, route: str) -> str:
         path = re.sub(r"<[^>]+>", "1", route)

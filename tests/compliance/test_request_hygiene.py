@@ -19,7 +19,7 @@ from compliance.core import access
 from compliance.core.roles import Role
 from tests.base import BaseTestCase, make_user, sign_in
 from tests.compliance.access_table import OWN, PUBLIC, SIGNED_IN, TABLE, Need
-from tests.compliance.test_access_matrix import row_counts, url_patterns, writes_outside
+from tests.compliance.test_access_matrix import record_kwargs, row_counts, url_patterns, writes_outside
 from tests.compliance.test_permission_matrix import build_records
 
 #: Tables a read may write: the session, the audit trail, allauth's session list, axes' counters.
@@ -47,19 +47,11 @@ class RequestHygieneTests(BaseTestCase):
         cls.records = build_records(cls.agency_a, 1, cls.staff_a)
         cls.records["compliance.person"] = make_user("person_a", agency=cls.agency_a, role=Role.STAFF)
 
-    def url(self, key: str, need: Need) -> str | None:
-        """The URL of ``key`` on agency A's record, or None when it addresses no record we build here."""
-        kwargs = dict(need.kwargs)
-        if need.record == "compliance.person":
-            kwargs["pk"] = self.records[need.record].pk
-        elif need.record:
-            record = self.records.get(need.record)
-            if record is None:
-                return None
-            kwargs["public_id"] = record.public_id
-        elif need.need == OWN:
+    def url(self, key: str, route: str, need: Need) -> str | None:
+        """The URL of ``key`` on agency A's record, or None for a record built only by the matrix or an own one."""
+        if (need.record and need.record not in self.records) or need.need == OWN:
             return None
-        return reverse(key, kwargs=kwargs)
+        return reverse(key, kwargs=record_kwargs(need, route, self.records))
 
     def cases(self, *, method: str):
         patterns = url_patterns()
@@ -69,7 +61,7 @@ class RequestHygieneTests(BaseTestCase):
             for need in _needs(key):
                 if (method == "POST" and not need.post) or (method == "GET" and not need.get):
                     continue
-                url = self.url(key, need)
+                url = self.url(key, patterns[key], need)
                 if url is not None:
                     yield key, need, url
 
