@@ -1,7 +1,9 @@
 """The incidents app's models module, as Django loads it: re-exports each topic's models."""
 
 from incidents.actions.models import DetainerAction
+from incidents.case_files.models import CaseAttachment, case_file_path
 from incidents.citizenship.models import CitizenshipCategory, CitizenshipFields, CitizenshipResolution
+from incidents.complaints.models import ComplaintContact
 from incidents.consular.models import (
     ConsularCountry,
     ConsularCountryList,
@@ -9,10 +11,20 @@ from incidents.consular.models import (
     ConsularMethod,
     consular_duty_outstanding_q,
 )
+from incidents.corrective_actions.models import CorrectiveAction, CorrectiveActionReminder
 from incidents.detainer_import.models import DetainerEvent, DetainerImport, detainer_import_path
 from incidents.detainers.choices import InterpreterType
 from incidents.detainers.models import DeadlineAlert, Detainer, DetainerQuerySet, ReleaseNoticeAlert
-from incidents.incident_log.models import Incident, IncidentQuerySet
+from incidents.incident_log.models import (
+    Allegation,
+    CaseEvent,
+    Disposition,
+    Incident,
+    IncidentQuerySet,
+    IncidentSettings,
+    SubjectOfficer,
+)
+from incidents.referrals.models import Referral
 
 __all__ = [
     "DetainerQuerySet",
@@ -34,4 +46,15 @@ __all__ = [
     "DetainerEvent",
     "IncidentQuerySet",
     "Incident",
+    "Disposition",
+    "SubjectOfficer",
+    "Allegation",
+    "CaseEvent",
+    "IncidentSettings",
+    "CorrectiveAction",
+    "CorrectiveActionReminder",
+    "Referral",
+    "ComplaintContact",
+    "CaseAttachment",
+    "case_file_path",
 ]

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from incidents.actions import views as action_views
+from incidents.case_review import views as case_views
 from incidents.citizenship import views as citizenship_views
 from incidents.consular import views as consular_views
 from incidents.custody import views as custody_views
@@ -46,7 +47,7 @@ urlpatterns = [
     # The incident and complaint log.
     path("incidents/", incident_views.incident_list, name="incident_list"),
     path("incidents/new/", incident_views.incident_create, name="incident_create"),
-    path("incidents/<uuid:public_id>/", incident_views.incident_detail, name="incident_detail"),
+    path("incidents/<uuid:public_id>/", case_views.incident_detail, name="incident_detail"),
     path("incidents/<uuid:public_id>/edit/", incident_views.incident_edit, name="incident_edit"),
     # U.S.-citizenship claim (STOP, escalation, resolution) and consular notification.
     path(

@@ -12,12 +12,13 @@ from training.reminders.models import (
     default_reminder_thresholds,
 )
 from training.requirements.models import TrainingRequirement
-from training.roster.models import Certification, Course, Officer, OfficerTrainingFacts
+from training.roster.models import Certification, Course, Officer, OfficerTrainingFacts, Rank
 from training.sessions.models import SessionEnrollment, TrainingSession
 
 __all__ = [
     "Course",
     "Officer",
+    "Rank",
     "Certification",
     "OfficerTrainingFacts",
     "TrainingRequirement",

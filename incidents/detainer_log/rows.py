@@ -192,7 +192,7 @@ def _narratives(batch: list[Detainer]) -> dict[int, list[str]]:
 
     The detainer's own texts (what was said or seen about U.S. citizenship and
     how the claim was resolved), then each linked incident or complaint: its
-    title with its description, findings and corrective action.
+    title with its description and the supervisor's signed-off review narrative.
     """
     found: dict[int, list[str]] = defaultdict(list)
     for detainer in batch:
@@ -202,14 +202,12 @@ def _narratives(batch: list[Detainer]) -> dict[int, list[str]]:
             found[detainer.pk].append(f"Claim resolved: {detainer.citizenship_resolution_note}")
     incidents = (
         Incident.objects.filter(detainer__in=[detainer.pk for detainer in batch])
-        .only("detainer_id", "title", "description", "findings", "corrective_action", "occurred_at")
+        .only("detainer_id", "title", "description", "review_narrative", "occurred_at")
         .order_by("occurred_at", "pk")
     )
     for incident in incidents:
         parts = [incident.title] + ([incident.description] if incident.description else [])
-        if incident.findings:
-            parts.append(f"Findings: {incident.findings}")
-        if incident.corrective_action:
-            parts.append(f"Corrective action: {incident.corrective_action}")
+        if incident.review_narrative:
+            parts.append(f"Review: {incident.review_narrative}")
         found[incident.detainer_id].append("\n".join(parts))
     return found

@@ -429,7 +429,7 @@ def detainer_open_hold_violation(
             f"{deadline_text}. Review why the hold ran past 48 hours."
         )
     with transaction.atomic(), acting_as(actor, reason=reason):
-        _, created = finding_open_once(
+        finding, created = finding_open_once(
             record=detainer,
             kind=Finding.Kind.HOLD_DEADLINE_PASSED,
             severity=Finding.Severity.CRITICAL,
@@ -448,6 +448,7 @@ def detainer_open_hold_violation(
             description=summary + " (48-hour hold limit, I-247A guidance; R4.7–R4.8)",
             occurred_at=detainer.hold_deadline,
             detainer=detainer,
+            finding=finding,
             reason=reason,
         )
 

@@ -24,18 +24,35 @@ from incidents.incident_log.models import Incident
 
 
 class IncidentForm(AgencyChoiceMixin, AgencyLocalTimesMixin, forms.ModelForm):
-    """Log or update an incident or complaint."""
+    """Log or update an incident or complaint's details. The stage is not here: it moves only through the review.
+
+    A case cannot be created closed, and an edit cannot close one (``incidents.case_review``).
+    """
 
     occurred_at = AgencyLocalDateTimeField(label="Occurred at")
 
     class Meta:
         model = Incident
-        fields = ["kind", "severity", "status", "title", "description", "occurred_at"]
+        fields = [
+            "kind",
+            "severity",
+            "title",
+            "description",
+            "occurred_at",
+            "location",
+            "officer_description",
+            "immigration_related",
+        ]
 
     def __init__(self, *args, agencies, agency: Agency | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.init_agency(agencies=agencies, agency=agency)
         self.init_local_times(zone_of(self.fixed_agency))
+        # "Not sure" when left alone: staff often log before anyone knows.
+        self.fields["immigration_related"].required = False
+
+    def clean_immigration_related(self):
+        return self.cleaned_data.get("immigration_related") or Incident.Immigration.UNSURE
 
     def clean(self):
         cleaned = super().clean()

@@ -17,3 +17,13 @@ def incidents_for(user, *, perm: str = access.VIEW, status: str | None = None) -
     if status:
         queryset = queryset.filter(status=status)
     return queryset.order_by("-occurred_at", "-pk")
+
+
+def incident_or_404(user, public_id, perm: str = access.VIEW) -> Incident:
+    """The case ``public_id`` if ``user`` holds ``perm`` in its agency, else 404 (existence not leaked, C1)."""
+    return access.get_scoped_or_404(
+        Incident.objects.select_related("agency", "detainer", "reported_by", "investigator", "closed_by"),
+        user,
+        perm,
+        public_id=public_id,
+    )

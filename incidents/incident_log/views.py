@@ -1,4 +1,4 @@
-"""Incident and complaint pages: list, log, detail, edit.
+"""Incident and complaint pages: the list, logging a case, editing its details (case page: ``case_review``).
 
 Incidents hold no detainee personal data on these pages (a linked detainer is
 shown as a link only), so they are not access-logged.
@@ -14,20 +14,16 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from compliance.core import access
-from compliance.core.models import AccessLog, access_log_per_agency, access_log_record
+from compliance.core.models import AccessLog, access_log_per_agency
 from compliance.core.pages import change_agencies_or_403, initial_agency, paginate, require_change, several_agencies
 from incidents.incident_log import selectors, services
 from incidents.incident_log.forms import IncidentForm
 from incidents.incident_log.models import Incident
+from incidents.incident_log.selectors import incident_or_404
 
 
 def _incident_or_404(request, public_id) -> Incident:
-    return access.get_scoped_or_404(
-        Incident.objects.select_related("agency", "detainer", "reported_by"),
-        request.user,
-        access.VIEW,
-        public_id=public_id,
-    )
+    return incident_or_404(request.user, public_id)
 
 
 @login_required
@@ -73,17 +69,6 @@ def incident_create(request):
         messages.success(request, "Incident logged.")
         return redirect("incidents:incident_detail", public_id=incident.public_id)
     return render(request, "incidents/incident_form.html", {"form": form, "incident": None})
-
-
-@login_required
-def incident_detail(request, public_id):
-    incident = _incident_or_404(request, public_id)
-    access_log_record(request, action=AccessLog.Action.VIEW, record=incident)  # SECURITY.md D3
-    context = {
-        "incident": incident,
-        "can_change": access.can(request.user, access.CHANGE, incident.agency),
-    }
-    return render(request, "incidents/incident_detail.html", context)
 
 
 @login_required

@@ -67,16 +67,21 @@ def make_detainer(agency, number: int, *, released_at: datetime | None = None, *
 
 
 def make_incident(
-    agency, number: int, *, severity=Incident.Severity.LOW, status=Incident.Status.OPEN, reported_by=None
+    agency, number: int, *, severity=Incident.Severity.LOW, status=Incident.Status.RECEIVED, reported_by=None
 ) -> Incident:
+    """A case written straight to the table (a closed one says it was reviewed), for reads and counts."""
+    closed = status == Incident.Status.CLOSED
     return Incident.objects.create(
         reported_by=reported_by,
         agency=agency,
         kind=Incident.Kind.OTHER,
         severity=severity,
         status=status,
+        closure=Incident.Closure.REVIEWED if closed else "",
+        closed_at=RECEIVED if closed else None,
         title=f"Invented incident {number}",
         occurred_at=RECEIVED,
+        received_at=RECEIVED,
     )
 
 

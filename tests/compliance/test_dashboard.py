@@ -79,7 +79,7 @@ class DashboardDetainerAndIncidentTests(BaseTestCase):
         make_detainer(cls.agency_b, 1, released_at=datetime(2026, 4, 10, 6, 0, tzinfo=UTC), booking_number="BK-B")
 
         make_incident(cls.agency_a, 1, severity=Incident.Severity.CRITICAL)
-        make_incident(cls.agency_a, 2, severity=Incident.Severity.HIGH, status=Incident.Status.UNDER_REVIEW)
+        make_incident(cls.agency_a, 2, severity=Incident.Severity.HIGH, status=Incident.Status.SUPERVISOR_REVIEW)
         make_incident(cls.agency_a, 3, severity=Incident.Severity.LOW)
         make_incident(cls.agency_a, 4, severity=Incident.Severity.LOW)
         make_incident(cls.agency_a, 5, severity=Incident.Severity.MEDIUM, status=Incident.Status.CLOSED)

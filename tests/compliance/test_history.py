@@ -23,7 +23,7 @@ def _review_incident_task(incident_id: int, actor_id: int) -> None:
     """A task that acts on behalf of a person: ids in, attribution by acting_as."""
     incident = Incident.objects.get(pk=incident_id)
     with acting_as(User.objects.get(pk=actor_id), reason="Review started from a task"):
-        incident.status = Incident.Status.UNDER_REVIEW
+        incident.status = Incident.Status.SUPERVISOR_REVIEW
         incident.save()
 
 

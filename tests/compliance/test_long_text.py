@@ -50,7 +50,7 @@ class LongNarrativeTests(BaseTestCase):
         data = {
             "kind": Incident.Kind.COMPLAINT,
             "severity": Incident.Severity.MEDIUM,
-            "status": Incident.Status.OPEN,
+            "immigration_related": Incident.Immigration.UNSURE,
             "title": "T" * 200,  # the longest title, unbroken
             "description": UNBROKEN,
             **local_datetime_post("occurred_at", "2026-01-05", "09:00"),

@@ -177,11 +177,17 @@ class SameMinuteRuleTests(BaseTestCase):
     """The rule in ``AgencyLocalTimesMixin`` itself, for every form with a local date and time."""
 
     def incident_form(self, clock: str, which: str = "", *, stored=OCCURRED):
-        initial = {"kind": "other", "severity": "low", "status": "open", "title": "Invented", "occurred_at": stored}
+        initial = {
+            "kind": "other",
+            "severity": "low",
+            "immigration_related": "unsure",
+            "title": "Invented",
+            "occurred_at": stored,
+        }
         data = {
             "kind": "other",
             "severity": "low",
-            "status": "open",
+            "immigration_related": "unsure",
             "title": "Invented",
             "occurred_at_0": f"{stored.astimezone(self.agency_a.zone):%Y-%m-%d}",
             "occurred_at_1": clock,

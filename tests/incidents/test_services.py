@@ -140,9 +140,7 @@ class IncidentServiceTests(BaseTestCase):
             occurred_at=datetime(2026, 2, 1, 12, 0, tzinfo=UTC),
         )
         self.assertEqual(incident.reported_by, self.staff_a)
-        incident_services.incident_update(
-            incident=incident, actor=self.supervisor_a, status=Incident.Status.UNDER_REVIEW
-        )
+        incident_services.incident_update(incident=incident, actor=self.supervisor_a, severity=Incident.Severity.HIGH)
         users = [h.history_user for h in incident.history.order_by("history_date", "history_id")]
         self.assertEqual(users, [self.staff_a, self.supervisor_a])
 

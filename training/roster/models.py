@@ -40,6 +40,28 @@ class Course(AgencyScopedModel):
         return f"{self.code} — {self.name}"
 
 
+class Rank(AgencyScopedModel):
+    """A rank in the agency's rank order (``seniority``: higher is more senior), where the agency records one.
+
+    Used to keep an investigator from being below the officer they investigate
+    (``incidents.case_review.rules``).
+    """
+
+    name = models.CharField(max_length=60)
+    seniority = models.PositiveSmallIntegerField(help_text="Higher is more senior (e.g. deputy 10, sergeant 20).")
+
+    history = AuditedHistory()
+
+    class Meta:
+        ordering = ["-seniority", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="rank_unique_agency_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Officer(AgencyScopedModel):
     """A sworn officer nominated or designated under the agency's 287(g) agreement."""
 
@@ -61,6 +83,15 @@ class Officer(AgencyScopedModel):
     first_name_key = NameKeyField(source="first_name")
     badge_number = models.CharField(max_length=30)
     unit = models.CharField(max_length=100, blank=True)
+    rank = models.ForeignKey(Rank, null=True, blank=True, on_delete=models.PROTECT, related_name="officers")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="officer",
+        help_text="The officer's own sign-in account, if they have one.",
+    )
     email = models.EmailField(blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NOMINATED)
     supervisor = models.ForeignKey(

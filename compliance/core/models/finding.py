@@ -26,6 +26,9 @@ class Finding(AgencyScopedModel):
         ACTION_OUTSIDE_AGREEMENT = "action_outside_agreement", "287(g) action outside the agreement"
         HOLD_WITHOUT_AUTHORITY = "hold_without_authority", "Hold on a form that cannot authorize one"
         CITIZENSHIP_CLAIM = "citizenship_claim", "U.S.-citizenship claim or sign"
+        # Case deadlines (incidents.referrals.deadlines; DOMAIN.md R3.5).
+        REFERRAL_OVERDUE = "referral_overdue", "Complaint not referred to ICE in time"
+        INVESTIGATION_OVERDUE = "investigation_overdue", "Investigation past the agency's target time"
         OTHER = "other", "Other"
 
     Severity = Severity

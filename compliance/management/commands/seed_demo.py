@@ -371,12 +371,13 @@ def seed_detainers(agency: Agency, *, officers: list[Officer], now) -> None:
         no_warrant_sync(detainer=detainer, actor=system_user(), was_missing=True)
 
 
+S = Incident.Status
 INCIDENTS = (
-    (Incident.Kind.HOLD_VIOLATION, Incident.Severity.CRITICAL, Incident.Status.OPEN, "Hold past deadline at intake"),
-    (Incident.Kind.CITIZENSHIP_CLAIM, Incident.Severity.HIGH, Incident.Status.UNDER_REVIEW, "Citizenship claim"),
-    (Incident.Kind.COMPLAINT, Incident.Severity.MEDIUM, Incident.Status.OPEN, "Complaint about interpreter access"),
-    (Incident.Kind.OTHER, Incident.Severity.LOW, Incident.Status.OPEN, "Late consular notification record"),
-    (Incident.Kind.SCOPE_VIOLATION, Incident.Severity.MEDIUM, Incident.Status.CLOSED, "Interview outside WSO scope"),
+    (Incident.Kind.HOLD_VIOLATION, Incident.Severity.CRITICAL, S.RECEIVED, "Hold past deadline at intake"),
+    (Incident.Kind.CITIZENSHIP_CLAIM, Incident.Severity.HIGH, S.SUPERVISOR_REVIEW, "Citizenship claim"),
+    (Incident.Kind.COMPLAINT, Incident.Severity.MEDIUM, S.RECEIVED, "Complaint about interpreter access"),
+    (Incident.Kind.OTHER, Incident.Severity.LOW, S.UNDER_INVESTIGATION, "Late consular notification record"),
+    (Incident.Kind.SCOPE_VIOLATION, Incident.Severity.MEDIUM, S.CLOSED, "Interview outside WSO scope"),
 )
 
 
@@ -391,8 +392,11 @@ def seed_incidents(agency: Agency, *, reporter: User, now) -> None:
                 "status": status,
                 "description": "Invented demo incident.",
                 "occurred_at": now - timedelta(days=days_ago * 3),
+                "received_at": now - timedelta(days=days_ago * 3 - 1),
                 "reported_by": reporter if agency == reporter.home_agency else None,
-                "findings": "Demo finding." if status == Incident.Status.CLOSED else "",
+                "closure": Incident.Closure.REVIEWED if status == Incident.Status.CLOSED else "",
+                "closed_at": now - timedelta(days=1) if status == Incident.Status.CLOSED else None,
+                "review_narrative": "Demo review narrative." if status == Incident.Status.CLOSED else "",
             },
         )
 

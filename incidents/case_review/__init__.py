@@ -1,0 +1,1 @@
+"""The review workflow of a case: triage, investigation, dispositions, supervisor sign-off, closing and reopening."""

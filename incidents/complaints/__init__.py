@@ -1,0 +1,1 @@
+"""Public complaints: intake without an account, tracking numbers, the complainant's contact and status page."""
