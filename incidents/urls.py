@@ -49,6 +49,9 @@ urlpatterns = [
     path("incidents/new/", incident_views.incident_create, name="incident_create"),
     path("incidents/<uuid:public_id>/", case_views.incident_detail, name="incident_detail"),
     path("incidents/<uuid:public_id>/edit/", incident_views.incident_edit, name="incident_edit"),
+    # The review workflow: one small page per step (case_review.views.STEPS), and a case from a finding.
+    path("incidents/<uuid:public_id>/step/<slug:step>/", case_views.incident_step, name="incident_step"),
+    path("incidents/from-finding/<uuid:public_id>/", case_views.finding_case, name="finding_case"),
     # U.S.-citizenship claim (STOP, escalation, resolution) and consular notification.
     path(
         "detainers/<uuid:public_id>/citizenship/",

@@ -125,6 +125,8 @@ def _render_detail(
         # Closed only by a decision recorded on its record (e.g. a U.S.-citizenship claim's resolution, R5.1).
         "closed_on_record": services.close_refusal(finding) if can_review and is_open else None,
         "can_reopen": can_review and not is_open,
+        # A case can be opened from the finding, or the finding linked to one (incidents:finding_case).
+        "can_open_case": access.can(request.user, access.CHANGE, finding.agency),
         "resolve_form": resolve_form or ResolveForm(),
         "false_positive_form": false_positive_form or FalsePositiveForm(),
         "reopen_form": reopen_form or ReopenForm(),
