@@ -5,6 +5,7 @@ from django.urls import path
 from training.evidence import views as evidence_views
 from training.imports import views as import_views
 from training.lifecycle import views as lifecycle_views
+from training.ranks import views as rank_views
 from training.reminders import views as notice_views
 from training.requirements import views as requirement_views
 from training.roster import list_views as roster_views
@@ -27,6 +28,10 @@ urlpatterns = [
     path("officers/<uuid:public_id>/checklist/", lifecycle_views.officer_checklist, name="officer_checklist"),
     path("officers/<uuid:public_id>/exams/new/", lifecycle_views.exam_create, name="exam_create"),
     path("agreements/", requirement_views.agreement_list, name="agreement_list"),
+    # The agency's rank order (training.ranks).
+    path("ranks/", rank_views.rank_list, name="rank_list"),
+    path("ranks/<uuid:public_id>/edit/", rank_views.rank_edit, name="rank_edit"),
+    path("ranks/<uuid:public_id>/delete/", rank_views.rank_delete, name="rank_delete"),
     path(
         "agreements/<uuid:public_id>/requirements/",
         requirement_views.agreement_requirements,

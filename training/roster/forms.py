@@ -16,7 +16,7 @@ from django import forms
 from compliance.core.forms import LISTED_CHOICE, AgencyChoiceMixin, BoundedDateField, PersonNameField
 from compliance.core.models import Agreement, AgreementModel
 from training.roster import rules
-from training.roster.models import Course, Officer
+from training.roster.models import Course, Officer, Rank
 
 
 class SupervisorChoiceField(forms.ModelChoiceField):
@@ -55,9 +55,27 @@ class OfficerForm(AgencyChoiceMixin, forms.Form):
         "Blank when adding: the agency's agreement in force, if it has exactly one.",
     )
 
-    def __init__(self, *args, supervisors, agreements=None, agencies=None, agency_initial=None, **kwargs):
-        super().__init__(*args, **kwargs)
+    rank = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        to_field_name="public_id",
+        help_text="From the agency's rank order (an agency administrator keeps it on the rank order page).",
+    )
+    user = SupervisorChoiceField(
+        label="Sign-in account",
+        queryset=None,
+        required=False,
+        help_text="The officer's own sign-in account, if they have one: a user of the same agency. Each account "
+        "belongs to one officer (a case's investigator may not be its subject officer).",
+    )
+
+    def __init__(
+        self, *args, supervisors, agreements=None, agencies=None, agency_initial=None, ranks=None, accounts=None, **kw
+    ):
+        super().__init__(*args, **kw)
         self.fields["supervisor"].queryset = supervisors
+        self.fields["rank"].queryset = ranks if ranks is not None else Rank.objects.none()
+        self.fields["user"].queryset = accounts if accounts is not None else supervisors.none()
         self.fields["agreement"].queryset = agreements if agreements is not None else Agreement.objects.none()
         if agencies is not None:  # adding: designation is a step on the officer's page (services.officer_create)
             self.init_agency(agencies=agencies, initial=agency_initial, **LISTED_CHOICE)

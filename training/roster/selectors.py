@@ -579,6 +579,19 @@ def officer_authorized_on(*, officer, on: date) -> bool:
     return authorization.officer_authorized_on_date(officer=officer, on=on)
 
 
+def account_choices(*, agencies: Iterable) -> QuerySet[User]:
+    """Active users holding any role in any of ``agencies``: the officer form's "sign-in account" choice.
+
+    ``services.officer_create``/``officer_update`` check the chosen one is of the officer's own agency and
+    linked to no other officer. One query per agency.
+    """
+    user_ids: set[int] = set()
+    for agency in agencies:
+        holders = get_users_with_perms(agency, only_with_perms_in=[access.VIEW], with_group_users=False)
+        user_ids.update(holders.values_list("pk", flat=True))
+    return User.objects.filter(pk__in=user_ids, is_active=True).order_by("last_name", "first_name", "username")
+
+
 def supervisor_choices(*, agencies: Iterable) -> QuerySet[User]:
     """Active users who review records (supervisors, administrators) in any of ``agencies``.
 

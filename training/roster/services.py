@@ -24,7 +24,7 @@ from training.lifecycle.services import exam_record as exam_record  # re-exporte
 from training.lifecycle.services import officer_set_status as officer_set_status  # re-exported: bulk, sessions, tests
 from training.requirements import services as requirements
 from training.roster import authorization, facts, rules
-from training.roster.models import Certification, Course, Officer
+from training.roster.models import Certification, Course, Officer, Rank
 
 BADGE_TAKEN = "Another officer of this agency already has this badge number."
 COURSE_CODE_TAKEN = "This agency already has a course with this code."
@@ -37,7 +37,18 @@ COMPLETED_IN_FUTURE = "The completion date cannot be after today ({today}) in th
 # per key on imports.
 _CHECKED_ELSEWHERE = ["agency", "supervisor", "officer", "course", "public_id"]
 
-OFFICER_FIELDS = ("first_name", "last_name", "badge_number", "unit", "email", "status", "supervisor", "agreement")
+OFFICER_FIELDS = (
+    "first_name",
+    "last_name",
+    "badge_number",
+    "unit",
+    "email",
+    "status",
+    "supervisor",
+    "agreement",
+    "rank",
+    "user",
+)
 #: Stored as people have them (``compliance.core.names.name_clean``); a single name is the last name.
 NAME_FIELDS = ("first_name", "last_name")
 STATUS_FROM_FORM_NOTE = "Changed on the officer form."
@@ -50,6 +61,26 @@ CREATE_AS_DESIGNATED = (
 def _check_supervisor(supervisor, agency) -> None:
     if supervisor is not None and not (supervisor.is_active and access.can(supervisor, access.REVIEW, agency)):
         raise ValidationError({"supervisor": SUPERVISOR_NOT_IN_AGENCY})
+
+
+RANK_OTHER_AGENCY = "Choose a rank of this officer's agency's rank order."
+ACCOUNT_NOT_IN_AGENCY = "Choose the sign-in account of an active user of this officer's agency."
+ACCOUNT_TAKEN = "This sign-in account is already linked to another officer: each account belongs to one officer."
+
+
+def _check_rank(rank: Rank | None, agency) -> None:
+    if rank is not None and rank.agency_id != agency.pk:
+        raise ValidationError({"rank": RANK_OTHER_AGENCY})
+
+
+def _check_account(user, agency, *, officer_pk: int | None = None) -> None:
+    """The officer's own sign-in account: an active user of ``agency`` linked to no other officer."""
+    if user is None:
+        return
+    if not (user.is_active and access.can(user, access.VIEW, agency)):
+        raise ValidationError({"user": ACCOUNT_NOT_IN_AGENCY})
+    if Officer.objects.filter(user=user).exclude(pk=officer_pk).exists():
+        raise ValidationError({"user": ACCOUNT_TAKEN})
 
 
 def _check_agreement(agreement, agency) -> None:
@@ -83,6 +114,8 @@ def officer_create(
     status: str = Officer.Status.NOMINATED,
     supervisor=None,
     agreement=None,
+    rank: Rank | None = None,
+    user=None,
     reason: str | None = None,
 ) -> Officer:
     """Add an officer to ``agency``'s roster.
@@ -106,6 +139,8 @@ def officer_create(
         agreement: the ``compliance.Agreement`` (of ``agency``) the officer serves
             under; None picks the agency's agreement in force when it has
             exactly one, else leaves it blank.
+        rank: a ``Rank`` of ``agency``'s rank order, or None.
+        user: the officer's own sign-in account: an active user of ``agency`` linked to no other officer.
         reason: ``history_change_reason`` (e.g. the imported file's name).
 
     Returns:
@@ -127,11 +162,15 @@ def officer_create(
         email=email.strip(),
         status=status,
         supervisor=supervisor,
+        rank=rank,
+        user=user,
     )
     with transaction.atomic(), acting_as(actor, reason=reason):
         officer.agreement = agreement or default_agreement(agency)
         _check_badge_free(agency, officer.badge_number)
         _check_supervisor(supervisor, agency)
+        _check_rank(rank, agency)
+        _check_account(user, agency)
         if status == Officer.Status.DESIGNATED:
             missing = designations_missing(officers={"new": officer}, day=rules.agency_today(agency))["new"]
             raise ValidationError({"status": CREATE_AS_DESIGNATED.format(missing="; ".join(missing))})
@@ -235,6 +274,10 @@ def officer_update(*, actor, officer: Officer, data: dict[str, Any], reason: str
             _check_badge_free(officer.agency, officer.badge_number, exclude_pk=officer.pk)
         if "supervisor" in data:
             _check_supervisor(officer.supervisor, officer.agency)
+        if "rank" in data:
+            _check_rank(officer.rank, officer.agency)
+        if "user" in data:
+            _check_account(officer.user, officer.agency, officer_pk=officer.pk)
         if agreement_changed:
             _check_agreement(officer.agreement, officer.agency)
             if officer.status == Officer.Status.DESIGNATED:

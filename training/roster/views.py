@@ -28,7 +28,7 @@ from training.reminders.notices import notice_log_for_officer
 from training.roster import rules, selectors, services
 from training.roster.authorization import officer_trainings
 from training.roster.forms import CertificationForm, CourseForm, OfficerForm
-from training.roster.models import Course
+from training.roster.models import Course, Rank
 from training.roster.timeline import officer_timeline
 
 PAGE_SIZE = 50
@@ -73,6 +73,8 @@ def officer_create(request):
         agency_initial=initial_agency,
         supervisors=selectors.supervisor_choices(agencies=agencies),
         agreements=Agreement.objects.filter(agency__in=agencies).select_related("agency"),
+        ranks=Rank.objects.filter(agency__in=agencies).select_related("agency").order_by("-seniority", "name"),
+        accounts=selectors.account_choices(agencies=agencies),
     )
     if request.method == "POST" and form.is_valid():
         data = {key: value for key, value in form.cleaned_data.items() if key != "agency"}
@@ -96,6 +98,8 @@ def officer_edit(request, public_id):
         initial=initial,
         supervisors=selectors.supervisor_choices(agencies=[officer.agency]),
         agreements=officer.agency.agreements.all(),
+        ranks=Rank.objects.filter(agency=officer.agency).order_by("-seniority", "name"),
+        accounts=selectors.account_choices(agencies=[officer.agency]),
     )
     if request.method == "POST" and form.is_valid():
         try:
