@@ -61,6 +61,7 @@ TABLE: dict[str, tuple[Need, ...] | Need] = {
     "training:course_list": Need(V, rows_only=True),
     "training:course_create": Need(C, post=True),
     "training:agreement_list": Need(ADM),
+    "training:rank_list": Need(ADM, post=True),
     "training:roster_import": Need(C, post=True),
     "training:roster_import_template": Need(SIGNED_IN),
     "training:roster_import_template_xlsx": Need(SIGNED_IN),
@@ -93,6 +94,8 @@ TABLE: dict[str, tuple[Need, ...] | Need] = {
     "training:officer_checklist": Need(C, "training.officer", post=True),
     "training:exam_create": Need(C, "training.officer", post=True),
     "training:agreement_requirements": Need(ADM, "compliance.agreement"),
+    "training:rank_edit": Need(ADM, "training.rank", post=True),
+    "training:rank_delete": Need(ADM, "training.rank", post=True, get=False),
     "training:agreement_requirements_defaults": Need(ADM, "compliance.agreement", post=True, get=False),
     "training:agreement_requirement_add": Need(ADM, "compliance.agreement", post=True, get=False),
     "training:roster_import_preview": Need(OWN, post=True),  # owner: tests/training/test_import_views.py
@@ -117,6 +120,29 @@ TABLE: dict[str, tuple[Need, ...] | Need] = {
     "incidents:detainer_import_discard": Need(OWN, post=True, get=False),  # owner: same file
     "incidents:incident_detail": Need(V, "incidents.incident"),
     "incidents:incident_edit": Need(C, "incidents.incident", post=True),
+    # The review steps (incidents.case_review.views.STEPS). "disposition" and "submit" need REVIEW here: the
+    # case's own investigator (CHANGE) may take them too, tested in tests/incidents/test_case_page.py.
+    "incidents:incident_step": tuple(
+        Need(need, "incidents.incident", post=True, kwargs={"step": step})
+        for step, need in (
+            ("accept", R),
+            ("merge", R),
+            ("decline", R),
+            ("assign", R),
+            ("note", C),
+            ("officer", C),
+            ("officer-remove", C),
+            ("allegation", C),
+            ("disposition", R),
+            ("submit", R),
+            ("return", R),
+            ("close", R),
+            ("reopen", R),
+            ("detainer", C),
+            ("finding", C),
+        )
+    ),
+    "incidents:finding_case": Need(C, "compliance.finding", post=True),
     "incidents:detainer_citizenship": Need(C, "incidents.detainer", post=True),
     "incidents:detainer_citizenship_escalate": Need(R, "incidents.detainer", post=True, get=False),
     "incidents:detainer_citizenship_resolve": Need(R, "incidents.detainer", post=True, get=False),

@@ -69,6 +69,7 @@ RECORD_PAGES = {
     "incidents.detainer": "incidents:detainer_detail",
     "training.trainingsession": "training:session_detail",
     "compliance.agreement": "training:agreement_requirements",
+    "training.rank": "training:rank_edit",
 }
 
 _WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)

@@ -50,10 +50,12 @@ from compliance.core.forms import validate_day_in_range
 from compliance.core.models import AccessLog, Finding
 from compliance.core.roles import Role, role_grant
 from compliance.core.uploads.services import pending_upload_create
+from incidents.case_review import services as case_services
 from incidents.citizenship.models import CitizenshipCategory
 from incidents.citizenship.services import citizenship_claim_record, citizenship_escalation_record
 from incidents.detainer_import.models import DetainerImport
 from incidents.detainer_log.forms import DetainerExportForm
+from incidents.incident_log.services import incident_create
 from tests.base import BaseTestCase, make_user, sign_in
 from tests.compliance.helpers import make_certification, make_course, make_finding, make_officer, make_outreach
 from tests.compliance.workbooks import sparse_xlsx
@@ -61,6 +63,7 @@ from tests.incidents.helpers import make_detainer
 from training.imports.models import PendingImport
 from training.imports.pending import ROSTER_UPLOADS
 from training.requirements.models import TrainingRequirement
+from training.roster.models import Officer, Rank
 from training.sessions.models import SessionEnrollment, TrainingSession
 
 PACKAGES = ("compliance", "training", "incidents", "community")
@@ -381,6 +384,13 @@ def _url(name: str, record: str | None = None, **kwargs) -> Callable:
     return build
 
 
+def _step_url(record: str, step: str) -> Callable:
+    def build(case) -> str:
+        return reverse("incidents:incident_step", kwargs={"public_id": getattr(case, record).public_id, "step": step})
+
+    return build
+
+
 def _custody(action: str) -> FormPage:
     form = {"service": "ServiceForm", "ice-notified": "IceNotifiedForm"}.get(action, "CustodyEndForm")
 
@@ -567,6 +577,32 @@ PAGES: dict[str, FormPage] = {
     "incident_edit": FormPage(
         _url("incidents:incident_edit", "incident"), ("form",), ("incidents.incident_log.forms.IncidentForm",)
     ),
+    # the case review steps (incidents.case_review), each on the case in the stage it belongs to
+    **{
+        f"case_{step}": FormPage(_step_url(record, step), ("form",), (f"incidents.case_review.forms.{form}",))
+        for step, record, form in (
+            ("accept", "incident", "AcceptForm"),
+            ("merge", "incident", "MergeForm"),
+            ("decline", "incident", "DeclineForm"),
+            ("assign", "case_investigating", "AssignForm"),
+            ("note", "incident", "NoteForm"),
+            ("officer", "case_investigating", "SubjectOfficerForm"),
+            ("officer-remove", "case_investigating", "SubjectOfficerRemoveForm"),
+            ("allegation", "case_investigating", "AllegationForm"),
+            ("disposition", "case_investigating", "DispositionForm"),
+            ("submit", "case_investigating", "SubmitForm"),
+            ("return", "case_review", "ReasonForm"),
+            ("close", "case_review", "CloseForm"),
+            ("reopen", "case_closed", "ReasonForm"),
+            ("detainer", "incident", "DetainerLinkForm"),
+            ("finding", "incident", "FindingLinkForm"),
+        )
+    },
+    "rank_add": FormPage(_url("training:rank_list"), ("form",), ("training.ranks.forms.RankForm",)),
+    "rank_edit": FormPage(_url("training:rank_edit", "rank"), ("form",), ("training.ranks.forms.RankForm",)),
+    "finding_case": FormPage(
+        _url("incidents:finding_case", "finding"), ("form",), ("incidents.case_review.forms.FindingToCaseForm",)
+    ),
     # community
     "outreach_create": FormPage(_url("community:outreach_create"), ("form",), ("community.forms.OutreachEventForm",)),
     "outreach_edit": FormPage(
@@ -620,6 +656,7 @@ BASES = {
     "incidents.detainers.local_time.AgencyTimesForm": "the outcome, citizenship, consular and custody forms",
     "incidents.custody.forms._AgencyTimesForm": "the custody board's quick-action forms",
     "training.lifecycle.forms.RequirementForm": "RequirementEditForm and RequirementAddForm",
+    "incidents.case_review.forms._CaseForm": "every review step's form",
 }
 
 #: Forms only the site admin (superusers) shows: not driven here; the admin's own tests cover them
@@ -731,6 +768,7 @@ class HostileFormTests(HypothesisTestCase, BaseTestCase):
             agency=cls.agency_a, kind="other", severity="low", title="Invented incident", occurred_at=received
         )
         cls.finding = make_finding(cls.agency_a, cls.detainer)
+        cls.make_cases(received)
         cls.closed_finding = make_finding(cls.agency_a, cls.incident)
         Finding.objects.filter(pk=cls.closed_finding.pk).update(status=Finding.Status.RESOLVED, resolution_note="x")
         cls.outreach = make_outreach(cls.agency_a, date(2026, 1, 10))
@@ -745,6 +783,36 @@ class HostileFormTests(HypothesisTestCase, BaseTestCase):
             str(cls.agreement_b.public_id),
             str(cls.agreement_b.pk),
         ]
+
+    @classmethod
+    def make_cases(cls, occurred_at) -> None:
+        """Cases in each stage of the review workflow, for the step pages (incidents.case_review)."""
+        rank = Rank.objects.create(agency=cls.agency_a, name="Sergeant", seniority=20)
+        Officer.objects.filter(pk=cls.officer.pk).update(rank=rank)
+        cls.rank = rank
+        cases = {}
+        for name in ("case_investigating", "case_review", "case_closed"):
+            case = incident_create(
+                agency=cls.agency_a,
+                actor=cls.staff_a,
+                kind="other",
+                severity="low",
+                title=f"Invented {name}",
+                occurred_at=occurred_at,
+            )
+            case = case_services.incident_accept(incident=case, actor=cls.supervisor_a, investigator=cls.staff_a)
+            case_services.subject_officer_add(incident=case, actor=cls.staff_a, officer=cls.officer)
+            allegation = case_services.allegation_add(incident=case, actor=cls.staff_a, text="Invented allegation.")
+            if name != "case_investigating":
+                case_services.allegation_dispose(
+                    allegation=allegation, actor=cls.staff_a, disposition="unfounded", note="Invented."
+                )
+                case = case_services.incident_submit_for_review(incident=case, actor=cls.staff_a, summary="x")
+            if name == "case_closed":
+                case = case_services.incident_close(incident=case, actor=cls.supervisor_a, narrative="Invented.")
+            cases[name] = case
+        for name, case in cases.items():
+            setattr(cls, name, case)
 
     def slots(self, key: str, page: FormPage) -> list[Slot]:
         """The request names of the page's forms, read once per page from the forms it rendered."""

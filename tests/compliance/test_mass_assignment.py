@@ -29,6 +29,12 @@ EDIT_PAGES = {
     "community:outreach_edit": "community.outreachevent",
     "incidents:detainer_citizenship": "incidents.detainer",
     "incidents:detainer_consular": "incidents.detainer",
+    "training:rank_edit": "training.rank",
+    # The case's review steps that edit it without moving its stage ("<URL name>/<step>").
+    "incidents:incident_step/note": "incidents.incident",
+    "incidents:incident_step/officer": "incidents.incident",
+    "incidents:incident_step/allegation": "incidents.incident",
+    "incidents:incident_step/detainer": "incidents.incident",
 }
 
 #: Fields that no edit form offers and that must never change through one.
@@ -51,7 +57,8 @@ class MassAssignmentTests(BaseTestCase):
         sign_in(self.client, self.admin_a)
         for name, key in EDIT_PAGES.items():
             record = self.records_a[key]
-            url = reverse(name, kwargs={"public_id": record.public_id})
+            url_name, _, step = name.partition("/")
+            url = reverse(url_name, kwargs={"public_id": record.public_id, **({"step": step} if step else {})})
             with self.subTest(url=name):
                 page = self.client.get(url)
                 self.assertEqual(page.status_code, 200)

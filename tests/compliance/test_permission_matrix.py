@@ -31,6 +31,7 @@ from tests.compliance.helpers import (
     make_ready_report,
 )
 from training.requirements.models import TrainingRequirement
+from training.roster.models import Rank
 from training.sessions.models import SessionEnrollment, TrainingSession
 
 
@@ -53,6 +54,7 @@ def build_records(agency, number: int, reporter) -> dict:
         "incidents.detainer": detainer,
         "incidents.incident": incident,
         "community.outreachevent": make_outreach(agency, date(2026, 1, 10), number),
+        "training.rank": Rank.objects.create(agency=agency, name=f"Sergeant {number}", seniority=20),
     }
 
 
