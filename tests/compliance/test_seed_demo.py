@@ -7,7 +7,7 @@ from django.test import TestCase, override_settings
 
 from community.models import OutreachEvent
 from compliance.core.models import Agency, Agreement, User
-from compliance.management.commands.seed_demo import DEMO_PASSWORD, REFUSE_MESSAGE
+from compliance.management.commands.seed_demo import CASES, DEMO_PASSWORD, REFUSE_MESSAGE
 from incidents.detainers.checks import check_handling_officer_authorized
 from incidents.detainers.models import Detainer
 from incidents.incident_log.models import Incident
@@ -59,8 +59,10 @@ class SeedDemoTests(TestCase):
         self.assertEqual(figure(response, "detainers-overdue"), "1")
         self.assertEqual(figure(response, "detainers-upcoming"), "3")
         self.assertEqual(figure(response, "outreach-quarter"), "2")
-        for severity in ("critical", "high", "medium", "low"):
-            self.assertEqual(figure(response, f"incidents-open-{severity}"), "1")
+        # The five incidents of every agency, one per severity open, and the review workflow's demo cases
+        # (seed_cases: two high open, one medium public complaint open).
+        for severity, count in (("critical", "1"), ("high", "3"), ("medium", "2"), ("low", "1")):
+            self.assertEqual(figure(response, f"incidents-open-{severity}"), count)
 
     def test_the_auditor_sees_all_three_agencies(self):
         seed()
@@ -125,6 +127,22 @@ class SeedDemoTests(TestCase):
         counts = [model.history.count() for model in (Officer, Certification, TrainingRequirement)]
         seed()
         self.assertEqual([model.history.count() for model in (Officer, Certification, TrainingRequirement)], counts)
+
+    def test_it_seeds_demo_cases_in_every_stage_once(self):
+        seed()
+        seed()
+        cases = {case.title: case for case in Incident.objects.filter(title__in=[title for title, _ in CASES])}
+        self.assertEqual(len(cases), 4)
+        public = cases["Queja: trato durante una entrevista (demo)"]
+        self.assertEqual((public.source, public.status), (Incident.Source.PUBLIC, Incident.Status.RECEIVED))
+        self.assertTrue(public.tracking_number)
+        self.assertEqual(public.contact.language, "es")
+        self.assertEqual(cases["Use of force during a transfer (demo)"].status, Incident.Status.UNDER_INVESTIGATION)
+        self.assertEqual(cases["Interpreter not offered at booking (demo)"].status, Incident.Status.SUPERVISOR_REVIEW)
+        closed = cases["Phone call to a consulate refused (demo)"]
+        self.assertEqual((closed.status, closed.closure), (Incident.Status.CLOSED, Incident.Closure.REVIEWED))
+        self.assertEqual(list(closed.allegations.values_list("disposition", flat=True)), ["sustained"])
+        self.assertEqual(closed.events.filter(kind="closed").count(), 1)  # the second run added nothing
 
     def test_history_names_the_system_account(self):
         seed()

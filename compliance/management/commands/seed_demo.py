@@ -6,7 +6,8 @@ courses: training.requirements.services), 15 officers each linked to an agreemen
 (current, expiring within 90 days — one expiring today —, expired, one missing
 an annual course), detainers handled by authorized officers with hold deadlines
 in the next hours and one past its deadline, incidents of every severity, outreach this quarter,
-and one demo user per role. Every date is relative to today (the agency's local
+the agency's rank order, demo cases of the review workflow in every stage (a public complaint in
+Spanish among them: ``seed_cases``), and one demo user per role. Every date is relative to today (the agency's local
 date), so the demo always shows expiring items. Running it again updates the
 same rows instead of adding new ones. All people and agencies are invented.
 """
@@ -31,17 +32,20 @@ from compliance.core.roles import Role, role_grant
 from compliance.core.site_links import absolute_url
 from compliance.core.system_account import system_user
 from compliance.dashboard import quarter_bounds
+from incidents.case_review import services as case_review
+from incidents.complaints.models import ComplaintContact
 from incidents.detainers.choices import InterpreterType, PCBasis, ReleaseCause
 from incidents.detainers.models import Detainer
 from incidents.detainers.no_warrant import no_warrant_sync
 from incidents.detainers.rules import hold_deadline
 from incidents.incident_log.models import Incident
+from incidents.incident_log.services import incident_create
 from training.requirements.models import TrainingRequirement
 from training.requirements.services import expiry_under, requirement_defaults_apply
 from training.roster import rules
 from training.roster.facts import training_facts_refresh
 from training.roster.lapses import certifications_record_lapses
-from training.roster.models import Certification, Course, Officer
+from training.roster.models import Certification, Course, Officer, Rank
 
 Kind = TrainingRequirement.Kind
 
@@ -124,6 +128,7 @@ class Command(BaseCommand):
                 seed_detainers(agency, officers=officers, now=now)
                 seed_incidents(agency, reporter=users["demo-staff"], now=now)
                 seed_outreach(agency, now=now)
+            seed_cases(agencies[0], users=users, now=now)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self._print(login_lines(sign_in_url=sign_in_url))
 
@@ -238,6 +243,7 @@ def seed_training(agency: Agency, *, supervisor: User, now) -> list[Officer]:
         )
     extra = list(Course.objects.filter(agency=agency, code__in=[spec[0] for spec in EXTRA_COURSES]))
     prefix = agency.name[:1]
+    ranks = seed_ranks(agency)
     officers = []
     for index, (first, last) in enumerate(zip(FIRST_NAMES, LAST_NAMES, strict=True)):
         agreement = agreements[1] if index >= SECOND_AGREEMENT_FROM and len(agreements) > 1 else agreements[0]
@@ -260,6 +266,8 @@ def seed_training(agency: Agency, *, supervisor: User, now) -> list[Officer]:
                 "ice_credential_id": f"ICE-DEMO-{badge}",
                 "ice_credential_issued_on": today - timedelta(days=1100),
                 "supervisor": supervisor if agency == supervisor.home_agency else None,
+                # The agency's rank order (case assignment): every third officer a sergeant, the rest deputies.
+                "rank": ranks["Sergeant"] if index % 3 == 0 else ranks["Deputy"],
             },
         )
         officers.append(officer)
@@ -399,6 +407,87 @@ def seed_incidents(agency: Agency, *, reporter: User, now) -> None:
                 "review_narrative": "Demo review narrative." if status == Incident.Status.CLOSED else "",
             },
         )
+
+
+RANKS = (("Deputy", 10), ("Sergeant", 20), ("Lieutenant", 30))
+
+
+def seed_ranks(agency: Agency) -> dict[str, Rank]:
+    """The agency's rank order (deputy 10, sergeant 20, lieutenant 30): name → rank."""
+    return {
+        name: _upsert(Rank, {"agency": agency, "name": name}, {"seniority": seniority}) for name, seniority in RANKS
+    }
+
+
+#: (title, stage) of the review-workflow demo cases; the public complaint is in Spanish.
+CASES = (
+    ("Queja: trato durante una entrevista (demo)", "public"),
+    ("Use of force during a transfer (demo)", "investigating"),
+    ("Interpreter not offered at booking (demo)", "review"),
+    ("Phone call to a consulate refused (demo)", "closed"),
+)
+
+
+def seed_cases(agency: Agency, *, users: dict[str, User], now) -> None:
+    """Demo cases of the review workflow in several stages, built through its services (their timelines too).
+
+    A public complaint in Spanish with contact details and a tracking number (received); one under
+    investigation with an allegation; one in supervisor review; one closed with a sustained
+    allegation. demo-staff investigates, demo-supervisor triages and closes. A case already seeded
+    (by its title) is left as it is: a second run adds nothing. All invented.
+    """
+    staff, supervisor = users["demo-staff"], users["demo-supervisor"]
+    subject = Officer.objects.filter(agency=agency, rank__name="Deputy").order_by("badge_number").first()
+    for days_ago, (title, stage) in enumerate(CASES, start=2):
+        if Incident.objects.filter(agency=agency, title=title).exists():
+            continue
+        occurred_at = now - timedelta(days=days_ago * 4)
+        if stage == "public":
+            case = Incident.objects.create(
+                agency=agency,
+                kind=Incident.Kind.COMPLAINT,
+                severity=Incident.Severity.MEDIUM,
+                source=Incident.Source.PUBLIC,
+                title=title,
+                description="Un agente no me dejó llamar a mi familia durante la entrevista. (Queja inventada.)",
+                occurred_at=occurred_at,
+                received_at=now - timedelta(days=1),
+                location="Cárcel del condado (inventado)",
+                officer_description="Placa terminada en 12",
+                immigration_related=Incident.Immigration.YES,
+                tracking_number=f"DEMO-{agency.pk:02d}-ES01",
+            )
+            ComplaintContact.objects.create(
+                incident=case, name="Persona Inventada", email="queja.demo@example.test", language="es"
+            )
+            case_review.case_note_add(incident=case, actor=supervisor, text="Demo: received through the public form.")
+            continue
+        case = incident_create(
+            agency=agency,
+            actor=staff,
+            kind=Incident.Kind.USE_OF_FORCE if stage == "investigating" else Incident.Kind.OTHER,
+            severity=Incident.Severity.HIGH,
+            title=title,
+            description="Invented demo case.",
+            occurred_at=occurred_at,
+        )
+        case = case_review.incident_accept(incident=case, actor=supervisor, investigator=staff)
+        if subject is not None:
+            case_review.subject_officer_add(incident=case, actor=staff, officer=subject)
+        allegation = case_review.allegation_add(
+            incident=case, actor=staff, text="Invented allegation for the demo.", officer=subject
+        )
+        if stage == "investigating":
+            continue
+        disposition = "sustained" if stage == "closed" else "not_sustained"
+        case_review.allegation_dispose(
+            allegation=allegation, actor=staff, disposition=disposition, note="Invented evidence summary."
+        )
+        case = case_review.incident_submit_for_review(incident=case, actor=staff, summary="Invented summary.")
+        if stage == "closed":
+            case_review.incident_close(
+                incident=case, actor=supervisor, narrative="Invented signed-off review narrative."
+            )
 
 
 def seed_outreach(agency: Agency, *, now) -> None:
