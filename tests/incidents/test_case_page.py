@@ -191,6 +191,41 @@ class CasePageTests(BaseTestCase):
         self.assertEqual(len(small.captured_queries), len(large.captured_queries))
 
 
+class NeverCreatedClosedTests(BaseTestCase):
+    def test_closed_is_never_reachable_by_a_create_or_an_edit(self):
+        sign_in(self.client, self.supervisor_a)
+        self.client.post(
+            reverse("incidents:incident_create"),
+            {
+                "kind": "other",
+                "severity": "low",
+                "immigration_related": "no",
+                "title": "Invented case",
+                "occurred_at_0": "2026-05-02",
+                "occurred_at_1": "14:30",
+                "status": "closed",
+                "closure": "reviewed",
+            },
+        )
+        case = Incident.objects.get(title="Invented case")
+        self.assertEqual((case.status, case.closure), (Status.RECEIVED, ""))
+        url = reverse("incidents:incident_edit", args=[case.public_id])
+        self.client.post(
+            url,
+            {
+                "kind": "other",
+                "severity": "low",
+                "immigration_related": "no",
+                "title": "Edited",
+                "occurred_at_0": "2026-05-02",
+                "occurred_at_1": "14:30",
+                "status": "closed",
+            },
+        )
+        case.refresh_from_db()
+        self.assertEqual((case.title, case.status, case.closure), ("Edited", Status.RECEIVED, ""))
+
+
 class FindingCaseTests(BaseTestCase):
     def setUp(self):
         self.detainer = make_detainer(self.agency_a, actor=self.supervisor_a, number=1)
