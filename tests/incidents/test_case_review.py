@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from compliance.core.models import Finding
 from compliance.core.roles import Role
 from incidents.case_review import rules, services
+from incidents.complaints.models import ComplaintContact
 from incidents.corrective_actions.models import CorrectiveAction
 from incidents.incident_log import services as incident_services
 from incidents.incident_log.models import Allegation, CaseEvent, Incident
@@ -176,7 +178,6 @@ class AssignmentTests(CaseReviewBase):
         self.assertEqual(case.investigator, self.supervisor_two)
 
     def test_the_rank_rule_does_not_apply_where_the_agency_records_no_rank_order(self):
-        Rank.objects.filter(agency=self.agency_a).update()  # ranks exist in A; agency B records none
         other_investigator = make_user("investigator_b", agency=self.agency_b, role=Role.STAFF)
         subject_b = make_officer(self.agency_b, "S-B")
         make_officer(self.agency_b, "I-B", user=other_investigator)
@@ -427,6 +428,25 @@ class ReviewTests(CaseReviewBase):
         self.assertIsNotNone(case.reopened_at)
         self.assertIsNone(case.closed_at)
         self.assertEqual(kinds(case)[-1], "reopened")
+
+    def test_closing_a_public_complaint_tells_the_complainant_once(self):
+        case = self.in_review()
+        Incident.objects.filter(pk=case.pk).update(source=Incident.Source.PUBLIC, tracking_number="T4K-9QX-27M")
+        ComplaintContact.objects.create(incident=case, email="resident@example.test", language="en")
+        case.refresh_from_db()
+        with self.captureOnCommitCallbacks(execute=True):
+            services.incident_close(incident=case, actor=self.supervisor_a, narrative="Agreed.")
+        self.assertEqual(len(mail.outbox), 1)
+        self.assertIn("T4K-9QX-27M", mail.outbox[0].body)
+        self.assertNotIn("Agreed.", mail.outbox[0].body)  # the internal narrative stays internal
+        self.assertEqual(CaseEvent.objects.get(incident=case, kind="complainant_notified").text, "closed")
+
+    def test_reopening_a_merged_case_clears_the_merge(self):
+        target = self.received(title="First")
+        case = services.incident_merge(incident=self.received(), actor=self.supervisor_a, into=target, reason="x")
+        case = services.incident_reopen(incident=case, actor=self.supervisor_a, reason="Not the same event.")
+        case.refresh_from_db()
+        self.assertEqual((case.status, case.closure, case.merged_into), (Status.UNDER_INVESTIGATION, "", None))
 
     def test_only_a_closed_case_is_reopened(self):
         with self.assertRaises(ValidationError):
