@@ -89,9 +89,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Django's, except that a page's own polling does not extend the idle session (compliance.core.sessions).
     "compliance.core.sessions.SessionMiddleware",
-    # The page's language: the one chosen with the language switcher (a cookie), else the browser's, else English.
-    # After the session and before CommonMiddleware, as Django asks (docs/translations.md).
-    "django.middleware.locale.LocaleMiddleware",
+    # The page's language (Django's LocaleMiddleware on the public complaint pages: the switcher's cookie, else the
+    # browser's, else English; English on staff pages). After the session, before CommonMiddleware, as Django asks.
+    "community.complaint_intake.language.PublicPagesLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -332,6 +332,8 @@ def _languages(codes: list[str]) -> list[tuple[str, str]]:
 
 _catalogs = sorted(path.parent.parent.name for path in (BASE_DIR / "locale").glob("*/LC_MESSAGES/django.mo"))
 LANGUAGES = _languages(env.list("LANGUAGES", default=["en", *[code for code in _catalogs if code != "en"]]))
+#: The pages shown in the visitor's language (community.complaint_intake.language); the staff pages stay English.
+PUBLIC_LANGUAGE_PATHS = ["/complaints/"]
 LANGUAGE_COOKIE_NAME = "language"
 LANGUAGE_COOKIE_SECURE = not DEBUG and not TESTING and env.bool("SECURE_COOKIES", default=True)
 LANGUAGE_COOKIE_SAMESITE = "Lax"

@@ -123,9 +123,7 @@ class ComplaintForm(forms.Form):
         max_length=254,
         required=False,
     )
-    phone = forms.CharField(
-        label=gettext_lazy("Phone (optional)"), max_length=40, required=False, validators=[PHONE]
-    )
+    phone = forms.CharField(label=gettext_lazy("Phone (optional)"), max_length=40, required=False, validators=[PHONE])
     language = forms.ChoiceField(
         label=gettext_lazy("In which language should we write to you?"), choices=(), required=True
     )

@@ -113,6 +113,4 @@ def complaint_status(request):
             looked_up = True
     else:
         form = StatusForm()
-    return render(
-        request, "public/complaint_status.html", {"form": form, "status": status, "looked_up": looked_up}
-    )
+    return render(request, "public/complaint_status.html", {"form": form, "status": status, "looked_up": looked_up})

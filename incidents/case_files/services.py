@@ -47,9 +47,7 @@ RENAMED = gettext_lazy(
     "attach it again."
 )
 UNREADABLE_PDF = gettext_lazy("“%(name)s” is protected by a password or too large to open. Attach a copy without one.")
-SCANNER_DOWN = gettext_lazy(
-    "“%(name)s” could not be checked for viruses just now. Please try again in a few minutes."
-)
+SCANNER_DOWN = gettext_lazy("“%(name)s” could not be checked for viruses just now. Please try again in a few minutes.")
 NO_EXTENSION = gettext_lazy("(no extension)")
 
 NAME_EXTENSIONS = {

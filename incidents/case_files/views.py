@@ -34,7 +34,9 @@ def attachment_add(request, public_id):
     form = AttachmentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            attachment = services.attachment_add(incident=incident, upload=form.cleaned_data["file"], actor=request.user)
+            attachment = services.attachment_add(
+                incident=incident, upload=form.cleaned_data["file"], actor=request.user
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error("file", message)

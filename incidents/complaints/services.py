@@ -73,9 +73,7 @@ def complaint_submit(
         limit = settings.CASE_FILE_MAX_COUNT
         raise ValidationError(
             {
-                "attachments": ngettext(
-                    "Attach at most %(limit)d file.", "Attach at most %(limit)d files.", limit
-                )
+                "attachments": ngettext("Attach at most %(limit)d file.", "Attach at most %(limit)d files.", limit)
                 % {"limit": limit}
             }
         )
