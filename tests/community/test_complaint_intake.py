@@ -276,3 +276,26 @@ class IntakeTests(BaseTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn("description", response.context["form"].errors)
         self.assertEqual(Incident.objects.count(), 0)
+
+    def test_fields_the_form_does_not_offer_change_nothing(self):
+        # SECURITY.md C3: a tampered post cannot pick the stage, source, severity, title, author or number.
+        values = complaint_values(
+            self.agency_a,
+            status="closed",
+            closure="reviewed",
+            source="staff",
+            kind="use_of_force",
+            severity="critical",
+            title="Chosen title",
+            tracking_number="2222-222-222",
+            reported_by=str(self.supervisor_a.pk),
+            investigator=str(self.staff_a.pk),
+        )
+        self.assertEqual(self.post(values).status_code, 302)
+        incident = Incident.objects.get()
+        self.assertEqual(
+            (incident.status, incident.closure, incident.source, incident.kind, incident.severity, incident.title),
+            ("received", "", "public", "complaint", "medium", "Public complaint"),
+        )
+        self.assertNotEqual(incident.tracking_number, "2222-222-222")
+        self.assertEqual((incident.reported_by, incident.investigator), (None, None))
