@@ -3,11 +3,14 @@
 The scanner is tested against a small clamd stand-in written here: a real socket server (TCP or
 unix) speaking clamd's INSTREAM protocol (``zINSTREAM\\0``, length-prefixed chunks, a zero-length
 end, one ``\\0``-terminated reply), which flags any stream holding the EICAR test string, as
-clamd's EICAR signature does. No real clamd runs in this suite.
+clamd's EICAR signature does. ``RealClamdTests`` run against Debian's real clamd when
+``CLAMD_TEST_ADDRESS`` is set: ``.ci/run`` starts one on loopback with a signature database
+holding only the EICAR signature (``.ci/eicar.ndb``; no freshclam, no internet).
 """
 
 from __future__ import annotations
 
+import os
 import socket
 import socketserver
 import struct
@@ -15,6 +18,7 @@ import tempfile
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
+from unittest import skipUnless
 
 from django.test import SimpleTestCase, override_settings
 from django.urls import reverse
@@ -233,6 +237,29 @@ class AttachmentPageTests(BaseTestCase):
         sign_in(self.client, self.staff_b)
         response = self.client.get(reverse("incidents:attachment_download", args=[attachment.public_id]))
         self.assertEqual(response.status_code, 404)
+
+
+@skipUnless(os.environ.get("CLAMD_TEST_ADDRESS"), "no real clamd (CLAMD_TEST_ADDRESS unset; .ci/run starts one)")
+class RealClamdTests(BaseTestCase):
+    def setUp(self):
+        self.incident = make_incident(self.agency_a, 1, reported_by=self.staff_a)
+        sign_in(self.client, self.staff_a)
+
+    def attach(self, name, data):
+        with override_settings(CLAMD_ADDRESS=os.environ["CLAMD_TEST_ADDRESS"]):
+            url = reverse("incidents:attachment_add", args=[self.incident.public_id])
+            return self.client.post(url, {"file": upload(name, data)})
+
+    def test_clamd_quarantines_the_eicar_test_file(self):
+        self.attach("statement.pdf", pdf_bytes() + b"\n%" + EICAR + b"\n")
+        attachment = CaseAttachment.objects.get()
+        self.assertEqual(attachment.scan, CaseAttachment.Scan.QUARANTINED)
+        download = self.client.get(reverse("incidents:attachment_download", args=[attachment.public_id]))
+        self.assertEqual(download.status_code, 404)
+
+    def test_clamd_passes_a_clean_file(self):
+        self.attach("photo.png", png_bytes())
+        self.assertEqual(CaseAttachment.objects.get().scan, CaseAttachment.Scan.CLEAN)
 
 
 def _jpeg() -> bytes:
