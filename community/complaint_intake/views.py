@@ -19,6 +19,7 @@ import math
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from community.complaint_intake import limits
@@ -89,6 +90,7 @@ def _agency_from_query(request) -> str | None:
         return None
 
 
+@never_cache  # the tracking number: not kept in a shared computer's cache or shown again by the back button
 @require_GET
 def complaint_received(request):
     """The tracking number, shown once after filing (read from the session, then forgotten)."""
@@ -98,6 +100,7 @@ def complaint_received(request):
     return render(request, "public/complaint_received.html", {"number": received["number"], "email": received["email"]})
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def complaint_status(request):
     """The status look-up: the form (GET); POST shows the stage and dates, or "not found"."""

@@ -89,6 +89,7 @@ class IntakeTests(BaseTestCase):
         page = self.client.get(reverse("complaints:received"))
         self.assertContains(page, number)
         self.assertEqual(page.request["QUERY_STRING"], "")
+        self.assertIn("no-store", page["Cache-Control"])
         again = self.client.get(reverse("complaints:received"))
         self.assertRedirects(again, self.url, fetch_redirect_response=False)
 

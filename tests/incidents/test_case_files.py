@@ -20,7 +20,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from unittest import skipUnless
 
+from django.db import connection
 from django.test import SimpleTestCase, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from compliance.core.models import AccessLog
@@ -230,6 +232,22 @@ class AttachmentPageTests(BaseTestCase):
         row = AccessLog.objects.filter(action=AccessLog.Action.EXPORT).latest("at")
         self.assertEqual(AccessLog.objects.filter(action=AccessLog.Action.EXPORT).count(), before + 1)
         self.assertEqual((row.user, row.agency, row.object_id), (self.auditor_a, self.agency_a, attachment.pk))
+
+    def test_the_case_page_reads_attachments_in_a_constant_number_of_queries(self):
+        sign_in(self.client, self.supervisor_a)
+        url = reverse("incidents:incident_detail", args=[self.incident.public_id])
+        self.attach(self.staff_a, "one.png", png_bytes())
+        sign_in(self.client, self.supervisor_a)
+        self.client.get(url)  # warm the session and permission caches
+        with CaptureQueriesContext(connection) as one:
+            self.client.get(url)
+        self.attach(self.supervisor_a, "two.png", png_bytes())
+        self.attach(self.staff_a, "three.png", png_bytes())
+        self.client.get(url)
+        with CaptureQueriesContext(connection) as three:
+            page = self.client.get(url)
+        self.assertContains(page, "three.png")
+        self.assertEqual(len(three.captured_queries), len(one.captured_queries))
 
     def test_another_agency_cannot_download(self):
         self.attach(self.staff_a, "scene.png", png_bytes())
