@@ -7,7 +7,8 @@
   be chosen again: the page says so).
 * ``complaint_status``: the tracking number is typed and POSTed (SECURITY.md F6: never in a URL
   or a query string); the answer is the stage and dates only, or a plain "not found".
-* Abuse: POSTs are rate-limited per client address (``limits``: 429 in the visitor's language);
+* Abuse: POSTs are rate-limited per client address (``limits``: 429 in the visitor's language, and an
+  access-log row with outcome "throttled" so the abuse is visible, SECURITY.md F11);
   a filled honeypot field is answered as a success with a number that exists nowhere, and nothing
   is stored. Upload sizes: ``settings.CASE_FILE_MAX_BYTES`` each, ``CASE_FILE_MAX_COUNT`` files.
 """
@@ -25,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from community.complaint_intake import limits
 from community.complaint_intake.forms import ComplaintForm, StatusForm
 from compliance.core.forms import add_service_errors
+from compliance.core.models import AccessLog, access_log_event
 from incidents.complaints.services import complaint_submit
 from incidents.complaints.status import complaint_status as complaint_status_read
 from incidents.complaints.tracking import tracking_number_new
@@ -34,6 +36,9 @@ RECEIVED_KEY = "complaint_intake.received"
 
 
 def _throttled(request, kind: str, wait: int):
+    """The 429 page in the visitor's language, and one access-log row (outcome ``throttled``; no user, no agency)."""
+    action = AccessLog.Action.SEARCH if kind == limits.STATUS else AccessLog.Action.DENIED
+    access_log_event(request, action=action, outcome=AccessLog.Outcome.THROTTLED)
     limit, window = settings.RATE_LIMITS_PER_ADDRESS[kind]
     context = {"kind": kind, "limit": limit, "window_minutes": window // 60, "wait_minutes": math.ceil(wait / 60)}
     response = render(request, "public/429.html", context, status=429)

@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 from django.test import override_settings
 from django.urls import reverse
 
+from compliance.core.models import AccessLog
 from incidents.case_files.models import CaseAttachment
 from incidents.complaints.models import ComplaintContact
 from incidents.complaints.tracking import ALPHABET
@@ -251,6 +252,8 @@ class IntakeTests(BaseTestCase):
         self.assertContains(response, 'data-testid="throttled"', status_code=429)
         self.assertGreater(int(response["Retry-After"]), 3500)
         self.assertEqual(Incident.objects.count(), 5)
+        row = AccessLog.objects.get(outcome=AccessLog.Outcome.THROTTLED)
+        self.assertEqual((row.user, row.agency, row.path, row.ip_address), (None, None, self.url, "198.51.100.7"))
         # Another address is not limited.
         self.assertEqual(self.post(complaint_values(self.agency_a), address="203.0.113.9").status_code, 302)
 
