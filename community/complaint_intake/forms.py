@@ -26,6 +26,9 @@ from incidents.incident_log.models import Incident
 
 DESCRIPTION_MAX = 20_000
 HONEYPOT = "website"
+FUTURE_DATE = gettext_lazy("The date cannot be in the future.")
+FUTURE_TIME = gettext_lazy("The time cannot be in the future.")
+DATE_OUT_OF_RANGE = gettext_lazy("Enter a date from 1900-01-01 to 2199-12-31.")
 
 
 class MultipleFileInput(forms.FileInput):
@@ -87,7 +90,7 @@ class ComplaintForm(forms.Form):
         label=gettext_lazy("On what date did it happen?"),
         help_text=gettext_lazy("For example: 2026-03-14."),
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"date_out_of_range": gettext_lazy("Enter a date from 1900-01-01 to 2199-12-31.")},
+        error_messages={"date_out_of_range": DATE_OUT_OF_RANGE},
     )
     occurred_time = forms.TimeField(
         label=gettext_lazy("At what time? (optional)"),
@@ -172,11 +175,11 @@ class ComplaintForm(forms.Form):
         zone = zoneinfo.ZoneInfo(agency.time_zone)
         now = timezone.now().astimezone(zone)
         if day > now.date():
-            self.add_error("occurred_on", gettext_lazy("The date cannot be in the future."))
+            self.add_error("occurred_on", FUTURE_DATE)
             return cleaned
         moment = datetime.combine(day, cleaned.get("occurred_time") or time(0, 0), tzinfo=zone)
         if moment > now:
-            self.add_error("occurred_time", gettext_lazy("The time cannot be in the future."))
+            self.add_error("occurred_time", FUTURE_TIME)
             return cleaned
         cleaned["occurred_at"] = moment
         return cleaned
