@@ -15,7 +15,7 @@ DEMO_MFA_CODE ?= 000000
 DEV := DEBUG=1 SITE_URL=$(SITE_URL) DEMO_MFA_CODE=$(DEMO_MFA_CODE)
 MANAGE := $(DEV) $(BIN)/python manage.py
 
-.PHONY: install run test test-fast lint format migrate demo clean bench
+.PHONY: install run test test-fast lint format migrate demo clean bench messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,13 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Translations of the public complaint pages (docs/translations.md): refresh every catalog under locale/ from the
+# code and templates, then compile them. LANG_CODE=xx adds a new language's catalog.
+MESSAGES_IGNORE := -i ".venv/*" -i "node_modules/*" -i "var/*" -i "tests/*" -i "bench/*"
+messages: install
+	$(MANAGE) makemessages $(if $(LANG_CODE),-l $(LANG_CODE),-a) --no-obsolete --no-location $(MESSAGES_IGNORE)
+	$(MANAGE) compilemessages --ignore ".venv" --ignore "node_modules"
 
 clean:
 	rm -rf $(VENV) node_modules var

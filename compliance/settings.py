@@ -89,6 +89,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Django's, except that a page's own polling does not extend the idle session (compliance.core.sessions).
     "compliance.core.sessions.SessionMiddleware",
+    # The page's language (Django's LocaleMiddleware on the public complaint pages: the switcher's cookie, else the
+    # browser's, else English; English on staff pages). After the session, before CommonMiddleware, as Django asks.
+    "community.complaint_intake.language.PublicPagesLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -125,6 +128,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "compliance.context_processors.agency_header",
@@ -245,6 +249,14 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 )
 # Per-user limits on searches and exports (SECURITY.md F11, our figures): (requests, window in seconds).
 # Beyond them: HTTP 429 and an access-log row (compliance.core.throttle). Counted in CACHES["default"].
+# Public complaint pages (no account; community.complaint_intake): per client address, (requests, window in seconds).
+# Beyond them: HTTP 429 in the visitor's language. Counted in CACHES["default"]. Our figures.
+RATE_LIMITS_PER_ADDRESS = {
+    "complaint": (5, 3600),  # 5 complaints an hour from one address
+    "status": (20, 3600),  # 20 tracking-number look-ups an hour
+}
+# How many proxies in front of the app add themselves to X-Forwarded-For (0: the client is REMOTE_ADDR).
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 RATE_LIMITS_PER_USER = {
     "search": (60, 60),  # 60 searches a minute
     "export": (10, 3600),  # 10 exports an hour
@@ -307,6 +319,25 @@ PASSWORD_RESET_TIMEOUT = 3600
 X_FRAME_OPTIONS = "DENY"
 
 LANGUAGE_CODE = "en-us"
+# The languages of the public pages (complaint intake and status): English plus every language whose compiled
+# catalog is present under locale/<code>/LC_MESSAGES/django.mo, or exactly the codes in the LANGUAGES environment
+# variable (e.g. "en,es"). Adding a language: its .po, compilemessages, done (docs/translations.md).
+LOCALE_PATHS = [BASE_DIR / "locale"]
+from django.conf.locale import LANG_INFO  # noqa: E402 (a plain dict of language names)
+
+
+def _languages(codes: list[str]) -> list[tuple[str, str]]:
+    return [(code, LANG_INFO.get(code, {}).get("name_local", code)) for code in codes]
+
+
+_catalogs = sorted(path.parent.parent.name for path in (BASE_DIR / "locale").glob("*/LC_MESSAGES/django.mo"))
+LANGUAGES = _languages(env.list("LANGUAGES", default=["en", *[code for code in _catalogs if code != "en"]]))
+#: The pages shown in the visitor's language (community.complaint_intake.language); the staff pages stay English.
+PUBLIC_LANGUAGE_PATHS = ["/complaints/"]
+LANGUAGE_COOKIE_NAME = "language"
+LANGUAGE_COOKIE_SECURE = not DEBUG and not TESTING and env.bool("SECURE_COOKIES", default=True)
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 # The server's zone; each agency's dates and deadlines are shown in its own zone.
 TIME_ZONE = env.str("TIME_ZONE", default="America/Chicago")
 USE_I18N = True
@@ -331,6 +362,13 @@ for _prefix, _dist in (("uswds", USWDS_DIST), ("htmx", HTMX_DIST)):
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
 # Largest certificate file (PDF/PNG/JPEG) attached to a certification, in bytes (training.evidence.services).
 CERTIFICATE_MAX_BYTES = env.int("CERTIFICATE_MAX_BYTES", default=5 * 1024 * 1024)
+# Attachments to a case (incidents.case_files, SECURITY.md F8): each at most this many bytes, at most
+# CASE_FILE_MAX_COUNT with one public complaint. PDF, PNG or JPEG only, checked by content.
+CASE_FILE_MAX_BYTES = env.int("CASE_FILE_MAX_BYTES", default=10 * 1024 * 1024)
+CASE_FILE_MAX_COUNT = 3
+# ClamAV's clamd, asked over its INSTREAM protocol before an attachment can be read: "host:port" or a unix socket
+# path. Unset: attachments are stored "not scanned" (a laptop); a flagged file is quarantined, never served.
+CLAMD_ADDRESS = env.str("CLAMD_ADDRESS", default="")
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

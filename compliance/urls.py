@@ -44,6 +44,9 @@ urlpatterns = [
     path("roster/", include("training.urls")),
     path("", include("incidents.urls")),
     path("outreach/", include("community.urls")),
+    # The public complaint pages (no account; English and Spanish) and the language switcher's target (set_language).
+    path("complaints/", include("community.complaint_intake.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("reports/", include(reports_patterns)),
     path("findings/", include(findings_patterns)),
     path("admin/", admin.site.urls),

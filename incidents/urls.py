@@ -3,8 +3,10 @@
 from django.urls import path
 
 from incidents.actions import views as action_views
+from incidents.case_files import views as case_file_views
 from incidents.case_review import views as case_views
 from incidents.citizenship import views as citizenship_views
+from incidents.complaints import views as complaint_views
 from incidents.consular import views as consular_views
 from incidents.custody import views as custody_views
 from incidents.detainer_import import views as import_views
@@ -52,6 +54,10 @@ urlpatterns = [
     # The review workflow: one small page per step (case_review.views.STEPS), and a case from a finding.
     path("incidents/<uuid:public_id>/step/<slug:step>/", case_views.incident_step, name="incident_step"),
     path("incidents/from-finding/<uuid:public_id>/", case_views.finding_case, name="finding_case"),
+    # A complaint's contact (investigator and supervisors only, access-logged) and a case's attachments.
+    path("incidents/<uuid:public_id>/contact/", complaint_views.complainant_contact, name="complainant_contact"),
+    path("incidents/<uuid:public_id>/attachments/new/", case_file_views.attachment_add, name="attachment_add"),
+    path("attachments/<uuid:public_id>/", case_file_views.attachment_download, name="attachment_download"),
     # U.S.-citizenship claim (STOP, escalation, resolution) and consular notification.
     path(
         "detainers/<uuid:public_id>/citizenship/",

@@ -1,8 +1,11 @@
 """Notices to a complainant who gave an e-mail address: in their language, with no names, each sent at most once.
 
 A notice says the stage of their complaint and its tracking number (and, for a complaint
-closed as not an agency matter, the reason the supervisor wrote for them). It never carries
-a name, an officer, an internal note or a link with personal data. Each notice is recorded
+closed as not an agency matter, the reason the supervisor wrote for them), and links to the
+public status page (the bare page: the number is typed there, never put in the link). It never
+carries a name, an officer, an internal note or a link with personal data. It is written in the
+complainant's language (``ComplaintContact.language``), whatever the language of the person
+whose action sent it. Each notice is recorded
 as a ``CaseEvent`` (``COMPLAINANT_NOTIFIED``, the notice's kind as text) in the caller's
 transaction and mailed on commit; a notice of a kind already recorded for the case's
 current round (since its last reopening) is not sent again.
@@ -14,9 +17,11 @@ from functools import partial
 
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
+from compliance.core.site_links import absolute_url
 from incidents.incident_log.models import CaseEvent, Incident, case_event_record
 
 RECEIVED = "received"
@@ -75,4 +80,7 @@ def _message(*, incident: Incident, kind: str, address: str, language: str) -> E
             body = gettext("The review of your complaint %(number)s is finished and the case is closed.") % {
                 "number": number
             }
+        body += "\n\n" + gettext("See the stage of your complaint at %(link)s with your tracking number.") % {
+            "link": absolute_url(reverse("complaints:status"))
+        }
     return EmailMessage(subject=subject, body=body, to=[address])

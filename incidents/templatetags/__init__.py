@@ -1,1 +1,1 @@
-"""Template tags of the incidents app: ``detainer_export`` (the detainer log's export form)."""
+"""Template tags of the incidents app: ``detainer_export``; the case page's ``case_privacy``, ``case_attachments``."""

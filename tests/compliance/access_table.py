@@ -147,6 +147,11 @@ TABLE: dict[str, tuple[Need, ...] | Need] = {
     "incidents:detainer_citizenship_escalate": Need(R, "incidents.detainer", post=True, get=False),
     "incidents:detainer_citizenship_resolve": Need(R, "incidents.detainer", post=True, get=False),
     "incidents:detainer_consular": Need(C, "incidents.detainer", post=True),
+    # A case's attachments (upload: CHANGE; download: VIEW, never a quarantined file) and the complainant's
+    # contact (the agency's supervisors, or the assigned investigator: tests/incidents/test_complainant_privacy.py).
+    "incidents:attachment_add": Need(C, "incidents.incident", post=True),
+    "incidents:attachment_download": Need(V, "incidents.caseattachment"),
+    "incidents:complainant_contact": Need(R, "incidents.incident"),
     "community:outreach_detail": Need(V, "community.outreachevent"),
     "community:outreach_edit": Need(C, "community.outreachevent", post=True),
     "findings:detail": Need(V, "compliance.finding"),
@@ -165,6 +170,12 @@ TABLE: dict[str, tuple[Need, ...] | Need] = {
     "people:deactivate": Need(ADM, "compliance.person", post=True, get=False),
     "people:reactivate": Need(ADM, "compliance.person", post=True, get=False),
     "people:unlock": Need(ADM, "compliance.person", post=True, get=False),
+    # The public complaint pages (no account; English and Spanish) and the language switcher (Django's set_language).
+    # A POST by anyone files a complaint or looks one up (rate-limited per address: tests/community/).
+    "complaints:new": Need(PUBLIC, post=True),
+    "complaints:received": Need(PUBLIC),
+    "complaints:status": Need(PUBLIC, post=True),
+    "set_language": Need(PUBLIC, post=True),
     # django-allauth (own account). POSTs that change the account itself (sign-out, MFA
     # deactivation, new recovery codes) are exercised by tests/compliance/test_accounts_*.py.
     "account_login": Need(PUBLIC, post=True),

@@ -41,6 +41,7 @@ from guardian.shortcuts import get_perms
 
 from compliance.core import access
 from compliance.core.roles import ROLE_PERMISSIONS, Role
+from incidents.case_files.services import attachment_add
 from tests.base import BaseTestCase, make_user, sign_in
 from tests.compliance.access_table import ADMIN, OWN, PUBLIC, SIGNED_IN, SUPERUSER, TABLE, Need
 from tests.compliance.helpers import make_ready_report
@@ -240,6 +241,11 @@ class AccessMatrixTests(BaseTestCase):
                 actor=user,
                 certification=self.records[agency.pk]["training.certification"],
                 upload=SimpleUploadedFile("certificate.png", _tiny_png()),
+            )
+            self.records[agency.pk]["incidents.caseattachment"] = attachment_add(
+                incident=self.records[agency.pk]["incidents.incident"],
+                upload=SimpleUploadedFile("scene.png", _tiny_png()),
+                actor=user,
             )
         self.clients = {}
         self.cells = 0

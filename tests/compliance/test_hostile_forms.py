@@ -38,6 +38,7 @@ from django import forms
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.messages import get_messages
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms.formsets import BaseFormSet
 from django.urls import reverse
@@ -603,6 +604,9 @@ PAGES: dict[str, FormPage] = {
     "finding_case": FormPage(
         _url("incidents:finding_case", "finding"), ("form",), ("incidents.case_review.forms.FindingToCaseForm",)
     ),
+    "attachment_add": FormPage(
+        _url("incidents:attachment_add", "incident"), ("form",), ("incidents.case_files.forms.AttachmentForm",)
+    ),
     # community
     "outreach_create": FormPage(_url("community:outreach_create"), ("form",), ("community.forms.OutreachEventForm",)),
     "outreach_edit": FormPage(
@@ -646,6 +650,30 @@ PAGES.update(
         ),
         "invitation": FormPage(
             lambda case: invitation_path(case.staff_a), ("form",), ("compliance.accounts.forms.SetPasswordForm",)
+        ),
+    }
+)
+
+
+def _fresh_address_limits(case) -> None:
+    """The public pages count POSTs per client address (5 complaints an hour): each example starts uncounted."""
+    cache.clear()
+
+
+# community.complaint_intake: the public complaint pages (no account needed; fuzzed signed in, which changes nothing).
+PAGES.update(
+    {
+        "complaint_intake": FormPage(
+            _url("complaints:new"),
+            ("form",),
+            ("community.complaint_intake.forms.ComplaintForm",),
+            setup=_fresh_address_limits,
+        ),
+        "complaint_status": FormPage(
+            _url("complaints:status"),
+            ("form",),
+            ("community.complaint_intake.forms.StatusForm",),
+            setup=_fresh_address_limits,
         ),
     }
 )

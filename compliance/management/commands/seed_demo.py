@@ -34,6 +34,7 @@ from compliance.core.system_account import system_user
 from compliance.dashboard import quarter_bounds
 from incidents.case_review import services as case_review
 from incidents.complaints.models import ComplaintContact
+from incidents.complaints.tracking import ALPHABET, tracking_number_normalise
 from incidents.detainers.choices import InterpreterType, PCBasis, ReleaseCause
 from incidents.detainers.models import Detainer
 from incidents.detainers.no_warrant import no_warrant_sync
@@ -389,6 +390,15 @@ INCIDENTS = (
 )
 
 
+def demo_tracking_number(agency: Agency) -> str:
+    """The demo public complaint's tracking number: fixed per agency, in the real format ("DEMQ-ESx-xxx")."""
+    digits, number = [], agency.pk
+    for _ in range(4):
+        number, rest = divmod(number, len(ALPHABET))
+        digits.append(ALPHABET[rest])
+    return tracking_number_normalise("DEMQES" + "".join(reversed(digits)))
+
+
 def seed_incidents(agency: Agency, *, reporter: User, now) -> None:
     for days_ago, (kind, severity, status, title) in enumerate(INCIDENTS, start=1):
         _upsert(
@@ -455,7 +465,7 @@ def seed_cases(agency: Agency, *, users: dict[str, User], now) -> None:
                 location="Cárcel del condado (inventado)",
                 officer_description="Placa terminada en 12",
                 immigration_related=Incident.Immigration.YES,
-                tracking_number=f"DEMO-{agency.pk:02d}-ES01",
+                tracking_number=demo_tracking_number(agency),
             )
             ComplaintContact.objects.create(
                 incident=case, name="Persona Inventada", email="queja.demo@example.test", language="es"
