@@ -29,6 +29,7 @@ EDIT_PAGES = {
     "community:outreach_edit": "community.outreachevent",
     "incidents:detainer_citizenship": "incidents.detainer",
     "incidents:detainer_consular": "incidents.detainer",
+    "incidents:referral_response": "incidents.referral",
 }
 
 #: Fields that no edit form offers and that must never change through one.
