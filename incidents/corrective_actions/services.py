@@ -76,7 +76,8 @@ def may_complete(user, action: CorrectiveAction) -> bool:
 def _lock_case(incident: Incident) -> Incident:
     # Locked: H1's close step checks for open actions under the same lock, so an action
     # cannot slip in while the case is being closed.
-    return Incident.objects.select_for_update().select_related("agency").get(pk=incident.pk)
+    # of=("self",): the agency row joined for its zone is read, not locked.
+    return Incident.objects.select_for_update(of=("self",)).select_related("agency").get(pk=incident.pk)
 
 
 def corrective_action_add(
@@ -153,7 +154,9 @@ def corrective_action_add(
 
 def _lock_open_action(action: CorrectiveAction) -> CorrectiveAction:
     _lock_case(action.incident)
-    locked = CorrectiveAction.objects.select_for_update().select_related("agency", "incident").get(pk=action.pk)
+    locked = (
+        CorrectiveAction.objects.select_for_update(of=("self",)).select_related("agency", "incident").get(pk=action.pk)
+    )
     if locked.status != CorrectiveAction.Status.OPEN:
         raise ValidationError(NOT_OPEN_MESSAGE.format(status=locked.get_status_display().lower()))
     return locked

@@ -35,6 +35,8 @@ def _case_url(incident) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def corrective_action_add(request, public_id):
+    """Add a corrective action to case ``public_id``: a supervisor or the case's investigator (else 403; 404 outside
+    the user's agencies). Redirects to the case page's panel once saved."""
     incident = incident_or_404(request.user, public_id)
     if not services.may_add(request.user, incident):
         raise PermissionDenied(services.ADD_NOT_ALLOWED_MESSAGE)
@@ -80,6 +82,7 @@ def _step(request, public_id, *, form_class, allowed, service, done_message: str
 @login_required
 @require_http_methods(["GET", "POST"])
 def corrective_action_complete(request, public_id):
+    """Record action ``public_id`` done with its evidence: its owner or a supervisor (else 403)."""
     return _step(
         request,
         public_id,
@@ -94,6 +97,7 @@ def corrective_action_complete(request, public_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def corrective_action_cancel(request, public_id):
+    """Cancel action ``public_id`` with a reason: supervisors only (else 403)."""
     return _step(
         request,
         public_id,

@@ -32,6 +32,7 @@ def _case_url(incident) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def referral_create(request, public_id):
+    """Record a referral of case ``public_id`` (time typed on the agency's clock): a supervisor or the investigator."""
     incident = incident_or_404(request.user, public_id)
     if not services.may_refer(request.user, incident):
         raise PermissionDenied(services.NOT_ALLOWED_MESSAGE)
@@ -50,6 +51,7 @@ def referral_create(request, public_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def referral_response(request, public_id):
+    """Record the response to referral ``public_id``: a supervisor or the case's investigator (else 403)."""
     referral = referral_or_404(request.user, public_id)
     incident = referral.incident
     if not services.may_refer(request.user, incident):
