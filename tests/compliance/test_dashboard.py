@@ -160,6 +160,11 @@ class DashboardCaseDeadlineTests(BaseTestCase):
         self.assertContains(response, f"/corrective-actions/?agency={self.agency_a.public_id}&amp;show=all")
         self.assertContains(response, f"/findings/?agency={self.agency_a.public_id}&amp;kind=referral_overdue")
 
+    def test_only_the_agency_administrator_gets_the_case_settings_link(self):
+        self.assertNotContains(self.figures()[0], 'data-testid="case-settings-link"')
+        sign_in(self.client, self.admin_a)
+        self.assertContains(self.client.get("/"), f"/incidents/settings/?agency={self.agency_a.public_id}")
+
     def test_a_referral_to_ice_clears_the_referral_figure_and_the_settings_count(self):
         Referral.objects.create(
             agency=self.agency_a,
