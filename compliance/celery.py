@@ -53,4 +53,14 @@ app.conf.beat_schedule = {
         "task": "incidents.tasks.sweep_release_notices_task",
         "schedule": crontab(minute="*/15"),
     },
+    # Hourly: a case's ICE referral overdue or late, or its investigation past the target → one finding each (R3.5).
+    "incident-deadlines-sweep": {
+        "task": "incidents.tasks.sweep_incident_deadlines_task",
+        "schedule": crontab(minute=20),
+    },
+    # Daily at 06:10 UTC: corrective actions due within 7 days or overdue (overdue ones weekly); idempotent.
+    "corrective-action-reminders": {
+        "task": "incidents.tasks.send_corrective_action_reminders_task",
+        "schedule": crontab(hour=6, minute=10),
+    },
 }

@@ -17,9 +17,11 @@ from django.utils import timezone
 
 from community.models import OutreachEvent
 from compliance.core.charts import chart_new, chart_svg
+from incidents.corrective_actions.selectors import overdue_action_count
 from incidents.detainers.models import Detainer
 from incidents.incident_log.models import Incident
 from incidents.offense_levels.selectors import offense_level_shares
+from incidents.referrals.selectors import deadline_counts
 from training.roster.selectors import roster_status_counts
 
 #: How many open detainers with the nearest hold deadlines the dashboard lists.
@@ -54,6 +56,11 @@ class DashboardFigures:
     # Detainers (all logged) whose only charge is a traffic or other minor offense (R3.3; GAO-09-109 finding 1).
     detainers_minor_offense_count: int = 0
     detainers_minor_offense_percent: float = 0.0
+    # Case deadlines (issue #11 items 4–5): open corrective actions past their due date (agency date), open
+    # cases past the investigation target, complaints about immigration authority not referred to ICE in time.
+    corrective_actions_overdue_count: int = 0
+    cases_past_target_count: int = 0
+    referrals_overdue_count: int = 0
 
 
 def quarter_bounds(today: date) -> tuple[date, date]:
@@ -87,9 +94,13 @@ def dashboard_figures(*, agency, now: datetime | None = None) -> DashboardFigure
           calendar quarter containing today;
         * ``detainers_minor_offense_count``/``_percent`` — detainers logged (all
           time) whose only charge is a traffic or other minor offense (R3.3,
-          GAO-09-109; ``incidents.offense_levels.selectors.offense_level_shares``).
+          GAO-09-109; ``incidents.offense_levels.selectors.offense_level_shares``);
+        * ``corrective_actions_overdue_count`` — open corrective actions due before today (agency date);
+        * ``cases_past_target_count``/``referrals_overdue_count`` — open cases past the agency's
+          investigation target; cases concerning immigration authority past the ICE-notice deadline with
+          no ICE OPR referral recorded (``incidents.referrals.selectors.deadline_counts``).
 
-        Eight queries, whatever the amount of data.
+        Eleven queries, whatever the amount of data.
     """
     now = now or timezone.now()
     today = timezone.localdate(now, timezone=agency.zone)
@@ -125,6 +136,7 @@ def dashboard_figures(*, agency, now: datetime | None = None) -> DashboardFigure
 
     roster = roster_status_counts(agency=agency, today=today)
     offense_shares = offense_level_shares(agency=agency)
+    deadlines = deadline_counts(agency=agency, now=now)
     return DashboardFigures(
         agency=agency,
         now=now,
@@ -144,6 +156,9 @@ def dashboard_figures(*, agency, now: datetime | None = None) -> DashboardFigure
         roster_chart_svg=roster_chart_svg(roster),
         detainers_minor_offense_count=offense_shares.minor_count,
         detainers_minor_offense_percent=offense_shares.minor_percent,
+        corrective_actions_overdue_count=overdue_action_count(agency=agency, today=today),
+        cases_past_target_count=deadlines["cases_past_target"],
+        referrals_overdue_count=deadlines["referrals_overdue"],
     )
 
 

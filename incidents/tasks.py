@@ -1,4 +1,5 @@
-"""Celery entry points of the incidents app: the hold-deadline, consular and release-notice sweeps. Thin."""
+"""Celery entry points of the incidents app: the hold-deadline, consular, release-notice and case-deadline sweeps,
+and the corrective-action reminders. Thin."""
 
 from celery import shared_task
 
@@ -36,3 +37,27 @@ def sweep_release_notices_task() -> dict:
     from incidents.detainers.release_notice import sweep_release_notices
 
     return sweep_release_notices()
+
+
+@shared_task(name="incidents.tasks.sweep_incident_deadlines_task")
+def sweep_incident_deadlines_task() -> dict:
+    """Beat, hourly: a finding for each case whose ICE referral is overdue or late, or past its investigation target.
+
+    No arguments, counts only; exactly once per case and kind (``incidents.referrals.deadlines``).
+    """
+    from incidents.referrals.deadlines import incident_deadlines_sweep
+
+    return incident_deadlines_sweep()
+
+
+@shared_task(name="incidents.tasks.send_corrective_action_reminders_task")
+def send_corrective_action_reminders_task() -> dict:
+    """Beat, daily: remind owners and supervisors of corrective actions due within 7 days or overdue.
+
+    No arguments (nothing personal through the broker), counts only; at most once per action, recipient,
+    kind and day, overdue ones weekly (``incidents.corrective_actions.reminders``). No retry: the next
+    daily run sends what a mail failure rolled back.
+    """
+    from incidents.corrective_actions.reminders import send_corrective_action_reminders
+
+    return send_corrective_action_reminders()

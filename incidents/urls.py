@@ -8,12 +8,14 @@ from incidents.case_review import views as case_views
 from incidents.citizenship import views as citizenship_views
 from incidents.complaints import views as complaint_views
 from incidents.consular import views as consular_views
+from incidents.corrective_actions import views as corrective_action_views
 from incidents.custody import views as custody_views
 from incidents.detainer_import import views as import_views
 from incidents.detainer_log import views as log_views
 from incidents.detainers import views as detainer_views
 from incidents.incident_log import views as incident_views
 from incidents.offense_levels import views as offense_level_views
+from incidents.referrals import views as referral_views
 
 app_name = "incidents"
 urlpatterns = [
@@ -58,6 +60,27 @@ urlpatterns = [
     path("incidents/<uuid:public_id>/contact/", complaint_views.complainant_contact, name="complainant_contact"),
     path("incidents/<uuid:public_id>/attachments/new/", case_file_views.attachment_add, name="attachment_add"),
     path("attachments/<uuid:public_id>/", case_file_views.attachment_download, name="attachment_download"),
+    # Corrective actions of a case, and the list of open ones.
+    path(
+        "incidents/<uuid:public_id>/corrective-actions/new/",
+        corrective_action_views.corrective_action_add,
+        name="corrective_action_add",
+    ),
+    path("corrective-actions/", corrective_action_views.corrective_action_list, name="corrective_action_list"),
+    path(
+        "corrective-actions/<uuid:public_id>/done/",
+        corrective_action_views.corrective_action_complete,
+        name="corrective_action_complete",
+    ),
+    path(
+        "corrective-actions/<uuid:public_id>/cancel/",
+        corrective_action_views.corrective_action_cancel,
+        name="corrective_action_cancel",
+    ),
+    # Referrals of a case, and the agency's case settings (ICE-notice hours, investigation target).
+    path("incidents/<uuid:public_id>/referrals/new/", referral_views.referral_create, name="referral_create"),
+    path("referrals/<uuid:public_id>/response/", referral_views.referral_response, name="referral_response"),
+    path("incidents/settings/", referral_views.case_settings, name="case_settings"),
     # U.S.-citizenship claim (STOP, escalation, resolution) and consular notification.
     path(
         "detainers/<uuid:public_id>/citizenship/",

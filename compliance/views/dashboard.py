@@ -24,6 +24,8 @@ def dashboard(request):
             "agency": agency,
             "agencies": agencies if len(agencies) > 1 else [],
             "f": figures,
+            # The case settings link (ICE-notice hours, investigation target) for this agency's administrators.
+            "can_administer": access.can(request.user, access.ADMINISTER, agency),
             # Built by pygal from integers and fixed labels only; no user text inside.
             "roster_chart": mark_safe(chart_svg_for_page(figures.roster_chart_svg, request.csp_nonce)),  # noqa: S308
         },

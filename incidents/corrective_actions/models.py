@@ -66,21 +66,29 @@ class CorrectiveAction(AgencyScopedModel):
 
 
 class CorrectiveActionReminder(models.Model):
-    """One reminder about one action on one agency-local day: the unique row that keeps it at most once."""
+    """One reminder about one action to one recipient on one agency-local day: the unique row that keeps it once.
+
+    Written in the same transaction as the recipient's notifications and e-mail
+    (``incidents.corrective_actions.reminders``): a second run or worker hits the
+    constraint and sends nothing more; a mail failure rolls the recipient's rows back.
+    """
 
     class Kind(models.TextChoices):
         DUE = "due", "Due soon"
         OVERDUE = "overdue", "Overdue"
 
     action = models.ForeignKey(CorrectiveAction, on_delete=models.CASCADE, related_name="reminders")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=8, choices=Kind.choices)
     for_date = models.DateField()
     sent_at = models.DateTimeField()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["action", "kind", "for_date"], name="action_reminder_once_per_day"),
+            models.UniqueConstraint(
+                fields=["action", "recipient", "kind", "for_date"], name="action_reminder_once_per_recipient_day"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} reminder for action {self.action_id} on {self.for_date}"
+        return f"{self.kind} reminder for action {self.action_id} to user {self.recipient_id} on {self.for_date}"

@@ -7,8 +7,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from compliance.dashboard import quarter_bounds
+from incidents.corrective_actions.models import CorrectiveAction
 from incidents.detainers.models import Detainer
 from incidents.incident_log.models import Incident
+from incidents.referrals.case_settings import incident_settings_save
+from incidents.referrals.models import Referral
 from tests.base import BaseTestCase, sign_in
 from tests.compliance.helpers import (
     figure,
@@ -113,6 +116,69 @@ class DashboardDetainerAndIncidentTests(BaseTestCase):
         self.assertEqual(figure(response, "incidents-open-total"), "4")
 
 
+def overdue_action(incident, owner, due_on=date(2026, 4, 10), status=CorrectiveAction.Status.OPEN):
+    return CorrectiveAction.objects.create(
+        agency=incident.agency,
+        incident=incident,
+        kind=CorrectiveAction.Kind.TRAINING,
+        description="Invented",
+        owner=owner,
+        due_on=due_on,
+        status=status,
+        created_by=owner,
+    )
+
+
+# 2026-04-12 03:00 UTC is still 2026-04-11 in Chicago (agency A).
+@time_machine.travel(datetime(2026, 4, 12, 3, 0, tzinfo=UTC), tick=False)
+class DashboardCaseDeadlineTests(BaseTestCase):
+    """Issue #11 items 4–5: overdue corrective actions, cases past the investigation target, referrals overdue."""
+
+    def setUp(self):
+        # Received 2026-01-05 (tests.compliance.helpers.RECEIVED): 96 days before now, past the 90-day target.
+        self.old = make_incident(self.agency_a, 1)
+        self.closed = make_incident(self.agency_a, 2, status=Incident.Status.CLOSED)
+        self.recent = make_incident(self.agency_a, 3)
+        Incident.objects.filter(pk=self.recent.pk).update(received_at=datetime(2026, 4, 10, 12, 0, tzinfo=UTC))
+        Incident.objects.filter(pk__in=[self.old.pk, self.recent.pk]).update(immigration_related="yes")
+        make_incident(self.agency_b, 1)
+        overdue_action(self.old, self.staff_a, due_on=date(2026, 4, 10))
+        overdue_action(self.old, self.staff_a, due_on=date(2026, 4, 11))  # due today (agency date): not overdue
+        overdue_action(self.old, self.staff_a, due_on=date(2026, 4, 1), status=CorrectiveAction.Status.DONE)
+
+    def figures(self):
+        sign_in(self.client, self.supervisor_a)
+        response = self.client.get("/")
+        return response, [
+            figure(response, key) for key in ("corrective-actions-overdue", "cases-past-target", "referrals-overdue")
+        ]
+
+    def test_it_counts_overdue_actions_cases_past_target_and_referrals_overdue(self):
+        response, counts = self.figures()
+        # The recent case is 39 hours old: its 48-hour ICE deadline has not passed.
+        self.assertEqual(counts, ["1", "1", "1"])
+        self.assertContains(response, f"/corrective-actions/?agency={self.agency_a.public_id}&amp;show=all")
+        self.assertContains(response, f"/findings/?agency={self.agency_a.public_id}&amp;kind=referral_overdue")
+
+    def test_only_the_agency_administrator_gets_the_case_settings_link(self):
+        self.assertNotContains(self.figures()[0], 'data-testid="case-settings-link"')
+        sign_in(self.client, self.admin_a)
+        self.assertContains(self.client.get("/"), f"/incidents/settings/?agency={self.agency_a.public_id}")
+
+    def test_a_referral_to_ice_clears_the_referral_figure_and_the_settings_count(self):
+        Referral.objects.create(
+            agency=self.agency_a,
+            incident=self.old,
+            recipient=Referral.Recipient.ICE_OPR,
+            referred_at=datetime(2026, 4, 1, tzinfo=UTC),
+            recorded_by=self.supervisor_a,
+        )
+        incident_settings_save(
+            agency=self.agency_a, actor=self.admin_a, ice_referral_hours=24, investigation_target_days=120
+        )
+        self.assertEqual(self.figures()[1], ["1", "0", "1"])  # the recent case is past a 24-hour deadline
+
+
 class DashboardOutreachQuarterTests(BaseTestCase):
     def test_quarter_bounds(self):
         self.assertEqual(quarter_bounds(date(2026, 3, 31)), (date(2026, 1, 1), date(2026, 3, 31)))
@@ -176,7 +242,9 @@ class DashboardQueryCountTests(BaseTestCase):
             make_certification(officer, course, date(2025, 1, 1))
             make_detainer(self.agency_a, n, released_at=datetime(2026, 4, 11, n % 24, 0, tzinfo=UTC))
             make_detainer(self.agency_a, 1000 + n, released_at=datetime(2026, 4, 9, n % 24, 0, tzinfo=UTC))
-            make_incident(self.agency_a, n, severity=Incident.Severity.values[n % 4])
+            incident = make_incident(self.agency_a, n, severity=Incident.Severity.values[n % 4])
+            Incident.objects.filter(pk=incident.pk).update(immigration_related=Incident.Immigration.YES)
+            overdue_action(incident, self.staff_a)
             make_outreach(self.agency_a, date(2026, 4, 1 + n % 10), n)
 
     def test_query_count_does_not_grow_with_data(self):
@@ -188,3 +256,6 @@ class DashboardQueryCountTests(BaseTestCase):
         with self.assertNumQueries(len(small.captured_queries)):
             response = self.client.get("/")
         self.assertEqual(figure(response, "detainers-overdue"), "32")
+        self.assertEqual(figure(response, "corrective-actions-overdue"), "32")
+        self.assertEqual(figure(response, "cases-past-target"), "32")
+        self.assertEqual(figure(response, "referrals-overdue"), "32")

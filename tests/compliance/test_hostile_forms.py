@@ -54,9 +54,11 @@ from compliance.core.uploads.services import pending_upload_create
 from incidents.case_review import services as case_services
 from incidents.citizenship.models import CitizenshipCategory
 from incidents.citizenship.services import citizenship_claim_record, citizenship_escalation_record
+from incidents.corrective_actions.models import CorrectiveAction
 from incidents.detainer_import.models import DetainerImport
 from incidents.detainer_log.forms import DetainerExportForm
 from incidents.incident_log.services import incident_create
+from incidents.referrals.models import Referral
 from tests.base import BaseTestCase, make_user, sign_in
 from tests.compliance.helpers import make_certification, make_course, make_finding, make_officer, make_outreach
 from tests.compliance.workbooks import sparse_xlsx
@@ -607,6 +609,30 @@ PAGES: dict[str, FormPage] = {
     "attachment_add": FormPage(
         _url("incidents:attachment_add", "incident"), ("form",), ("incidents.case_files.forms.AttachmentForm",)
     ),
+    "corrective_action_add": FormPage(
+        _url("incidents:corrective_action_add", "incident"),
+        ("form",),
+        ("incidents.corrective_actions.forms.CorrectiveActionForm",),
+    ),
+    "corrective_action_complete": FormPage(
+        _url("incidents:corrective_action_complete", "corrective_action"),
+        ("form",),
+        ("incidents.corrective_actions.forms.CorrectiveActionCompleteForm",),
+    ),
+    "corrective_action_cancel": FormPage(
+        _url("incidents:corrective_action_cancel", "corrective_action"),
+        ("form",),
+        ("incidents.corrective_actions.forms.CorrectiveActionCancelForm",),
+    ),
+    "referral_create": FormPage(
+        _url("incidents:referral_create", "incident"), ("form",), ("incidents.referrals.forms.ReferralForm",)
+    ),
+    "referral_response": FormPage(
+        _url("incidents:referral_response", "referral"), ("form",), ("incidents.referrals.forms.ReferralResponseForm",)
+    ),
+    "case_settings": FormPage(
+        _url("incidents:case_settings"), ("form",), ("incidents.referrals.forms.IncidentSettingsForm",)
+    ),
     # community
     "outreach_create": FormPage(_url("community:outreach_create"), ("form",), ("community.forms.OutreachEventForm",)),
     "outreach_edit": FormPage(
@@ -794,6 +820,22 @@ class HostileFormTests(HypothesisTestCase, BaseTestCase):
         )
         cls.incident = cls.detainer.incidents.create(
             agency=cls.agency_a, kind="other", severity="low", title="Invented incident", occurred_at=received
+        )
+        cls.corrective_action = CorrectiveAction.objects.create(
+            agency=cls.agency_a,
+            incident=cls.incident,
+            kind=CorrectiveAction.Kind.TRAINING,
+            description="Invented",
+            owner=cls.staff_a,
+            due_on=date(2026, 12, 20),
+            created_by=cls.supervisor_a,
+        )
+        cls.referral = Referral.objects.create(
+            agency=cls.agency_a,
+            incident=cls.incident,
+            recipient=Referral.Recipient.ICE_OPR,
+            referred_at=received,
+            recorded_by=cls.supervisor_a,
         )
         cls.finding = make_finding(cls.agency_a, cls.detainer)
         cls.make_cases(received)

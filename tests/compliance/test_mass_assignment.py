@@ -35,6 +35,7 @@ EDIT_PAGES = {
     "incidents:incident_step/officer": "incidents.incident",
     "incidents:incident_step/allegation": "incidents.incident",
     "incidents:incident_step/detainer": "incidents.incident",
+    "incidents:referral_response": "incidents.referral",
 }
 
 #: Fields that no edit form offers and that must never change through one.

@@ -19,7 +19,9 @@ from compliance.core import access
 from compliance.core.models import Report
 from compliance.core.roles import Role
 from compliance.reports.services import report_request
-from tests.base import BaseTestCase, sign_in
+from incidents.corrective_actions.models import CorrectiveAction
+from incidents.referrals.models import Referral
+from tests.base import BaseTestCase, make_user, sign_in
 from tests.compliance.helpers import (
     make_certification,
     make_course,
@@ -40,6 +42,8 @@ def build_records(agency, number: int, reporter) -> dict:
     course = make_course(agency, f"C{number}")
     detainer = make_detainer(agency, number)
     incident = make_incident(agency, number, reported_by=reporter)
+    # Owned by someone who is no persona: only supervisors and administrators may finish it (REVIEW in the table).
+    action_owner = make_user(f"action_owner_{number}")
     return {
         "compliance.agency": agency,
         "compliance.agreement": agency.agreements.first(),
@@ -53,6 +57,26 @@ def build_records(agency, number: int, reporter) -> dict:
         ),
         "incidents.detainer": detainer,
         "incidents.incident": incident,
+        "incidents.correctiveaction": CorrectiveAction.objects.create(
+            agency=agency,
+            incident=incident,
+            kind=CorrectiveAction.Kind.TRAINING,
+            description=f"Invented corrective action {number}",
+            owner=action_owner,
+            due_on=date(2026, 1, 20),
+            created_by=action_owner,
+        ),
+        "incidents.referral": Referral.objects.create(
+            agency=agency,
+            incident=incident,
+            recipient=Referral.Recipient.ICE_OPR,
+            referred_at=datetime(2026, 1, 5, 16, 0, tzinfo=UTC),
+            reference_number=f"JIC-{number}",
+            # A response already recorded, so the response page's form is complete as shown (C3 mass assignment).
+            response="Invented response",
+            response_on=date(2026, 1, 6),
+            recorded_by=reporter,
+        ),
         "community.outreachevent": make_outreach(agency, date(2026, 1, 10), number),
         "training.rank": Rank.objects.create(agency=agency, name=f"Sergeant {number}", seniority=20),
     }

@@ -247,7 +247,7 @@ class AttachmentPageTests(BaseTestCase):
         with CaptureQueriesContext(connection) as three:
             page = self.client.get(url)
         self.assertContains(page, "three.png")
-        self.assertEqual(len(three.captured_queries), len(one.captured_queries))
+        self.assertEqual(_statements(three), _statements(one))
 
     def test_another_agency_cannot_download(self):
         self.attach(self.staff_a, "scene.png", png_bytes())
@@ -255,6 +255,11 @@ class AttachmentPageTests(BaseTestCase):
         sign_in(self.client, self.staff_b)
         response = self.client.get(reverse("incidents:attachment_download", args=[attachment.public_id]))
         self.assertEqual(response.status_code, 404)
+
+
+def _statements(captured) -> int:
+    """Queries a page ran, savepoint bookkeeping aside (the session save's RELEASE is not always captured)."""
+    return sum(1 for query in captured.captured_queries if "SAVEPOINT" not in query["sql"])
 
 
 @skipUnless(os.environ.get("CLAMD_TEST_ADDRESS"), "no real clamd (CLAMD_TEST_ADDRESS unset; .ci/run starts one)")

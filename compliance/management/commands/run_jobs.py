@@ -2,7 +2,8 @@
 
 The same work beat schedules (compliance/celery.py): the roster's stored
 training facts, the certification lapses (case H1), the certification expiry
-reminders, the 90-day inactive accounts (A8), the hold-deadline, consular-notification and release-notice sweeps. All
+reminders, the 90-day inactive accounts (A8), the hold-deadline, consular-notification and release-notice sweeps, the
+case-deadline sweep and the corrective-action reminders. All
 are idempotent, so running them by hand (after downtime, after a deploy, or
 right after loading demo data) never sends a notice twice. Attributed to the
 system account, like scheduled runs.
@@ -12,8 +13,10 @@ from django.core.management.base import BaseCommand
 
 from compliance.accounts.inactivity import inactive_accounts_deactivate
 from incidents.consular.services import sweep_consular_notifications
+from incidents.corrective_actions.reminders import send_corrective_action_reminders
 from incidents.detainers.release_notice import sweep_release_notices
 from incidents.detainers.sweep import sweep_hold_deadlines
+from incidents.referrals.deadlines import incident_deadlines_sweep
 from training.reminders.services import send_certification_reminders
 from training.roster.facts import training_facts_refresh_all
 from training.roster.lapses import certifications_record_lapses
@@ -22,7 +25,7 @@ from training.roster.lapses import certifications_record_lapses
 class Command(BaseCommand):
     help = (
         "Run the scheduled jobs once: training facts, certification lapses and reminders, hold-deadline and consular "
-        "sweeps (idempotent)."
+        "sweeps, case deadlines and corrective-action reminders (idempotent)."
     )
 
     def handle(self, *args, **options):
@@ -33,6 +36,8 @@ class Command(BaseCommand):
         sweep = sweep_hold_deadlines()
         consular = sweep_consular_notifications()
         notices = sweep_release_notices()
+        deadlines = incident_deadlines_sweep()
+        action_reminders = send_corrective_action_reminders()
         self.stdout.write(f"Accounts deactivated after 90 days without a sign-in: {inactive}.")
         self.stdout.write(f"Training facts refreshed for {facts} officers.")
         self.stdout.write(f"Certification lapses recorded: {lapses}.")
@@ -46,3 +51,12 @@ class Command(BaseCommand):
             f"Consular sweep: {consular['warnings_sent']} warnings, {consular['findings_opened']} findings opened."
         )
         self.stdout.write(f"Release-notice sweep (R4.6): {notices['notices_due_sent']} warnings sent.")
+        self.stdout.write(
+            f"Case deadlines sweep (R3.5): {deadlines['referral_findings']} referral and "
+            f"{deadlines['investigation_findings']} investigation findings opened."
+        )
+        self.stdout.write(
+            f"Corrective-action reminders: {action_reminders['reminders']} reminders to "
+            f"{action_reminders['recipients']} people ({action_reminders['emails']} by e-mail), "
+            f"{action_reminders['failed']} failed."
+        )
