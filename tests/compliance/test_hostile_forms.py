@@ -567,6 +567,12 @@ PAGES: dict[str, FormPage] = {
     "incident_edit": FormPage(
         _url("incidents:incident_edit", "incident"), ("form",), ("incidents.incident_log.forms.IncidentForm",)
     ),
+    "incident_queue_filters": FormPage(
+        _url("incidents:incident_list"),
+        ("form",),
+        ("incidents.incident_log.forms.IncidentQueueFilterForm",),
+        method="GET",
+    ),
     # community
     "outreach_create": FormPage(_url("community:outreach_create"), ("form",), ("community.forms.OutreachEventForm",)),
     "outreach_edit": FormPage(
