@@ -3,13 +3,13 @@
 Each selector does its joins here so templates cannot cause a query per row.
 
 Deadlines (DOMAIN.md R3.5; the agency's ``IncidentSettings``, or the defaults when the
-agency has no row): a case is *past the investigation target* while it is open and
-more than ``investigation_target_days`` days (real elapsed time, 24-hour days) have
-passed since it was received; its *ICE referral is overdue* when it concerns
-immigration authority (``immigration_related`` "yes"), no referral to ICE OPR / the
-Joint Intake Center is recorded, ``ice_referral_hours`` real hours have passed since it
-was received, and it was not closed as merged or not an agency matter (those need no
-referral of their own). "Overdue" in the queue is either.
+agency has no row), for an *open* case (the queue is a work list; a closed case that was
+never referred is the report's and the deadline findings' business): it is *past the
+investigation target* when more than ``investigation_target_days`` days (real elapsed
+time, 24-hour days) have passed since it was received; its *ICE referral is overdue*
+when it concerns immigration authority (``immigration_related`` "yes"), no referral to
+ICE OPR / the Joint Intake Center is recorded and ``ice_referral_hours`` real hours have
+passed since it was received. "Overdue" in the queue is either.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from incidents.referrals.models import Referral
 DEFAULT_ICE_REFERRAL_HOURS = IncidentSettings._meta.get_field("ice_referral_hours").default
 DEFAULT_INVESTIGATION_TARGET_DAYS = IncidentSettings._meta.get_field("investigation_target_days").default
 
-#: Closures that need no ICE referral of their own (the case it merged into carries it; not our matter).
+#: Closures that need no ICE referral of their own (the case it merged into carries it; not our matter): the report.
 NO_REFERRAL_CLOSURES = (Incident.Closure.MERGED, Incident.Closure.NOT_AGENCY_MATTER)
 
 #: The queue's stage filter: the four stages, and "open" (every stage but closed).
@@ -69,32 +69,30 @@ def case_deadlines_for(agency_ids: Iterable[int]) -> dict[int, CaseDeadlines]:
 
 
 def ice_referral_exists():
-    """``Exists`` of an ICE OPR referral of the outer case (annotate or filter an ``Incident`` queryset with it)."""
+    """``Exists`` of an ICE OPR referral of the outer case (to filter an ``Incident`` queryset)."""
     return Exists(Referral.objects.filter(incident=OuterRef("pk"), recipient=Referral.Recipient.ICE_OPR))
 
 
 def overdue_q(deadlines: dict[int, CaseDeadlines], *, now: datetime) -> Q:
-    """Cases past the investigation target or with an overdue ICE referral at ``now`` (module docstring).
+    """Open cases past the investigation target or with an overdue ICE referral at ``now`` (module docstring).
 
     Args:
         deadlines: ``case_deadlines_for`` of every agency the queryset may hold (one OR term per agency,
-            so each agency's own settings apply and the ``(agency, status, received_at)`` index serves it).
+            so each agency's own settings apply).
         now: aware datetime.
 
     Returns:
-        A ``Q`` for an ``Incident`` queryset; it refers to the annotation ``has_ice_referral``
-        (``ice_referral_exists()``), which the queryset must carry.
+        A ``Q`` for an ``Incident`` queryset.
     """
     condition = Q(pk__in=[])
     for agency_id, deadline in deadlines.items():
-        past_target = ~Q(status=Incident.Status.CLOSED) & Q(received_at__lt=now - deadline.investigation_window)
+        past_target = Q(received_at__lt=now - deadline.investigation_window)
         referral_overdue = (
-            Q(immigration_related=Incident.Immigration.YES, has_ice_referral=False)
-            & Q(received_at__lt=now - deadline.referral_window)
-            & ~Q(closure__in=NO_REFERRAL_CLOSURES)
+            Q(immigration_related=Incident.Immigration.YES, received_at__lt=now - deadline.referral_window)
+            & ~ice_referral_exists()
         )
         condition |= Q(agency_id=agency_id) & (past_target | referral_overdue)
-    return condition
+    return ~Q(status=Incident.Status.CLOSED) & condition
 
 
 def incidents_for(user, *, perm: str = access.VIEW, status: str | None = None) -> QuerySet[Incident]:
@@ -122,24 +120,25 @@ class QueueFilters:
     mine: bool = False
 
 
-def queue_for(user, filters: QueueFilters, *, deadlines: dict[int, CaseDeadlines], now: datetime) -> QuerySet:
+def queue_for(
+    user, filters: QueueFilters, *, agency_ids: list[int], deadlines: dict[int, CaseDeadlines], now: datetime
+) -> QuerySet:
     """The supervisor's queue: cases of the agencies where ``user`` may view records, newest received first.
 
     Args:
-        user: the signed-in user (scope, and "assigned to me").
+        user: the signed-in user ("assigned to me").
         filters: ``QueueFilters``.
-        deadlines: ``case_deadlines_for`` the user's agencies (the overdue filter uses it).
+        agency_ids: primary keys of the agencies where ``user`` holds VIEW
+            (``access.agencies_for(user, access.VIEW)``): a list of values, not a subquery, so
+            PostgreSQL walks the ``(agency, received_at, id)`` index and stops after the page.
+        deadlines: ``case_deadlines_for`` those agencies (the overdue filter uses it).
         now: aware datetime the overdue filter is asked at.
 
     Returns:
-        ``Incident`` queryset with agency and investigator joined, annotated ``has_ice_referral``
-        (bool), ordered ``-received_at, -pk`` (stable). Its page costs one query, the count another.
+        ``Incident`` queryset with agency and investigator joined, ordered ``-received_at, -pk``
+        (stable). Its page costs one query, the count another.
     """
-    queryset = (
-        access.scope(Incident.objects.all(), user, access.VIEW)
-        .select_related("agency", "investigator")
-        .annotate(has_ice_referral=ice_referral_exists())
-    )
+    queryset = Incident.objects.filter(agency_id__in=agency_ids).select_related("agency", "investigator")
     if filters.stage == STAGE_OPEN:
         queryset = queryset.exclude(status=Incident.Status.CLOSED)
     elif filters.stage:
@@ -186,13 +185,21 @@ def duration_text(span: timedelta) -> str:
 
 
 def queue_rows(incidents: Iterable[Incident], *, deadlines: dict[int, CaseDeadlines], now: datetime) -> list[QueueRow]:
-    """``QueueRow`` of each case of a ``queue_for`` page (no query: the annotation and ``deadlines`` suffice).
+    """``QueueRow`` of each case of a ``queue_for`` page. One query (which of them have an ICE referral).
 
     Args:
-        incidents: cases annotated ``has_ice_referral``.
+        incidents: the page's cases (already scoped).
         deadlines: ``case_deadlines_for`` their agencies.
         now: aware datetime; a closed case's age is its time to close.
     """
+    incidents = list(incidents)
+    referred = set(
+        Referral.objects.filter(
+            agency_id__in={incident.agency_id for incident in incidents},
+            incident__in=incidents,
+            recipient=Referral.Recipient.ICE_OPR,
+        ).values_list("incident_id", flat=True)
+    )
     rows = []
     for incident in incidents:
         deadline = deadlines.get(incident.agency_id, CaseDeadlines())
@@ -200,10 +207,10 @@ def queue_rows(incidents: Iterable[Incident], *, deadlines: dict[int, CaseDeadli
         age = ((incident.closed_at or now) if is_closed else now) - incident.received_at
         past_target = not is_closed and now - incident.received_at > deadline.investigation_window
         referral_overdue = (
-            incident.immigration_related == Incident.Immigration.YES
-            and not incident.has_ice_referral
+            not is_closed
+            and incident.immigration_related == Incident.Immigration.YES
+            and incident.pk not in referred
             and now - incident.received_at > deadline.referral_window
-            and incident.closure not in NO_REFERRAL_CLOSURES
         )
         rows.append(QueueRow(incident, age, past_target, referral_overdue))
     return rows

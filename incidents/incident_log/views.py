@@ -51,7 +51,7 @@ def incident_list(request):
     agency_ids = list(access.agencies_for(request.user, access.VIEW).values_list("pk", flat=True))
     deadlines = selectors.case_deadlines_for(agency_ids)
     incidents, only_agency = access.narrow_to_requested_agency(
-        selectors.queue_for(request.user, filters, deadlines=deadlines, now=now), request
+        selectors.queue_for(request.user, filters, agency_ids=agency_ids, deadlines=deadlines, now=now), request
     )
     page = paginate(request, incidents)
     rows = selectors.queue_rows(page.object_list, deadlines=deadlines, now=now)
