@@ -54,7 +54,7 @@ def incident_list(request):
         selectors.queue_for(request.user, filters, agency_ids=agency_ids, deadlines=deadlines, now=now), request
     )
     page = paginate(request, incidents)
-    rows = selectors.queue_rows(page.object_list, deadlines=deadlines, now=now)
+    rows = selectors.queue_rows(selectors.queue_page(incidents, page), deadlines=deadlines, now=now)
     # One row per agency whose incidents the page showed, with its count (SECURITY.md D3).
     access_log_per_agency(
         request,

@@ -262,6 +262,21 @@ class QueueTests(BaseTestCase):
     def test_the_log_button_is_for_users_who_may_change(self):
         self.assertContains(self.get(self.staff_a), reverse("incidents:incident_create"))
 
+    def test_every_page_read_from_either_end_is_the_same_order(self):
+        # Ties on the received instant too: the order is total (received, then id), so both ends agree.
+        for n in range(57):
+            make_case(self.agency_a, actor=self.staff_a, title=f"Tie {n}", received_at=NOW - timedelta(days=n // 4))
+        everything = list(
+            Incident.objects.filter(agency=self.agency_a)
+            .order_by("-received_at", "-pk")
+            .values_list("title", flat=True)
+        )
+        self.assertEqual(len(everything), 63)
+        shown = []
+        for number in (1, 2, 3):
+            shown += titles(self.get(self.staff_a, page=str(number)))
+        self.assertEqual(shown, everything)
+
     def test_paging_links_keep_the_filters(self):
         for n in range(26):
             make_case(self.agency_a, actor=self.staff_a, title=f"Bulk {n}", received_at=NOW - timedelta(days=40))
