@@ -1,7 +1,9 @@
 """Incident and complaint pages: the supervisor's queue, logging a case, editing its details (case page elsewhere).
 
-Incidents hold no detainee personal data on these pages (a linked detainer is
-shown as a link only), so they are not access-logged.
+These pages hold no detainee personal data (a linked detainer is shown as a link only)
+and no complainant contact (``incidents.complaints``, shown on the case page only). The
+queue writes one access-log row per agency whose cases it showed (SECURITY.md D3); the
+forms are not access-logged.
 """
 
 from __future__ import annotations
