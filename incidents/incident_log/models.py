@@ -152,6 +152,18 @@ class Incident(AgencyScopedModel):
             # The queue: an agency's cases by stage, newest received first.
             models.Index(fields=["agency", "status", "-received_at"], name="incident_queue_idx"),
             models.Index(fields=["investigator", "status"], name="incident_investigator_idx"),
+            # The queue's order (newest received first, stable by id): one agency's page stops after 25 index
+            # entries; a user of several agencies walks the second (docs/performance.md, issue 11).
+            models.Index(fields=["agency", "-received_at", "-id"], name="incident_agency_received_idx"),
+            models.Index(fields=["-received_at", "-id"], name="incident_received_idx"),
+            # Open cases only (the "open" and "overdue" filters); the source and kind filters with their counts.
+            models.Index(
+                fields=["agency", "-received_at", "-id"],
+                condition=~models.Q(status="closed"),
+                name="incident_open_received_idx",
+            ),
+            models.Index(fields=["agency", "source", "-received_at", "-id"], name="incident_agency_source_idx"),
+            models.Index(fields=["agency", "kind", "-received_at", "-id"], name="incident_agency_kind_idx"),
         ]
         constraints = [
             # A closed case says how it ended; an open one has no closure (a case is never created closed).

@@ -1,25 +1,30 @@
-"""Incident and complaint pages: the list, logging a case, editing its details (case page: ``case_review``).
+"""Incident and complaint pages: the supervisor's queue, logging a case, editing its details (case page elsewhere).
 
-Incidents hold no detainee personal data on these pages (a linked detainer is
-shown as a link only), so they are not access-logged.
+These pages hold no detainee personal data (a linked detainer is shown as a link only)
+and no complainant contact (``incidents.complaints``, shown on the case page only). The
+queue writes one access-log row per agency whose cases it showed (SECURITY.md D3); the
+forms are not access-logged.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from compliance.core import access
 from compliance.core.models import AccessLog, access_log_per_agency
-from compliance.core.pages import change_agencies_or_403, initial_agency, paginate, require_change, several_agencies
+from compliance.core.pages import change_agencies_or_403, initial_agency, paginate, require_change
 from incidents.incident_log import selectors, services
-from incidents.incident_log.forms import IncidentForm
+from incidents.incident_log.forms import IncidentForm, IncidentQueueFilterForm
 from incidents.incident_log.models import Incident
 from incidents.incident_log.selectors import incident_or_404
+from training.roster.models import Officer
 
 
 def _incident_or_404(request, public_id) -> Incident:
@@ -28,29 +33,49 @@ def _incident_or_404(request, public_id) -> Incident:
 
 @login_required
 def incident_list(request):
-    """Incidents newest first; ``?status=open|under_review|closed`` filters."""
-    status = request.GET.get("status", "")
-    if status not in Incident.Status.values:
-        status = ""
+    """The supervisor's queue ("Incidents and complaints"): every case of the user's agencies, newest received first.
+
+    Filters in the query string (``IncidentQueueFilterForm``): ``status`` (a stage or ``open``), ``kind``,
+    ``source``, ``officer`` (a roster officer's public id, never a name: SECURITY.md F6), ``overdue``
+    (past the investigation target or the ICE referral deadline, ``selectors`` docstring), ``mine``
+    (assigned to me); ``?agency=`` narrows to one agency; ``?page=`` pages. A bad filter value is
+    ignored, never a 500. A fixed number of queries at any size; one access-log row per agency shown.
+    """
+    now = timezone.now()
+    officers = access.scope(Officer.objects.all(), request.user, access.VIEW).order_by(
+        "last_name", "first_name", "badge_number", "pk"
+    )
+    form = IncidentQueueFilterForm(
+        request.GET, officers=officers.only("public_id", "last_name", "first_name", "badge_number")
+    )
+    form.is_valid()
+    filters = form.filters()
+    agency_ids = list(access.agencies_for(request.user, access.VIEW).values_list("pk", flat=True))
+    deadlines = selectors.case_deadlines_for(agency_ids)
     incidents, only_agency = access.narrow_to_requested_agency(
-        selectors.incidents_for(request.user, status=status or None), request
+        selectors.queue_for(request.user, filters, agency_ids=agency_ids, deadlines=deadlines, now=now), request
     )
     page = paginate(request, incidents)
-    shown = list(page.object_list)
+    rows = selectors.queue_rows(selectors.queue_page(incidents, page), deadlines=deadlines, now=now)
     # One row per agency whose incidents the page showed, with its count (SECURITY.md D3).
-    counts: dict = {}
-    for incident in shown:
-        counts[incident.agency] = counts.get(incident.agency, 0) + 1
-    access_log_per_agency(request, action=AccessLog.Action.LIST, counts=counts, empty_agency=only_agency)
-    kept = {"status": status, "agency": only_agency.public_id if only_agency else ""}
+    access_log_per_agency(
+        request,
+        action=AccessLog.Action.LIST,
+        counts=Counter(row.incident.agency for row in rows),
+        empty_agency=only_agency,
+    )
+    kept = form.query()
+    if only_agency:
+        kept["agency"] = str(only_agency.public_id)
     context = {
         "page_obj": page,
-        "incidents": shown,
-        "status": status,
-        "statuses": Incident.Status.choices,
-        "query_string": urlencode({key: value for key, value in kept.items() if value}),
+        "rows": rows,
+        "incidents": [row.incident for row in rows],
+        "form": form,
+        "filtered": bool(form.query()),
+        "query_string": urlencode(kept),
         "only_agency": only_agency,
-        "several_agencies": several_agencies(request.user, only_agency),
+        "several_agencies": only_agency is None and len(agency_ids) > 1,
         "can_create": access.agencies_for(request.user, access.CHANGE).exists(),
     }
     return render(request, "incidents/incident_list.html", context)

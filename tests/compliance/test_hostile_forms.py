@@ -633,6 +633,12 @@ PAGES: dict[str, FormPage] = {
     "case_settings": FormPage(
         _url("incidents:case_settings"), ("form",), ("incidents.referrals.forms.IncidentSettingsForm",)
     ),
+    "incident_queue_filters": FormPage(
+        _url("incidents:incident_list"),
+        ("form",),
+        ("incidents.incident_log.forms.IncidentQueueFilterForm",),
+        method="GET",
+    ),
     # community
     "outreach_create": FormPage(_url("community:outreach_create"), ("form",), ("community.forms.OutreachEventForm",)),
     "outreach_edit": FormPage(

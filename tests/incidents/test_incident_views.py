@@ -68,7 +68,7 @@ class IncidentViewTests(BaseTestCase):
         response = self.client.get(self.url("incident_list"))
         self.assertContains(response, "Alpha incident")
         self.assertNotContains(response, "Beta incident")
-        self.assertContains(response, "2026-05-01 13:00 CDT")
+        self.assertContains(response, "2026-05-04 10:00 CDT")  # received (now), on the agency's clock
 
     def test_the_list_filters_by_status(self):
         make_incident(self.agency_a, actor=self.staff_a, title="Closed one", status=Incident.Status.CLOSED)

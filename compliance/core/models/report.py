@@ -10,6 +10,7 @@ class Report(AgencyScopedModel):
     class Kind(models.TextChoices):
         TRAINING_ROSTER = "training_roster", "Training roster and certification status"
         DETAINER_LOG = "detainer_log", "Detainer log"
+        INCIDENT_LOG = "incident_log", "Incidents and complaints"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
