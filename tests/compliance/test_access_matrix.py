@@ -20,8 +20,9 @@ permission it needs, or public / any signed-in user / superuser only). A cell fa
   session list) fails the cell; the row counts of every model and history table are also
   compared before and after the whole sweep of refused cross-agency requests.
 
-Size (2026-12-05): 197 URL patterns × 10 users × own/other record × GET/POST = 4,410 cells
-(3,342 own-agency and page cells, 1,068 cross-agency cells), 46 s for this file on one core;
+Size (2026-12-05, after the incident and complaint workflow): 216 URL patterns (131 outside the admin)
+× 10 users × own/other record × GET/POST = 5,530 cells (3,862 own-agency and page cells, 1,668
+cross-agency cells), 64 s for this file on one core;
 see ``docs/performance.md`` "Access matrix". Each sweep prints the number of cells it ran.
 """
 
