@@ -42,8 +42,25 @@ def throttle_wait(user, kind: str, *, now: float | None = None) -> int:
         0 when allowed; otherwise whole seconds until the oldest counted request leaves the window.
     """
     limit, window = settings.RATE_LIMITS_PER_USER[kind]
+    return sliding_window_wait(f"throttle:{kind}:{user.pk}", limit=limit, window=window, now=now)
+
+
+def sliding_window_wait(key: str, *, limit: int, window: int, now: float | None = None) -> int:
+    """Count one request under the cache ``key``; seconds to wait if ``limit`` were passed in ``window``, else 0.
+
+    A sliding window of request times kept in the default cache (Redis in production, shared by every
+    web process). A refused request is not counted.
+
+    Args:
+        key: the counter's cache key (no personal data in it: hash an address first).
+        limit: requests allowed per window.
+        window: seconds.
+        now: Unix seconds (the clock by default).
+
+    Returns:
+        0 when allowed; otherwise whole seconds (at least 1) until the oldest counted request leaves the window.
+    """
     now = time.time() if now is None else now
-    key = f"throttle:{kind}:{user.pk}"
     recent = [stamp for stamp in cache.get(key, []) if stamp > now - window]
     if len(recent) >= limit:
         return max(1, math.ceil(recent[0] + window - now))

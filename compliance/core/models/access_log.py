@@ -15,6 +15,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.crypto import salted_hmac
 
+from compliance.core.client_address import client_address
+
 
 class AccessLog(models.Model):
     """An append-only record of one audited event: a read of personal data, a denial, or an account event.
@@ -106,7 +108,7 @@ def access_log_record(
     """Write one access-log row for ``request`` (who, from where, which record).
 
     Args:
-        request: the Django request (user, path without query string, view name, REMOTE_ADDR, session).
+        request: the Django request (user, path without query string, view name, client address, session).
         action: an ``AccessLog.Action`` value.
         record: the model instance viewed, or None for a list/export.
         agency: the agency the data belongs to (defaults to ``record.agency``).
@@ -163,7 +165,7 @@ def _who_and_where(request, action: str) -> dict:
         "action": action,
         "path": request.path[:300],
         "view_name": (match.view_name if match else "")[:200],
-        "ip_address": request.META.get("REMOTE_ADDR") or None,
+        "ip_address": client_address(request),
         "session_hash": session_hash(getattr(session, "session_key", None)),
     }
 
@@ -176,7 +178,7 @@ def access_log_per_agency(request, *, action: str, counts: dict, empty_agency=No
     row with no agency that no agency's auditor could read.
 
     Args:
-        request: the Django request (user, path, REMOTE_ADDR).
+        request: the Django request (user, path, client address: ``compliance.core.client_address``).
         action: ``AccessLog.Action.LIST`` or ``EXPORT``.
         counts: ``{agency: number of its records shown}``; agencies with 0 are skipped.
         empty_agency: the agency to log against when nothing was shown (e.g. the one

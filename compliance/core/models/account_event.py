@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from compliance.core.client_address import client_address
+
 
 class AccountEvent(models.Model):
     """An append-only record of one change to an account (invited, role granted, deactivated, …) or a denied try.
@@ -60,7 +62,7 @@ def account_event_record(
         actor: who did it; None when the system did (the lockout counter, the 90-day job).
         agency: the agency the change was in, if any.
         detail: what changed, in words (role and agency names; no other personal data).
-        request: the request, for the client address (REMOTE_ADDR), or None.
+        request: the request, for the client address (``compliance.core.client_address``), or None.
 
     Returns:
         The saved row.
@@ -71,5 +73,5 @@ def account_event_record(
         actor=actor,
         agency=agency,
         detail=detail[:300],
-        ip_address=(request.META.get("REMOTE_ADDR") or None) if request is not None else None,
+        ip_address=client_address(request) if request is not None else None,
     )
