@@ -19,14 +19,12 @@ as they stand when the report is rendered.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
-from compliance.core.local_days import local_day_start
+from compliance.reports.periods import cover_context, report_period
 from incidents.detainer_log.rows import HELD_PAST_DEADLINE, RELEASE_LATE, detainer_log_entries, detainer_log_queryset
 
 TEMPLATE = "reports/detainer_log.html"
 TITLE = "Detainer log"
-PERIOD_DAYS = 90
 
 
 @dataclass(frozen=True)
@@ -55,12 +53,11 @@ def detainer_log_context(*, report, generated_at) -> dict:
         oldest received first, with ``notes``) and ``counts`` (``DetainerLogCounts``).
         Queries: a fixed number per 2,000 detainers, never per detainer.
     """
-    agency = report.agency
-    user = report.requested_by
-    period_start = report.as_of - timedelta(days=PERIOD_DAYS - 1)
-    end_of_day = local_day_start(report.as_of + timedelta(days=1), agency.zone)
-    checked_at = min(end_of_day, generated_at)
-    queryset = detainer_log_queryset(agencies=[agency], received_from=period_start, received_to=report.as_of)
+    period = report_period(report=report, generated_at=generated_at)
+    checked_at = period.checked_at
+    queryset = detainer_log_queryset(
+        agencies=[report.agency], received_from=period.first_day, received_to=period.last_day
+    )
     rows = list(detainer_log_entries(queryset, at=checked_at, with_notes=True))
     counts = DetainerLogCounts(
         received=len(rows),
@@ -70,16 +67,7 @@ def detainer_log_context(*, report, generated_at) -> dict:
         open_findings=sum(row.open_findings for row in rows),
     )
     return {
-        "title": TITLE,
-        "agency": agency,
-        "as_of": report.as_of,
-        "period_start": period_start,
-        "period_end": report.as_of,
-        "period_days": PERIOD_DAYS,
-        "checked_at": checked_at,
-        "generated_at": generated_at,
-        "generated_by": user.get_full_name() or user.username,
-        "report": report,
+        **cover_context(report=report, title=TITLE, period=period, generated_at=generated_at),
         "rows": rows,
         "counts": counts,
     }

@@ -34,15 +34,15 @@ from datetime import datetime, timedelta
 
 from django.db.models import OuterRef, Prefetch, Subquery
 
-from compliance.core.local_days import local_day_start
+from compliance.reports.periods import cover_context, report_period
 from incidents.corrective_actions.models import CorrectiveAction
 from incidents.incident_log.models import Allegation, Disposition, Incident, SubjectOfficer
 from incidents.incident_log.selectors import NO_REFERRAL_CLOSURES, CaseDeadlines, case_deadlines_for, duration_text
+from incidents.referrals.deadlines import case_time_to_close
 from incidents.referrals.models import Referral
 
 TEMPLATE = "reports/incident_log.html"
 TITLE = "Incidents and complaints"
-PERIOD_DAYS = 90
 #: Cases read per batch (each batch: one query for the cases and one per related list).
 BATCH = 2000
 
@@ -52,22 +52,6 @@ OVERDUE = "overdue"
 NOT_YET_DUE = "not_yet_due"
 NOT_REQUIRED = "not_required"
 NO_DISPOSITION = "none"
-
-
-def time_to_close(incident: Incident, *, at: datetime | None = None) -> timedelta | None:
-    """Received → closed, real elapsed time, of a closed case; None while it is open (or was at ``at``).
-
-    Args:
-        incident: the case (``status``, ``received_at``, ``closed_at``).
-        at: aware datetime; a case closed after it counts as open (the report's end of period). None: now.
-
-    The report's own helper (``incidents.referrals`` offers ``case_time_to_close`` on another branch).
-    """
-    if incident.status != Incident.Status.CLOSED or incident.closed_at is None:
-        return None
-    if at is not None and incident.closed_at > at:
-        return None
-    return incident.closed_at - incident.received_at
 
 
 @dataclass
@@ -197,7 +181,7 @@ def _row(incident: Incident, deadline: CaseDeadlines, at: datetime) -> CaseRow:
         other_referrals=sorted(
             {r.get_recipient_display() for r in incident.referrals.all() if r.recipient != Referral.Recipient.ICE_OPR}
         ),
-        time_to_close=time_to_close(incident, at=at),
+        time_to_close=case_time_to_close(incident, at=at),
     )
 
 
@@ -218,11 +202,8 @@ def incident_log_context(*, report, generated_at) -> dict:
         three (settings, cases closed in the period, cases open at its end), never per case.
     """
     agency = report.agency
-    user = report.requested_by
-    period_start = report.as_of - timedelta(days=PERIOD_DAYS - 1)
-    start = local_day_start(period_start, agency.zone)
-    end_of_day = local_day_start(report.as_of + timedelta(days=1), agency.zone)
-    checked_at = min(end_of_day, generated_at)
+    period = report_period(report=report, generated_at=generated_at)
+    start, end_of_day, checked_at = period.starts_at, period.ends_at, period.checked_at
     deadline = case_deadlines_for([agency.pk])[agency.pk]
 
     rows = [
@@ -267,16 +248,7 @@ def incident_log_context(*, report, generated_at) -> dict:
         (label, stages[value]) for value, label in Incident.Status.choices if value != Incident.Status.CLOSED
     ]
     return {
-        "title": TITLE,
-        "agency": agency,
-        "as_of": report.as_of,
-        "period_start": period_start,
-        "period_end": report.as_of,
-        "period_days": PERIOD_DAYS,
-        "checked_at": checked_at,
-        "generated_at": generated_at,
-        "generated_by": user.get_full_name() or user.username,
-        "report": report,
+        **cover_context(report=report, title=TITLE, period=period, generated_at=generated_at),
         "deadline": deadline,
         "rows": rows,
         "counts": counts,

@@ -22,6 +22,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from compliance.core import access
 from incidents.incident_log.models import Incident, IncidentSettings, SubjectOfficer
+from incidents.referrals.case_settings import incident_settings_by_agency
 from incidents.referrals.models import Referral
 
 #: Defaults of ``IncidentSettings`` for an agency that has not saved its own (check against the MOA).
@@ -61,11 +62,11 @@ def case_deadlines_for(agency_ids: Iterable[int]) -> dict[int, CaseDeadlines]:
     Returns:
         A dict with an entry for every id given. One query.
     """
-    ids = list(agency_ids)
-    deadlines = {agency_id: CaseDeadlines() for agency_id in ids}
-    for row in IncidentSettings.objects.filter(agency_id__in=ids):
-        deadlines[row.agency_id] = CaseDeadlines(row.ice_referral_hours, row.investigation_target_days)
-    return deadlines
+    # The settings as every page and job reads them (incidents.referrals.case_settings: the row or the defaults).
+    return {
+        agency_id: CaseDeadlines(row.ice_referral_hours, row.investigation_target_days)
+        for agency_id, row in incident_settings_by_agency(agency_ids).items()
+    }
 
 
 def ice_referral_exists():

@@ -112,9 +112,16 @@ def ice_referral_status(
     return IceReferralStatus(state=PENDING, deadline=deadline, referred_at=None, by=deadline - now, required=True)
 
 
-def case_time_to_close(incident: Incident) -> timedelta | None:
-    """Received → closed as real elapsed time; None while the case is open (or was never closed)."""
+def case_time_to_close(incident: Incident, *, at: datetime | None = None) -> timedelta | None:
+    """Received → closed as real elapsed time; None while the case is open (or was never closed).
+
+    Args:
+        incident: the case (``status``, ``received_at``, ``closed_at``).
+        at: aware datetime; a case closed after it counts as still open then (a report's end of period).
+    """
     if incident.status != Incident.Status.CLOSED or incident.closed_at is None:
+        return None
+    if at is not None and incident.closed_at > at:
         return None
     return incident.closed_at - incident.received_at
 

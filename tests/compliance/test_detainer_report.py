@@ -18,9 +18,10 @@ from pypdf import PdfReader
 from compliance.core import access
 from compliance.core.models import Report
 from compliance.core.roles import Role
-from compliance.reports.detainer_log import PERIOD_DAYS, detainer_log_context
+from compliance.reports.detainer_log import detainer_log_context
 from compliance.reports.fetcher import REPORT_BASE_URL, RefusedURL, StaticOnlyURLFetcher, static_file_path
 from compliance.reports.pdf import pdf_render
+from compliance.reports.periods import PERIOD_DAYS
 from compliance.reports.rendering import KINDS
 from compliance.reports.services import report_request
 from incidents.detainers import services

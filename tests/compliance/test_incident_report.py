@@ -15,8 +15,9 @@ from pypdf import PdfReader
 
 from compliance.core.models import Report
 from compliance.reports.fetcher import REPORT_BASE_URL, StaticOnlyURLFetcher
-from compliance.reports.incident_log import PERIOD_DAYS, incident_log_context
+from compliance.reports.incident_log import incident_log_context
 from compliance.reports.pdf import pdf_render
+from compliance.reports.periods import PERIOD_DAYS
 from compliance.reports.rendering import KINDS
 from compliance.reports.services import report_request
 from incidents.complaints.models import ComplaintContact
