@@ -7,23 +7,19 @@ a file the virus scan quarantined is never served (404).
 
 from __future__ import annotations
 
-import logging
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from compliance.core import access
-from compliance.core.models import AccessLog, access_log_record
+from compliance.core.private_files import private_file_response
 from incidents.case_files import services
 from incidents.case_files.forms import AttachmentForm
 from incidents.case_files.models import CaseAttachment
 from incidents.incident_log.selectors import incident_or_404
-
-logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -62,19 +58,11 @@ def attachment_download(request, public_id):
     )
     if not services.attachment_downloadable(attachment):
         raise Http404("This file is not available.")
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        logger.error("Case attachment %s is missing from storage.", attachment.public_id)
-        raise Http404("The file is missing.") from exc
-    access_log_record(request, action=AccessLog.Action.EXPORT, record=attachment, agency=attachment.incident.agency)
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    return private_file_response(
+        request,
+        record=attachment,
+        stored_file=attachment.file,
         filename=services.attachment_download_name(attachment),
         content_type=attachment.content_type,
+        agency=attachment.incident.agency,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response

@@ -9,23 +9,18 @@ each download writes an access-log row (SECURITY.md D3, F8).
 
 from __future__ import annotations
 
-import logging
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from compliance.core import access
-from compliance.core.models import AccessLog, access_log_record
+from compliance.core.private_files import private_file_response
 from training.evidence import services as evidence
 from training.evidence.forms import CertificateFileForm
 from training.evidence.models import CertificateFile
 from training.roster.models import Certification
-
-logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -60,20 +55,10 @@ def certificate_download(request, public_id):
     certificate_file = access.get_scoped_or_404(
         CertificateFile.objects.select_related("agency"), request.user, access.VIEW, public_id=public_id
     )
-    try:
-        handle = certificate_file.file.open("rb")
-    except FileNotFoundError as exc:
-        logger.error("Certificate file %s is missing from storage.", certificate_file.public_id)
-        raise Http404("The file is missing.") from exc
-    access_log_record(request, action=AccessLog.Action.EXPORT, record=certificate_file)
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    return private_file_response(
+        request,
+        record=certificate_file,
+        stored_file=certificate_file.file,
         filename=evidence.certificate_download_name(certificate_file),
         content_type=certificate_file.content_type,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    # Should a browser open it anyway, nothing in it may run or load anything.
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
