@@ -252,7 +252,8 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 # Public complaint pages (no account; community.complaint_intake): per client address, (requests, window in seconds).
 # Beyond them: HTTP 429 in the visitor's language. Counted in CACHES["default"]. Our figures.
 RATE_LIMITS_PER_ADDRESS = {
-    "complaint": (5, 3600),  # 5 complaints an hour from one address
+    "complaint": (5, 3600),  # 5 complaints filed an hour from one address (a refused form does not count)
+    "complaint_attempt": (30, 3600),  # 30 posts of the form an hour, refused ones included
     "status": (20, 3600),  # 20 tracking-number look-ups an hour
 }
 # How many proxies in front of the app add themselves to X-Forwarded-For (0: the client is REMOTE_ADDR).

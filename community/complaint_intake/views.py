@@ -50,11 +50,13 @@ def _throttled(request, kind: str, wait: int):
 def complaint_new(request):
     """The complaint form (GET; ``?agency=<public id>`` preselects an agency); POST files the complaint."""
     if request.method == "POST":
-        wait = limits.address_wait(request, limits.COMPLAINT)
-        if wait:
-            return _throttled(request, limits.COMPLAINT, wait)
+        for kind, count in ((limits.ATTEMPT, True), (limits.COMPLAINT, False)):
+            wait = limits.address_wait(request, kind, count=count)
+            if wait:
+                return _throttled(request, limits.COMPLAINT, wait)
         form = ComplaintForm(request.POST, request.FILES)
         if form.is_bot:  # looks like a success; stores nothing
+            limits.address_wait(request, limits.COMPLAINT)
             request.session[RECEIVED_KEY] = {"number": tracking_number_new(), "email": False}
             return redirect("complaints:received")
         if form.is_valid():
@@ -76,6 +78,7 @@ def complaint_new(request):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
+                limits.address_wait(request, limits.COMPLAINT)  # counted once filed (checked above)
                 request.session[RECEIVED_KEY] = {"number": incident.tracking_number, "email": bool(data["email"])}
                 return redirect("complaints:received")
         files_dropped = bool(request.FILES)

@@ -45,11 +45,12 @@ def throttle_wait(user, kind: str, *, now: float | None = None) -> int:
     return sliding_window_wait(f"throttle:{kind}:{user.pk}", limit=limit, window=window, now=now)
 
 
-def sliding_window_wait(key: str, *, limit: int, window: int, now: float | None = None) -> int:
+def sliding_window_wait(key: str, *, limit: int, window: int, now: float | None = None, count: bool = True) -> int:
     """Count one request under the cache ``key``; seconds to wait if ``limit`` were passed in ``window``, else 0.
 
     A sliding window of request times kept in the default cache (Redis in production, shared by every
-    web process). A refused request is not counted.
+    web process). A refused request is not counted; with ``count=False`` nothing is counted (a check
+    before work that is counted only if it succeeds).
 
     Args:
         key: the counter's cache key (no personal data in it: hash an address first).
@@ -64,8 +65,9 @@ def sliding_window_wait(key: str, *, limit: int, window: int, now: float | None 
     recent = [stamp for stamp in cache.get(key, []) if stamp > now - window]
     if len(recent) >= limit:
         return max(1, math.ceil(recent[0] + window - now))
-    recent.append(now)
-    cache.set(key, recent, window)
+    if count:
+        recent.append(now)
+        cache.set(key, recent, window)
     return 0
 
 

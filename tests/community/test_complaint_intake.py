@@ -257,6 +257,22 @@ class IntakeTests(BaseTestCase):
         # Another address is not limited.
         self.assertEqual(self.post(complaint_values(self.agency_a), address="203.0.113.9").status_code, 302)
 
+    def test_refused_forms_do_not_use_up_the_complaints_a_resident_may_file(self):
+        """A resident who gets the form wrong five times can still file (the trial found them locked out)."""
+        for _ in range(6):
+            self.assertEqual(self.post({**complaint_values(self.agency_a), "description": ""}).status_code, 200)
+        self.assertEqual(self.post(complaint_values(self.agency_a)).status_code, 302)
+        self.assertEqual(Incident.objects.count(), 1)
+
+    @override_settings(
+        RATE_LIMITS_PER_ADDRESS={"complaint": (5, 3600), "complaint_attempt": (8, 3600), "status": (20, 3600)}
+    )
+    def test_posts_of_the_form_are_bounded_too_refused_ones_included(self):
+        for _ in range(8):
+            self.assertEqual(self.post({**complaint_values(self.agency_a), "description": ""}).status_code, 200)
+        self.assertEqual(self.post(complaint_values(self.agency_a)).status_code, 429)
+        self.assertEqual(Incident.objects.count(), 0)
+
     def test_the_429_page_is_in_spanish_for_a_spanish_visitor(self):
         for _ in range(5):
             self.post(complaint_values(self.agency_a))
