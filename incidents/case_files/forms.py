@@ -10,6 +10,7 @@ class AttachmentForm(forms.Form):
 
     file = forms.FileField(
         label="File",
-        help_text="A PDF, PNG or JPEG, at most 10 MB. It is checked for viruses before anyone can open it.",
+        help_text="A PDF, PNG or JPEG, at most 10 MB; checked for viruses before anyone can open it where a "
+        "scanner is configured.",
         widget=forms.FileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}),
     )

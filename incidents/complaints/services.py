@@ -113,11 +113,12 @@ def _incident_with_tracking_number(**fields) -> Incident:
             severity=Severity.MEDIUM,
             status=Incident.Status.RECEIVED,
             source=Incident.Source.PUBLIC,
-            title=TITLE,
             received_at=timezone.now(),
             tracking_number=tracking_number_new(),
             **fields,
         )
+        # Told apart in the queue, on the case page and in the report by its number (not personal data).
+        incident.title = f"{TITLE} {incident.tracking_number}"
         try:
             with transaction.atomic():  # a savepoint: a clash rolls back only this try
                 incident.save()

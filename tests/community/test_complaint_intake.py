@@ -69,7 +69,7 @@ class IntakeTests(BaseTestCase):
         self.assertEqual(incident.agency, self.agency_a)
         self.assertEqual(
             (incident.source, incident.kind, incident.status, incident.severity, incident.title),
-            ("public", "complaint", "received", "medium", "Public complaint"),
+            ("public", "complaint", "received", "medium", f"Public complaint {incident.tracking_number}"),
         )
         self.assertEqual(incident.immigration_related, "yes")
         self.assertEqual(incident.officer_description, "Badge 4471")
@@ -315,7 +315,7 @@ class IntakeTests(BaseTestCase):
         incident = Incident.objects.get()
         self.assertEqual(
             (incident.status, incident.closure, incident.source, incident.kind, incident.severity, incident.title),
-            ("received", "", "public", "complaint", "medium", "Public complaint"),
+            ("received", "", "public", "complaint", "medium", f"Public complaint {incident.tracking_number}"),
         )
         self.assertNotEqual(incident.tracking_number, "2222-222-222")
         self.assertEqual((incident.reported_by, incident.investigator), (None, None))

@@ -98,7 +98,7 @@ class ContactPrivacyTests(BaseTestCase):
         self.assertNotContains(page, 'data-testid="show-contact"')
 
     def test_the_case_title_and_timeline_hold_no_name(self):
-        self.assertEqual(self.incident.title, "Public complaint")
+        self.assertEqual(self.incident.title, f"Public complaint {self.incident.tracking_number}")
         for event in self.incident.events.all():
             for private in (NAME, EMAIL, PHONE):
                 self.assertNotIn(private, event.text)
