@@ -29,6 +29,7 @@ from incidents.case_review import rules
 from incidents.complaints.notices import CLOSED, DECLINED, complainant_notice_send
 from incidents.detainers.models import Detainer
 from incidents.incident_log.models import Allegation, CaseEvent, Incident, SubjectOfficer, case_event_record
+from incidents.incident_log.notices import case_notify, case_reviewers, case_summary
 from incidents.incident_log.services import incident_create
 from training.roster.models import Officer, Rank
 
@@ -181,7 +182,12 @@ def incident_accept(*, incident: Incident, actor, investigator=None) -> Incident
         case_event_record(incident=case, kind=Kind.ACCEPTED, actor=actor, at=now)
         if investigator is not None:
             case_event_record(incident=case, kind=Kind.ASSIGNED, actor=actor, text=_name(investigator), at=now)
+            _tell_investigator(case, actor, "assigned to you")
     return case
+
+
+def _tell_investigator(case: Incident, actor, what: str) -> None:
+    case_notify(incident=case, recipients=[case.investigator], actor=actor, text=f"Case {what}: {case_summary(case)}.")
 
 
 def incident_merge(*, incident: Incident, actor, into: Incident, reason: str) -> Incident:
@@ -259,6 +265,7 @@ def incident_assign(*, incident: Incident, actor, investigator) -> Incident:
         case.investigator, case.assigned_at = investigator, timezone.now()
         _save(case, "investigator", "assigned_at")
         case_event_record(incident=case, kind=Kind.ASSIGNED, actor=actor, text=_name(investigator), at=case.assigned_at)
+        _tell_investigator(case, actor, "assigned to you")
     return case
 
 
@@ -480,6 +487,12 @@ def incident_submit_for_review(*, incident: Incident, actor, summary: str) -> In
         case.status, case.investigation_summary, case.submitted_at = Status.SUPERVISOR_REVIEW, summary, timezone.now()
         _save(case, "status", "investigation_summary", "submitted_at")
         case_event_record(incident=case, kind=Kind.SUBMITTED, actor=actor, text=summary, at=case.submitted_at)
+        case_notify(
+            incident=case,
+            recipients=case_reviewers(case),
+            actor=actor,
+            text=f"Case sent to supervisor review: {case_summary(case)}.",
+        )
     return case
 
 
@@ -498,6 +511,7 @@ def incident_return(*, incident: Incident, actor, reason: str) -> Incident:
         case.status = Status.UNDER_INVESTIGATION
         _save(case, "status")
         case_event_record(incident=case, kind=Kind.RETURNED, actor=actor, text=reason)
+        _tell_investigator(case, actor, "returned to investigation")
     return case
 
 

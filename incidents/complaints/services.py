@@ -28,6 +28,7 @@ from incidents.complaints import notices
 from incidents.complaints.models import ComplaintContact
 from incidents.complaints.tracking import tracking_number_new
 from incidents.incident_log.models import CaseEvent, Incident, case_event_record
+from incidents.incident_log.notices import case_notify, case_reviewers, case_summary
 
 #: The title staff see in lists and e-mails: never a name.
 TITLE = "Public complaint"
@@ -99,6 +100,16 @@ def complaint_submit(
             for item in prepared:
                 saved.append(attachment_save(incident=incident, prepared=item, actor=None, from_public=True))
             notices.complainant_notice_send(incident=incident, kind=notices.RECEIVED, actor=None)
+            immigration = (
+                " It concerns immigration authority: check the ICE referral deadline."
+                if incident.immigration_related == Incident.Immigration.YES
+                else ""
+            )
+            case_notify(
+                incident=incident,
+                recipients=case_reviewers(incident),
+                text=f"New public complaint to triage: {case_summary(incident)}.{immigration}",
+            )
     except BaseException:
         attachment_files_remove(saved)
         raise
