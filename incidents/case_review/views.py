@@ -248,7 +248,9 @@ def incident_detail(request, public_id):
     )
     timeline = list(CaseEvent.objects.filter(incident=incident).select_related("actor").order_by("at", "pk"))
     findings = list(incident.linked_findings.order_by("-opened_at"))
-    steps = steps_for(request.user, incident, perms)
+    # "Remove a subject officer" only when there is one to remove; "record a disposition" only with an allegation.
+    absent = {"officer-remove": not subjects, "disposition": not allegations}
+    steps = [(slug, step) for slug, step in steps_for(request.user, incident, perms) if not absent.get(slug)]
     context = {
         "incident": incident,
         "can_change": access.CHANGE in perms,

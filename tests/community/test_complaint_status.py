@@ -37,6 +37,16 @@ class StatusPageTests(BaseTestCase):
     def test_the_status_page_needs_no_sign_in(self):
         self.assertEqual(self.client.get(URL).status_code, 200)
 
+    def test_it_names_the_offices_outside_the_agency_a_resident_can_also_complain_to_in_spanish(self):
+        page = self.client.get(URL, HTTP_ACCEPT_LANGUAGE="es")
+        self.assertContains(page, "También puede quejarse fuera de esta agencia")
+        for office in (
+            "Oficina de Responsabilidad Profesional de ICE",
+            "Inspector General del DHS",
+            "Derechos Civiles",
+        ):
+            self.assertContains(page, office)
+
     def test_a_received_complaint_shows_its_stage_and_received_date(self):
         response = self.look_up(self.number)
         self.assertContains(response, 'data-testid="complaint-status"')

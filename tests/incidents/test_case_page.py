@@ -72,8 +72,16 @@ class CasePageTests(BaseTestCase):
     def test_staff_see_only_the_steps_staff_may_take(self):
         sign_in(self.client, self.staff_a)
         slugs = [slug for slug, _ in self.client.get(self.url).context["steps"]]
-        self.assertEqual(slugs, ["note", "officer", "officer-remove", "allegation", "detainer", "finding"])
+        self.assertEqual(slugs, ["note", "officer", "allegation", "detainer", "finding"])
         self.assertEqual(self.client.get(step_url(self.case, "accept")).status_code, 403)
+
+    def test_removing_a_subject_officer_is_offered_only_when_one_is_linked(self):
+        services.subject_officer_add(
+            incident=self.case, actor=self.staff_a, officer=make_officer(self.agency_a, "R-77", last="Removable")
+        )
+        sign_in(self.client, self.staff_a)
+        slugs = [slug for slug, _ in self.client.get(self.url).context["steps"]]
+        self.assertIn("officer-remove", slugs)
 
     def test_a_supervisor_sees_triage_on_a_received_case(self):
         sign_in(self.client, self.supervisor_a)

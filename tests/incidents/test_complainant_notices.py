@@ -69,4 +69,8 @@ class NoticeTests(BaseTestCase):
     def test_no_address_no_notice(self):
         incident = self.submit(phone="555-0100")
         self.assertFalse(notices.complainant_notice_send(incident=incident, kind=notices.CLOSED))
-        self.assertEqual(mail.outbox, [])
+        # Only the agency's staff were told of a complaint to triage (incidents.incident_log.notices).
+        self.assertTrue(
+            all(message.subject.startswith("287(g) compliance: New public complaint") for message in mail.outbox)
+        )
+        self.assertFalse(incident.events.filter(kind=CaseEvent.Kind.COMPLAINANT_NOTIFIED).exists())
