@@ -134,6 +134,19 @@ def run(
     return 1 if failed else 0
 
 
+def signed_in_client(user):
+    """A Django test ``Client`` signed in as ``user`` with both factors, as after the real sign-in (MFA).
+
+    The pages refuse a session that has not passed the second factor; ``tests.base.sign_in`` records
+    allauth's factor in the session without a code.
+    """
+    from tests.base import sign_in
+
+    client = Client()
+    sign_in(client, user)
+    return client
+
+
 def analyze() -> None:
     """Run ``ANALYZE`` on the whole database: fresh planner statistics, as autovacuum would give."""
     with connection.cursor() as cursor:

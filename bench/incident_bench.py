@@ -50,7 +50,6 @@ from datetime import date, timedelta
 
 import harness  # first: puts the project on sys.path and sets up Django
 from django.db import connection
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -340,11 +339,10 @@ def bench(args: argparse.Namespace, database: harness.BenchDatabase) -> bool:
     rng = random.Random(287)  # noqa: S311 (invented bench data, not security)
     now = timezone.now()
     agencies, auditor = build_fixture()
-    clients = {"supervisor": Client(), "auditor": Client()}
-    from tests.base import sign_in  # both factors in the session, as after the real sign-in (MFA)
-
-    sign_in(clients["supervisor"], agencies[0]["supervisor"])
-    sign_in(clients["auditor"], auditor)
+    clients = {
+        "supervisor": harness.signed_in_client(agencies[0]["supervisor"]),
+        "auditor": harness.signed_in_client(auditor),
+    }
 
     started = time.perf_counter()
     add_incidents(agencies=agencies, count=args.small, start=0, now=now, rng=rng)

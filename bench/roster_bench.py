@@ -35,7 +35,6 @@ from functools import partial
 from urllib.parse import urlencode
 
 import harness  # first: puts the project on sys.path and sets up Django
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -215,10 +214,7 @@ def bench(args: argparse.Namespace, database: harness.BenchDatabase) -> bool:
     """Build, count, time and report (see the module docstring); True when a target is missed or a count grows."""
     rng = random.Random(287)  # noqa: S311 (invented bench data, not security)
     agency, agreement, supervisors, courses = build_fixture()
-    from tests.base import sign_in  # both factors in the session, as after the real sign-in (MFA)
-
-    client = Client()
-    sign_in(client, supervisors[0])
+    client = harness.signed_in_client(supervisors[0])
     queries = roster_queries(supervisor_pk=supervisors[1].pk, course_public_id=str(courses["annual"][0].public_id))
     roster = harness.Page(
         "Roster page",

@@ -22,6 +22,7 @@ from incidents.detainers.local_time import (
 from incidents.detainers.rules import FUTURE_MESSAGE
 from incidents.incident_log.models import Incident
 from incidents.incident_log.selectors import QueueFilters
+from incidents.incident_log.services import INCIDENT_FIELDS
 
 
 class IncidentForm(AgencyChoiceMixin, AgencyLocalTimesMixin, forms.ModelForm):
@@ -34,16 +35,7 @@ class IncidentForm(AgencyChoiceMixin, AgencyLocalTimesMixin, forms.ModelForm):
 
     class Meta:
         model = Incident
-        fields = [
-            "kind",
-            "severity",
-            "title",
-            "description",
-            "occurred_at",
-            "location",
-            "officer_description",
-            "immigration_related",
-        ]
+        fields = list(INCIDENT_FIELDS)
 
     def __init__(self, *args, agencies, agency: Agency | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -26,18 +26,17 @@ from compliance.core.writes import locked_update, refuse_unknown_fields
 from incidents.detainers.models import Detainer
 from incidents.incident_log.models import CaseEvent, Incident, case_event_record
 
-#: What staff may change on a case's details page (never its stage: that is the workflow's).
-INCIDENT_FIELDS = frozenset(
-    {
-        "kind",
-        "severity",
-        "title",
-        "description",
-        "occurred_at",
-        "location",
-        "officer_description",
-        "immigration_related",
-    }
+#: What staff may change on a case's details page, in the form's order (never its stage: that is the
+#: workflow's). ``IncidentForm`` shows exactly these.
+INCIDENT_FIELDS = (
+    "kind",
+    "severity",
+    "title",
+    "description",
+    "occurred_at",
+    "location",
+    "officer_description",
+    "immigration_related",
 )
 
 
