@@ -1,13 +1,9 @@
-"""Outreach URLs, mounted at /outreach/. Records are addressed by their public UUID."""
+"""Community URLs, mounted at /outreach/ in the ``community`` namespace: each topic's list of routes."""
 
-from django.urls import path
-
-from community import views
+from community.commitments.urls import urlpatterns as commitment_urls
+from community.organisations.urls import urlpatterns as organisation_urls
+from community.outreach.urls import urlpatterns as outreach_urls
+from community.steering_committee.urls import urlpatterns as committee_urls
 
 app_name = "community"
-urlpatterns = [
-    path("", views.outreach_list, name="outreach_list"),
-    path("new/", views.outreach_create, name="outreach_create"),
-    path("<uuid:public_id>/", views.outreach_detail, name="outreach_detail"),
-    path("<uuid:public_id>/edit/", views.outreach_edit, name="outreach_edit"),
-]
+urlpatterns = [*outreach_urls, *organisation_urls, *commitment_urls, *committee_urls]

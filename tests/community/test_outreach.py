@@ -5,8 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from community import services
 from community.models import OutreachEvent
+from community.outreach import services
 from compliance.core.pages import PAGE_SIZE
 from compliance.core.roles import Role
 from tests.base import BaseTestCase, make_user, sign_in
@@ -23,14 +23,15 @@ def make_event(agency, *, actor, title="Town hall on the 287(g) agreement", **fi
 
 def outreach_post(**overrides) -> dict:
     data = {
-        "kind": "steering_committee",
-        "title": "Steering committee, second quarter",
+        "kind": "community_meeting",
+        "title": "Town hall, second quarter",
         "held_on": "2026-05-28",
         "location": "County building, room 2",
         "attendance": "14",
+        "languages": "English, Spanish",
+        "interpretation_provided": "true",
+        "topics": "Detainer figures; how to file a complaint.",
         "summary": "Reviewed detainer figures.",
-        "follow_up": "Publish the minutes.",
-        "follow_up_due_on": "2026-06-15",
     }
     data.update(overrides)
     return data
@@ -57,28 +58,6 @@ class OutreachViewTests(BaseTestCase):
         self.assertContains(response, "Alpha town hall")
         self.assertNotContains(response, "Beta town hall")
 
-    def test_a_follow_up_is_overdue_by_the_agencys_own_date(self):
-        due_today = make_event(
-            self.agency_a,
-            actor=self.staff_a,
-            title="Due today",
-            follow_up="Call back",
-            follow_up_due_on=date(2026, 5, 31),
-        )
-        overdue = make_event(
-            self.agency_a,
-            actor=self.staff_a,
-            title="Overdue",
-            follow_up="Call back",
-            follow_up_due_on=date(2026, 5, 30),
-        )
-        self.login(self.staff_a)
-        response = self.client.get(self.url("outreach_list"))
-        flags = {e.title: e.follow_up_overdue for e in response.context["events"]}
-        # In UTC it is already 1 June; in Chicago it is still 31 May, so "due today" is not overdue.
-        self.assertEqual(flags[due_today.title], False)
-        self.assertEqual(flags[overdue.title], True)
-
     def test_the_list_costs_the_same_number_of_queries_at_any_size(self):
         self.login(self.auditor)
         self.client.get(self.url("outreach_list"))
@@ -89,8 +68,6 @@ class OutreachViewTests(BaseTestCase):
                 self.agency_b if n % 2 else self.agency_a,
                 actor=self.staff_a,
                 title=f"Bulk {n}",
-                follow_up="x",
-                follow_up_due_on=date(2026, 5, 1),
             )
         with self.assertNumQueries(len(small.captured_queries)):
             response = self.client.get(self.url("outreach_list"))
@@ -118,9 +95,10 @@ class OutreachViewTests(BaseTestCase):
     def test_staff_logs_an_event(self):
         self.login(self.staff_a)
         response = self.client.post(self.url("outreach_create"), outreach_post())
-        event = OutreachEvent.objects.get(title="Steering committee, second quarter")
+        event = OutreachEvent.objects.get(title="Town hall, second quarter")
         self.assertRedirects(response, self.url("outreach_detail", event), fetch_redirect_response=False)
         self.assertEqual((event.agency, event.held_on, event.attendance), (self.agency_a, date(2026, 5, 28), 14))
+        self.assertEqual((event.languages, event.interpretation_provided), ("English, Spanish", True))
         self.assertEqual(event.history.first().history_user, self.staff_a)
 
     def test_a_multi_agency_user_picks_the_agency(self):
@@ -129,17 +107,15 @@ class OutreachViewTests(BaseTestCase):
         response = self.client.post(self.url("outreach_create"), outreach_post())
         self.assertContains(response, "Choose the agency this record belongs to.")
         self.client.post(self.url("outreach_create"), outreach_post(agency=str(self.agency_b.public_id)))
-        self.assertEqual(OutreachEvent.objects.get(title="Steering committee, second quarter").agency, self.agency_b)
+        self.assertEqual(OutreachEvent.objects.get(title="Town hall, second quarter").agency, self.agency_b)
 
     def test_bad_input_is_reported_at_each_field(self):
         self.login(self.staff_a)
         response = self.client.post(
             self.url("outreach_create"),
-            outreach_post(held_on="2026-06-05", follow_up="", follow_up_due_on="2026-06-01", attendance="12"),
+            outreach_post(held_on="2026-06-05", attendance="12"),
         )
         form = response.context["form"]
-        self.assertEqual(form.errors["follow_up_due_on"], ["The follow-up cannot be due before the event was held."])
-        self.assertEqual(form.errors["follow_up"], ["Say what was promised, or leave the due date empty."])
         self.assertEqual(
             form.errors["attendance"], ["Attendance can only be recorded for an event that has been held."]
         )
@@ -154,14 +130,16 @@ class OutreachViewTests(BaseTestCase):
                     response.context["form"].errors["attendance"],
                     ["Ensure this value is less than or equal to 100000."],
                 )
-        self.assertFalse(OutreachEvent.objects.filter(title="Steering committee, second quarter").exists())
+        self.assertFalse(OutreachEvent.objects.filter(title="Town hall, second quarter").exists())
 
     def test_an_edit_is_attributed_to_the_request_user(self):
         self.login(self.supervisor_a)
-        response = self.client.post(self.url("outreach_edit", self.event_a), outreach_post(title="Alpha town hall"))
+        response = self.client.post(
+            self.url("outreach_edit", self.event_a), outreach_post(title="Alpha town hall", kind="media")
+        )
         self.assertRedirects(response, self.url("outreach_detail", self.event_a), fetch_redirect_response=False)
         self.event_a.refresh_from_db()
-        self.assertEqual(self.event_a.kind, "steering_committee")
+        self.assertEqual(self.event_a.kind, "media")
         self.assertEqual(self.event_a.history.first().history_user, self.supervisor_a)
 
     def test_saving_unchanged_writes_no_history(self):

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 from django.urls import reverse
 
-from community.services import outreach_event_create
+from community.outreach.services import outreach_event_create
 from incidents.incident_log.services import incident_create
 from tests.base import BaseTestCase, sign_in
 from tests.incidents.helpers import make_detainer

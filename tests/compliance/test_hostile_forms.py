@@ -640,9 +640,11 @@ PAGES: dict[str, FormPage] = {
         method="GET",
     ),
     # community
-    "outreach_create": FormPage(_url("community:outreach_create"), ("form",), ("community.forms.OutreachEventForm",)),
+    "outreach_create": FormPage(
+        _url("community:outreach_create"), ("form",), ("community.outreach.forms.OutreachEventForm",)
+    ),
     "outreach_edit": FormPage(
-        _url("community:outreach_edit", "outreach"), ("form",), ("community.forms.OutreachEventForm",)
+        _url("community:outreach_edit", "outreach"), ("form",), ("community.outreach.forms.OutreachEventForm",)
     ),
 }
 

@@ -29,6 +29,8 @@ class Finding(AgencyScopedModel):
         # Case deadlines (incidents.referrals.deadlines; DOMAIN.md R3.5).
         REFERRAL_OVERDUE = "referral_overdue", "Complaint not referred to ICE in time"
         INVESTIGATION_OVERDUE = "investigation_overdue", "Investigation past the agency's target time"
+        # Steering committee (community.steering_committee; DOMAIN.md R3.6).
+        COMMITTEE_MEETING_MISSED = "committee_meeting_missed", "Steering committee did not meet as required"
         OTHER = "other", "Other"
 
     Severity = Severity

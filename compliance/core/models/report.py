@@ -11,6 +11,7 @@ class Report(AgencyScopedModel):
         TRAINING_ROSTER = "training_roster", "Training roster and certification status"
         DETAINER_LOG = "detainer_log", "Detainer log"
         INCIDENT_LOG = "incident_log", "Incidents and complaints"
+        OUTREACH = "outreach", "Outreach and steering committee"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

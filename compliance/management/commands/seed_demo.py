@@ -505,7 +505,7 @@ def seed_outreach(agency: Agency, *, now) -> None:
     start, _end = quarter_bounds(today)
     recent = max(start, today - timedelta(days=7))
     events = (
-        ("Steering committee, quarterly meeting", OutreachEvent.Kind.STEERING_COMMITTEE, start),
+        ("Meeting with the consulate", OutreachEvent.Kind.CONSULATE_MEETING, start),
         ("Community forum on the 287(g) agreement", OutreachEvent.Kind.COMMUNITY_MEETING, recent),
         ("Presentation to the county commission", OutreachEvent.Kind.PRESENTATION, start - timedelta(days=20)),
     )  # fmt: skip

@@ -5,12 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from community import selectors, services
-from community.forms import OutreachEventForm
-from community.models import OutreachEvent
+from community.outreach import selectors, services
+from community.outreach.forms import OutreachEventForm
+from community.outreach.models import OutreachEvent
 from compliance.core import access
 from compliance.core.pages import change_agencies_or_403, initial_agency, paginate, require_change, several_agencies
 
@@ -21,23 +20,11 @@ def _event_or_404(request, public_id) -> OutreachEvent:
     )
 
 
-def _follow_up_overdue(event: OutreachEvent, today_by_agency: dict) -> bool:
-    """A promised follow-up is overdue once its due date is before the agency's own today."""
-    if not event.follow_up_due_on:
-        return False
-    if event.agency_id not in today_by_agency:
-        today_by_agency[event.agency_id] = timezone.localdate(timezone=event.agency.zone)
-    return event.follow_up_due_on < today_by_agency[event.agency_id]
-
-
 @login_required
 def outreach_list(request):
     events_qs, only_agency = access.narrow_to_requested_agency(selectors.outreach_events_for(request.user), request)
     page = paginate(request, events_qs)
     events = list(page.object_list)
-    today_by_agency: dict = {}
-    for event in events:
-        event.follow_up_overdue = _follow_up_overdue(event, today_by_agency)
     context = {
         "page_obj": page,
         "events": events,
@@ -67,7 +54,6 @@ def outreach_create(request):
 @login_required
 def outreach_detail(request, public_id):
     event = _event_or_404(request, public_id)
-    event.follow_up_overdue = _follow_up_overdue(event, {})
     context = {"event": event, "can_change": access.can(request.user, access.CHANGE, event.agency)}
     return render(request, "community/outreach_detail.html", context)
 

@@ -7,13 +7,23 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from community.models import OutreachEvent
+from community.outreach.models import OutreachEvent
 from compliance.core.audit import acting_as
 from compliance.core.models import Agency
 from compliance.core.writes import locked_update, refuse_unknown_fields
 
 OUTREACH_FIELDS = frozenset(
-    {"kind", "title", "held_on", "location", "attendance", "summary", "follow_up", "follow_up_due_on"}
+    {
+        "kind",
+        "title",
+        "held_on",
+        "location",
+        "attendance",
+        "languages",
+        "interpretation_provided",
+        "topics",
+        "summary",
+    }
 )
 
 
@@ -24,8 +34,8 @@ def outreach_event_create(*, agency: Agency, actor, reason: str | None = None, *
         agency: the agency that held it.
         actor: the user logging it (history author).
         reason: optional history change reason.
-        **fields: keyword-only values, any of ``OUTREACH_FIELDS``; ``held_on``
-            and ``follow_up_due_on`` are dates (agency-local calendar days).
+        **fields: keyword-only values, any of ``OUTREACH_FIELDS``; ``held_on`` is a date
+            (agency-local calendar day).
 
     Raises:
         TypeError: a field outside ``OUTREACH_FIELDS`` was passed.

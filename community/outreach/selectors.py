@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from community.models import OutreachEvent
+from community.outreach.models import OutreachEvent
 from compliance.core import access
 
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from community.models import OutreachEvent
+from community.outreach.models import OutreachEvent
 from compliance.core.forms import AgencyChoiceMixin, BoundedDateField
 from compliance.core.models import Agency
 
-FOLLOW_UP_BEFORE_EVENT_MESSAGE = "The follow-up cannot be due before the event was held."
-FOLLOW_UP_WITHOUT_TEXT_MESSAGE = "Say what was promised, or leave the due date empty."
 FUTURE_ATTENDANCE_MESSAGE = "Attendance can only be recorded for an event that has been held."
 
 #: The largest attendance the form takes (our figure): a number past it is a typo, refused next to the field
@@ -32,16 +30,16 @@ class OutreachEventForm(AgencyChoiceMixin, forms.ModelForm):
             "held_on",
             "location",
             "attendance",
+            "languages",
+            "interpretation_provided",
+            "topics",
             "summary",
-            "follow_up",
-            "follow_up_due_on",
         ]
-        labels = {"held_on": "Held on", "follow_up_due_on": "Follow-up due on"}
+        labels = {"held_on": "Held on", "languages": "Languages used"}
         widgets = {
             "held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "follow_up_due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
-        field_classes = {"held_on": BoundedDateField, "follow_up_due_on": BoundedDateField}
+        field_classes = {"held_on": BoundedDateField}
 
     def __init__(self, *args, agencies, agency: Agency | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,11 +47,7 @@ class OutreachEventForm(AgencyChoiceMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        held_on, due_on = cleaned.get("held_on"), cleaned.get("follow_up_due_on")
-        if held_on and due_on and due_on < held_on:
-            self.add_error("follow_up_due_on", FOLLOW_UP_BEFORE_EVENT_MESSAGE)
-        if due_on and not cleaned.get("follow_up"):
-            self.add_error("follow_up", FOLLOW_UP_WITHOUT_TEXT_MESSAGE)
+        held_on = cleaned.get("held_on")
         agency = self.selected_agency()
         # "Today" is the agency's own date, not the server's (CASES.md conventions).
         in_future = agency is not None and held_on and held_on > timezone.localdate(timezone=agency.zone)

@@ -1,0 +1,3 @@
+"""commitments URLs (in the `community` namespace, mounted at /outreach/)."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Organisations and contacts an agency works with (consulates, legal aid, faith groups, schools, media)."""

@@ -1,0 +1,3 @@
+"""organisations URLs (in the `community` namespace, mounted at /outreach/)."""
+
+urlpatterns: list = []

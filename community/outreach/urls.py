@@ -1,0 +1,12 @@
+"""Outreach event URLs (namespace `community`, mounted at /outreach/); records addressed by public UUID."""
+
+from django.urls import path
+
+from community.outreach import views
+
+urlpatterns = [
+    path("", views.outreach_list, name="outreach_list"),
+    path("new/", views.outreach_create, name="outreach_create"),
+    path("<uuid:public_id>/", views.outreach_detail, name="outreach_detail"),
+    path("<uuid:public_id>/edit/", views.outreach_edit, name="outreach_edit"),
+]

@@ -1,0 +1,3 @@
+"""steering_committee URLs (in the `community` namespace, mounted at /outreach/)."""
+
+urlpatterns: list = []

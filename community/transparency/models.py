@@ -1,0 +1,53 @@
+"""What an agency publishes on its public transparency page, and from what size a count is shown."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from compliance.core.audit import AuditedHistory
+
+#: The smallest threshold an administrator may set: counts below it show as "fewer than N" (issue #12).
+MIN_SUPPRESSION_THRESHOLD = 5
+DEFAULT_SUPPRESSION_THRESHOLD = 10
+
+
+def no_sections() -> list[str]:
+    return []
+
+
+class TransparencySettings(models.Model):
+    """One agency's publication settings: the sections chosen, the threshold, and whether it is public.
+
+    One row per agency, created on first save; without a row nothing is published. Every change,
+    publishing and withdrawing included, is a history row with its author.
+    """
+
+    agency = models.OneToOneField("compliance.Agency", on_delete=models.PROTECT, related_name="transparency")
+    sections = models.JSONField(default=no_sections, help_text="Keys of the sections shown on the public page.")
+    suppression_threshold = models.PositiveSmallIntegerField(
+        default=DEFAULT_SUPPRESSION_THRESHOLD,
+        validators=[MinValueValidator(MIN_SUPPRESSION_THRESHOLD), MaxValueValidator(100)],
+        help_text="Any count from 1 to one less than this shows as 'fewer than' it.",
+    )
+    published = models.BooleanField(default=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = AuditedHistory()
+
+    class Meta:
+        verbose_name_plural = "transparency settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(suppression_threshold__gte=MIN_SUPPRESSION_THRESHOLD),
+                name="transparency_threshold_at_least_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Transparency settings of agency {self.agency_id}"
