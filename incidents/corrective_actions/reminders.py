@@ -345,21 +345,22 @@ def reminder_send(*, recipient: ActionRecipient, now: datetime) -> tuple[bool, b
     return True, bool(address)
 
 
-def send_corrective_action_reminders(*, now: datetime | None = None) -> dict[str, int]:
-    """Remind owners and supervisors of corrective actions due soon or overdue at ``now``, with every registered
-    source's lines (``REMINDER_SOURCES``: commitments) in the same e-mail. Safe to run twice.
+def follow_up_reminders_send(*, now: datetime | None = None) -> dict:
+    """The daily follow-up run: corrective actions and every registered source's items due soon or overdue at
+    ``now``, one e-mail per recipient. Safe to run twice.
 
     Args:
         now: an aware datetime (tests pass a fixed one; the daily task passes none). Each agency's
             local date is taken from it.
 
     Returns:
-        Counts, no personal data: ``{"reminders", "recipients", "emails", "failed"}`` — reminder rows
-        written (every source's), recipients reached (in-app and/or mail), e-mails sent, recipients whose mail failed
-        (retried next run).
+        Counts, no personal data: ``reminders`` (rows written, every source's), ``recipients`` (reached in-app
+        and/or by mail), ``emails`` (sent), ``failed`` (recipients whose mail failed: retried next run) and
+        ``by_section`` (``{section: rows written}``, e.g. ``{"Corrective actions": 3, "Commitments": 1}``).
     """
     now = now or timezone.now()
     result = {"reminders": 0, "recipients": 0, "emails": 0, "failed": 0}
+    by_section = {SECTION: 0} | {source.section: 0 for source in REMINDER_SOURCES}
     # Nothing written here is audited; any history row a future change writes is the system account's.
     with acting_as(system_user(), reason="Corrective-action reminders"):
         for recipient in reminders_plan(now=now):
@@ -372,4 +373,20 @@ def send_corrective_action_reminders(*, now: datetime | None = None) -> dict[str
                 result["reminders"] += len(recipient.lines)
                 result["recipients"] += 1
                 result["emails"] += emailed
-    return result
+                for line in recipient.lines:
+                    by_section[line.section] = by_section.get(line.section, 0) + 1
+    return {**result, "by_section": by_section}
+
+
+def send_corrective_action_reminders(*, now: datetime | None = None) -> dict[str, int]:
+    """Remind owners and supervisors of corrective actions due soon or overdue at ``now``, with every registered
+    source's lines (``REMINDER_SOURCES``: commitments) in the same e-mail (``follow_up_reminders_send``). Safe to
+    run twice.
+
+    Returns:
+        Counts, no personal data: ``{"reminders", "recipients", "emails", "failed"}`` — reminder rows
+        written (every source's), recipients reached (in-app and/or mail), e-mails sent, recipients whose mail
+        failed (retried next run).
+    """
+    result = follow_up_reminders_send(now=now)
+    return {key: result[key] for key in ("reminders", "recipients", "emails", "failed")}
