@@ -236,7 +236,8 @@ def outreach_context(*, report, generated_at) -> dict:
         The cover (``compliance.reports.periods.cover_context``) and ``events`` (``EventRow`` list, oldest first),
         ``commitments`` (``CommitmentRow`` list, soonest due first), ``committee`` (``CommitteeRow`` per
         agreement), ``meetings`` (``MeetingRow`` list), ``meetings_held``, ``members`` (``CommitteeMember``
-        list) and ``counts`` (``OutreachCounts``). Seven queries whatever the amount of data.
+        list) and ``counts`` (``OutreachCounts``). Six queries whatever the amount of data (events, their
+        participants, commitments, meetings, committee requirements, members).
     """
     agency = report.agency
     period = report_period(report=report, generated_at=generated_at)
