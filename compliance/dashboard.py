@@ -15,6 +15,7 @@ import pygal
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from community.commitments.selectors import commitment_counts
 from community.models import OutreachEvent
 from compliance.core.charts import chart_new, chart_svg
 from incidents.corrective_actions.selectors import overdue_action_count
@@ -61,6 +62,10 @@ class DashboardFigures:
     corrective_actions_overdue_count: int = 0
     cases_past_target_count: int = 0
     referrals_overdue_count: int = 0
+    # Commitments made at outreach events and committee meetings (issue #12 item 2): open ones past their due
+    # date, and open ones due from today to 7 days on (agency dates).
+    commitments_overdue_count: int = 0
+    commitments_due_soon_count: int = 0
 
 
 def quarter_bounds(today: date) -> tuple[date, date]:
@@ -98,9 +103,11 @@ def dashboard_figures(*, agency, now: datetime | None = None) -> DashboardFigure
         * ``corrective_actions_overdue_count`` — open corrective actions due before today (agency date);
         * ``cases_past_target_count``/``referrals_overdue_count`` — open cases past the agency's
           investigation target; cases concerning immigration authority past the ICE-notice deadline with
-          no ICE OPR referral recorded (``incidents.referrals.selectors.deadline_counts``).
+          no ICE OPR referral recorded (``incidents.referrals.selectors.deadline_counts``);
+        * ``commitments_overdue_count``/``commitments_due_soon_count`` — open commitments due before today, and
+          due from today to 7 days on (agency dates; ``community.commitments.selectors.commitment_counts``).
 
-        Eleven queries, whatever the amount of data.
+        Twelve queries, whatever the amount of data.
     """
     now = now or timezone.now()
     today = timezone.localdate(now, timezone=agency.zone)
@@ -137,6 +144,7 @@ def dashboard_figures(*, agency, now: datetime | None = None) -> DashboardFigure
     roster = roster_status_counts(agency=agency, today=today)
     offense_shares = offense_level_shares(agency=agency)
     deadlines = deadline_counts(agency=agency, now=now)
+    commitments = commitment_counts(agency=agency, today=today)
     return DashboardFigures(
         agency=agency,
         now=now,
@@ -159,6 +167,8 @@ def dashboard_figures(*, agency, now: datetime | None = None) -> DashboardFigure
         corrective_actions_overdue_count=overdue_action_count(agency=agency, today=today),
         cases_past_target_count=deadlines["cases_past_target"],
         referrals_overdue_count=deadlines["referrals_overdue"],
+        commitments_overdue_count=commitments["overdue"],
+        commitments_due_soon_count=commitments["due_soon"],
     )
 
 

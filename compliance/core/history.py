@@ -31,6 +31,7 @@ AUDITED_MODELS: dict[str, str] = {
     "incidents.detainer": "agency",
     "incidents.incident": "agency",
     "community.outreachevent": "agency",
+    "community.commitment": "agency",
 }
 
 #: Models whose history shows personal data: each view of it is access-logged.

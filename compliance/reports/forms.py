@@ -16,8 +16,8 @@ class ReportRequestForm(forms.Form):
     as_of = BoundedDateField(
         label="As of",
         help_text=(
-            "The agency-local date the statuses are computed for. The detainer log and the incidents and "
-            "complaints report cover the 90 days ending on this date."
+            "The agency-local date the statuses are computed for. The detainer log, the incidents and "
+            "complaints report and the outreach and steering committee report cover the 90 days ending on this date."
         ),
         widget=forms.DateInput(attrs={"type": "date"}),
     )

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from compliance.core.models import Report
-from compliance.reports import detainer_log, incident_log, training_roster
+from compliance.reports import detainer_log, incident_log, outreach, training_roster
 from compliance.reports.pdf import pdf_render
 
 logger = logging.getLogger(__name__)
@@ -30,6 +30,7 @@ KINDS: dict[str, ReportKind] = {
     Report.Kind.TRAINING_ROSTER: ReportKind(training_roster.TEMPLATE, training_roster.training_roster_context),
     Report.Kind.DETAINER_LOG: ReportKind(detainer_log.TEMPLATE, detainer_log.detainer_log_context),
     Report.Kind.INCIDENT_LOG: ReportKind(incident_log.TEMPLATE, incident_log.incident_log_context),
+    Report.Kind.OUTREACH: ReportKind(outreach.TEMPLATE, outreach.outreach_context),
 }
 
 

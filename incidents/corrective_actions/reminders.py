@@ -21,19 +21,29 @@ Run by beat once a day (``incidents.tasks.send_corrective_action_reminders_task`
 Lines name the kind of action, the due date and a link to the case page: never the
 complainant, the subject officer, the case title or any text a person typed.
 
+Other reminders join the same e-mail: an upper floor registers a ``ReminderSource`` in
+``REMINDER_SOURCES`` (``register_reminder_source``, from its ``AppConfig.ready``; e.g.
+``community.commitments.reminders``); the run asks each for its lines, so a person gets ONE
+follow-up e-mail a day listing every kind of item. A source's lines follow the same rules: their
+own reminder rows under their own unique constraint (written in the recipient's transaction),
+an in-app notification each, no personal data, and the day counts as reminded for every source.
+
 Queries: a fixed number for the run (agencies, open actions, supervisors, earlier reminders,
-users), then a few per recipient for its own transaction. None per action.
+users, and each source's own fixed number), then a few per recipient for its own transaction.
+None per action.
 """
 
 from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -55,21 +65,96 @@ OVERDUE_REPEAT_DAYS = 7
 
 Kind = CorrectiveActionReminder.Kind
 
+#: The section of the e-mail corrective actions are listed in.
+SECTION = "Corrective actions"
+
+
+class ReminderItem(Protocol):
+    """One line of a recipient's follow-up reminder, whatever its source (a corrective action, a commitment…).
+
+    ``section``: the e-mail's section it is listed in (e.g. "Commitments"); ``agency_id``; ``today``: the
+    agency-local date it is reminded for; ``due_on``; ``kind``: ``due`` or ``overdue``.
+    """
+
+    section: str
+    agency_id: int
+    today: date
+    due_on: date
+    kind: str
+
+    def text(self) -> str:
+        """The line's sentence: what, when due, how late. No names, no typed text."""
+
+    def path(self) -> str:
+        """The site path of the item's page (the notification's link; the e-mail makes it absolute)."""
+
+    def reminder_row(self, recipient: User, now: datetime) -> models.Model:
+        """The unsaved row that records this reminder once (its model's unique constraint stops a second)."""
+
+
+@dataclass(frozen=True)
+class ReminderSource:
+    """Reminders an upper floor adds to the daily follow-up e-mail (registered with ``register_reminder_source``).
+
+    ``section``: its heading in the e-mail (e.g. "Commitments"); ``list_path``: a callable giving the site path
+    of the page listing the recipient's items; ``plan(now=, agencies=, todays=)`` → ``{user id: [ReminderItem]}``:
+    the lines not sent yet to each active recipient (a fixed number of queries); ``reminded_on(days)`` → the
+    ``(user id, day)`` pairs this source already reminded on those agency dates (one query).
+    """
+
+    section: str
+    list_path: Callable[[], str]
+    plan: Callable[..., dict[int, list[ReminderItem]]]
+    reminded_on: Callable[[set[date]], set[tuple[int, date]]]
+
+
+#: The reminder sources registered by upper floors (``register_reminder_source``), asked in order.
+REMINDER_SOURCES: list[ReminderSource] = []
+
+
+def register_reminder_source(source: ReminderSource) -> None:
+    """Add ``source`` to the daily follow-up reminders (once: a second registration of its section is ignored)."""
+    if all(existing.section != source.section for existing in REMINDER_SOURCES):
+        REMINDER_SOURCES.append(source)
+
 
 @dataclass(frozen=True)
 class ReminderLine:
-    """One action in one recipient's reminder."""
+    """One action in one recipient's reminder (a ``ReminderItem``)."""
 
     action: CorrectiveAction
     kind: str
     today: date
     owner: bool  # the recipient owns the action (else: a supervisor of its agency)
 
+    section = SECTION
+
+    @property
+    def agency_id(self) -> int:
+        return self.action.agency_id
+
+    @property
+    def due_on(self) -> date:
+        return self.action.due_on
+
+    def text(self) -> str:
+        return line_text(self)
+
+    def path(self) -> str:
+        return case_path(self.action)
+
+    def reminder_row(self, recipient: User, now: datetime) -> CorrectiveActionReminder:
+        return CorrectiveActionReminder(
+            action=self.action, recipient=recipient, kind=self.kind, for_date=self.today, sent_at=now
+        )
+
 
 @dataclass
 class ActionRecipient:
+    """One recipient of the day's follow-up reminder and their lines (corrective actions and other sources')."""
+
     user: User
-    lines: list[ReminderLine] = field(default_factory=list)
+    lines: list[ReminderItem] = field(default_factory=list)
 
     @property
     def today(self) -> date:
@@ -114,19 +199,36 @@ def case_path(action: CorrectiveAction) -> str:
     return reverse("incidents:incident_detail", kwargs={"public_id": action.incident.public_id})
 
 
-def reminder_message(*, address: str, lines: list[ReminderLine], today: date) -> EmailMessage:
-    """The day's e-mail for one recipient: one line and a link to the case page per action."""
+def _list_paths() -> dict[str, Callable[[], str]]:
+    return {SECTION: lambda: reverse("incidents:corrective_action_list")} | {
+        source.section: source.list_path for source in REMINDER_SOURCES
+    }
+
+
+def reminder_message(*, address: str, lines: list[ReminderItem], today: date) -> EmailMessage:
+    """The day's e-mail for one recipient: a section per kind of item (corrective actions first, then each
+    registered source's), one line and a link to its page per item, and a link to each list."""
     count = len(lines)
-    subject = f"287(g) corrective actions for {today.isoformat()}: {count} due or overdue"
-    parts = [f"Corrective actions due or overdue on {today.isoformat()} (agency date).", ""]
-    for line in sorted(lines, key=lambda line: (line.action.due_on, line.action.pk)):
-        parts.append(f"- {line_text(line)}")
-        parts.append(f"  {absolute_url(case_path(line.action))}")
-    parts += [
-        "",
-        f"Your corrective actions: {absolute_url(reverse('incidents:corrective_action_list'))}",
-        "You get at most one of these e-mails a day; an overdue action is listed again each week while it is open.",
-    ]
+    sections = [SECTION, *(source.section for source in REMINDER_SOURCES)]
+    sections += sorted({line.section for line in lines} - set(sections))
+    present = [section for section in sections if any(line.section == section for line in lines)]
+    if present == [SECTION]:
+        subject = f"287(g) corrective actions for {today.isoformat()}: {count} due or overdue"
+    else:
+        subject = f"287(g) follow-ups for {today.isoformat()}: {count} due or overdue"
+    parts = []
+    for section in present:
+        parts += [f"{section} due or overdue on {today.isoformat()} (agency date).", ""]
+        mine = [line for line in lines if line.section == section]
+        for line in sorted(mine, key=lambda line: (line.due_on, line.path())):
+            parts.append(f"- {line.text()}")
+            parts.append(f"  {absolute_url(line.path())}")
+        parts.append("")
+    paths = _list_paths()
+    parts += [f"Your {section.lower()}: {absolute_url(paths[section]())}" for section in present if section in paths]
+    parts.append(
+        "You get at most one of these e-mails a day; an overdue item is listed again each week while it is open."
+    )
     return EmailMessage(subject=subject, body="\n".join(parts) + "\n", to=[address])
 
 
@@ -150,21 +252,26 @@ def reminders_plan(*, now: datetime) -> list[ActionRecipient]:
         if kind is not None:
             action.agency = agencies[action.agency_id]
             due.append((action, kind, today))
-    if not due:
+    planned = {source.section: source.plan(now=now, agencies=agencies, todays=todays) for source in REMINDER_SOURCES}
+    if not due and not any(planned.values()):
         return []
-    supervisors = users_holding({action.agency_id for action, _, _ in due}, access.REVIEW)
+    supervisors = users_holding({action.agency_id for action, _, _ in due}, access.REVIEW) if due else {}
     earlier: dict[tuple[int, int], list[tuple[str, date]]] = {}
     reminded_on: set[tuple[int, date]] = set()
-    for action_id, recipient_id, kind, day in CorrectiveActionReminder.objects.filter(
-        action_id__in=[action.pk for action, _, _ in due]
-    ).values_list("action_id", "recipient_id", "kind", "for_date"):
-        earlier.setdefault((action_id, recipient_id), []).append((kind, day))
+    if due:
+        for action_id, recipient_id, kind, day in CorrectiveActionReminder.objects.filter(
+            action_id__in=[action.pk for action, _, _ in due]
+        ).values_list("action_id", "recipient_id", "kind", "for_date"):
+            earlier.setdefault((action_id, recipient_id), []).append((kind, day))
+    # At most one follow-up e-mail per recipient and day, whichever source reminded them first.
     for recipient_id, day in CorrectiveActionReminder.objects.filter(for_date__in=set(todays.values())).values_list(
         "recipient_id", "for_date"
     ):
         reminded_on.add((recipient_id, day))
+    for source in REMINDER_SOURCES:
+        reminded_on |= source.reminded_on(set(todays.values()))
 
-    wanted: dict[int, list[ReminderLine]] = {}
+    wanted: dict[int, list[ReminderItem]] = {}
     for action, kind, today in due:
         people = set(supervisors.get(action.agency_id, set()))
         if action.owner.is_active:
@@ -175,6 +282,11 @@ def reminders_plan(*, now: datetime) -> list[ActionRecipient]:
             wanted.setdefault(user_id, []).append(
                 ReminderLine(action=action, kind=kind, today=today, owner=user_id == action.owner_id)
             )
+    for lines_by_user in planned.values():
+        for user_id, lines in lines_by_user.items():
+            fresh = [line for line in lines if (user_id, line.today) not in reminded_on]
+            if fresh:
+                wanted.setdefault(user_id, []).extend(fresh)
     users = User.objects.in_bulk(list(wanted))
     return [
         ActionRecipient(user=users[user_id], lines=lines)
@@ -197,21 +309,19 @@ def reminder_send(*, recipient: ActionRecipient, now: datetime) -> tuple[bool, b
     address = (recipient.user.email or "").strip()
     try:
         with transaction.atomic():
-            CorrectiveActionReminder.objects.bulk_create(
-                [
-                    CorrectiveActionReminder(
-                        action=line.action, recipient=recipient.user, kind=line.kind, for_date=line.today, sent_at=now
-                    )
-                    for line in recipient.lines
-                ]
-            )
+            rows_by_model: dict[type, list[models.Model]] = {}
+            for line in recipient.lines:
+                row = line.reminder_row(recipient.user, now)
+                rows_by_model.setdefault(type(row), []).append(row)
+            for model, rows in rows_by_model.items():
+                model.objects.bulk_create(rows)
             Notification.objects.bulk_create(
                 [
                     Notification(
                         recipient=recipient.user,
-                        agency_id=line.action.agency_id,
-                        text=line_text(line)[:300],
-                        link=case_path(line.action),
+                        agency_id=line.agency_id,
+                        text=line.text()[:300],
+                        link=line.path(),
                         created_at=now,
                     )
                     for line in recipient.lines
@@ -235,20 +345,22 @@ def reminder_send(*, recipient: ActionRecipient, now: datetime) -> tuple[bool, b
     return True, bool(address)
 
 
-def send_corrective_action_reminders(*, now: datetime | None = None) -> dict[str, int]:
-    """Remind owners and supervisors of corrective actions due soon or overdue at ``now``. Safe to run twice.
+def follow_up_reminders_send(*, now: datetime | None = None) -> dict:
+    """The daily follow-up run: corrective actions and every registered source's items due soon or overdue at
+    ``now``, one e-mail per recipient. Safe to run twice.
 
     Args:
         now: an aware datetime (tests pass a fixed one; the daily task passes none). Each agency's
             local date is taken from it.
 
     Returns:
-        Counts, no personal data: ``{"reminders", "recipients", "emails", "failed"}`` — reminder rows
-        written, recipients reached (in-app and/or mail), e-mails sent, recipients whose mail failed
-        (retried next run).
+        Counts, no personal data: ``reminders`` (rows written, every source's), ``recipients`` (reached in-app
+        and/or by mail), ``emails`` (sent), ``failed`` (recipients whose mail failed: retried next run) and
+        ``by_section`` (``{section: rows written}``, e.g. ``{"Corrective actions": 3, "Commitments": 1}``).
     """
     now = now or timezone.now()
     result = {"reminders": 0, "recipients": 0, "emails": 0, "failed": 0}
+    by_section = {SECTION: 0} | {source.section: 0 for source in REMINDER_SOURCES}
     # Nothing written here is audited; any history row a future change writes is the system account's.
     with acting_as(system_user(), reason="Corrective-action reminders"):
         for recipient in reminders_plan(now=now):
@@ -261,4 +373,20 @@ def send_corrective_action_reminders(*, now: datetime | None = None) -> dict[str
                 result["reminders"] += len(recipient.lines)
                 result["recipients"] += 1
                 result["emails"] += emailed
-    return result
+                for line in recipient.lines:
+                    by_section[line.section] = by_section.get(line.section, 0) + 1
+    return {**result, "by_section": by_section}
+
+
+def send_corrective_action_reminders(*, now: datetime | None = None) -> dict[str, int]:
+    """Remind owners and supervisors of corrective actions due soon or overdue at ``now``, with every registered
+    source's lines (``REMINDER_SOURCES``: commitments) in the same e-mail (``follow_up_reminders_send``). Safe to
+    run twice.
+
+    Returns:
+        Counts, no personal data: ``{"reminders", "recipients", "emails", "failed"}`` — reminder rows
+        written (every source's), recipients reached (in-app and/or mail), e-mails sent, recipients whose mail
+        failed (retried next run).
+    """
+    result = follow_up_reminders_send(now=now)
+    return {key: result[key] for key in ("reminders", "recipients", "emails", "failed")}

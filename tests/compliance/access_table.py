@@ -83,6 +83,8 @@ TABLE: dict[str, tuple[Need, ...] | Need] = {
     "incidents:case_settings": Need(ADM, post=True),
     "community:outreach_list": Need(V, rows_only=True),
     "community:outreach_create": Need(C, post=True),
+    "community:commitment_list": Need(V, rows_only=True),
+    "community:commitment_create": Need(C, post=True),
     "reports:list": Need(V, rows_only=True),
     "reports:request": Need(E, post=True),
     "findings:list": Need(V, rows_only=True),
@@ -164,6 +166,13 @@ TABLE: dict[str, tuple[Need, ...] | Need] = {
     "incidents:complainant_contact": Need(R, "incidents.incident"),
     "community:outreach_detail": Need(V, "community.outreachevent"),
     "community:outreach_edit": Need(C, "community.outreachevent", post=True),
+    # Commitments: done by its owner (no persona here) or a supervisor; drop and reopen by a supervisor. The owner's
+    # side: tests/community/test_commitment_pages.py.
+    "community:commitment_detail": Need(V, "community.commitment"),
+    "community:commitment_edit": Need(C, "community.commitment", post=True),
+    "community:commitment_complete": Need(R, "community.commitment", post=True),
+    "community:commitment_drop": Need(R, "community.commitment", post=True),
+    "community:commitment_reopen": Need(R, "community.commitment", post=True),
     "findings:detail": Need(V, "compliance.finding"),
     "findings:acknowledge": Need(R, "compliance.finding", post=True, get=False),
     "findings:resolve": Need(R, "compliance.finding", post=True, get=False),

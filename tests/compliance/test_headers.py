@@ -169,7 +169,12 @@ class ContentSecurityPolicyTests(BaseTestCase):
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 #: Rendered by WeasyPrint into PDF files (compliance.reports.rendering), never served as pages.
-PDF_TEMPLATES = {"reports/detainer_log.html", "reports/incident_log.html", "reports/training_roster.html"}
+PDF_TEMPLATES = {
+    "reports/detainer_log.html",
+    "reports/incident_log.html",
+    "reports/outreach.html",
+    "reports/training_roster.html",
+}
 
 
 def test_F2_no_served_template_has_inline_script_style_or_event_handlers():

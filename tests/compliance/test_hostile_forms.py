@@ -46,6 +46,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
+from community.commitments.models import Commitment
 from compliance.accounts.invitations import invitation_path
 from compliance.core.forms import validate_day_in_range
 from compliance.core.models import AccessLog, Finding
@@ -646,6 +647,26 @@ PAGES: dict[str, FormPage] = {
     "outreach_edit": FormPage(
         _url("community:outreach_edit", "outreach"), ("form",), ("community.outreach.forms.OutreachEventForm",)
     ),
+    "commitment_create": FormPage(
+        _url("community:commitment_create"), ("form",), ("community.commitments.forms.CommitmentForm",)
+    ),
+    "commitment_edit": FormPage(
+        _url("community:commitment_edit", "commitment"), ("form",), ("community.commitments.forms.CommitmentForm",)
+    ),
+    "commitment_complete": FormPage(
+        _url("community:commitment_complete", "commitment"),
+        ("form",),
+        ("community.commitments.forms.CommitmentCompleteForm",),
+    ),
+    "commitment_drop": FormPage(
+        _url("community:commitment_drop", "commitment"), ("form",), ("community.commitments.forms.ReasonForm",)
+    ),
+    "commitment_filters": FormPage(
+        _url("community:commitment_list"),
+        ("filters",),
+        ("community.commitments.forms.CommitmentFilterForm",),
+        method="GET",
+    ),
 }
 
 
@@ -850,6 +871,14 @@ class HostileFormTests(HypothesisTestCase, BaseTestCase):
         cls.closed_finding = make_finding(cls.agency_a, cls.incident)
         Finding.objects.filter(pk=cls.closed_finding.pk).update(status=Finding.Status.RESOLVED, resolution_note="x")
         cls.outreach = make_outreach(cls.agency_a, date(2026, 1, 10))
+        cls.commitment = Commitment.objects.create(
+            agency=cls.agency_a,
+            event=cls.outreach,
+            description="Invented commitment",
+            owner=cls.staff_a,
+            due_on=date(2026, 12, 20),
+            created_by=cls.supervisor_a,
+        )
         # Records of agency B, whose ids a hostile form sends to agency A's pages.
         other_officer = make_officer(cls.agency_b, 2)
         other_detainer = make_detainer(cls.agency_b, actor=cls.supervisor_b, number=3, booking_number="BK-B-3")

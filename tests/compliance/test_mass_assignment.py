@@ -27,6 +27,7 @@ EDIT_PAGES = {
     "incidents:detainer_edit": "incidents.detainer",
     "incidents:incident_edit": "incidents.incident",
     "community:outreach_edit": "community.outreachevent",
+    "community:commitment_edit": "community.commitment",
     "incidents:detainer_citizenship": "incidents.detainer",
     "incidents:detainer_consular": "incidents.detainer",
     "training:rank_edit": "training.rank",

@@ -15,6 +15,7 @@ from django.urls import reverse
 from PIL import Image
 from pypdf import PdfReader
 
+from community.commitments.models import Commitment
 from compliance.core import access
 from compliance.core.models import Report
 from compliance.core.roles import Role
@@ -44,6 +45,7 @@ def build_records(agency, number: int, reporter) -> dict:
     incident = make_incident(agency, number, reported_by=reporter)
     # Owned by someone who is no persona: only supervisors and administrators may finish it (REVIEW in the table).
     action_owner = make_user(f"action_owner_{number}")
+    outreach = make_outreach(agency, date(2026, 1, 10), number)
     return {
         "compliance.agency": agency,
         "compliance.agreement": agency.agreements.first(),
@@ -77,7 +79,15 @@ def build_records(agency, number: int, reporter) -> dict:
             response_on=date(2026, 1, 6),
             recorded_by=reporter,
         ),
-        "community.outreachevent": make_outreach(agency, date(2026, 1, 10), number),
+        "community.outreachevent": outreach,
+        "community.commitment": Commitment.objects.create(
+            agency=agency,
+            event=outreach,
+            description=f"Invented commitment {number}",
+            owner=action_owner,
+            due_on=date(2026, 1, 20),
+            created_by=action_owner,
+        ),
         "training.rank": Rank.objects.create(agency=agency, name=f"Sergeant {number}", seniority=20),
     }
 

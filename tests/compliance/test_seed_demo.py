@@ -5,7 +5,7 @@ from io import StringIO
 from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
 
-from community.models import OutreachEvent
+from community.models import Commitment, OutreachEvent
 from compliance.core.models import Agency, Agreement, User
 from compliance.management.commands.seed_demo import CASES, DEMO_PASSWORD, REFUSE_MESSAGE
 from incidents.detainers.checks import check_handling_officer_authorized
@@ -47,6 +47,8 @@ class SeedDemoTests(TestCase):
         self.assertEqual(counts, again)
         self.assertEqual(Officer.history.count(), officer_history)  # no phantom changes either
         self.assertEqual(OutreachEvent.objects.count(), 9)
+        self.assertEqual(Commitment.objects.count(), 3)
+        self.assertEqual(Commitment.history.count(), 3)  # no phantom changes
 
     def test_the_dashboard_shows_every_kind_of_figure(self):
         seed()
@@ -58,6 +60,8 @@ class SeedDemoTests(TestCase):
         self.assertEqual(figure(response, "officers-current"), "9")
         self.assertEqual(figure(response, "detainers-overdue"), "1")
         self.assertEqual(figure(response, "detainers-upcoming"), "3")
+        self.assertEqual(figure(response, "commitments-overdue"), "1")
+        self.assertEqual(figure(response, "commitments-due-soon"), "1")
         self.assertEqual(figure(response, "outreach-quarter"), "2")
         # The five incidents of every agency, one per severity open, and the review workflow's demo cases
         # (seed_cases: two high open, one medium public complaint open).

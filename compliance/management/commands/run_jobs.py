@@ -3,7 +3,7 @@
 The same work beat schedules (compliance/celery.py): the roster's stored
 training facts, the certification lapses (case H1), the certification expiry
 reminders, the 90-day inactive accounts (A8), the hold-deadline, consular-notification and release-notice sweeps, the
-case-deadline sweep and the corrective-action reminders. All
+case-deadline sweep and the corrective-action reminders (commitment reminders in the same e-mails). All
 are idempotent, so running them by hand (after downtime, after a deploy, or
 right after loading demo data) never sends a notice twice. Attributed to the
 system account, like scheduled runs.
@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand
 
 from compliance.accounts.inactivity import inactive_accounts_deactivate
 from incidents.consular.services import sweep_consular_notifications
-from incidents.corrective_actions.reminders import send_corrective_action_reminders
+from incidents.corrective_actions.reminders import follow_up_reminders_send
 from incidents.detainers.release_notice import sweep_release_notices
 from incidents.detainers.sweep import sweep_hold_deadlines
 from incidents.referrals.deadlines import incident_deadlines_sweep
@@ -37,7 +37,7 @@ class Command(BaseCommand):
         consular = sweep_consular_notifications()
         notices = sweep_release_notices()
         deadlines = incident_deadlines_sweep()
-        action_reminders = send_corrective_action_reminders()
+        action_reminders = follow_up_reminders_send()
         self.stdout.write(f"Accounts deactivated after 90 days without a sign-in: {inactive}.")
         self.stdout.write(f"Training facts refreshed for {facts} officers.")
         self.stdout.write(f"Certification lapses recorded: {lapses}.")
@@ -59,4 +59,7 @@ class Command(BaseCommand):
             f"Corrective-action reminders: {action_reminders['reminders']} reminders to "
             f"{action_reminders['recipients']} people ({action_reminders['emails']} by e-mail), "
             f"{action_reminders['failed']} failed."
+        )
+        self.stdout.write(
+            f"Commitment reminders (in the same e-mails): {action_reminders['by_section'].get('Commitments', 0)}."
         )

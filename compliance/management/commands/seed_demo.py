@@ -5,7 +5,8 @@ default training requirements (basic course, 24-month refresher, annual online
 courses: training.requirements.services), 15 officers each linked to an agreement
 (current, expiring within 90 days — one expiring today —, expired, one missing
 an annual course), detainers handled by authorized officers with hold deadlines
-in the next hours and one past its deadline, incidents of every severity, outreach this quarter,
+in the next hours and one past its deadline, incidents of every severity, outreach this quarter
+(with commitments in the first agency: one overdue, one done with its evidence, one due within days),
 the agency's rank order, demo cases of the review workflow in every stage (a public complaint in
 Spanish among them: ``seed_cases``), and one demo user per role. Every date is relative to today (the agency's local
 date), so the demo always shows expiring items. Running it again updates the
@@ -14,7 +15,7 @@ same rows instead of adding new ones. All people and agencies are invented.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
@@ -25,7 +26,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from community.models import OutreachEvent
+from community.models import Commitment, OutreachEvent
 from compliance.core.audit import acting_as
 from compliance.core.models import Agency, Agreement, AgreementModel, User
 from compliance.core.roles import Role, role_grant
@@ -129,6 +130,7 @@ class Command(BaseCommand):
                 seed_detainers(agency, officers=officers, now=now)
                 seed_incidents(agency, reporter=users["demo-staff"], now=now)
                 seed_outreach(agency, now=now)
+            seed_commitments(agencies[0], owner=users["demo-staff"], now=now)
             seed_cases(agencies[0], users=users, now=now)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self._print(login_lines(sign_in_url=sign_in_url))
@@ -514,4 +516,32 @@ def seed_outreach(agency: Agency, *, now) -> None:
             OutreachEvent,
             {"agency": agency, "title": f"{title} (demo)"},
             {"kind": kind, "held_on": held_on, "location": "Invented venue", "attendance": 40},
+        )
+
+
+def seed_commitments(agency: Agency, *, owner: User, now) -> None:
+    """Commitments made at the agency's demo events: one overdue, one done with its evidence, one due in 5 days.
+
+    Dates relative to the agency's today; a second run on the same day changes nothing.
+    """
+    today = timezone.localdate(now, timezone=agency.zone)
+    presentation = OutreachEvent.objects.get(agency=agency, title="Presentation to the county commission (demo)")
+    forum = OutreachEvent.objects.get(agency=agency, title="Community forum on the 287(g) agreement (demo)")
+    done_on = presentation.held_on + timedelta(days=5)
+    closed_at = datetime.combine(done_on, time(17, 0), tzinfo=agency.zone)
+    items = (
+        (presentation, "Publish the quarterly detainer figures on the county website (demo)",
+         presentation.held_on + timedelta(days=10), {}),
+        (presentation, "Send the commission the complaint procedure in English and Spanish (demo)",
+         presentation.held_on + timedelta(days=14),
+         {"status": Commitment.Status.DONE, "evidence": "Sent by e-mail to the commission clerk; copy in the "
+          "outreach folder (demo).", "completed_on": done_on, "closed_at": closed_at, "closed_by": owner}),
+        (forum, "Hold the next forum with Spanish interpretation (demo)", max(today, forum.held_on) + timedelta(days=5),
+         {}),
+    )  # fmt: skip
+    for event, description, due_on, closed in items:
+        _upsert(
+            Commitment,
+            {"agency": agency, "event": event, "description": description},
+            {"owner": owner, "due_on": due_on, "created_by": owner, **closed},
         )
