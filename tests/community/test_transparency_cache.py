@@ -99,3 +99,14 @@ class TransparencyCacheTests(BaseTestCase):
         self.assertEqual(cached_page_data(self.agency_a, Q1, lambda: "old"), "old")
         cache.delete(figures_cache._version_key(self.agency_a.pk))
         self.assertEqual(cached_page_data(self.agency_a, Q1, lambda: "new"), "new")
+
+    def test_labels_are_cached_as_text_in_each_language_apart(self):
+        from django.utils import translation
+        from django.utils.functional import Promise
+
+        with translation.override("en"):
+            english = published_figures(agency=self.agency_a, period=Q1, threshold=10, now=NOW)
+        self.assertNotIsInstance(english[0].title, Promise)
+        self.assertIsInstance(english[2].tables[0].source.rows[0], str)
+        with translation.override("es"), self.assertNumQueries(8):  # built afresh: not the English entry
+            published_figures(agency=self.agency_a, period=Q1, threshold=10, now=NOW)
