@@ -31,10 +31,12 @@ AUDITED_MODELS: dict[str, str] = {
     "incidents.detainer": "agency",
     "incidents.incident": "agency",
     "community.outreachevent": "agency",
+    "community.organisation": "agency",
+    "community.contact": "agency",
 }
 
 #: Models whose history shows personal data: each view of it is access-logged.
-PERSONAL_DATA_MODELS = {"incidents.detainer"}
+PERSONAL_DATA_MODELS = {"incidents.detainer", "community.contact"}
 
 # Bookkeeping columns that change with every real change; showing them adds nothing.
 _HIDDEN_FIELDS = {"updated_at", "created_at"}
