@@ -163,7 +163,7 @@ def participant_add(request, public_id):
     """Add an organisation, a contact or a member of staff to the event (CHANGE in its agency)."""
     event = _event_or_404(request, public_id)
     require_change(request.user, event.agency)
-    form = _participant_form(event, request.POST or None)
+    form = _participant_form(event, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.participant_add(
@@ -211,7 +211,8 @@ def material_add(request, public_id):
     """Upload a flyer, slide deck or handout shared at the event (CHANGE in its agency)."""
     event = _event_or_404(request, public_id)
     require_change(request.user, event.agency)
-    form = MaterialForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = MaterialForm(request.POST if posted else None, request.FILES if posted else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.material_add(
