@@ -27,6 +27,8 @@ EDIT_PAGES = {
     "incidents:detainer_edit": "incidents.detainer",
     "incidents:incident_edit": "incidents.incident",
     "community:outreach_edit": "community.outreachevent",
+    "community:organisation_edit": "community.organisation",
+    "community:contact_edit": "community.contact",
     "incidents:detainer_citizenship": "incidents.detainer",
     "incidents:detainer_consular": "incidents.detainer",
     "training:rank_edit": "training.rank",

@@ -15,6 +15,7 @@ from django.urls import reverse
 from PIL import Image
 from pypdf import PdfReader
 
+from community.models import Contact, EventParticipant, Organisation
 from compliance.core import access
 from compliance.core.models import Report
 from compliance.core.roles import Role
@@ -44,6 +45,8 @@ def build_records(agency, number: int, reporter) -> dict:
     incident = make_incident(agency, number, reported_by=reporter)
     # Owned by someone who is no persona: only supervisors and administrators may finish it (REVIEW in the table).
     action_owner = make_user(f"action_owner_{number}")
+    outreach = make_outreach(agency, date(2026, 1, 10), number)
+    organisation = Organisation.objects.create(agency=agency, name=f"Invented group {number}", kind="faith")
     return {
         "compliance.agency": agency,
         "compliance.agreement": agency.agreements.first(),
@@ -77,7 +80,15 @@ def build_records(agency, number: int, reporter) -> dict:
             response_on=date(2026, 1, 6),
             recorded_by=reporter,
         ),
-        "community.outreachevent": make_outreach(agency, date(2026, 1, 10), number),
+        "community.outreachevent": outreach,
+        "community.organisation": organisation,
+        "community.contact": Contact.objects.create(agency=agency, name=f"Invented contact {number}"),
+        "community.eventparticipant": EventParticipant.objects.create(
+            event=outreach,
+            organisation=organisation,
+            added_at=datetime(2026, 1, 10, 18, 0, tzinfo=UTC),
+            added_by=reporter,
+        ),
         "training.rank": Rank.objects.create(agency=agency, name=f"Sergeant {number}", seniority=20),
     }
 
