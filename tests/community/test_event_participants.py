@@ -223,3 +223,22 @@ class ParticipantPageTests(BaseTestCase):
         self.assertContains(response, "Publish the figures")
         self.assertEqual(response.context["origin_query"], f"event={self.event.public_id}")
         self.assertTrue(response.context["can_add"])
+
+
+@time_machine.travel(NOW, tick=False)
+class ParticipantHistoryTests(BaseTestCase):
+    def test_the_events_history_page_lists_participant_changes_with_their_authors(self):
+        event = make_event(self.agency_a, self.staff_a)
+        org = organisation_create(agency=self.agency_a, actor=self.staff_a, name="Alpha Group", kind="faith")
+        row = participant_add(event=event, actor=self.staff_a, organisation=org)
+        with time_machine.travel(datetime(2026, 6, 1, 16, 0, tzinfo=UTC), tick=False):
+            participant_remove(participant=row, actor=self.supervisor_a)
+        sign_in(self.client, self.auditor_a)
+        response = self.client.get(reverse("history", args=["community.outreachevent", event.public_id]))
+        entries = response.context["entries"]
+        self.assertEqual(
+            [(e.type, e.user) for e in entries[:2]],
+            [("Participant removed", self.supervisor_a), ("Participant added", self.staff_a)],
+        )
+        self.assertContains(response, "Alpha Group (organisation)")
+        self.assertEqual(entries[-1].type, "Created")
