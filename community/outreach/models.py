@@ -117,6 +117,10 @@ def event_material_path(instance, filename: str) -> str:
 class EventMaterial(models.Model):
     """A flyer, slide deck or handout shared at an event: PDF, PNG or JPEG, stored privately."""
 
+    class Scan(models.TextChoices):
+        CLEAN = "clean", "Scanned, clean"
+        NOT_SCANNED = "not_scanned", "Not scanned (no scanner configured)"
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     event = models.ForeignKey(OutreachEvent, on_delete=models.PROTECT, related_name="materials")
     file = models.FileField(upload_to=event_material_path)
@@ -125,6 +129,12 @@ class EventMaterial(models.Model):
     size = models.PositiveIntegerField(help_text="Bytes.")
     sha256 = models.CharField("SHA-256", max_length=64)
     description = models.CharField(max_length=200, blank=True)
+    scan = models.CharField(
+        max_length=12,
+        choices=Scan.choices,
+        default=Scan.NOT_SCANNED,
+        help_text="The virus scan's verdict; a file the scan flags is refused, never stored.",
+    )
     uploaded_at = models.DateTimeField()
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 

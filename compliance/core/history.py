@@ -32,10 +32,17 @@ AUDITED_MODELS: dict[str, str] = {
     "incidents.incident": "agency",
     "community.outreachevent": "agency",
     "community.commitment": "agency",
+    "community.organisation": "agency",
+    "community.contact": "agency",
 }
 
+#: "app_label.model_name" → a function of the record giving more ``HistoryEntry`` rows kept outside its own
+#: history table (an outreach event's participants added and removed, in ``EventParticipant`` rows). An upper
+#: floor registers its function here at start-up (``community.apps``); the history page merges them, newest first.
+RELATED_HISTORY: dict = {}
+
 #: Models whose history shows personal data: each view of it is access-logged.
-PERSONAL_DATA_MODELS = {"incidents.detainer"}
+PERSONAL_DATA_MODELS = {"incidents.detainer", "community.contact"}
 
 # Bookkeeping columns that change with every real change; showing them adds nothing.
 _HIDDEN_FIELDS = {"updated_at", "created_at"}
@@ -98,7 +105,7 @@ def history_entries(record) -> list[HistoryEntry]:
     in the agency's zone, and timestamp bookkeeping fields are left out.
     Two queries (history rows with their users), plus one per kind of related
     record named in the changes (e.g. the user who resolved a finding), never
-    one per change.
+    one per change; plus the entries a ``RELATED_HISTORY`` function adds for the record's model.
     """
     by_label = {field.verbose_name: field for field in record._meta.concrete_fields}
     diffs = history_diffs(record)
@@ -120,6 +127,9 @@ def history_entries(record) -> list[HistoryEntry]:
                 changes=changes,
             )
         )
+    related = RELATED_HISTORY.get(record._meta.label_lower)
+    if related is not None:
+        entries = sorted([*related(record), *entries], key=lambda entry: entry.date, reverse=True)
     return entries
 
 

@@ -40,6 +40,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from guardian.shortcuts import get_perms
 
+from community.outreach.services import material_add
 from compliance.core import access
 from compliance.core.roles import ROLE_PERMISSIONS, Role
 from incidents.case_files.services import attachment_add
@@ -246,6 +247,11 @@ class AccessMatrixTests(BaseTestCase):
             self.records[agency.pk]["incidents.caseattachment"] = attachment_add(
                 incident=self.records[agency.pk]["incidents.incident"],
                 upload=SimpleUploadedFile("scene.png", _tiny_png()),
+                actor=user,
+            )
+            self.records[agency.pk]["community.eventmaterial"] = material_add(
+                event=self.records[agency.pk]["community.outreachevent"],
+                upload=SimpleUploadedFile("flyer.png", _tiny_png()),
                 actor=user,
             )
         self.clients = {}

@@ -47,6 +47,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from community.commitments.models import Commitment
+from community.models import Contact, Organisation
 from compliance.accounts.invitations import invitation_path
 from compliance.core.forms import validate_day_in_range
 from compliance.core.models import AccessLog, Finding
@@ -667,6 +668,47 @@ PAGES: dict[str, FormPage] = {
         ("community.commitments.forms.CommitmentFilterForm",),
         method="GET",
     ),
+    "outreach_filters": FormPage(
+        _url("community:outreach_list"), ("form",), ("community.outreach.forms.OutreachFilterForm",), method="GET"
+    ),
+    "outreach_as_of": FormPage(
+        _url("community:outreach_detail", "outreach"),
+        ("as_of_form",),
+        ("community.outreach.forms.AsOfForm",),
+        method="GET",
+    ),
+    "participant_add": FormPage(
+        _url("community:participant_add", "outreach"), ("form",), ("community.outreach.forms.ParticipantForm",)
+    ),
+    "material_add": FormPage(
+        _url("community:material_add", "outreach"), ("form",), ("community.outreach.forms.MaterialForm",)
+    ),
+    "organisation_create": FormPage(
+        _url("community:organisation_create"), ("form",), ("community.organisations.forms.OrganisationForm",)
+    ),
+    "organisation_edit": FormPage(
+        _url("community:organisation_edit", "organisation"),
+        ("form",),
+        ("community.organisations.forms.OrganisationForm",),
+    ),
+    "organisation_filters": FormPage(
+        _url("community:organisation_list"),
+        ("form",),
+        ("community.organisations.forms.OrganisationFilterForm",),
+        method="GET",
+    ),
+    "contact_create": FormPage(
+        _url("community:contact_create"), ("form",), ("community.organisations.forms.ContactForm",)
+    ),
+    "contact_edit": FormPage(
+        _url("community:contact_edit", "contact"), ("form",), ("community.organisations.forms.ContactForm",)
+    ),
+    "contact_filters": FormPage(
+        _url("community:contact_list"),
+        ("form",),
+        ("community.organisations.forms.ContactFilterForm",),
+        method="GET",
+    ),
 }
 
 
@@ -879,6 +921,11 @@ class HostileFormTests(HypothesisTestCase, BaseTestCase):
             due_on=date(2026, 12, 20),
             created_by=cls.supervisor_a,
         )
+        cls.organisation = Organisation.objects.create(agency=cls.agency_a, name="Invented group", kind="faith")
+        cls.contact = Contact.objects.create(
+            agency=cls.agency_a, name="Invented contact", organisation=cls.organisation
+        )
+        other_organisation = Organisation.objects.create(agency=cls.agency_b, name="Invented group B", kind="media")
         # Records of agency B, whose ids a hostile form sends to agency A's pages.
         other_officer = make_officer(cls.agency_b, 2)
         other_detainer = make_detainer(cls.agency_b, actor=cls.supervisor_b, number=3, booking_number="BK-B-3")
@@ -889,6 +936,7 @@ class HostileFormTests(HypothesisTestCase, BaseTestCase):
             str(other_detainer.public_id),
             str(cls.agreement_b.public_id),
             str(cls.agreement_b.pk),
+            str(other_organisation.public_id),
         ]
 
     @classmethod

@@ -28,6 +28,8 @@ EDIT_PAGES = {
     "incidents:incident_edit": "incidents.incident",
     "community:outreach_edit": "community.outreachevent",
     "community:commitment_edit": "community.commitment",
+    "community:organisation_edit": "community.organisation",
+    "community:contact_edit": "community.contact",
     "incidents:detainer_citizenship": "incidents.detainer",
     "incidents:detainer_consular": "incidents.detainer",
     "training:rank_edit": "training.rank",

@@ -16,6 +16,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from community.commitments.models import Commitment
+from community.models import Contact, EventParticipant, Organisation
 from compliance.core import access
 from compliance.core.models import Report
 from compliance.core.roles import Role
@@ -46,6 +47,7 @@ def build_records(agency, number: int, reporter) -> dict:
     # Owned by someone who is no persona: only supervisors and administrators may finish it (REVIEW in the table).
     action_owner = make_user(f"action_owner_{number}")
     outreach = make_outreach(agency, date(2026, 1, 10), number)
+    organisation = Organisation.objects.create(agency=agency, name=f"Invented group {number}", kind="faith")
     return {
         "compliance.agency": agency,
         "compliance.agreement": agency.agreements.first(),
@@ -87,6 +89,14 @@ def build_records(agency, number: int, reporter) -> dict:
             owner=action_owner,
             due_on=date(2026, 1, 20),
             created_by=action_owner,
+        ),
+        "community.organisation": organisation,
+        "community.contact": Contact.objects.create(agency=agency, name=f"Invented contact {number}"),
+        "community.eventparticipant": EventParticipant.objects.create(
+            event=outreach,
+            organisation=organisation,
+            added_at=datetime(2026, 1, 10, 18, 0, tzinfo=UTC),
+            added_by=reporter,
         ),
         "training.rank": Rank.objects.create(agency=agency, name=f"Sergeant {number}", seniority=20),
     }

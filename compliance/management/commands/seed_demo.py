@@ -26,7 +26,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from community.models import Commitment, OutreachEvent
+from community.models import Commitment, Contact, EventParticipant, Organisation, OutreachEvent
+from compliance.core import access
 from compliance.core.audit import acting_as
 from compliance.core.models import Agency, Agreement, AgreementModel, User
 from compliance.core.roles import Role, role_grant
@@ -130,6 +131,7 @@ class Command(BaseCommand):
                 seed_detainers(agency, officers=officers, now=now)
                 seed_incidents(agency, reporter=users["demo-staff"], now=now)
                 seed_outreach(agency, now=now)
+                seed_outreach_people(agency, staff=users["demo-staff"])
             seed_commitments(agencies[0], owner=users["demo-staff"], now=now)
             seed_cases(agencies[0], users=users, now=now)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
@@ -515,8 +517,64 @@ def seed_outreach(agency: Agency, *, now) -> None:
         _upsert(
             OutreachEvent,
             {"agency": agency, "title": f"{title} (demo)"},
-            {"kind": kind, "held_on": held_on, "location": "Invented venue", "attendance": 40},
+            {
+                "kind": kind,
+                "held_on": held_on,
+                "location": "Invented venue",
+                "attendance": 40,
+                "languages": "English, Spanish",
+                "interpretation_provided": True,
+            },
         )
+
+
+#: Invented organisations (name, kind) and a contact at each (name, role, language) for the outreach demo.
+DEMO_ORGANISATIONS = (
+    ("Consulate of Invented Country (demo)", Organisation.Kind.CONSULATE, "Consul Demo Ejemplo", "Consul", "Spanish"),
+    ("Legal-aid clinic (demo)", Organisation.Kind.LEGAL_AID, "Attorney Demo Sample", "Staff attorney", "English"),
+    ("Faith community (demo)", Organisation.Kind.FAITH, "Pastor Demo Example", "Pastor", "Spanish"),
+    ("County school board (demo)", Organisation.Kind.SCHOOL, "Trustee Demo Person", "Trustee", "English"),
+    ("Local newspaper (demo)", Organisation.Kind.MEDIA, "Reporter Demo Writer", "Reporter", "English"),
+)  # fmt: skip
+
+
+def seed_outreach_people(agency: Agency, *, staff) -> None:
+    """Invented organisations and contacts of ``agency``, and who took part in its demo events (added by ``staff``).
+
+    Idempotent: participants are looked up by event and party; their ``added_at`` is the evening of the event.
+    """
+    organisations = []
+    for name, kind, contact_name, role, language in DEMO_ORGANISATIONS:
+        organisation = _upsert(Organisation, {"agency": agency, "name": name}, {"kind": kind, "website": "example.org"})
+        organisations.append(organisation)
+        _upsert(
+            Contact,
+            {"agency": agency, "name": contact_name},
+            {"organisation": organisation, "role": role, "languages": language, "email": "demo@example.org"},
+        )
+    events = {event.kind: event for event in OutreachEvent.objects.filter(agency=agency, title__endswith="(demo)")}
+    takes_part = {
+        OutreachEvent.Kind.CONSULATE_MEETING: organisations[:2],
+        OutreachEvent.Kind.COMMUNITY_MEETING: organisations[1:],
+        OutreachEvent.Kind.PRESENTATION: organisations[3:4],
+    }
+    for kind, parties in takes_part.items():
+        event = events.get(kind)
+        if event is None:
+            continue
+        added_at = datetime.combine(event.held_on, time(19, 0), tzinfo=agency.zone)
+        for organisation in parties:
+            _upsert(
+                EventParticipant,
+                {"event": event, "organisation": organisation, "removed_at": None},
+                {"added_at": added_at, "added_by": staff},
+            )
+        if access.can(staff, access.VIEW, agency):
+            _upsert(
+                EventParticipant,
+                {"event": event, "staff": staff, "removed_at": None},
+                {"added_at": added_at, "added_by": staff},
+            )
 
 
 def seed_commitments(agency: Agency, *, owner: User, now) -> None:
