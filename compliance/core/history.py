@@ -31,6 +31,8 @@ AUDITED_MODELS: dict[str, str] = {
     "incidents.detainer": "agency",
     "incidents.incident": "agency",
     "community.outreachevent": "agency",
+    "community.committeemember": "agency",
+    "community.committeemeeting": "agency",
 }
 
 #: Models whose history shows personal data: each view of it is access-logged.
