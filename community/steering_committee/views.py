@@ -86,9 +86,17 @@ def membership_changes(agency, *, limit: int = OVERVIEW_ROWS) -> list[dict]:
                 old, new = roles.get(before.role, before.role), roles.get(row.role, row.role)
                 what = f"Role changed from {old.lower()} to {new.lower()}"
         if what:
-            changes.append({"name": row.name, "what": what, "who": row.history_user, "when": row.history_date})
+            changes.append(
+                {
+                    "name": row.name,
+                    "what": what,
+                    "who": row.history_user,
+                    "when": row.history_date,
+                    "id": row.history_id,
+                }
+            )
         previous[row.id] = row
-    changes.sort(key=lambda change: change["when"], reverse=True)
+    changes.sort(key=lambda change: (change["when"], change["id"]), reverse=True)
     return changes[:limit]
 
 
