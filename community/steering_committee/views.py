@@ -154,7 +154,11 @@ def committee(request):
         "changes": membership_changes(agency),
         "can_change": services.may_change(request.user, agency),
         "can_administer": services.may_administer(request.user, agency),
-        "several_agencies": access.agencies_for(request.user, access.VIEW).count() > 1,
+        "other_agencies": [
+            other
+            for other in access.agencies_for(request.user, access.VIEW).order_by("state", "name")
+            if other.pk != agency.pk
+        ],
     }
     return render(request, "community/committee/overview.html", context)
 
