@@ -63,4 +63,10 @@ app.conf.beat_schedule = {
         "task": "incidents.tasks.send_corrective_action_reminders_task",
         "schedule": crontab(hour=6, minute=10),
     },
+    # Daily at 06:20 UTC: a steering committee past its required interval → a finding; minutes unapproved past
+    # the set days → a weekly reminder to the supervisors (R3.6). Idempotent.
+    "steering-committee-sweep": {
+        "task": "community.tasks.sweep_steering_committee_task",
+        "schedule": crontab(hour=6, minute=20),
+    },
 }

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Count, Q, QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from community.commitments.models import Commitment
@@ -27,7 +27,7 @@ DUE_SOON_DAYS = 7
 
 #: The committee meeting page a meeting's action items link to (built by the steering-committee topic);
 #: while it is not there, the origin is named without a link.
-MEETING_URL_NAME = "community:meeting_detail"
+MEETING_URL_NAME = "community:committee_meeting"
 
 OPEN, OVERDUE, DUE_SOON, DONE, DROPPED, ALL = "open", "overdue", "due_soon", "done", "dropped", "all"
 #: The list's status filter: value → label (``open`` is the default).
@@ -71,14 +71,11 @@ def owner_choices(agencies) -> QuerySet[User]:
 
 
 def origin_url(commitment: Commitment) -> str | None:
-    """The page of the event or meeting ``commitment`` was made at, or None (on its own, or no meeting page yet)."""
+    """The page of the event or meeting ``commitment`` was made at, or None when it was made on its own."""
     if commitment.event_id:
         return reverse("community:outreach_detail", kwargs={"public_id": commitment.event.public_id})
     if commitment.meeting_id:
-        try:
-            return reverse(MEETING_URL_NAME, kwargs={"public_id": commitment.meeting.public_id})
-        except NoReverseMatch:
-            return None
+        return reverse(MEETING_URL_NAME, kwargs={"public_id": commitment.meeting.public_id})
     return None
 
 

@@ -34,6 +34,8 @@ AUDITED_MODELS: dict[str, str] = {
     "community.commitment": "agency",
     "community.organisation": "agency",
     "community.contact": "agency",
+    "community.committeemember": "agency",
+    "community.committeemeeting": "agency",
 }
 
 #: "app_label.model_name" → a function of the record giving more ``HistoryEntry`` rows kept outside its own

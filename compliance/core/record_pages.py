@@ -8,4 +8,5 @@ RECORD_PAGES: dict[str, tuple[str, str]] = {
     "incidents.incident": ("incidents:incident_detail", "public_id"),
     "training.officer": ("training:officer_detail", "public_id"),
     "training.certification": ("training:officer_detail", "officer.public_id"),
+    "community.committeemeeting": ("community:committee_meeting", "public_id"),
 }

@@ -33,6 +33,7 @@ import uuid
 from html.parser import HTMLParser
 
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -45,6 +46,7 @@ from compliance.core import access
 from compliance.core.roles import ROLE_PERMISSIONS, Role
 from incidents.case_files.services import attachment_add
 from tests.base import BaseTestCase, make_user, sign_in
+from tests.community.helpers import pdf_bytes
 from tests.compliance.access_table import ADMIN, OWN, PUBLIC, SIGNED_IN, SUPERUSER, TABLE, Need
 from tests.compliance.helpers import make_ready_report
 from tests.compliance.test_permission_matrix import _tiny_png, build_records
@@ -254,6 +256,9 @@ class AccessMatrixTests(BaseTestCase):
                 upload=SimpleUploadedFile("flyer.png", _tiny_png()),
                 actor=user,
             )
+            # The committee meeting's minutes file, so its download answers 200 (stored as the service stores it).
+            meeting = self.records[agency.pk]["community.committeemeeting"]
+            meeting.minutes_file.save("minutes", ContentFile(pdf_bytes()), save=True)
         self.clients = {}
         self.cells = 0
 

@@ -48,6 +48,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from community.commitments.models import Commitment
 from community.models import Contact, Organisation
+from community.steering_committee.models import CommitteeMeeting, CommitteeMember
 from compliance.accounts.invitations import invitation_path
 from compliance.core.forms import validate_day_in_range
 from compliance.core.models import AccessLog, Finding
@@ -381,6 +382,9 @@ class FormPage:
     setup: Callable | None = None
 
 
+_COMMITTEE = "community.steering_committee.forms"
+
+
 def _url(name: str, record: str | None = None, **kwargs) -> Callable:
     def build(case) -> str:
         args = [getattr(case, record).public_id] if record else []
@@ -709,6 +713,21 @@ PAGES: dict[str, FormPage] = {
         ("community.organisations.forms.ContactFilterForm",),
         method="GET",
     ),
+    # the steering committee (community.steering_committee.forms)
+    **{
+        f"committee_{name}": FormPage(_url(f"community:committee_{name}", record), ("form",), (f"{_COMMITTEE}.{form}",))
+        for name, record, form in (
+            ("requirement", "agreement_a", "CommitteeRequirementForm"),
+            ("member_create", None, "CommitteeMemberForm"),
+            ("member_edit", "committee_member", "CommitteeMemberForm"),
+            ("member_end", "committee_member", "MemberEndTermForm"),
+            ("meeting_create", None, "MeetingForm"),
+            ("meeting_edit", "committee_meeting", "MeetingForm"),
+            ("meeting_held", "committee_meeting", "MeetingHeldForm"),
+            ("meeting_cancel", "committee_meeting", "MeetingCancelForm"),
+            ("decision_add", "committee_meeting_held", "DecisionForm"),
+        )
+    },
 }
 
 
@@ -926,6 +945,16 @@ class HostileFormTests(HypothesisTestCase, BaseTestCase):
             agency=cls.agency_a, name="Invented contact", organisation=cls.organisation
         )
         other_organisation = Organisation.objects.create(agency=cls.agency_b, name="Invented group B", kind="media")
+        # The steering committee: a serving member, a scheduled meeting in the past, a held meeting.
+        cls.committee_member = CommitteeMember.objects.create(
+            agency=cls.agency_a, name="Invented member", term_start=date(2025, 1, 1)
+        )
+        cls.committee_meeting = CommitteeMeeting.objects.create(
+            agency=cls.agency_a, starts_at=datetime(2026, 1, 12, 16, 0, tzinfo=UTC), agenda="Invented agenda"
+        )
+        cls.committee_meeting_held = CommitteeMeeting.objects.create(
+            agency=cls.agency_a, starts_at=datetime(2026, 1, 5, 16, 0, tzinfo=UTC), status=CommitteeMeeting.Status.HELD
+        )
         # Records of agency B, whose ids a hostile form sends to agency A's pages.
         other_officer = make_officer(cls.agency_b, 2)
         other_detainer = make_detainer(cls.agency_b, actor=cls.supervisor_b, number=3, booking_number="BK-B-3")

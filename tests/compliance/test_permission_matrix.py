@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from community.commitments.models import Commitment
 from community.models import Contact, EventParticipant, Organisation
+from community.steering_committee.models import CommitteeMeeting, CommitteeMember
 from compliance.core import access
 from compliance.core.models import Report
 from compliance.core.roles import Role
@@ -99,6 +100,13 @@ def build_records(agency, number: int, reporter) -> dict:
             added_by=reporter,
         ),
         "training.rank": Rank.objects.create(agency=agency, name=f"Sergeant {number}", seniority=20),
+        "community.committeemember": CommitteeMember.objects.create(
+            agency=agency, name=f"Invented member {number}", term_start=date(2025, 1, 1)
+        ),
+        # Scheduled, started in the past: it may be edited, recorded held or cancelled.
+        "community.committeemeeting": CommitteeMeeting.objects.create(
+            agency=agency, starts_at=datetime(2026, 1, 12, 16, 0, tzinfo=UTC), agenda=f"Invented agenda {number}"
+        ),
     }
 
 

@@ -5,7 +5,16 @@ from io import StringIO
 from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
 
-from community.models import Commitment, OutreachEvent
+from community.models import (
+    Commitment,
+    CommitteeDecision,
+    CommitteeMeeting,
+    CommitteeMember,
+    CommitteeRequirement,
+    MeetingAttendance,
+    OutreachEvent,
+)
+from community.steering_committee.sweep import sweep_steering_committee
 from compliance.core.models import Agency, Agreement, User
 from compliance.management.commands.seed_demo import CASES, DEMO_PASSWORD, REFUSE_MESSAGE
 from incidents.detainers.checks import check_handling_officer_authorized
@@ -49,6 +58,20 @@ class SeedDemoTests(TestCase):
         self.assertEqual(OutreachEvent.objects.count(), 9)
         self.assertEqual(Commitment.objects.count(), 3)
         self.assertEqual(Commitment.history.count(), 3)  # no phantom changes
+
+    def test_the_demo_committee_meets_every_quarter_and_running_twice_adds_nothing(self):
+        seed()
+        agency = Agency.objects.order_by("pk").first()
+        counts = [m.objects.count() for m in (CommitteeMember, CommitteeMeeting, MeetingAttendance, CommitteeDecision)]
+        seed()
+        again = [m.objects.count() for m in (CommitteeMember, CommitteeMeeting, MeetingAttendance, CommitteeDecision)]
+        self.assertEqual(counts, again)
+        meetings = CommitteeMeeting.objects.filter(agency=agency)
+        self.assertEqual(sorted(meetings.values_list("status", flat=True)), ["held", "held", "scheduled"])
+        self.assertEqual(meetings.filter(status="held", minutes_approved_on__isnull=True).count(), 1)
+        self.assertEqual(CommitteeMember.objects.filter(agency=agency, term_end__isnull=False).count(), 1)
+        self.assertTrue(all(r.required for r in CommitteeRequirement.objects.filter(agreement__agency=agency)))
+        self.assertEqual(sweep_steering_committee()["opened"], 0)  # the committee met in time
 
     def test_the_dashboard_shows_every_kind_of_figure(self):
         seed()

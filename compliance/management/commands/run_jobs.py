@@ -3,7 +3,8 @@
 The same work beat schedules (compliance/celery.py): the roster's stored
 training facts, the certification lapses (case H1), the certification expiry
 reminders, the 90-day inactive accounts (A8), the hold-deadline, consular-notification and release-notice sweeps, the
-case-deadline sweep and the corrective-action reminders (commitment reminders in the same e-mails). All
+case-deadline sweep, the corrective-action reminders (commitment reminders in the same e-mails) and the
+steering-committee sweep. All
 are idempotent, so running them by hand (after downtime, after a deploy, or
 right after loading demo data) never sends a notice twice. Attributed to the
 system account, like scheduled runs.
@@ -11,6 +12,7 @@ system account, like scheduled runs.
 
 from django.core.management.base import BaseCommand
 
+from community.steering_committee.sweep import sweep_steering_committee
 from compliance.accounts.inactivity import inactive_accounts_deactivate
 from incidents.consular.services import sweep_consular_notifications
 from incidents.corrective_actions.reminders import follow_up_reminders_send
@@ -25,7 +27,7 @@ from training.roster.lapses import certifications_record_lapses
 class Command(BaseCommand):
     help = (
         "Run the scheduled jobs once: training facts, certification lapses and reminders, hold-deadline and consular "
-        "sweeps, case deadlines and corrective-action reminders (idempotent)."
+        "sweeps, case deadlines, corrective-action reminders and the steering-committee sweep (idempotent)."
     )
 
     def handle(self, *args, **options):
@@ -38,6 +40,7 @@ class Command(BaseCommand):
         notices = sweep_release_notices()
         deadlines = incident_deadlines_sweep()
         action_reminders = follow_up_reminders_send()
+        committee = sweep_steering_committee()
         self.stdout.write(f"Accounts deactivated after 90 days without a sign-in: {inactive}.")
         self.stdout.write(f"Training facts refreshed for {facts} officers.")
         self.stdout.write(f"Certification lapses recorded: {lapses}.")
@@ -62,4 +65,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Commitment reminders (in the same e-mails): {action_reminders['by_section'].get('Commitments', 0)}."
+            f"Steering-committee sweep (R3.6): {committee['opened']} findings opened, "
+            f"{committee['reopened']} reopened, "
+            f"{committee['resolved']} resolved; {committee['reminders']} minutes reminders "
+            f"({committee['emails']} by e-mail)."
         )

@@ -26,7 +26,18 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from community.models import Commitment, Contact, EventParticipant, Organisation, OutreachEvent
+from community.models import (
+    Commitment,
+    CommitteeDecision,
+    CommitteeMeeting,
+    CommitteeMember,
+    CommitteeRequirement,
+    Contact,
+    EventParticipant,
+    MeetingAttendance,
+    Organisation,
+    OutreachEvent,
+)
 from compliance.core import access
 from compliance.core.audit import acting_as
 from compliance.core.models import Agency, Agreement, AgreementModel, User
@@ -132,6 +143,7 @@ class Command(BaseCommand):
                 seed_incidents(agency, reporter=users["demo-staff"], now=now)
                 seed_outreach(agency, now=now)
                 seed_outreach_people(agency, staff=users["demo-staff"])
+                seed_committee(agency, users=users, now=now)
             seed_commitments(agencies[0], owner=users["demo-staff"], now=now)
             seed_cases(agencies[0], users=users, now=now)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
@@ -603,3 +615,92 @@ def seed_commitments(agency: Agency, *, owner: User, now) -> None:
             {"agency": agency, "event": event, "description": description},
             {"owner": owner, "due_on": due_on, "created_by": owner, **closed},
         )
+
+
+#: The demo committee: (name, role, voting, term start in years ago, term end in months ago or None).
+DEMO_COMMITTEE = (
+    ("Alex Demo (invented)", CommitteeMember.Role.CHAIR, True, 2, None),
+    ("Sam Example (invented)", CommitteeMember.Role.VICE_CHAIR, True, 1, None),
+    ("Jordan Sample (invented)", CommitteeMember.Role.COMMUNITY, True, 1, None),
+    ("Casey Placeholder (invented)", CommitteeMember.Role.AGENCY, False, 1, None),
+    ("Robin Former (invented)", CommitteeMember.Role.SECRETARY, True, 3, 8),
+)
+
+
+def _local_at(agency: Agency, day: date, hour: int) -> datetime:
+    return datetime.combine(day, datetime.min.time().replace(hour=hour), tzinfo=agency.zone)
+
+
+def seed_committee(agency: Agency, *, users: dict[str, User], now) -> None:
+    """The steering committee (R3.6): a 3-month requirement per agreement, five invented members (one past), a
+    meeting held last quarter (attendance, approved minutes, a decision, an action item), one held this quarter
+    with minutes awaiting approval, and the next one scheduled."""
+    today = timezone.localdate(now, timezone=agency.zone)
+    for agreement in Agreement.objects.filter(agency=agency):
+        _upsert(
+            CommitteeRequirement,
+            {"agreement": agreement},
+            {"required": True, "meeting_interval_months": 3, "minutes_approval_days": 30},
+        )
+    members = []
+    for name, role, voting, years, ended_months_ago in DEMO_COMMITTEE:
+        end = today - timedelta(days=30 * ended_months_ago) if ended_months_ago else None
+        members.append(
+            _upsert(
+                CommitteeMember,
+                {"agency": agency, "name": name},
+                {"role": role, "voting": voting, "term_start": date(today.year - years, 1, 1), "term_end": end},
+            )
+        )
+    start, _end = quarter_bounds(today)
+    last_quarter_start, _ = quarter_bounds(start - timedelta(days=1))
+    earlier_day = last_quarter_start + timedelta(days=45)
+    recent_day = max(start, today - timedelta(days=10))
+    supervisor, staff = users["demo-supervisor"], users["demo-staff"]
+    earlier = _upsert(
+        CommitteeMeeting,
+        {"agency": agency, "agenda": "Quarterly review of detainer figures and complaints (demo, last quarter)"},
+        {
+            "starts_at": _local_at(agency, earlier_day, 10),
+            "location": "County building, room 2 (invented)",
+            "status": CommitteeMeeting.Status.HELD,
+            "public_attendance": 14,
+            "minutes": "Invented minutes: the figures were reviewed; the public asked about interpreters.",
+            "minutes_approved_on": earlier_day + timedelta(days=7),
+            "minutes_approved_by": supervisor,
+        },
+    )
+    recent = _upsert(
+        CommitteeMeeting,
+        {"agency": agency, "agenda": "Quarterly review of detainer figures and complaints (demo, this quarter)"},
+        {
+            "starts_at": min(_local_at(agency, recent_day, 10), now - timedelta(hours=1)),
+            "location": "County building, room 2 (invented)",
+            "status": CommitteeMeeting.Status.HELD,
+            "public_attendance": 9,
+            "minutes": "Invented minutes awaiting approval.",
+        },
+    )
+    _upsert(
+        CommitteeMeeting,
+        {"agency": agency, "agenda": "Next quarterly review (demo)"},
+        {
+            "starts_at": _local_at(agency, today + timedelta(days=21), 10),
+            "location": "County building, room 2 (invented)",
+            "status": CommitteeMeeting.Status.SCHEDULED,
+        },
+    )
+    for meeting, day in ((earlier, earlier_day), (recent, recent_day)):
+        for index, member in enumerate(members):
+            if member.term_start <= day and (member.term_end is None or member.term_end >= day):
+                _upsert(MeetingAttendance, {"meeting": meeting, "member": member}, {"present": index != 2})
+    _upsert(
+        CommitteeDecision,
+        {"meeting": earlier, "number": 1},
+        {"text": "Publish the quarterly detainer figures on the transparency page (invented decision)."},
+    )
+    _upsert(
+        Commitment,
+        {"agency": agency, "meeting": earlier, "description": "Offer Spanish interpretation at every meeting (demo)"},
+        {"owner": staff, "due_on": earlier_day + timedelta(days=30), "created_by": supervisor},
+    )
