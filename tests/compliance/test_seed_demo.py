@@ -56,8 +56,9 @@ class SeedDemoTests(TestCase):
         self.assertEqual(counts, again)
         self.assertEqual(Officer.history.count(), officer_history)  # no phantom changes either
         self.assertEqual(OutreachEvent.objects.count(), 9)
-        self.assertEqual(Commitment.objects.count(), 3)
-        self.assertEqual(Commitment.history.count(), 3)  # no phantom changes
+        # Three at the first agency's events, and one action item of each agency's earlier committee meeting.
+        self.assertEqual(Commitment.objects.count(), 6)
+        self.assertEqual(Commitment.history.count(), 6)  # no phantom changes
 
     def test_the_demo_committee_meets_every_quarter_and_running_twice_adds_nothing(self):
         seed()
@@ -83,7 +84,8 @@ class SeedDemoTests(TestCase):
         self.assertEqual(figure(response, "officers-current"), "9")
         self.assertEqual(figure(response, "detainers-overdue"), "1")
         self.assertEqual(figure(response, "detainers-upcoming"), "3")
-        self.assertEqual(figure(response, "commitments-overdue"), "1")
+        # The presentation's publication promise and the earlier committee meeting's action item.
+        self.assertEqual(figure(response, "commitments-overdue"), "2")
         self.assertEqual(figure(response, "commitments-due-soon"), "1")
         self.assertEqual(figure(response, "outreach-quarter"), "2")
         # The five incidents of every agency, one per severity open, and the review workflow's demo cases
