@@ -83,9 +83,14 @@ class Fact:
 
 @dataclass(frozen=True)
 class Section:
-    """One section of the page (an administrator publishes it or not): its tables and facts."""
+    """One section of the page (an administrator publishes it or not): its tables and facts.
+
+    ``note`` says what the figures count when the title cannot (e.g. "as of today" for the officers),
+    a lazily translated string, "" when none.
+    """
 
     key: str
     title: str
     tables: tuple = field(default_factory=tuple)
     facts: tuple = field(default_factory=tuple)
+    note: str = ""
