@@ -17,22 +17,12 @@ from django.utils.translation import gettext
 
 from community.transparency import figures, suppression
 from community.transparency.models import TransparencySettings
-from community.transparency.periods import Period, period_parse, periods_available
-from community.transparency.tables import Cell, Fact, PublishedTable
+from community.transparency.periods import QUARTER, Period, period_parse, periods_available
+from community.transparency.tables import Cell, Fact, PublishedTable, Section
 from compliance.core.models import Agency
 
 #: The CSV's columns, in order (fixed, machine-readable names).
 CSV_HEADER = ("section", "table", "row", "column", "value")
-
-
-@dataclass(frozen=True)
-class PublishedSection:
-    """One section as published: its key and title, its tables after suppression, its facts after the threshold."""
-
-    key: str
-    title: str
-    tables: tuple[PublishedTable, ...]
-    facts: tuple[Fact, ...]
 
 
 @dataclass(frozen=True)
@@ -45,7 +35,8 @@ class TransparencyPage:
         period_refused: the visitor asked for a period that is not offered (the page shows ``period`` instead).
         computed_at: when the figures were computed (UTC; shown in the agency's zone as "Last updated").
         threshold: the agency's suppression threshold (the "fewer than N" of the page).
-        sections: the published sections, in page order.
+        sections: the published sections, in page order (``suppression.published_section``: ``PublishedTable``s
+            and facts through the threshold).
     """
 
     agency: Agency
@@ -54,7 +45,7 @@ class TransparencyPage:
     period_refused: bool
     computed_at: datetime
     threshold: int
-    sections: tuple[PublishedSection, ...]
+    sections: tuple[Section, ...]
 
 
 def period_choice(agency: Agency, text: str | None, *, now: datetime) -> tuple[Period, tuple[Period, ...], bool]:
@@ -64,11 +55,11 @@ def period_choice(agency: Agency, text: str | None, *, now: datetime) -> tuple[P
         ``(period, offered periods newest first, refused)``; ``refused`` is true when ``text`` was given but
         is not a period or not one offered (the page then says so and shows the latest quarter).
     """
-    offered = tuple(periods_available(agency, now=now))
+    offered = tuple(periods_available(agency, timezone.localdate(now, timezone=agency.zone)))
     asked = period_parse(text) if text else None
     if asked is not None and asked in offered:
         return asked, offered, False
-    latest = next((period for period in offered if getattr(period, "quarter", None)), offered[0])
+    latest = next(period for period in offered if period.kind == QUARTER)
     return latest, offered, bool(text)
 
 
@@ -92,12 +83,7 @@ def transparency_page(
     chosen = set(settings.sections or ())
     computed_at, raw_sections = _figures(agency, period, now=now)
     sections = tuple(
-        PublishedSection(
-            key=section.key,
-            title=section.title,
-            tables=tuple(suppression.published_table(table, threshold=threshold) for table in section.tables),
-            facts=tuple(suppression.published_fact(fact, threshold=threshold) for fact in section.facts),
-        )
+        suppression.published_section(section, threshold=threshold)
         for section in raw_sections
         if section.key in chosen
     )
@@ -183,14 +169,13 @@ def _csv_value(cell: Cell, threshold: int):
 
 def period_key(period: Period) -> str:
     """The period as written in ``?period=``: ``"2026-Q3"`` or ``"2026"``."""
-    quarter = getattr(period, "quarter", None)
-    return f"{period.year}-Q{quarter}" if quarter else str(period.year)
+    return period.key
 
 
 def period_label(period: Period) -> str:
     """The period as shown, in the active language: "2026, quarter 3 (July–September)" or "2026 (whole year)"."""
-    quarter = getattr(period, "quarter", None)
-    if quarter:
+    quarter = period.quarter
+    if period.kind == QUARTER:
         months = (
             gettext("January–March"),
             gettext("April–June"),

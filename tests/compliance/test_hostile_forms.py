@@ -646,6 +646,11 @@ PAGES: dict[str, FormPage] = {
     "outreach_edit": FormPage(
         _url("community:outreach_edit", "outreach"), ("form",), ("community.outreach.forms.OutreachEventForm",)
     ),
+    "transparency_settings": FormPage(
+        _url("community:transparency_settings"),
+        ("form",),
+        ("community.transparency.forms.TransparencySettingsForm",),
+    ),
 }
 
 
