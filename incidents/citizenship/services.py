@@ -79,12 +79,17 @@ def is_stopped(detainer: Detainer) -> bool:
     return detainer.citizenship_resolution in ("", CitizenshipResolution.CITIZEN_CONFIRMED)
 
 
-def stopped_q() -> Q:
-    """``is_stopped`` as a query filter: a claim or sign recorded, and unresolved or citizenship confirmed."""
+def claim_recorded_q() -> Q:
+    """``Detainer.citizenship_claim_recorded`` as a query filter: a claim or any sign of U.S. citizenship (R5.1)."""
     claim = Q(uscitizenship_claimed=True)
     for name in Detainer.SIGN_FIELDS:
         claim |= Q(**{name: True})
-    return claim & Q(citizenship_resolution__in=["", CitizenshipResolution.CITIZEN_CONFIRMED])
+    return claim
+
+
+def stopped_q() -> Q:
+    """``is_stopped`` as a query filter: a claim or sign recorded, and unresolved or citizenship confirmed."""
+    return claim_recorded_q() & Q(citizenship_resolution__in=["", CitizenshipResolution.CITIZEN_CONFIRMED])
 
 
 def stop_reason(detainer: Detainer) -> str | None:

@@ -38,7 +38,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import DateTimeField, Exists, ExpressionWrapper, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -220,6 +220,31 @@ def consular_status(detainer: Detainer, *, now: datetime | None = None) -> Consu
     if warn_at is not None and now >= warn_at:
         return ConsularStatus("warning", todo, warn_at, finding_at)
     return ConsularStatus("due", todo, warn_at, finding_at)
+
+
+def notify_duty_q() -> Q:
+    """Detainers whose consulate must be notified (R5.4): a mandatory-notification country, or the person asked.
+
+    Stored fields only (``consular_mandatory`` is derived by ``consular_derive``), for aggregate counts.
+    """
+    return Q(consular_mandatory=True) | Q(consular_mandatory=False, consular_requested=True)
+
+
+def notified_on_time_q() -> Q:
+    """The consulate was notified before the finding time: ``consular_notified_at < clock_start + 72 h`` (R5.5 [U]).
+
+    The SQL twin of ``consular_status``: a duty still outstanding at ``clock_start + finding_after()`` is
+    "overdue" from that instant (inclusive), so a notification is on time only strictly before it. Combine
+    with ``notify_duty_q``; a detainer not yet notified matches neither this nor ``notified_late_q``.
+    """
+    deadline = ExpressionWrapper(Coalesce("booked_at", "received_at") + finding_after(), output_field=DateTimeField())
+    return Q(consular_notified_at__isnull=False, consular_notified_at__lt=deadline)
+
+
+def notified_late_q() -> Q:
+    """The consulate was notified at or after the finding time (``notified_on_time_q``'s complement among notified)."""
+    deadline = ExpressionWrapper(Coalesce("booked_at", "received_at") + finding_after(), output_field=DateTimeField())
+    return Q(consular_notified_at__isnull=False, consular_notified_at__gte=deadline)
 
 
 # --- Writes ----------------------------------------------------------------------------------------------------

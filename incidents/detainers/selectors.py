@@ -11,13 +11,28 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
 from compliance.core import access
 from compliance.core.findings import OPEN_STATUSES
 from compliance.core.models import Agency, Finding
 from incidents.detainers.models import Detainer
+
+
+def held_past_deadline_q(at) -> Q:
+    """Detainers held past their 48-hour hold deadline as judged at ``at`` (aware): ``checks.check_hold_deadline``
+    failing on its deadline, as a query filter (R4.7–R4.8).
+
+    A deadline is known (``hold_deadline``; none on an I-247N, which never authorizes a hold: R4.1) and either
+    custody ended (an outcome with its time) after it, or no outcome time is recorded and ``at`` is past it. The
+    same answer as ``check_hold_deadline`` and the detainer log's ``release_against_deadline`` (late or still
+    held); tests compare them detainer by detainer.
+    """
+    ended = ~Q(outcome=Detainer.Outcome.PENDING) & Q(outcome_at__isnull=False)
+    return Q(hold_deadline__isnull=False) & (
+        (ended & Q(outcome_at__gt=F("hold_deadline"))) | (~ended & Q(hold_deadline__lt=at))
+    )
 
 
 def detainer_or_404(user, public_id, *, related: tuple[str, ...] = ("agency",)) -> Detainer:
