@@ -16,6 +16,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 
 from community.transparency import figures, suppression
+from community.transparency.cache import cached_page_data
 from community.transparency.models import TransparencySettings
 from community.transparency.periods import QUARTER, Period, period_parse, periods_available
 from community.transparency.tables import Cell, Fact, PublishedTable, Section
@@ -77,16 +78,13 @@ def transparency_page(
         now: the moment (UTC), for the figures' "current" facts and the computed time.
 
     Returns:
-        A ``TransparencyPage``; a section chosen but unknown to the figures is left out.
+        A ``TransparencyPage``; a section chosen but unknown to the figures is left out. The figures come
+        from the cache when fresh (``_figures``); ``computed_at`` is when they were computed.
     """
     threshold = settings.suppression_threshold
     chosen = set(settings.sections or ())
-    computed_at, raw_sections = _figures(agency, period, now=now)
-    sections = tuple(
-        suppression.published_section(section, threshold=threshold)
-        for section in raw_sections
-        if section.key in chosen
-    )
+    computed_at, published = _figures(agency, period, threshold=threshold, now=now)
+    sections = tuple(section for section in published if section.key in chosen)
     return TransparencyPage(
         agency=agency,
         period=period,
@@ -98,9 +96,18 @@ def transparency_page(
     )
 
 
-def _figures(agency: Agency, period: Period, *, now: datetime):
-    """``(computed_at, raw sections)`` of the agency and period."""
-    return now, figures.transparency_sections(agency=agency, period=period, now=now)
+def _figures(agency: Agency, period: Period, *, threshold: int, now: datetime):
+    """``(computed_at, sections after suppression)`` of the agency and period, from the figures cache when fresh.
+
+    Cached with ``cache.cached_page_data`` (per agency, period and threshold; stale after any change of a
+    source row or 15 minutes), together with the moment they were computed: the page's "Last updated".
+    """
+
+    def build():
+        raw = figures.transparency_sections(agency=agency, period=period, now=now, threshold=threshold)
+        return now, suppression.published_sections(raw, threshold=threshold)
+
+    return cached_page_data(agency, period, build, variant=f"page:{threshold}")
 
 
 def fewer_than(threshold: int) -> str:
