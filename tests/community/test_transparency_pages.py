@@ -1,4 +1,4 @@
-"""The public transparency pages (issue #12 items 4–5): what they show, to whom, in which language, with which headers."""
+"""The public transparency pages: what they show, to whom, in which language, with what headers."""
 
 from __future__ import annotations
 
