@@ -7,7 +7,7 @@ from django.urls import reverse
 from community.outreach.models import OutreachEvent
 from community.transparency.page import CSV_HEADER
 from tests.base import BaseTestCase
-from tests.community.transparency_helpers import current_quarter_key, csv_rows, outreach_events, page_cells, publish
+from tests.community.transparency_helpers import csv_rows, current_quarter_key, outreach_events, page_cells, publish
 
 SPANISH = {"HTTP_ACCEPT_LANGUAGE": "es"}
 
@@ -76,7 +76,8 @@ class TransparencyCsvTests(BaseTestCase):
         self.assertEqual({row["section"] for row in csv_rows(self.client.get(csv_url))}, {"Complaints"})
 
     def test_cells_starting_like_a_formula_are_neutralised(self):
-        from community.transparency.page import TransparencyPage, csv_rows as page_csv_rows
+        from community.transparency.page import TransparencyPage
+        from community.transparency.page import csv_rows as page_csv_rows
         from community.transparency.periods import period_parse
         from community.transparency.tables import Fact, Section
         from compliance.core.spreadsheets import csv_lines
