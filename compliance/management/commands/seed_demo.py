@@ -14,7 +14,7 @@ same rows instead of adding new ones. All people and agencies are invented.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
@@ -26,6 +26,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from community.models import OutreachEvent
+from community.transparency.models import TransparencySettings
+from community.transparency.services import section_keys
 from compliance.core.audit import acting_as
 from compliance.core.models import Agency, Agreement, AgreementModel, User
 from compliance.core.roles import Role, role_grant
@@ -130,6 +132,7 @@ class Command(BaseCommand):
                 seed_incidents(agency, reporter=users["demo-staff"], now=now)
                 seed_outreach(agency, now=now)
             seed_cases(agencies[0], users=users, now=now)
+            seed_transparency(agencies[0], admin=users["demo-admin"], now=now)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self._print(login_lines(sign_in_url=sign_in_url))
 
@@ -515,3 +518,21 @@ def seed_outreach(agency: Agency, *, now) -> None:
             {"agency": agency, "title": f"{title} (demo)"},
             {"kind": kind, "held_on": held_on, "location": "Invented venue", "attendance": 40},
         )
+
+
+def seed_transparency(agency: Agency, *, admin: User, now) -> TransparencySettings:
+    """Publish the first demo agency's transparency page with every section (``make run`` shows /transparency/).
+
+    Published "by" the demo administrator at 9:00 on the first day of the current quarter (agency time), so a
+    second run the same quarter changes nothing.
+    """
+    start, _end = quarter_bounds(timezone.localdate(now, timezone=agency.zone))
+    published_at = datetime.combine(start, time(9), tzinfo=agency.zone)
+    values = {
+        "sections": section_keys(),
+        "suppression_threshold": 10,
+        "published": True,
+        "published_at": published_at,
+        "published_by": admin,
+    }
+    return _upsert(TransparencySettings, {"agency": agency}, values)
