@@ -12,12 +12,13 @@ Anyone without the permission in any agency gets 404 (``compliance.core.pages.ag
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from community.transparency import services
@@ -71,16 +72,21 @@ def transparency_settings(request):
 @login_required
 @require_GET
 def transparency_preview(request):
-    """The page as the public would see it, published or not (``?agency=&period=``; supervisors, administrators)."""
+    """The page as the public would see it, published or not (``?agency=&period=&language=``; supervisors, admins)."""
     agency = agency_or_404(request, access.REVIEW)
     current = services.transparency_settings_for(agency)
     now = timezone.now()
-    period, offered, refused = period_choice(agency, request.GET.get("period"), now=now)
-    page = transparency_page(agency, current, period, offered=offered, refused=refused, now=now)
-    context = page_context(request, page, preview=True)
-    context["settings_url"] = _settings_url(agency) if access.can(request.user, access.ADMINISTER, agency) else ""
-    context["published"] = current.published
-    return render(request, "public/transparency_page.html", context)
+    # The staff pages are English; ``?language=es`` previews the page as a Spanish visitor reads it.
+    language = request.GET.get("language", "")
+    language = language if language in dict(settings.LANGUAGES) else "en"
+    with translation.override(language):
+        period, offered, refused = period_choice(agency, request.GET.get("period"), now=now)
+        page = transparency_page(agency, current, period, offered=offered, refused=refused, now=now)
+        context = page_context(request, page, preview=True)
+        context["settings_url"] = _settings_url(agency) if access.can(request.user, access.ADMINISTER, agency) else ""
+        context["published"] = current.published
+        context["preview_language"] = language
+        return render(request, "public/transparency_page.html", context)
 
 
 @login_required

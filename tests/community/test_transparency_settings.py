@@ -126,6 +126,11 @@ class TransparencySettingsPageTests(BaseTestCase):
                 self.assertContains(response, 'data-testid="section-complaints"')
                 self.assertNotContains(response, 'data-testid="section-detainers"')
                 self.assertIn("no-store", response["Cache-Control"])
+        spanish = self.client.get(f"{self.preview}?language=es")
+        self.assertContains(spanish, '<html lang="es">')
+        self.assertContains(spanish, "Vista previa — no es pública")
+        self.assertContains(spanish, "Quejas del público")
+        self.assertContains(self.client.get(f"{self.preview}?language=xx"), '<html lang="en">')
         for user in (self.staff_a, self.auditor_a, self.outsider):
             with self.subTest(user=user.username):
                 sign_in(self.client, user)
