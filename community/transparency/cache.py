@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import fields, is_dataclass, replace
 from typing import Any
 
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
+from django.utils.functional import Promise
+from django.utils.translation import get_language
 
 from community.transparency.periods import Period
 
@@ -82,17 +85,36 @@ def cached_page_data(agency, period: Period, builder: Callable[[], Any], *, vari
 def published_figures(*, agency, period: Period, threshold: int, now=None) -> list:
     """The agency's sections for ``period`` after small-count suppression, cached (``cached_page_data``).
 
-    ``threshold`` is the agency's ``TransparencySettings.suppression_threshold`` (a change of settings bumps
-    the version, so it needs no place in the key; it is in it anyway).
+    Args:
+        agency, period: as ``community.transparency.figures.transparency_sections``.
+        threshold: the agency's ``TransparencySettings.suppression_threshold``.
+        now: as ``transparency_sections`` (default now).
+
+    Returns:
+        ``community.transparency.suppression.published_sections``'s list, its labels already translated
+        into the active language (plain ``str``: unpickling lazy strings costs milliseconds per read), so
+        the entry is kept per language too (and per threshold, although a change of settings bumps the
+        version anyway).
     """
     from community.transparency.figures import transparency_sections
     from community.transparency.suppression import published_sections
 
     def build() -> list:
         raw = transparency_sections(agency=agency, period=period, now=now, threshold=threshold)
-        return published_sections(raw, threshold=threshold)
+        return plain_text(published_sections(raw, threshold=threshold))
 
-    return cached_page_data(agency, period, build, variant=f"sections:{threshold}")
+    return cached_page_data(agency, period, build, variant=f"sections:{threshold}:{get_language() or ''}")
+
+
+def plain_text(value):
+    """``value`` with every lazily translated string inside it (dataclasses, tuples, lists) made a plain ``str``."""
+    if isinstance(value, Promise):
+        return str(value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return replace(value, **{item.name: plain_text(getattr(value, item.name)) for item in fields(value)})
+    if isinstance(value, tuple | list):
+        return type(value)(plain_text(item) for item in value)
+    return value
 
 
 # --- Invalidation ------------------------------------------------------------------------------------------------

@@ -21,8 +21,9 @@ answer to its question (never a second definition):
 * outreach events held in the period, by kind; steering-committee meetings held in it; the date (only
   the date: a public meeting) of the next scheduled meeting.
 
-Nine queries whatever the number of detainers, cases or events (``FIGURES_QUERY_COUNT``; tested at two
-sizes), the median's one reading the closed cases' durations of the period.
+Eight queries (seven when the threshold is given) whatever the number of detainers, cases or events
+(``FIGURES_QUERY_COUNT``; tested at two sizes): one pass over the period's detainers, grouped by level and
+outcome; the median's query reads the durations of the cases closed in the period.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ from incidents.referrals.models import Referral
 from training.roster.selectors import roster_page_status_counts
 
 #: The most queries ``transparency_sections`` makes (one more when some officer's stored facts are missing).
-FIGURES_QUERY_COUNT = 9
+FIGURES_QUERY_COUNT = 8
 
 #: The public names of the agreement models (translatable; ``AgreementModel``'s labels are staff-side).
 MODEL_LABELS = {
@@ -164,20 +165,25 @@ def _officers(agency, now: datetime) -> Section:
 
 def _detainers(agency, start: datetime, end: datetime, now: datetime) -> Section:
     received = Detainer.objects.filter(agency=agency, received_at__gte=start, received_at__lt=end).order_by()
-    grid = {
-        (row["offense_level"], row["outcome"]): row["n"]
-        for row in received.values("offense_level", "outcome").annotate(n=Count("pk"))
-    }
-    counts = received.aggregate(
-        held_past=Count("pk", filter=held_past_deadline_q(now)),
-        claims=Count("pk", filter=claim_recorded_q()),
-        citizens=Count(
-            "pk", filter=claim_recorded_q() & Q(citizenship_resolution=CitizenshipResolution.CITIZEN_CONFIRMED)
-        ),
-        duty=Count("pk", filter=notify_duty_q()),
-        on_time=Count("pk", filter=notify_duty_q() & notified_on_time_q()),
-        late=Count("pk", filter=notify_duty_q() & notified_late_q()),
+    # One pass over the period's detainers: grouped by level and outcome, each group's other counts beside it.
+    rows = list(
+        received.values("offense_level", "outcome").annotate(
+            n=Count("pk"),
+            held_past=Count("pk", filter=held_past_deadline_q(now)),
+            claims=Count("pk", filter=claim_recorded_q()),
+            citizens=Count(
+                "pk",
+                filter=claim_recorded_q() & Q(citizenship_resolution=CitizenshipResolution.CITIZEN_CONFIRMED),
+            ),
+            duty=Count("pk", filter=notify_duty_q()),
+            on_time=Count("pk", filter=notify_duty_q() & notified_on_time_q()),
+            late=Count("pk", filter=notify_duty_q() & notified_late_q()),
+        )
     )
+    grid = {(row["offense_level"], row["outcome"]): row["n"] for row in rows}
+    counts = {
+        name: sum(row[name] for row in rows) for name in ("held_past", "claims", "citizens", "duty", "on_time", "late")
+    }
     by_level = CountTable(
         key="detainers_by_level_and_outcome",
         title=_("Detainers received, by offense level and outcome"),

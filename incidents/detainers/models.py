@@ -157,6 +157,9 @@ class Detainer(RecordFields, CitizenshipFields, ConsularFields, AgencyScopedMode
                 condition=~models.Q(outcome="pending"),
                 name="detainer_closed_recv_idx",
             ),
+            # The public transparency figures (community.transparency.figures): one agency's detainers received
+            # in a quarter or year, whatever their outcome (the partial indexes above split open from closed).
+            models.Index(fields=["agency", "received_at"], name="detainer_agency_received_idx"),
             # Detainer log lookup: exact booking number or A-number.
             models.Index(fields=["booking_number"], name="detainer_booking_number_idx"),
             models.Index(fields=["a_number"], name="detainer_a_number_idx"),
