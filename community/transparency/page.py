@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.utils import formats, timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from community.transparency import figures, suppression
-from community.transparency.cache import cached_page_data
+from community.transparency.cache import cached_page_data, plain_text
 from community.transparency.models import TransparencySettings
 from community.transparency.periods import QUARTER, Period, period_parse, periods_available
 from community.transparency.tables import Cell, Fact, PublishedTable, Section
@@ -99,15 +99,17 @@ def transparency_page(
 def _figures(agency: Agency, period: Period, *, threshold: int, now: datetime):
     """``(computed_at, sections after suppression)`` of the agency and period, from the figures cache when fresh.
 
-    Cached with ``cache.cached_page_data`` (per agency, period and threshold; stale after any change of a
-    source row or 15 minutes), together with the moment they were computed: the page's "Last updated".
+    Cached with ``cache.cached_page_data`` (per agency, period, threshold and language; stale after any change
+    of a source row or 15 minutes), together with the moment they were computed: the page's "Last updated".
+    Labels are cached as plain text in the active language (``cache.plain_text``: lazy strings are slow to
+    unpickle).
     """
 
     def build():
         raw = figures.transparency_sections(agency=agency, period=period, now=now, threshold=threshold)
-        return now, suppression.published_sections(raw, threshold=threshold)
+        return now, plain_text(suppression.published_sections(raw, threshold=threshold))
 
-    return cached_page_data(agency, period, build, variant=f"page:{threshold}")
+    return cached_page_data(agency, period, build, variant=f"page:{threshold}:{get_language() or ''}")
 
 
 def fewer_than(threshold: int) -> str:
