@@ -116,6 +116,8 @@ def page_context(request, page, *, preview: bool = False) -> dict:
             for period in page.periods
         ],
         "updated": moment_text(page.computed_at, page.agency),
+        # The language switcher comes back to the same period (only the validated period: nothing else echoed).
+        "switcher_next": f"{request.path}?period={period_key(page.period)}",
     }
 
 

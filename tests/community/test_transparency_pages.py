@@ -150,6 +150,8 @@ class TransparencyPageTests(BaseTestCase):
         publish(self.agency_a, self.admin_a)
         response = self.client.get(self.page_url(period="2026"))
         self.assertContains(response, f'name="next" value="{self.page_url(period="2026")}"')
+        response = self.client.get(self.page_url(period="<b>junk</b>"))  # not echoed: the period shown instead
+        self.assertContains(response, f'name="next" value="{self.page_url(period=current_quarter_key(self.agency_a))}"')
 
     def test_complaint_pages_link_to_the_figures(self):
         self.assertContains(self.client.get(reverse("complaints:new")), reverse("transparency:index"))
