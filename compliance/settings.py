@@ -255,6 +255,7 @@ RATE_LIMITS_PER_ADDRESS = {
     "complaint": (5, 3600),  # 5 complaints filed an hour from one address (a refused form does not count)
     "complaint_attempt": (30, 3600),  # 30 posts of the form an hour, refused ones included
     "status": (20, 3600),  # 20 tracking-number look-ups an hour
+    "transparency": (120, 3600),  # 120 transparency pages or CSVs an hour (generous: figures, no personal data)
 }
 # How many proxies in front of the app add themselves to X-Forwarded-For (0: the client is REMOTE_ADDR).
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
@@ -334,7 +335,7 @@ def _languages(codes: list[str]) -> list[tuple[str, str]]:
 _catalogs = sorted(path.parent.parent.name for path in (BASE_DIR / "locale").glob("*/LC_MESSAGES/django.mo"))
 LANGUAGES = _languages(env.list("LANGUAGES", default=["en", *[code for code in _catalogs if code != "en"]]))
 #: The pages shown in the visitor's language (community.complaint_intake.language); the staff pages stay English.
-PUBLIC_LANGUAGE_PATHS = ["/complaints/"]
+PUBLIC_LANGUAGE_PATHS = ["/complaints/", "/transparency/"]
 LANGUAGE_COOKIE_NAME = "language"
 LANGUAGE_COOKIE_SECURE = not DEBUG and not TESTING and env.bool("SECURE_COOKIES", default=True)
 LANGUAGE_COOKIE_SAMESITE = "Lax"

@@ -46,6 +46,8 @@ urlpatterns = [
     path("outreach/", include("community.urls")),
     # The public complaint pages (no account; English and Spanish) and the language switcher's target (set_language).
     path("complaints/", include("community.complaint_intake.urls")),
+    # The public transparency pages (no account; English and Spanish): published figures per agency, and their CSV.
+    path("transparency/", include("community.transparency.public_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("reports/", include(reports_patterns)),
     path("findings/", include(findings_patterns)),

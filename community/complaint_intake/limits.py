@@ -1,11 +1,12 @@
 """Per-address rate limits of the public complaint pages (no account, so no user to count against).
 
 Our figures (``settings.RATE_LIMITS_PER_ADDRESS``): 5 complaints filed, 30 posts of the form
-(refused ones included) and 20 status look-ups an hour from one client address. A complaint counts
-once it is filed, so a resident who corrects a refused form is not locked out by their mistakes. Each
-count is a sliding window kept in the cache (shared by every web process in production: Redis). The
-address is the client's as the proxies report it (``compliance.core.client_address``, the access
-log's rule too); the cache key holds a keyed hash of it, never the address itself.
+(refused ones included), 20 status look-ups and 120 transparency pages or CSVs an hour from one
+client address. A complaint counts once it is filed, so a resident who corrects a refused form is
+not locked out by their mistakes. Each count is a sliding window kept in the cache (shared by every
+web process in production: Redis). The address is the client's as the proxies report it
+(``compliance.core.client_address``, the access log's rule too); the cache key holds a keyed hash
+of it, never the address itself.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ COMPLAINT = "complaint"
 #: Posts of the complaint form, valid or not (bounds the work of checking uploads).
 ATTEMPT = "complaint_attempt"
 STATUS = "status"
+#: Views of the public transparency pages and their CSV (community.transparency.views).
+TRANSPARENCY = "transparency"
 
 
 def address_wait(request, kind: str, *, now: float | None = None, count: bool = True) -> int:
@@ -28,8 +31,8 @@ def address_wait(request, kind: str, *, now: float | None = None, count: bool = 
 
     Args:
         request: the request (its client address names the counter).
-        kind: ``COMPLAINT``, ``ATTEMPT`` or ``STATUS``; its limit is ``settings.RATE_LIMITS_PER_ADDRESS[kind]``
-            as (requests, window in seconds).
+        kind: ``COMPLAINT``, ``ATTEMPT``, ``STATUS`` or ``TRANSPARENCY``; its limit is
+            ``settings.RATE_LIMITS_PER_ADDRESS[kind]`` as (requests, window in seconds).
         now: Unix seconds (the clock by default).
         count: False to only ask (a complaint is counted once it is filed: a resident who corrects a
             refused form is not locked out by their own mistakes).

@@ -41,6 +41,11 @@ PUBLIC_MODULES = [
     ROOT / "incidents" / "case_files" / "services.py",
     ROOT / "incidents" / "complaints" / "services.py",
     ROOT / "incidents" / "complaints" / "notices.py",
+    # The public transparency page: its texts, section titles, table and fact labels, periods.
+    ROOT / "community" / "transparency" / "page.py",
+    ROOT / "community" / "transparency" / "sections.py",
+    ROOT / "community" / "transparency" / "figures.py",
+    ROOT / "community" / "transparency" / "periods.py",
 ]
 PO = ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")

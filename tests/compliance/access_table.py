@@ -92,6 +92,11 @@ TABLE: dict[str, tuple[Need, ...] | Need] = {
     "community:committee": Need(V, rows_only=True),
     "community:committee_member_create": Need(C, post=True),
     "community:committee_meeting_create": Need(C, post=True),
+    # The transparency page's settings (administrators), its preview (supervisors and administrators), publishing.
+    "community:transparency_settings": Need(ADM, post=True),
+    "community:transparency_preview": Need(R),
+    "community:transparency_publish": Need(ADM, post=True, get=False),
+    "community:transparency_withdraw": Need(ADM, post=True, get=False),
     "reports:list": Need(V, rows_only=True),
     "reports:request": Need(E, post=True),
     "findings:list": Need(V, rows_only=True),
@@ -224,6 +229,11 @@ TABLE: dict[str, tuple[Need, ...] | Need] = {
     "complaints:received": Need(PUBLIC),
     "complaints:status": Need(PUBLIC, post=True),
     "set_language": Need(PUBLIC, post=True),
+    # The public transparency pages (no account; rate-limited per address: tests/community/test_transparency_pages.py).
+    # The agency's page and CSV with an id no agency has: 404 for everyone (a published one: the same file).
+    "transparency:index": Need(PUBLIC),
+    "transparency:agency": Need(PUBLIC, kwargs={"public_id": "00000000-0000-4000-8000-000000000000"}),
+    "transparency:csv": Need(PUBLIC, kwargs={"public_id": "00000000-0000-4000-8000-000000000000"}),
     # django-allauth (own account). POSTs that change the account itself (sign-out, MFA
     # deactivation, new recovery codes) are exercised by tests/compliance/test_accounts_*.py.
     "account_login": Need(PUBLIC, post=True),

@@ -728,6 +728,11 @@ PAGES: dict[str, FormPage] = {
             ("decision_add", "committee_meeting_held", "DecisionForm"),
         )
     },
+    "transparency_settings": FormPage(
+        _url("community:transparency_settings"),
+        ("form",),
+        ("community.transparency.forms.TransparencySettingsForm",),
+    ),
 }
 
 

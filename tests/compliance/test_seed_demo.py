@@ -74,6 +74,19 @@ class SeedDemoTests(TestCase):
         self.assertTrue(all(r.required for r in CommitteeRequirement.objects.filter(agreement__agency=agency)))
         self.assertEqual(sweep_steering_committee()["opened"], 0)  # the committee met in time
 
+    def test_the_first_agency_publishes_its_transparency_page_once(self):
+        from community.transparency.models import TransparencySettings
+
+        seed()
+        seed()
+        row = TransparencySettings.objects.get()
+        self.assertTrue(row.published)
+        self.assertEqual(row.published_by.username, "demo-admin")
+        self.assertEqual(row.history.count(), 1)
+        response = self.client.get(f"/transparency/{row.agency.public_id}/")
+        self.assertContains(response, 'data-testid="section-outreach"')
+        self.assertContains(self.client.get("/transparency/"), row.agency.name.replace("'", "&#x27;"))
+
     def test_the_dashboard_shows_every_kind_of_figure(self):
         seed()
         sign_in(self.client, User.objects.get(username="demo-supervisor"))

@@ -38,6 +38,8 @@ from community.models import (
     Organisation,
     OutreachEvent,
 )
+from community.transparency.models import TransparencySettings
+from community.transparency.services import section_keys
 from compliance.core import access
 from compliance.core.audit import acting_as
 from compliance.core.models import Agency, Agreement, AgreementModel, User
@@ -146,6 +148,7 @@ class Command(BaseCommand):
                 seed_committee(agency, users=users, now=now)
             seed_commitments(agencies[0], owner=users["demo-staff"], now=now)
             seed_cases(agencies[0], users=users, now=now)
+            seed_transparency(agencies[0], admin=users["demo-admin"], now=now)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self._print(login_lines(sign_in_url=sign_in_url))
 
@@ -704,3 +707,21 @@ def seed_committee(agency: Agency, *, users: dict[str, User], now) -> None:
         {"agency": agency, "meeting": earlier, "description": "Offer Spanish interpretation at every meeting (demo)"},
         {"owner": staff, "due_on": earlier_day + timedelta(days=30), "created_by": supervisor},
     )
+
+
+def seed_transparency(agency: Agency, *, admin: User, now) -> TransparencySettings:
+    """Publish the first demo agency's transparency page with every section (``make run`` shows /transparency/).
+
+    Published "by" the demo administrator at 9:00 on the first day of the current quarter (agency time), so a
+    second run the same quarter changes nothing.
+    """
+    start, _end = quarter_bounds(timezone.localdate(now, timezone=agency.zone))
+    published_at = datetime.combine(start, time(9), tzinfo=agency.zone)
+    values = {
+        "sections": section_keys(),
+        "suppression_threshold": 10,
+        "published": True,
+        "published_at": published_at,
+        "published_by": admin,
+    }
+    return _upsert(TransparencySettings, {"agency": agency}, values)
