@@ -20,12 +20,13 @@ def test_the_demo_staff_records_the_overdue_commitment_done(page, live_server, s
     page.goto(f"{live_server.url}/")
     sign_in_page(page, "demo-staff", password=DEMO_PASSWORD, then=f"{live_server.url}/")
     testid = page.get_by_test_id
-    assert testid("commitments-overdue").inner_text() == "1"
-    testid("commitment-deadlines").get_by_role("link", name="1 overdue").click()
+    # The presentation's publication promise and the last committee meeting's action item.
+    assert testid("commitments-overdue").inner_text() == "2"
+    testid("commitment-deadlines").get_by_role("link", name="2 overdue").click()
     page.wait_for_url("**/outreach/commitments/?**show=overdue")
     assert_accessible(page)
-    assert testid("commitment-row").count() == 1
-    assert testid("overdue-tag").count() == 1
+    assert testid("commitment-row").count() == 2
+    assert testid("overdue-tag").count() == 2
 
     page.get_by_role("link", name=overdue.description).click()
     page.wait_for_url(f"**/outreach/commitments/{overdue.public_id}/")
