@@ -255,7 +255,9 @@ RATE_LIMITS_PER_ADDRESS = {
     "complaint": (5, 3600),  # 5 complaints filed an hour from one address (a refused form does not count)
     "complaint_attempt": (30, 3600),  # 30 posts of the form an hour, refused ones included
     "status": (20, 3600),  # 20 tracking-number look-ups an hour
-    "transparency": (120, 3600),  # 120 transparency pages or CSVs an hour (generous: figures, no personal data)
+    # 300 transparency pages or CSVs in 15 minutes: generous (cached figures, no personal data; a newsroom or library
+    # shares one address), and a visitor who hits it waits at most 15 minutes.
+    "transparency": (300, 900),
 }
 # How many proxies in front of the app add themselves to X-Forwarded-For (0: the client is REMOTE_ADDR).
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)

@@ -53,3 +53,6 @@ urlpatterns = [
     path("findings/", include(findings_patterns)),
     path("admin/", admin.site.urls),
 ]
+
+# A resident who follows a stale link to a public page gets a "not found" page they can read (public layout, language).
+handler404 = "compliance.views.errors.page_not_found"

@@ -1,7 +1,7 @@
 """Per-address rate limits of the public complaint pages (no account, so no user to count against).
 
 Our figures (``settings.RATE_LIMITS_PER_ADDRESS``): 5 complaints filed, 30 posts of the form
-(refused ones included), 20 status look-ups and 120 transparency pages or CSVs an hour from one
+(refused ones included), 20 status look-ups an hour and 300 transparency pages or CSVs in 15 minutes from one
 client address. A complaint counts once it is filed, so a resident who corrects a refused form is
 not locked out by their mistakes. Each count is a sliding window kept in the cache (shared by every
 web process in production: Redis). The address is the client's as the proxies report it

@@ -556,7 +556,7 @@ DEMO_ORGANISATIONS = (
 def seed_outreach_people(agency: Agency, *, staff) -> None:
     """Invented organisations and contacts of ``agency``, and who took part in its demo events (added by ``staff``).
 
-    Idempotent: participants are looked up by event and party; their ``added_at`` is the evening of the event.
+    Idempotent: participants are looked up by event and party; their ``added_at`` is when the event was logged.
     """
     organisations = []
     for name, kind, contact_name, role, language in DEMO_ORGANISATIONS:
@@ -577,7 +577,8 @@ def seed_outreach_people(agency: Agency, *, staff) -> None:
         event = events.get(kind)
         if event is None:
             continue
-        added_at = datetime.combine(event.held_on, time(19, 0), tzinfo=agency.zone)
+        # Recorded when the event was logged (not backdated), so the event "as of" any day shows them with it.
+        added_at = event.created_at
         for organisation in parties:
             _upsert(
                 EventParticipant,
@@ -702,11 +703,16 @@ def seed_committee(agency: Agency, *, users: dict[str, User], now) -> None:
         {"meeting": earlier, "number": 1},
         {"text": "Publish the quarterly detainer figures on the transparency page (invented decision)."},
     )
-    _upsert(
-        Commitment,
-        {"agency": agency, "meeting": earlier, "description": "Offer Spanish interpretation at every meeting (demo)"},
-        {"owner": staff, "due_on": earlier_day + timedelta(days=30), "created_by": supervisor},
-    )
+    if access.can(staff, access.CHANGE, agency):  # an owner must be able to open and finish it
+        _upsert(
+            Commitment,
+            {
+                "agency": agency,
+                "meeting": earlier,
+                "description": "Offer Spanish interpretation at every meeting (demo)",
+            },
+            {"owner": staff, "due_on": earlier_day + timedelta(days=30), "created_by": supervisor},
+        )
 
 
 def seed_transparency(agency: Agency, *, admin: User, now) -> TransparencySettings:
