@@ -56,3 +56,5 @@ urlpatterns = [
 
 # A resident who follows a stale link to a public page gets a "not found" page they can read (public layout, language).
 handler404 = "compliance.views.errors.page_not_found"
+# allauth's own rate limits (sign-in, password reset, codes) answer with this page (allauth reads handler429).
+handler429 = "compliance.views.errors.too_many_requests"

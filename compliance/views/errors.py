@@ -22,3 +22,15 @@ def page_not_found(request, exception=None):
     """
     template = "public/404.html" if is_public_path(request.path) else "404.html"
     return render(request, template, status=404)
+
+
+def too_many_requests(request):
+    """allauth's ``handler429`` (it looks up ``ROOT_URLCONF.handler429``): its sign-in, reset and code limits.
+
+    allauth renders a bare ``429.html`` with no figures; ours (``templates/429.html``) is the per-user limit of
+    searches and exports and needs them, so allauth's refusals get their own page saying what to do.
+
+    Returns:
+        Status 429 with ``account/too_many_attempts.html``.
+    """
+    return render(request, "account/too_many_attempts.html", status=429)
