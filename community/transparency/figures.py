@@ -314,10 +314,17 @@ def _outreach(agency, period: Period, start: datetime, end: datetime, now: datet
         columns=(_("Events"),),
         cells=tuple((by_kind.get(kind, 0),) for kind, _label in OUTREACH_KINDS),
         column_totals=True,
+        counts_people=False,
     )
     next_at = meetings["next_at"]
     facts = (
-        Fact("committee_meetings_held", _("Steering-committee meetings held"), meetings["held"], "count"),
+        Fact(
+            "committee_meetings_held",
+            _("Steering-committee meetings held"),
+            meetings["held"],
+            "count",
+            counts_people=False,
+        ),
         Fact(
             "committee_next_meeting",
             _("Next steering-committee meeting"),

@@ -1,7 +1,10 @@
 """Small-count protection of the published figures: primary and complementary suppression (issue #12 item 4).
 
 Pure functions, no database. A count from 1 to ``threshold − 1`` is a person or a few people who could
-be recognised: it is **suppressed** (shown as "fewer than N"); 0 is shown (it reveals nobody).
+be recognised: it is **suppressed** (shown as "fewer than N"); 0 is shown (it reveals nobody). Counts of
+the agency's own public acts (outreach events, steering-committee meetings: ``counts_people=False``)
+identify nobody and are published as they are: a resident must be able to see whether a committee that
+must meet every quarter met once or four times.
 **Complementary suppression** then hides more cells so that no suppressed count can be worked out
 from the published totals and the other cells:
 
@@ -123,8 +126,11 @@ def hidden_entries(table: CountTable, *, threshold: int) -> set[Key]:
 
     Primary: every cell and total from 1 to ``threshold − 1``. Then complementary suppression to a
     fixed point (see the module's docstring). Deterministic: the same table always hides the same cells.
+    None for a table that does not count people (``CountTable.counts_people``: outreach events, meetings).
     """
     values, lines, both = _extended(table)
+    if not table.counts_people:
+        return set()
     hidden = {key for key, value in values.items() if is_small(value, threshold)}
     while True:
         if _lone_hidden_fix(lines, values, hidden):
@@ -171,9 +177,11 @@ def published_fact(fact: Fact, *, threshold: int) -> Fact:
     """``fact`` as it may be published: a ``"count"`` from 1 to ``threshold − 1`` becomes suppressed (value None).
 
     Other kinds (text, days, date) are built safe by ``figures`` (a median only from ``threshold`` cases
-    on, no date of a single event) and pass unchanged.
+    on, no date of a single event) and pass unchanged, as do counts that are not of people
+    (``Fact.counts_people``: the committee's meetings).
     """
-    if fact.kind == "count" and isinstance(fact.value, int) and is_small(fact.value, threshold):
+    small = fact.kind == "count" and isinstance(fact.value, int) and is_small(fact.value, threshold)
+    if small and fact.counts_people:
         return replace(fact, value=None, suppressed=True)
     return fact
 

@@ -25,6 +25,9 @@ class CountTable:
         row_totals: a "Total" column (sum of each row) is published.
         column_totals: a "Total" row (sum of each column) is published; with ``row_totals`` the grand total too.
         chart: ``"bar"``, ``"pie"`` or ``""`` (no chart); the chart shows the published cells only.
+        counts_people: the counts are of people or of what happened to them (detainers, complaints,
+            officers): small ones are suppressed. ``False`` for counts of the agency's own public acts
+            (outreach events, committee meetings), which identify nobody and are published as they are.
     """
 
     key: str
@@ -36,6 +39,7 @@ class CountTable:
     row_totals: bool = False
     column_totals: bool = False
     chart: str = "bar"
+    counts_people: bool = True
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,8 @@ class Fact:
 
     ``value`` is already safe to publish (no count below the threshold, no date of a single event
     that could identify a person); ``kind`` is ``"text"``, ``"days"``, ``"date"`` or ``"count"``.
-    A ``"count"`` fact goes through the same threshold as a table cell (``suppressed`` when 1..N−1).
+    A ``"count"`` fact goes through the same threshold as a table cell (``suppressed`` when 1..N−1),
+    unless ``counts_people`` is ``False`` (a count of the agency's public meetings: see ``CountTable``).
     """
 
     key: str
@@ -79,6 +84,7 @@ class Fact:
     value: str | int | date | None
     kind: str = "text"
     suppressed: bool = False
+    counts_people: bool = True
 
 
 @dataclass(frozen=True)

@@ -130,6 +130,26 @@ class FactAndSectionTests(SimpleTestCase):
         self.assertEqual(published_fact(Fact("holds", "Holds", 0, kind="count"), threshold=10).value, 0)
         self.assertEqual(published_fact(Fact("median", "Median", 3, kind="days"), threshold=10).value, 3)
 
+    def test_counts_of_the_agencys_public_meetings_and_events_are_published_as_they_are(self):
+        events = CountTable(
+            key="outreach_events",
+            title="Events",
+            row_header="Kind",
+            rows=("Community meetings", "Presentations"),
+            columns=("Events",),
+            cells=((3,), (1,)),
+            column_totals=True,
+            counts_people=False,
+        )
+        published = published_table(events, threshold=10)
+        self.assertEqual([row[0].value for row in published.cells], [3, 1])
+        self.assertEqual(published.column_total[0].value, 4)
+        meetings = Fact("committee_meetings_held", "Meetings held", 1, "count", counts_people=False)
+        self.assertEqual(published_fact(meetings, threshold=10), meetings)
+        # The same counts of people are suppressed.
+        people = CountTable(**{**events.__dict__, "counts_people": True})
+        self.assertIsNone(published_table(people, threshold=10).cells[0][0].value)
+
     def test_a_section_is_published_table_by_table(self):
         section = Section("detainers", "Detainers", tables=(table([[1]]),), facts=(Fact("x", "X", 2, "count"),))
         published = published_section(section, threshold=5)

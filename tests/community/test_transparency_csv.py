@@ -7,7 +7,14 @@ from django.urls import reverse
 from community.outreach.models import OutreachEvent
 from community.transparency.page import CSV_HEADER
 from tests.base import BaseTestCase
-from tests.community.transparency_helpers import csv_rows, current_quarter_key, outreach_events, page_cells, publish
+from tests.community.transparency_helpers import (
+    csv_rows,
+    current_quarter_key,
+    outreach_events,
+    page_cells,
+    pending_detainers,
+    publish,
+)
 
 SPANISH = {"HTTP_ACCEPT_LANGUAGE": "es"}
 
@@ -41,19 +48,21 @@ class TransparencyCsvTests(BaseTestCase):
                     self.assertEqual([(r, c, v.replace(",", "").replace(".", "")) for r, c, v in shown], from_csv)
 
     def test_suppressed_cells_read_fewer_than_the_threshold_in_both(self):
-        publish(self.agency_a, self.admin_a, sections=["outreach"])
+        pending_detainers(self.agency_a, level_1=3, level_2=14, level_3=22)
+        publish(self.agency_a, self.admin_a, sections=["detainers"])
         page_url, csv_url = self.urls()
         rows = {(r["row"], r["column"]): r["value"] for r in csv_rows(self.client.get(csv_url))}
-        self.assertEqual(rows[("Community meetings", "Events")], "fewer than 10")
-        self.assertEqual(rows[("Presentations", "Events")], "fewer than 10")  # complementary
-        self.assertEqual(rows[("Media briefings", "Events")], "22")
-        self.assertEqual(rows[("Total", "Events")], "39")
+        level_1, level_2 = "Level 1: major drug or violent offense", "Level 2: minor drug or property offense"
+        self.assertEqual(rows[(level_1, "Pending")], "fewer than 10")
+        self.assertEqual(rows[(level_2, "Pending")], "fewer than 10")  # complementary
+        self.assertEqual(rows[("Level 3: other offenses (e.g. traffic)", "Pending")], "22")
         page = {(r, c): v for r, c, v in page_cells(self.client.get(page_url).content.decode())}
-        self.assertEqual(page[("Community meetings", "Events")], rows[("Community meetings", "Events")])
-        spanish = {(r["row"], r["column"]): r["value"] for r in csv_rows(self.client.get(csv_url, **SPANISH))}
-        self.assertEqual(spanish[("Reuniones comunitarias", "Eventos")], "menos de 10")
-        self.assertNotIn("3", [value for value in rows.values()])
-        self.assertNotIn("14", [value for value in rows.values()])
+        for key in ((level_1, "Pending"), (level_2, "Pending")):
+            self.assertEqual(page[key], rows[key])
+        spanish = csv_rows(self.client.get(csv_url, **SPANISH))
+        self.assertIn("menos de 10", [next(iter(row.values())) and list(row.values())[-1] for row in spanish])
+        self.assertNotIn("3", list(rows.values()))
+        self.assertNotIn("14", list(rows.values()))
 
     def test_columns_facts_and_the_file_name(self):
         publish(self.agency_a, self.admin_a, sections=["outreach"])

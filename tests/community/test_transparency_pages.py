@@ -11,7 +11,13 @@ from django.urls import reverse
 from community.outreach.models import OutreachEvent
 from compliance.core.models import AccessLog
 from tests.base import BaseTestCase, sign_in
-from tests.community.transparency_helpers import current_quarter_key, outreach_events, page_tables, publish
+from tests.community.transparency_helpers import (
+    current_quarter_key,
+    outreach_events,
+    page_tables,
+    pending_detainers,
+    publish,
+)
 
 SPANISH = {"HTTP_ACCEPT_LANGUAGE": "es"}
 
@@ -56,18 +62,28 @@ class TransparencyPageTests(BaseTestCase):
         self.assertNotContains(response, "Detainers received, by offense level and outcome")
 
     def test_a_small_count_shows_as_fewer_than_the_threshold_with_a_note(self):
-        outreach_events(self.agency_a, **{OutreachEvent.Kind.COMMUNITY_MEETING: 3, OutreachEvent.Kind.PRESENTATION: 14})
-        publish(self.agency_a, self.admin_a, sections=["outreach"])
+        pending_detainers(self.agency_a, level_1=3, level_2=14, level_3=22)
+        publish(self.agency_a, self.admin_a, sections=["detainers"])
         response = self.client.get(self.page_url())
-        rows = {row[0]: row[1:] for row in page_tables(response.content.decode())["outreach_events"][1:]}
-        self.assertEqual(rows["Community meetings"], ["fewer than 10"])
-        # Complementary suppression: with the total shown (17), 14 presentations would give the 3 away.
-        self.assertEqual(rows["Presentations"], ["fewer than 10"])
-        self.assertEqual(rows["Total"], ["17"])
-        self.assertEqual(rows["Media briefings"], ["0"])
+        table = page_tables(response.content.decode())["detainers_by_level_and_outcome"]
+        pending = table[0].index("Pending")
+        rows = {row[0]: row[pending] for row in table[1:]}
+        self.assertEqual(rows["Level 1: major drug or violent offense"], "fewer than 10")
+        # Complementary suppression: with the column's total shown, 14 at level 2 would give the 3 away.
+        self.assertEqual(rows["Level 2: minor drug or property offense"], "fewer than 10")
+        self.assertEqual(rows["Level 3: other offenses (e.g. traffic)"], "22")
         self.assertContains(response, 'data-testid="suppression-note"')
         self.assertNotContains(response, ">3<")
         self.assertNotContains(response, ">14<")
+
+    def test_counts_of_outreach_events_are_published_as_they_are(self):
+        # Events and meetings are the agency's own public acts: they identify nobody.
+        outreach_events(self.agency_a, **{OutreachEvent.Kind.COMMUNITY_MEETING: 3, OutreachEvent.Kind.PRESENTATION: 1})
+        publish(self.agency_a, self.admin_a, sections=["outreach"])
+        response = self.client.get(self.page_url())
+        rows = {row[0]: row[1:] for row in page_tables(response.content.decode())["outreach_events"][1:]}
+        self.assertEqual((rows["Community meetings"], rows["Presentations"], rows["Total"]), (["3"], ["1"], ["4"]))
+        self.assertNotContains(response, 'data-testid="suppression-note"')
 
     def test_the_threshold_is_the_agencys(self):
         outreach_events(self.agency_a, **{OutreachEvent.Kind.COMMUNITY_MEETING: 6, OutreachEvent.Kind.PRESENTATION: 8})

@@ -100,3 +100,27 @@ def csv_rows(response) -> list[dict]:
     """The CSV download's rows as dicts (``section, table, row, column, value``), BOM removed."""
     body = b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff")
     return list(csv.DictReader(io.StringIO(body)))
+
+
+def pending_detainers(agency, **by_level) -> None:
+    """``by_level``: ``level_1``/``level_2``/``level_3`` → how many invented pending detainers received now.
+
+    Detainers count people: their small cells are suppressed (outreach events, the agency's own public acts,
+    are published as they are).
+    """
+    from incidents.detainers.choices import OffenseLevel
+    from incidents.detainers.models import Detainer
+
+    number = Detainer.objects.count()
+    for key, count in by_level.items():
+        level = OffenseLevel(int(key.rsplit("_", 1)[1]))
+        for _ in range(count):
+            number += 1
+            Detainer.objects.create(
+                agency=agency,
+                subject_last_name=f"Invented{number}",
+                booking_number=f"BK-H{number:05d}",
+                underlying_charge="Trespass (invented)",
+                received_at=timezone.now(),
+                offense_level=level,
+            )
