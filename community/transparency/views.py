@@ -141,7 +141,7 @@ def _page_for(request, public_id):
     found = published_settings_or_404(public_id)
     now = timezone.now()
     period, offered, refused = period_choice(found.agency, request.GET.get("period"), now=now)
-    return transparency_page(found.agency, found, period, offered=offered, refused=refused, now=now)
+    return transparency_page(found.agency, found, period, offered=offered, refused=refused, now=now, live=True)
 
 
 @require_GET
