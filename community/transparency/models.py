@@ -60,6 +60,9 @@ class TransparencySettings(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"Transparency settings of agency {self.agency_id}"
+
     @property
     def draft_differs(self) -> bool:
         """Whether the draft (sections, threshold) differs from the live copy the public reads."""
@@ -67,6 +70,3 @@ class TransparencySettings(models.Model):
             list(self.published_sections or []),
             self.published_threshold,
         )
-
-    def __str__(self) -> str:
-        return f"Transparency settings of agency {self.agency_id}"

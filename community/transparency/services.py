@@ -167,7 +167,8 @@ def transparency_publish(*, agency: Agency, actor, now=None) -> TransparencySett
 def transparency_withdraw(*, agency: Agency, actor) -> TransparencySettings:
     """Take ``agency``'s page off the public site (it answers 404 again); the settings and history stay.
 
-    The live copy (``published_sections/threshold``) and ``published_at/by`` keep the last publication (the history shows the withdrawal and its author).
+    The live copy (``published_sections/threshold``) and ``published_at/by`` keep the last publication
+    (the history shows the withdrawal and its author).
 
     Raises:
         PermissionDenied: ``actor`` does not administer ``agency``.
