@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.utils import formats, timezone
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, pgettext
 
 from community.transparency import figures, suppression
 from community.transparency.cache import cached_page_data, plain_text
@@ -22,8 +22,22 @@ from community.transparency.periods import QUARTER, Period, period_parse, period
 from community.transparency.tables import Cell, Fact, PublishedTable, Section
 from compliance.core.models import Agency
 
-#: The CSV's columns, in order (fixed, machine-readable names).
+#: The CSV's columns, in order: their meaning (the English header; ``csv_header`` gives the visitor's language).
 CSV_HEADER = ("section", "table", "row", "column", "value")
+
+
+def csv_header() -> tuple[str, ...]:
+    """The CSV's header row in the active language (``CSV_HEADER``'s meaning: "sección", "tabla"... in Spanish).
+
+    The page explains each column next to the download link, so the meaning stays documented.
+    """
+    return (
+        pgettext("CSV column", "section"),
+        pgettext("CSV column", "table"),
+        pgettext("CSV column", "row"),
+        pgettext("CSV column", "column"),
+        pgettext("CSV column", "value"),
+    )
 
 
 @dataclass(frozen=True)
