@@ -70,7 +70,7 @@ def test_a_visitor_reads_the_figures_in_spanish_and_downloads_the_csv(page, live
     download = download_info.value
     assert download.suggested_filename == f"transparency-{agency.public_id}-{year}.csv"
     text = Path(download.path()).read_text(encoding="utf-8").lstrip("\ufeff")
-    rows = {(row["row"], row["column"]): row["value"] for row in csv.DictReader(io.StringIO(text))}
+    rows = {(row["fila"], row["columna"]): row["valor"] for row in csv.DictReader(io.StringIO(text))}  # Spanish header
     assert rows[("Reuniones comunitarias", "Eventos")] == "menos de 10"
     assert rows[("Sesiones informativas para los medios", "Eventos")] == "22"
     assert rows[("Total", "Eventos")] == "39"
