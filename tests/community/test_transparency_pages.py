@@ -208,3 +208,25 @@ class TransparencyPageTests(BaseTestCase):
         self.client.get(url)
         with self.assertNumQueries(1):
             self.client.get(url)
+
+
+class TransparencyChartTests(BaseTestCase):
+    def test_a_bar_chart_lists_the_rows_top_down_in_the_tables_order(self):
+        from community.transparency.charts import table_chart_svg
+        from community.transparency.tables import Cell, CountTable, PublishedTable
+
+        source = CountTable(
+            key="invented",
+            title="Invented table",
+            row_header="Kind",
+            rows=("Alpha row", "Beta row", "Gamma row"),
+            columns=("Events",),
+            cells=((10,), (30,), (20,)),
+        )
+        table = PublishedTable(source=source, threshold=10, cells=tuple((Cell(row[0]),) for row in source.cells))
+        svg = table_chart_svg(table)
+        heights = {
+            label: float(y)
+            for y, label in re.findall(r'<text[^>]*y="([\d.]+)"[^>]*>(Alpha row|Beta row|Gamma row)</text>', svg)
+        }
+        self.assertEqual(sorted(heights, key=heights.get), ["Alpha row", "Beta row", "Gamma row"])  # SVG y grows down
