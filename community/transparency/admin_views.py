@@ -1,11 +1,16 @@
 """Staff pages of the transparency page (namespace ``community``, under /outreach/transparency/; ``?agency=``).
 
 * ``transparency_settings``: the agency's administrators choose the sections and the threshold, see
-  whether the page is public, publish or withdraw it, and read the publication history.
+  whether the page is public and whether the draft differs from it, publish or withdraw it, and read
+  the publication history.
 * ``transparency_preview``: the page exactly as the public would see it (the public template, the same
   figures and suppression), with a "Preview — not public" banner; for the agency's supervisors and
   administrators (``review_records``), published or not.
-* ``transparency_publish`` / ``transparency_withdraw``: POST only, administrators.
+* ``transparency_publish``: POST only, administrators: copies the saved draft to the public page.
+* ``transparency_withdraw``: administrators; GET asks for confirmation, POST withdraws.
+
+Saving the settings changes only the draft, which the preview shows; the public page and its CSV
+keep the published copy until the administrator publishes again.
 
 Anyone without the permission in any agency gets 404 (``compliance.core.pages.agency_or_404``).
 """
@@ -49,7 +54,9 @@ def transparency_settings(request):
             add_service_errors(form, exc)
         else:
             if current.published:
-                messages.success(request, "Settings saved; the public page shows them now.")
+                messages.success(
+                    request, "Draft saved. The public page is unchanged: preview the draft, then publish it."
+                )
             else:
                 messages.success(request, "Settings saved. Preview the page, then publish it.")
             return redirect(_settings_url(agency))
@@ -61,12 +68,25 @@ def transparency_settings(request):
         "form": form,
         "current": current,
         "current_titles": [titles[key] for key in current.sections if key in titles],
-        # The row's own history (AuditedHistory), newest first: every save, publication and withdrawal.
-        "history": list(current.history.select_related("history_user").order_by("-history_date")[:50])
-        if current.pk
-        else [],
+        "published_titles": [titles[key] for key in current.published_sections if key in titles],
+        "draft_differs": bool(current.pk and current.published and current.draft_differs),
+        "history": _history(current, titles),
     }
     return render(request, "community/transparency/settings.html", context)
+
+
+def _history(current, titles: dict) -> list[dict]:
+    """The row's own history (AuditedHistory), newest first (50): what happened, who, and the section titles."""
+    if not current.pk:
+        return []
+    rows = current.history.select_related("history_user").order_by("-history_date")[:50]
+    return [
+        {
+            "row": row,
+            "section_titles": [str(titles.get(key, key)) for key in row.sections or []],
+        }
+        for row in rows
+    ]
 
 
 @login_required
@@ -104,10 +124,17 @@ def transparency_publish(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def transparency_withdraw(request):
-    """Take the agency's page off the public site (``?agency=``; administrators); its settings and history stay."""
+    """Take the agency's page off the public site (``?agency=``; administrators); its settings and history stay.
+
+    GET shows a confirmation page (what withdrawing does, a Withdraw button posting here, Cancel); POST withdraws.
+    """
     agency = agency_or_404(request, access.ADMINISTER)
+    if request.method == "GET":
+        current = services.transparency_settings_for(agency)
+        context = {"agency": agency, "current": current, "settings_url": _settings_url(agency)}
+        return render(request, "community/transparency/withdraw_confirm.html", context)
     try:
         services.transparency_withdraw(agency=agency, actor=request.user)
     except ValidationError as exc:

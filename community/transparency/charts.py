@@ -9,6 +9,7 @@ hides it (``aria-hidden``) and the table beside it is the accessible form.
 from __future__ import annotations
 
 import pygal
+from django.utils.translation import gettext
 
 from community.transparency.tables import PublishedTable
 from compliance.core.charts import chart_new, chart_svg
@@ -22,7 +23,8 @@ def table_chart_svg(table: PublishedTable) -> str:
 
     Args:
         table: a published table; its ``source.chart`` is ``"bar"`` (rows along the axis, one series per
-            column), ``"pie"`` (one slice per row of its first column) or ``""`` (no chart).
+            column, drawn top-down in the table's row order), ``"pie"`` (one slice per row of its first column)
+            or ``""`` (no chart).
 
     Returns:
         The SVG text (pass it through ``compliance.core.charts.chart_svg_for_page`` with the page's nonce).
@@ -46,9 +48,28 @@ def table_chart_svg(table: PublishedTable) -> str:
             if row[0]:
                 chart.add(str(label), [row[0]])
     else:
+        # pygal draws a horizontal bar chart's first label at the bottom: give it the rows bottom-up, so the
+        # chart reads top-down in the table's row order.
         chart = chart_new(pygal.HorizontalBar, colors=SERIES_COLORS, **options)
-        chart.x_labels = [str(label) for label in source.rows]
+        chart.x_labels = [str(label) for label in reversed(source.rows)]
         for j, column in enumerate(source.columns):
-            chart.add(str(column), [row[j] for row in shown])
+            chart.add(str(column), [row[j] for row in reversed(shown)])
     chart.title = str(source.title)
     return chart_svg(chart)
+
+
+def no_chart_reason(table: PublishedTable, svg: str) -> str:
+    """Why a table that should have a chart shows none, in the active language; ``""`` when it has its chart.
+
+    Args:
+        table: the published table; ``svg``: what ``table_chart_svg`` drew for it.
+
+    Returns:
+        "No chart: some figures are withheld to protect privacy" when suppressed cells left nothing to draw,
+        "No chart: every figure is zero" when there is nothing to draw otherwise, or ``""``.
+    """
+    if svg or not table.source.chart:
+        return ""
+    if any(cell.suppressed for row in table.cells for cell in row):
+        return gettext("No chart: some figures are withheld to protect privacy.")
+    return gettext("No chart: every figure is zero.")

@@ -150,9 +150,9 @@ def _officers(agency, now: datetime) -> Section:
     table = CountTable(
         key="officers",
         title=_("Officers designated under the agreement"),
-        row_header=_("Officers"),
+        row_header=_("Status"),
         rows=(_("Designated"), _("With current 287(g) training"), _("Authorized to act today")),
-        columns=(_("Officers"),),
+        columns=(_("Number of officers"),),
         cells=((counts["designated"],), (counts["current"] + counts["expiring"],), (counts["authorized"],)),
     )
     return Section(

@@ -18,10 +18,13 @@ def no_sections() -> list[str]:
 
 
 class TransparencySettings(models.Model):
-    """One agency's publication settings: the sections chosen, the threshold, and whether it is public.
+    """One agency's publication settings: a draft (sections, threshold) and the live copy the public reads.
 
-    One row per agency, created on first save; without a row nothing is published. Every change,
-    publishing and withdrawing included, is a history row with its author.
+    ``sections`` and ``suppression_threshold`` are the administrator's draft: saving them changes only
+    the preview. ``published_sections`` and ``published_threshold`` are what the public page and its CSV
+    show; only publishing copies the draft into them. Withdrawing hides the page (``published`` false) but
+    keeps the live copy. One row per agency, created on first save; without a row nothing is published.
+    Every change, publishing and withdrawing included, is a history row with its author.
     """
 
     agency = models.OneToOneField("compliance.Agency", on_delete=models.PROTECT, related_name="transparency")
@@ -30,6 +33,14 @@ class TransparencySettings(models.Model):
         default=DEFAULT_SUPPRESSION_THRESHOLD,
         validators=[MinValueValidator(MIN_SUPPRESSION_THRESHOLD), MaxValueValidator(100)],
         help_text="Any count from 1 to one less than this shows as 'fewer than' it.",
+    )
+    published_sections = models.JSONField(
+        default=no_sections,
+        help_text="Keys of the sections the public page shows (copied from the draft on publishing).",
+    )
+    published_threshold = models.PositiveSmallIntegerField(
+        default=DEFAULT_SUPPRESSION_THRESHOLD,
+        help_text="The threshold the public page uses (copied from the draft on publishing).",
     )
     published = models.BooleanField(default=False)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -51,3 +62,11 @@ class TransparencySettings(models.Model):
 
     def __str__(self) -> str:
         return f"Transparency settings of agency {self.agency_id}"
+
+    @property
+    def draft_differs(self) -> bool:
+        """Whether the draft (sections, threshold) differs from the live copy the public reads."""
+        return (list(self.sections or []), self.suppression_threshold) != (
+            list(self.published_sections or []),
+            self.published_threshold,
+        )

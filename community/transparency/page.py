@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.utils import formats, timezone
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, pgettext
 
 from community.transparency import figures, suppression
 from community.transparency.cache import cached_page_data, plain_text
@@ -22,8 +22,22 @@ from community.transparency.periods import QUARTER, Period, period_parse, period
 from community.transparency.tables import Cell, Fact, PublishedTable, Section
 from compliance.core.models import Agency
 
-#: The CSV's columns, in order (fixed, machine-readable names).
+#: The CSV's columns, in order: their meaning (the English header; ``csv_header`` gives the visitor's language).
 CSV_HEADER = ("section", "table", "row", "column", "value")
+
+
+def csv_header() -> tuple[str, ...]:
+    """The CSV's header row in the active language (``CSV_HEADER``'s meaning: "sección", "tabla"... in Spanish).
+
+    The page explains each column next to the download link, so the meaning stays documented.
+    """
+    return (
+        pgettext("CSV column", "section"),
+        pgettext("CSV column", "table"),
+        pgettext("CSV column", "row"),
+        pgettext("CSV column", "column"),
+        pgettext("CSV column", "value"),
+    )
 
 
 @dataclass(frozen=True)
@@ -65,24 +79,35 @@ def period_choice(agency: Agency, text: str | None, *, now: datetime) -> tuple[P
 
 
 def transparency_page(
-    agency: Agency, settings: TransparencySettings, period: Period, *, offered=(), refused=False, now: datetime
+    agency: Agency,
+    settings: TransparencySettings,
+    period: Period,
+    *,
+    offered=(),
+    refused=False,
+    now: datetime,
+    live: bool = False,
 ) -> TransparencyPage:
     """The published sections of ``agency`` for ``period``, as the public sees them.
 
     Args:
         agency: the agency.
-        settings: its ``TransparencySettings`` (sections chosen, threshold); the caller decides whether
-            the page may be shown (published, or a preview for its administrators).
+        settings: its ``TransparencySettings``; the caller decides whether the page may be shown
+            (published, or a preview for its supervisors and administrators).
         period: the period (``period_choice``).
         offered: the periods of the picker; ``refused``: the visitor's period was not offered.
         now: the moment (UTC), for the figures' "current" facts and the computed time.
+        live: true for the public page and CSV (the live copy: ``published_sections``, ``published_threshold``);
+            false for the preview (the draft: ``sections``, ``suppression_threshold``).
 
     Returns:
         A ``TransparencyPage``; a section chosen but unknown to the figures is left out. The figures come
         from the cache when fresh (``_figures``); ``computed_at`` is when they were computed.
     """
-    threshold = settings.suppression_threshold
-    chosen = set(settings.sections or ())
+    if live:
+        threshold, chosen = settings.published_threshold, set(settings.published_sections or ())
+    else:
+        threshold, chosen = settings.suppression_threshold, set(settings.sections or ())
     computed_at, published = _figures(agency, period, threshold=threshold, now=now)
     sections = tuple(section for section in published if section.key in chosen)
     return TransparencyPage(

@@ -6,6 +6,11 @@ locked, attributes its history row to ``actor`` (``compliance.core.audit.acting_
 and withdrawing carry the reason "published" / "withdrawn"), and refuses bad input with a
 ``ValidationError`` naming the field, saving nothing. The page's publication history is the
 row's ``AuditedHistory``.
+
+Draft and live copy: ``transparency_settings_save`` writes only the draft (``sections``,
+``suppression_threshold``), which the preview shows; ``transparency_publish`` copies the draft into the
+live copy (``published_sections``, ``published_threshold``) that the public page and its CSV read.
+``transparency_withdraw`` hides the page and keeps the live copy.
 """
 
 from __future__ import annotations
@@ -29,8 +34,8 @@ THRESHOLD_MESSAGE = "Enter a whole number from {low} to {high}: counts below it 
 SECTIONS_MESSAGE = "Choose at least one section to publish."
 UNKNOWN_SECTION_MESSAGE = "Choose sections from the list."
 NOTHING_TO_PUBLISH_MESSAGE = "Choose and save at least one section before publishing."
-ALREADY_PUBLISHED_MESSAGE = "The page is already public."
 NOT_PUBLISHED_MESSAGE = "The page is not public."
+UP_TO_DATE_MESSAGE = "The public page already shows these settings: change and save them first."
 PUBLISHED_REASON = "published"
 WITHDRAWN_REASON = "withdrawn"
 
@@ -66,8 +71,8 @@ def transparency_settings_save(
 ) -> TransparencySettings:
     """Save the sections ``agency`` publishes and its small-count threshold; a save changing nothing writes nothing.
 
-    A published page shows the new choice at once (the public page reads the settings on every
-    request; its figures are cached, not its sections).
+    Only the draft changes: the public page keeps showing the live copy until ``transparency_publish``
+    (preview first, then publish).
 
     Args:
         agency: the agency.
@@ -117,7 +122,10 @@ def transparency_settings_save(
 
 
 def transparency_publish(*, agency: Agency, actor, now=None) -> TransparencySettings:
-    """Make ``agency``'s transparency page public with its saved sections; ``published_at/by`` record who and when.
+    """Publish ``agency``'s draft: copy its sections and threshold into the live copy and make the page public.
+
+    Also publishes a changed draft while the page is already public (the public page then shows it).
+    ``published_at/by`` record who published last and when.
 
     Args:
         agency: the agency.
@@ -129,26 +137,38 @@ def transparency_publish(*, agency: Agency, actor, now=None) -> TransparencySett
 
     Raises:
         PermissionDenied: ``actor`` does not administer ``agency``.
-        ValidationError: no section saved yet, or already public (``__all__``).
+        ValidationError: no section saved yet, or already public with exactly this draft (``__all__``).
     """
     _require_administrator(actor, agency)
     with transaction.atomic(), acting_as(actor, reason=PUBLISHED_REASON):
         row = _locked_row(agency)
         if row is None or not row.sections:
             raise ValidationError(NOTHING_TO_PUBLISH_MESSAGE)
-        if row.published:
-            raise ValidationError(ALREADY_PUBLISHED_MESSAGE)
+        if row.published and not row.draft_differs:
+            raise ValidationError(UP_TO_DATE_MESSAGE)
         row.published = True
+        row.published_sections = list(row.sections)
+        row.published_threshold = row.suppression_threshold
         row.published_at = now or timezone.now()
         row.published_by = actor
-        row.save(update_fields=["published", "published_at", "published_by", "updated_at"])
+        row.save(
+            update_fields=[
+                "published",
+                "published_sections",
+                "published_threshold",
+                "published_at",
+                "published_by",
+                "updated_at",
+            ]
+        )
     return row
 
 
 def transparency_withdraw(*, agency: Agency, actor) -> TransparencySettings:
     """Take ``agency``'s page off the public site (it answers 404 again); the settings and history stay.
 
-    ``published_at/by`` keep the last publication (the history shows the withdrawal and its author).
+    The live copy (``published_sections/threshold``) and ``published_at/by`` keep the last publication
+    (the history shows the withdrawal and its author).
 
     Raises:
         PermissionDenied: ``actor`` does not administer ``agency``.

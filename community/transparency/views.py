@@ -27,10 +27,10 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from community.complaint_intake import limits
-from community.transparency.charts import table_chart_svg
+from community.transparency.charts import no_chart_reason, table_chart_svg
 from community.transparency.models import TransparencySettings
 from community.transparency.page import (
-    CSV_HEADER,
+    csv_header,
     csv_rows,
     fact_text,
     moment_text,
@@ -79,7 +79,9 @@ def page_context(request, page, *, preview: bool = False) -> dict:
     """The template context of the page (public or preview), its texts in the request's language.
 
     Each section's facts as ``(label, text, suppressed)``; each table with its rows (``page.table_rows``),
-    whether any cell is suppressed (the note under it), and its chart carrying this response's CSP nonce.
+    whether any cell is suppressed, its chart carrying this response's CSP nonce or why it has none. The
+    privacy footnote is once per page, with ``highest_hidden`` = threshold − 1 ("any count from 1 to 9 is shown
+    as “fewer than 10”"); ``csv_columns``: the CSV's header in the visitor's language, explained on the page.
     """
     nonce = request.csp_nonce
     sections = []
@@ -97,6 +99,7 @@ def page_context(request, page, *, preview: bool = False) -> dict:
                         cell and cell["suppressed"] for row in rows for cell in [*row["cells"], row["total"]]
                     ),
                     "chart": mark_safe(chart_svg_for_page(svg, nonce)) if svg else "",  # noqa: S308 (our SVG)
+                    "no_chart_reason": no_chart_reason(table, svg),
                 }
             )
         facts = [
@@ -108,6 +111,8 @@ def page_context(request, page, *, preview: bool = False) -> dict:
         "page": page,
         "agency": page.agency,
         "sections": sections,
+        "highest_hidden": page.threshold - 1,
+        "csv_columns": csv_header(),
         "preview": preview,
         "period_key": period_key(page.period),
         "period_label": period_label(page.period),
@@ -141,7 +146,7 @@ def _page_for(request, public_id):
     found = published_settings_or_404(public_id)
     now = timezone.now()
     period, offered, refused = period_choice(found.agency, request.GET.get("period"), now=now)
-    return transparency_page(found.agency, found, period, offered=offered, refused=refused, now=now)
+    return transparency_page(found.agency, found, period, offered=offered, refused=refused, now=now, live=True)
 
 
 @require_GET
@@ -157,13 +162,17 @@ def transparency_agency(request, public_id):
 
 @require_GET
 def transparency_csv(request, public_id):
-    """The page's figures as CSV (``section, table, row, column, value``), visitor's language; 404 unless public."""
+    """The page's figures as CSV (``section, table, row, column, value``, header included), in the visitor's language.
+
+    404 unless public. The header row is translated too (``page.csv_header``: "sección, tabla, fila, columna,
+    valor" in Spanish); the page documents what each column holds.
+    """
     wait = limits.address_wait(request, limits.TRANSPARENCY)
     if wait:
         return _throttled(request, wait)
     page = _page_for(request, public_id)
     rows = list(csv_rows(page))  # built now, in the request's language (a streamed body runs after it)
-    response = StreamingHttpResponse(csv_lines(CSV_HEADER, rows), content_type=CSV_CONTENT_TYPE)
+    response = StreamingHttpResponse(csv_lines(csv_header(), rows), content_type=CSV_CONTENT_TYPE)
     filename = f"transparency-{page.agency.public_id}-{period_key(page.period)}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return _public(response, shared=True)

@@ -113,7 +113,7 @@ def python_messages(path: Path) -> set[str]:
 
 
 def po_entries() -> list[dict]:
-    """The catalog's entries: msgid, msgstr (the first form for plurals), flags."""
+    """The catalog's entries: msgid, msgstr (the first form for plurals), flags, msgctxt (or None)."""
     entries, current, key = [], None, None
     for line in PO.read_text().splitlines() + [""]:
         if not line.strip():
@@ -121,17 +121,19 @@ def po_entries() -> list[dict]:
                 entries.append(current)
             current, key = None, None
             continue
-        current = current or {"flags": set(), "msgid": "", "msgstr": [], "plural": False}
+        current = current or {"flags": set(), "msgid": "", "msgstr": [], "plural": False, "msgctxt": None}
         if line.startswith("#,"):
             current["flags"] |= {flag.strip() for flag in line[2:].split(",")}
         elif line.startswith("#"):
             continue
         else:
-            match = re.match(r"^(msgid|msgid_plural|msgstr(?:\[\d\])?) (\".*\")$", line)
+            match = re.match(r"^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d\])?) (\".*\")$", line)
             if match:
                 key = match.group(1)
                 value = ast.literal_eval(match.group(2))
-                if key.startswith("msgstr"):
+                if key == "msgctxt":
+                    current["msgctxt"] = value
+                elif key.startswith("msgstr"):
                     current["msgstr"].append(value)
                 else:
                     current["plural"] |= key == "msgid_plural"
@@ -180,7 +182,12 @@ class TemplateTranslationTests(SimpleTestCase):
         for entry in po_entries():
             if not entry["plural"]:
                 with self.subTest(msgid=entry["msgid"][:60]):
-                    self.assertEqual(compiled.gettext(entry["msgid"]), entry["msgstr"][0], "run compilemessages")
+                    found = (
+                        compiled.pgettext(entry["msgctxt"], entry["msgid"])
+                        if entry["msgctxt"] is not None
+                        else compiled.gettext(entry["msgid"])
+                    )
+                    self.assertEqual(found, entry["msgstr"][0], "run compilemessages")
 
     @skipUnless(shutil.which("msgfmt"), "GNU gettext's msgfmt is not installed")
     def test_the_po_file_is_valid_for_msgfmt(self):

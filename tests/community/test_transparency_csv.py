@@ -9,6 +9,7 @@ from community.transparency.page import CSV_HEADER
 from tests.base import BaseTestCase
 from tests.community.transparency_helpers import (
     csv_rows,
+    csv_table,
     current_quarter_key,
     outreach_events,
     page_cells,
@@ -72,12 +73,36 @@ class TransparencyCsvTests(BaseTestCase):
         self.assertEqual(
             response["Content-Disposition"], f'attachment; filename="transparency-{self.agency_a.public_id}-2026.csv"'
         )
-        rows = csv_rows(response)
-        self.assertEqual(tuple(rows[0]), CSV_HEADER)
+        header, rows = csv_table(response)
+        self.assertEqual(tuple(header), CSV_HEADER)
         facts = {row["row"]: row["value"] for row in rows if not row["table"]}
         self.assertEqual(facts["Steering-committee meetings held"], "0")
         self.assertEqual(facts["Next steering-committee meeting"], "Not scheduled")
         self.assertEqual({row["section"] for row in rows}, {"Community outreach and the steering committee"})
+
+    def test_the_spanish_csv_has_a_spanish_header_explained_on_the_page(self):
+        publish(self.agency_a, self.admin_a, sections=["outreach"])
+        page_url, csv_url = self.urls()
+        header, rows = csv_table(self.client.get(csv_url, **SPANISH))
+        self.assertEqual(header, ["sección", "tabla", "fila", "columna", "valor"])
+        self.assertEqual({row["section"] for row in rows}, {"Relación con la comunidad y comité directivo"})
+        page = self.client.get(page_url, **SPANISH).content.decode()
+        explained = page.split('data-testid="csv-columns"')[1].split("</details>")[0]
+        for name in header:
+            self.assertIn(f'<dt class="text-bold">{name}</dt>', explained)
+
+    def test_the_csv_reads_the_published_copy_not_the_draft(self):
+        publish(self.agency_a, self.admin_a, sections=["outreach"])
+        from community.transparency.services import transparency_settings_save
+
+        transparency_settings_save(
+            agency=self.agency_a, actor=self.admin_a, sections=["complaints"], suppression_threshold=5
+        )
+        _page, csv_url = self.urls()
+        rows = csv_rows(self.client.get(csv_url))
+        self.assertEqual({row["section"] for row in rows}, {"Community outreach and the steering committee"})
+        values = {(r["row"], r["column"]): r["value"] for r in rows}
+        self.assertEqual(values[("Community meetings", "Events")], "fewer than 10")  # still the published 10
 
     def test_only_the_chosen_sections_are_in_the_csv(self):
         publish(self.agency_a, self.admin_a, sections=["complaints"])

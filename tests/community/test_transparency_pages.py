@@ -72,7 +72,9 @@ class TransparencyPageTests(BaseTestCase):
         # Complementary suppression: with the column's total shown, 14 at level 2 would give the 3 away.
         self.assertEqual(rows["Level 2: minor drug or property offense"], "fewer than 10")
         self.assertEqual(rows["Level 3: other offenses (e.g. traffic)"], "22")
-        self.assertContains(response, 'data-testid="suppression-note"')
+        note = response.content.decode().split('data-testid="suppression-note">')[1].split("</p>")[0]
+        self.assertIn("any count from 1 to 9 is shown as “fewer than 10”", note)
+        self.assertEqual(response.content.decode().count('data-testid="suppression-note"'), 1)  # once per page
         self.assertNotContains(response, ">3<")
         self.assertNotContains(response, ">14<")
 
@@ -162,6 +164,32 @@ class TransparencyPageTests(BaseTestCase):
             self.client.get(reverse("transparency:index"), **SPANISH), "Cifras publicadas por las agencias"
         )
 
+    def test_a_table_without_chart_says_why(self):
+        outreach_events(self.agency_a, **{OutreachEvent.Kind.COMMUNITY_MEETING: 3})
+        publish(self.agency_a, self.admin_a, sections=["outreach"])
+        response = self.client.get(self.page_url())
+        block = response.content.decode().split('data-testid="table-outreach_events"')[1].split("</table>")[1]
+        self.assertIn("No chart: some figures are withheld to protect privacy.", block)
+        spanish = self.client.get(self.page_url(), **SPANISH)
+        self.assertContains(spanish, "Sin gráfico: algunas cifras se ocultan para proteger la privacidad.")
+
+    def test_the_sign_in_pages_spanish_links_open_the_pages_in_spanish(self):
+        from django.conf import settings
+
+        login = self.client.get(reverse("account_login"))
+        self.assertContains(login, f'href="{reverse("transparency:index")}?lang=es"')
+        self.assertContains(login, f'href="{reverse("complaints:new")}?lang=es"')
+        response = self.client.get(reverse("transparency:index") + "?lang=es")
+        self.assertContains(response, '<html lang="es">')
+        self.assertContains(response, "Cifras publicadas por las agencias")
+        self.assertEqual(response.cookies[settings.LANGUAGE_COOKIE_NAME].value, "es")
+        # The choice is remembered like the switcher's: the next page is Spanish without the parameter.
+        self.assertContains(self.client.get(reverse("complaints:new")), '<html lang="es">')
+        # An unknown code is ignored; a staff page never follows it.
+        self.client.cookies.clear()
+        self.assertContains(self.client.get(reverse("transparency:index") + "?lang=xx"), '<html lang="en">')
+        self.assertContains(self.client.get(reverse("account_login") + "?lang=es"), '<html lang="en">')
+
     def test_the_switcher_keeps_the_period(self):
         publish(self.agency_a, self.admin_a)
         response = self.client.get(self.page_url(period="2026"))
@@ -196,3 +224,25 @@ class TransparencyPageTests(BaseTestCase):
         self.client.get(url)
         with self.assertNumQueries(1):
             self.client.get(url)
+
+
+class TransparencyChartTests(BaseTestCase):
+    def test_a_bar_chart_lists_the_rows_top_down_in_the_tables_order(self):
+        from community.transparency.charts import table_chart_svg
+        from community.transparency.tables import Cell, CountTable, PublishedTable
+
+        source = CountTable(
+            key="invented",
+            title="Invented table",
+            row_header="Kind",
+            rows=("Alpha row", "Beta row", "Gamma row"),
+            columns=("Events",),
+            cells=((10,), (30,), (20,)),
+        )
+        table = PublishedTable(source=source, threshold=10, cells=tuple((Cell(row[0]),) for row in source.cells))
+        svg = table_chart_svg(table)
+        heights = {
+            label: float(y)
+            for y, label in re.findall(r'<text[^>]*y="([\d.]+)"[^>]*>(Alpha row|Beta row|Gamma row)</text>', svg)
+        }
+        self.assertEqual(sorted(heights, key=heights.get), ["Alpha row", "Beta row", "Gamma row"])  # SVG y grows down

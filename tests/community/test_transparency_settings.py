@@ -71,6 +71,27 @@ class TransparencySettingsServiceTests(BaseTestCase):
         self.assertEqual((newest.history_change_reason, newest.published), ("withdrawn", False))
         self.assertEqual(TransparencySettings.objects.get().published_by, self.admin_a)  # the last publication stays
 
+    def test_saving_changes_the_draft_only_until_it_is_published(self):
+        publish(self.agency_a, self.admin_a, sections=["agreements", "outreach"], threshold=10)
+        services.transparency_settings_save(
+            agency=self.agency_a, actor=self.admin_a, sections=["complaints"], suppression_threshold=15
+        )
+        row = TransparencySettings.objects.get()
+        self.assertEqual((row.sections, row.suppression_threshold), (["complaints"], 15))
+        self.assertEqual((row.published_sections, row.published_threshold), (["agreements", "outreach"], 10))
+        self.assertTrue(row.draft_differs)
+        services.transparency_publish(agency=self.agency_a, actor=self.admin_a)
+        row.refresh_from_db()
+        self.assertEqual((row.published_sections, row.published_threshold), (["complaints"], 15))
+        self.assertFalse(row.draft_differs)
+
+    def test_withdrawing_keeps_the_live_copy(self):
+        publish(self.agency_a, self.admin_a, sections=["outreach"], threshold=12)
+        services.transparency_withdraw(agency=self.agency_a, actor=self.admin_a)
+        row = TransparencySettings.objects.get()
+        self.assertFalse(row.published)
+        self.assertEqual((row.published_sections, row.published_threshold), (["outreach"], 12))
+
     def test_nothing_to_publish_and_double_publish_are_refused(self):
         with self.assertRaises(ValidationError):
             services.transparency_publish(agency=self.agency_a, actor=self.admin_a)
@@ -164,14 +185,41 @@ class TransparencySettingsPageTests(BaseTestCase):
         page = self.client.get(self.url)
         self.assertContains(page, "Public.")
         self.assertContains(page, 'data-testid="withdraw"')
+        self.assertNotContains(page, 'data-testid="draft-differs"')
         history = page.content.decode().split('data-testid="publication-history"')[1]
         self.assertIn("Published", history)
         self.assertIn("Settings created", history)
         self.assertIn("admin_a", history)
+        self.assertIn("Complaints", history)  # the section's title, not its key
+        confirm = self.client.get(reverse("community:transparency_withdraw") + f"?agency={self.agency_a.public_id}")
+        self.assertContains(confirm, 'data-testid="withdraw-confirm"')
+        self.assertEqual(self.client.get(public).status_code, 200)  # asking is not withdrawing
         self.client.post(reverse("community:transparency_withdraw"))
         self.assertContains(self.client.get(self.url), "Withdrawn")
         self.client.logout()
         self.assertEqual(self.client.get(public).status_code, 404)
+
+    def test_a_saved_draft_stays_off_the_public_page_until_published(self):
+        publish(self.agency_a, self.admin_a, sections=["outreach"])
+        sign_in(self.client, self.admin_a)
+        self.client.post(self.url, {"sections": ["complaints"], "suppression_threshold": "10"})
+        page = self.client.get(self.url)
+        self.assertContains(page, "Draft differs from what is public — preview, then publish.")
+        preview = self.client.get(reverse("community:transparency_preview") + f"?agency={self.agency_a.public_id}")
+        self.assertContains(preview, 'data-testid="section-complaints"')
+        self.assertNotContains(preview, 'data-testid="section-outreach"')
+        public = reverse("transparency:agency", args=[self.agency_a.public_id])
+        self.client.logout()
+        response = self.client.get(public)
+        self.assertContains(response, 'data-testid="section-outreach"')
+        self.assertNotContains(response, 'data-testid="section-complaints"')
+        sign_in(self.client, self.admin_a)
+        self.client.post(reverse("community:transparency_publish") + f"?agency={self.agency_a.public_id}")
+        self.assertNotContains(self.client.get(self.url), 'data-testid="draft-differs"')
+        self.client.logout()
+        response = self.client.get(public)
+        self.assertContains(response, 'data-testid="section-complaints"')
+        self.assertNotContains(response, 'data-testid="section-outreach"')
 
     def test_publishing_with_nothing_saved_says_why(self):
         sign_in(self.client, self.admin_a)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from community.outreach.models import OutreachEvent
 from community.transparency import services
+from community.transparency.page import CSV_HEADER
 from community.transparency.periods import period_containing
 
 
@@ -96,10 +97,21 @@ def page_cells(html: str) -> list[tuple[str, str, str]]:
     return found
 
 
-def csv_rows(response) -> list[dict]:
-    """The CSV download's rows as dicts (``section, table, row, column, value``), BOM removed."""
+def csv_table(response) -> tuple[list[str], list[dict]]:
+    """The CSV download's header row as written (visitor's language), and its rows as dicts keyed by meaning.
+
+    The keys are ``CSV_HEADER`` (``section, table, row, column, value``) whatever the header's language.
+    """
     body = b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff")
-    return list(csv.DictReader(io.StringIO(body)))
+    lines = list(csv.reader(io.StringIO(body)))
+    header, rows = lines[0], lines[1:]
+    assert len(header) == len(CSV_HEADER), header
+    return header, [dict(zip(CSV_HEADER, row, strict=True)) for row in rows]
+
+
+def csv_rows(response) -> list[dict]:
+    """The CSV download's rows as dicts keyed ``section, table, row, column, value`` (any language), BOM removed."""
+    return csv_table(response)[1]
 
 
 def pending_detainers(agency, **by_level) -> None:

@@ -96,7 +96,7 @@ TABLE: dict[str, tuple[Need, ...] | Need] = {
     "community:transparency_settings": Need(ADM, post=True),
     "community:transparency_preview": Need(R),
     "community:transparency_publish": Need(ADM, post=True, get=False),
-    "community:transparency_withdraw": Need(ADM, post=True, get=False),
+    "community:transparency_withdraw": Need(ADM, post=True),
     "reports:list": Need(V, rows_only=True),
     "reports:request": Need(E, post=True),
     "findings:list": Need(V, rows_only=True),

@@ -726,6 +726,8 @@ def seed_transparency(agency: Agency, *, admin: User, now) -> TransparencySettin
     values = {
         "sections": section_keys(),
         "suppression_threshold": 10,
+        "published_sections": section_keys(),
+        "published_threshold": 10,
         "published": True,
         "published_at": published_at,
         "published_by": admin,
