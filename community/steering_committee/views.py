@@ -127,10 +127,12 @@ def _quorum_warning(agency, quorum: int | None) -> str:
     voting = selectors.voting_members_serving(agency, selectors.agency_today(agency))
     if not selectors.quorum_unreachable(quorum, voting):
         return ""
-    serving = "1 voting member serves" if voting == 1 else f"{voting} voting members serve"
+    if voting == 0:
+        serving = "no voting member serves"
+    else:
+        serving = f"only {voting} voting member{'' if voting == 1 else 's'} serve{'s' if voting == 1 else ''}"
     return (
-        f"The quorum is {quorum} but only {serving} today: no meeting can reach it until more voting members "
-        "are appointed."
+        f"The quorum is {quorum} but {serving} today: no meeting can reach it until more voting members are appointed."
     )
 
 
