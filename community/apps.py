@@ -10,7 +10,7 @@ class CommunityConfig(AppConfig):
 
         The commitments' reminders join the daily follow-up reminder run; the transparency figures' cache is
         made stale by saves of the rows it reads (detainers, cases, officers...); the event's history page
-        also lists its participants added and removed (issue #12 item 1).
+        also lists its participants added and removed and its materials added (issue #12 item 1).
         """
         from community.commitments.reminders import SOURCE
         from community.outreach.history import participant_history_entries

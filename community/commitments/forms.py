@@ -23,12 +23,13 @@ class OwnerChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.username
 
 
-def _date_field(label: str, help_text: str) -> BoundedDateField:
+def _date_field(label: str, help_text: str, *, required_message: str | None = None) -> BoundedDateField:
     return BoundedDateField(
         label=label,
         input_formats=DATE_FORMATS,
         help_text=help_text,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": required_message} if required_message else None,
     )
 
 
@@ -50,7 +51,9 @@ class CommitmentForm(AgencyChoiceMixin, forms.Form):
         help_text="Who answers for it: someone who may change this agency's records.",
         error_messages={"required": services.OWNER_MESSAGE, "invalid_choice": services.OWNER_MESSAGE},
     )
-    due_on = _date_field("Due date", "The last day it may be done on (the agency's date).")
+    due_on = _date_field(
+        "Due date", "The last day it may be done on (the agency's date).", required_message="Give the day it is due."
+    )
 
     def __init__(self, *args, agencies, agency=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,6 +10,16 @@ from compliance.core.forms import AgencyChoiceMixin, PersonNameField
 from compliance.core.models import Agency
 
 
+class ContactChoiceField(forms.ModelChoiceField):
+    """A contact of the agency, shown as "Name — Organisation" (just the name when the contact has none).
+
+    Give it a queryset with ``select_related("organisation")`` so the choices cost one query.
+    """
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name} — {obj.organisation.name}" if obj.organisation_id else obj.name
+
+
 class OrganisationForm(AgencyChoiceMixin, forms.ModelForm):
     """Add or change an organisation: name, kind, website, notes (the agency is chosen on create only)."""
 

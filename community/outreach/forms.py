@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from community.organisations.forms import ContactChoiceField
 from community.organisations.models import Contact, Organisation
 from community.outreach.models import OutreachEvent
 from compliance.core.form_sections import FormSection, SectionedFormMixin
@@ -94,9 +95,9 @@ class StaffChoiceField(forms.ModelChoiceField):
 class ParticipantForm(forms.Form):
     """Add one participant to an event: an organisation, a contact or a member of staff (exactly one).
 
-    The choices are the event agency's active organisations and contacts and its staff holding
-    ``view_records``, without those already taking part; ``community.outreach.services.participant_add``
-    checks the same again.
+    The choices are the event agency's active organisations and contacts (shown "Name — Organisation") and its
+    staff holding ``change_records`` (not auditors), without those already taking part;
+    ``community.outreach.services.participant_add`` checks the same again.
     """
 
     organisation = forms.ModelChoiceField(
@@ -106,7 +107,7 @@ class ParticipantForm(forms.Form):
         label="Organisation",
         empty_label="- None -",
     )
-    contact = forms.ModelChoiceField(
+    contact = ContactChoiceField(
         queryset=Contact.objects.none(),
         to_field_name="public_id",
         required=False,

@@ -98,7 +98,7 @@ def participant_add(*, event: OutreachEvent, actor, organisation=None, contact=N
         actor: the user adding it; needs ``change_records`` in the event's agency.
         organisation: an active ``Organisation`` of the event's agency.
         contact: an active ``Contact`` of the event's agency.
-        staff: an active user holding ``view_records`` in the event's agency.
+        staff: an active user holding ``change_records`` in the event's agency (not an auditor, who may only read).
 
     Returns:
         The new ``EventParticipant``.
@@ -116,7 +116,7 @@ def participant_add(*, event: OutreachEvent, actor, organisation=None, contact=N
         raise ValidationError(ONE_PARTY_MESSAGE)
     field, party = chosen[0]
     if field == "staff":
-        if not party.is_active or not access.can(party, access.VIEW, event.agency):
+        if not party.is_active or not access.can(party, access.CHANGE, event.agency):
             raise ValidationError({field: STAFF_MESSAGE})
     else:
         if party.agency_id != event.agency_id:

@@ -142,9 +142,10 @@ def _participant_form(event: OutreachEvent, data=None) -> ParticipantForm:
     contacts = (
         Contact.objects.filter(agency=event.agency, active=True)
         .exclude(Exists(taking_part.filter(contact=OuterRef("pk"))))
+        .select_related("organisation")
         .order_by("name", "pk")
     )
-    staff_ids = users_holding([event.agency.pk], access.VIEW).get(event.agency.pk, set())
+    staff_ids = users_holding([event.agency.pk], access.CHANGE).get(event.agency.pk, set())
     staff = (
         User.objects.filter(pk__in=staff_ids, is_active=True)
         .exclude(Exists(taking_part.filter(staff=OuterRef("pk"))))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django import forms
 
+from community.organisations.forms import ContactChoiceField
 from community.organisations.models import Contact, Organisation
 from community.steering_committee.models import CHECK_MOA, CommitteeMember, CommitteeRequirement
 from compliance.core.forms import BoundedDateField
@@ -41,6 +42,14 @@ class CommitteeRequirementForm(forms.ModelForm):
 
 
 def _agency_choice(model, agency: Agency, label: str) -> forms.ModelChoiceField:
+    if model is Contact:  # "Name — Organisation", to tell two contacts of the same name apart
+        return ContactChoiceField(
+            queryset=Contact.objects.filter(agency=agency).select_related("organisation").order_by("name", "pk"),
+            to_field_name="public_id",
+            required=False,
+            label=label,
+            empty_label="- None -",
+        )
     return forms.ModelChoiceField(
         queryset=model.objects.filter(agency=agency).order_by("name", "pk"),
         to_field_name="public_id",

@@ -173,6 +173,68 @@ def meeting_quorum(meeting: CommitteeMeeting, *, quorum: int | None) -> Quorum:
     return Quorum(voting_members=len(voting_ids), present_voting=present_voting, needed=needed, met=met)
 
 
+def meeting_quorums(agency: Agency, meetings: list[CommitteeMeeting], *, quorum: int | None) -> dict[int, Quorum]:
+    """The quorum of each held meeting of ``meetings`` (all of ``agency``), by meeting pk. Two queries in all.
+
+    The same answer as ``meeting_quorum`` for each, without one query per meeting: a list page's cost stays
+    fixed. Meetings not held are left out of the result.
+
+    Args:
+        agency: the agency the meetings belong to.
+        meetings: its meetings (a bounded page of them).
+        quorum: the quorum setting (``quorum_setting``), or None for a simple majority.
+    """
+    held = [m for m in meetings if m.status == CommitteeMeeting.Status.HELD]
+    if not held:
+        return {}
+    voting = list(
+        CommitteeMember.objects.filter(agency=agency, voting=True).values_list("pk", "term_start", "term_end")
+    )
+    present: dict[int, set[int]] = {}
+    for meeting_id, member_id in MeetingAttendance.objects.filter(
+        meeting__in=held, present=True, member__agency=agency
+    ).values_list("meeting_id", "member_id"):
+        present.setdefault(meeting_id, set()).add(member_id)
+    result = {}
+    for meeting in held:
+        day = local_day(agency, meeting.starts_at)
+        serving = {pk for pk, start, end in voting if start <= day and (end is None or end >= day)}
+        present_voting = len(present.get(meeting.pk, set()) & serving)
+        result[meeting.pk] = Quorum(
+            voting_members=len(serving),
+            present_voting=present_voting,
+            needed=max(1, rules.quorum_needed(voting_members=len(serving), quorum=quorum)),
+            met=rules.quorum_met(present_voting=present_voting, voting_members=len(serving), quorum=quorum),
+        )
+    return result
+
+
+def voting_members_serving(agency: Agency, day: date) -> int:
+    """How many voting members of ``agency``'s committee serve on the agency-local ``day``. One query."""
+    return members_serving_on(agency, day).filter(voting=True).count()
+
+
+def quorum_unreachable(quorum: int | None, voting_members: int) -> bool:
+    """Whether a set ``quorum`` exceeds the ``voting_members`` serving, so no meeting could reach it as things stand.
+
+    A warning, not a refusal: members may be appointed later. None (a simple majority) is never unreachable.
+    """
+    return quorum is not None and quorum > voting_members
+
+
+def settings_differ(requirements: list[CommitteeRequirement], today: date) -> bool:
+    """Whether the required agreements in force on ``today`` carry different intervals, minutes days or quorums.
+
+    When they do, the overview says which applies: the largest quorum (``quorum_setting``), the fewest days to
+    approve minutes (``minutes_approval_days``), and each agreement's own interval (each one's next meeting due).
+    """
+    rows = required_in_force(requirements, today)
+    return any(
+        len({getattr(r, name) for r in rows}) > 1
+        for name in ("meeting_interval_months", "minutes_approval_days", "quorum")
+    )
+
+
 def next_meeting(agency: Agency, *, now: datetime) -> CommitteeMeeting | None:
     """The agency's next scheduled steering-committee meeting at or after ``now``, or None. One query.
 

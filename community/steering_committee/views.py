@@ -61,29 +61,52 @@ def _member_or_404(request, public_id) -> CommitteeMember:
     )
 
 
-def membership_changes(agency, *, limit: int = OVERVIEW_ROWS) -> list[dict]:
-    """The latest changes to the committee's membership from the members' history: added, term ended, role changed.
+def _term_end_words(term_end, today) -> str:
+    verb = "ended" if term_end < today else "ends"
+    return f"term {verb} on {term_end.isoformat()}"
 
-    One query (the agency's member history rows with their authors), newest first, at most ``limit``.
+
+def _member_change(before, row, roles: dict, today) -> str | None:
+    """What changed between two history rows of one member, in words, or None when nothing listed changed."""
+    if row.history_type == "+":
+        added = f"Added as {roles.get(row.role, row.role).lower()}"
+        return f"{added}, {_term_end_words(row.term_end, today)}" if row.term_end else added
+    if before is None or row.history_type != "~":
+        return None
+    parts = []
+    if before.term_end != row.term_end:
+        if row.term_end is None:
+            parts.append("Term reopened (serving until further notice)")
+        elif before.term_end is None:
+            parts.append(_term_end_words(row.term_end, today).capitalize())
+        else:
+            parts.append(f"Term end moved from {before.term_end.isoformat()} to {row.term_end.isoformat()}")
+    if before.role != row.role:
+        old, new = roles.get(before.role, before.role), roles.get(row.role, row.role)
+        parts.append(f"Role changed from {old.lower()} to {new.lower()}")
+    if before.voting != row.voting:
+        parts.append("Now a voting member" if row.voting else "No longer a voting member")
+    return "; ".join(parts) or None
+
+
+def membership_changes(agency, *, limit: int = OVERVIEW_ROWS) -> list[dict]:
+    """The latest changes to the committee's membership from the members' history, newest first, at most ``limit``.
+
+    Listed: a member added (with the term's end when set then), the term's end set (by "End term" or by
+    editing the member: "Term ended on …", or "Term ends on …" while the day is today or later, on the
+    agency's calendar), moved or cleared, the role changed, voting changed. One query (the agency's member
+    history rows with their authors).
     """
     rows = list(
         CommitteeMember.history.filter(agency=agency)
         .select_related("history_user")
         .order_by("id", "history_date", "history_id")
     )
+    today = selectors.agency_today(agency)
     changes, previous = [], {}
     roles = dict(CommitteeMember.Role.choices)
     for row in rows:
-        before = previous.get(row.id)
-        what = None
-        if row.history_type == "+":
-            what = f"Added as {roles.get(row.role, row.role).lower()}"
-        elif before is not None and row.history_type == "~":
-            if before.term_end is None and row.term_end is not None:
-                what = f"Term ended on {row.term_end.isoformat()}"
-            elif before.role != row.role:
-                old, new = roles.get(before.role, before.role), roles.get(row.role, row.role)
-                what = f"Role changed from {old.lower()} to {new.lower()}"
+        what = _member_change(previous.get(row.id), row, roles, today)
         if what:
             changes.append(
                 {
@@ -99,6 +122,20 @@ def membership_changes(agency, *, limit: int = OVERVIEW_ROWS) -> list[dict]:
     return changes[:limit]
 
 
+def _quorum_warning(agency, quorum: int | None) -> str:
+    """A warning when a set ``quorum`` exceeds the voting members serving today (members may be appointed later)."""
+    voting = selectors.voting_members_serving(agency, selectors.agency_today(agency))
+    if not selectors.quorum_unreachable(quorum, voting):
+        return ""
+    if voting == 0:
+        serving = "no voting member serves"
+    else:
+        serving = f"only {voting} voting member{'' if voting == 1 else 's'} serve{'s' if voting == 1 else ''}"
+    return (
+        f"The quorum is {quorum} but {serving} today: no meeting can reach it until more voting members are appointed."
+    )
+
+
 @login_required
 def committee(request):
     """The committee of one agency (``?agency=``, else the home agency): requirement, members, meetings, changes."""
@@ -107,6 +144,8 @@ def committee(request):
     today = selectors.agency_today(agency, now=now)
     requirements = selectors.requirements_of(agency)
     last_held = selectors.last_held_day(agency, before=now)
+    voting_today = selectors.voting_members_serving(agency, today)
+    quorum = selectors.quorum_setting(requirements, today)
     required_rows = [
         {
             "requirement": requirement,
@@ -114,6 +153,7 @@ def committee(request):
             "counted_from": selectors.counted_from(requirement),
             "due": selectors.next_due(requirement, last_held) if requirement.required else None,
             "missed": requirement.required and selectors.is_missed(requirement, last_held, today),
+            "quorum_unreachable": selectors.quorum_unreachable(requirement.quorum, voting_today),
         }
         for requirement in requirements
     ]
@@ -140,11 +180,18 @@ def committee(request):
         .select_related("agency")
         .order_by("-starts_at", "-pk")[:OVERVIEW_ROWS]
     )
+    quorums = selectors.meeting_quorums(agency, earlier, quorum=quorum)
+    for meeting in earlier:
+        meeting.quorum = quorums.get(meeting.pk)
     context = {
         "agency": agency,
         "today": today,
         "last_held": last_held,
         "required_rows": required_rows,
+        "voting_today": voting_today,
+        "settings_differ": selectors.settings_differ(requirements, today),
+        "applied_quorum": quorum,
+        "applied_minutes_days": selectors.minutes_approval_days(requirements, today),
         "agreements_without": agreements_without,
         "current_members": current,
         "past_members": past,
@@ -180,6 +227,9 @@ def committee_requirement(request, public_id):
                 add_service_errors(form, error)
             else:
                 messages.success(request, "Committee requirement saved.")
+                warning = _quorum_warning(agreement.agency, form.cleaned_data["quorum"])
+                if warning:
+                    messages.warning(request, warning)
                 return redirect(_overview_url(agreement.agency))
     else:
         form = CommitteeRequirementForm(instance=requirement or CommitteeRequirement(agreement=agreement))
@@ -188,7 +238,13 @@ def committee_requirement(request, public_id):
         if requirement
         else []
     )
-    context = {"form": form, "agreement": agreement, "requirement": requirement, "history": history}
+    context = {
+        "form": form,
+        "agreement": agreement,
+        "requirement": requirement,
+        "history": history,
+        "quorum_warning": _quorum_warning(agreement.agency, requirement.quorum) if requirement else "",
+    }
     return render(request, "community/committee/requirement_form.html", context)
 
 
@@ -392,7 +448,13 @@ def committee_minutes_approve(request, public_id):
         else:
             messages.success(request, "Minutes approved.")
         return redirect("community:committee_meeting", public_id=meeting.public_id)
-    return render(request, "community/committee/minutes_approve.html", {"meeting": meeting})
+    quorum = None
+    if meeting.status == CommitteeMeeting.Status.HELD:
+        today = selectors.agency_today(meeting.agency)
+        quorum = selectors.meeting_quorum(
+            meeting, quorum=selectors.quorum_setting(selectors.requirements_of(meeting.agency), today)
+        )
+    return render(request, "community/committee/minutes_approve.html", {"meeting": meeting, "quorum": quorum})
 
 
 @login_required

@@ -18,8 +18,10 @@ rendering started, if earlier): ``checked_at``.
   (``community.steering_committee.rules.meetings_required`` at the agreement's interval) against the
   meetings held (status "held", agency-local day in the period: the committee is the agency's, so every
   agreement counts the same meetings); the meetings of the period with their status, members present,
-  and whether their minutes were approved (and on which day); the members serving at some time in the
-  period (name, role, organisation, voting, term: committee members serve in a public capacity).
+  quorum (voting members present of those serving that day against the largest quorum the counted agreements
+  set, else a majority; ``selectors.meeting_quorums``), and whether their minutes were approved (and on which
+  day); the members serving at some time in the period (name, role, organisation, voting, term: committee
+  members serve in a public capacity).
 
 No description of a member of the public, no contact's name or details.
 """
@@ -41,6 +43,7 @@ from community.steering_committee.models import (
     CommitteeRequirement,
 )
 from community.steering_committee.rules import meetings_required
+from community.steering_committee.selectors import Quorum, meeting_quorums
 from compliance.core.models import Agreement
 from compliance.reports.periods import cover_context, report_period
 
@@ -95,6 +98,8 @@ class MeetingRow:
     day: date
     present: int
     members_recorded: int
+    #: The quorum of a held meeting (``community.steering_committee.selectors.Quorum``), None otherwise.
+    quorum: Quorum | None = None
 
 
 @dataclass
@@ -199,12 +204,15 @@ def _committee(agency, first_day: date, last_day: date, starts_at, ends_at):
         .select_related("agreement")
         .order_by("agreement__model", "agreement__signed_on", "pk")
     )
+    quorums = []
     for requirement in requirements:
         agreement = requirement.agreement
         start = max(first_day, agreement.signed_on or first_day)
         end = min(last_day, agreement.expires_on or last_day)
         if end < start:
             continue
+        if requirement.quorum is not None:
+            quorums.append(requirement.quorum)
         rows.append(
             CommitteeRow(
                 agreement=agreement,
@@ -215,6 +223,10 @@ def _committee(agency, first_day: date, last_day: date, starts_at, ends_at):
                 held=held,
             )
         )
+    # The quorum as the committee pages apply it: the largest set among the agreements counted, else a majority.
+    by_meeting = meeting_quorums(agency, meetings, quorum=max(quorums) if quorums else None)
+    for row in meeting_rows:
+        row.quorum = by_meeting.get(row.meeting.pk)
     members = list(
         CommitteeMember.objects.filter(agency=agency, term_start__lte=last_day)
         .filter(Q(term_end__isnull=True) | Q(term_end__gte=first_day))

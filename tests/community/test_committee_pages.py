@@ -190,6 +190,8 @@ class CommitteeFlowTests(BaseTestCase):
 
     def test_the_overview_costs_the_same_number_of_queries_at_any_size(self):
         require_committee(self.agreement_a, self.admin_a)
+        first = add_member(self.agency_a, self.staff_a, "First")
+        hold(schedule(self.agency_a, self.staff_a, at(2026, 3, 2)), self.staff_a, [first])
         sign_in(self.client, self.admin_a)
         self.client.get(url("committee"))
         with CaptureQueriesContext(connection) as small:

@@ -116,6 +116,24 @@ class MaterialTests(BaseTestCase):
         sign_in(self.client, self.staff_b)
         self.assertEqual(self.client.get(url).status_code, 404)
 
+    def test_the_events_history_page_lists_a_material_added_with_who_when_and_the_file_name(self):
+        material = material_add(
+            event=self.event,
+            actor=self.supervisor_a,
+            upload=upload("Flyer Know Your Rights.pdf", pdf_bytes()),
+            description="Flyer, Spanish",
+        )
+        sign_in(self.client, self.auditor_a)
+        response = self.client.get(reverse("history", args=["community.outreachevent", self.event.public_id]))
+        entries = response.context["entries"]
+        added = [entry for entry in entries if entry.type == "Material added"]
+        self.assertEqual(len(added), 1)
+        self.assertEqual(added[0].user, self.supervisor_a)
+        self.assertEqual(added[0].date, material.uploaded_at)
+        self.assertEqual(added[0].changes[0].new, "Flyer Know Your Rights.pdf (Flyer, Spanish)")
+        self.assertEqual(entries[0].type, "Material added")
+        self.assertContains(response, "Flyer Know Your Rights.pdf (Flyer, Spanish)")
+
     def test_there_is_no_way_to_delete_a_material(self):
         from django.urls import get_resolver
 

@@ -254,6 +254,15 @@ class OutreachReportTests(BaseTestCase):
         self.assertIn("Approved2026-02-20", text)
         self.assertIn("Notapproved", text)
         self.assertIn("1of2recorded", text)
+        self.assertEqual(
+            [
+                (m.quorum.present_voting, m.quorum.voting_members, m.quorum.met) if m.quorum else None
+                for m in self.context["meetings"]
+            ],
+            [(1, 1, True), None, (0, 1, False)],
+        )
+        self.assertIn("Met(1of1voting)", text)
+        self.assertIn("Notmet(0of1voting,1needed)", text)
 
     def test_members_serving_in_the_period(self):
         self.assertEqual(
@@ -267,7 +276,7 @@ class OutreachReportTests(BaseTestCase):
         report = Report(agency=self.agency_a, kind=Report.Kind.OUTREACH, as_of=AS_OF, requested_by=self.supervisor_a)
         with CaptureQueriesContext(connection) as small:
             outreach_context(report=report, generated_at=GENERATED_AT)
-        self.assertEqual(len(small.captured_queries), 6)
+        self.assertEqual(len(small.captured_queries), 8)
         for n in range(15):
             extra = event(self.agency_a, f"Extra {n}", date(2026, 2, 1 + n))
             EventParticipant.objects.create(
