@@ -92,7 +92,8 @@ class TransparencyCsvTests(BaseTestCase):
             self.assertIn(f'<dt class="text-bold">{name}</dt>', explained)
 
     def test_the_csv_reads_the_published_copy_not_the_draft(self):
-        publish(self.agency_a, self.admin_a, sections=["outreach"])
+        pending_detainers(self.agency_a, level_1=7, level_3=22)
+        publish(self.agency_a, self.admin_a, sections=["detainers"])
         from community.transparency.services import transparency_settings_save
 
         transparency_settings_save(
@@ -100,9 +101,10 @@ class TransparencyCsvTests(BaseTestCase):
         )
         _page, csv_url = self.urls()
         rows = csv_rows(self.client.get(csv_url))
-        self.assertEqual({row["section"] for row in rows}, {"Community outreach and the steering committee"})
+        self.assertEqual({row["section"] for row in rows}, {"Detainers"})
         values = {(r["row"], r["column"]): r["value"] for r in rows}
-        self.assertEqual(values[("Community meetings", "Events")], "fewer than 10")  # still the published 10
+        # Still the published threshold of 10, not the draft's 5 (which would show the 7).
+        self.assertEqual(values[("Level 1: major drug or violent offense", "Pending")], "fewer than 10")
 
     def test_only_the_chosen_sections_are_in_the_csv(self):
         publish(self.agency_a, self.admin_a, sections=["complaints"])
