@@ -25,7 +25,7 @@ from compliance.core import access
 from compliance.core.audit import acting_as
 from compliance.core.models import Agency
 from compliance.core.names import name_clean, name_key
-from compliance.core.writes import refuse_unknown_fields
+from compliance.core.writes import locked_update, refuse_unknown_fields
 
 CHANGE_NOT_ALLOWED_MESSAGE = (
     "Only someone who may change this agency's records may change its organisations and contacts."
@@ -134,13 +134,7 @@ def organisation_set_active(*, organisation: Organisation, actor, active: bool) 
         PermissionDenied: ``actor`` may not change the agency's records.
     """
     _require_change(actor, organisation.agency)
-    reason = "Reactivated" if active else "Deactivated"
-    with transaction.atomic(), acting_as(actor, reason=reason):
-        locked = Organisation.objects.select_for_update().select_related("agency").get(pk=organisation.pk)
-        if locked.active != active:
-            locked.active = active
-            locked.save()
-    return locked
+    return _set_active(organisation, actor=actor, active=active)
 
 
 def _check_contact_organisation(fields: dict, agency: Agency) -> None:
@@ -204,10 +198,10 @@ def contact_set_active(*, contact: Contact, actor, active: bool) -> Contact:
         PermissionDenied: ``actor`` may not change the agency's records.
     """
     _require_change(actor, contact.agency)
+    return _set_active(contact, actor=actor, active=active)
+
+
+def _set_active(record, *, actor, active: bool):
+    """``record.active = active`` on a locked copy (``locked_update``); no history row when it already was."""
     reason = "Reactivated" if active else "Deactivated"
-    with transaction.atomic(), acting_as(actor, reason=reason):
-        locked = Contact.objects.select_for_update().select_related("agency").get(pk=contact.pk)
-        if locked.active != active:
-            locked.active = active
-            locked.save()
-    return locked
+    return locked_update(instance=record, actor=actor, reason=reason, fields={"active": active})
