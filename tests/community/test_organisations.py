@@ -72,6 +72,8 @@ class OrganisationServiceTests(BaseTestCase):
         services.organisation_set_active(organisation=org, actor=self.staff_a, active=False)
         org.refresh_from_db()
         self.assertFalse(org.active)
+        # Deactivating what is already inactive writes no history row (case H2).
+        services.organisation_set_active(organisation=org, actor=self.staff_a, active=False)
         services.organisation_set_active(organisation=org, actor=self.supervisor_a, active=True)
         org.refresh_from_db()
         self.assertTrue(org.active)
