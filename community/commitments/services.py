@@ -28,6 +28,7 @@ from community.commitments.models import Commitment
 from compliance.core import access
 from compliance.core.audit import acting_as
 from compliance.core.models import Agency
+from training.roster.rules import agency_today  # the one answer to "today" on an agency's calendar
 
 CHANGE_NOT_ALLOWED_MESSAGE = "Only someone who may change this agency's records may make or change a commitment."
 COMPLETE_NOT_ALLOWED_MESSAGE = "Only the commitment's owner or a supervisor may record it done."
@@ -44,11 +45,6 @@ REASON_MESSAGE = "Give the reason."
 
 #: Fields ``commitment_update`` changes.
 COMMITMENT_FIELDS = frozenset({"description", "owner", "due_on"})
-
-
-def agency_today(agency: Agency) -> date:
-    """Today's date in ``agency``'s zone (the calendar due dates are counted on)."""
-    return timezone.localdate(timezone.now(), timezone=agency.zone)
 
 
 def origin_date(*, event=None, meeting=None, agency: Agency) -> date | None:

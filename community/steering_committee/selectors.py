@@ -22,14 +22,10 @@ from community.steering_committee.models import (
 )
 from compliance.core.local_days import local_day_start
 from compliance.core.models import Agency, Agreement
+from training.roster.rules import agency_today  # the one answer to "today" on an agency's calendar
 
 #: The minutes of a held meeting should be approved within this many days when no agreement in force sets it.
 DEFAULT_MINUTES_APPROVAL_DAYS = 30
-
-
-def agency_today(agency: Agency, *, now: datetime | None = None) -> date:
-    """The agency-local date at ``now`` (default: the current time)."""
-    return timezone.localdate(now or timezone.now(), timezone=agency.zone)
 
 
 def local_day(agency: Agency, instant: datetime) -> date:
