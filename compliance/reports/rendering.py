@@ -1,83 +1,121 @@
-"""Render a requested PDF report (``compliance.tasks.render_report_task`` calls ``report_render``)."""
+"""Render a requested report: claim it, render its parts, assemble (``compliance.tasks`` calls these).
+
+Status goes queued → rendering → ready, or failed with a reason a user can read (no personal data; the
+traceback goes to the log). ``attempts`` counts the starts: a report whose rendering keeps killing its
+worker is failed after ``MAX_ATTEMPTS`` instead of being redelivered forever (issue #13 item 6).
+"""
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from dataclasses import dataclass
 
-from django.core.files.base import ContentFile
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
-from compliance.core.models import Report
-from compliance.reports import detainer_log, incident_log, outreach, training_roster
-from compliance.reports.pdf import pdf_render
+from compliance.core.models import Report, ReportPart
+from compliance.reports.engine import part_render, report_assemble, report_parts, report_run
 
 logger = logging.getLogger(__name__)
 
-ERR_FAILED = "Rendering failed ({error}). Request the report again; if it fails again, tell the administrator."
+MAX_ATTEMPTS = 3
+ERR_FAILED = "Rendering failed ({error}). Try again; if it fails again, tell the administrator."
+ERR_ATTEMPTS = "Rendering stopped {attempts} times without finishing (the worker was lost). Try again later."
 
 
-@dataclass(frozen=True)
-class ReportKind:
-    template: str
-    context: object  # callable(report=, generated_at=) -> dict
+def report_claim(*, report_id: int) -> Report | None:
+    """Start (or restart) rendering report ``report_id``: count the attempt, plan its parts.
+
+    Returns the report in status "rendering" with ``parts_total`` set, or None when there is nothing to
+    do (already ready or failed, or out of attempts — then failed with ``ERR_ATTEMPTS``).
+    """
+    with transaction.atomic():
+        # Row lock: a re-delivered task and the first run must not both start.
+        report = Report.objects.select_for_update().get(pk=report_id)
+        if report.status in (Report.Status.READY, Report.Status.FAILED):
+            return None
+        if report.attempts >= MAX_ATTEMPTS:
+            report_fail(report, ERR_ATTEMPTS.format(attempts=report.attempts))
+            return None
+        report.status = Report.Status.RENDERING
+        report.attempts += 1
+        report.started_at = timezone.now()
+        report.finished_at = None
+        report.error = ""
+        report.save(update_fields=["status", "attempts", "started_at", "finished_at", "error", "updated_at"])
+    report = Report.objects.select_related("agency", "requested_by").get(pk=report_id)
+    parts = report_parts(report_run(report))
+    done = ReportPart.objects.filter(report_id=report_id).count()
+    Report.objects.filter(pk=report_id).update(parts_total=len(parts), parts_done=done)
+    report.parts_total, report.parts_done = len(parts), done
+    return report
 
 
-KINDS: dict[str, ReportKind] = {
-    Report.Kind.TRAINING_ROSTER: ReportKind(training_roster.TEMPLATE, training_roster.training_roster_context),
-    Report.Kind.DETAINER_LOG: ReportKind(detainer_log.TEMPLATE, detainer_log.detainer_log_context),
-    Report.Kind.INCIDENT_LOG: ReportKind(incident_log.TEMPLATE, incident_log.incident_log_context),
-    Report.Kind.OUTREACH: ReportKind(outreach.TEMPLATE, outreach.outreach_context),
-}
+def report_fail(report: Report, reason: str) -> None:
+    """Mark ``report`` failed with ``reason`` (shown to the user) and drop its rendered parts."""
+    report.status = Report.Status.FAILED
+    report.error = reason
+    report.finished_at = timezone.now()
+    report.save(update_fields=["status", "error", "finished_at", "updated_at"])
+    for part in ReportPart.objects.filter(report_id=report.pk):
+        part.file.delete(save=False)
+    ReportPart.objects.filter(report_id=report.pk).delete()
 
 
 def report_render(*, report_id: int) -> Report:
-    """Render report ``report_id`` to PDF, store it privately, record SHA-256 and page count.
+    """Render report ``report_id`` here, part after part, and assemble it (in-process and in tests).
 
-    Status goes queued → rendering → ready (or failed, with a short error that
-    holds no personal data; the traceback goes to the log). Safe to run twice:
-    a report already "ready" is returned untouched.
-
-    Args:
-        report_id: the ``Report`` primary key (tasks carry ids, never data).
-
-    Returns:
-        The ``Report`` after rendering.
+    Returns the ``Report`` after rendering (ready, failed, or untouched if already finished).
 
     Raises:
         Report.DoesNotExist: no such report.
     """
-    with transaction.atomic():
-        # Row lock: a re-delivered task and the first run must not both render.
-        report = Report.objects.select_for_update().get(pk=report_id)
-        if report.status == Report.Status.READY:
-            return report
-        report.status = Report.Status.RENDERING
-        report.started_at = timezone.now()
-        report.finished_at = None
-        report.error = ""
-        report.save(update_fields=["status", "started_at", "finished_at", "error", "updated_at"])
-    report = Report.objects.select_related("agency", "requested_by").get(pk=report_id)
     try:
-        kind = KINDS[report.kind]
-        html = render_to_string(kind.template, kind.context(report=report, generated_at=report.started_at))
-        rendered = pdf_render(html)
+        report = report_claim(report_id=report_id)
+    except Exception as exc:  # an unknown kind, a plan that cannot be made
+        logger.exception("Report %s could not be planned", report_id)
+        report = Report.objects.get(pk=report_id)
+        report_fail(report, ERR_FAILED.format(error=type(exc).__name__))
+        return report
+    if report is None:
+        return Report.objects.get(pk=report_id)
+    try:
+        for number in range(report.parts_total):
+            part_render(report_id=report_id, number=number)
+        return report_assemble(report_id=report_id)
     except Exception as exc:
         logger.exception("Report %s (%s) failed to render", report.public_id, report.kind)
-        report.status = Report.Status.FAILED
-        report.error = ERR_FAILED.format(error=type(exc).__name__)
-        report.finished_at = timezone.now()
-        report.save(update_fields=["status", "error", "finished_at", "updated_at"])
+        report = Report.objects.get(pk=report_id)
+        report_fail(report, ERR_FAILED.format(error=type(exc).__name__))
         return report
-    if rendered.refused_urls:
-        logger.warning("Report %s: refused %d URL(s) while rendering", report.public_id, len(rendered.refused_urls))
-    report.file.save(f"{report.kind}-{report.public_id}.pdf", ContentFile(rendered.content), save=False)
-    report.sha256 = hashlib.sha256(rendered.content).hexdigest()
-    report.page_count = rendered.page_count
-    report.status = Report.Status.READY
-    report.finished_at = timezone.now()
-    report.save()
-    return report
+
+
+def report_part_render(*, report_id: int, number: int) -> bool:
+    """Render one part of a report in a worker; a failure fails the report with its reason.
+
+    Returns True when this call rendered the last missing part (its caller then queues the assembly),
+    False otherwise (more parts to come, the part was already rendered, or the report is no longer
+    rendering).
+    """
+    report = Report.objects.filter(pk=report_id).only("status", "public_id", "kind").first()
+    if report is None or report.status != Report.Status.RENDERING:
+        return False
+    try:
+        _part, last = part_render(report_id=report_id, number=number)
+    except Exception as exc:
+        logger.exception("Report %s (%s): part %s failed to render", report.public_id, report.kind, number)
+        report_fail(Report.objects.get(pk=report_id), ERR_FAILED.format(error=type(exc).__name__))
+        return False
+    return last
+
+
+def report_finish(*, report_id: int) -> Report:
+    """Assemble a report whose parts are all rendered (a worker's last step); failures fail the report."""
+    report = Report.objects.get(pk=report_id)
+    if report.status != Report.Status.RENDERING:
+        return report
+    try:
+        return report_assemble(report_id=report_id)
+    except Exception as exc:
+        logger.exception("Report %s (%s) failed to assemble", report.public_id, report.kind)
+        report_fail(report, ERR_FAILED.format(error=type(exc).__name__))
+        return report

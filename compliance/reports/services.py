@@ -1,9 +1,9 @@
-"""Request a PDF report: the one write views call; ``compliance.reports.rendering`` renders it in a task."""
+"""Request a PDF report: the one write views call; ``compliance.reports.rendering`` renders it in tasks."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date
-from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -11,40 +11,88 @@ from django.utils import timezone
 
 from compliance.core import access
 from compliance.core.models import Report
-from compliance.reports.rendering import KINDS
-from compliance.tasks import render_report_task
+from compliance.reports.catalog import KINDS
+from compliance.reports.periods import checked_at_for
+
+logger = logging.getLogger(__name__)
 
 ERR_NO_EXPORT = "You may not export reports for this agency."
-
 ERR_FUTURE = "The report date cannot be after today ({today}) in the agency's time zone."
+ERR_PERIOD = "The period cannot start after its last day."
+ERR_BASIS = "This report cannot be given {basis}."
 
 
-def report_request(*, actor, agency, kind: str, as_of: date) -> Report:
-    """Create a queued report and have it rendered after commit.
+def report_request(
+    *,
+    actor,
+    agency,
+    kind: str,
+    as_of: date,
+    period_start: date | None = None,
+    basis: str | None = None,
+    parameters: dict | None = None,
+) -> Report:
+    """Create a queued report and hand it to the broker after commit (``report_dispatch``).
 
     Args:
         actor: the requesting user; must hold ``export_reports`` in ``agency``.
         agency: the ``compliance.Agency`` the report is about.
-        kind: a ``Report.Kind`` value.
-        as_of: the agency-local date the report describes; not after the agency's today.
+        kind: a ``Report.Kind`` value of the catalog (``compliance.reports.catalog.KINDS``).
+        as_of: the agency-local date the report describes (its period's last day); not after the agency's today.
+        period_start: the period's first agency-local day (inclusive); None: the kind's default.
+        basis: a ``Report.Basis`` value the kind offers; None: the kind's default.
+        parameters: kind-specific JSON-able parameters, already validated by the form.
 
     Returns:
-        The new ``Report`` (status "queued"). ``compliance.tasks.render_report_task``
-        is queued with its id on commit (eagerly in-process without ``REDIS_URL``).
+        The new ``Report`` (status "queued", ``checked_at`` fixed now). Queued durably: if the broker is
+        down the row stays queued and the sweep hands it over later.
 
     Raises:
-        PermissionDenied: ``actor`` may not export in ``agency`` (case A1: only
-            agency object permissions count, never a model-wide one).
-        ValidationError: unknown ``kind``, or ``as_of`` in the agency's future.
+        PermissionDenied: ``actor`` may not export in ``agency`` (case A1).
+        ValidationError: unknown ``kind`` or ``basis``, ``as_of`` in the agency's future, a period
+            starting after its end.
     """
     if not access.can(actor, access.EXPORT, agency):
         raise PermissionDenied(ERR_NO_EXPORT)
     if kind not in KINDS:
         raise ValidationError({"kind": f"Unknown report kind {kind!r}."})
-    today = timezone.localdate(timezone=agency.zone)
+    spec = KINDS[kind]
+    basis = basis or spec.bases[0]
+    if basis not in spec.bases:
+        raise ValidationError({"basis": ERR_BASIS.format(basis=Report.Basis(basis).label.lower())})
+    now = timezone.now()
+    today = timezone.localdate(now, timezone=agency.zone)
     if as_of > today:
         raise ValidationError({"as_of": ERR_FUTURE.format(today=today.isoformat())})
+    if period_start is not None and period_start > as_of:
+        raise ValidationError({"period_start": ERR_PERIOD})
     with transaction.atomic():
-        report = Report.objects.create(agency=agency, kind=kind, as_of=as_of, requested_by=actor)
-        transaction.on_commit(partial(render_report_task.delay, report.pk))
+        report = Report.objects.create(
+            agency=agency,
+            kind=kind,
+            as_of=as_of,
+            period_start=period_start,
+            basis=basis,
+            parameters=parameters or {},
+            checked_at=checked_at_for(as_of=as_of, zone=agency.zone, requested_at=now),
+            requested_by=actor,
+        )
+        transaction.on_commit(lambda: report_dispatch(report_id=report.pk))
     return report
+
+
+def report_dispatch(*, report_id: int) -> bool:
+    """Hand report ``report_id`` to the broker and record when; False (logged, row left queued) if it is down.
+
+    The row, not the broker, is the record of the work: a queued report never handed over (broker down,
+    or Redis restarted empty) is handed over again by the sweep.
+    """
+    from compliance.tasks import render_report_task
+
+    try:
+        render_report_task.apply_async((report_id,), retry=False)
+    except Exception as exc:  # kombu OperationalError, redis ConnectionError, socket errors
+        logger.warning("Report %s not handed to the broker: %s", report_id, type(exc).__name__)
+        return False
+    Report.objects.filter(pk=report_id, dispatched_at__isnull=True).update(dispatched_at=timezone.now())
+    return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from compliance.reports.periods import cover_context, report_period
 from training.roster.selectors import roster_for_report, roster_status_counts
 
 TEMPLATE = "reports/training_roster.html"
@@ -22,14 +23,9 @@ def training_roster_context(*, report, generated_at) -> dict:
         (``roster_status_counts``). Four queries whatever the roster size.
     """
     agency = report.agency
-    user = report.requested_by
+    period = report_period(report=report, generated_at=generated_at)
     return {
-        "title": TITLE,
-        "agency": agency,
-        "as_of": report.as_of,
-        "generated_at": generated_at,
-        "generated_by": user.get_full_name() or user.username,
-        "report": report,
+        **cover_context(report=report, title=TITLE, period=period, generated_at=generated_at),
         "rows": roster_for_report(agency=agency, today=report.as_of),
         "counts": roster_status_counts(agency=agency, today=report.as_of),
     }

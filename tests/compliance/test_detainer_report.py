@@ -18,11 +18,12 @@ from pypdf import PdfReader
 from compliance.core import access
 from compliance.core.models import Report
 from compliance.core.roles import Role
+from compliance.reports.catalog import KINDS
 from compliance.reports.detainer_log import detainer_log_context
 from compliance.reports.fetcher import REPORT_BASE_URL, RefusedURL, StaticOnlyURLFetcher, static_file_path
 from compliance.reports.pdf import pdf_render
 from compliance.reports.periods import PERIOD_DAYS
-from compliance.reports.rendering import KINDS
+from compliance.reports.rendering import report_render
 from compliance.reports.services import report_request
 from incidents.detainers import services
 from incidents.detainers.choices import PCBasis
@@ -111,9 +112,14 @@ class DetainerReportR1Tests(BaseTestCase):
         report = Report(agency=cls.agency_a, kind=Report.Kind.DETAINER_LOG, as_of=AS_OF, requested_by=actor)
         kind = KINDS[Report.Kind.DETAINER_LOG]
         cls.context = detainer_log_context(report=report, generated_at=GENERATED_AT)
-        rendered = pdf_render(render_to_string(kind.template, cls.context))
-        cls.pages = pdf_pages(rendered.content)
+        rendered = pdf_render(render_to_string(kind.templates[0], cls.context))
         cls.refused = rendered.refused_urls
+        # The pages as issued: through the engine, which stamps "Page X of Y" after assembly.
+        report.checked_at = cls.context["checked_at"]
+        report.save()
+        report = report_render(report_id=report.pk)
+        with report.file.open("rb") as handle:
+            cls.pages = pdf_pages(handle.read())
 
     def test_the_period_is_the_90_days_ending_on_the_report_date(self):
         self.assertEqual(PERIOD_DAYS, 90)
@@ -149,7 +155,8 @@ class DetainerReportR1Tests(BaseTestCase):
                 else:
                     self.assertTrue(body.startswith(headers), body[:120])
                 self.assertIn("Alder County Sheriff's Office (TX)", text)
-                self.assertIn("Generated 2026-04-01 10:00 CDT by Pat Quillfeather", text)
+                self.assertIn("Answers at 2026-04-01 00:00 CDT", text)
+                self.assertNotIn("Quillfeather", text)
 
     def test_case_R1_footer_reads_page_x_of_n(self):
         total = len(self.pages)

@@ -169,12 +169,8 @@ class ContentSecurityPolicyTests(BaseTestCase):
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 #: Rendered by WeasyPrint into PDF files (compliance.reports.rendering), never served as pages.
-PDF_TEMPLATES = {
-    "reports/detainer_log.html",
-    "reports/incident_log.html",
-    "reports/outreach.html",
-    "reports/training_roster.html",
-}
+#: Every template under templates/reports/: the PDF parts, the contents, the footer overlay and their base.
+PDF_TEMPLATES = {f"reports/{path.name}" for path in (TEMPLATES / "reports").glob("*.html")}
 
 
 def test_F2_no_served_template_has_inline_script_style_or_event_handlers():
@@ -193,9 +189,14 @@ def test_F2_no_served_template_has_inline_script_style_or_event_handlers():
 
 
 def test_F2_the_pdf_templates_are_only_rendered_by_weasyprint():
-    from compliance.reports.rendering import KINDS
+    from compliance.reports.catalog import KINDS
+    from compliance.reports.engine import FOOTER_TEMPLATE, PART_BASE, TOC_TEMPLATE
 
-    templates = {kind.template for kind in KINDS.values()}
+    templates = {name for kind in KINDS.values() for name in kind.templates} | {
+        TOC_TEMPLATE,
+        FOOTER_TEMPLATE,
+        PART_BASE,
+    }
     assert templates == PDF_TEMPLATES
 
 

@@ -23,9 +23,9 @@ from community.steering_committee.models import (
     MeetingAttendance,
 )
 from compliance.core.models import Report
+from compliance.reports.catalog import KINDS
 from compliance.reports.outreach import outreach_context
 from compliance.reports.pdf import pdf_render
-from compliance.reports.rendering import KINDS
 from compliance.reports.services import report_request
 from tests.base import BaseTestCase
 
@@ -181,7 +181,7 @@ class OutreachReportTests(BaseTestCase):
             build(cls)
         report = Report(agency=cls.agency_a, kind=Report.Kind.OUTREACH, as_of=AS_OF, requested_by=cls.supervisor_a)
         cls.context = outreach_context(report=report, generated_at=GENERATED_AT)
-        cls.text = pdf_text(pdf_render(render_to_string(KINDS[Report.Kind.OUTREACH].template, cls.context)).content)
+        cls.text = pdf_text(pdf_render(render_to_string(KINDS[Report.Kind.OUTREACH].templates[0], cls.context)).content)
 
     def test_the_period_is_the_90_agency_local_days_ending_on_the_report_date(self):
         self.assertEqual((self.context["period_start"], self.context["period_end"]), (date(2026, 1, 1), AS_OF))

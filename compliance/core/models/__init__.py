@@ -11,7 +11,7 @@ from compliance.core.models.account_event import AccountEvent, account_event_rec
 from compliance.core.models.agency import Agency, Agreement, AgreementModel
 from compliance.core.models.base import AgencyScopedModel, Severity, TimeStampedModel
 from compliance.core.models.finding import Finding
-from compliance.core.models.report import Report
+from compliance.core.models.report import Report, ReportPart
 from compliance.core.models.user import User
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "AgreementModel",
     "Finding",
     "Report",
+    "ReportPart",
     "session_hash",
     "Severity",
     "TimeStampedModel",
