@@ -36,6 +36,16 @@ ROSTER_SERIES = (
 )
 
 
+@dataclass(frozen=True)
+class DashboardChart:
+    """One chart of the dashboard, as inline SVG: the same SVG serves the page and the review packet PDF."""
+
+    title: str
+    svg: str
+    #: The filtered list the chart's figures come from (a path inside the app), "" for none.
+    link: str = ""
+
+
 @dataclass
 class DashboardFigures:
     """What the dashboard shows for one agency at one moment."""
@@ -66,6 +76,8 @@ class DashboardFigures:
     # date, and open ones due from today to 7 days on (agency dates).
     commitments_overdue_count: int = 0
     commitments_due_soon_count: int = 0
+    #: Every chart, in the order the dashboard shows them (the roster chart first).
+    charts: list[DashboardChart] = field(default_factory=list)
 
 
 def quarter_bounds(today: date) -> tuple[date, date]:
@@ -145,6 +157,7 @@ def dashboard_figures(*, agency, now: datetime | None = None) -> DashboardFigure
     offense_shares = offense_level_shares(agency=agency)
     deadlines = deadline_counts(agency=agency, now=now)
     commitments = commitment_counts(agency=agency, today=today)
+    roster_svg = roster_chart_svg(roster)
     return DashboardFigures(
         agency=agency,
         now=now,
@@ -161,7 +174,8 @@ def dashboard_figures(*, agency, now: datetime | None = None) -> DashboardFigure
         outreach_quarter_count=OutreachEvent.objects.filter(
             agency=agency, held_on__gte=quarter_start, held_on__lte=quarter_end
         ).count(),
-        roster_chart_svg=roster_chart_svg(roster),
+        roster_chart_svg=roster_svg,
+        charts=[DashboardChart(title="Officers by training status", svg=roster_svg)],
         detainers_minor_offense_count=offense_shares.minor_count,
         detainers_minor_offense_percent=offense_shares.minor_percent,
         corrective_actions_overdue_count=overdue_action_count(agency=agency, today=today),
