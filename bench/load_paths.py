@@ -14,8 +14,11 @@ import re
 
 #: The session cookie's name with production settings (secure cookies: ``__Host-``; compliance/settings.py).
 SESSION_COOKIE = "__Host-sessionid"
-#: The trivial page: the sign-in page, requested signed out (no ``/healthz`` exists).
-TRIVIAL_PATH = "/accounts/login/"
+#: The trivial pages (no ``/healthz`` exists). Signed in: one's notifications (none for the bench's users): the
+#: layout, the session, authentication and the second-factor check, one small query; the floor the target compares
+#: with. Signed out: the sign-in page (middleware, CSRF, a template; no session row), printed for comparison.
+TRIVIAL_PATH = "/roster/notifications/"
+SIGNED_OUT_PATH = "/accounts/login/"
 _OLDER = re.compile(r'<a href="([^"]*)"[^>]*data-testid="page-older"')
 
 
@@ -64,4 +67,5 @@ def preflight_paths(targets: dict, person: dict) -> list[tuple[str, str]]:
         ("detainer detail", detail_path("detainers", ids["detainers"][0])),
         ("officer detail", detail_path("officers", ids["officers"][0])),
         ("incident detail", detail_path("incidents", ids["incidents"][0])),
+        ("trivial page (signed in)", TRIVIAL_PATH),
     ]

@@ -3,8 +3,9 @@
 Environment: ``LOAD_TARGETS`` (the JSON of signed-in sessions and sampled ids, ``bench/load_paths.py``),
 ``LOAD_THINK`` ("1": 1–3 s between a user's requests; else none), ``LOAD_SAMPLES`` (where every
 response time, in ms, is written per request name when the run stops, with the failures and the run's
-length in seconds). User classes: ``MixedUser`` (the mixed workload) and ``TrivialUser`` (the sign-in
-page, signed out). A response other than 200 is a failure (redirects are not followed). Not a test.
+length in seconds). User classes: ``MixedUser`` (the mixed workload), ``TrivialUser`` (one's notifications,
+signed in: the floor) and ``SignedOutUser`` (the sign-in page, signed out). A response other than 200 is a
+failure (redirects are not followed). Not a test.
 """
 
 from __future__ import annotations
@@ -129,11 +130,24 @@ class MixedUser(_Person):
 
 
 class TrivialUser(_Person):
-    """The trivial page (the sign-in page, signed out): the floor to compare the mixed workload's throughput with."""
+    """The trivial page, signed in (``load_paths.TRIVIAL_PATH``): the floor the mixed workload's throughput is
+    compared with."""
+
+    def on_start(self) -> None:
+        person = TARGETS["users"][next(_people) % len(TARGETS["users"])]
+        self.headers = load_paths.headers_for(person["session"])
+
+    @task
+    def trivial_page(self) -> None:
+        self.fetch("trivial page (signed in)", load_paths.TRIVIAL_PATH, self.headers)
+
+
+class SignedOutUser(_Person):
+    """The sign-in page, signed out (``load_paths.SIGNED_OUT_PATH``): printed for comparison."""
 
     def on_start(self) -> None:
         self.headers = load_paths.headers_for(None)
 
     @task
     def sign_in_page(self) -> None:
-        self.fetch("sign-in page (trivial)", load_paths.TRIVIAL_PATH, self.headers)
+        self.fetch("sign-in page (signed out)", load_paths.SIGNED_OUT_PATH, self.headers)
