@@ -171,7 +171,9 @@ def load_users(count: int) -> list[dict]:
             home = 0 if roll < shares[0] else (1 if roll < shares[0] + shares[1] else 2)
             username, role = f"load_supervisor_{n:03d}", Role.SUPERVISOR
         user = User.objects.filter(username=username).first()
-        if user is None:
+        if user is not None:  # made by an earlier run (perhaps with another --users): keep its agency
+            home = next((index for index, agency in enumerate(agencies) if agency.pk == user.home_agency_id), None)
+        else:
             user = User.objects.create_user(
                 username, f"{username}@bench.example", None, home_agency=None if home is None else agencies[home]
             )
