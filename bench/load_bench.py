@@ -24,9 +24,10 @@ What it does:
    answers 429 to the 31st user from one loopback address; lifting that limit for the bench would test a
    weaker configuration than production's. Nothing in the server is changed: it reads these sessions through
    the same middleware (second-factor check, 12-hour lifetime, idle timeout) as any other.
-3. Serves the database with gunicorn (``--workers``, default 2 = the cores here; sync workers, as the
-   Dockerfile's command) under production settings: ``DEBUG`` off, not ``TESTING``, a fresh 50-character
-   ``SECRET_KEY``, secure ``__Host-`` cookies, ``PROXY_COUNT=1`` and HTTPS redirect on — locust sends
+3. Serves the database with gunicorn (``--workers``, default 2 × cores + 1 = 5 here, gunicorn's own advice
+   for sync workers, which sit idle while PostgreSQL answers; the Dockerfile's command says 3) under
+   production settings: ``DEBUG`` off, not ``TESTING``, a fresh 50-character ``SECRET_KEY``, secure
+   ``__Host-`` cookies, ``PROXY_COUNT=1`` and HTTPS redirect on — locust sends
    ``X-Forwarded-Proto: https`` and ``X-Forwarded-For`` as nginx does (``deploy/nginx.conf``) — the full
    middleware stack, WhiteNoise with the ``collectstatic`` manifest (run first), Redis cache, persistent
    connections (``CONN_MAX_AGE`` 60 s), PBKDF2. Then one request per page as one supervisor and one auditor
@@ -265,6 +266,7 @@ def start_server(args: argparse.Namespace) -> subprocess.Popen:
             "2048",
             "--timeout",
             "60",
+            "--no-control-socket",  # another gunicorn on this machine may hold the shared default path
         ],
         cwd=harness.ROOT,
         env=environment,
@@ -388,7 +390,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--duration", type=int, default=180, help="seconds of the think-time run")
     parser.add_argument("--saturate-users", type=int, default=20, help="users of the two no-think-time runs")
     parser.add_argument("--saturate-duration", type=int, default=60, help="seconds of each no-think-time run")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (sync)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2 * (os.cpu_count() or 1) + 1,
+        help="gunicorn sync workers (default: gunicorn's advice, 2 × cores + 1: a sync worker waits on PostgreSQL)",
+    )
     parser.add_argument("--port", type=int, default=18008)
     parser.add_argument("--keepdb", action="store_true", help="keep the database; reuse a finished build")
     parser.add_argument("--build-only", action="store_true", help="build (or check) the data and stop")
