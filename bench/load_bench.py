@@ -32,10 +32,10 @@ What it does:
    middleware stack, WhiteNoise with the ``collectstatic`` manifest (run first), Redis cache, persistent
    connections (``CONN_MAX_AGE`` 60 s), PBKDF2. Then one request per page as one supervisor and one auditor
    (each must answer 200) before anything is timed.
-4. Runs locust headless (``bench/locustfile.py``, ``FastHttpUser``) three times on the mixed workload — the
+4. Runs locust headless (``bench/locustfile.py``, ``FastHttpUser``) four times. The mixed workload is the
    supervisor dashboard, the roster (first page, a deeper page, a status filter), the detainer log (first
    page, then "Older" followed again and again: keyset pages), the custody board (first and later pages),
-   and the detail pages of a detainer, an officer and a case, picked at random among 300 of each per agency:
+   and the detail pages of a detainer, an officer and a case, picked at random among 300 of each per agency.
 
    a. ``--users`` users with 1–3 s think time for ``--duration`` seconds: every page p95 < 300 ms, 0 errors;
    b. ``--saturate-users`` users with no think time for ``--saturate-duration`` seconds (throughput);
