@@ -49,7 +49,10 @@ What it does:
    Every response must be 200 (redirects are not followed: a 302 to the sign-in page is an error).
    Response times are the client's (locust's, in ms, exact: each sample is kept, not locust's rounded
    percentiles), so they include the loopback network and gunicorn's queue.
-5. Prints a table per run and the targets; exit status 1 when a target is missed, 2 when not PostgreSQL.
+5. Prints a table per run, the CPU seconds per request the server's processes (gunicorn's and PostgreSQL's
+   process trees) and locust used — what the mix costs whatever else shares the machine, and so how many
+   requests a second idle cores would serve — and the targets; exit status 1 when a target is missed, 2 when
+   not PostgreSQL.
 
 ``--build-only`` builds (or checks) the data and stops. Output files (locust CSVs, samples, gunicorn log)
 go to ``var/load/``. Not a test: ``make test`` never runs it.
@@ -67,6 +70,7 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
 import random  # noqa: E402
+import resource  # noqa: E402
 import socket  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -314,13 +318,15 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 @dataclass(frozen=True)
 class RunResult:
-    """One locust run: samples (ms) and failures per request name, its duration in seconds."""
+    """One locust run: samples (ms) and failures per request name, its duration in seconds, and the CPU seconds
+    the server ("gunicorn"), the database ("postgresql") and the client ("locust") used during it."""
 
     label: str
     samples: dict[str, list[float]]
     failures: dict[str, int]
     errors: list[str]
     seconds: float
+    cpu: dict[str, float]
 
     @property
     def total(self) -> int:
@@ -333,10 +339,43 @@ class RunResult:
         return self.total / self.seconds
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) of process ``pid``, its live descendants and its children that have exited."""
+    import psutil
+
+    root = psutil.Process(pid)
+    times = root.cpu_times()
+    total = times.user + times.system + times.children_user + times.children_system
+    for child in root.children(recursive=True):
+        try:
+            times = child.cpu_times()
+        except psutil.NoSuchProcess:  # exited between the listing and the reading
+            continue
+        total += times.user + times.system
+    return total
+
+
+def postmaster_pid() -> int:
+    """The PostgreSQL server's process id (first line of ``postmaster.pid`` in its data directory)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW data_directory")
+        directory = Path(cursor.fetchone()[0])
+    return int((directory / "postmaster.pid").read_text().split()[0])
+
+
 def run_locust(
-    label: str, *, args: argparse.Namespace, user_class: str, users: int, seconds: int, think: bool, targets_path: Path
+    label: str,
+    *,
+    args: argparse.Namespace,
+    user_class: str,
+    users: int,
+    seconds: int,
+    think: bool,
+    targets_path: Path,
+    meters: dict[str, int],
 ) -> RunResult:
-    """Run ``bench/locustfile.py`` headless against the server; its samples (``locustfile`` writes them)."""
+    """Run ``bench/locustfile.py`` headless against the server; its samples (``locustfile`` writes them) and the
+    CPU seconds used meanwhile by each process tree of ``meters`` (name → root pid) and by locust."""
     stem = OUT / label
     environment = {
         **os.environ,
@@ -354,10 +393,15 @@ def run_locust(
         "--csv", str(stem), "--exit-code-on-error", "0", user_class,
     ]  # fmt: skip
     print(f"\n{label}: {users} users, {'1–3 s think time' if think else 'no think time'}, {seconds} s, {user_class}")
+    before = {name: tree_cpu_seconds(pid) for name, pid in meters.items()}
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(f"{stem}.locust.log", "w") as log:
         subprocess.run(command, env=environment, stdout=log, stderr=subprocess.STDOUT, check=True)  # noqa: S603
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = {name: tree_cpu_seconds(pid) - before[name] for name, pid in meters.items()}
+    cpu["locust"] = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
     data = json.loads(Path(f"{stem}.samples.json").read_text())
-    return RunResult(label, data["samples"], data["failures"], data["errors"], data["seconds"])
+    return RunResult(label, data["samples"], data["failures"], data["errors"], data["seconds"], cpu)
 
 
 def print_run(run: RunResult, *, target_ms: float | None) -> bool:
@@ -379,6 +423,13 @@ def print_run(run: RunResult, *, target_ms: float | None) -> bool:
         )
     for error in run.errors[:10]:
         print(f"    error: {error}")
+    per_request = {name: 1000 * value / max(1, run.total) for name, value in run.cpu.items()}
+    server = per_request["gunicorn"] + per_request["postgresql"]
+    print(
+        f"  CPU per request: gunicorn {per_request['gunicorn']:.1f} ms + PostgreSQL {per_request['postgresql']:.1f} ms"
+        f" (locust {per_request['locust']:.1f} ms); {os.cpu_count()} idle cores would serve about "
+        f"{1000 * (os.cpu_count() or 1) / server:.0f} req/s of this mix"
+    )
     return failed
 
 
@@ -464,12 +515,14 @@ def measure(args: argparse.Namespace) -> int:
     targets_path = OUT / "targets.json"
     targets_path.write_text(json.dumps(targets))
     print(f"signed in {len(targets['users'])} users in {time.perf_counter() - started:.1f} s", flush=True)
+    database_pid = postmaster_pid()
     connection.close()  # the bench holds no connection while the server is measured
 
     server = start_server(args)
     try:
         preflight(args, targets)
-        common = {"args": args, "targets_path": targets_path}
+        meters = {"gunicorn": server.pid, "postgresql": database_pid}
+        common = {"args": args, "targets_path": targets_path, "meters": meters}
         think = run_locust(
             "think", user_class="MixedUser", users=args.users, seconds=args.duration, think=True, **common
         )
@@ -483,6 +536,7 @@ def measure(args: argparse.Namespace) -> int:
 
     print(f"\nload average after the runs: {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
     print(f"\n(a) {think.label}: {args.users} users, 1–3 s think time, {think.seconds:.0f} s")
+    print(f"  offered: {args.users} users / 2 s mean think time ≈ {args.users / 2:.0f} req/s when answered at once")
     failed = print_run(think, target_ms=P95_TARGET_MS)
     p95 = harness.percentile([value for values in think.samples.values() for value in values], 95)
     errors = sum(think.failures.values())
