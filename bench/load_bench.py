@@ -463,6 +463,13 @@ def built() -> bool:
     return User.objects.filter(username=BUILT_MARK).exists()
 
 
+def partly_built() -> bool:
+    """Whether the database holds rows of a build that did not finish (no ``BUILT_MARK``)."""
+    from compliance.core.models import Agency
+
+    return Agency.objects.exists()
+
+
 def main() -> int:
     """Build, serve, load, report (module docstring); the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
@@ -485,6 +492,10 @@ def main() -> int:
         if built():
             print("reusing the data built earlier (--keepdb)")
         else:
+            if args.keepdb and partly_built():  # an earlier build was interrupted: start again from empty
+                print("dropping an unfinished build")
+                teardown_databases(old_config, verbosity=0)
+                old_config = setup_databases(verbosity=0, interactive=False, keepdb=False, serialized_aliases=set())
             started = time.perf_counter()
             print("building the data:", flush=True)
             build(args)
