@@ -19,7 +19,7 @@ What it does:
 2. Signs in ``--users`` people (90 % supervisors spread over the agencies like the data, 10 % auditors of all
    three) by writing each a session in the database as allauth's sign-in leaves it after both factors: the user,
    the password step and the TOTP step of a real enrolled authenticator (``tests.base.sign_in``, what the other
-   benchmarks use). Why not the sign-in form: production's PBKDF2 (1,000,000 iterations) would cost about a
+   benchmarks use). Why not the sign-in form: production's PBKDF2 (1,000,000 iterations) would cost a good part of a
    second of CPU per user, and allauth's limit of 30 sign-in posts per address in 15 minutes (SECURITY.md A4a)
    answers 429 to the 31st user from one loopback address; lifting that limit for the bench would test a
    weaker configuration than production's. Nothing in the server is changed: it reads these sessions through
