@@ -20,6 +20,12 @@ ERR_NO_EXPORT = "You may not export reports for this agency."
 ERR_FUTURE = "The report date cannot be after today ({today}) in the agency's time zone."
 ERR_PERIOD = "The period cannot start after its last day."
 ERR_BASIS = "This report cannot be given {basis}."
+ERR_NOT_FAILED = "Only a report that failed can be tried again."
+#: What the request answers, by whether the report was handed to the broker (``report_requested_notice``).
+NOTICE_QUEUED = "Report requested. It appears below when it is ready."
+NOTICE_BROKER_DOWN = (
+    "Queued. The report service is not reachable right now; it will start automatically when it is back."
+)
 
 
 def report_request(
@@ -96,3 +102,39 @@ def report_dispatch(*, report_id: int) -> bool:
         return False
     Report.objects.filter(pk=report_id, dispatched_at__isnull=True).update(dispatched_at=timezone.now())
     return True
+
+
+def report_retry(*, actor, report: Report) -> Report:
+    """Request failed report ``report`` again: a new report of the same kind, agency, period, as-of, basis and
+    parameters (``report_request``, so ``actor``'s permission and the dates are checked again).
+
+    Returns the new queued ``Report``; the failed one stays as it is (its reason remains on the list).
+
+    Raises:
+        ValidationError: ``report`` did not fail (``ERR_NOT_FAILED``), or ``report_request``'s checks.
+        PermissionDenied: ``actor`` may no longer export in the report's agency.
+    """
+    if report.status != Report.Status.FAILED:
+        raise ValidationError(ERR_NOT_FAILED)
+    return report_request(
+        actor=actor,
+        agency=report.agency,
+        kind=report.kind,
+        as_of=report.as_of,
+        period_start=report.period_start,
+        basis=report.basis,
+        parameters=report.parameters,
+    )
+
+
+def report_requested_notice(report: Report) -> tuple[bool, str]:
+    """What to tell the person who just requested ``report``: (handed to the broker?, message).
+
+    Call after the request's transaction committed (``report_dispatch`` ran on commit). A report not yet
+    handed over (``dispatched_at`` empty, the broker down) is still queued durably: the message says it will
+    start by itself (the report sweep hands it over when the broker is back).
+    """
+    report.refresh_from_db(fields=["status", "dispatched_at"])
+    if report.status == Report.Status.QUEUED and report.dispatched_at is None:
+        return False, NOTICE_BROKER_DOWN
+    return True, NOTICE_QUEUED
