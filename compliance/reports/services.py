@@ -98,7 +98,7 @@ def report_dispatch(*, report_id: int) -> bool:
     try:
         render_report_task.apply_async((report_id,), retry=False)
     except Exception as exc:  # kombu OperationalError, redis ConnectionError, socket errors
-        logger.warning("Report %s not handed to the broker: %s", report_id, type(exc).__name__)
+        logger.warning("Report %s not handed to the broker: %s: %s", report_id, type(exc).__name__, exc)
         return False
     Report.objects.filter(pk=report_id, dispatched_at__isnull=True).update(dispatched_at=timezone.now())
     return True
