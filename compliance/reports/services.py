@@ -83,7 +83,8 @@ def report_request(
             checked_at=checked_at_for(as_of=as_of, zone=agency.zone, requested_at=now),
             requested_by=actor,
         )
-        transaction.on_commit(lambda: report_dispatch(report_id=report.pk))
+        # The outcome is kept on the instance for the request's message (``report_requested_notice``).
+        transaction.on_commit(lambda: setattr(report, "handed_over", report_dispatch(report_id=report.pk)))
     return report
 
 
@@ -128,13 +129,13 @@ def report_retry(*, actor, report: Report) -> Report:
 
 
 def report_requested_notice(report: Report) -> tuple[bool, str]:
-    """What to tell the person who just requested ``report``: (handed to the broker?, message).
+    """What to tell the person who just requested ``report`` (from ``report_request``): (handed over?, message).
 
-    Call after the request's transaction committed (``report_dispatch`` ran on commit). A report not yet
-    handed over (``dispatched_at`` empty, the broker down) is still queued durably: the message says it will
-    start by itself (the report sweep hands it over when the broker is back).
+    Call after the request's transaction committed (``report_dispatch`` ran on commit and its outcome is on
+    the instance). A report the broker could not take (it is down) is still queued durably: the message says
+    it will start by itself (the report sweep hands it over when the broker is back). When the hand-over has
+    not run yet (the caller is inside an outer transaction), the report is simply "requested".
     """
-    report.refresh_from_db(fields=["status", "dispatched_at"])
-    if report.status == Report.Status.QUEUED and report.dispatched_at is None:
+    if getattr(report, "handed_over", None) is False:
         return False, NOTICE_BROKER_DOWN
     return True, NOTICE_QUEUED
