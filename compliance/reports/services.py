@@ -20,6 +20,8 @@ ERR_NO_EXPORT = "You may not export reports for this agency."
 ERR_FUTURE = "The report date cannot be after today ({today}) in the agency's time zone."
 ERR_PERIOD = "The period cannot start after its last day."
 ERR_BASIS = "This report cannot be given {basis}."
+#: The task that starts a report (``compliance.tasks.render_report_task``).
+RENDER_TASK = "compliance.tasks.render_report_task"
 ERR_NOT_FAILED = "Only a report that failed can be tried again."
 #: What the request answers, by whether the report was handed to the broker (``report_requested_notice``).
 NOTICE_QUEUED = "Report requested. It appears below when it is ready."
@@ -94,10 +96,13 @@ def report_dispatch(*, report_id: int) -> bool:
     The row, not the broker, is the record of the work: a queued report never handed over (broker down,
     or Redis restarted empty) is handed over again by the sweep.
     """
-    from compliance.tasks import render_report_task
+    # By name from the app's registry, not by import: compliance.tasks imports the sweep, which imports this module.
+    from compliance.celery import app
 
     try:
-        render_report_task.apply_async((report_id,), retry=False)
+        if RENDER_TASK not in app.tasks:
+            app.loader.import_default_modules()  # a web process loads the autodiscovered task modules on first use
+        app.tasks[RENDER_TASK].apply_async((report_id,), retry=False)
     except Exception as exc:  # kombu OperationalError, redis ConnectionError, socket errors
         logger.warning("Report %s not handed to the broker: %s: %s", report_id, type(exc).__name__, exc)
         return False
