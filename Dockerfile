@@ -6,9 +6,13 @@ RUN npm ci --no-audit --no-fund --loglevel=error
 
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-# Pango and fonts for WeasyPrint.
+# Pango and fonts for WeasyPrint: names in any script render and are embedded, never as boxes (issue #13 item 4) —
+# Noto core (Latin with diacritics, Vietnamese, Cyrillic, Greek, Arabic, Hebrew, Devanagari...), Noto CJK (Chinese,
+# Japanese, Korean), DejaVu as the fallback. static/css/report.css names them; .ci/run installs the same packages.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+    fonts-dejavu-core fonts-noto-core fonts-noto-cjk fontconfig \
+ && fc-cache -f \
  && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 1000 app
 WORKDIR /app

@@ -69,4 +69,10 @@ app.conf.beat_schedule = {
         "task": "community.tasks.sweep_steering_committee_task",
         "schedule": crontab(hour=6, minute=20),
     },
+    # Every minute: queued reports the broker never got (or lost) are handed over again; reports stuck "rendering"
+    # past REPORT_RENDER_LIMIT_MINUTES are restarted or failed (compliance.reports.sweep). Idempotent.
+    "report-sweep": {
+        "task": "compliance.tasks.sweep_reports_task",
+        "schedule": crontab(minute="*"),
+    },
 }

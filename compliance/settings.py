@@ -414,18 +414,36 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 # Tests run tasks eagerly too; the worker test (tests/compliance/test_worker.py)
 # switches this off and drives a real worker on REDIS_URL.
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL or TESTING
+# A worker started by a test sets CELERY_WORKER_IN_TEST=1: it hands sub-tasks (a report's parts) to the broker too.
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL or (TESTING and not env.bool("CELERY_WORKER_IN_TEST", default=False))
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A request must never hang on a broker that is down or silent (issue #13 item 6, SECURITY.md F-3): handing a
+# task over tries to connect once more at most, each connect waits at most 2 s and each reply 3 s; the row is
+# already committed, so a failed hand-over leaves it queued for the report sweep (compliance.reports.sweep).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 3,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# The report sweep (compliance.reports.sweep, every minute): a queued report handed to the broker this many minutes
+# ago and never started is handed over again (Redis restarted empty loses the message); a report "rendering" with no
+# progress for this many minutes is restarted or failed. Keep the second above the part task's time limit (11 min).
+REPORT_REDISPATCH_MINUTES = env.int("REPORT_REDISPATCH_MINUTES", default=10)
+REPORT_RENDER_LIMIT_MINUTES = env.int("REPORT_RENDER_LIMIT_MINUTES", default=15)
 
 # The cache holds what every web process must agree on: used TOTP codes (a code works once, SECURITY.md A2) and
 # allauth's rate limits (A4a). Redis when REDIS_URL is set (production, CI); one process's memory otherwise

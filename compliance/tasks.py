@@ -4,16 +4,23 @@ from celery import group, shared_task
 
 from compliance.accounts.inactivity import inactive_accounts_deactivate
 from compliance.reports import rendering
+from compliance.reports.sweep import reports_sweep
 
 
-@shared_task(acks_late=True, soft_time_limit=600, time_limit=660)
-def render_report_task(report_id: int) -> None:
+def _redelivered(task) -> bool:
+    """True when the broker re-delivers ``task``'s message (its worker was lost mid-task: SECURITY.md F-1)."""
+    return bool((task.request.delivery_info or {}).get("redelivered"))
+
+
+@shared_task(bind=True, acks_late=True, soft_time_limit=600, time_limit=660)
+def render_report_task(self, report_id: int) -> None:
     """Start report ``report_id``: claim it, then render its parts in parallel (one task each) or, in-process
-    (no broker), render it whole here. Safe to run twice (see ``rendering.report_claim``)."""
-    if render_report_task.app.conf.task_always_eager:
+    (no broker), render it whole here. Safe to run twice (see ``rendering.report_claim``); a re-delivery
+    after a lost worker counts as an attempt (bounded by ``rendering.MAX_ATTEMPTS``)."""
+    if self.app.conf.task_always_eager:
         rendering.report_render(report_id=report_id)
         return
-    report = rendering.report_claim(report_id=report_id)
+    report = rendering.report_claim(report_id=report_id, redelivered=_redelivered(self))
     if report is None:
         return
     if report.parts_done >= report.parts_total:
@@ -22,10 +29,12 @@ def render_report_task(report_id: int) -> None:
     group(render_report_part_task.s(report_id, number) for number in range(report.parts_total)).apply_async()
 
 
-@shared_task(acks_late=True, soft_time_limit=600, time_limit=660)
-def render_report_part_task(report_id: int, number: int) -> None:
-    """Render part ``number`` of report ``report_id``; the task finishing the last part queues the assembly."""
-    if rendering.report_part_render(report_id=report_id, number=number):
+@shared_task(bind=True, acks_late=True, soft_time_limit=600, time_limit=660)
+def render_report_part_task(self, report_id: int, number: int) -> None:
+    """Render part ``number`` of report ``report_id``; the task finishing the last part queues the assembly.
+
+    A re-delivery after a lost worker counts as an attempt of the report (``rendering.report_part_restart``)."""
+    if rendering.report_part_render(report_id=report_id, number=number, redelivered=_redelivered(self)):
         assemble_report_task.delay(report_id)
 
 
@@ -39,3 +48,12 @@ def assemble_report_task(report_id: int) -> None:
 def deactivate_inactive_accounts_task() -> int:
     """Deactivate accounts with no sign-in for 90 days (SECURITY.md A8); returns how many. Idempotent."""
     return inactive_accounts_deactivate()
+
+
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=150)
+def sweep_reports_task() -> dict:
+    """Every minute: hand queued reports the broker lost to it again; restart or fail reports stuck rendering.
+
+    Returns the sweep's counts (``compliance.reports.sweep.reports_sweep``). Idempotent; two at once are safe.
+    """
+    return reports_sweep()

@@ -14,6 +14,8 @@ reports_patterns = (
     [
         path("", report_views.report_list, name="list"),
         path("request/", report_views.report_request, name="request"),
+        path("status/", report_views.report_status, name="status"),
+        path("<uuid:public_id>/retry/", report_views.report_retry, name="retry"),
         path("<uuid:public_id>/download/", report_views.report_download, name="download"),
     ],
     "reports",

@@ -1,14 +1,21 @@
 """Render a requested report: claim it, render its parts, assemble (``compliance.tasks`` calls these).
 
 Status goes queued → rendering → ready, or failed with a reason a user can read (no personal data; the
-traceback goes to the log). ``attempts`` counts the starts: a report whose rendering keeps killing its
-worker is failed after ``MAX_ATTEMPTS`` instead of being redelivered forever (issue #13 item 6).
+traceback goes to the log). ``attempts`` counts the starts: the first claim, every restart by the report
+sweep (``compliance.reports.sweep``) and every re-delivery of a task whose worker was lost mid-task (Celery
+re-delivers it: ``task_acks_late`` + ``task_reject_on_worker_lost``; the broker marks it "redelivered"). A
+report whose rendering keeps killing its worker is failed after ``MAX_ATTEMPTS`` with ``ERR_ATTEMPTS``
+instead of being re-delivered forever (issue #13 item 6, SECURITY.md F-1).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import time
+from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,19 +26,31 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 ERR_FAILED = "Rendering failed ({error}). Try again; if it fails again, tell the administrator."
-ERR_ATTEMPTS = "Rendering stopped {attempts} times without finishing (the worker was lost). Try again later."
+ERR_ATTEMPTS = (
+    "The renderer stopped {attempts} times without finishing (its worker was lost or ran out of time). "
+    "Try again; if it stops again, tell the administrator."
+)
 
 
-def report_claim(*, report_id: int) -> Report | None:
+def report_claim(*, report_id: int, redelivered: bool = False) -> Report | None:
     """Start (or restart) rendering report ``report_id``: count the attempt, plan its parts.
 
+    Args:
+        report_id: the report's primary key.
+        redelivered: True when the broker re-delivers the start task after its worker was lost; a report
+            already "rendering" is then restarted (one more attempt). A duplicate start task that is not a
+            re-delivery (the sweep handed over a report whose first message was only slow) leaves a
+            rendering report alone.
+
     Returns the report in status "rendering" with ``parts_total`` set, or None when there is nothing to
-    do (already ready or failed, or out of attempts — then failed with ``ERR_ATTEMPTS``).
+    do (already ready or failed, already rendering, or out of attempts — then failed with ``ERR_ATTEMPTS``).
     """
     with transaction.atomic():
         # Row lock: a re-delivered task and the first run must not both start.
         report = Report.objects.select_for_update().get(pk=report_id)
         if report.status in (Report.Status.READY, Report.Status.FAILED):
+            return None
+        if report.status == Report.Status.RENDERING and not redelivered:
             return None
         if report.attempts >= MAX_ATTEMPTS:
             report_fail(report, ERR_ATTEMPTS.format(attempts=report.attempts))
@@ -48,6 +67,25 @@ def report_claim(*, report_id: int) -> Report | None:
     Report.objects.filter(pk=report_id).update(parts_total=len(parts), parts_done=done)
     report.parts_total, report.parts_done = len(parts), done
     return report
+
+
+def report_part_restart(*, report_id: int) -> bool:
+    """Count one more attempt for report ``report_id`` because a part task was re-delivered (its worker was lost).
+
+    Returns True when the part may render again, False when the report is no longer rendering or has used
+    its ``MAX_ATTEMPTS`` (then it is failed with ``ERR_ATTEMPTS`` — the bound that stops a part which kills
+    its worker from being re-delivered for ever).
+    """
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report_id)
+        if report.status != Report.Status.RENDERING:
+            return False
+        if report.attempts >= MAX_ATTEMPTS:
+            report_fail(report, ERR_ATTEMPTS.format(attempts=report.attempts))
+            return False
+        report.attempts += 1
+        report.save(update_fields=["attempts", "updated_at"])
+    return True
 
 
 def report_fail(report: Report, reason: str) -> None:
@@ -89,8 +127,12 @@ def report_render(*, report_id: int) -> Report:
         return report
 
 
-def report_part_render(*, report_id: int, number: int) -> bool:
+def report_part_render(*, report_id: int, number: int, redelivered: bool = False) -> bool:
     """Render one part of a report in a worker; a failure fails the report with its reason.
+
+    ``redelivered``: the broker re-delivers this part's task after its worker was lost mid-task; it counts
+    as one more attempt (``report_part_restart``), so a part that kills its worker fails the report after
+    ``MAX_ATTEMPTS`` starts.
 
     Returns True when this call rendered the last missing part (its caller then queues the assembly),
     False otherwise (more parts to come, the part was already rendered, or the report is no longer
@@ -99,13 +141,36 @@ def report_part_render(*, report_id: int, number: int) -> bool:
     report = Report.objects.filter(pk=report_id).only("status", "public_id", "kind").first()
     if report is None or report.status != Report.Status.RENDERING:
         return False
+    already = ReportPart.objects.filter(report_id=report_id, number=number).exists() if redelivered else True
+    if not already and not report_part_restart(report_id=report_id):
+        return False
     try:
+        _test_failpoint(number)
         _part, last = part_render(report_id=report_id, number=number)
     except Exception as exc:
         logger.exception("Report %s (%s): part %s failed to render", report.public_id, report.kind, number)
         report_fail(Report.objects.get(pk=report_id), ERR_FAILED.format(error=type(exc).__name__))
         return False
     return last
+
+
+def _test_failpoint(number: int) -> None:
+    """Tests only (``settings.TESTING``): make part ``number`` slow so a fault test can kill its worker.
+
+    With ``REPORT_TEST_FAILPOINT_DIR`` set and a file ``slow-part-<number>`` in it, the part writes its
+    process id to ``rendering-<number>.pid`` there and waits (at most 60 s) until the test removes the
+    ``slow-part`` file. Does nothing in production.
+    """
+    folder = os.environ.get("REPORT_TEST_FAILPOINT_DIR")
+    if not (settings.TESTING and folder):
+        return
+    slow = Path(folder) / f"slow-part-{number}"
+    if not slow.exists():
+        return
+    (Path(folder) / f"rendering-{number}.pid").write_text(str(os.getpid()))
+    deadline = time.monotonic() + 60
+    while slow.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 def report_finish(*, report_id: int) -> Report:

@@ -20,6 +20,14 @@ ERR_NO_EXPORT = "You may not export reports for this agency."
 ERR_FUTURE = "The report date cannot be after today ({today}) in the agency's time zone."
 ERR_PERIOD = "The period cannot start after its last day."
 ERR_BASIS = "This report cannot be given {basis}."
+#: The task that starts a report (``compliance.tasks.render_report_task``).
+RENDER_TASK = "compliance.tasks.render_report_task"
+ERR_NOT_FAILED = "Only a report that failed can be tried again."
+#: What the request answers, by whether the report was handed to the broker (``report_requested_notice``).
+NOTICE_QUEUED = "Report requested. It appears below when it is ready."
+NOTICE_BROKER_DOWN = (
+    "Queued. The report service is not reachable right now; it will start automatically when it is back."
+)
 
 
 def report_request(
@@ -77,7 +85,8 @@ def report_request(
             checked_at=checked_at_for(as_of=as_of, zone=agency.zone, requested_at=now),
             requested_by=actor,
         )
-        transaction.on_commit(lambda: report_dispatch(report_id=report.pk))
+        # The outcome is kept on the instance for the request's message (``report_requested_notice``).
+        transaction.on_commit(lambda: setattr(report, "handed_over", report_dispatch(report_id=report.pk)))
     return report
 
 
@@ -87,12 +96,51 @@ def report_dispatch(*, report_id: int) -> bool:
     The row, not the broker, is the record of the work: a queued report never handed over (broker down,
     or Redis restarted empty) is handed over again by the sweep.
     """
-    from compliance.tasks import render_report_task
+    # By name from the app's registry, not by import: compliance.tasks imports the sweep, which imports this module.
+    from compliance.celery import app
 
     try:
-        render_report_task.apply_async((report_id,), retry=False)
+        if RENDER_TASK not in app.tasks:
+            app.loader.import_default_modules()  # a web process loads the autodiscovered task modules on first use
+        app.tasks[RENDER_TASK].apply_async((report_id,), retry=False)
     except Exception as exc:  # kombu OperationalError, redis ConnectionError, socket errors
-        logger.warning("Report %s not handed to the broker: %s", report_id, type(exc).__name__)
+        logger.warning("Report %s not handed to the broker: %s: %s", report_id, type(exc).__name__, exc)
         return False
     Report.objects.filter(pk=report_id, dispatched_at__isnull=True).update(dispatched_at=timezone.now())
     return True
+
+
+def report_retry(*, actor, report: Report) -> Report:
+    """Request failed report ``report`` again: a new report of the same kind, agency, period, as-of, basis and
+    parameters (``report_request``, so ``actor``'s permission and the dates are checked again).
+
+    Returns the new queued ``Report``; the failed one stays as it is (its reason remains on the list).
+
+    Raises:
+        ValidationError: ``report`` did not fail (``ERR_NOT_FAILED``), or ``report_request``'s checks.
+        PermissionDenied: ``actor`` may no longer export in the report's agency.
+    """
+    if report.status != Report.Status.FAILED:
+        raise ValidationError(ERR_NOT_FAILED)
+    return report_request(
+        actor=actor,
+        agency=report.agency,
+        kind=report.kind,
+        as_of=report.as_of,
+        period_start=report.period_start,
+        basis=report.basis,
+        parameters=report.parameters,
+    )
+
+
+def report_requested_notice(report: Report) -> tuple[bool, str]:
+    """What to tell the person who just requested ``report`` (from ``report_request``): (handed over?, message).
+
+    Call after the request's transaction committed (``report_dispatch`` ran on commit and its outcome is on
+    the instance). A report the broker could not take (it is down) is still queued durably: the message says
+    it will start by itself (the report sweep hands it over when the broker is back). When the hand-over has
+    not run yet (the caller is inside an outer transaction), the report is simply "requested".
+    """
+    if getattr(report, "handed_over", None) is False:
+        return False, NOTICE_BROKER_DOWN
+    return True, NOTICE_QUEUED

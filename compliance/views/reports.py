@@ -2,25 +2,56 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
 from compliance.core import access
 from compliance.core.models import AccessLog, Report, access_log_record
 from compliance.core.pages import paginate
 from compliance.core.reauthentication import recently_authenticated_required
+from compliance.core.sessions import passive_request
 from compliance.core.throttle import EXPORT, rate_limited
 from compliance.reports.forms import ReportRequestForm
 from compliance.reports.services import report_request as report_request_service
+from compliance.reports.services import report_requested_notice
+from compliance.reports.services import report_retry as report_retry_service
 
 PAGE_SIZE = 25
 
 
+#: How often the reports page asks for its rows while one of the viewer's reports is unfinished (htmx, seconds).
+POLL_SECONDS = 5
+
+
 @login_required
 def report_list(request):
-    """Reports of every agency the user may view, newest first, with their status."""
+    """Reports of every agency the user may view, newest first: status, progress, failure reason, SHA-256.
+
+    While one of the viewer's own reports on the page is unfinished the table refreshes itself from
+    ``report_status`` every ``POLL_SECONDS``; the query count does not grow with the rows.
+    """
+    return render(request, "compliance/report_list.html", _report_table_context(request))
+
+
+@passive_request
+@login_required
+@never_cache
+def report_status(request):
+    """The reports table alone (same ``?page=``), for the reports page's self-refresh by htmx polling.
+
+    A passive request (``compliance.core.sessions.passive_request``): a page left open does not keep its
+    session alive. The table comes back without its polling trigger once none of the viewer's reports on
+    the page is queued or rendering, so the page stops asking.
+    """
+    return render(request, "compliance/_report_table.html", _report_table_context(request))
+
+
+def _report_table_context(request) -> dict:
+    """The page of reports for ``request`` (scope, ``?page=``) and whether the table should keep polling."""
     reports = (
         access.scope(Report.objects.all(), request.user, access.VIEW)
         .select_related("agency", "requested_by")
@@ -28,12 +59,42 @@ def report_list(request):
     )
     page = paginate(request, reports, per_page=PAGE_SIZE)
     export_ids = set(access.agencies_for(request.user, access.EXPORT).values_list("pk", flat=True))
-    pending = any(report.status in (Report.Status.QUEUED, Report.Status.RENDERING) for report in page)
-    return render(
-        request,
-        "compliance/report_list.html",
-        {"page_obj": page, "export_ids": export_ids, "can_request": bool(export_ids), "pending": pending},
+    # Only the viewer's own unfinished reports keep the page polling (not every report in scope).
+    pending = any(report.unfinished and report.requested_by_id == request.user.pk for report in page)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "page_obj": page,
+        "export_ids": export_ids,
+        "can_request": bool(export_ids),
+        "pending": pending,
+        "poll_seconds": POLL_SECONDS,
+        "status_query": request.GET.urlencode(),
+        "query_string": query.urlencode(),
+    }
+
+
+@login_required
+@require_POST
+@recently_authenticated_required  # asking for a report of personal data: within 5 minutes (B5)
+@rate_limited(EXPORT)  # a PDF of many records (F11)
+def report_retry(request, public_id):
+    """ "Try again" on a failed report: request the same kind, agency, period, as-of, basis and parameters.
+
+    Users holding ``export_reports`` in the report's agency (else 404); a report that did not fail, or whose
+    dates are no longer valid, gives a message on the reports page instead.
+    """
+    report = access.get_scoped_or_404(
+        Report.objects.select_related("agency"), request.user, access.EXPORT, public_id=public_id
     )
+    try:
+        again = report_retry_service(actor=request.user, report=report)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("reports:list")
+    handed, notice = report_requested_notice(again)
+    (messages.success if handed else messages.warning)(request, notice)
+    return redirect("reports:list")
 
 
 @login_required
@@ -47,8 +108,9 @@ def report_request(request):
     if request.method == "POST":
         form = ReportRequestForm(request.POST, user=request.user)
         if form.is_valid():
-            report_request_service(actor=request.user, **form.cleaned_data)
-            messages.success(request, "Report requested. It appears below when it is ready.")
+            report = report_request_service(actor=request.user, **form.cleaned_data)
+            handed, notice = report_requested_notice(report)  # the broker may be down: queued all the same
+            (messages.success if handed else messages.warning)(request, notice)
             return redirect("reports:list")
     else:
         agency = access.current_agency(request, access.EXPORT)

@@ -99,10 +99,12 @@ TABLE: dict[str, tuple[Need, ...] | Need] = {
     "community:transparency_withdraw": Need(ADM, post=True),
     "reports:list": Need(V, rows_only=True),
     "reports:request": Need(E, post=True),
+    "reports:status": Need(V, rows_only=True),  # the reports table alone, for the page's polling
     "findings:list": Need(V, rows_only=True),
     # Our pages on one record.
     "history": _history(),
     "reports:download": Need(E, "report"),
+    "reports:retry": Need(E, "report", post=True, get=False),
     "training:officer_detail": Need(V, "training.officer"),
     "training:officer_edit": Need(C, "training.officer", post=True),
     "training:certification_create": Need(C, "training.officer", post=True),

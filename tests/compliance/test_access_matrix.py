@@ -66,6 +66,7 @@ REFUSAL_MAY_WRITE = (
 READING_POSTS: dict[str, tuple[str, ...]] = {
     "incidents:detainer_list": (),  # the look-up by a subject's name is a POST (kept out of the URL)
     "reports:request": ("compliance_report",),  # an export: the report row and its task
+    "reports:retry": ("compliance_report",),  # the same request again (refused for a report that did not fail)
 }
 
 #: Record → the page holding the forms of its POST-only actions (where their bodies come from).

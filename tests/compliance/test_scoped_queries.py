@@ -75,6 +75,25 @@ REVIEWED: dict[tuple[str, str, str], str] = {
     ("compliance/reports/rendering.py", "report_render", "Report"): (
         "runs in the Celery task by report id; report_request checked the export permission before queueing it"
     ),
+    # Report jobs (issue #13 item 6): tasks and the sweep, by report id, never in a request.
+    ("compliance/reports/rendering.py", "report_claim", "Report"): (
+        "runs in the Celery task by report id; report_request checked the export permission before queueing it"
+    ),
+    ("compliance/reports/rendering.py", "report_part_restart", "Report"): (
+        "runs in the part task by report id (a re-delivery after a lost worker); never in a request"
+    ),
+    ("compliance/reports/rendering.py", "report_part_render", "Report"): (
+        "runs in the part task by report id; report_request checked the export permission before queueing it"
+    ),
+    ("compliance/reports/rendering.py", "report_finish", "Report"): (
+        "runs in the assembly task by report id; report_request checked the export permission before queueing it"
+    ),
+    ("compliance/reports/services.py", "report_dispatch", "Report"): (
+        "stamps dispatched_at on the report report_request just created (after its permission check), by id"
+    ),
+    ("compliance/reports/sweep.py", "reports_sweep", "Report"): (
+        "the report sweep (beat, run_jobs) reads every agency's unfinished reports on purpose; never in a request"
+    ),
     ("incidents/detainer_log/rows.py", "detainer_log_queryset", "Detainer"): (
         "ORs one Q(agency=…) per agency the caller passes (the export view: its export agencies from access)"
     ),

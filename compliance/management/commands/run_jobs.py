@@ -3,8 +3,9 @@
 The same work beat schedules (compliance/celery.py): the roster's stored
 training facts, the certification lapses (case H1), the certification expiry
 reminders, the 90-day inactive accounts (A8), the hold-deadline, consular-notification and release-notice sweeps, the
-case-deadline sweep, the corrective-action reminders (commitment reminders in the same e-mails) and the
-steering-committee sweep. All
+case-deadline sweep, the corrective-action reminders (commitment reminders in the same e-mails), the
+steering-committee sweep and the report sweep (queued reports handed to the broker again, stuck ones restarted or
+failed). All
 are idempotent, so running them by hand (after downtime, after a deploy, or
 right after loading demo data) never sends a notice twice. Attributed to the
 system account, like scheduled runs.
@@ -14,6 +15,7 @@ from django.core.management.base import BaseCommand
 
 from community.steering_committee.sweep import sweep_steering_committee
 from compliance.accounts.inactivity import inactive_accounts_deactivate
+from compliance.reports.sweep import reports_sweep
 from incidents.consular.services import sweep_consular_notifications
 from incidents.corrective_actions.reminders import follow_up_reminders_send
 from incidents.detainers.release_notice import sweep_release_notices
@@ -27,7 +29,8 @@ from training.roster.lapses import certifications_record_lapses
 class Command(BaseCommand):
     help = (
         "Run the scheduled jobs once: training facts, certification lapses and reminders, hold-deadline and consular "
-        "sweeps, case deadlines, corrective-action reminders and the steering-committee sweep (idempotent)."
+        "sweeps, case deadlines, corrective-action reminders, the steering-committee sweep and the report sweep "
+        "(idempotent)."
     )
 
     def handle(self, *args, **options):
@@ -41,6 +44,7 @@ class Command(BaseCommand):
         deadlines = incident_deadlines_sweep()
         action_reminders = follow_up_reminders_send()
         committee = sweep_steering_committee()
+        reports = reports_sweep()
         self.stdout.write(f"Accounts deactivated after 90 days without a sign-in: {inactive}.")
         self.stdout.write(f"Training facts refreshed for {facts} officers.")
         self.stdout.write(f"Certification lapses recorded: {lapses}.")
@@ -69,4 +73,9 @@ class Command(BaseCommand):
             f"{committee['reopened']} reopened, "
             f"{committee['resolved']} resolved; {committee['reminders']} minutes reminders "
             f"({committee['emails']} by e-mail)."
+        )
+        self.stdout.write(
+            f"Report sweep: {reports['dispatched']} handed to the report service again, {reports['restarted']} "
+            f"restarted, {reports['failed']} failed after too many attempts, {reports['broker_down']} left queued "
+            "(report service not reachable)."
         )
