@@ -39,3 +39,15 @@ def assemble_report_task(report_id: int) -> None:
 def deactivate_inactive_accounts_task() -> int:
     """Deactivate accounts with no sign-in for 90 days (SECURITY.md A8); returns how many. Idempotent."""
     return inactive_accounts_deactivate()
+
+
+@shared_task
+def mail_outbox_sweep_task() -> dict[str, int]:
+    """Every 10 minutes (beat): send claimed e-mails not sent yet, mark ones stuck "sending" unconfirmed.
+
+    ``compliance.core.mail_outbox.mail_outbox_flush``; no arguments, counts only (``sent``, ``failed``,
+    ``unconfirmed``). At most once per e-mail: a claim that may have been sent is never resent.
+    """
+    from compliance.core.mail_outbox import mail_outbox_flush
+
+    return mail_outbox_flush()
