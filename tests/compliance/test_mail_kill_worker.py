@@ -146,8 +146,10 @@ def test_a_worker_killed_while_sending_a_digest_sends_each_message_at_most_once(
             celery_app.send_task("training.tasks.send_certification_reminders_task")
             celery_app.send_task("compliance.tasks.mail_outbox_sweep_task")
         _wait(
-            lambda: OutboundMail.objects.filter(state=State.SENT).count() == (2 if first_state == State.SENT else 1)
-            and OutboundMail.objects.filter(state__in=(State.CLAIMED, State.SENDING)).count() == 0,
+            lambda: (
+                OutboundMail.objects.filter(state=State.SENT).count() == (2 if first_state == State.SENT else 1)
+                and OutboundMail.objects.filter(state__in=(State.CLAIMED, State.SENDING)).count() == 0
+            ),
             "both digests settled",
             worker,
         )
