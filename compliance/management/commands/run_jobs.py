@@ -4,16 +4,18 @@ The same work beat schedules (compliance/celery.py): the roster's stored
 training facts, the certification lapses (case H1), the certification expiry
 reminders, the 90-day inactive accounts (A8), the hold-deadline, consular-notification and release-notice sweeps, the
 case-deadline sweep, the corrective-action reminders (commitment reminders in the same e-mails) and the
-steering-committee sweep. All
-are idempotent, so running them by hand (after downtime, after a deploy, or
+steering-committee sweep, then the mail-outbox sweep. All
+are idempotent (e-mail at most once per key), so running them by hand (after downtime, after a deploy, or
 right after loading demo data) never sends a notice twice. Attributed to the
-system account, like scheduled runs.
+system account, like scheduled runs. Unlike beat's hourly local-day ticks, this runs every
+agency's jobs now, whatever its local hour (each on its own local date).
 """
 
 from django.core.management.base import BaseCommand
 
 from community.steering_committee.sweep import sweep_steering_committee
 from compliance.accounts.inactivity import inactive_accounts_deactivate
+from compliance.core.mail_outbox import mail_outbox_flush
 from incidents.consular.services import sweep_consular_notifications
 from incidents.corrective_actions.reminders import follow_up_reminders_send
 from incidents.detainers.release_notice import sweep_release_notices
@@ -41,6 +43,7 @@ class Command(BaseCommand):
         deadlines = incident_deadlines_sweep()
         action_reminders = follow_up_reminders_send()
         committee = sweep_steering_committee()
+        outbox = mail_outbox_flush()
         self.stdout.write(f"Accounts deactivated after 90 days without a sign-in: {inactive}.")
         self.stdout.write(f"Training facts refreshed for {facts} officers.")
         self.stdout.write(f"Certification lapses recorded: {lapses}.")
@@ -69,4 +72,8 @@ class Command(BaseCommand):
             f"{committee['reopened']} reopened, "
             f"{committee['resolved']} resolved; {committee['reminders']} minutes reminders "
             f"({committee['emails']} by e-mail)."
+        )
+        self.stdout.write(
+            f"Mail outbox: {outbox['sent']} waiting e-mails sent, {outbox['failed']} still failing, "
+            f"{outbox['unconfirmed']} marked unconfirmed (never resent)."
         )
