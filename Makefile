@@ -37,8 +37,8 @@ migrate: install
 demo: migrate
 	$(MANAGE) seed_demo
 
-# Without REDIS_URL, beat runs each scheduled task itself (eager mode): reminders daily,
-# the hold-deadline sweep every 15 minutes. run_jobs runs them all once at start. Beat starts
+# Without REDIS_URL, beat runs each scheduled task itself (eager mode): reminders hourly, each agency
+# once per local day from 06:00 local, the hold-deadline sweep every 15 minutes. run_jobs runs them all once at start. Beat starts
 # quiet and serve_demo (runserver) prints the demo logins once it listens, so they come last;
 # e-mail goes to files under var/mail/ with one line each (EMAIL_URL's DEBUG default).
 run: demo

@@ -16,7 +16,7 @@ from guardian.admin import GuardedModelAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from compliance.core.forms import ADMIN_BOUNDED_DATES, PersonNameField
-from compliance.core.models import Agency, Agreement, Finding, Report, User
+from compliance.core.models import Agency, Agreement, Finding, JobRun, OutboundMail, Report, User
 
 
 class AgreementInline(admin.TabularInline):
@@ -99,6 +99,39 @@ class ReportAdmin(admin.ModelAdmin):
     list_filter = ("kind", "status")
     list_select_related = ("agency", "requested_by")
     readonly_fields = [field.name for field in Report._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboundMail)
+class OutboundMailAdmin(admin.ModelAdmin):
+    """E-mails sent at most once (``compliance.core.mail_outbox``): filter by state "Unconfirmed" to see the ones
+    a worker died sending (check the mail server's log for their Message-ID; they are never resent). Read-only;
+    the subject, body and address are not listed."""
+
+    list_display = ("pk", "purpose", "state", "created_at", "sending_at", "sent_at", "attempts", "error")
+    list_filter = ("state", "purpose")
+    readonly_fields = [field.name for field in OutboundMail._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(JobRun)
+class JobRunAdmin(admin.ModelAdmin):
+    """Runs of the local-day jobs (``compliance.core.local_day_jobs``): one per job, agency and local date."""
+
+    list_display = ("job", "agency", "local_date", "started_at", "finished_at", "attempts")
+    list_filter = ("job",)
+    list_select_related = ("agency",)
+    readonly_fields = [field.name for field in JobRun._meta.fields]
 
     def has_add_permission(self, request):
         return False

@@ -139,6 +139,10 @@ TEMPLATES = [
 ]
 
 VAR_DIR.mkdir(exist_ok=True)
+# DATABASE_POOLER=pgbouncer: DATABASE_URL points at PgBouncer in transaction mode (see below). Anything else: direct.
+DATABASE_POOLER = env.str("DATABASE_POOLER", default="").strip().lower()
+if DATABASE_POOLER not in ("", "none", "pgbouncer"):
+    sys.exit(f"DATABASE_POOLER must be pgbouncer or empty, not {DATABASE_POOLER!r}.")
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'compliance.sqlite3'}"),
 }
@@ -160,7 +164,18 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # subqueries, which PostgreSQL's cost model sends to JIT; compiling them took
     # 36 s where running them takes 0.5 s (docs/performance.md). Web queries are short.
     _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
-    _pg_options["options"] = (_pg_options.get("options", "") + " -c jit=off").strip()
+    if DATABASE_POOLER == "pgbouncer":
+        # Behind PgBouncer in transaction mode (README "Operations"): it refuses startup parameters such as
+        # ``options``, so jit=off is set on the server instead (``ALTER DATABASE … SET jit = off`` or the server's
+        # ``-c jit=off``, as docker-compose.yml does). A server connection serves another client after each
+        # transaction: no server-side cursors (they outlive it), and Django keeps no connection of its own
+        # (PgBouncer pools them). Django's psycopg cursors bind parameters client-side (no prepared statements)
+        # unless OPTIONS server_side_binding is set: leave it unset.
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+        _pg_options.pop("options", None)
+    else:
+        _pg_options["options"] = (_pg_options.get("options", "") + " -c jit=off").strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "compliance.User"
@@ -481,6 +496,11 @@ LOGGING = {
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # A worker process a test starts (tests/compliance/test_mail_kill_worker.py) writes its mail to files in
+    # TEST_MAIL_DIR, which the test counts; in-process tests read django.core.mail.outbox.
+    if env.str("TEST_MAIL_DIR", default=""):
+        EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+        EMAIL_FILE_PATH = env.str("TEST_MAIL_DIR")
 SILENCED_SYSTEM_CHECKS = [
     "models.W047",  # SQLite ignores nulls_distinct; PostgreSQL enforces it
     # axes counts failures per username only, on purpose (SECURITY.md A4a): an address failing across many

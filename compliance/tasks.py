@@ -57,3 +57,15 @@ def sweep_reports_task() -> dict:
     Returns the sweep's counts (``compliance.reports.sweep.reports_sweep``). Idempotent; two at once are safe.
     """
     return reports_sweep()
+
+
+@shared_task
+def mail_outbox_sweep_task() -> dict[str, int]:
+    """Every 10 minutes (beat): send claimed e-mails not sent yet, mark ones stuck "sending" unconfirmed.
+
+    ``compliance.core.mail_outbox.mail_outbox_flush``; no arguments, counts only (``sent``, ``failed``,
+    ``unconfirmed``). At most once per e-mail: a claim that may have been sent is never resent.
+    """
+    from compliance.core.mail_outbox import mail_outbox_flush
+
+    return mail_outbox_flush()

@@ -50,14 +50,26 @@ def sweep_incident_deadlines_task() -> dict:
     return incident_deadlines_sweep()
 
 
+#: Follow-up reminders (corrective actions, commitments) go out at this agency-local hour (our choice: 06:00).
+FOLLOW_UP_LOCAL_HOUR = 6
+
+
 @shared_task(name="incidents.tasks.send_corrective_action_reminders_task")
 def send_corrective_action_reminders_task() -> dict:
-    """Beat, daily: remind owners and supervisors of corrective actions due within 7 days or overdue.
+    """Beat, hourly: once per agency and local day from local ``FOLLOW_UP_LOCAL_HOUR``
+    (``compliance.core.local_day_jobs``), remind owners and supervisors of corrective actions (and commitments)
+    due within 7 days or overdue.
 
-    No arguments (nothing personal through the broker), counts only; at most once per action, recipient,
-    kind and day, overdue ones weekly (``incidents.corrective_actions.reminders``). No retry: the next
-    daily run sends what a mail failure rolled back.
+    No arguments (nothing personal through the broker), counts only (all 0 when no agency was due); at most
+    once per action, recipient, kind and day, overdue ones weekly (``incidents.corrective_actions.reminders``).
+    No retry: the next run sends an e-mail the server refused.
     """
+    from compliance.core.local_day_jobs import local_day_job_run
     from incidents.corrective_actions.reminders import send_corrective_action_reminders
 
-    return send_corrective_action_reminders()
+    _, result = local_day_job_run(
+        job="follow-up-reminders",
+        hour=FOLLOW_UP_LOCAL_HOUR,
+        run=lambda agency_ids, now: send_corrective_action_reminders(now=now, agency_ids=agency_ids),
+    )
+    return result or {"reminders": 0, "recipients": 0, "emails": 0, "failed": 0}

@@ -17,8 +17,9 @@ Idempotent: running it twice the same day opens, resolves and sends nothing more
    approved: each supervisor of the agency (active users holding ``review_records``) gets an in-app
    notification and an e-mail naming the meeting's date and a link to it (no names, no typed text), at
    most once a week per meeting (``MinutesReminder``: unique per meeting, recipient and day; the last
-   one's date is checked). Reminder row, notification and e-mail in one transaction per recipient and
-   meeting: a mail failure rolls them back for the next run.
+   one's date is checked). Reminder row, notification and the e-mail's claim in one transaction per
+   recipient and meeting, then the e-mail at most once (``compliance.core.mail_outbox``): a worker killed
+   mid-send never sends it twice; a refused one is retried by the next sweep.
 
 Nothing personal is logged or passed through the broker.
 """
@@ -26,7 +27,6 @@ Nothing personal is logged or passed through the broker.
 from __future__ import annotations
 
 import logging
-import smtplib
 from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
@@ -46,7 +46,8 @@ from compliance.core.findings import (
     finding_reopen_by_system,
     finding_resolve_by_system,
 )
-from compliance.core.models import Agency, Finding, Severity, User
+from compliance.core.mail_outbox import mail_claim, mail_deliver, mail_outbox_flush
+from compliance.core.models import Agency, Finding, OutboundMail, Severity, User
 from compliance.core.site_links import absolute_url
 from compliance.core.system_account import system_user
 from incidents.corrective_actions.selectors import users_holding
@@ -115,15 +116,19 @@ def committee_findings_resolve(*, agency: Agency, now: datetime) -> int:
     return resolved
 
 
-def sweep_missed_meetings(*, now: datetime) -> dict[str, int]:
-    """Open, reopen or resolve the "meeting missed" findings of every agency at ``now`` (step 1 above).
+def sweep_missed_meetings(*, now: datetime, agency_ids: set[int] | None = None) -> dict[str, int]:
+    """Open, reopen or resolve the "meeting missed" findings of every agency (or ``agency_ids``) at ``now``
+    (step 1 above).
 
     Returns:
         ``{"opened", "reopened", "resolved"}`` counts.
     """
     result = {"opened": 0, "reopened": 0, "resolved": 0}
     with acting_as(system_user(), reason="Steering-committee sweep"):
-        for agency in Agency.objects.filter(agreements__committee_requirement__isnull=False).distinct():
+        agencies = Agency.objects.filter(agreements__committee_requirement__isnull=False)
+        if agency_ids is not None:
+            agencies = agencies.filter(pk__in=agency_ids)
+        for agency in agencies.distinct():
             today = selectors.agency_today(agency, now=now)
             requirements = selectors.requirements_of(agency)
             last_held = selectors.last_held_day(agency, before=now)
@@ -183,8 +188,20 @@ def reminder_message(*, address: str, text: str, meeting: CommitteeMeeting) -> E
     return EmailMessage(subject="287(g) steering committee: minutes awaiting approval", body=body + "\n", to=[address])
 
 
+#: The ``OutboundMail.purpose`` of the minutes reminders.
+MINUTES_PURPOSE = "minutes"
+
+
+def minutes_key(*, meeting: CommitteeMeeting, user: User, today) -> str:
+    """The reminder e-mail's idempotency key: meeting, recipient (ids) and agency date."""
+    return f"{MINUTES_PURPOSE}:{meeting.pk}:user:{user.pk}:{today.isoformat()}"
+
+
 def _remind(*, meeting: CommitteeMeeting, user: User, today, text: str, now: datetime) -> tuple[bool, bool]:
+    """Reminder row, notification and the e-mail's claim in one transaction, then the e-mail at most once
+    (``compliance.core.mail_outbox``; a refused one is retried by the next sweep)."""
     address = (user.email or "").strip()
+    claim = None
     try:
         with transaction.atomic():
             MinutesReminder.objects.create(meeting=meeting, recipient=user, for_date=today, sent_at=now)
@@ -192,27 +209,38 @@ def _remind(*, meeting: CommitteeMeeting, user: User, today, text: str, now: dat
                 recipient=user, agency_id=meeting.agency_id, text=text[:300], link=meeting_path(meeting), created_at=now
             )
             if address:
-                reminder_message(address=address, text=text, meeting=meeting).send(fail_silently=False)
+                claim = mail_claim(
+                    key=minutes_key(meeting=meeting, user=user, today=today),
+                    purpose=MINUTES_PURPOSE,
+                    message=reminder_message(address=address, text=text, meeting=meeting),
+                    now=now,
+                )
     except IntegrityError:
         return False, False
-    except (smtplib.SMTPException, OSError) as exc:
-        logger.warning("Minutes reminder (meeting %s, user %s) not sent: %s", meeting.pk, user.pk, type(exc).__name__)
-        return False, False
-    return True, bool(address)
+    if claim is None:
+        return True, False
+    state = mail_deliver(claim.pk)
+    if state in (OutboundMail.State.FAILED, OutboundMail.State.GIVEN_UP):
+        logger.warning("Minutes reminder (meeting %s, user %s) not e-mailed yet", meeting.pk, user.pk)
+    return True, state == OutboundMail.State.SENT
 
 
-def sweep_minutes_reminders(*, now: datetime) -> dict[str, int]:
-    """Remind supervisors of held meetings whose minutes wait past the approval time (step 2 above).
+def sweep_minutes_reminders(*, now: datetime, agency_ids: set[int] | None = None) -> dict[str, int]:
+    """Remind supervisors of held meetings whose minutes wait past the approval time (step 2 above), of every
+    agency or only ``agency_ids``.
 
     Returns:
         ``{"reminders", "emails"}`` counts.
     """
     result = {"reminders": 0, "emails": 0}
-    waiting = list(
-        CommitteeMeeting.objects.filter(
-            status=CommitteeMeeting.Status.HELD, minutes_approved_on__isnull=True, starts_at__lte=now
-        ).select_related("agency")
+    # Reminders claimed by an earlier sweep but not sent (killed before the send, or refused): send them now.
+    result["emails"] += mail_outbox_flush(now=now, purpose=MINUTES_PURPOSE)["sent"]
+    meetings = CommitteeMeeting.objects.filter(
+        status=CommitteeMeeting.Status.HELD, minutes_approved_on__isnull=True, starts_at__lte=now
     )
+    if agency_ids is not None:
+        meetings = meetings.filter(agency_id__in=agency_ids)
+    waiting = list(meetings.select_related("agency"))
     if not waiting:
         return result
     supervisors = users_holding({m.agency_id for m in waiting}, access.REVIEW)
@@ -248,14 +276,18 @@ def sweep_minutes_reminders(*, now: datetime) -> dict[str, int]:
     return result
 
 
-def sweep_steering_committee(*, now: datetime | None = None) -> dict[str, int]:
+def sweep_steering_committee(*, now: datetime | None = None, agency_ids: set[int] | None = None) -> dict[str, int]:
     """The daily sweep: missed-meeting findings, then minutes reminders. Safe to run twice.
 
     Args:
         now: an aware datetime (tests pass one; the task none). Each agency's today is taken from it.
+        agency_ids: only these agencies (the local-day job's); default every agency.
 
     Returns:
         Counts, no personal data: ``opened``, ``reopened``, ``resolved`` findings; ``reminders`` and ``emails``.
     """
     now = now or timezone.now()
-    return {**sweep_missed_meetings(now=now), **sweep_minutes_reminders(now=now)}
+    return {
+        **sweep_missed_meetings(now=now, agency_ids=agency_ids),
+        **sweep_minutes_reminders(now=now, agency_ids=agency_ids),
+    }

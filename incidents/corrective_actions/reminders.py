@@ -10,11 +10,13 @@ Run by beat once a day (``incidents.tasks.send_corrective_action_reminders_task`
   within ``DUE_SOON_DAYS`` days); an ``OVERDUE`` reminder on the first run after the due
   date and then at most once every ``OVERDUE_REPEAT_DAYS`` days (weekly) while it stays open;
 * how: one ``CorrectiveActionReminder`` row per (action, recipient, kind, agency-local day)
-  under a unique constraint, one in-app ``training.reminders.Notification`` per line and one
-  e-mail per recipient listing their lines, all in one transaction per recipient (as
-  ``training.reminders.services.digest_send``): a second run or a second worker hits the
-  constraint and sends nothing more; a mail failure rolls that recipient's rows back, so
-  the next run retries them (nothing is marked sent that the mail server did not accept);
+  under a unique constraint, one in-app ``training.reminders.Notification`` per line and the
+  claim of one e-mail per recipient listing their lines (``compliance.core.mail_outbox``, key
+  recipient and date), all in one transaction per recipient (as
+  ``training.reminders.services.digest_send``): a second run or a second worker hits a
+  constraint and sends nothing more. The e-mail goes out after that commit, at most once even
+  if the worker dies mid-send; one the server refused is retried by the next run (nothing is
+  marked sent that the mail server did not accept);
 * at most one e-mail per recipient per day: a recipient already reminded on that agency date
   gets lines that became due later that day on the next run.
 
@@ -36,7 +38,6 @@ None per action.
 from __future__ import annotations
 
 import logging
-import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -49,7 +50,8 @@ from django.utils import timezone
 
 from compliance.core import access
 from compliance.core.audit import acting_as
-from compliance.core.models import Agency, User
+from compliance.core.mail_outbox import mail_claim, mail_deliver, mail_outbox_flush
+from compliance.core.models import Agency, OutboundMail, User
 from compliance.core.site_links import absolute_url
 from compliance.core.system_account import system_user
 from incidents.corrective_actions.models import CorrectiveAction, CorrectiveActionReminder
@@ -64,6 +66,9 @@ DUE_SOON_DAYS = 7
 OVERDUE_REPEAT_DAYS = 7
 
 Kind = CorrectiveActionReminder.Kind
+
+#: The ``OutboundMail.purpose`` of the daily follow-up e-mails.
+FOLLOW_UP_PURPOSE = "follow-up"
 
 #: The section of the e-mail corrective actions are listed in.
 SECTION = "Corrective actions"
@@ -232,9 +237,15 @@ def reminder_message(*, address: str, lines: list[ReminderItem], today: date) ->
     return EmailMessage(subject=subject, body="\n".join(parts) + "\n", to=[address])
 
 
-def reminders_plan(*, now: datetime) -> list[ActionRecipient]:
-    """Who is to be reminded of what at ``now``: per recipient, the lines not sent yet. Fixed number of queries."""
-    agencies = {agency.pk: agency for agency in Agency.objects.only("pk", "public_id", "name", "time_zone")}
+def reminders_plan(*, now: datetime, agency_ids: set[int] | None = None) -> list[ActionRecipient]:
+    """Who is to be reminded of what at ``now``: per recipient, the lines not sent yet. Fixed number of queries.
+
+    ``agency_ids``: only these agencies' items (the local-day job's agencies); default every agency.
+    """
+    queryset = Agency.objects.only("pk", "public_id", "name", "time_zone")
+    if agency_ids is not None:
+        queryset = queryset.filter(pk__in=agency_ids)
+    agencies = {agency.pk: agency for agency in queryset}
     if not agencies:
         return []
     todays = {pk: timezone.localdate(now, timezone=agency.zone) for pk, agency in agencies.items()}
@@ -242,7 +253,7 @@ def reminders_plan(*, now: datetime) -> list[ActionRecipient]:
     due: list[tuple[CorrectiveAction, str, date]] = []
     for action in (
         CorrectiveAction.objects.open()
-        .filter(due_on__lte=latest)
+        .filter(due_on__lte=latest, agency_id__in=list(agencies))
         .select_related("incident", "owner")
         .only("pk", "agency_id", "kind", "due_on", "status", "owner", "incident__public_id")
         .order_by("due_on", "pk")
@@ -299,14 +310,24 @@ class _ReminderFailed(Exception):
     pass
 
 
+def follow_up_key(recipient: ActionRecipient) -> str:
+    """The follow-up e-mail's idempotency key: one per recipient (user id) and agency date."""
+    return f"{FOLLOW_UP_PURPOSE}:user:{recipient.user.pk}:{recipient.today.isoformat()}"
+
+
 def reminder_send(*, recipient: ActionRecipient, now: datetime) -> tuple[bool, bool]:
     """Record and send one recipient's reminders. Returns (sent, emailed); (False, False) if another run did.
 
-    Reminder rows, notifications and the e-mail in one transaction: the unique
-    (action, recipient, kind, day) constraint lets one run or worker through; a mail
-    failure rolls it all back for a later run (raises ``_ReminderFailed``).
+    Two phases (``compliance.core.mail_outbox``): the reminder rows, the notifications and the e-mail's claim
+    (``follow_up_key``) commit together — the unique (action, recipient, kind, day) constraints and the key let
+    one run or worker through — then the e-mail is sent and marked sent. A worker killed after the server
+    accepted it never sends it again; one killed before the send leaves it claimed for the next run.
+
+    Raises:
+        _ReminderFailed: the server refused the e-mail or was unreachable; the claim is retried next run.
     """
     address = (recipient.user.email or "").strip()
+    claim = None
     try:
         with transaction.atomic():
             rows_by_model: dict[type, list[models.Model]] = {}
@@ -328,30 +349,34 @@ def reminder_send(*, recipient: ActionRecipient, now: datetime) -> tuple[bool, b
                 ]
             )
             if address:
-                reminder_message(address=address, lines=recipient.lines, today=recipient.today).send(
-                    fail_silently=False
+                claim = mail_claim(
+                    key=follow_up_key(recipient),
+                    purpose=FOLLOW_UP_PURPOSE,
+                    message=reminder_message(address=address, lines=recipient.lines, today=recipient.today),
+                    now=now,
                 )
     except IntegrityError:
         return False, False  # another run or worker reminded this recipient first
-    except (smtplib.SMTPException, OSError) as exc:
-        # Ids and the error class only: an SMTP error's text can hold addresses.
+    if claim is None:
+        return True, False
+    state = mail_deliver(claim.pk)
+    if state in (OutboundMail.State.FAILED, OutboundMail.State.GIVEN_UP):
+        # Ids only (mail_outbox logs the error class): an SMTP error's text can hold addresses.
         logger.warning(
-            "Corrective-action reminder (%s lines, user %s) not sent: %s",
-            len(recipient.lines),
-            recipient.user.pk,
-            type(exc).__name__,
+            "Corrective-action reminder (%s lines, user %s) not e-mailed yet", len(recipient.lines), recipient.user.pk
         )
-        raise _ReminderFailed from exc
-    return True, bool(address)
+        raise _ReminderFailed
+    return True, state == OutboundMail.State.SENT
 
 
-def follow_up_reminders_send(*, now: datetime | None = None) -> dict:
+def follow_up_reminders_send(*, now: datetime | None = None, agency_ids: set[int] | None = None) -> dict:
     """The daily follow-up run: corrective actions and every registered source's items due soon or overdue at
     ``now``, one e-mail per recipient. Safe to run twice.
 
     Args:
-        now: an aware datetime (tests pass a fixed one; the daily task passes none). Each agency's
+        now: an aware datetime (tests pass a fixed one; the hourly task passes none). Each agency's
             local date is taken from it.
+        agency_ids: only these agencies (the local-day job passes the agencies whose day it runs); default all.
 
     Returns:
         Counts, no personal data: ``reminders`` (rows written, every source's), ``recipients`` (reached in-app
@@ -361,9 +386,11 @@ def follow_up_reminders_send(*, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     result = {"reminders": 0, "recipients": 0, "emails": 0, "failed": 0}
     by_section = {SECTION: 0} | {source.section: 0 for source in REMINDER_SOURCES}
+    # Follow-ups claimed by an earlier run but not sent (killed before the send, or refused): send them now.
+    result["emails"] += mail_outbox_flush(now=now, purpose=FOLLOW_UP_PURPOSE)["sent"]
     # Nothing written here is audited; any history row a future change writes is the system account's.
     with acting_as(system_user(), reason="Corrective-action reminders"):
-        for recipient in reminders_plan(now=now):
+        for recipient in reminders_plan(now=now, agency_ids=agency_ids):
             try:
                 sent, emailed = reminder_send(recipient=recipient, now=now)
             except _ReminderFailed:
@@ -378,7 +405,9 @@ def follow_up_reminders_send(*, now: datetime | None = None) -> dict:
     return {**result, "by_section": by_section}
 
 
-def send_corrective_action_reminders(*, now: datetime | None = None) -> dict[str, int]:
+def send_corrective_action_reminders(
+    *, now: datetime | None = None, agency_ids: set[int] | None = None
+) -> dict[str, int]:
     """Remind owners and supervisors of corrective actions due soon or overdue at ``now``, with every registered
     source's lines (``REMINDER_SOURCES``: commitments) in the same e-mail (``follow_up_reminders_send``). Safe to
     run twice.
@@ -388,5 +417,5 @@ def send_corrective_action_reminders(*, now: datetime | None = None) -> dict[str
         written (every source's), recipients reached (in-app and/or mail), e-mails sent, recipients whose mail
         failed (retried next run).
     """
-    result = follow_up_reminders_send(now=now)
+    result = follow_up_reminders_send(now=now, agency_ids=agency_ids)
     return {key: result[key] for key in ("reminders", "recipients", "emails", "failed")}

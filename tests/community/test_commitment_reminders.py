@@ -17,6 +17,7 @@ from community.commitments.models import Commitment, CommitmentReminder
 from community.commitments.reminders import SOURCE
 from community.outreach import services as outreach_services
 from community.outreach.models import OutreachEvent
+from compliance.core.models import OutboundMail
 from compliance.core.roles import Role
 from incidents.corrective_actions import reminders
 from incidents.corrective_actions.models import CorrectiveAction, CorrectiveActionReminder
@@ -207,18 +208,23 @@ class CommitmentReminderTests(BaseTestCase):
         [own] = [m for m in mail.outbox if m.to == ["staff_a@example.test"]]
         self.assertIn("A commitment you own", own.body)
 
-    def test_a_mail_failure_rolls_that_recipients_rows_back_for_the_next_run(self):
+    def test_a_mail_server_down_keeps_the_claim_and_the_next_run_sends_the_mail_once(self):
         with (
             self.settings(EMAIL_BACKEND="tests.training.helpers.RefusingEmailBackend"),
             self.assertLogs("incidents.corrective_actions.reminders", "WARNING") as logs,
         ):
             result = self.run_on(date(2026, 3, 13))
         self.assertEqual(result, {"reminders": 0, "recipients": 0, "emails": 0, "failed": 1})
-        self.assertFalse(CommitmentReminder.objects.exists())
-        self.assertFalse(Notification.objects.exists())
+        # Recorded with the e-mail's claim before the send: the e-mail is what waits, not the reminder.
+        self.assertEqual(CommitmentReminder.objects.count(), 1)
+        self.assertEqual(Notification.objects.count(), 1)
+        self.assertEqual(OutboundMail.objects.get().state, OutboundMail.State.FAILED)
         self.assertNotIn("example.test", "".join(logs.output))
         self.assertEqual(self.run_on(date(2026, 3, 14))["emails"], 1)
+        self.assertEqual(len(mail.outbox), 1)
+        self.assertEqual(OutboundMail.objects.get().state, OutboundMail.State.SENT)
         self.assertEqual(CommitmentReminder.objects.count(), 1)
+        self.assertEqual(Notification.objects.count(), 1)
 
     def test_a_second_worker_racing_sends_nothing_more(self):
         plan = reminders.reminders_plan(now=noon(date(2026, 3, 13)))

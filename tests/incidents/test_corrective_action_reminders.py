@@ -10,6 +10,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from compliance.celery import app as celery_app
+from compliance.core.models import OutboundMail
 from compliance.core.roles import Role
 from incidents.corrective_actions import reminders
 from incidents.corrective_actions.models import CorrectiveAction, CorrectiveActionReminder
@@ -128,21 +129,27 @@ class CorrectiveActionReminderTests(BaseTestCase):
         self.run_on(date(2026, 3, 13))
         self.assertNotIn("supervisor_b@example.test", self.recipients())
 
-    def test_a_mail_failure_rolls_that_recipients_reminders_back_for_the_next_run(self):
+    def test_a_mail_server_down_keeps_the_claims_and_the_next_run_sends_each_mail_once(self):
         with (
             self.settings(EMAIL_BACKEND="tests.training.helpers.RefusingEmailBackend"),
-            self.assertLogs("incidents.corrective_actions.reminders", "WARNING") as logs,
+            self.assertLogs(level="WARNING") as logs,
         ):
             result = self.run_on(date(2026, 3, 13))
         self.assertEqual(result, {"reminders": 0, "recipients": 0, "emails": 0, "failed": 3})
-        self.assertFalse(CorrectiveActionReminder.objects.exists())
-        self.assertFalse(Notification.objects.exists())
-        self.assertIn("SMTPServerDisconnected", logs.output[0])
+        # The reminders are recorded with their e-mail's claim before the send; the e-mails wait.
+        self.assertEqual(CorrectiveActionReminder.objects.count(), 3)
+        self.assertEqual(
+            list(OutboundMail.objects.values_list("state", flat=True).distinct()), [OutboundMail.State.FAILED]
+        )
+        self.assertIn("ConnectionRefusedError", "".join(logs.output))
         self.assertNotIn("example.test", "".join(logs.output))
+        notifications = Notification.objects.count()
 
         result = self.run_on(date(2026, 3, 14))
         self.assertEqual(result["emails"], 3)
+        self.assertEqual(len(mail.outbox), 3)
         self.assertEqual(CorrectiveActionReminder.objects.filter(kind="due").count(), 3)
+        self.assertEqual(Notification.objects.count(), notifications)
 
     def test_a_second_worker_racing_sends_nothing_more(self):
         plan = reminders.reminders_plan(now=noon(date(2026, 3, 13)))

@@ -77,9 +77,15 @@ def make_certification(officer, course, completed_on: date, *, expires_on: date 
 
 
 class RefusingEmailBackend:
-    """A mail server that is down: every send raises, as smtplib does."""
+    """A mail server that is down: connecting raises, as smtplib does (and so does a send on any connection)."""
 
     def __init__(self, *args, **kwargs):
+        pass
+
+    def open(self):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    def close(self):
         pass
 
     def send_messages(self, messages):

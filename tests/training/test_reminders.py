@@ -7,9 +7,10 @@ from django.core import mail
 from django.test import override_settings
 
 from compliance.celery import app as celery_app
+from compliance.core.models import OutboundMail
 from tests.base import BaseTestCase
 from tests.training.helpers import make_certification, make_course, make_officer
-from training.reminders.models import CertificationReminder, Notification, ReminderDelivery, ReminderDigest
+from training.reminders.models import CertificationReminder, Notification, ReminderDigest
 from training.reminders.services import send_certification_reminders
 from training.roster.models import Officer
 
@@ -173,25 +174,32 @@ class ReminderTests(BaseTestCase):
         self.assertEqual(self.run_on(date(2026, 5, 2)).notices_raised, 0)
         self.assertFalse(ReminderDigest.objects.exists())
 
-    def test_a_mail_failure_rolls_the_digest_back_for_the_next_run(self):
+    def test_a_mail_server_down_leaves_the_mail_claimed_and_the_next_run_sends_it_once(self):
         with (
             self.settings(EMAIL_BACKEND="tests.training.helpers.RefusingEmailBackend"),
-            self.assertLogs("training.reminders.services", "WARNING") as logs,
+            self.assertLogs("compliance.core.mail_outbox", "WARNING") as logs,
         ):
             result = self.run_on(date(2026, 5, 1))
-        self.assertEqual((result.notices_raised, result.digests_sent, result.failed), (1, 0, 3))
-        self.assertFalse(ReminderDigest.objects.exists())
-        self.assertFalse(ReminderDelivery.objects.exists())
-        self.assertFalse(Notification.objects.exists())  # retried with the mail, not shown twice
-        self.assertIn("SMTPServerDisconnected", logs.output[0])
+        self.assertEqual((result.notices_raised, result.digests_sent, result.emails_sent, result.failed), (1, 0, 0, 3))
+        self.assertEqual(ReminderDigest.objects.count(), 3)  # recorded with the claim, before the send
+        self.assertEqual(
+            list(OutboundMail.objects.values_list("state", "attempts", "error").distinct()),
+            [(OutboundMail.State.FAILED, 1, "ConnectionRefusedError")],
+        )
+        self.assertEqual(len(mail.outbox), 0)
+        self.assertIn("ConnectionRefusedError", logs.output[0])
         self.assertNotIn("dana.z", "".join(logs.output))
+        notifications = Notification.objects.count()
 
         result = self.run_on(date(2026, 5, 2))
 
-        self.assertEqual((result.notices_raised, result.emails_sent), (0, 3))
+        self.assertEqual((result.notices_raised, result.digests_sent, result.emails_sent), (0, 0, 3))
+        self.assertEqual(Notification.objects.count(), notifications)  # in-app lines not shown twice
+        self.assertEqual(len(mail.outbox), 3)
+        self.assertEqual(set(OutboundMail.objects.values_list("state", flat=True)), {OutboundMail.State.SENT})
         self.assertEqual(self.sent(), [(60, date(2026, 5, 1))])
         [own] = self.mail_to(OFFICER_ADDRESS)
-        self.assertIn("expires in 59 days (last valid day 2026-06-30; 60-day notice)", own.body)
+        self.assertIn("expires in 60 days (last valid day 2026-06-30; 60-day notice)", own.body)  # the same message
 
     def test_the_beat_task_is_registered_under_the_scheduled_name(self):
         celery_app.loader.import_default_modules()  # what a worker does at start: autodiscovers tasks.py

@@ -20,11 +20,17 @@ Two records, two guarantees:
   Only the most urgent notice of a certification is delivered: a 60-day
   notice not yet delivered when the 30-day one is raised is not sent.
 
-The digest row, its delivery rows, its notifications and the mail share one
-transaction: a second run or worker racing this one hits the unique constraint
-and skips that recipient; a mail failure rolls everything back, so the next run
-retries (SECURITY.md F-12: not marked sent until the server accepted it). A
-recipient who already got today's digest gets newly raised notices tomorrow.
+The digest row, its delivery rows, its notifications and the e-mail's claim
+(``compliance.core.mail_outbox``, key ``digest_key``: recipient and date) share one
+transaction: a second run or worker racing this one hits the unique constraint and
+skips that recipient. The e-mail is sent after that commit and marked sent after the
+server accepted it, so a worker killed in between never sends it twice (at most once,
+SECURITY.md F-1); a refused e-mail is retried by the next run (F-12). A recipient who
+already got today's digest gets newly raised notices tomorrow.
+
+Scheduling: ``training.tasks.send_certification_reminders_task`` runs hourly and
+handles each agency once per local day at ``REMINDER_LOCAL_HOUR``
+(``compliance.core.local_day_jobs``); ``agency_ids`` limits a run to those agencies.
 
 Who is notified: active users only (``is_active``), never an inactive one. An
 officer's address that belongs to a user account is that user (one digest, and
@@ -41,7 +47,6 @@ per certification.
 from __future__ import annotations
 
 import logging
-import smtplib
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
@@ -53,7 +58,8 @@ from guardian.shortcuts import get_users_with_perms
 
 from compliance.core import access
 from compliance.core.audit import acting_as
-from compliance.core.models import Agency, User
+from compliance.core.mail_outbox import address_token, mail_claim, mail_deliver, mail_outbox_flush
+from compliance.core.models import Agency, OutboundMail, User
 from compliance.core.system_account import system_user
 from training.reminders.messages import DigestLine, digest_message, digest_notifications
 from training.reminders.models import CertificationReminder, Notification, ReminderDelivery, ReminderDigest
@@ -65,6 +71,8 @@ from training.roster.selectors import INACTIVE_OFFICER_STATUSES, latest_certific
 logger = logging.getLogger(__name__)
 
 Role = ReminderDelivery.Role
+#: The ``OutboundMail.purpose`` of the digests.
+DIGEST_PURPOSE = "digest"
 # When one person is reached in several roles for one notice, the most personal wins.
 ROLE_PRIORITY = {Role.OFFICER: 0, Role.SUPERVISOR: 1, Role.ADMINISTRATOR: 2}
 
@@ -123,9 +131,13 @@ class ReminderWindow:
     latest: date
 
 
-def reminder_window(*, now: datetime) -> ReminderWindow | None:
-    """Every agency's local date and thresholds at ``now``, and the expiry range a notice can concern. Two queries."""
-    agencies = {agency.pk: agency for agency in Agency.objects.only("pk", "public_id", "name", "time_zone")}
+def reminder_window(*, now: datetime, agency_ids: set[int] | None = None) -> ReminderWindow | None:
+    """Every agency's (or only ``agency_ids``') local date and thresholds at ``now``, and the expiry range a notice
+    can concern. Two queries."""
+    queryset = Agency.objects.only("pk", "public_id", "name", "time_zone")
+    if agency_ids is not None:
+        queryset = queryset.filter(pk__in=agency_ids)
+    agencies = {agency.pk: agency for agency in queryset}
     if not agencies:
         return None
     todays = {pk: rules.agency_today(agency, now) for pk, agency in agencies.items()}
@@ -159,7 +171,7 @@ def reminders_due(*, now: datetime) -> list[DueNotice]:
 def _due(window: ReminderWindow) -> list[DueNotice]:
     candidates = (
         latest_certifications()
-        .filter(expires_on__range=(window.earliest, window.latest))
+        .filter(expires_on__range=(window.earliest, window.latest), agency_id__in=list(window.agencies))
         .exclude(officer__status__in=INACTIVE_OFFICER_STATUSES)
         .select_related("course", "officer", "officer__supervisor")
         .order_by("expires_on", "pk")
@@ -323,15 +335,29 @@ def digests_plan(*, due: list[DueNotice], recipients: dict[int, list], window: R
     return [recipient for key, recipient in sorted(plan.items()) if (key, recipient.today) not in already]
 
 
-def digest_send(*, recipient: Recipient, now: datetime) -> tuple[bool, bool]:
-    """Record and send one digest. Returns (sent, emailed); (False, False) if refused or failed.
+def digest_key(recipient: Recipient) -> str:
+    """The digest's idempotency key: one e-mail per recipient (user id, or a hash of the address) and date."""
+    kind, value = recipient.key
+    who = f"user:{value}" if kind == "user" else f"email:{address_token(str(value))}"
+    return f"digest:{who}:{recipient.today.isoformat()}"
 
-    Digest row, deliveries, notifications and mail in one transaction: the
-    unique (recipient, date) constraint lets one run or worker through; a
-    mail failure rolls it all back for a later run.
+
+def digest_send(*, recipient: Recipient, now: datetime) -> tuple[bool, bool]:
+    """Record and send one digest. Returns (sent, emailed); (False, False) if another run or worker sent it.
+
+    Two phases (``compliance.core.mail_outbox``): the digest row, its deliveries, its notifications and the
+    mail's claim (key ``digest_key``) commit together first — the unique (recipient, date) constraint lets one
+    run or worker through; then the e-mail goes out and is marked sent. A worker killed after the server
+    accepted the mail never sends it again (the claim stays "sending", later "unconfirmed"); one killed before
+    the send leaves it "claimed" and the next run sends it.
+
+    Raises:
+        _DigestFailed: the mail server refused the e-mail or could not be reached; the claim is "failed" and
+            the next run (``mail_outbox_flush``) retries it. The in-app notifications are recorded.
     """
     today = recipient.today
     address = recipient.address.strip()
+    claim = None
     try:
         with transaction.atomic():
             digest = ReminderDigest.objects.create(
@@ -349,31 +375,41 @@ def digest_send(*, recipient: Recipient, now: datetime) -> tuple[bool, bool]:
                     digest_notifications(recipient=recipient.user, lines=recipient.lines, digest=digest, now=now)
                 )
             if address:
-                digest_message(address=address, lines=recipient.lines, today=today).send(fail_silently=False)
+                claim = mail_claim(
+                    key=digest_key(recipient),
+                    purpose=DIGEST_PURPOSE,
+                    message=digest_message(address=address, lines=recipient.lines, today=today),
+                    now=now,
+                )
     except IntegrityError:
         return False, False  # another run or worker sent this recipient's digest first
-    except (smtplib.SMTPException, OSError) as exc:
-        # Ids and the error class only: an SMTP error's text can hold addresses (no
-        # personal data in logs). Everything rolled back; the next run retries.
+    if claim is None:
+        return True, False
+    state = mail_deliver(claim.pk)
+    if state in (OutboundMail.State.FAILED, OutboundMail.State.GIVEN_UP):
+        # Ids only (mail_outbox logs the error class): no personal data in logs.
         logger.warning(
-            "Reminder digest (%s lines, user %s) not sent: %s",
+            "Reminder digest (%s lines, user %s) not e-mailed yet",
             len(recipient.lines),
             recipient.user.pk if recipient.user else "-",
-            type(exc).__name__,
         )
-        raise _DigestFailed from exc
-    return True, bool(address)
+        raise _DigestFailed
+    return True, state == OutboundMail.State.SENT
 
 
 class _DigestFailed(Exception):
     pass
 
 
-def send_certification_reminders(*, now: datetime | None = None) -> ReminderRunResult:
+def send_certification_reminders(
+    *, now: datetime | None = None, agency_ids: set[int] | None = None
+) -> ReminderRunResult:
     """Raise every notice due at ``now`` (default: the current time) and send today's digests. Safe to run twice.
 
     Args:
-        now: an aware datetime; tests pass a fixed one, the daily task passes none.
+        now: an aware datetime; tests pass a fixed one, the hourly task passes none.
+        agency_ids: only these agencies' certifications (the local-day job passes the agencies whose day it
+            runs); default every agency.
 
     Returns:
         A ``ReminderRunResult``: notices this call raised (a notice with no
@@ -382,7 +418,9 @@ def send_certification_reminders(*, now: datetime | None = None) -> ReminderRunR
     """
     now = now or timezone.now()
     result = ReminderRunResult()
-    window = reminder_window(now=now)
+    # Digests claimed by an earlier run but not sent (killed before the send, or refused): send them now.
+    result.emails_sent += mail_outbox_flush(now=now, purpose=DIGEST_PURPOSE)["sent"]
+    window = reminder_window(now=now, agency_ids=agency_ids)
     if window is None:
         return result
     # Nothing written here is an audited model; any history row a future change

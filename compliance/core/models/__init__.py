@@ -1,4 +1,5 @@
-"""Core models every app builds on: agencies, agreements, users, findings, reports, access log, account events."""
+"""Core models every app builds on: agencies, agreements, users, findings, reports, access log, account events,
+local-day job runs and the outbound-mail claims."""
 
 from compliance.core.models.access_log import (
     AccessLog,
@@ -11,6 +12,8 @@ from compliance.core.models.account_event import AccountEvent, account_event_rec
 from compliance.core.models.agency import Agency, Agreement, AgreementModel
 from compliance.core.models.base import AgencyScopedModel, Severity, TimeStampedModel
 from compliance.core.models.finding import Finding
+from compliance.core.models.job_run import JobRun
+from compliance.core.models.outbound_mail import OutboundMail
 from compliance.core.models.report import Report, ReportPart
 from compliance.core.models.user import User
 
@@ -26,6 +29,8 @@ __all__ = [
     "Agreement",
     "AgreementModel",
     "Finding",
+    "JobRun",
+    "OutboundMail",
     "Report",
     "ReportPart",
     "session_hash",

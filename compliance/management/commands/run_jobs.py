@@ -4,17 +4,19 @@ The same work beat schedules (compliance/celery.py): the roster's stored
 training facts, the certification lapses (case H1), the certification expiry
 reminders, the 90-day inactive accounts (A8), the hold-deadline, consular-notification and release-notice sweeps, the
 case-deadline sweep, the corrective-action reminders (commitment reminders in the same e-mails), the
-steering-committee sweep and the report sweep (queued reports handed to the broker again, stuck ones restarted or
-failed). All
-are idempotent, so running them by hand (after downtime, after a deploy, or
+steering-committee sweep, the report sweep (queued reports handed to the broker again, stuck ones restarted or
+failed), then the mail-outbox sweep. All
+are idempotent (e-mail at most once per key), so running them by hand (after downtime, after a deploy, or
 right after loading demo data) never sends a notice twice. Attributed to the
-system account, like scheduled runs.
+system account, like scheduled runs. Unlike beat's hourly local-day ticks, this runs every
+agency's jobs now, whatever its local hour (each on its own local date).
 """
 
 from django.core.management.base import BaseCommand
 
 from community.steering_committee.sweep import sweep_steering_committee
 from compliance.accounts.inactivity import inactive_accounts_deactivate
+from compliance.core.mail_outbox import mail_outbox_flush
 from compliance.reports.sweep import reports_sweep
 from incidents.consular.services import sweep_consular_notifications
 from incidents.corrective_actions.reminders import follow_up_reminders_send
@@ -45,6 +47,7 @@ class Command(BaseCommand):
         action_reminders = follow_up_reminders_send()
         committee = sweep_steering_committee()
         reports = reports_sweep()
+        outbox = mail_outbox_flush()
         self.stdout.write(f"Accounts deactivated after 90 days without a sign-in: {inactive}.")
         self.stdout.write(f"Training facts refreshed for {facts} officers.")
         self.stdout.write(f"Certification lapses recorded: {lapses}.")
@@ -78,4 +81,8 @@ class Command(BaseCommand):
             f"Report sweep: {reports['dispatched']} handed to the report service again, {reports['restarted']} "
             f"restarted, {reports['failed']} failed after too many attempts, {reports['broker_down']} left queued "
             "(report service not reachable)."
+        )
+        self.stdout.write(
+            f"Mail outbox: {outbox['sent']} waiting e-mails sent, {outbox['failed']} still failing, "
+            f"{outbox['unconfirmed']} marked unconfirmed (never resent)."
         )
