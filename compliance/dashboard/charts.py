@@ -8,6 +8,8 @@ figures in a data table beside it for screen readers and keyboard users.
 
 from __future__ import annotations
 
+import functools
+
 import pygal
 
 from compliance.core.charts import chart_new, chart_svg
@@ -26,7 +28,20 @@ FINDINGS_TITLE = "Findings opened and closed per month"
 
 
 def roster_chart_svg(roster: dict[str, int]) -> str:
-    """A horizontal bar chart of the roster figures as inline SVG (no script, no external links)."""
+    """A horizontal bar chart of the roster figures as inline SVG (no script, no external links).
+
+    Drawing it costs pygal tens of milliseconds; the same four counts always give the same SVG, so the
+    last ``ROSTER_CHART_MEMO`` drawings are kept in the process (``_roster_chart``).
+    """
+    return _roster_chart(tuple(roster.get(key, 0) for key, _ in ROSTER_SERIES))
+
+
+#: How many roster charts (distinct sets of counts) each process keeps drawn.
+ROSTER_CHART_MEMO = 256
+
+
+@functools.lru_cache(maxsize=ROSTER_CHART_MEMO)
+def _roster_chart(counts: tuple[int, ...]) -> str:
     chart = chart_new(
         pygal.HorizontalBar,
         colors=("#00a91c", "#ffbe2e", "#b50909", "#1b1b1b"),
@@ -40,8 +55,8 @@ def roster_chart_svg(roster: dict[str, int]) -> str:
         show_x_guides=False,
     )
     chart.title = "Officers by training status"
-    for key, label in ROSTER_SERIES:
-        chart.add(label, [roster.get(key, 0)])
+    for (_, label), count in zip(ROSTER_SERIES, counts, strict=True):
+        chart.add(label, [count])
     return chart_svg(chart)
 
 
