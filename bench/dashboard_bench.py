@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import statistics
 import sys
 import time
 from datetime import timedelta
@@ -168,8 +169,11 @@ def figure_statements(agency) -> list[str]:
     return [query["sql"] for query in captured.captured_queries]
 
 
-def time_raw_sql(statements: list[str], *, repeat: int) -> list[float]:
-    """Milliseconds of running every statement once (fetching all rows) over a separate psycopg connection."""
+def time_raw_sql(statements: list[str], *, repeat: int, slowest: int = 5) -> list[float]:
+    """Milliseconds of running every statement once (fetching all rows) over a separate psycopg connection.
+
+    Also prints the ``slowest`` statements by their median time (ms) and their first 90 characters.
+    """
     import psycopg
 
     settings = connection.settings_dict
@@ -186,12 +190,19 @@ def time_raw_sql(statements: list[str], *, repeat: int) -> list[float]:
         for statement in statements:  # warm-up: plans, buffers
             cursor.execute(statement)
             cursor.fetchall()
+        each: dict[int, list[float]] = {}
         for _ in range(repeat):
             started = time.perf_counter()
-            for statement in statements:
+            for index, statement in enumerate(statements):
+                before = time.perf_counter()
                 cursor.execute(statement)
                 cursor.fetchall()
+                each.setdefault(index, []).append((time.perf_counter() - before) * 1000)
             samples.append((time.perf_counter() - started) * 1000)
+    medians = sorted(((statistics.median(times), index) for index, times in each.items()), reverse=True)
+    print(f"  slowest of the {len(statements)} figure statements (median ms):")
+    for median, index in medians[:slowest]:
+        print(f"    {median:7.1f}  {' '.join(statements[index].split())[:90]}")
     return samples
 
 

@@ -1,10 +1,11 @@
 """The dashboard's expensive figures in Django's cache: per agency, agency-local day and data version.
 
 What is cached (``dashboard_figures``' "slow" part): the 12-month trends and their SVG charts, the
-detainers' offense-level shares (all time) and the training currency per course. Each entry's key carries
-the agency, its local date (so a new day, and with it a new month, builds afresh) and the agency's
-**version**, bumped by every save or delete of a detainer, finding, officer, certification, training
-requirement or agreement (``dashboard_changed``; connected by ``ComplianceConfig.ready`` through
+detainers' offense-level shares (all time), the training currency per course and the case deadlines
+(cases past the investigation target, ICE referrals overdue). Each entry's key carries the agency, its
+local date (so a new day, and with it a new month, builds afresh) and the agency's **version**, bumped by
+every save or delete of a detainer, finding, case, referral, case settings, officer, certification,
+course, training requirement or agreement (``dashboard_changed``; connected by ``ComplianceConfig.ready`` through
 ``connect_invalidation``). What no signal sees (a bulk ``update()``, the clock passing a hold deadline)
 shows within ``CACHE_SECONDS``. The cache is ``django.core.cache.cache``: Redis in production
 (``REDIS_URL``), local memory otherwise. Entries hold plain values (numbers, strings, dates), no model.
@@ -80,10 +81,23 @@ def invalidating_models() -> list:
     """The models whose saves and deletes change a cached dashboard figure."""
     from compliance.core.models import Agreement, Finding
     from incidents.detainers.models import Detainer
+    from incidents.incident_log.models import Incident, IncidentSettings
+    from incidents.referrals.models import Referral
     from training.requirements.models import TrainingRequirement
     from training.roster.models import Certification, Course, Officer
 
-    return [Detainer, Finding, Officer, Certification, Course, TrainingRequirement, Agreement]
+    return [
+        Detainer,
+        Finding,
+        Incident,
+        Referral,
+        IncidentSettings,
+        Officer,
+        Certification,
+        Course,
+        TrainingRequirement,
+        Agreement,
+    ]
 
 
 def connect_invalidation() -> None:

@@ -126,6 +126,8 @@ class SlowFigures:
     minor_count: int
     minor_percent: float
     training_currency: list[CourseCurrency]
+    #: ``incidents.referrals.selectors.deadline_counts``: a pass over every case of the agency.
+    deadlines: dict[str, int]
 
 
 def quarter_bounds(today: date) -> tuple[date, date]:
@@ -176,9 +178,11 @@ def dashboard_figures(*, agency, now: datetime | None = None) -> DashboardFigure
         * ``trends`` — the last 12 agency-local months (``compliance.dashboard.trends``) and ``charts``:
           the roster chart and the three trend charts, each with the link of its filtered list.
 
-        Thirteen queries, whatever the amount of data, when the cached part is fresh; seven more
-        when it is built (``SlowFigures``: three trends, two currency, one offense levels; one
-        more roster query when some officer has no stored training facts yet).
+        Eleven queries whatever the amount of data when the cached part is fresh, one more when some
+        officer has no stored training facts yet; eight more when the cached part is built
+        (``SlowFigures``: three trends, two currency, one offense levels, two case deadlines with the
+        case settings). The cached part is at most ``compliance.dashboard.cache.CACHE_SECONDS`` old
+        and rebuilt at once after any change of the rows it reads.
     """
     now = now or timezone.now()
     today = timezone.localdate(now, timezone=agency.zone)
@@ -220,7 +224,6 @@ def dashboard_figures(*, agency, now: datetime | None = None) -> DashboardFigure
     )
 
     roster = roster_page_status_counts(agency=agency, today=today)
-    deadlines = deadline_counts(agency=agency, now=now)
     commitments = commitment_counts(agency=agency, today=today)
     slow = cached_figures(agency, today, lambda: _slow_figures(agency, today, now), variant="slow")
     roster_svg = roster_chart_svg(roster)
@@ -248,8 +251,8 @@ def dashboard_figures(*, agency, now: datetime | None = None) -> DashboardFigure
         detainers_minor_offense_count=slow.minor_count,
         detainers_minor_offense_percent=slow.minor_percent,
         corrective_actions_overdue_count=overdue_action_count(agency=agency, today=today),
-        cases_past_target_count=deadlines["cases_past_target"],
-        referrals_overdue_count=deadlines["referrals_overdue"],
+        cases_past_target_count=slow.deadlines["cases_past_target"],
+        referrals_overdue_count=slow.deadlines["referrals_overdue"],
         commitments_overdue_count=commitments["overdue"],
         commitments_due_soon_count=commitments["due_soon"],
         findings_by_severity=findings_rows,
@@ -282,7 +285,8 @@ def _findings_by_severity_and_age(agency, now: datetime) -> tuple[list[FindingsR
 
 
 def _slow_figures(agency, today: date, now: datetime) -> SlowFigures:
-    """The cached part of ``dashboard_figures``: trends and their charts, offense-level shares, training currency."""
+    """The cached part of ``dashboard_figures``: each figure here reads all of the agency's detainers, cases or
+    roster (trends and their charts, offense-level shares, training currency, case deadlines)."""
     trends = monthly_trends(agency=agency, today=today, now=now)
     shares = offense_level_shares(agency=agency)
     return SlowFigures(
@@ -291,6 +295,7 @@ def _slow_figures(agency, today: date, now: datetime) -> SlowFigures:
         minor_count=shares.minor_count,
         minor_percent=shares.minor_percent,
         training_currency=course_currency(agency=agency, today=today),
+        deadlines=deadline_counts(agency=agency, now=now),
     )
 
 
