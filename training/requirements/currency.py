@@ -80,7 +80,8 @@ def course_currency(*, agency, today: date) -> list[CourseCurrency]:
             req_kind=F("agreement__training_requirements__kind"),
         )
         .filter(req_course__isnull=False)
-        .annotate(
+        # Aliases, not annotations: each EXISTS is evaluated only inside the count's FILTER, for its kind's rows.
+        .alias(
             basic_done=Exists(
                 Certification.objects.filter(
                     officer=OuterRef("pk"), course=OuterRef("req_course"), completed_on__lte=today
