@@ -16,6 +16,10 @@ class ComplianceConfig(AppConfig):
             signals,
         )
         from compliance.core.signals import object_permissions_cleanup
+        from compliance.dashboard.cache import connect_invalidation
+
+        # The dashboard's cached figures go stale on every change of the rows they are read from.
+        connect_invalidation()
 
         # Every model (case A2): a deleted object leaves no guardian object permissions behind.
         post_delete.connect(object_permissions_cleanup, dispatch_uid="compliance.object_permissions_cleanup")

@@ -26,12 +26,12 @@ supervisor's recorded resolution of the claim) is closed by that decision
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from compliance.core import access
@@ -53,12 +53,43 @@ CLOSED_STATUSES = (Finding.Status.RESOLVED, Finding.Status.FALSE_POSITIVE)
 ACTIVE = "active"
 
 
-def findings_for(user, *, status: str = ACTIVE, kind: str = "", severity: str = "") -> QuerySet[Finding]:
+#: Age buckets of open findings (the dashboard's columns and the findings list's ``age`` filter): key, label, and
+#: the age range in days since ``opened_at`` (real 24-hour days at the moment asked; upper bound None: no limit).
+AGE_BUCKETS = (
+    ("lt7", "Under 7 days", 0, 7),
+    ("7to30", "7 to 30 days", 7, 30),
+    ("30to90", "30 to 90 days", 30, 90),
+    ("gt90", "Over 90 days", 90, None),
+)
+AGE_LABELS = {key: label for key, label, _, _ in AGE_BUCKETS}
+
+
+def age_q(bucket: str, now: datetime) -> Q:
+    """Findings whose age at ``now`` (aware) falls in ``bucket`` (a key of ``AGE_BUCKETS``).
+
+    A finding opened exactly 7 days (168 hours) before ``now`` is in "7to30", one a second younger in
+    "lt7": each bucket includes its lower bound and excludes its upper one.
+
+    Raises:
+        KeyError: ``bucket`` is not a key of ``AGE_BUCKETS``.
+    """
+    lowest, highest = {key: (lo, hi) for key, _, lo, hi in AGE_BUCKETS}[bucket]
+    condition = Q(opened_at__lte=now - timedelta(days=lowest))
+    if highest is not None:
+        condition &= Q(opened_at__gt=now - timedelta(days=highest))
+    return condition
+
+
+def findings_for(
+    user, *, status: str = ACTIVE, kind: str = "", severity: str = "", age: str = "", now: datetime | None = None
+) -> QuerySet[Finding]:
     """Findings of every agency where ``user`` holds ``view_records``, newest first, filtered.
 
     Args:
         status: a ``Finding.Status`` value, ``"active"`` (open or acknowledged) or "" (all).
         kind, severity: a ``Finding.Kind`` / ``Severity`` value or "" (all).
+        age: a key of ``AGE_BUCKETS`` (``age_q`` at ``now``) or "" (any age).
+        now: the aware instant ages are measured at (default: the current time).
 
     Agency, content type and the users are joined; the page prefetches the
     records (one query per record type), so the count does not grow with rows.
@@ -74,6 +105,8 @@ def findings_for(user, *, status: str = ACTIVE, kind: str = "", severity: str = 
         queryset = queryset.filter(kind=kind)
     if severity:
         queryset = queryset.filter(severity=severity)
+    if age in AGE_LABELS:
+        queryset = queryset.filter(age_q(age, now or timezone.now()))
     return queryset.order_by("-opened_at", "-pk")
 
 

@@ -50,6 +50,10 @@ class FindingFilterForm(forms.Form):
     )
     kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Finding.Kind.choices])
     severity = forms.ChoiceField(required=False, choices=[("", "Any severity"), *Severity.choices])
+    # Age since opened (the dashboard's open findings by severity and age link here).
+    age = forms.ChoiceField(
+        required=False, choices=[("", "Any age"), *((key, label) for key, label, _, _ in services.AGE_BUCKETS)]
+    )
 
 
 class ResolveForm(forms.Form):
@@ -81,11 +85,15 @@ def _finding_or_404(request, public_id) -> Finding:
 @login_required
 @never_cache
 def finding_list(request):
-    """Findings of the user's agencies (``?agency=`` narrows to one), filtered by status, kind, severity."""
+    """Findings of the user's agencies (``?agency=`` narrows to one), filtered by status, kind, severity, age."""
     data = request.GET.copy()
     data.setdefault("status", services.ACTIVE)
     filters = FindingFilterForm(data)
-    chosen = filters.cleaned_data if filters.is_valid() else {"status": services.ACTIVE, "kind": "", "severity": ""}
+    chosen = (
+        filters.cleaned_data
+        if filters.is_valid()
+        else {"status": services.ACTIVE, "kind": "", "severity": "", "age": ""}
+    )
     queryset = services.findings_for(request.user, **chosen)
     queryset, only_agency = access.narrow_to_requested_agency(queryset, request)
     page = paginate(request, queryset.prefetch_related("record"), per_page=PAGE_SIZE)

@@ -1,6 +1,6 @@
-"""Forms of the detainer log: the page's filters (GET: outcome, received dates, the tokens of a name look-up and
-of a booking/A-number look-up), the look-ups themselves (POST: a name or an A-number never goes into a URL,
-SECURITY.md F6), the export's."""
+"""Forms of the detainer log: the page's filters (GET: outcome, received dates, held past the deadline, the tokens
+of a name look-up and of a booking/A-number look-up), the look-ups themselves (POST: a name or an A-number never
+goes into a URL, SECURITY.md F6), the export's."""
 
 from __future__ import annotations
 
@@ -19,6 +19,10 @@ OUTCOME_CHOICES = [
     ("released", "Released"),
     ("lifted", "Detainer lifted or declined"),
 ]
+
+#: The ``hold`` filter's value: detainers held past their hold deadline
+#: (``incidents.detainers.selectors.held_past_deadline_q``).
+HOLD_PAST_DEADLINE = "past_deadline"
 
 DATE_MESSAGE = "Enter a date as YYYY-MM-DD, e.g. 2026-03-09."
 
@@ -41,6 +45,12 @@ class DetainerLogFilterForm(forms.Form):
         error_messages={"invalid": DATE_MESSAGE},
         help_text="Inclusive: the whole day in the agency's time zone.",
     )
+    # Holds that ran past the 48-hour deadline (the dashboard's monthly figure links here).
+    hold = forms.ChoiceField(
+        label="Hold",
+        choices=[("", "Any"), (HOLD_PAST_DEADLINE, "Held past the 48-hour deadline")],
+        required=False,
+    )
     # The token of a booking/A-number look-up kept in the session (detainer_log.name_search), never the number.
     number = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
     # The token of a name look-up kept in the session (incidents.detainer_log.name_search), never the name.
@@ -60,6 +70,7 @@ class DetainerLogFilterForm(forms.Form):
             outcome=data.get("outcome") or "all",
             received_from=data.get("received_from"),
             received_to=data.get("received_to"),
+            held_past_deadline=data.get("hold") == HOLD_PAST_DEADLINE,
         )
 
     def query(self) -> dict[str, str]:
@@ -72,6 +83,8 @@ class DetainerLogFilterForm(forms.Form):
             params["received_from"] = filters.received_from.isoformat()
         if filters.received_to:
             params["received_to"] = filters.received_to.isoformat()
+        if filters.held_past_deadline:
+            params["hold"] = HOLD_PAST_DEADLINE
         for token in ("number", "name"):
             value = getattr(self, "cleaned_data", {}).get(token)
             if value:

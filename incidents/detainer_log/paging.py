@@ -41,10 +41,12 @@ from datetime import date, datetime, timedelta
 
 from django.core import signing
 from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from compliance.core.local_days import local_day_start
 from incidents.detainers.models import Detainer
+from incidents.detainers.selectors import held_past_deadline_q
 
 #: Rows per page (as every other list page; compliance.core.pages.PAGE_SIZE).
 PAGE_SIZE = 25
@@ -153,11 +155,18 @@ class LogFilters:
     # The subject's name keys (compliance.core.names.name_key; incidents.detainer_log.name_search), equal; "" for any.
     last_name_key: str = ""
     first_name_key: str = ""
+    # Only holds that ran past the 48-hour deadline, judged now (incidents.detainers.selectors.held_past_deadline_q).
+    held_past_deadline: bool = False
 
     @property
     def narrowed(self) -> bool:
         return bool(
-            self.outcome != "all" or self.received_from or self.received_to or self.number or self.last_name_key
+            self.outcome != "all"
+            or self.received_from
+            or self.received_to
+            or self.number
+            or self.last_name_key
+            or self.held_past_deadline
         )
 
 
@@ -222,6 +231,8 @@ def _segments(agencies: list, filters: LogFilters) -> tuple[QuerySet | None, Que
         base = base.filter(subject_last_name_key=filters.last_name_key)
         if filters.first_name_key:
             base = base.filter(subject_first_name_key=filters.first_name_key)
+    if filters.held_past_deadline:
+        base = base.filter(held_past_deadline_q(timezone.now()))
     outcome = OUTCOME_FILTERS.get(filters.outcome)
     open_rows = base.filter(outcome=Detainer.Outcome.PENDING)
     closed_rows = base.exclude(outcome=Detainer.Outcome.PENDING)
@@ -301,7 +312,7 @@ def detainer_log_page(*, agencies: list, filters: LogFilters, cursor: Cursor) ->
         agencies: ``compliance.Agency`` rows the user may view (after any ``?agency=``
             narrowing); each one's ``time_zone`` reads the date filter for its detainers.
         filters: outcome, agency-local received dates (inclusive), booking/A-number (exact), the
-            subject's name keys (equal; ``compliance.core.names.name_key``).
+            subject's name keys (equal; ``compliance.core.names.name_key``), held past the deadline.
         cursor: from ``cursor_decode``. A cursor whose page is empty (rows deleted, a
             cursor past the end) gives the first page. Going newer up to the start of the
             log may give a short page (fewer than ``PAGE_SIZE`` rows, no "newer" link):

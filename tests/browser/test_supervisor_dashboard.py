@@ -40,6 +40,11 @@ def test_the_demo_supervisor_signs_in_and_sees_the_dashboard_figures(page, live_
     assert testid("detainers-overdue").first.inner_text() == str(expected.detainers_overdue_count)
     assert testid("incidents-open-total").inner_text() == str(expected.incidents_open_total)
     assert testid("outreach-quarter").inner_text() == str(expected.outreach_quarter_count)
+    # Issue #13 item 7: the review queue, open findings by age, the three trend charts with their data tables.
+    assert testid("review-queue").inner_text() == str(expected.review_queue_count)
+    assert testid("findings-open-total").inner_text() == str(expected.findings_open_total)
+    assert testid("trend-chart").count() == 3
+    assert testid("trend-table").count() == 3
 
     # Keyboard users reach the roster from the navigation.
     page.get_by_role("link", name="Roster").click()

@@ -79,6 +79,13 @@ class Finding(AgencyScopedModel):
         indexes = [
             # Dashboard and findings page: open findings of an agency.
             models.Index(fields=["agency", "status"], name="finding_agency_status_idx"),
+            # Dashboard trends (compliance.dashboard.trends): findings opened, and closed, per agency-local month.
+            models.Index(fields=["agency", "opened_at"], name="finding_agency_opened_idx"),
+            models.Index(
+                fields=["agency", "resolved_at"],
+                condition=models.Q(resolved_at__isnull=False),
+                name="finding_agency_resolved_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,331 @@
+"""The supervisor dashboard's figures for one agency (top floor: reads every app's selectors).
+
+Every figure is a fixed number of queries whatever the number of officers,
+detainers, incidents or events (DESIGN.md performance budget: query count
+independent of size). "Today" and "this quarter" are the agency's local date
+and quarter, never the server's or UTC's. The expensive part (12-month trends
+with their charts, offense-level shares over all detainers, training currency per
+course) is cached per agency, local day and data version (``compliance.dashboard.cache``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from community.commitments.selectors import commitment_counts
+from community.models import OutreachEvent
+from compliance.core.findings import AGE_BUCKETS, OPEN_STATUSES, age_q
+from compliance.core.models import Finding, Severity
+from compliance.dashboard import charts
+from compliance.dashboard.cache import cached_figures
+from compliance.dashboard.charts import roster_chart_svg
+from compliance.dashboard.trends import MonthFigures, monthly_trends
+from incidents.corrective_actions.selectors import overdue_action_count
+from incidents.detainer_log.forms import HOLD_PAST_DEADLINE
+from incidents.detainers.models import Detainer
+from incidents.incident_log.models import Incident
+from incidents.offense_levels.selectors import offense_level_shares
+from incidents.referrals.selectors import deadline_counts
+from training.requirements.currency import CourseCurrency, course_currency
+from training.roster.selectors import roster_page_status_counts
+
+#: How many open detainers with the nearest hold deadlines the dashboard lists.
+DETAINER_LIST_SIZE = 5
+#: How many of the oldest open findings the dashboard lists.
+OLDEST_FINDINGS_SIZE = 5
+
+
+@dataclass(frozen=True)
+class DashboardChart:
+    """One chart of the dashboard, as inline SVG: the same SVG serves the page and the review packet PDF."""
+
+    title: str
+    svg: str
+    #: The filtered list the chart's figures come from (a path inside the app), "" for none.
+    link: str = ""
+
+
+@dataclass
+class DashboardFigures:
+    """What the dashboard shows for one agency at one moment."""
+
+    agency: object
+    now: datetime
+    today: date
+    quarter_start: date
+    quarter_end: date
+    roster: dict[str, int]
+    detainers_upcoming: list[Detainer]
+    detainers_upcoming_count: int
+    detainers_overdue: list[Detainer]
+    detainers_overdue_count: int
+    incidents_by_severity: list[tuple[str, str, int]] = field(default_factory=list)
+    incidents_open_total: int = 0
+    outreach_quarter_count: int = 0
+    roster_chart_svg: str = ""
+    # Detainers (all logged) whose only charge is a traffic or other minor offense (R3.3; GAO-09-109 finding 1).
+    detainers_minor_offense_count: int = 0
+    detainers_minor_offense_percent: float = 0.0
+    # Case deadlines (issue #11 items 4–5): open corrective actions past their due date (agency date), open
+    # cases past the investigation target, complaints about immigration authority not referred to ICE in time.
+    corrective_actions_overdue_count: int = 0
+    cases_past_target_count: int = 0
+    referrals_overdue_count: int = 0
+    # Commitments made at outreach events and committee meetings (issue #12 item 2): open ones past their due
+    # date, and open ones due from today to 7 days on (agency dates).
+    commitments_overdue_count: int = 0
+    commitments_due_soon_count: int = 0
+    #: Every chart, in the order the dashboard shows them (the roster chart first, then the three trends).
+    charts: list[DashboardChart] = field(default_factory=list)
+    # Open findings (open or acknowledged) by severity (most severe first) and age at ``now``
+    # (``compliance.core.findings.AGE_BUCKETS``), the oldest first, and their total.
+    findings_by_severity: list[FindingsRow] = field(default_factory=list)
+    findings_age_totals: list[int] = field(default_factory=list)
+    findings_open_total: int = 0
+    findings_oldest: list[Finding] = field(default_factory=list)
+    # Cases awaiting the supervisor's sign-off (stage "supervisor review", incidents.case_review).
+    review_queue_count: int = 0
+    # Of the designated officers required to hold each course, how many are current today, per agreement model.
+    training_currency: list[CourseCurrency] = field(default_factory=list)
+    # The last 12 agency-local months, oldest first (compliance.dashboard.trends).
+    trends: list[MonthFigures] = field(default_factory=list)
+
+    @property
+    def findings_age_cells(self) -> list[tuple[str, int]]:
+        """``(age bucket key, open findings of every severity)`` in ``AGE_BUCKETS`` order."""
+        return list(zip((key for key, _, _, _ in AGE_BUCKETS), self.findings_age_totals, strict=True))
+
+
+@dataclass(frozen=True)
+class FindingsRow:
+    """Open findings of one severity: ``counts`` per age bucket (``AGE_BUCKETS`` order) and their total."""
+
+    severity: str
+    label: str
+    counts: list[int]
+    total: int
+
+    @property
+    def cells(self) -> list[tuple[str, int]]:
+        """``(age bucket key, count)`` in ``AGE_BUCKETS`` order (the page's cells and their links)."""
+        return list(zip((key for key, _, _, _ in AGE_BUCKETS), self.counts, strict=True))
+
+
+@dataclass(frozen=True)
+class SlowFigures:
+    """The cached part of the dashboard (``compliance.dashboard.cache``): plain values and SVG strings only."""
+
+    trends: list[MonthFigures]
+    trend_svgs: dict[str, str]
+    minor_count: int
+    minor_percent: float
+    training_currency: list[CourseCurrency]
+    #: ``incidents.referrals.selectors.deadline_counts``: a pass over every case of the agency.
+    deadlines: dict[str, int]
+
+
+def quarter_bounds(today: date) -> tuple[date, date]:
+    """First and last day of the calendar quarter containing ``today`` (an agency-local date)."""
+    first_month = 3 * ((today.month - 1) // 3) + 1
+    start = date(today.year, first_month, 1)
+    end = date(today.year + 1, 1, 1) if first_month == 10 else date(today.year, first_month + 3, 1)
+    return start, date.fromordinal(end.toordinal() - 1)
+
+
+def dashboard_figures(*, agency, now: datetime | None = None) -> DashboardFigures:
+    """All dashboard figures for ``agency`` at ``now`` (default: the current time).
+
+    Args:
+        agency: a ``compliance.Agency`` the caller already checked the user may view.
+        now: an aware datetime; "today" is its date in the agency's zone (case T1).
+
+    Returns:
+        ``DashboardFigures``:
+        * ``roster`` — designated officers current / expiring within 90 days /
+          expiring today / expired / missing a course, and how many of them the one
+          authorization rule authorizes today (``designated``, ``authorized``;
+          ``training.roster.selectors.roster_page_status_counts``: the stored training facts);
+        * ``training_currency`` — per agreement model and course, the designated officers required
+          to hold it and those current today (GAO-21-186; ``training.requirements.currency``);
+        * ``detainers_upcoming`` — open detainers whose hold deadline is still ahead,
+          nearest first (at most ``DETAINER_LIST_SIZE``), and their total count;
+        * ``detainers_overdue`` — open detainers past their hold deadline with no
+          outcome (DOMAIN.md R4.8: a critical violation), oldest deadline first;
+        * ``incidents_by_severity`` — open incidents as ``(severity, label, count)``,
+          most severe first, every severity present (0 when none);
+          ``review_queue_count`` — cases awaiting the supervisor's sign-off;
+        * ``findings_by_severity`` — open or acknowledged findings per severity (most severe first)
+          and age bucket at ``now`` (``compliance.core.findings.AGE_BUCKETS``: under 7 days, 7–30,
+          30–90, over 90), ``findings_age_totals`` per bucket, ``findings_open_total``;
+          ``findings_oldest`` — the ``OLDEST_FINDINGS_SIZE`` oldest, oldest first;
+        * ``outreach_quarter_count`` — outreach events held in the agency-local
+          calendar quarter containing today;
+        * ``detainers_minor_offense_count``/``_percent`` — detainers logged (all
+          time) whose only charge is a traffic or other minor offense (R3.3,
+          GAO-09-109; ``incidents.offense_levels.selectors.offense_level_shares``);
+        * ``corrective_actions_overdue_count`` — open corrective actions due before today (agency date);
+        * ``cases_past_target_count``/``referrals_overdue_count`` — open cases past the agency's
+          investigation target; cases concerning immigration authority past the ICE-notice deadline with
+          no ICE OPR referral recorded (``incidents.referrals.selectors.deadline_counts``);
+        * ``commitments_overdue_count``/``commitments_due_soon_count`` — open commitments due before today, and
+          due from today to 7 days on (agency dates; ``community.commitments.selectors.commitment_counts``);
+        * ``trends`` — the last 12 agency-local months (``compliance.dashboard.trends``) and ``charts``:
+          the roster chart and the three trend charts, each with the link of its filtered list.
+
+        Eleven queries whatever the amount of data when the cached part is fresh, one more when some
+        officer has no stored training facts yet; eight more when the cached part is built
+        (``SlowFigures``: three trends, two currency, one offense levels, two case deadlines with the
+        case settings). The cached part is at most ``compliance.dashboard.cache.CACHE_SECONDS`` old
+        and rebuilt at once after any change of the rows it reads.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now, timezone=agency.zone)
+    quarter_start, quarter_end = quarter_bounds(today)
+
+    open_detainers = Detainer.objects.open().filter(agency=agency, hold_deadline__isnull=False)
+    detainer_counts = open_detainers.aggregate(
+        upcoming=Count("pk", filter=Q(hold_deadline__gte=now)),
+        overdue=Count("pk", filter=Q(hold_deadline__lt=now)),
+    )
+    upcoming = list(
+        open_detainers.filter(hold_deadline__gte=now)
+        .select_related("agency")
+        .order_by("hold_deadline")[:DETAINER_LIST_SIZE]
+    )
+    overdue = list(
+        open_detainers.filter(hold_deadline__lt=now)
+        .select_related("agency")
+        .order_by("hold_deadline")[:DETAINER_LIST_SIZE]
+    )
+
+    incident_rows = {
+        row["severity"]: row
+        for row in Incident.objects.open()
+        .filter(agency=agency)
+        .order_by()
+        .values("severity")
+        .annotate(n=Count("pk"), review=Count("pk", filter=Q(status=Incident.Status.SUPERVISOR_REVIEW)))
+    }
+    by_severity = [
+        (value, label, incident_rows.get(value, {}).get("n", 0)) for value, label in reversed(Incident.Severity.choices)
+    ]
+
+    findings_rows, age_totals = _findings_by_severity_and_age(agency, now)
+    oldest = list(
+        Finding.objects.filter(agency=agency, status__in=OPEN_STATUSES).order_by("opened_at", "pk")[
+            :OLDEST_FINDINGS_SIZE
+        ]
+    )
+
+    roster = roster_page_status_counts(agency=agency, today=today)
+    commitments = commitment_counts(agency=agency, today=today)
+    slow = cached_figures(agency, today, lambda: _slow_figures(agency, today, now), variant="slow")
+    roster_svg = roster_chart_svg(roster)
+    return DashboardFigures(
+        agency=agency,
+        now=now,
+        today=today,
+        quarter_start=quarter_start,
+        quarter_end=quarter_end,
+        roster=roster,
+        detainers_upcoming=upcoming,
+        detainers_upcoming_count=detainer_counts["upcoming"],
+        detainers_overdue=overdue,
+        detainers_overdue_count=detainer_counts["overdue"],
+        incidents_by_severity=by_severity,
+        incidents_open_total=sum(count for _, _, count in by_severity),
+        outreach_quarter_count=OutreachEvent.objects.filter(
+            agency=agency, held_on__gte=quarter_start, held_on__lte=quarter_end
+        ).count(),
+        roster_chart_svg=roster_svg,
+        charts=[
+            DashboardChart(title="Officers by training status", svg=roster_svg, link=_roster_link(agency)),
+            *_trend_charts(agency, slow),
+        ],
+        detainers_minor_offense_count=slow.minor_count,
+        detainers_minor_offense_percent=slow.minor_percent,
+        corrective_actions_overdue_count=overdue_action_count(agency=agency, today=today),
+        cases_past_target_count=slow.deadlines["cases_past_target"],
+        referrals_overdue_count=slow.deadlines["referrals_overdue"],
+        commitments_overdue_count=commitments["overdue"],
+        commitments_due_soon_count=commitments["due_soon"],
+        findings_by_severity=findings_rows,
+        findings_age_totals=age_totals,
+        findings_open_total=sum(age_totals),
+        findings_oldest=oldest,
+        review_queue_count=sum(row["review"] for row in incident_rows.values()),
+        training_currency=slow.training_currency,
+        trends=slow.trends,
+    )
+
+
+def _findings_by_severity_and_age(agency, now: datetime) -> tuple[list[FindingsRow], list[int]]:
+    """Open findings per severity (most severe first) and age bucket, and the totals per bucket. One query."""
+    buckets = [key for key, _, _, _ in AGE_BUCKETS]
+    counts = {
+        row["severity"]: row
+        for row in Finding.objects.filter(agency=agency, status__in=OPEN_STATUSES)
+        .order_by()
+        .values("severity")
+        .annotate(**{f"age_{key}": Count("pk", filter=age_q(key, now)) for key in buckets})
+    }
+    rows = []
+    for value, label in reversed(Severity.choices):
+        row = counts.get(value, {})
+        values = [row.get(f"age_{key}", 0) for key in buckets]
+        rows.append(FindingsRow(severity=value, label=label, counts=values, total=sum(values)))
+    totals = [sum(row.counts[index] for row in rows) for index in range(len(buckets))]
+    return rows, totals
+
+
+def _slow_figures(agency, today: date, now: datetime) -> SlowFigures:
+    """The cached part of ``dashboard_figures``: each figure here reads all of the agency's detainers, cases or
+    roster (trends and their charts, offense-level shares, training currency, case deadlines)."""
+    trends = monthly_trends(agency=agency, today=today, now=now)
+    shares = offense_level_shares(agency=agency)
+    return SlowFigures(
+        trends=trends,
+        trend_svgs=charts.trend_chart_svgs(trends),
+        minor_count=shares.minor_count,
+        minor_percent=shares.minor_percent,
+        training_currency=course_currency(agency=agency, today=today),
+        deadlines=deadline_counts(agency=agency, now=now),
+    )
+
+
+def _link(name: str, **params: str) -> str:
+    return f"{reverse(name)}?{urlencode(params)}"
+
+
+def _roster_link(agency) -> str:
+    return _link("training:roster", agency=str(agency.public_id), officer_status="designated")
+
+
+def _trend_charts(agency, slow: SlowFigures) -> list[DashboardChart]:
+    """The three trend charts, each linked to the list its figures come from over the 12 months."""
+    first, last = slow.trends[0].month.isoformat(), slow.trends[-1].last_day.isoformat()
+    agency_id = str(agency.public_id)
+    window = {"agency": agency_id, "received_from": first, "received_to": last}
+    return [
+        DashboardChart(
+            title=charts.DETAINERS_TITLE,
+            svg=slow.trend_svgs["detainers"],
+            link=_link("incidents:detainer_list", **window),
+        ),
+        DashboardChart(
+            title=charts.HOLDS_TITLE,
+            svg=slow.trend_svgs["holds"],
+            link=_link("incidents:detainer_list", **window, hold=HOLD_PAST_DEADLINE),
+        ),
+        DashboardChart(
+            title=charts.FINDINGS_TITLE,
+            svg=slow.trend_svgs["findings"],
+            link=_link("findings:list", agency=agency_id, status=""),
+        ),
+    ]
