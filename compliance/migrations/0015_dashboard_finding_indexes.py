@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('compliance', '0013_report_catalog_parts_outbox'),
+        ('compliance', '0014_job_runs_outbound_mail'),
         ('contenttypes', '0002_remove_content_type_name'),
     ]
 
