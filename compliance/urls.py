@@ -14,6 +14,7 @@ reports_patterns = (
     [
         path("", report_views.report_list, name="list"),
         path("request/", report_views.report_request, name="request"),
+        path("verify/", report_views.report_verify, name="verify"),
         path("<uuid:public_id>/download/", report_views.report_download, name="download"),
     ],
     "reports",
