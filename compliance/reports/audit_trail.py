@@ -101,9 +101,9 @@ def related_records(record) -> list:
     if record._meta.label_lower == "training.officer":
         related.extend(record.certifications.select_related("course").order_by("pk"))
     related.extend(
-        Finding.objects.filter(content_type=ContentType.objects.get_for_model(record), object_id=record.pk).order_by(
-            "opened_at", "pk"
-        )
+        Finding.objects.filter(
+            agency=record.agency, content_type=ContentType.objects.get_for_model(record), object_id=record.pk
+        ).order_by("opened_at", "pk")
     )
     return related
 
