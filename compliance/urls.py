@@ -16,6 +16,7 @@ reports_patterns = (
         path("request/", report_views.report_request, name="request"),
         path("status/", report_views.report_status, name="status"),
         path("<uuid:public_id>/retry/", report_views.report_retry, name="retry"),
+        path("verify/", report_views.report_verify, name="verify"),
         path("<uuid:public_id>/download/", report_views.report_download, name="download"),
     ],
     "reports",

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from compliance.core.models import Report
-from compliance.reports import detainer_log, incident_log, outreach, training_roster
+from compliance.reports import (
+    access_log,
+    audit_trail,
+    detainer_log,
+    findings,
+    incident_log,
+    outreach,
+    review_packet,
+    training_roster,
+)
 from compliance.reports.kinds import ReportKind, single_part
 
 EFFECTIVE, RECORDED = Report.Basis.EFFECTIVE.value, Report.Basis.RECORDED.value
@@ -21,4 +30,8 @@ KINDS: dict[str, ReportKind] = {
     Report.Kind.OUTREACH: single_part(
         title=outreach.TITLE, template=outreach.TEMPLATE, context=outreach.outreach_context
     ),
+    Report.Kind.FINDINGS: findings.KIND,
+    Report.Kind.ACCESS_LOG: access_log.KIND,
+    Report.Kind.AUDIT_TRAIL: audit_trail.KIND,
+    Report.Kind.REVIEW_PACKET: review_packet.KIND,
 }

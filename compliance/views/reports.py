@@ -1,4 +1,6 @@
-"""Reports page: list, request, download. Every lookup goes through compliance.core.access."""
+"""Reports page: list, request, download, verify a file. Every lookup goes through compliance.core.access."""
+
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,15 +12,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from compliance.core import access
-from compliance.core.models import AccessLog, Report, access_log_record
+from compliance.core.forms import add_service_errors
+from compliance.core.models import AccessLog, Report, access_log_event, access_log_record
 from compliance.core.pages import paginate
 from compliance.core.reauthentication import recently_authenticated_required
 from compliance.core.sessions import passive_request
-from compliance.core.throttle import EXPORT, rate_limited
-from compliance.reports.forms import ReportRequestForm
+from compliance.core.throttle import EXPORT, SEARCH, rate_limited
+from compliance.reports.forms import ReportRequestForm, ReportVerifyForm
+from compliance.reports.periods import PERIOD_DAYS
 from compliance.reports.services import report_request as report_request_service
 from compliance.reports.services import report_requested_notice
 from compliance.reports.services import report_retry as report_retry_service
+from compliance.reports.verify import file_sha256, reports_with_digest
 
 PAGE_SIZE = 25
 
@@ -108,18 +113,25 @@ def report_request(request):
     if request.method == "POST":
         form = ReportRequestForm(request.POST, user=request.user)
         if form.is_valid():
-            report = report_request_service(actor=request.user, **form.cleaned_data)
-            handed, notice = report_requested_notice(report)  # the broker may be down: queued all the same
-            (messages.success if handed else messages.warning)(request, notice)
-            return redirect("reports:list")
+            try:
+                report = report_request_service(actor=request.user, **form.request_arguments())
+            except ValidationError as error:  # the service's own checks (e.g. the day turned meanwhile)
+                add_service_errors(form, error)
+            else:
+                handed, notice = report_requested_notice(report)  # the broker may be down: queued all the same
+                (messages.success if handed else messages.warning)(request, notice)
+                return redirect("reports:list")
     else:
         agency = access.current_agency(request, access.EXPORT)
+        today = timezone.localdate(timezone=agency.zone)
         form = ReportRequestForm(
             user=request.user,
             initial={
                 "agency": agency,
                 "kind": Report.Kind.TRAINING_ROSTER,
-                "as_of": timezone.localdate(timezone=agency.zone),
+                "period_start": today - timedelta(days=PERIOD_DAYS - 1),
+                "as_of": today,
+                "basis": "",
             },
         )
     return render(request, "compliance/report_request.html", {"form": form})
@@ -140,3 +152,36 @@ def report_download(request, public_id):
     response["Content-Type"] = "application/pdf"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@rate_limited(SEARCH, when=lambda request: request.method == "POST")  # a look-up; each upload is hashed in full
+def report_verify(request):
+    """Upload a PDF and learn whether it is a report we issued (of an agency the reader may view), and to whom.
+
+    For users holding ``export_reports`` in some agency (auditors, supervisors, administrators: those who hand
+    reports out and are asked about them); others get 404, as the request page. A match lists every request
+    that produced these bytes. Each verification is access-logged (a search): with the first matching report
+    and the number of matches, or, with none, as a failed search of the reader's home agency. The file is
+    hashed and not kept.
+    """
+    if not access.agencies_for(request.user, access.EXPORT).exists():
+        raise Http404("No agency whose reports you hand out.")
+    matches, digest = None, ""
+    if request.method == "POST":
+        form = ReportVerifyForm(request.POST, request.FILES)
+        if form.is_valid():
+            digest = file_sha256(form.cleaned_data["file"])
+            matches = list(reports_with_digest(user=request.user, sha256=digest))
+            if matches:
+                access_log_record(request, action=AccessLog.Action.SEARCH, record=matches[0], count=len(matches))
+            else:
+                access_log_event(request, action=AccessLog.Action.SEARCH, outcome=AccessLog.Outcome.FAILURE)
+    else:
+        form = ReportVerifyForm()
+    return render(
+        request,
+        "compliance/report_verify.html",
+        {"form": form, "matches": matches, "digest": digest, "report": matches[0] if matches else None},
+    )

@@ -100,6 +100,8 @@ TABLE: dict[str, tuple[Need, ...] | Need] = {
     "reports:list": Need(V, rows_only=True),
     "reports:request": Need(E, post=True),
     "reports:status": Need(V, rows_only=True),  # the reports table alone, for the page's polling
+    # Verify a report's file: readers who hand reports out (export somewhere); a match is looked up where they VIEW.
+    "reports:verify": Need(E, post=True),
     "findings:list": Need(V, rows_only=True),
     # Our pages on one record.
     "history": _history(),

@@ -447,6 +447,7 @@ PAGES: dict[str, FormPage] = {
         _url("access_log"), ("filters",), ("compliance.views.access_log.AccessLogFilterForm",), method="GET"
     ),
     "report_request": FormPage(_url("reports:request"), ("form",), ("compliance.reports.forms.ReportRequestForm",)),
+    "report_verify": FormPage(_url("reports:verify"), ("form",), ("compliance.reports.forms.ReportVerifyForm",)),
     "roster_import_confirm": FormPage(
         _url("training:roster_import_preview", "pending"),
         ("form",),
