@@ -413,8 +413,10 @@ REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 # Tests run tasks eagerly too; the worker test (tests/compliance/test_worker.py)
-# switches this off and drives a real worker on REDIS_URL.
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL or TESTING
+# switches this off and drives a real worker on REDIS_URL. A worker started by a test or a
+# benchmark (TESTING set) passes CELERY_TASK_ALWAYS_EAGER=0, or the tasks it queues itself
+# (a report's parts) would run inline in one process instead of in parallel.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL or TESTING)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
