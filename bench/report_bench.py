@@ -9,7 +9,8 @@ What it does, for each size in ``--rows`` (ascending; the data grows from one si
 
 1. Builds one agency (America/Chicago) with that many detainers received in the 90 days of the
    report (``bulk_create``, invented data): one in fifty has a U.S.-citizenship claim narrative (the
-   appendix), one in ten is still pending past its deadline. For ``training_roster``, that many
+   appendix), one in ten is still pending past its deadline, one in seven has an unsigned warrant;
+   the rest are served, with probable cause shown and a signed warrant. For ``training_roster``, that many
    designated officers with five certifications each (``bench/roster_bench.py``'s builder).
 2. For each kind in ``--kinds``: starts a REAL worker (``celery -A compliance worker --pool=prefork
    --concurrency=2``) on ``REDIS_URL`` and the bench database, requests the report as the agency's
@@ -83,7 +84,9 @@ def build_agency():
     )
     role_grant(user=supervisor, agency=agency, role=Role.SUPERVISOR)
     officers = Officer.objects.bulk_create(
-        Officer(agency=agency, agreement=agreement, first_name="Handling", last_name=f"Officer{k}", badge_number=f"H-{k}")
+        Officer(
+            agency=agency, agreement=agreement, first_name="Handling", last_name=f"Officer{k}", badge_number=f"H-{k}"
+        )
         for k in range(20)
     )
     return agency, agreement, supervisor, officers
@@ -92,6 +95,7 @@ def build_agency():
 def add_detainers(*, agency, agreement, officers, start: int, stop: int, rng: random.Random) -> None:
     """Detainers ``start``..``stop - 1``, received over the report's 90 days (see the module docstring)."""
     from compliance.core.local_days import local_day_start
+    from incidents.detainers.choices import PCBasis
     from incidents.detainers.models import Detainer
     from incidents.detainers.rules import HOLD_LIMIT
 
@@ -111,7 +115,12 @@ def add_detainers(*, agency, agreement, officers, start: int, stop: int, rng: ra
             Detainer(
                 agency=agency,
                 agreement=agreement,
-                handling_officer=rng.choice(officers),
+                handling_officer=None,  # as most jails record it: the booking desk, not a 287(g) officer
+                box_1_probable_cause=True,
+                pc_basis=[PCBasis.FINAL_ORDER],
+                served_on_subject_at=received_at + timedelta(hours=1),
+                served_by="Booking desk",
+                service_language="English",
                 subject_last_name=f"{LAST_NAMES[n % len(LAST_NAMES)]}{n}",
                 subject_first_name=FIRST_NAMES[n % len(FIRST_NAMES)],
                 booking_number=f"BK-{n:07d}",
@@ -187,8 +196,17 @@ class Worker:
         self.log = open(self.log_path, "w")  # noqa: SIM115 (closed in __exit__)
         self.process = subprocess.Popen(  # noqa: S603 (our interpreter and arguments)
             [
-                sys.executable, "-m", "celery", "-A", "compliance", "worker", "--pool=prefork",
-                f"--concurrency={self.concurrency}", "--loglevel=INFO", "--without-gossip", "--without-mingle",
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "compliance",
+                "worker",
+                "--pool=prefork",
+                f"--concurrency={self.concurrency}",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
             ],  # fmt: skip
             cwd=settings.BASE_DIR,
             env=env,

@@ -66,6 +66,8 @@ APPENDIX_PER_PART = 40
 VERDICT_HOLD = "HOLD"
 VERDICT_NOTIFICATION = "NOTIF"
 VERDICT_NO = "NO"
+#: The outcome as the log prints it: short words, the legend gives the full meaning.
+OUTCOME_CODES = {"pending": "Pending", "transferred": "Transferred", "released": "Released", "lifted": "Lifted"}
 RELEASE_CODES = {RELEASE_ON_TIME: "ON TIME", RELEASE_LATE: "LATE", HELD_PAST_DEADLINE: "HELD PAST"}
 
 
@@ -123,7 +125,7 @@ def local_minute(value: datetime, zone) -> str:
 def _line(entry: LogEntry, agency, appendix: str) -> LogLine:
     detainer = entry.detainer
     zone = agency.zone
-    outcome = detainer.get_outcome_display()
+    outcome = OUTCOME_CODES.get(detainer.outcome, detainer.get_outcome_display())
     if detainer.outcome_at:
         outcome = f"{outcome} {local_minute(detainer.outcome_at, zone)}"
     return LogLine(

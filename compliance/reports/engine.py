@@ -118,17 +118,24 @@ def part_render(*, report_id: int, number: int) -> tuple[ReportPart, bool]:
     return row, done == report.parts_total
 
 
-def _footer_overlay(run: ReportRun, orientations: list[bool]) -> PdfReader:
+#: Footer pages rendered per WeasyPrint document: bounds the memory of the stamping step at any length.
+FOOTER_PAGES_PER_RENDER = 250
+
+
+def _footer_overlays(run: ReportRun, orientations: list[bool]):
+    """The footer pages of the whole report, in order ("Page X of Y" and the report line), rendered by
+    WeasyPrint ``FOOTER_PAGES_PER_RENDER`` pages at a time; yields pypdf pages."""
     kind = report_kind(run.report)
-    html = render_to_string(
-        FOOTER_TEMPLATE,
-        {
-            **cover_context(report=run.report, title=kind.title, period=run.period, generated_at=run.period.checked_at),
-            "pages": [(index + 1, landscape) for index, landscape in enumerate(orientations)],
-            "total": len(orientations),
-        },
-    )
-    return PdfReader(io.BytesIO(pdf_render(html).content))
+    base = cover_context(report=run.report, title=kind.title, period=run.period, generated_at=run.period.checked_at)
+    total = len(orientations)
+    for first in range(0, total, FOOTER_PAGES_PER_RENDER):
+        chunk = orientations[first : first + FOOTER_PAGES_PER_RENDER]
+        pages = [(first + index + 1, landscape) for index, landscape in enumerate(chunk)]
+        html = render_to_string(FOOTER_TEMPLATE, {**base, "pages": pages, "total": total})
+        reader = PdfReader(io.BytesIO(pdf_render(html).content))
+        if len(reader.pages) != len(chunk):
+            raise ValueError(f"Footer overlay: {len(reader.pages)} pages rendered for {len(chunk)}.")
+        yield from reader.pages
 
 
 def report_assemble(*, report_id: int) -> Report:
@@ -165,12 +172,11 @@ def report_assemble(*, report_id: int) -> Report:
         starts[number] = len(writer.pages)
         writer.append(readers[number])
         orientations.extend([part.landscape] * len(readers[number].pages))
-    overlay = _footer_overlay(run, orientations)
-    for page, stamp in zip(writer.pages, overlay.pages, strict=True):
+    for page, stamp in zip(writer.pages, _footer_overlays(run, orientations), strict=True):
         page.merge_page(stamp)
     for number, part in enumerate(parts):
         if part.toc_entry:
-            writer.add_outline_item(part.toc_entry, starts[number])
+            writer.add_outline_item(title=part.toc_entry, page_number=starts[number])
     writer.add_metadata(
         {
             "/Title": f"{kind.title} — {report.agency.name} — as of {report.as_of.isoformat()}",
