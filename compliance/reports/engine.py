@@ -23,6 +23,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
 
 from compliance.core.models import Report, ReportPart
 from compliance.reports.kinds import Part, ReportKind, ReportRun
@@ -138,6 +139,42 @@ def _footer_overlays(run: ReportRun, orientations: list[bool]):
         yield from reader.pages
 
 
+def _stream(writer: PdfWriter, data: bytes, **entries):
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    stream.update({NameObject(key): value for key, value in entries.items()})
+    return writer._add_object(stream)
+
+
+def _stamp(writer: PdfWriter, page, stamp, *, name: str) -> None:
+    """Draw the footer page ``stamp`` over ``page`` as a form XObject called ``name``.
+
+    pypdf's ``merge_page`` parses and rewrites the page's whole content stream: at 1,000+ pages of tables
+    that took minutes and most of the memory. Here the page's own content is left as it is, wrapped in
+    ``q``/``Q`` by two tiny streams, and one more draws the footer: the cost does not depend on the page.
+    """
+    form = _stream(
+        writer,
+        stamp.get_contents().get_data(),
+        **{
+            "/Type": NameObject("/XObject"),
+            "/Subtype": NameObject("/Form"),
+            "/BBox": stamp.mediabox,
+            "/Resources": stamp["/Resources"].get_object().clone(writer),
+        },
+    )
+    resources = DictionaryObject(page["/Resources"].get_object())  # the page's own copy: WeasyPrint may share one
+    xobjects = DictionaryObject(resources.get("/XObject", DictionaryObject()).get_object())
+    xobjects[NameObject(name)] = form
+    resources[NameObject("/XObject")] = xobjects
+    page[NameObject("/Resources")] = resources
+    contents = page["/Contents"].get_object()
+    own = list(contents) if isinstance(contents, ArrayObject) else [page.raw_get("/Contents")]
+    page[NameObject("/Contents")] = ArrayObject(
+        [_stream(writer, b"q\n"), *own, _stream(writer, f"\nQ\nq {name} Do Q\n".encode())]
+    )
+
+
 def report_assemble(*, report_id: int) -> Report:
     """Join the rendered parts of report ``report_id`` into its PDF; store it, its SHA-256 and page count.
 
@@ -172,8 +209,8 @@ def report_assemble(*, report_id: int) -> Report:
         starts[number] = len(writer.pages)
         writer.append(readers[number])
         orientations.extend([part.landscape] * len(readers[number].pages))
-    for page, stamp in zip(writer.pages, _footer_overlays(run, orientations), strict=True):
-        page.merge_page(stamp)
+    for index, (page, stamp) in enumerate(zip(writer.pages, _footer_overlays(run, orientations), strict=True)):
+        _stamp(writer, page, stamp, name=f"/Footer{index + 1}")
     for number, part in enumerate(parts):
         if part.toc_entry:
             writer.add_outline_item(title=part.toc_entry, page_number=starts[number])
