@@ -88,6 +88,7 @@ class LogLine:
 
     booking: str
     subject: str
+    charge: str
     form: str
     received: str
     verdict: str  # VERDICT_HOLD, VERDICT_NOTIFICATION or "NO R4.3 R4.5"
@@ -131,6 +132,7 @@ def _line(entry: LogEntry, agency, appendix: str) -> LogLine:
     return LogLine(
         booking=detainer.booking_number,
         subject=detainer.subject_name,
+        charge=detainer.underlying_charge,
         form=detainer.form,
         received=local_minute(detainer.received_at, zone),
         verdict=verdict_code(entry),

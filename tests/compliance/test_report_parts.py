@@ -40,7 +40,7 @@ NAMES = [
 ]
 DETAINERS = 22
 ROWS_PER_PART = 5
-HEADERS = "Booking·subjectReceivedForm·checksOutcomeDeadline·releaseFind.Notes"
+HEADERS = "Booking·subject·chargeReceivedForm·checksOutcomeDeadline·releaseFind.Notes"
 
 
 def squeeze(text: str) -> str:
