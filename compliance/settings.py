@@ -428,9 +428,13 @@ REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 # Tests run tasks eagerly too; the worker test (tests/compliance/test_worker.py)
-# switches this off and drives a real worker on REDIS_URL.
-# A worker started by a test sets CELERY_WORKER_IN_TEST=1: it hands sub-tasks (a report's parts) to the broker too.
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL or (TESTING and not env.bool("CELERY_WORKER_IN_TEST", default=False))
+# switches this off and drives a real worker on REDIS_URL. A worker started by a test or a benchmark (TESTING
+# set) passes CELERY_WORKER_IN_TEST=1 or CELERY_TASK_ALWAYS_EAGER=0: it hands the tasks it queues itself (a report's
+# parts) to the broker, so they render in parallel instead of inline in one process.
+CELERY_TASK_ALWAYS_EAGER = env.bool(
+    "CELERY_TASK_ALWAYS_EAGER",
+    default=not REDIS_URL or (TESTING and not env.bool("CELERY_WORKER_IN_TEST", default=False)),
+)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -21,9 +21,7 @@ KINDS: dict[str, ReportKind] = {
     Report.Kind.TRAINING_ROSTER: single_part(
         title=training_roster.TITLE, template=training_roster.TEMPLATE, context=training_roster.training_roster_context
     ),
-    Report.Kind.DETAINER_LOG: single_part(
-        title=detainer_log.TITLE, template=detainer_log.TEMPLATE, context=detainer_log.detainer_log_context
-    ),
+    Report.Kind.DETAINER_LOG: detainer_log.KIND,
     Report.Kind.INCIDENT_LOG: single_part(
         title=incident_log.TITLE, template=incident_log.TEMPLATE, context=incident_log.incident_log_context
     ),

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
 
 from compliance.core.models import Report, ReportPart
 from compliance.reports.kinds import Part, ReportKind, ReportRun
@@ -118,17 +119,60 @@ def part_render(*, report_id: int, number: int) -> tuple[ReportPart, bool]:
     return row, done == report.parts_total
 
 
-def _footer_overlay(run: ReportRun, orientations: list[bool]) -> PdfReader:
+#: Footer pages rendered per WeasyPrint document: bounds the memory of the stamping step at any length.
+FOOTER_PAGES_PER_RENDER = 250
+
+
+def _footer_overlays(run: ReportRun, orientations: list[bool]):
+    """The footer pages of the whole report, in order ("Page X of Y" and the report line), rendered by
+    WeasyPrint ``FOOTER_PAGES_PER_RENDER`` pages at a time; yields pypdf pages."""
     kind = report_kind(run.report)
-    html = render_to_string(
-        FOOTER_TEMPLATE,
-        {
-            **cover_context(report=run.report, title=kind.title, period=run.period, generated_at=run.period.checked_at),
-            "pages": [(index + 1, landscape) for index, landscape in enumerate(orientations)],
-            "total": len(orientations),
+    base = cover_context(report=run.report, title=kind.title, period=run.period, generated_at=run.period.checked_at)
+    total = len(orientations)
+    for first in range(0, total, FOOTER_PAGES_PER_RENDER):
+        chunk = orientations[first : first + FOOTER_PAGES_PER_RENDER]
+        pages = [(first + index + 1, landscape) for index, landscape in enumerate(chunk)]
+        html = render_to_string(FOOTER_TEMPLATE, {**base, "pages": pages, "total": total})
+        reader = PdfReader(io.BytesIO(pdf_render(html).content))
+        if len(reader.pages) != len(chunk):
+            raise ValueError(f"Footer overlay: {len(reader.pages)} pages rendered for {len(chunk)}.")
+        yield from reader.pages
+
+
+def _stream(writer: PdfWriter, data: bytes, **entries):
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    stream.update({NameObject(key): value for key, value in entries.items()})
+    return writer._add_object(stream)
+
+
+def _stamp(writer: PdfWriter, page, stamp, *, name: str) -> None:
+    """Draw the footer page ``stamp`` over ``page`` as a form XObject called ``name``.
+
+    pypdf's ``merge_page`` parses and rewrites the page's whole content stream: at 1,000+ pages of tables
+    that took minutes and most of the memory. Here the page's own content is left as it is, wrapped in
+    ``q``/``Q`` by two tiny streams, and one more draws the footer: the cost does not depend on the page.
+    """
+    form = _stream(
+        writer,
+        stamp.get_contents().get_data(),
+        **{
+            "/Type": NameObject("/XObject"),
+            "/Subtype": NameObject("/Form"),
+            "/BBox": stamp.mediabox,
+            "/Resources": stamp["/Resources"].get_object().clone(writer),
         },
     )
-    return PdfReader(io.BytesIO(pdf_render(html).content))
+    resources = DictionaryObject(page["/Resources"].get_object())  # the page's own copy: WeasyPrint may share one
+    xobjects = DictionaryObject(resources.get("/XObject", DictionaryObject()).get_object())
+    xobjects[NameObject(name)] = form
+    resources[NameObject("/XObject")] = xobjects
+    page[NameObject("/Resources")] = resources
+    contents = page["/Contents"].get_object()
+    own = list(contents) if isinstance(contents, ArrayObject) else [page.raw_get("/Contents")]
+    page[NameObject("/Contents")] = ArrayObject(
+        [_stream(writer, b"q\n"), *own, _stream(writer, f"\nQ\nq {name} Do Q\n".encode())]
+    )
 
 
 def report_assemble(*, report_id: int) -> Report:
@@ -165,12 +209,11 @@ def report_assemble(*, report_id: int) -> Report:
         starts[number] = len(writer.pages)
         writer.append(readers[number])
         orientations.extend([part.landscape] * len(readers[number].pages))
-    overlay = _footer_overlay(run, orientations)
-    for page, stamp in zip(writer.pages, overlay.pages, strict=True):
-        page.merge_page(stamp)
+    for index, (page, stamp) in enumerate(zip(writer.pages, _footer_overlays(run, orientations), strict=True)):
+        _stamp(writer, page, stamp, name=f"/Footer{index + 1}")
     for number, part in enumerate(parts):
         if part.toc_entry:
-            writer.add_outline_item(part.toc_entry, starts[number])
+            writer.add_outline_item(title=part.toc_entry, page_number=starts[number])
     writer.add_metadata(
         {
             "/Title": f"{kind.title} — {report.agency.name} — as of {report.as_of.isoformat()}",

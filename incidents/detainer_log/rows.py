@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from itertools import islice
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from compliance.core.findings import OPEN_STATUSES
 from compliance.core.local_days import local_day_start
@@ -82,7 +82,8 @@ class LogEntry:
     Attributes:
         detainer: the row (agency, agreement, handling officer joined).
         checks: every registered check (``incidents.detainers.checks.detainer_checks``) at ``at``.
-        open_findings: findings about it that are open or acknowledged (now, not at ``at``).
+        open_findings: findings about it that are open or acknowledged — now (the export), or as they stood at
+            ``findings_at`` (the report: its ``checked_at``; ``detainer_log_entries``).
         notes: the long texts recorded about it (report only; empty for the export).
         release: ``RELEASE_ON_TIME``, ``RELEASE_LATE``, ``HELD_PAST_DEADLINE`` or "" (no deadline
             known, or still held before it).
@@ -130,7 +131,9 @@ def release_against_deadline(detainer: Detainer, *, at: datetime) -> str:
     return HELD_PAST_DEADLINE if at > deadline else ""
 
 
-def detainer_log_entries(queryset: QuerySet[Detainer], *, at: datetime, with_notes: bool = False) -> Iterator[LogEntry]:
+def detainer_log_entries(
+    queryset: QuerySet[Detainer], *, at: datetime, with_notes: bool = False, findings_at: datetime | None = None
+) -> Iterator[LogEntry]:
     """``LogEntry`` for each detainer of ``queryset``, in its order, read in batches of ``BATCH_SIZE``.
 
     Args:
@@ -138,6 +141,8 @@ def detainer_log_entries(queryset: QuerySet[Detainer], *, at: datetime, with_not
         at: aware instant the checks are asked at (the export: now; the report:
             the end of its as-of day).
         with_notes: also read the narratives (the report's notes column).
+        findings_at: aware instant to count the open findings at (``open_findings_at``); None counts the
+            findings open now (their current status).
 
     Cost per batch: ``checks.checks_for_page`` (five queries per distinct
     agreement, plus other topics' batched reads), one open-findings count, and with ``with_notes`` one query for
@@ -149,13 +154,15 @@ def detainer_log_entries(queryset: QuerySet[Detainer], *, at: datetime, with_not
     """
     rows = queryset.iterator(chunk_size=BATCH_SIZE)
     while batch := list(islice(rows, BATCH_SIZE)):
-        yield from _batch_entries(batch, at=at, with_notes=with_notes)
+        yield from _batch_entries(batch, at=at, with_notes=with_notes, findings_at=findings_at)
 
 
-def _batch_entries(batch: list[Detainer], *, at: datetime, with_notes: bool) -> list[LogEntry]:
+def _batch_entries(
+    batch: list[Detainer], *, at: datetime, with_notes: bool, findings_at: datetime | None = None
+) -> list[LogEntry]:
     # The same batched checks the custody board uses (incidents.detainers.checks.checks_for_page).
     found_checks = checks.checks_for_page(batch, at=at)
-    findings = _open_findings(batch)
+    findings = _open_findings(batch, at=findings_at)
     notes = _narratives(batch) if with_notes else {}
     entries = []
     for detainer in batch:
@@ -172,19 +179,44 @@ def _batch_entries(batch: list[Detainer], *, at: datetime, with_notes: bool) -> 
     return entries
 
 
-def _open_findings(batch: list[Detainer]) -> dict[int, int]:
-    """Detainer pk → number of its findings still open or acknowledged (one query)."""
+def open_findings_at(at: datetime) -> Q:
+    """Findings that were open (or acknowledged) at ``at`` (aware): opened by then and not closed by then.
+
+    Reads ``opened_at`` and ``resolved_at`` (set when resolved or marked a false positive). A finding
+    closed before ``at`` and reopened after it has no ``resolved_at`` any more, so it counts as open at
+    ``at`` — the one case where this errs, on the side of showing it.
+    """
+    return Q(opened_at__lte=at) & (Q(resolved_at__isnull=True) | Q(resolved_at__gt=at))
+
+
+def _open_findings(batch: list[Detainer], *, at: datetime | None = None) -> dict[int, int]:
+    """Detainer pk → number of its findings open or acknowledged now, or at ``at`` (one query)."""
+    state = Q(status__in=OPEN_STATUSES) if at is None else open_findings_at(at)
     counts = (
         Finding.objects.filter(
+            state,
             content_type=ContentType.objects.get_for_model(Detainer),
             object_id__in=[detainer.pk for detainer in batch],
-            status__in=OPEN_STATUSES,
         )
         .order_by()
         .values("object_id")
         .annotate(n=Count("pk"))
     )
     return {row["object_id"]: row["n"] for row in counts}
+
+
+def has_narrative() -> Q:
+    """Detainers with at least one text ``_narratives`` returns (the report's appendix lists exactly these)."""
+    return (
+        ~Q(citizenship_claim_details="")
+        | ~Q(citizenship_resolution_note="")
+        | Exists(Incident.objects.filter(detainer=OuterRef("pk")))
+    )
+
+
+def detainer_narratives(batch: list[Detainer]) -> dict[int, list[str]]:
+    """Detainer pk → its narratives, oldest first (``_narratives``; one query), for the report's appendix."""
+    return _narratives(batch)
 
 
 def _narratives(batch: list[Detainer]) -> dict[int, list[str]]:
