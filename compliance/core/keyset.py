@@ -27,6 +27,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import uuid
 import zlib
 from collections.abc import Iterable, Sequence
@@ -52,6 +53,8 @@ COUNT_CAP = 10_000
 CURSOR_VERSION = 2
 
 _NOTHING = Q(pk__in=[])
+#: A Fernet token as ``cursor_encode`` writes it (URL-safe base64); anything else is refused before decoding.
+_TOKEN = re.compile(r"[A-Za-z0-9_-]+={0,2}")
 
 
 @dataclass(frozen=True)
@@ -211,7 +214,7 @@ def cursor_decode(token: str | None, *, salt: str) -> Cursor:
     Missing, tampered, malformed, of another list or another format version: ``Cursor(FIRST)``.
     Whether the position fits the list's segments is checked by ``keyset_page``. Never raises.
     """
-    if not token or len(token) > 2000:
+    if not token or len(token) > 2000 or not _TOKEN.fullmatch(token):
         return Cursor(FIRST)
     try:
         data = json.loads(zlib.decompress(_fernet(salt).decrypt(token.encode("ascii")), bufsize=4096))

@@ -71,7 +71,9 @@ def access_log(request):
     readable = list(access.agencies_for(request.user, access.EXPORT).order_by("name"))
     if not readable:
         raise PermissionDenied("Only auditors, supervisors and administrators read the access log.")
-    rows, only_agency = access.narrow_to_requested_agency(access_log_for(request.user), request, access.EXPORT)
+    rows, only_agency = access.narrow_to_requested_agency(
+        access_log_for(request.user, readable=readable), request, access.EXPORT
+    )
     zone_agency = only_agency or (readable[0] if len(readable) == 1 else None)
     zone = zone_agency.zone if zone_agency else ZoneInfo("UTC")
     today = timezone.localdate(timezone=zone)

@@ -133,7 +133,7 @@ class KeysetHelperTests(BaseTestCase):
             keyset.Position(0, (NOW,)),  # too few values
             keyset.Position(0, (None, 1)),  # NULL on a key that has none
             keyset.Position(0, ("not a date", 1)),  # a value the database refuses
-            keyset.Position(0, (NOW - timedelta(days=9999), 0)),  # past the end: an empty page
+            keyset.Position(1, (None, 10**9)),  # past the end of the last segment: an empty page
         ):
             with self.subTest(position=position):
                 page = keyset.keyset_page(self.segments(), keyset.Cursor(keyset.NEXT, position), size=4)
@@ -203,7 +203,7 @@ class ListWalk:
 #: Hostile values plus a valid cursor of another list (refused: each list has its own key).
 HOSTILE_CURSOR_SET = [
     *HOSTILE_CURSORS,
-    keyset.cursor_encode(keyset.Cursor(keyset.LAST), salt="community.commitments"),
+    keyset.cursor_encode(keyset.Cursor(keyset.LAST), salt="tests.another-list"),
 ]
 
 
