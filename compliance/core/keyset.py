@@ -2,7 +2,7 @@
 outreach events, commitments).
 
 A list is one or more *segments* shown one after the other (the detainer log: open detainers, then
-closed ones; every other list: one segment). Each segment is a queryset and its sort ``Key``\\ s; the
+closed ones; every other list: one segment). Each segment is a queryset and its sort keys (``Key``); the
 last key is unique (the tie-breaker), so the order is total and every row is on exactly one page
 whichever way the user walks. A page is read with a keyset predicate on the position of the row
 at its edge, ``k1 <= v1 AND (k1 < v1 OR (k1 = v1 AND k2 < v2) OR ...)``: the first conjunct is the

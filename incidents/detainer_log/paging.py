@@ -19,7 +19,7 @@ Order of the log (a total order, so every row is on exactly one page):
    then the rows are reversed in Python).
 
 The paging itself is the shared ``compliance.core.keyset`` (the one answer for every long list):
-the two segments are its ``Segment``\ s, "newer"/"older" its PREVIOUS/NEXT, and the cursor its
+the two segments are its ``Segment`` objects, "newer"/"older" its PREVIOUS/NEXT, and the cursor its
 encrypted token (``CURSOR_SALT``).
 
 Why ``public_id`` and not the integer key as the tie-breaker: the partial indexes of migration
