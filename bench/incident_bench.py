@@ -29,9 +29,9 @@ What it does:
    time: middleware, view, template; no network) after one warm-up pass. Reports p50/p95 in ms.
 
 URLs: the queue (``incidents:incident_list``) as the supervisor of the largest agency:
-first page, page 2, page 40 and the last page; each stage and "open"; a kind; each source;
-a subject officer; overdue; assigned to me; overdue + open + complaint combined; and as the
-auditor of all three: first page, overdue, ``?agency=``. The case page
+first page and the last page (keyset cursor "last"; closed cases' last page too); each stage
+and "open"; a kind; each source; a subject officer; overdue; assigned to me; overdue + open +
+complaint combined; and as the auditor of all three: first page, overdue, ``?agency=``. The case page
 (``incidents:incident_detail``) of the measured case, as the supervisor and the auditor.
 
 ``--build-only`` builds the data and keeps the database for ``EXPLAIN``, measuring nothing.
@@ -292,12 +292,15 @@ def add_measured_case(agency, now):
 
 def queue_urls(agencies) -> list[tuple[str, dict[str, str]]]:
     """The queue's (user key, query) pairs (module docstring)."""
+    from compliance.core import keyset
+    from incidents.incident_log.selectors import QUEUE_CURSOR_SALT
+
     officer = agencies[0]["officers"][0]
+    last = keyset.cursor_encode(keyset.Cursor(keyset.LAST), salt=QUEUE_CURSOR_SALT)  # keyset pages (issue 13)
     supervisor = [
         {},
-        {"page": "2"},
-        {"page": "40"},
-        {"page": "999999"},  # past the end: the last page
+        {"cursor": last},
+        {"status": "closed", "cursor": last},
         {"status": "open"},
         {"status": "received"},
         {"status": "under_investigation"},
@@ -321,7 +324,8 @@ def label(params: dict[str, str]) -> str:
     if not params:
         return "(first page)"
     return "&".join(
-        f"{key}={value[:8] + '…' if key in ('officer', 'agency') else value}" for key, value in params.items()
+        f"{key}={value[:8] + '…' if key in ('officer', 'agency') else 'LAST' if key == 'cursor' else value}"
+        for key, value in params.items()
     )
 
 

@@ -72,6 +72,10 @@ class Commitment(AgencyScopedModel):
         indexes = [
             models.Index(fields=["agency", "status", "due_on"], name="commitment_agency_due_idx"),
             models.Index(fields=["owner", "status", "due_on"], name="commitment_owner_due_idx"),
+            # The list's keyset orders (community.commitments.selectors.commitment_order), the id breaking ties.
+            models.Index(fields=["agency", "status", "due_on", "id"], name="commitment_status_due_id_idx"),
+            models.Index(fields=["agency", "due_on", "id"], name="commitment_agency_due_id_idx"),
+            models.Index(fields=["agency", "status", "-closed_at", "-id"], name="commitment_agency_closed_idx"),
         ]
 
     def __str__(self) -> str:

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from community.commitments.models import Commitment
 from community.commitments.services import agency_today, may_change, may_complete, may_supervise
-from compliance.core import access
+from compliance.core import access, keyset
 from compliance.core.models import Agency, User
 from incidents.corrective_actions.selectors import users_holding
 
@@ -127,18 +127,14 @@ def commitments_filtered(*, user, agency: Agency, show: str = OPEN, mine: bool =
     """
     today = agency_today(agency)
     queryset = access.scope(Commitment.objects.all(), user).filter(agency=agency)
-    if show == ALL:
-        order = ("due_on", "pk")
-    elif show in (DONE, DROPPED):
+    if show in (DONE, DROPPED):
         queryset = queryset.filter(status=show)
-        order = ("-closed_at", "-pk")
-    else:
+    elif show != ALL:
         queryset = queryset.filter(status=Commitment.Status.OPEN)
         if show == OVERDUE:
             queryset = queryset.filter(due_on__lt=today)
         elif show == DUE_SOON:
             queryset = queryset.filter(due_on__gte=today, due_on__lte=today + timedelta(days=DUE_SOON_DAYS))
-        order = ("due_on", "pk")
     if mine:
         queryset = queryset.filter(owner=user)
     if origin == EVENT:
@@ -147,7 +143,21 @@ def commitments_filtered(*, user, agency: Agency, show: str = OPEN, mine: bool =
         queryset = queryset.filter(meeting__isnull=False)
     elif origin == STANDALONE:
         queryset = queryset.filter(event__isnull=True, meeting__isnull=True)
-    return queryset.select_related("agency", "owner", "event", "meeting").order_by(*order)
+    keys = commitment_order(show)
+    return queryset.select_related("agency", "owner", "event", "meeting").order_by(*(key.order() for key in keys))
+
+
+#: The list's name in keyset cursors (``compliance.core.keyset``).
+COMMITMENT_CURSOR_SALT = "community.commitments"
+
+
+def commitment_order(show: str) -> tuple[keyset.Key, ...]:
+    """The list's sort keys for ``show`` (the id breaking ties): ``done``/``dropped`` most recently closed first,
+    every other soonest due first. Indexes ``commitment_agency_status_due_idx``, ``commitment_agency_due_id_idx``
+    and ``commitment_agency_closed_idx`` hold these orders."""
+    if show in (DONE, DROPPED):
+        return (keyset.Key("closed_at", descending=True), keyset.Key("pk", descending=True))
+    return (keyset.Key("due_on"), keyset.Key("pk"))
 
 
 def commitment_rows(commitments, *, agency: Agency) -> list[CommitmentRow]:

@@ -9,7 +9,6 @@ the rules again and their errors are shown next to the field.
 from __future__ import annotations
 
 import uuid
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,16 +22,19 @@ from community.commitments.forms import CommitmentCompleteForm, CommitmentFilter
 from community.commitments.models import Commitment
 from community.outreach.models import OutreachEvent
 from community.steering_committee.models import CommitteeMeeting
-from compliance.core import access
+from compliance.core import access, keyset
 from compliance.core.forms import add_service_errors
-from compliance.core.pages import change_agencies_or_403, initial_agency, paginate
+from compliance.core.pages import PAGE_SIZE, change_agencies_or_403, initial_agency
 
 
 @login_required
 @require_GET
 def commitment_list(request):
     """Commitments of one agency (``?agency=``): open ones soonest due first by default; filters ``show`` (open,
-    overdue, due_soon, done, dropped, all), ``mine``, ``origin`` (event, meeting, none). Fixed number of queries."""
+    overdue, due_soon, done, dropped, all), ``mine``, ``origin`` (event, meeting, none). Pages: keyset (``?cursor=``,
+    ``compliance.core.keyset``, order ``selectors.commitment_order``; a bad cursor gives the first page), first /
+    previous / next / last with the filters kept; the count is capped at ``keyset.COUNT_CAP``. Fixed number of
+    queries."""
     agency = access.current_agency(request, access.VIEW)
     if agency is None:
         return render(request, "community/commitments/list.html", {"agency": None})
@@ -41,10 +43,10 @@ def commitment_list(request):
     show = filters.cleaned_data.get("show") or selectors.OPEN
     mine = bool(filters.cleaned_data.get("mine"))
     origin = filters.cleaned_data.get("origin") or ""
-    page = paginate(
-        request, selectors.commitments_filtered(user=request.user, agency=agency, show=show, mine=mine, origin=origin)
-    )
-    rows = selectors.commitment_rows(page.object_list, agency=agency)
+    commitments = selectors.commitments_filtered(user=request.user, agency=agency, show=show, mine=mine, origin=origin)
+    cursor = keyset.cursor_decode(request.GET.get("cursor"), salt=selectors.COMMITMENT_CURSOR_SALT)
+    page = keyset.keyset_page([keyset.Segment(commitments, selectors.commitment_order(show))], cursor, size=PAGE_SIZE)
+    rows = selectors.commitment_rows(page.rows, agency=agency)
     agencies = list(access.agencies_for(request.user, access.VIEW).order_by("state", "name"))
     query = {"agency": agency.public_id, "show": show, "origin": origin}
     if mine:
@@ -56,8 +58,13 @@ def commitment_list(request):
         "show": show,
         "show_label": dict(selectors.SHOW_CHOICES)[show],
         "rows": rows,
-        "page_obj": page,
-        "query_string": urlencode({key: value for key, value in query.items() if value}),
+        "page": page,
+        "links": keyset.page_links(
+            page, {key: str(value) for key, value in query.items() if value}, salt=selectors.COMMITMENT_CURSOR_SALT
+        ),
+        "pages_label": "Pages of the commitments",
+        "count": keyset.count_capped(commitments),
+        "count_cap": keyset.COUNT_CAP,
         "today": services.agency_today(agency),
         "can_add": access.can(request.user, access.CHANGE, agency),
         "can_assign": access.can(request.user, access.CHANGE, agency),

@@ -44,6 +44,9 @@ class OutreachEvent(AgencyScopedModel):
         ordering = ["-held_on"]
         indexes = [
             models.Index(fields=["agency", "held_on"], name="outreach_agency_held_idx"),
+            # The list's keyset order (community.outreach.selectors.EVENT_ORDER): latest held first, id breaking ties.
+            models.Index(fields=["agency", "-held_on", "-id"], name="outreach_agency_held_id_idx"),
+            models.Index(fields=["-held_on", "-id"], name="outreach_held_id_idx"),
         ]
 
     def __str__(self) -> str:

@@ -6,29 +6,45 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
+from community.commitments.models import Commitment
 from community.outreach.models import EventMaterial, EventParticipant, OutreachEvent
-from compliance.core import access
+from compliance.core import access, keyset
 from compliance.core.local_days import local_day_start
+
+#: The list's order (latest held first, the id breaking ties; indexes ``outreach_agency_held_id_idx``,
+#: ``outreach_held_id_idx``) and its name in keyset cursors (``compliance.core.keyset``).
+EVENT_ORDER = (keyset.Key("held_on", descending=True), keyset.Key("pk", descending=True))
+EVENT_CURSOR_SALT = "community.outreach_events"
+
+
+def _count_of(rows: QuerySet) -> Coalesce:
+    """A correlated ``COUNT(*)`` of ``rows`` (already narrowed by ``OuterRef``), 0 when none: computed for the
+    page's rows only (after LIMIT), never for the whole list."""
+    counted = rows.order_by().annotate(n=Count("pk")).values("n")  # ``rows`` is ``.values(<the outer key>)``
+    return Coalesce(Subquery(counted[:1], output_field=IntegerField()), 0)
 
 
 def outreach_events_for(user, *, perm: str = access.VIEW) -> QuerySet[OutreachEvent]:
-    """Outreach events of every agency where ``user`` holds ``perm``, most recent first, agency joined.
+    """Outreach events of every agency where ``user`` holds ``perm``, most recent first (``EVENT_ORDER``), agency
+    joined.
 
     Each row carries ``organisation_count`` (organisations taking part now) and ``open_commitment_count``
-    (its commitments still open), counted in the same query, so a list page costs the same at any size.
+    (its commitments still open), each a correlated subquery in the same query: PostgreSQL computes them for
+    the rows of the page only, so a keyset page costs the same at any size.
     """
+    organisations = EventParticipant.objects.filter(
+        event=OuterRef("pk"), removed_at__isnull=True, organisation__isnull=False
+    )
+    open_commitments = Commitment.objects.filter(event=OuterRef("pk"), status=Commitment.Status.OPEN)
     return (
         access.scope(OutreachEvent.objects.all(), user, perm)
         .select_related("agency")
         .annotate(
-            organisation_count=Count(
-                "participations",
-                filter=Q(participations__removed_at__isnull=True, participations__organisation__isnull=False),
-                distinct=True,
-            ),
-            open_commitment_count=Count("commitments", filter=Q(commitments__status="open"), distinct=True),
+            organisation_count=_count_of(organisations.values("event")),
+            open_commitment_count=_count_of(open_commitments.values("event")),
         )
         .order_by("-held_on", "-pk")
     )

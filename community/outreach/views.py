@@ -21,10 +21,10 @@ from community.organisations.selectors import organisation_choices_for
 from community.outreach import selectors, services
 from community.outreach.forms import AsOfForm, MaterialForm, OutreachEventForm, OutreachFilterForm, ParticipantForm
 from community.outreach.models import EventMaterial, EventParticipant, OutreachEvent
-from compliance.core import access
+from compliance.core import access, keyset
 from compliance.core.forms import add_service_errors
 from compliance.core.models import User
-from compliance.core.pages import change_agencies_or_403, initial_agency, paginate, require_change, several_agencies
+from compliance.core.pages import PAGE_SIZE, change_agencies_or_403, initial_agency, require_change, several_agencies
 from compliance.core.private_files import private_file_response
 from incidents.corrective_actions.selectors import users_holding
 
@@ -37,24 +37,33 @@ def _event_or_404(request, public_id) -> OutreachEvent:
 
 @login_required
 def outreach_list(request):
-    """Events of the user's agencies, filtered by kind and by an organisation taking part; paginated."""
+    """Events of the user's agencies, filtered by kind and by an organisation taking part; latest held first.
+
+    Pages: keyset (``?cursor=``, ``compliance.core.keyset``, order ``selectors.EVENT_ORDER``; a bad cursor gives
+    the first page), first / previous / next / last with the filters kept (``kind``, ``organisation``: a public
+    id, ``agency``). A fixed number of queries at any size.
+    """
     events_qs, only_agency = access.narrow_to_requested_agency(selectors.outreach_events_for(request.user), request)
     form = OutreachFilterForm(request.GET or None, organisations=organisation_choices_for(request.user))
+    kept = {}
+    if only_agency is not None:
+        kept["agency"] = str(only_agency.public_id)
     if form.is_valid():
         if form.cleaned_data["kind"]:
             events_qs = events_qs.filter(kind=form.cleaned_data["kind"])
+            kept["kind"] = form.cleaned_data["kind"]
         if form.cleaned_data["organisation"] is not None:
             events_qs = selectors.events_with_organisation(events_qs, form.cleaned_data["organisation"])
-    page = paginate(request, events_qs)
-    events = list(page.object_list)
-    params = request.GET.copy()
-    params.pop("page", None)
+            kept["organisation"] = str(form.cleaned_data["organisation"].public_id)
+    cursor = keyset.cursor_decode(request.GET.get("cursor"), salt=selectors.EVENT_CURSOR_SALT)
+    page = keyset.keyset_page([keyset.Segment(events_qs, selectors.EVENT_ORDER)], cursor, size=PAGE_SIZE)
     context = {
         "form": form,
-        "page_obj": page,
-        "events": events,
+        "page": page,
+        "links": keyset.page_links(page, kept, salt=selectors.EVENT_CURSOR_SALT),
+        "pages_label": "Pages of the outreach events",
+        "events": page.rows,
         "only_agency": only_agency,
-        "query_string": params.urlencode(),
         "several_agencies": several_agencies(request.user, only_agency),
         "can_create": access.agencies_for(request.user, access.CHANGE).exists(),
     }

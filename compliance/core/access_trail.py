@@ -29,16 +29,23 @@ from compliance.core.record_pages import RECORD_PAGES
 RECORD_URL_NAMES = {label: name for label, (name, attribute) in RECORD_PAGES.items() if attribute == "public_id"}
 
 
-def access_log_for(user) -> QuerySet[AccessLog]:
+def access_log_for(user, *, readable: list | None = None) -> QuerySet[AccessLog]:
     """Access-log rows ``user`` may read (agencies where they hold ``export_reports``), newest first.
 
     Args:
         user: the reader.
+        readable: ``access.agencies_for(user, access.EXPORT)`` already read by the caller (a list), or None to
+            read it here. Given, the rows are narrowed by a list of agency ids rather than a subquery, so
+            PostgreSQL reads one agency's range of ``accesslog_agency_at_idx`` for a page.
 
     Returns:
         A lazy queryset with ``user``, ``agency`` and ``content_type`` joined.
     """
-    return access.scope(AccessLog.objects.all(), user, access.EXPORT).select_related("user", "agency", "content_type")
+    if readable is None:
+        queryset = access.scope(AccessLog.objects.all(), user, access.EXPORT)
+    else:
+        queryset = AccessLog.objects.filter(agency_id__in=[agency.pk for agency in readable])
+    return queryset.select_related("user", "agency", "content_type")
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='finding',
-            index=models.Index(fields=['agency', 'opened_at'], name='finding_agency_opened_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='finding',
             index=models.Index(condition=models.Q(('resolved_at__isnull', False)), fields=['agency', 'resolved_at'], name='finding_agency_resolved_idx'),
         ),
     ]

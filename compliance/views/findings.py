@@ -7,8 +7,6 @@ answers 404. Auditors and staff read; supervisors (``review_records``) act
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,13 +16,16 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from compliance.core import access
+from compliance.core import access, keyset
 from compliance.core import findings as services
 from compliance.core.models import Finding, Severity
-from compliance.core.pages import paginate, several_agencies
+from compliance.core.pages import several_agencies
 from compliance.core.record_pages import RECORD_PAGES
 
 PAGE_SIZE = 25
+#: The list's name in its cursors (``compliance.core.keyset``): newest opened first, the id breaking ties.
+CURSOR_SALT = "compliance.findings"
+ORDER = (keyset.Key("opened_at", descending=True), keyset.Key("pk", descending=True))
 
 
 def record_url(finding: Finding) -> str | None:
@@ -85,7 +86,12 @@ def _finding_or_404(request, public_id) -> Finding:
 @login_required
 @never_cache
 def finding_list(request):
-    """Findings of the user's agencies (``?agency=`` narrows to one), filtered by status, kind, severity, age."""
+    """Findings of the user's agencies (``?agency=`` narrows to one), filtered by status, kind, severity, age.
+
+    Newest opened first. Pages: keyset (``?cursor=``, ``compliance.core.keyset``; a bad cursor gives the first
+    page), first / previous / next / last with the filters kept in every link; the count is capped at
+    ``keyset.COUNT_CAP``. A fixed number of queries at any size (the records are prefetched per record type).
+    """
     data = request.GET.copy()
     data.setdefault("status", services.ACTIVE)
     filters = FindingFilterForm(data)
@@ -96,17 +102,21 @@ def finding_list(request):
     )
     queryset = services.findings_for(request.user, **chosen)
     queryset, only_agency = access.narrow_to_requested_agency(queryset, request)
-    page = paginate(request, queryset.prefetch_related("record"), per_page=PAGE_SIZE)
-    rows = [(finding, record_url(finding)) for finding in page.object_list]
+    cursor = keyset.cursor_decode(request.GET.get("cursor"), salt=CURSOR_SALT)
+    page = keyset.keyset_page([keyset.Segment(queryset.prefetch_related("record"), ORDER)], cursor, size=PAGE_SIZE)
+    rows = [(finding, record_url(finding)) for finding in page.rows]
     query = {key: value for key, value in chosen.items()}
     if only_agency is not None:
         query["agency"] = str(only_agency.public_id)
     context = {
-        "page_obj": page,
+        "page": page,
+        "links": keyset.page_links(page, query, salt=CURSOR_SALT),
+        "pages_label": "Pages of the findings",
+        "count": keyset.count_capped(queryset),
+        "count_cap": keyset.COUNT_CAP,
         "rows": rows,
         "filters": filters,
         "only_agency": only_agency,
-        "query_string": urlencode(query),
         "several_agencies": several_agencies(request.user, only_agency),
         # Agencies where the user may act (review_records): closed rows there get a "Reopen" link. One query.
         "reviewable_agency_ids": set(access.agencies_for(request.user, access.REVIEW).values_list("pk", flat=True)),

@@ -18,11 +18,13 @@ Order of the log (a total order, so every row is on exactly one page):
    nor an ``OFFSET`` walk. "Oldest" reads the same index backwards (reversed order, LIMIT,
    then the rows are reversed in Python).
 
-Why ``public_id`` and not the integer key as the tie-breaker: the cursor travels in the URL,
-and ``django.core.signing`` signs it but does not encrypt it; DESIGN.md ("records are
-addressed in URLs by a random public id") and SECURITY.md F7 keep the sequential key, which
-would reveal how many detainers all agencies logged, out of URLs. UUIDs compare the same way
-in PostgreSQL (bytes), SQLite (32 lower-case hex digits) and Python (integer).
+The paging itself is the shared ``compliance.core.keyset`` (the one answer for every long list):
+the two segments are its ``Segment`` objects, "newer"/"older" its PREVIOUS/NEXT, and the cursor its
+encrypted token (``CURSOR_SALT``).
+
+Why ``public_id`` and not the integer key as the tie-breaker: the partial indexes of migration
+0011 are built on it (and the cursor, though encrypted now, was once only signed). UUIDs compare
+the same way in PostgreSQL (bytes), SQLite (32 lower-case hex digits) and Python (integer).
 
 Why not "pending first" as one expression index (migration 0008): it served the first pages,
 but ``Paginator`` still counted every row and walked ``OFFSET`` to deep pages (2 to 5 s for
@@ -35,15 +37,13 @@ in the open segment, even if the open rows alone fill it.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
-from django.core import signing
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
+from compliance.core import keyset
 from compliance.core.local_days import local_day_start
 from incidents.detainers.models import Detainer
 from incidents.detainers.selectors import held_past_deadline_q
@@ -53,7 +53,8 @@ PAGE_SIZE = 25
 #: Closed detainers are counted up to this many; above it the page says "more than".
 COUNT_CAP = 10_000
 
-FIRST, OLDER, NEWER, LAST = "first", "older", "newer", "last"
+#: The log's directions: "newer" and "older" are the keyset's previous and next pages.
+FIRST, OLDER, NEWER, LAST = keyset.FIRST, keyset.NEXT, keyset.PREVIOUS, keyset.LAST
 OPEN, CLOSED = 0, 1
 
 #: Outcome filter values → the outcome shown (None: both segments).
@@ -65,82 +66,39 @@ OUTCOME_FILTERS = {
     "lifted": Detainer.Outcome.LIFTED,
 }
 
-CURSOR_SALT = "incidents.detainer_log.paging.cursor"
-CURSOR_VERSION = 1
+CURSOR_SALT = "incidents.detainer_log"
 
-OPEN_ORDER = (F("hold_deadline").asc(nulls_last=True), F("received_at").desc(), F("public_id").desc())
-OPEN_REVERSED = (F("hold_deadline").desc(nulls_first=True), F("received_at").asc(), F("public_id").asc())
-CLOSED_ORDER = (F("received_at").desc(), F("public_id").desc())
-CLOSED_REVERSED = (F("received_at").asc(), F("public_id").asc())
+#: The two segments' sort keys (module docstring); the last one of each is unique.
+OPEN_KEYS = (
+    keyset.Key("hold_deadline", nullable=True),
+    keyset.Key("received_at", descending=True),
+    keyset.Key("public_id", descending=True),
+)
+CLOSED_KEYS = (keyset.Key("received_at", descending=True), keyset.Key("public_id", descending=True))
 
-
-@dataclass(frozen=True)
-class Position:
-    """Where a row sits in the log order: its segment and sort key (aware UTC datetimes)."""
-
-    segment: int
-    hold_deadline: datetime | None
-    received_at: datetime
-    public_id: uuid.UUID
-
-    @classmethod
-    def of(cls, detainer: Detainer) -> Position:
-        if detainer.outcome == Detainer.Outcome.PENDING:
-            return cls(OPEN, detainer.hold_deadline, detainer.received_at, detainer.public_id)
-        return cls(CLOSED, None, detainer.received_at, detainer.public_id)
+Cursor = keyset.Cursor
+Position = keyset.Position
 
 
-@dataclass(frozen=True)
-class Cursor:
-    """A page request: ``direction`` FIRST/LAST, or OLDER/NEWER than ``position`` (exclusive)."""
-
-    direction: str
-    position: Position | None = None
+def position_of(detainer: Detainer) -> Position:
+    """Where ``detainer`` sits in the log order: its segment (by outcome) and its values of that segment's keys."""
+    if detainer.outcome == Detainer.Outcome.PENDING:
+        return keyset.position_of(detainer, OPEN, OPEN_KEYS)
+    return keyset.position_of(detainer, CLOSED, CLOSED_KEYS)
 
 
 def cursor_encode(cursor: Cursor) -> str:
-    """Signed, URL-safe token for ``cursor`` (``django.core.signing``: tampering is detected)."""
-    data: dict = {"v": CURSOR_VERSION, "d": cursor.direction}
-    if cursor.position is not None:
-        pos = cursor.position
-        data |= {
-            "s": pos.segment,
-            "h": pos.hold_deadline.isoformat() if pos.hold_deadline else None,
-            "r": pos.received_at.isoformat(),
-            "p": pos.public_id.hex,
-        }
-    return signing.dumps(data, salt=CURSOR_SALT, compress=True)
+    """Encrypted, URL-safe token for ``cursor`` (``compliance.core.keyset.cursor_encode``: tampering is detected)."""
+    return keyset.cursor_encode(cursor, salt=CURSOR_SALT)
 
 
 def cursor_decode(token: str | None) -> Cursor:
-    """The cursor in ``token``; the first page for a missing, tampered, malformed or stale token.
+    """The cursor in ``token``; the first page for a missing, tampered, malformed, stale or foreign token.
 
-    Stale means written by another version of this format (``CURSOR_VERSION``). A cursor
-    whose row has since moved (e.g. its outcome was recorded) is still a valid position.
-    Never raises.
+    A cursor whose row has since moved (e.g. its outcome was recorded) is still a valid position.
+    Never raises (``compliance.core.keyset.cursor_decode``).
     """
-    if not token:
-        return Cursor(FIRST)
-    try:
-        data = signing.loads(token, salt=CURSOR_SALT)
-        if data.get("v") != CURSOR_VERSION:
-            return Cursor(FIRST)
-        direction = data["d"]
-        if direction in (FIRST, LAST):
-            return Cursor(direction)
-        if direction not in (OLDER, NEWER) or data["s"] not in (OPEN, CLOSED):
-            return Cursor(FIRST)
-        received_at = parse_datetime(data["r"])
-        hold_deadline = parse_datetime(data["h"]) if data["h"] else None
-        if received_at is None or received_at.tzinfo is None or (data["h"] and hold_deadline is None):
-            return Cursor(FIRST)
-        if hold_deadline is not None and hold_deadline.tzinfo is None:
-            return Cursor(FIRST)
-        if data["s"] == CLOSED:
-            hold_deadline = None
-        return Cursor(direction, Position(data["s"], hold_deadline, received_at, uuid.UUID(hex=data["p"])))
-    except (signing.BadSignature, KeyError, TypeError, ValueError, AttributeError):
-        return Cursor(FIRST)
+    return keyset.cursor_decode(token, salt=CURSOR_SALT)
 
 
 @dataclass(frozen=True)
@@ -243,68 +201,6 @@ def _segments(agencies: list, filters: LogFilters) -> tuple[QuerySet | None, Que
     return open_rows, closed_rows
 
 
-def _open_after(queryset: QuerySet, pos: Position) -> QuerySet:
-    tail = Q(received_at__lt=pos.received_at) | Q(received_at=pos.received_at, public_id__lt=pos.public_id)
-    if pos.hold_deadline is None:
-        return queryset.filter(Q(hold_deadline__isnull=True) & tail)
-    later = Q(hold_deadline__gt=pos.hold_deadline) | Q(hold_deadline__isnull=True)
-    return queryset.filter(later | (Q(hold_deadline=pos.hold_deadline) & tail))
-
-
-def _open_before(queryset: QuerySet, pos: Position) -> QuerySet:
-    head = Q(received_at__gt=pos.received_at) | Q(received_at=pos.received_at, public_id__gt=pos.public_id)
-    if pos.hold_deadline is None:
-        return queryset.filter(Q(hold_deadline__isnull=False) | (Q(hold_deadline__isnull=True) & head))
-    return queryset.filter(Q(hold_deadline__lt=pos.hold_deadline) | (Q(hold_deadline=pos.hold_deadline) & head))
-
-
-def _closed_after(queryset: QuerySet, pos: Position) -> QuerySet:
-    # "received_at <= r AND (...)": the first conjunct is the index range PostgreSQL reads.
-    return queryset.filter(
-        Q(received_at__lte=pos.received_at) & (Q(received_at__lt=pos.received_at) | Q(public_id__lt=pos.public_id))
-    )
-
-
-def _closed_before(queryset: QuerySet, pos: Position) -> QuerySet:
-    return queryset.filter(
-        Q(received_at__gte=pos.received_at) & (Q(received_at__gt=pos.received_at) | Q(public_id__gt=pos.public_id))
-    )
-
-
-def _take(queryset: QuerySet | None, order) -> list[Detainer]:
-    """At most PAGE_SIZE + 1 rows of ``queryset`` in ``order``: one query, none for a filtered-out segment."""
-    if queryset is None:
-        return []
-    return list(queryset.order_by(*order)[: PAGE_SIZE + 1])
-
-
-def _rows(open_rows, closed_rows, cursor: Cursor) -> tuple[list[Detainer], bool, bool]:
-    """(rows in log order, has newer, has older) for ``cursor``: one or two queries."""
-    pos = cursor.position
-    if cursor.direction == FIRST:
-        found = _take(open_rows, OPEN_ORDER) + _take(closed_rows, CLOSED_ORDER)
-        return found[:PAGE_SIZE], False, len(found) > PAGE_SIZE
-    if cursor.direction == OLDER:
-        if pos.segment == OPEN:
-            after = None if open_rows is None else _open_after(open_rows, pos)
-            found = _take(after, OPEN_ORDER) + _take(closed_rows, CLOSED_ORDER)
-        else:
-            found = _take(None if closed_rows is None else _closed_after(closed_rows, pos), CLOSED_ORDER)
-        return found[:PAGE_SIZE], True, len(found) > PAGE_SIZE
-    # NEWER and LAST read the reversed order with LIMIT, then reverse the rows.
-    if cursor.direction == LAST:
-        found = _take(closed_rows, CLOSED_REVERSED) + _take(open_rows, OPEN_REVERSED)
-        has_older = False
-    elif pos.segment == CLOSED:
-        before = None if closed_rows is None else _closed_before(closed_rows, pos)
-        found = _take(before, CLOSED_REVERSED) + _take(open_rows, OPEN_REVERSED)
-        has_older = True
-    else:
-        found = _take(None if open_rows is None else _open_before(open_rows, pos), OPEN_REVERSED)
-        has_older = True
-    return found[:PAGE_SIZE][::-1], len(found) > PAGE_SIZE, has_older
-
-
 def detainer_log_page(*, agencies: list, filters: LogFilters, cursor: Cursor) -> LogPage:
     """One page of the detainer log of ``agencies`` (already scoped by ``compliance.core.access``).
 
@@ -329,14 +225,9 @@ def detainer_log_page(*, agencies: list, filters: LogFilters, cursor: Cursor) ->
     """
     open_rows, closed_rows = _segments(agencies, filters)
     open_count = open_rows.order_by().count() if open_rows is not None else 0
-    closed_count = 0
-    if closed_rows is not None:
-        closed_count = closed_rows.order_by().values("pk")[: COUNT_CAP + 1].count()
-    rows, has_newer, has_older = _rows(open_rows, closed_rows, cursor)
-    if not rows and cursor.direction != FIRST:
-        rows, has_newer, has_older = _rows(open_rows, closed_rows, Cursor(FIRST))
-    page = LogPage(rows, has_newer, has_older, open_count, closed_count)
-    if rows:
-        page.newer = Cursor(NEWER, Position.of(rows[0])) if has_newer else None
-        page.older = Cursor(OLDER, Position.of(rows[-1])) if has_older else None
-    return page
+    closed_count = keyset.count_capped(closed_rows, COUNT_CAP)
+    segments = [keyset.Segment(open_rows, OPEN_KEYS), keyset.Segment(closed_rows, CLOSED_KEYS)]
+    page = keyset.keyset_page(segments, cursor, size=PAGE_SIZE)
+    return LogPage(
+        page.rows, page.has_previous, page.has_next, open_count, closed_count, older=page.next, newer=page.previous
+    )

@@ -67,8 +67,8 @@ DETAIL_RELATED = ("agency", "handling_officer", "handling_officer__agency", "agr
 def detainer_list(request):
     """The detainer log: open detainers first by hold deadline, then closed ones newest received first.
 
-    Keyset pages (``?cursor=``, signed; see ``incidents.detainer_log.paging``), filters in the query
-    string (``incidents.detainer_log.forms``), ``?agency=`` narrowing; times in each agency's zone.
+    Keyset pages (``?cursor=``, encrypted; see ``incidents.detainer_log.paging``, ``compliance.core.keyset``),
+    filters in the query string (``incidents.detainer_log.forms``), ``?agency=`` narrowing; times in each agency's zone.
     POST: a look-up by the subject's name, which never goes into the URL
     (``incidents.detainer_log.views.name_search_submit``); redirects to the log with its token.
     """

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from compliance.core import access
+from compliance.core import access, keyset
 from incidents.incident_log.models import Incident, IncidentSettings, SubjectOfficer
 from incidents.referrals.case_settings import incident_settings_by_agency
 from incidents.referrals.models import Referral
@@ -34,6 +34,12 @@ NO_REFERRAL_CLOSURES = (Incident.Closure.MERGED, Incident.Closure.NOT_AGENCY_MAT
 
 #: The queue's stage filter: the four stages, and "open" (every stage but closed).
 STAGE_OPEN = "open"
+
+#: The queue's order (newest received first, the id breaking ties): indexes ``incident_agency_received_idx``,
+#: ``incident_received_idx`` and the filters' indexes hold it. Keyset pages (``compliance.core.keyset``).
+QUEUE_ORDER = (keyset.Key("received_at", descending=True), keyset.Key("pk", descending=True))
+QUEUE_CURSOR_SALT = "incidents.queue"
+QUEUE_PAGE_SIZE = 25
 
 
 @dataclass(frozen=True)
@@ -135,7 +141,7 @@ def queue_for(
 
     Returns:
         ``Incident`` queryset with agency and investigator joined, ordered ``-received_at, -pk``
-        (stable). Its page costs one query (``queue_page``), the count another; the officer filter one more.
+        (stable, ``QUEUE_ORDER``). Its keyset page costs one query, the count another; the officer filter one more.
     """
     queryset = Incident.objects.filter(agency_id__in=agency_ids).select_related("agency", "investigator")
     if filters.stage == STAGE_OPEN:
@@ -155,22 +161,6 @@ def queue_for(
     if filters.overdue:
         queryset = queryset.filter(overdue_q(deadlines, now=now))
     return queryset.order_by("-received_at", "-pk")
-
-
-def queue_page(queryset: QuerySet, page) -> list:
-    """The rows of ``page`` (a ``Paginator`` page of ``queryset``), read from the nearer end of the order.
-
-    A page in the back half is read in the reverse order with the smaller offset and turned round, so
-    the last page of 100,000 cases costs what the first does (the order is total: ``-received_at, -pk``).
-    One query.
-    """
-    count = page.paginator.count
-    start, end = page.start_index() - 1, page.end_index()
-    if count == 0:
-        return []
-    if start <= count - end:
-        return list(queryset[start:end])
-    return list(queryset.reverse()[count - end : count - start])[::-1]
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ forms are not access-logged.
 from __future__ import annotations
 
 from collections import Counter
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,9 +16,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from compliance.core import access
+from compliance.core import access, keyset
 from compliance.core.models import AccessLog, access_log_per_agency
-from compliance.core.pages import change_agencies_or_403, initial_agency, paginate, require_change
+from compliance.core.pages import change_agencies_or_403, initial_agency, require_change
 from incidents.incident_log import selectors, services
 from incidents.incident_log.forms import IncidentForm, IncidentQueueFilterForm
 from incidents.incident_log.models import Incident
@@ -38,8 +37,10 @@ def incident_list(request):
     Filters in the query string (``IncidentQueueFilterForm``): ``status`` (a stage or ``open``), ``kind``,
     ``source``, ``officer`` (a roster officer's public id, never a name: SECURITY.md F6), ``overdue``
     (past the investigation target or the ICE referral deadline, ``selectors`` docstring), ``mine``
-    (assigned to me); ``?agency=`` narrows to one agency; ``?page=`` pages. A bad filter value is
-    ignored, never a 500. A fixed number of queries at any size; one access-log row per agency shown.
+    (assigned to me); ``?agency=`` narrows to one agency. Pages: keyset (``?cursor=``,
+    ``compliance.core.keyset``, order ``selectors.QUEUE_ORDER``; a bad cursor gives the first page), first /
+    previous / next / last with the filters kept; the count is capped at ``keyset.COUNT_CAP``. A bad filter
+    value is ignored, never a 500. A fixed number of queries at any size; one access-log row per agency shown.
     """
     now = timezone.now()
     officers = access.scope(Officer.objects.all(), request.user, access.VIEW).order_by(
@@ -55,8 +56,11 @@ def incident_list(request):
     incidents, only_agency = access.narrow_to_requested_agency(
         selectors.queue_for(request.user, filters, agency_ids=agency_ids, deadlines=deadlines, now=now), request
     )
-    page = paginate(request, incidents)
-    rows = selectors.queue_rows(selectors.queue_page(incidents, page), deadlines=deadlines, now=now)
+    cursor = keyset.cursor_decode(request.GET.get("cursor"), salt=selectors.QUEUE_CURSOR_SALT)
+    page = keyset.keyset_page(
+        [keyset.Segment(incidents, selectors.QUEUE_ORDER)], cursor, size=selectors.QUEUE_PAGE_SIZE
+    )
+    rows = selectors.queue_rows(page.rows, deadlines=deadlines, now=now)
     # One row per agency whose incidents the page showed, with its count (SECURITY.md D3).
     access_log_per_agency(
         request,
@@ -68,12 +72,15 @@ def incident_list(request):
     if only_agency:
         kept["agency"] = str(only_agency.public_id)
     context = {
-        "page_obj": page,
+        "page": page,
+        "links": keyset.page_links(page, kept, salt=selectors.QUEUE_CURSOR_SALT),
+        "pages_label": "Pages of the cases",
+        "count": keyset.count_capped(incidents),
+        "count_cap": keyset.COUNT_CAP,
         "rows": rows,
         "incidents": [row.incident for row in rows],
         "form": form,
         "filtered": bool(form.query()),
-        "query_string": urlencode(kept),
         "only_agency": only_agency,
         "several_agencies": only_agency is None and len(agency_ids) > 1,
         "can_create": access.agencies_for(request.user, access.CHANGE).exists(),

@@ -6,11 +6,12 @@ from urllib.parse import parse_qs, urlparse
 
 import time_machine
 from django.contrib.auth.models import Group, Permission
+from django.core import signing
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from compliance.core import access
+from compliance.core import access, keyset
 from compliance.core.roles import Role
 from incidents.detainer_log import paging as detainer_log
 from incidents.detainers.models import Detainer
@@ -140,20 +141,21 @@ class PagingTests(BaseTestCase):
         first = self.page()
         token = cursor_of(first.context["links"]["older"])
         tampered = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
-        stale = detainer_log.signing.dumps({"v": 0, "d": "last"}, salt="incidents.detainer_log.paging.cursor")
-        unsigned_last = detainer_log.signing.dumps({"v": 1, "d": "last"}, salt="another salt")
-        for bad in (tampered, "not-a-cursor", stale, unsigned_last, token.replace(":", ".")):
+        # The old signed format (a "last" cursor of before the shared keyset cursors), another list's "last".
+        stale = signing.dumps({"v": 1, "d": "last"}, salt="incidents.detainer_log.paging.cursor")
+        foreign_last = keyset.cursor_encode(keyset.Cursor(keyset.LAST), salt="compliance.access_log")
+        for bad in (tampered, "not-a-cursor", stale, foreign_last, token.replace("A", ".")):
             with self.subTest(cursor=bad):
                 response = self.page(cursor=bad)
                 self.assertEqual(self.ids(response), self.ids(first))
         self.assertNotEqual(self.ids(self.page(cursor=token)), self.ids(first))
 
-    def test_the_cursor_carries_no_integer_key(self):
+    def test_the_cursor_carries_no_integer_key_and_nothing_readable(self):
         row = add(self.agency_a, 1, outcome="released")
-        token = detainer_log.cursor_encode(detainer_log.Cursor(detainer_log.OLDER, detainer_log.Position.of(row)))
-        data = detainer_log.signing.loads(token, salt="incidents.detainer_log.paging.cursor")
-        self.assertEqual(data["p"], row.public_id.hex)
-        self.assertEqual(set(data), {"v", "d", "s", "h", "r", "p"})  # version, direction, segment, key
+        token = detainer_log.cursor_encode(detainer_log.Cursor(detainer_log.OLDER, detainer_log.position_of(row)))
+        self.assertEqual(detainer_log.cursor_decode(token).position.values, (row.received_at, row.public_id))
+        for readable in (row.public_id.hex, str(row.public_id), row.received_at.date().isoformat()):
+            self.assertNotIn(readable, token)
 
     # --- counts ----------------------------------------------------------------------------
 
@@ -244,7 +246,7 @@ class PagingTests(BaseTestCase):
         own = add(self.agency_a, 1, outcome="released", booking_number="BK-ALDER")
         other = add(self.agency_b, 2, outcome="released", booking_number="BK-BIRCH", received_at=NOW)
         other_cursor = detainer_log.cursor_encode(
-            detainer_log.Cursor(detainer_log.NEWER, detainer_log.Position.of(own))
+            detainer_log.Cursor(detainer_log.NEWER, detainer_log.position_of(own))
         )
         self.assertNotIn(other.pk, self.ids(self.look_up("BK-BIRCH")))
         for params in ({}, {"cursor": other_cursor}, {"outcome": "released"}):

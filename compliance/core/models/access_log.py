@@ -82,6 +82,10 @@ class AccessLog(models.Model):
         indexes = [
             models.Index(fields=["content_type", "object_id"], name="accesslog_object_idx"),
             models.Index(fields=["agency", "action", "at"], name="accesslog_agency_action_idx"),
+            # The access-log page's keyset order (compliance.views.access_log: newest first, the id breaking ties):
+            # one agency's page, and a reader of several agencies'; read backwards for the last page.
+            models.Index(fields=["agency", "-at", "-id"], name="accesslog_agency_at_idx"),
+            models.Index(fields=["-at", "-id"], name="accesslog_at_idx"),
         ]
 
     def __str__(self) -> str:

@@ -79,8 +79,22 @@ class Finding(AgencyScopedModel):
         indexes = [
             # Dashboard and findings page: open findings of an agency.
             models.Index(fields=["agency", "status"], name="finding_agency_status_idx"),
-            # Dashboard trends (compliance.dashboard.trends): findings opened, and closed, per agency-local month.
-            models.Index(fields=["agency", "opened_at"], name="finding_agency_opened_idx"),
+            # The findings page's keyset order (newest opened first, the id breaking ties), for any status and for
+            # the default "open or acknowledged" (a few of 200,000 findings), one agency or several.
+            models.Index(fields=["agency", "-opened_at", "-id"], name="finding_agency_opened_idx"),
+            models.Index(fields=["-opened_at", "-id"], name="finding_opened_idx"),
+            models.Index(
+                fields=["agency", "-opened_at", "-id"],
+                condition=models.Q(status__in=["open", "acknowledged"]),
+                name="finding_active_opened_idx",
+            ),
+            models.Index(
+                fields=["-opened_at", "-id"],
+                condition=models.Q(status__in=["open", "acknowledged"]),
+                name="finding_active_all_idx",
+            ),
+            # Dashboard trends (compliance.dashboard.trends): findings closed per agency-local month; opened per month
+            # reads finding_agency_opened_idx above backwards.
             models.Index(
                 fields=["agency", "resolved_at"],
                 condition=models.Q(resolved_at__isnull=False),
