@@ -207,7 +207,7 @@ def report_assemble(*, report_id: int) -> Report:
     starts, orientations = {}, []
     for number, part in enumerate(parts):
         starts[number] = len(writer.pages)
-        writer.append(readers[number])
+        writer.append(readers[number], import_outline=False)  # the contents entries only, once each
         orientations.extend([part.landscape] * len(readers[number].pages))
     for index, (page, stamp) in enumerate(zip(writer.pages, _footer_overlays(run, orientations), strict=True)):
         _stamp(writer, page, stamp, name=f"/Footer{index + 1}")

@@ -298,15 +298,15 @@ class ReviewPacketTests(CatalogCase):
                 self.assertEqual(pages[page - 1].split("\n")[0], heading)  # the section's heading opens its page
                 self.assertNotIn(heading, pages[page - 2].split("\n"))
         self.assertEqual(list(listed.values()), sorted(listed.values()))
-        # The PDF outline holds the same sections on the same pages.
+        # The PDF outline holds the same sections on the same pages, each once, in order.
         with report.file.open("rb") as handle:
             reader = PdfReader(io.BytesIO(handle.read()))
-        outline = {
+        outline = [
             (item.title, reader.get_destination_page_number(item) + 1)
             for item in reader.outline
             if not isinstance(item, list)
-        }
-        self.assertLessEqual(set(listed.items()), outline)
+        ]
+        self.assertEqual(outline, list(listed.items()))
         text = squeeze("\n".join(pages))
         # The dashboard's chart, drawn from its SVG; the figures and the open finding.
         self.assertIn("Officers by training status", squeeze(pages[listed["Figures and charts"] - 1]))

@@ -72,6 +72,12 @@ REVIEWED: dict[tuple[str, str, str], str] = {
     ("training/roster/selectors.py", "latest_certifications", "Certification"): (
         "a building block: every caller narrows it by officer (OuterRef or the scoped officer)"
     ),
+    ("compliance/reports/engine.py", "_load", "Report"): (
+        "a task's report id (tasks carry ids); the report was scoped when it was requested (report_request)"
+    ),
+    ("compliance/reports/engine.py", "part_render", "Report"): (
+        "a task's report id, locked to count its rendered parts; scoped when it was requested (report_request)"
+    ),
     ("compliance/reports/rendering.py", "report_render", "Report"): (
         "runs in the Celery task by report id; report_request checked the export permission before queueing it"
     ),
