@@ -9,9 +9,7 @@ from compliance.reports.kinds import ReportKind, single_part
 EFFECTIVE, RECORDED = Report.Basis.EFFECTIVE.value, Report.Basis.RECORDED.value
 
 KINDS: dict[str, ReportKind] = {
-    Report.Kind.TRAINING_ROSTER: single_part(
-        title=training_roster.TITLE, template=training_roster.TEMPLATE, context=training_roster.training_roster_context
-    ),
+    Report.Kind.TRAINING_ROSTER: training_roster.kind(),
     Report.Kind.DETAINER_LOG: single_part(
         title=detainer_log.TITLE, template=detainer_log.TEMPLATE, context=detainer_log.detainer_log_context
     ),
