@@ -14,9 +14,12 @@ KINDS: dict[str, ReportKind] = {
         title=detainer_log.TITLE, template=detainer_log.TEMPLATE, context=detainer_log.detainer_log_context
     ),
     Report.Kind.INCIDENT_LOG: single_part(
-        title=incident_log.TITLE, template=incident_log.TEMPLATE, context=incident_log.incident_log_context
+        title=incident_log.TITLE,
+        template=incident_log.TEMPLATE,
+        context=incident_log.incident_log_context,
+        bases=(RECORDED,),
     ),
     Report.Kind.OUTREACH: single_part(
-        title=outreach.TITLE, template=outreach.TEMPLATE, context=outreach.outreach_context
+        title=outreach.TITLE, template=outreach.TEMPLATE, context=outreach.outreach_context, bases=(RECORDED,)
     ),
 }
