@@ -165,7 +165,8 @@ def _commitments(agency, first_day: date, last_day: date, starts_at, ends_at, ch
         .annotate(in_period=ExpressionWrapper(made_in_period, output_field=BooleanField()))
         .select_related("event", "meeting", "owner")
     )
-    then = records_as_of(Commitment, at=checked_at, filters=Q(id__in=[c.pk for c in commitments]), later_as_now=True)
+    # Not ``later_as_now``: a commitment with no history row by then keeps the values just loaded.
+    then = records_as_of(Commitment, at=checked_at, filters=Q(id__in=[c.pk for c in commitments]))
     fields = [f.attname for f in Commitment._meta.concrete_fields if f.attname not in ("id", "public_id", "owner_id")]
     rows = []
     for commitment in commitments:
@@ -266,8 +267,8 @@ def outreach_context(*, report, generated_at) -> dict:
         The cover (``compliance.reports.periods.cover_context``) and ``events`` (``EventRow`` list, oldest first),
         ``commitments`` (``CommitmentRow`` list, soonest due first), ``committee`` (``CommitteeRow`` per
         agreement), ``meetings`` (``MeetingRow`` list), ``meetings_held``, ``members`` (``CommitteeMember``
-        list) and ``counts`` (``OutreachCounts``). Six queries whatever the amount of data (events, their
-        participants, commitments, meetings, committee requirements, members).
+        list) and ``counts`` (``OutreachCounts``). Seven queries whatever the amount of data (events, their
+        participants, commitments and their history rows, meetings, committee requirements, members).
     """
     agency = report.agency
     period = report_period(report=report, generated_at=generated_at)
