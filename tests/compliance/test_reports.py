@@ -79,7 +79,7 @@ class ReportRenderTests(BaseTestCase):
         total = len(pages)
         for number, text in enumerate(pages, start=1):
             self.assertIn("Alder County Sheriff's Office (TX)", text)
-            self.assertIn("as of 2026-02-27", text)
+            self.assertIn("as effective on 2026-02-27", text)  # the day, with its basis (issue #13)
             self.assertIn("Answers at 2026-02-27 19:30 CST", text)
             self.assertNotIn("Quillfeather", text)  # who asked is on the reports page, not in the PDF
             self.assertIn(f"Page {number} of {total}", text)
