@@ -18,15 +18,16 @@ from compliance.reports.kinds import ReportKind, single_part
 EFFECTIVE, RECORDED = Report.Basis.EFFECTIVE.value, Report.Basis.RECORDED.value
 
 KINDS: dict[str, ReportKind] = {
-    Report.Kind.TRAINING_ROSTER: single_part(
-        title=training_roster.TITLE, template=training_roster.TEMPLATE, context=training_roster.training_roster_context
-    ),
+    Report.Kind.TRAINING_ROSTER: training_roster.kind(),
     Report.Kind.DETAINER_LOG: detainer_log.KIND,
     Report.Kind.INCIDENT_LOG: single_part(
-        title=incident_log.TITLE, template=incident_log.TEMPLATE, context=incident_log.incident_log_context
+        title=incident_log.TITLE,
+        template=incident_log.TEMPLATE,
+        context=incident_log.incident_log_context,
+        bases=(RECORDED,),
     ),
     Report.Kind.OUTREACH: single_part(
-        title=outreach.TITLE, template=outreach.TEMPLATE, context=outreach.outreach_context
+        title=outreach.TITLE, template=outreach.TEMPLATE, context=outreach.outreach_context, bases=(RECORDED,)
     ),
     Report.Kind.FINDINGS: findings.KIND,
     Report.Kind.ACCESS_LOG: access_log.KIND,

@@ -1,10 +1,12 @@
 """Report "Incidents and complaints": an agency's cases of a period, for auditors (issue 11 item 6, DOMAIN.md R3.5).
 
-Period: the ``PERIOD_DAYS`` (90) agency-local days ending on the report's ``as_of``
-date, both ends included, as the detainer log (``compliance.reports.detainer_log``). A
-case belongs to the period by the agency-local date it was *received*. Everything is
-asked at the end of the ``as_of`` day (or when rendering started, if earlier):
-``checked_at``.
+Period: the report's period (``compliance.reports.periods.report_period``: from its
+``period_start``, by default the 90 agency-local days ending on its ``as_of`` date, both ends
+included). A case belongs to the period by the agency-local date it was *received*. Basis
+"as recorded by" (issue #13 item 1): everything is asked at ``checked_at``, the end of the
+``as_of`` day (or the request time, if earlier) — each case's stage, closure, narrative and
+dates as its history row then said (``compliance.core.as_of.records_as_of``; a case recorded
+after that instant counts with its values as now), referrals made by then.
 
 Summary: cases by kind and by source; allegations of those cases by disposition; ICE
 referral timeliness against the agency's ``ice_referral_hours`` (``IncidentSettings``, or
@@ -14,9 +16,9 @@ closed as merged or not an agency matter) or have one, the first ICE referral ma
 time, late, none yet with the deadline passed (overdue) or still to come; time to close
 (received → closed, real elapsed time; this module's own ``time_to_close``) of the
 cases *closed* in the period, whenever received: median and longest; the cases open at
-the end of the period (received by then, not closed by then), by their stage as it
-stands when the report is generated (those closed since are counted apart: the stage
-they were in at the end of the period is in their timeline, not here).
+the end of the period (received by then, not closed by then), by their stage at
+``checked_at`` (a case recorded only afterwards and closed since is counted apart:
+"closed since").
 
 Per case: received, kind, source, stage, title, subject officers by badge number, the
 allegations' dispositions, corrective actions (total / open), the referral status and
@@ -32,8 +34,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 
+from compliance.core.as_of import records_as_of
 from compliance.reports.periods import cover_context, report_period
 from incidents.corrective_actions.models import CorrectiveAction
 from incidents.incident_log.models import Allegation, Disposition, Incident, SubjectOfficer
@@ -206,10 +209,23 @@ def incident_log_context(*, report, generated_at) -> dict:
     start, end_of_day, checked_at = period.starts_at, period.ends_at, period.checked_at
     deadline = case_deadlines_for([agency.pk])[agency.pk]
 
-    rows = [
-        _row(incident, deadline, checked_at)
-        for incident in _cases(agency, start, end_of_day, checked_at).iterator(chunk_size=BATCH)
-    ]
+    # Each case as the records stood at ``checked_at`` (its history row then; a case recorded later: as now).
+    # Only cases received by then and not closed before the period starts (closed in it, or open at its end).
+    then = records_as_of(
+        Incident,
+        at=checked_at,
+        filters=Q(agency_id=agency.pk, received_at__lt=checked_at)
+        & (Q(closed_at__isnull=True) | Q(closed_at__gte=start)),
+        later_as_now=True,
+    )
+    fields = [f.attname for f in Incident._meta.concrete_fields if f.attname not in ("id", "public_id")]
+    rows = []
+    for incident in _cases(agency, start, end_of_day, checked_at).iterator(chunk_size=BATCH):
+        stood = then.get(incident.pk)
+        if stood is not None:
+            for name in fields:
+                setattr(incident, name, getattr(stood, name))
+        rows.append(_row(incident, deadline, checked_at))
 
     counts = IncidentLogCounts(received=len(rows))
     kinds = Counter(row.incident.kind for row in rows)
@@ -225,23 +241,25 @@ def incident_log_context(*, report, generated_at) -> dict:
     referrals = Counter(row.referral for row in rows)
     counts.referrals = {key: referrals[key] for key in (ON_TIME, LATE, OVERDUE, NOT_YET_DUE)}
 
-    # Closed in the period (whenever received): received → closed.
-    closed = Incident.objects.filter(
-        agency=agency, status=Incident.Status.CLOSED, closed_at__gte=start, closed_at__lt=checked_at
-    ).values_list("received_at", "closed_at")
-    spans = sorted(closed_at - received_at for received_at, closed_at in closed)
+    # Closed in the period (whenever received): received → closed, as recorded at checked_at.
+    closed = [
+        case
+        for case in then.values()
+        if case.status == Incident.Status.CLOSED and case.closed_at is not None and start <= case.closed_at < checked_at
+    ]
+    spans = sorted(case.closed_at - case.received_at for case in closed)
     counts.closed_in_period = len(spans)
     if spans:
         counts.median_to_close = statistics.median(spans)
         counts.longest_to_close = spans[-1]
 
-    # Open at the end of the period: received by then, and not closed by then (closed later, or not at all).
-    open_at_end = (
-        Incident.objects.filter(agency=agency, received_at__lt=checked_at)
-        .exclude(status=Incident.Status.CLOSED, closed_at__lt=checked_at)
-        .values_list("status", flat=True)
+    # Open at the end of the period: received by then, and not closed by then, by their stage at checked_at.
+    # "Closed since": a case recorded after checked_at and closed after it (its stage then is not on record).
+    stages = Counter(
+        case.status
+        for case in then.values()
+        if not (case.status == Incident.Status.CLOSED and case.closed_at is not None and case.closed_at < checked_at)
     )
-    stages = Counter(open_at_end)
     counts.open_closed_since = stages.pop(Incident.Status.CLOSED, 0)
     counts.open_at_end = sum(stages.values()) + counts.open_closed_since
     counts.open_by_stage = [

@@ -1,17 +1,18 @@
 """Report "Outreach and steering committee": an agency's outreach, its commitments and its committee, for auditors
 and the county (issue #12 item 6, DOMAIN.md R3.6).
 
-Period: the ``PERIOD_DAYS`` (90) agency-local days ending on the report's ``as_of`` date, both ends
-included (``compliance.reports.periods``). Everything is asked at the end of the ``as_of`` day (or when
-rendering started, if earlier): ``checked_at``.
+Period: the report's period (``compliance.reports.periods.report_period``: from its ``period_start``, by
+default the 90 agency-local days ending on its ``as_of`` date, both ends included). Basis "as recorded by"
+(issue #13 item 1): everything is asked at ``checked_at``, the end of the ``as_of`` day (or the request
+time, if earlier), from the records as they stood then (history rows, ``compliance.core.as_of``).
 
 * **Outreach events** held in the period (their agency-local ``held_on``): date, kind, title, the
   organisations taking part as of ``checked_at`` (added by then, not removed by then), how many people and
   agency staff took part (counts, never names: contacts are personal data), languages, interpretation,
   attendance.
 * **Commitments** made in the period (at an event held in it, at a meeting whose agency-local day is in it,
-  or on their own and recorded in it), and those made earlier still open when the report is generated:
-  each with its origin, due date and status as it stands then; counts of those made in the period that are
+  or on their own and recorded in it), and those made earlier still open at ``checked_at``: each with its
+  origin, due date and status as recorded at ``checked_at`` (owner: as now); counts of those made in the period that are
   open, done, dropped, and overdue (open and due before the report's last day).
 * **Steering committee**: per agreement whose committee requirement is recorded as required and whose
   life (signed → expiry) overlaps the period, the meetings required over the overlap
@@ -44,6 +45,7 @@ from community.steering_committee.models import (
 )
 from community.steering_committee.rules import meetings_required
 from community.steering_committee.selectors import Quorum, meeting_quorums
+from compliance.core.as_of import records_as_of
 from compliance.core.models import Agreement
 from compliance.reports.periods import cover_context, report_period
 
@@ -67,7 +69,7 @@ class EventRow:
 
 @dataclass
 class CommitmentRow:
-    """One commitment of the report, with its status as it stands when the report is generated."""
+    """One commitment of the report, with its status as recorded at the report's ``checked_at``."""
 
     commitment: Commitment
     made_on: date | None
@@ -142,22 +144,38 @@ def _events(agency, first_day: date, last_day: date, checked_at) -> list[EventRo
     return rows
 
 
-def _commitments(agency, first_day: date, last_day: date, starts_at, ends_at) -> list[CommitmentRow]:
+def _commitments(agency, first_day: date, last_day: date, starts_at, ends_at, checked_at) -> list[CommitmentRow]:
+    """Commitments made in the period, and those made earlier still open at ``checked_at``.
+
+    Each with its values (status, due date, evidence…; the owner as now) as its history row said at
+    ``checked_at`` (one recorded only later: as now). Two queries."""
     zone = agency.zone
     made_in_period = (
         Q(event__held_on__gte=first_day, event__held_on__lte=last_day)
         | Q(meeting__starts_at__gte=starts_at, meeting__starts_at__lt=ends_at)
         | Q(event__isnull=True, meeting__isnull=True, created_at__gte=starts_at, created_at__lt=ends_at)
     )
-    commitments = (
+    # Open at checked_at by today's row: still open, or closed after that instant (history decides below).
+    maybe_open = Q(created_at__lt=ends_at) & (
+        Q(status=Commitment.Status.OPEN) | Q(closed_at__isnull=True) | Q(closed_at__gte=checked_at)
+    )
+    commitments = list(
         Commitment.objects.filter(agency=agency)
-        .filter(made_in_period | Q(status=Commitment.Status.OPEN, created_at__lt=ends_at))
+        .filter(made_in_period | maybe_open)
         .annotate(in_period=ExpressionWrapper(made_in_period, output_field=BooleanField()))
         .select_related("event", "meeting", "owner")
-        .order_by("due_on", "pk")
     )
+    # Not ``later_as_now``: a commitment with no history row by then keeps the values just loaded.
+    then = records_as_of(Commitment, at=checked_at, filters=Q(id__in=[c.pk for c in commitments]))
+    fields = [f.attname for f in Commitment._meta.concrete_fields if f.attname not in ("id", "public_id", "owner_id")]
     rows = []
     for commitment in commitments:
+        stood = then.get(commitment.pk)
+        if stood is not None:
+            for name in fields:
+                setattr(commitment, name, getattr(stood, name))
+        if not commitment.in_period and commitment.status != Commitment.Status.OPEN:
+            continue
         if commitment.event_id:
             made_on, origin = commitment.event.held_on, f"Event: {commitment.event.title}"
         elif commitment.meeting_id:
@@ -174,6 +192,7 @@ def _commitments(agency, first_day: date, last_day: date, starts_at, ends_at) ->
                 made_in_period=bool(commitment.in_period),
             )
         )
+    rows.sort(key=lambda row: (row.commitment.due_on, row.commitment.pk))
     return rows
 
 
@@ -248,14 +267,14 @@ def outreach_context(*, report, generated_at) -> dict:
         The cover (``compliance.reports.periods.cover_context``) and ``events`` (``EventRow`` list, oldest first),
         ``commitments`` (``CommitmentRow`` list, soonest due first), ``committee`` (``CommitteeRow`` per
         agreement), ``meetings`` (``MeetingRow`` list), ``meetings_held``, ``members`` (``CommitteeMember``
-        list) and ``counts`` (``OutreachCounts``). Six queries whatever the amount of data (events, their
-        participants, commitments, meetings, committee requirements, members).
+        list) and ``counts`` (``OutreachCounts``). Seven queries whatever the amount of data (events, their
+        participants, commitments and their history rows, meetings, committee requirements, members).
     """
     agency = report.agency
     period = report_period(report=report, generated_at=generated_at)
     first_day, last_day = period.first_day, period.last_day
     events = _events(agency, first_day, last_day, period.checked_at)
-    commitments = _commitments(agency, first_day, last_day, period.starts_at, period.ends_at)
+    commitments = _commitments(agency, first_day, last_day, period.starts_at, period.ends_at, period.checked_at)
     committee, meetings, held, members = _committee(agency, first_day, last_day, period.starts_at, period.ends_at)
 
     counts = OutreachCounts(events=len(events))
