@@ -13,52 +13,40 @@ The cache is ``django.core.cache.cache``: Redis in production (``REDIS_URL``), l
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import fields, is_dataclass, replace
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.utils.functional import Promise
 from django.utils.translation import get_language
 
 from community.transparency.periods import Period
+from compliance.core.versioned_cache import AgencyVersions
 
 #: The longest a cached figure is served: 15 minutes (issue #12 item 5).
 CACHE_SECONDS = 15 * 60
 
-_MISSING = object()
+VERSIONS = AgencyVersions("transparency")
 
 
 def _version_key(agency_id: int) -> str:
-    return f"transparency:version:{agency_id}"
+    return VERSIONS.version_key(agency_id)
 
 
 def figures_version(agency_id: int) -> int:
     """The agency's current figures version (created on first use). No database query."""
-    version = cache.get(_version_key(agency_id))
-    if version is None:
-        # A fresh number, not 1: after an eviction of the version, entries cached under an old number are not reused.
-        version = time.time_ns()
-        cache.add(_version_key(agency_id), version, timeout=None)
-        version = cache.get(_version_key(agency_id), version)
-    return version
+    return VERSIONS.version(agency_id)
 
 
 def figures_changed(agency_id: int | None) -> None:
     """Mark every cached figure of agency ``agency_id`` stale (its next read builds afresh). None: nothing."""
-    if agency_id is None:
-        return
-    try:
-        cache.incr(_version_key(agency_id))
-    except ValueError:  # no version yet (or evicted): a fresh one
-        cache.set(_version_key(agency_id), time.time_ns(), timeout=None)
+    VERSIONS.changed(agency_id)
 
 
 def cache_key(agency_id: int, period: Period, variant: str = "") -> str:
     """The cache key of one agency's figures for ``period`` (``variant``: e.g. the language of rendered HTML)."""
-    return f"transparency:{agency_id}:{figures_version(agency_id)}:{period.key}:{variant}"
+    return VERSIONS.key(agency_id, period.key, variant)
 
 
 def cached_page_data(agency, period: Period, builder: Callable[[], Any], *, variant: str = "") -> Any:
@@ -74,12 +62,7 @@ def cached_page_data(agency, period: Period, builder: Callable[[], Any], *, vari
         The cached or freshly built value; a second read within ``CACHE_SECONDS`` and with no figure
         changed in between costs no database query.
     """
-    key = cache_key(agency.pk, period, variant)
-    value = cache.get(key, _MISSING)
-    if value is _MISSING:
-        value = builder()
-        cache.set(key, value, timeout=CACHE_SECONDS)
-    return value
+    return VERSIONS.cached(cache_key(agency.pk, period, variant), builder, seconds=CACHE_SECONDS)
 
 
 def published_figures(*, agency, period: Period, threshold: int, now=None) -> list:

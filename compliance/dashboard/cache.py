@@ -13,43 +13,32 @@ shows within ``CACHE_SECONDS``. The cache is ``django.core.cache.cache``: Redis 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
+
+from compliance.core.versioned_cache import AgencyVersions
 
 #: The longest a cached dashboard figure is served: 5 minutes.
 CACHE_SECONDS = 5 * 60
 
-_MISSING = object()
+VERSIONS = AgencyVersions("dashboard")
 
 
 def _version_key(agency_id: int) -> str:
-    return f"dashboard:version:{agency_id}"
+    return VERSIONS.version_key(agency_id)
 
 
 def dashboard_version(agency_id: int) -> int:
     """The agency's current dashboard data version (created on first use). No database query."""
-    version = cache.get(_version_key(agency_id))
-    if version is None:
-        # A fresh number, not 1: after an eviction of the version, entries cached under an old number are not reused.
-        version = time.time_ns()
-        cache.add(_version_key(agency_id), version, timeout=None)
-        version = cache.get(_version_key(agency_id), version)
-    return version
+    return VERSIONS.version(agency_id)
 
 
 def dashboard_changed(agency_id: int | None) -> None:
     """Mark the cached dashboard figures of agency ``agency_id`` stale (the next read builds afresh). None: nothing."""
-    if agency_id is None:
-        return
-    try:
-        cache.incr(_version_key(agency_id))
-    except ValueError:  # no version yet (or evicted): a fresh one
-        cache.set(_version_key(agency_id), time.time_ns(), timeout=None)
+    VERSIONS.changed(agency_id)
 
 
 def cached_figures(agency, today: date, builder: Callable[[], Any], *, variant: str) -> Any:
@@ -65,12 +54,7 @@ def cached_figures(agency, today: date, builder: Callable[[], Any], *, variant: 
         The cached or freshly built value; a second read within ``CACHE_SECONDS``, on the same local day and
         with nothing changed in between, costs no database query.
     """
-    key = f"dashboard:{agency.pk}:{dashboard_version(agency.pk)}:{today.isoformat()}:{variant}"
-    value = cache.get(key, _MISSING)
-    if value is _MISSING:
-        value = builder()
-        cache.set(key, value, timeout=CACHE_SECONDS)
-    return value
+    return VERSIONS.cached(VERSIONS.key(agency.pk, today.isoformat(), variant), builder, seconds=CACHE_SECONDS)
 
 
 def _on_change(sender, instance, **kwargs) -> None:
