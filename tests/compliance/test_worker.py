@@ -38,6 +38,17 @@ def _worker_database_url() -> str:
     return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
 
 
+def report_wait(report: Report, worker: subprocess.Popen, *, seconds: float) -> None:
+    """Refresh ``report`` every 0.5 s until it is ready or failed, or ``seconds`` pass; fail if ``worker`` exits."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        report.refresh_from_db()
+        if report.status in (Report.Status.READY, Report.Status.FAILED):
+            return
+        assert worker.poll() is None, "the worker exited early"
+        time.sleep(0.5)
+
+
 @pytest.fixture
 def worker(tmp_path):
     if connection.vendor != "postgresql":
@@ -85,14 +96,7 @@ def test_a_real_worker_renders_the_training_roster_report(worker):
 
     report = report_request(actor=supervisor, agency=agency, kind=Report.Kind.TRAINING_ROSTER, as_of=date(2026, 11, 29))
 
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        report.refresh_from_db()
-        if report.status in (Report.Status.READY, Report.Status.FAILED):
-            break
-        assert worker.poll() is None, "the worker exited early"
-        time.sleep(0.5)
-
+    report_wait(report, worker, seconds=90)
     assert report.status == Report.Status.READY, report.error
     assert len(report.sha256) == 64
     with report.file.open("rb") as handle:

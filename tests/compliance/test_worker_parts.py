@@ -9,9 +9,7 @@ import os
 import re
 import subprocess
 import sys
-import time
 from datetime import UTC, date, datetime, timedelta
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -25,6 +23,7 @@ from compliance.reports.detainer_log import ROWS_PER_PART
 from compliance.reports.services import report_request
 from incidents.detainers.models import Detainer
 from tests.base import make_user
+from tests.compliance.test_worker import _worker_database_url, report_wait
 
 pytestmark = [
     pytest.mark.worker,
@@ -36,10 +35,9 @@ pytestmark = [
 def prefork_worker(tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("a worker process needs a shared database server (PostgreSQL)")
-    parts = urlsplit(os.environ["DATABASE_URL"])
     env = {
         **os.environ,
-        "DATABASE_URL": urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"])),
+        "DATABASE_URL": _worker_database_url(),
         "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
         "TESTING": "1",
         "CELERY_TASK_ALWAYS_EAGER": "0",
@@ -91,13 +89,7 @@ def test_a_prefork_worker_renders_the_detainer_log_parts_in_parallel(prefork_wor
     )
 
     report = report_request(actor=supervisor, agency=agency, kind=Report.Kind.DETAINER_LOG, as_of=date(2026, 11, 29))
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        report.refresh_from_db()
-        if report.status in (Report.Status.READY, Report.Status.FAILED):
-            break
-        assert process.poll() is None, "the worker exited early"
-        time.sleep(0.5)
+    report_wait(report, process, seconds=300)
 
     assert report.status == Report.Status.READY, report.error
     assert report.parts_total == 4  # the cover and three chunks
