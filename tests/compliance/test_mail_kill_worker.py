@@ -8,21 +8,17 @@ exactly one message, or — killed after the server accepted the e-mail — one 
 """
 
 import os
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from compliance import celery_app
 from compliance.core.mail_outbox import SENDING_TIMEOUT
 from compliance.core.models import Agency, JobRun, OutboundMail
 from compliance.core.roles import Role
 from tests.base import make_user
+from tests.compliance.workers import eager_off, worker_start, worker_stop
 from tests.training.helpers import make_certification, make_course, make_officer
 from training.roster import rules
 
@@ -36,11 +32,6 @@ OFFICER_ADDRESS = "kill.test.officer@agency.example"
 SUPERVISOR_ADDRESS = "kill_supervisor@example.test"
 
 
-def _worker_database_url() -> str:
-    parts = urlsplit(os.environ["DATABASE_URL"])
-    return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
-
-
 def _zone_at_noon() -> str:
     """An IANA zone where it is now about noon: the reminders' local hour (06:00) has passed, midnight is far."""
     offset = 12 - datetime.now(UTC).hour  # hours east of UTC
@@ -49,32 +40,19 @@ def _zone_at_noon() -> str:
 
 class Worker:
     def __init__(self, tmp_path, mail_dir, failpoint: str | None):
-        env = {
-            **os.environ,
-            "DATABASE_URL": _worker_database_url(),
-            "TESTING": "1",
-            "TEST_MAIL_DIR": str(mail_dir),
-        }
-        env.pop("COMPLIANCE_FAILPOINT", None)
-        if failpoint:
-            env["COMPLIANCE_FAILPOINT"] = failpoint
         self.log_path = tmp_path / f"worker-{failpoint or 'clean'}.log"
         self.log = open(self.log_path, "w")  # noqa: SIM115 (closed in stop)
-        self.process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
-            [sys.executable, "-m", "celery", "-A", "compliance", "worker", "--pool=prefork", "--concurrency=1"]
-            + ["--loglevel=INFO", "--max-memory-per-child=600000"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
+        self.process = worker_start(
+            self.log,
+            *("--pool=prefork", "--concurrency=1", "--loglevel=INFO", "--max-memory-per-child=600000"),
+            env={"TEST_MAIL_DIR": str(mail_dir), "COMPLIANCE_FAILPOINT": failpoint or None},
         )
 
     def output(self) -> str:
         return self.log_path.read_text()
 
     def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=60)
+        worker_stop(self.process, seconds=60)
         self.log.close()
 
 
@@ -93,13 +71,9 @@ def _messages_to(mail_dir, address: str) -> int:
 
 
 @pytest.fixture
-def eager_off():
-    if connection.vendor != "postgresql":
-        pytest.skip("a worker process needs a shared database server (PostgreSQL)")
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    yield
-    celery_app.conf.task_always_eager = previous
+def tasks_to_broker():
+    with eager_off():
+        yield
 
 
 @pytest.mark.django_db(transaction=True)
@@ -111,7 +85,7 @@ def eager_off():
     ],
 )
 def test_a_worker_killed_while_sending_a_digest_sends_each_message_at_most_once(
-    tmp_path, eager_off, failpoint, first_state
+    tmp_path, tasks_to_broker, failpoint, first_state
 ):
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()

@@ -21,7 +21,6 @@ Runs where REDIS_URL is set and the database is PostgreSQL (CI: ``.ci/run``).
 import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -29,10 +28,8 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
-from compliance import celery_app
 from compliance.core.models import Agency, Report
 from compliance.core.roles import Role
 from compliance.reports.rendering import MAX_ATTEMPTS
@@ -40,7 +37,7 @@ from compliance.reports.services import report_request
 from compliance.reports.sweep import reports_sweep
 from tests.base import make_user
 from tests.compliance.broker import broker_at, closed_port_url
-from tests.compliance.test_worker import _worker_database_url
+from tests.compliance.workers import eager_off, worker_start, worker_stop
 from training.roster.models import Course, Officer
 from training.roster.services import certification_record
 
@@ -61,33 +58,21 @@ class Worker:
         self.log_path = tmp_path / "worker.log"
 
     def start(self) -> None:
-        env = {
-            **os.environ,
-            "DATABASE_URL": _worker_database_url(),
-            "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
-            "TESTING": "1",
-            "CELERY_WORKER_IN_TEST": "1",  # hand a report's parts to the broker, as in production
-            "REPORT_TEST_FAILPOINT_DIR": str(self.failpoints),
-        }
         self.log = open(self.log_path, "a")  # noqa: SIM115 (closed in stop)
-        self.process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
-            [sys.executable, "-m", "celery", "-A", "compliance", "worker", "--pool=prefork", "--concurrency=2"]
-            + ["--loglevel=INFO", "--without-heartbeat", "--without-mingle", "--without-gossip"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
+        self.process = worker_start(
+            self.log,
+            *("--pool=prefork", "--concurrency=2", "--loglevel=INFO"),
+            *("--without-heartbeat", "--without-mingle", "--without-gossip"),
+            env={
+                "CELERY_WORKER_IN_TEST": "1",  # hand a report's parts to the broker, as in production
+                "REPORT_TEST_FAILPOINT_DIR": str(self.failpoints),
+            },
         )
 
     def stop(self) -> None:
         if self.process is None:
             return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        worker_stop(self.process)
         self.log.close()
         self.process = None
 
@@ -124,20 +109,16 @@ class Worker:
 
 @pytest.fixture
 def worker(tmp_path):
-    if connection.vendor != "postgresql":
-        pytest.skip("a worker process needs a shared database server (PostgreSQL)")
-    redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()  # no message left by an earlier test
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    handle = Worker(tmp_path)
-    try:
-        yield handle
-    finally:
-        handle.release_part()
-        handle.stop()
-        celery_app.conf.task_always_eager = previous
-        if handle.log_path.exists():
-            print(handle.log_path.read_text()[-4000:])
+    with eager_off():
+        redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()  # no message left by an earlier test
+        handle = Worker(tmp_path)
+        try:
+            yield handle
+        finally:
+            handle.release_part()
+            handle.stop()
+            if handle.log_path.exists():
+                print(handle.log_path.read_text()[-4000:])
 
 
 @pytest.fixture

@@ -8,21 +8,17 @@ both, so CI always runs it.
 import io
 import os
 import subprocess
-import sys
 import time
 from datetime import date
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from pypdf import PdfReader
 
-from compliance import celery_app
 from compliance.core.models import Agency, Report
 from compliance.core.roles import Role
 from compliance.reports.services import report_request
 from tests.base import make_user
+from tests.compliance.workers import eager_off, worker_start, worker_stop
 from training.roster.models import Course, Officer
 from training.roster.services import certification_record
 
@@ -30,12 +26,6 @@ pytestmark = [
     pytest.mark.worker,
     pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL not set: no broker for a real worker"),
 ]
-
-
-def _worker_database_url() -> str:
-    """DATABASE_URL pointing at the test database pytest-django created."""
-    parts = urlsplit(os.environ["DATABASE_URL"])
-    return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
 
 
 def report_wait(report: Report, worker: subprocess.Popen, *, seconds: float) -> None:
@@ -51,32 +41,14 @@ def report_wait(report: Report, worker: subprocess.Popen, *, seconds: float) -> 
 
 @pytest.fixture
 def worker(tmp_path):
-    if connection.vendor != "postgresql":
-        pytest.skip("a worker process needs a shared database server (PostgreSQL)")
-    env = {
-        **os.environ,
-        "DATABASE_URL": _worker_database_url(),
-        "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
-        "TESTING": "1",
-    }
-    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 (closed below)
-    process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
-        [sys.executable, "-m", "celery", "-A", "compliance", "worker", "--pool=solo", "--loglevel=INFO"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    try:
-        yield process
-    finally:
-        celery_app.conf.task_always_eager = previous
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
-        print((tmp_path / "worker.log").read_text()[-3000:])
+    log_path = tmp_path / "worker.log"
+    with eager_off(), open(log_path, "w") as log:
+        process = worker_start(log, "--pool=solo", "--loglevel=INFO")
+        try:
+            yield process
+        finally:
+            worker_stop(process)
+            print(log_path.read_text()[-3000:])
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,23 +7,19 @@ Runs only where REDIS_URL is set and the database is PostgreSQL, like ``test_wor
 import io
 import os
 import re
-import subprocess
-import sys
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from pypdf import PdfReader
 
-from compliance import celery_app
 from compliance.core.models import Agency, Report
 from compliance.core.roles import Role
 from compliance.reports.detainer_log import ROWS_PER_PART
 from compliance.reports.services import report_request
 from incidents.detainers.models import Detainer
 from tests.base import make_user
-from tests.compliance.test_worker import _worker_database_url, report_wait
+from tests.compliance.test_worker import report_wait
+from tests.compliance.workers import eager_off, worker_start, worker_stop
 
 pytestmark = [
     pytest.mark.worker,
@@ -33,35 +29,18 @@ pytestmark = [
 
 @pytest.fixture
 def prefork_worker(tmp_path):
-    if connection.vendor != "postgresql":
-        pytest.skip("a worker process needs a shared database server (PostgreSQL)")
-    env = {
-        **os.environ,
-        "DATABASE_URL": _worker_database_url(),
-        "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
-        "TESTING": "1",
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-    }
     log_path = tmp_path / "worker.log"
-    log = open(log_path, "w")  # noqa: SIM115 (closed below)
-    process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
-        [sys.executable, "-m", "celery", "-A", "compliance", "worker", "--pool=prefork", "--concurrency=2"]
-        + ["--loglevel=INFO", "--without-gossip", "--without-mingle"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    try:
-        yield process, log_path
-    finally:
-        celery_app.conf.task_always_eager = previous
-        process.terminate()
-        process.wait(timeout=60)
-        log.close()
-        print(log_path.read_text()[-3000:])
+    with eager_off(), open(log_path, "w") as log:
+        process = worker_start(
+            log,
+            *("--pool=prefork", "--concurrency=2", "--loglevel=INFO", "--without-gossip", "--without-mingle"),
+            env={"CELERY_TASK_ALWAYS_EAGER": "0"},
+        )
+        try:
+            yield process, log_path
+        finally:
+            worker_stop(process, seconds=60)
+            print(log_path.read_text()[-3000:])
 
 
 @pytest.mark.django_db(transaction=True)
