@@ -63,11 +63,12 @@ def _load(report_id: int) -> Report:
     return Report.objects.select_related("agency", "requested_by").get(pk=report_id)
 
 
-def _part_html(run: ReportRun, part: Part, *, toc: list | None = None) -> str:
+def _part_html(run: ReportRun, part: Part, *, parts: list[Part], starts: dict[int, int] | None = None) -> str:
+    """The HTML of ``part``; a contents page lists ``parts``' entries at ``starts`` (None: not yet known)."""
     kind = report_kind(run.report)
     base = cover_context(report=run.report, title=kind.title, period=run.period, generated_at=run.period.checked_at)
     if part.params.get("toc"):
-        context = {**base, "entries": toc if toc is not None else _toc_entries(run, None)}
+        context = {**base, "entries": _toc_entries(parts, starts)}
     else:
         context = {**base, **kind.part_context(run, part)}
     context["part_landscape"] = part.landscape
@@ -80,10 +81,10 @@ class TocEntry:
     page: int | None  # 1-based page of the assembled report; None while not yet known
 
 
-def _toc_entries(run: ReportRun, starts: dict[int, int] | None) -> list[TocEntry]:
+def _toc_entries(parts: list[Part], starts: dict[int, int] | None) -> list[TocEntry]:
     return [
         TocEntry(title=part.toc_entry, page=starts.get(number) if starts else None)
-        for number, part in enumerate(report_parts(run))
+        for number, part in enumerate(parts)
         if part.toc_entry
     ]
 
@@ -102,8 +103,8 @@ def part_render(*, report_id: int, number: int) -> tuple[ReportPart, bool]:
     if existing is not None:
         return existing, False
     run = report_run(_load(report_id))
-    part = report_parts(run)[number]
-    rendered = pdf_render(_part_html(run, part))
+    parts = report_parts(run)
+    rendered = pdf_render(_part_html(run, parts[number], parts=parts))
     with transaction.atomic():
         report = Report.objects.select_for_update().only("parts_done", "parts_total").get(pk=report_id)
         row, created = ReportPart.objects.get_or_create(
@@ -197,7 +198,7 @@ def report_assemble(*, report_id: int) -> Report:
             for number in range(len(parts)):
                 starts[number] = page
                 page += len(readers[number].pages)
-            html = _part_html(run, parts[toc_number], toc=_toc_entries(run, starts))
+            html = _part_html(run, parts[toc_number], parts=parts, starts=starts)
             toc_reader = PdfReader(io.BytesIO(pdf_render(html).content))
             changed = len(toc_reader.pages) != len(readers[toc_number].pages)
             readers[toc_number] = toc_reader
