@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 
 import time_machine
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pypdf import PdfReader
@@ -239,3 +240,27 @@ class RosterAsOfQueriesTests(BaseTestCase):
                             agency=self.agency_a, day=date(2026, 11, 1), checked_at=now, basis=basis, **slice_
                         )
                     self.assertEqual((small.size, large.size), (10, 100))
+
+
+class DayBoundaryTests(BaseTestCase):
+    """``records_as_of``'s instant is an exclusive end: a change stamped exactly at local midnight belongs to the
+    new day (as the findings and audit-trail reports count it), one a microsecond earlier to the old one."""
+
+    def test_a_change_at_midnight_is_the_next_days(self):
+        from datetime import timedelta
+
+        from compliance.core.as_of import records_as_of
+
+        with time_machine.travel(datetime(2026, 1, 10, 15, 0, tzinfo=UTC), tick=False):
+            course = make_course(self.agency_a, "IADP", months=24)
+            officer = make_officer(self.agency_a, 1, last_name="Boundary")
+        with time_machine.travel(END_OF_DAY - timedelta(microseconds=1), tick=False):
+            before = make_certification(officer, course, date(2026, 6, 30))
+        with time_machine.travel(END_OF_DAY, tick=False):
+            at_midnight = make_certification(officer, course, date(2026, 6, 30))
+        scope = Q(officer_id=officer.pk)
+        self.assertEqual(set(records_as_of(Certification, at=END_OF_DAY, filters=scope)), {before.pk})
+        self.assertEqual(
+            set(records_as_of(Certification, at=END_OF_DAY + timedelta(microseconds=1), filters=scope)),
+            {before.pk, at_midnight.pk},
+        )
