@@ -11,14 +11,11 @@ instead of being re-delivered forever (issue #13 item 6, SECURITY.md F-1).
 from __future__ import annotations
 
 import logging
-import os
-import time
-from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from compliance.core.failpoints import pause_point
 from compliance.core.models import Report, ReportPart
 from compliance.reports.engine import part_render, report_assemble, report_parts, report_run
 
@@ -141,36 +138,18 @@ def report_part_render(*, report_id: int, number: int, redelivered: bool = False
     report = Report.objects.filter(pk=report_id).only("status", "public_id", "kind").first()
     if report is None or report.status != Report.Status.RENDERING:
         return False
-    already = ReportPart.objects.filter(report_id=report_id, number=number).exists() if redelivered else True
-    if not already and not report_part_restart(report_id=report_id):
+    # A re-delivered part that a lost worker never finished is a new start; one that did finish is not.
+    restarting = redelivered and not ReportPart.objects.filter(report_id=report_id, number=number).exists()
+    if restarting and not report_part_restart(report_id=report_id):
         return False
     try:
-        _test_failpoint(number)
+        pause_point(f"report-part-{number}")  # tests only: hold here so a fault test can kill this worker child
         _part, last = part_render(report_id=report_id, number=number)
     except Exception as exc:
         logger.exception("Report %s (%s): part %s failed to render", report.public_id, report.kind, number)
         report_fail(Report.objects.get(pk=report_id), ERR_FAILED.format(error=type(exc).__name__))
         return False
     return last
-
-
-def _test_failpoint(number: int) -> None:
-    """Tests only (``settings.TESTING``): make part ``number`` slow so a fault test can kill its worker.
-
-    With ``REPORT_TEST_FAILPOINT_DIR`` set and a file ``slow-part-<number>`` in it, the part writes its
-    process id to ``rendering-<number>.pid`` there and waits (at most 60 s) until the test removes the
-    ``slow-part`` file. Does nothing in production.
-    """
-    folder = os.environ.get("REPORT_TEST_FAILPOINT_DIR")
-    if not (settings.TESTING and folder):
-        return
-    slow = Path(folder) / f"slow-part-{number}"
-    if not slow.exists():
-        return
-    (Path(folder) / f"rendering-{number}.pid").write_text(str(os.getpid()))
-    deadline = time.monotonic() + 60
-    while slow.exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
 
 
 def report_finish(*, report_id: int) -> Report:

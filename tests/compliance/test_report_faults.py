@@ -11,9 +11,9 @@ F-4).
 (d) a report stuck "rendering" past its limit: the sweep restarts it (it completes) or, out of attempts,
     fails it with the reason.
 
-A slow part is injected by the failpoint ``compliance.reports.rendering._test_failpoint`` (honoured only with
-``settings.TESTING``): a file ``slow-part-0`` in ``REPORT_TEST_FAILPOINT_DIR`` holds part 0 until the test
-removes it, and the child writes its pid next to it so the test can kill it.
+A slow part is injected by the pause point ``report-part-<n>`` (``compliance.core.failpoints.pause_point``,
+honoured only with ``settings.TESTING``): a file ``report-part-0.pause`` in ``COMPLIANCE_PAUSEPOINT_DIR`` holds
+part 0 until the test removes it, and the child writes its pid next to it so the test can kill it.
 
 Runs where REDIS_URL is set and the database is PostgreSQL (CI: ``.ci/run``).
 """
@@ -30,6 +30,7 @@ import redis
 from django.conf import settings
 from django.utils import timezone
 
+from compliance.core.failpoints import PAUSE_DIRECTORY_VARIABLE
 from compliance.core.models import Agency, Report
 from compliance.core.roles import Role
 from compliance.reports.rendering import MAX_ATTEMPTS
@@ -65,7 +66,7 @@ class Worker:
             *("--without-heartbeat", "--without-mingle", "--without-gossip"),
             env={
                 "CELERY_WORKER_IN_TEST": "1",  # hand a report's parts to the broker, as in production
-                "REPORT_TEST_FAILPOINT_DIR": str(self.failpoints),
+                PAUSE_DIRECTORY_VARIABLE: str(self.failpoints),
             },
         )
 
@@ -87,14 +88,14 @@ class Worker:
         raise AssertionError(f"report still {report.status} after {seconds} s")
 
     def slow_part(self, number: int = 0) -> None:
-        (self.failpoints / f"slow-part-{number}").write_text("")
+        (self.failpoints / f"report-part-{number}.pause").write_text("")
 
     def release_part(self, number: int = 0) -> None:
-        (self.failpoints / f"slow-part-{number}").unlink(missing_ok=True)
+        (self.failpoints / f"report-part-{number}.pause").unlink(missing_ok=True)
 
     def kill_child_rendering(self, number: int = 0, seconds: float = 60) -> int:
         """Wait until a child renders part ``number`` (failpoint), ``kill -9`` it; returns its pid."""
-        marker = self.failpoints / f"rendering-{number}.pid"
+        marker = self.failpoints / f"report-part-{number}.pid"
         deadline = time.monotonic() + seconds
         while not marker.exists():
             assert time.monotonic() < deadline, "no child started rendering the part"
