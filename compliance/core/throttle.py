@@ -29,7 +29,7 @@ KINDS = {
 }
 
 
-def throttle_wait(user, kind: str, *, now: float | None = None) -> int:
+def throttle_wait(user, kind: str, *, now: float | None = None, count: bool = True) -> int:
     """Count one ``kind`` request of ``user``; the seconds to wait if it is over the limit (then not counted), else 0.
 
     Args:
@@ -37,12 +37,24 @@ def throttle_wait(user, kind: str, *, now: float | None = None) -> int:
         kind: ``SEARCH`` or ``EXPORT``; its limit is ``settings.RATE_LIMITS_PER_USER[kind]``
             as (requests, window in seconds).
         now: Unix seconds (the clock by default).
+        count: False to check only (the request is counted later, if it is accepted).
 
     Returns:
         0 when allowed; otherwise whole seconds until the oldest counted request leaves the window.
     """
     limit, window = settings.RATE_LIMITS_PER_USER[kind]
-    return sliding_window_wait(f"throttle:{kind}:{user.pk}", limit=limit, window=window, now=now)
+    return sliding_window_wait(f"throttle:{kind}:{user.pk}", limit=limit, window=window, now=now, count=count)
+
+
+def throttle_remaining(user, kind: str, *, now: float | None = None) -> tuple[int, int]:
+    """(requests of ``kind`` ``user`` may still make now, the limit) under ``settings.RATE_LIMITS_PER_USER``.
+
+    Reads the same sliding window as ``throttle_wait`` (no count). ``now``: Unix seconds (the clock by default).
+    """
+    limit, window = settings.RATE_LIMITS_PER_USER[kind]
+    now = time.time() if now is None else now
+    recent = [stamp for stamp in cache.get(f"throttle:{kind}:{user.pk}", []) if stamp > now - window]
+    return max(0, limit - len(recent)), limit
 
 
 def sliding_window_wait(key: str, *, limit: int, window: int, now: float | None = None, count: bool = True) -> int:
@@ -92,21 +104,26 @@ def throttled_response(request, kind: str, wait: int):
     return response
 
 
-def rate_limited(kind: str, *, when=None):
+def rate_limited(kind: str, *, when=None, accepted=None):
     """Decorate a view: each request of ``kind`` (or only those for which ``when(request)`` is true) counts.
 
     Put it below ``login_required`` (the counter is per user). Over the limit the view is not run:
-    the answer is ``throttled_response``.
+    the answer is ``throttled_response``. ``accepted(request, response)``: count only the requests it says were
+    accepted (e.g. a form that redirects once it did its work), so a refused form does not use up the allowance.
     """
 
     def decorate(view):
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
-            if request.user.is_authenticated and (when is None or when(request)):
-                wait = throttle_wait(request.user, kind)
+            counting = request.user.is_authenticated and (when is None or when(request))
+            if counting:
+                wait = throttle_wait(request.user, kind, count=accepted is None)
                 if wait:
                     return throttled_response(request, kind, wait)
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
+            if counting and accepted is not None and accepted(request, response):
+                throttle_wait(request.user, kind)
+            return response
 
         return wrapped
 

@@ -121,9 +121,10 @@ class ReportRequestForm(forms.Form):
 
     def _clean_record(self, cleaned: dict, agency) -> None:
         record_type, reference = cleaned.get("record_type"), (cleaned.get("record_reference") or "").strip()
-        if not record_type:
+        # A field already refused (an unknown type, NUL, too long) keeps its own message only.
+        if not record_type and "record_type" not in self.errors:
             self.add_error("record_type", ERR_RECORD_TYPE)
-        if not reference:
+        if not reference and "record_reference" not in self.errors:
             self.add_error("record_reference", ERR_RECORD_REFERENCE)
         if not (record_type and reference and agency):
             return

@@ -23,8 +23,11 @@ ERR_BASIS = "This report cannot be given {basis}."
 #: The task that starts a report (``compliance.tasks.render_report_task``).
 RENDER_TASK = "compliance.tasks.render_report_task"
 ERR_NOT_FAILED = "Only a report that failed can be tried again."
+ERR_RETRIED = "This report was already tried again: see the newer request in the list."
 #: What the request answers, by whether the report was handed to the broker (``report_requested_notice``).
 NOTICE_QUEUED = "Report requested. It appears below when it is ready."
+NOTICE_READY = "Report ready: it is at the top of the list below."
+NOTICE_FAILED = "The report could not be made: the reason is in the list below, with a Try again button."
 NOTICE_BROKER_DOWN = (
     "Queued. The report service is not reachable right now; it will start automatically when it is back."
 )
@@ -39,6 +42,7 @@ def report_request(
     period_start: date | None = None,
     basis: str | None = None,
     parameters: dict | None = None,
+    retry_of: Report | None = None,
 ) -> Report:
     """Create a queued report and hand it to the broker after commit (``report_dispatch``).
 
@@ -50,6 +54,9 @@ def report_request(
         period_start: the period's first agency-local day (inclusive); None: the kind's default.
         basis: a ``Report.Basis`` value the kind offers; None: the kind's default.
         parameters: kind-specific JSON-able parameters, already validated by the form.
+        retry_of: the failed report this request tries again (``report_retry``): the new one answers at the same
+            instant (its ``checked_at``), so a report of today tried again is the same report, and the failed row
+            links to it.
 
     Returns:
         The new ``Report`` (status "queued", ``checked_at`` fixed now). Queued durably: if the broker is
@@ -82,8 +89,10 @@ def report_request(
             period_start=period_start,
             basis=basis,
             parameters=parameters or {},
-            checked_at=checked_at_for(as_of=as_of, zone=agency.zone, requested_at=now),
+            checked_at=(retry_of.checked_at if retry_of is not None and retry_of.checked_at else None)
+            or checked_at_for(as_of=as_of, zone=agency.zone, requested_at=now),
             requested_by=actor,
+            retry_of=retry_of,
         )
         # The outcome is kept on the instance for the request's message (``report_requested_notice``).
         transaction.on_commit(lambda: setattr(report, "handed_over", report_dispatch(report_id=report.pk)))
@@ -114,14 +123,18 @@ def report_retry(*, actor, report: Report) -> Report:
     """Request failed report ``report`` again: a new report of the same kind, agency, period, as-of, basis and
     parameters (``report_request``, so ``actor``'s permission and the dates are checked again).
 
-    Returns the new queued ``Report``; the failed one stays as it is (its reason remains on the list).
+    Returns the new queued ``Report`` (its ``retry_of`` is ``report``, and it answers at ``report``'s instant); the
+    failed one stays as it is (its reason remains on the list, with a link to the new request).
 
     Raises:
-        ValidationError: ``report`` did not fail (``ERR_NOT_FAILED``), or ``report_request``'s checks.
+        ValidationError: ``report`` did not fail (``ERR_NOT_FAILED``), was already tried again (``ERR_RETRIED``),
+            or ``report_request``'s checks.
         PermissionDenied: ``actor`` may no longer export in the report's agency.
     """
     if report.status != Report.Status.FAILED:
         raise ValidationError(ERR_NOT_FAILED)
+    if report.retries.exists():
+        raise ValidationError(ERR_RETRIED)
     return report_request(
         actor=actor,
         agency=report.agency,
@@ -130,6 +143,7 @@ def report_retry(*, actor, report: Report) -> Report:
         period_start=report.period_start,
         basis=report.basis,
         parameters=report.parameters,
+        retry_of=report,
     )
 
 
@@ -143,4 +157,10 @@ def report_requested_notice(report: Report) -> tuple[bool, str]:
     """
     if getattr(report, "handed_over", None) is False:
         return False, NOTICE_BROKER_DOWN
+    # Rendered in the request already (in-process tasks: ``make run``, tests without a worker): say so.
+    status = Report.objects.filter(pk=report.pk).values_list("status", flat=True).first()
+    if status == Report.Status.READY:
+        return True, NOTICE_READY
+    if status == Report.Status.FAILED:
+        return False, NOTICE_FAILED
     return True, NOTICE_QUEUED

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,7 +18,7 @@ from compliance.core.models import AccessLog, Report, access_log_event, access_l
 from compliance.core.pages import paginate
 from compliance.core.reauthentication import recently_authenticated_required
 from compliance.core.sessions import passive_request
-from compliance.core.throttle import EXPORT, SEARCH, rate_limited
+from compliance.core.throttle import EXPORT, SEARCH, rate_limited, throttle_remaining
 from compliance.reports.forms import ReportRequestForm, ReportVerifyForm
 from compliance.reports.periods import PERIOD_DAYS
 from compliance.reports.services import report_request as report_request_service
@@ -60,6 +61,12 @@ def _report_table_context(request) -> dict:
     reports = (
         access.scope(Report.objects.all(), request.user, access.VIEW)
         .select_related("agency", "requested_by")
+        # A failed report tried again shows its newer request instead of a second "Try again".
+        .annotate(
+            retried_at=Subquery(
+                Report.objects.filter(retry_of=OuterRef("pk")).order_by("created_at").values("created_at")[:1]
+            )
+        )
         .order_by("-created_at", "-pk")
     )
     page = paginate(request, reports, per_page=PAGE_SIZE)
@@ -105,9 +112,18 @@ def report_retry(request, public_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 @recently_authenticated_required(allow_get=True)  # asking for a report of personal data: within 5 minutes (B5)
-@rate_limited(EXPORT, when=lambda request: request.method == "POST")  # a PDF of many records (F11)
+# A PDF of many records (F11): only accepted requests count (they redirect); a form sent back with errors does not.
+@rate_limited(
+    EXPORT,
+    when=lambda request: request.method == "POST",
+    accepted=lambda _request, response: response.status_code == 302,
+)
 def report_request(request):
-    """Ask for a report of an agency where the user holds ``export_reports``."""
+    """Ask for a report of an agency where the user holds ``export_reports``.
+
+    The page says how many reports the user may still request this hour (``throttle_remaining``: the export
+    limit, SECURITY.md F11).
+    """
     if not access.agencies_for(request.user, access.EXPORT).exists():
         raise Http404("No agency to report on.")
     if request.method == "POST":
@@ -134,7 +150,10 @@ def report_request(request):
                 "basis": "",
             },
         )
-    return render(request, "compliance/report_request.html", {"form": form})
+    remaining, limit = throttle_remaining(request.user, EXPORT)
+    return render(
+        request, "compliance/report_request.html", {"form": form, "exports_remaining": remaining, "export_limit": limit}
+    )
 
 
 @login_required
@@ -168,10 +187,12 @@ def report_verify(request):
     """
     if not access.agencies_for(request.user, access.EXPORT).exists():
         raise Http404("No agency whose reports you hand out.")
-    matches, digest = None, ""
+    matches, digest, filename = None, "", ""
     if request.method == "POST":
         form = ReportVerifyForm(request.POST, request.FILES)
         if form.is_valid():
+            # Named on the result (the file field is empty again), never logged.
+            filename = (form.cleaned_data["file"].name or "")[:200]
             digest = file_sha256(form.cleaned_data["file"])
             matches = list(reports_with_digest(user=request.user, sha256=digest))
             if matches:
@@ -183,5 +204,11 @@ def report_verify(request):
     return render(
         request,
         "compliance/report_verify.html",
-        {"form": form, "matches": matches, "digest": digest, "report": matches[0] if matches else None},
+        {
+            "form": form,
+            "matches": matches,
+            "digest": digest,
+            "filename": filename,
+            "report": matches[0] if matches else None,
+        },
     )

@@ -16,6 +16,13 @@
   } else {
     focusSummary();
   }
+  // A form posted from an address with a fragment (e.g. after the "Skip to main content" link) comes back with
+  // it, and the browser's scroll to that fragment after loading leaves the focus on the page itself: take it again.
+  window.addEventListener("load", function () {
+    if (!document.activeElement || document.activeElement === document.body) {
+      focusSummary();
+    }
+  });
 
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("[data-error-summary] a[href^='#']");

@@ -26,8 +26,11 @@ from compliance.core.models import Agency, Report, ReportPart
 from compliance.core.roles import Role
 from compliance.reports import rendering
 from compliance.reports.services import (
+    ERR_RETRIED,
     NOTICE_BROKER_DOWN,
+    NOTICE_FAILED,
     NOTICE_QUEUED,
+    NOTICE_READY,
     report_request,
     report_requested_notice,
     report_retry,
@@ -236,7 +239,29 @@ class TryAgainTests(BaseTestCase):
         self.failed.refresh_from_db()
         self.assertEqual(self.failed.status, Report.Status.FAILED)  # the failed one stays, with its reason
         page = self.client.get(LIST)
+        # The notice was written inside the request, before the test ran the on-commit hand-over.
         self.assertContains(page, NOTICE_QUEUED)
+        # The failed row now points at its newer request instead of offering "Try again" a second time.
+        self.assertEqual(again.retry_of, self.failed)
+        self.assertContains(page, 'data-testid="report-retried"', count=1)
+        self.assertNotContains(page, f'action="/reports/{self.failed.public_id}/retry/"')
+        response = self.client.post(f"/reports/{self.failed.public_id}/retry/", follow=True)
+        self.assertContains(response, ERR_RETRIED)
+        self.assertEqual(Report.objects.count(), 2)
+
+    def test_a_report_already_rendered_when_the_notice_is_written_says_it_is_ready(self):
+        # In-process tasks (``make run``): the hand-over renders the report before the page's message is chosen.
+        self.assertEqual(
+            report_requested_notice(make_ready_report(self.agency_a, self.supervisor_a)), (True, NOTICE_READY)
+        )
+        self.assertEqual(report_requested_notice(self.failed), (False, NOTICE_FAILED))
+
+    def test_a_report_of_today_tried_again_answers_at_the_same_instant(self):
+        self.failed.checked_at = datetime(2026, 3, 1, 17, 30, tzinfo=UTC)  # requested on its own day, at 11:30 CST
+        self.failed.save(update_fields=["checked_at"])
+        with time_machine.travel(datetime(2026, 3, 9, 18, 0, tzinfo=UTC), tick=False):
+            again = report_retry(actor=self.supervisor_a, report=self.failed)
+        self.assertEqual(again.checked_at, datetime(2026, 3, 1, 17, 30, tzinfo=UTC))
 
     def test_try_again_is_a_post_only_and_404_outside_the_users_export_scope(self):
         sign_in(self.client, self.supervisor_b)

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.utils.html import escape
 
 from compliance.core.models import AccessLog, Report
@@ -70,6 +71,7 @@ class ReproducibleReportTests(BaseTestCase):
         response = self.verify(self.auditor_a, content)
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, 'data-testid="verify-match"')
+        self.assertContains(response, '<strong class="app-typed" data-testid="verify-filename">report.pdf</strong>')
         self.assertContains(response, first.sha256)
         self.assertContains(response, "Steering-committee review packet, " + escape(self.agency_a.name))
         self.assertContains(response, "period 2026-01-01 to 2026-03-31")
@@ -211,3 +213,27 @@ class RequestFormTests(BaseTestCase):
                 self.assertEqual(response.status_code, 200)
                 self.assertContains(response, f'id="id_{field}-error"')
         self.assertFalse(Report.objects.exists())
+
+    def test_a_refused_field_keeps_its_own_message_only(self):
+        for fields, field, message, wrong in (
+            ({"record_type": "training.officer", "record_reference": "BK\x00-1"}, "record_reference", "Null", "Give"),
+            ({"record_type": "training.officer", "record_reference": "x" * 200}, "record_reference", "at most", "Give"),
+            ({"record_type": "compliance.user", "record_reference": "1"}, "record_type", "valid choice", "Choose"),
+        ):
+            with self.subTest(field=field, message=message):
+                response = self.post(kind="audit_trail", **fields)
+                self.assertContains(response, f'id="id_{field}-error"', count=1)
+                self.assertContains(response, message)
+                self.assertNotContains(response, wrong + " the")
+
+    @override_settings(RATE_LIMITS_PER_USER={"search": (60, 60), "export": (2, 3600)})
+    def test_only_accepted_requests_use_up_the_hourly_allowance(self):
+        page = self.client.get("/reports/request/")
+        self.assertContains(page, "You can request 2 more reports this hour (at most 2 an hour")
+        for _ in range(5):  # refused at the form: not counted
+            self.assertEqual(self.post(as_of="2999-01-01").status_code, 200)
+        for as_of in ("2026-04-01", "2026-04-02"):
+            self.assertRedirects(self.post(as_of=as_of), "/reports/", fetch_redirect_response=False)
+        self.assertContains(self.client.get("/reports/request/"), "You can request 0 more reports this hour")
+        self.assertEqual(self.post(as_of="2026-04-03").status_code, 429)
+        self.assertEqual(Report.objects.count(), 2)

@@ -63,6 +63,14 @@ class Report(AgencyScopedModel):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    retry_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="retries",
+        help_text="The failed report this one was requested again for (“Try again”).",
+    )
 
     class Meta:
         ordering = ["-created_at"]
