@@ -194,6 +194,8 @@ class AccessLogReportTests(CatalogCase):
         for address in ("8.8.8.8", "10.1.2.3", "192.168.5.6"):
             self.assertNotIn(address, text)
         self.assertIn(f"Officer{self.officer.public_id}", re.sub(r"\s+", "", text))
+        self.assertIn("Incidents: detainer detail", text)  # the page in words (legend on the summary)
+        self.assertNotIn("incidents:detainer_detail", text)
         self.assertNotIn(self.officer.last_name, text)
         # Rows in the order they were written; nothing before the period, after the as-of day or of agency B.
         days = re.findall(r"2026-0[1-4]-\d\d \d\d:\d\d C[SD]T", squeeze("\n".join(pages[1:])))
@@ -316,3 +318,16 @@ class ReviewPacketTests(CatalogCase):
         self.assertIn('"today" then: 2026-03-31', text)
         self.assertIn("Expired 1", text)
         self.assertNotIn("Packetofficer", text)  # summaries only: no officer's row
+
+
+def test_page_labels_read_as_words_for_every_kind_of_url_name():
+    from compliance.core.models.access_log import page_label
+
+    assert page_label("incidents:detainer_detail") == "Incidents: detainer detail"
+    assert page_label("training:roster") == "Training: roster"
+    assert page_label("mfa_authenticate") == "Second factor: authenticate"
+    assert page_label("account_login") == "Account: login"
+    assert page_label("usersessions_list") == "Your sessions: list"
+    assert page_label("people:detail") == "People: detail"
+    assert page_label("dashboard") == "Dashboard"
+    assert page_label("") == ""
