@@ -115,7 +115,7 @@ def _outreach(run: ReportRun) -> dict:
 
 
 _CONTEXTS = {
-    COVER: lambda run: {"sections": [entry for _template, entry, _landscape in SECTIONS]},
+    COVER: lambda run: {},
     FIGURES: _figures,
     FINDINGS: _findings,
     ROSTER: _roster,

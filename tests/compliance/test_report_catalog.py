@@ -311,11 +311,17 @@ class ReviewPacketTests(CatalogCase):
         self.assertEqual(outline, list(listed.items()))
         text = squeeze("\n".join(pages))
         # The dashboard's chart, drawn from its SVG; the figures and the open finding.
-        self.assertIn("Officers by training status", squeeze(pages[listed["Figures and charts"] - 1]))
+        figures_pages = pages[listed["Figures and charts"] - 1 : listed["Open findings"] - 1]
+        self.assertIn("Officers by training status", squeeze("\n".join(figures_pages)))
         self.assertIn("Invented finding opened 2026-02-14.", text)
         self.assertIn("Designated officers 6", text)
         self.assertIn("Detainers received 1", text)
         self.assertIn('"today" then: 2026-03-31', text)
+        # The dashboard's own periods are named where they differ from the packet's.
+        self.assertIn('"this quarter" is the calendar quarter 2026-01-01 to 2026-03-31', text)
+        self.assertIn("trend charts cover the 12 calendar months ending in March 2026", text)
+        self.assertIn("Outreach events this quarter (from 2026-01-01)", text)
+        self.assertIn("The contents, with page numbers, follow on the next page.", pages[0])
         self.assertIn("Expired 1", text)
         self.assertNotIn("Packetofficer", text)  # summaries only: no officer's row
 
