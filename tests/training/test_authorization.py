@@ -318,3 +318,35 @@ class PagesTests(AgreementRulesTestCase):
         self.login(self.staff_b)
         response = self.client.get(reverse("training:officer_detail", args=[officer.public_id]))
         self.assertEqual(response.status_code, 404)
+
+
+class CourseStandingTests(AgreementRulesTestCase):
+    """``OfficerTraining.course_standing_on``: one answer for a course's cell, by the authorization rule (R2.4)."""
+
+    def standing(self, officer, code, day):
+        training = authorization.officer_trainings([officer])[officer.pk]
+        return training.course_standing_on(self.course[code].pk, day)
+
+    def test_the_basic_course_and_refresher_stand_by_the_chain(self):
+        officer = self.trained("S-1")  # basic 2024-01-10, valid through 2026-01-10
+        # Within the basic course's two years: the refresher is not due yet.
+        self.assertEqual(self.standing(officer, "IADP", date(2025, 6, 1)), authorization.COURSE_CURRENT)
+        self.assertEqual(self.standing(officer, "REFRESH", date(2025, 6, 1)), authorization.COURSE_NOT_DUE)
+        # After it, without a refresher: the chain lapsed and the refresher is missing.
+        self.assertEqual(self.standing(officer, "IADP", date(2026, 1, 11)), authorization.COURSE_LAPSED)
+        self.assertEqual(self.standing(officer, "REFRESH", date(2026, 1, 11)), authorization.COURSE_MISSING)
+        # A refresher renews the chain: the basic course's own expired date no longer counts against the officer.
+        self.record(officer, "REFRESH", date(2025, 12, 1))
+        officer.refresh_from_db()
+        self.assertEqual(self.standing(officer, "IADP", date(2026, 6, 1)), authorization.COURSE_CURRENT)
+        self.assertEqual(self.standing(officer, "REFRESH", date(2026, 6, 1)), authorization.COURSE_CURRENT)
+
+    def test_annual_courses_stand_on_their_own_and_other_courses_are_not_required(self):
+        officer = self.trained("S-2", annual=date(2024, 1, 5))  # once, in FY2024
+        expires_on = officer.certifications.get(course=self.course["ITSA"]).expires_on
+        self.assertEqual(expires_on, date(2025, 9, 30))  # the fiscal-year rule
+        self.assertEqual(self.standing(officer, "ITSA", expires_on), authorization.COURSE_CURRENT)
+        self.assertEqual(self.standing(officer, "ITSA", date(2025, 10, 1)), authorization.COURSE_LAPSED)
+        extra = make_course(self.agency_a, "FIREARMS")
+        training = authorization.officer_trainings([officer])[officer.pk]
+        self.assertEqual(training.course_standing_on(extra.pk, date(2025, 10, 1)), authorization.COURSE_NOT_REQUIRED)

@@ -76,6 +76,12 @@ CHECKLIST_INCOMPLETE = "nomination checklist incomplete (R2.8): {missing}"
 CREDENTIAL_MISSING = "ICE credential not recorded (R2.9): {missing}"
 NOTHING_REQUIRED = "no required training is set up (the agreement's requirements or the agency's required courses)"
 TRAINING_NOT_CURRENT = "required training not current on {day}: {courses}"
+#: ``OfficerTraining.course_standing_on``'s answers.
+COURSE_NOT_REQUIRED = "not_required"
+COURSE_CURRENT = "current"
+COURSE_NOT_DUE = "not_due"
+COURSE_LAPSED = "lapsed"
+COURSE_MISSING = "missing"
 # The same reason as the roster's list pages word it from the stored facts (no course list there).
 TRAINING_MISSING = "required training never completed"
 TRAINING_LAPSED = "required training lapsed after {expiry}"
@@ -268,6 +274,33 @@ class OfficerTraining:
         if not gaps:
             return None
         return TRAINING_NOT_CURRENT.format(day=day.isoformat(), courses=", ".join(self._codes(gaps)))
+
+    def course_standing_on(self, course_id: int, day: date) -> str:
+        """How one course stands for this officer on the agency-local ``day``, by the same rule as
+        ``training_gap_on`` (one answer for the roster report's cells and any page that shows them).
+
+        Returns one of:
+            ``COURSE_NOT_REQUIRED``: the course is not required of this officer;
+            ``COURSE_CURRENT``: required, and its requirement is met that day (for the basic course and refresher
+                chain: the chain is current, even when this course's own completion has expired — the refresher
+                renews the basic course, R2.4);
+            ``COURSE_NOT_DUE``: a refresher never completed while the chain is still current (not yet due);
+            ``COURSE_LAPSED``: required and completed, but its requirement is not met that day;
+            ``COURSE_MISSING``: required and never completed by that day.
+        """
+        if course_id not in self.required_course_ids():
+            return COURSE_NOT_REQUIRED
+        done = any(c.course_id == course_id and c.completed_on <= day for c in self.certifications)
+        if self.uses_requirements and course_id in self._courses(Kind.BASIC, Kind.REFRESHER):
+            basic = self._courses(Kind.BASIC)
+            chain_current = any(c.course_id in basic and c.completed_on <= day for c in self.certifications) and (
+                self._valid_on(basic | self._courses(Kind.REFRESHER), day)
+            )
+            if chain_current:
+                return COURSE_CURRENT if done else COURSE_NOT_DUE
+        elif self._valid_on({course_id}, day):
+            return COURSE_CURRENT
+        return COURSE_LAPSED if done else COURSE_MISSING
 
     def trained_on(self, day: date) -> bool:
         """Point 4 of the module docstring: the required training covered ``day``."""
