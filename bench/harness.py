@@ -68,8 +68,10 @@ class BenchDatabase:
     ``keep_for_inspection`` was called.
     """
 
-    def __init__(self, *, keep: bool = False) -> None:
-        self.keep = keep
+    def __init__(self, *, keep: bool = False, reuse: bool = False) -> None:
+        self.keep = keep or reuse
+        #: Measure on the database an earlier ``--build-only`` kept (migrated, not rebuilt): ``--reuse``.
+        self.reuse = reuse
         self._old_config: Any = None
 
     @property
@@ -79,7 +81,7 @@ class BenchDatabase:
 
     def __enter__(self) -> BenchDatabase:
         started = time.perf_counter()
-        self._old_config = setup_databases(verbosity=0, interactive=False, keepdb=False, serialized_aliases=set())
+        self._old_config = setup_databases(verbosity=0, interactive=False, keepdb=self.reuse, serialized_aliases=set())
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
             print(f"PostgreSQL {cursor.fetchone()[0]} · database {self.name}")
@@ -106,8 +108,9 @@ def run(
     ``doc`` is the script's docstring (its first line describes the command line).
     ``add_arguments(parser)`` adds the script's own options (sizes, ``--repeat``);
     ``--keepdb`` (keep the test database afterwards) and ``--build-only`` (build the
-    data, keep the database, measure nothing: ``bench`` acts on it) are added after
-    them. When ``DATABASE_URL`` is not PostgreSQL it prints a message on stderr and
+    data, keep the database, measure nothing: ``bench`` acts on it) and ``--reuse`` (measure on the
+    database a ``--build-only`` kept, migrated but not dropped; ``database.reuse`` tells ``bench`` to skip
+    its build) are added after them. When ``DATABASE_URL`` is not PostgreSQL it prints a message on stderr and
     returns 2. Otherwise it switches to the locmem mail backend, prints the machine
     line (date, Python, Django, CPUs, architecture), and calls
     ``bench(args, database)`` inside a ``BenchDatabase``; ``bench`` returns True when
@@ -119,6 +122,11 @@ def run(
     parser.add_argument(
         "--build-only", action="store_true", help="build the data, keep the database for EXPLAIN, measure nothing"
     )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure on the database an earlier --build-only kept (scripts that support it skip the build)",
+    )
     args = parser.parse_args()
 
     if connection.vendor != "postgresql":
@@ -129,7 +137,7 @@ def run(
         f"{time.strftime('%Y-%m-%d %H:%M %Z')} · Python {platform.python_version()} · "
         f"Django {django.get_version()} · {os.cpu_count()} CPUs · {platform.machine()}"
     )
-    with BenchDatabase(keep=args.keepdb) as database:
+    with BenchDatabase(keep=args.keepdb, reuse=args.reuse) as database:
         failed = bench(args, database)
     return 1 if failed else 0
 
