@@ -60,7 +60,26 @@ def _roster_chart(counts: tuple[int, ...]) -> str:
     return chart_svg(chart)
 
 
+#: The most value-axis labels a trend chart shows (besides 0).
+MAX_TICKS = 5
+
+
+def integer_ticks(maximum: int) -> list[int]:
+    """The value-axis labels of a chart of counts up to ``maximum``: whole numbers from 0, evenly spaced by 1, 2,
+    5, 10, 20, 50… so that at most ``MAX_TICKS`` steps cover ``maximum`` (never "0 0 1 1" from rounded halves).
+    """
+    step = 1
+    while maximum > step * MAX_TICKS:
+        for factor in (2, 5, 10):
+            if maximum <= step * factor * MAX_TICKS or factor == 10:
+                step *= factor
+                break
+    top = max(step, -(-maximum // step) * step)
+    return list(range(0, top + 1, step))
+
+
 def _monthly_bar(title: str, labels: list[str], series: list[tuple[str, list[int]]], colors: tuple[str, ...]) -> str:
+    maximum = max((value for _name, values in series for value in values), default=0)
     chart = chart_new(
         pygal.Bar,
         colors=colors,
@@ -69,13 +88,12 @@ def _monthly_bar(title: str, labels: list[str], series: list[tuple[str, list[int
         show_legend=len(series) > 1,
         legend_at_bottom=True,
         x_label_rotation=45,
-        # Whole numbers only on the value axis (pygal would print 0.5 steps for small counts).
         value_formatter=lambda value: f"{value:.0f}",
-        min_scale=1,
-        max_scale=6,
     )
     chart.title = title
     chart.x_labels = labels
+    # Whole numbers only on the value axis, each once (pygal's own scale prints 0.2 steps for small counts).
+    chart.y_labels = integer_ticks(maximum)
     for name, values in series:
         chart.add(name, values)
     return chart_svg(chart)
