@@ -206,10 +206,11 @@ def report_assemble(*, report_id: int) -> Report:
                 break
     writer = PdfWriter()
     starts, orientations = {}, []
-    for number, part in enumerate(parts):
+    for number in range(len(parts)):
         starts[number] = len(writer.pages)
         writer.append(readers[number], import_outline=False)  # the contents entries only, once each
-        orientations.extend([part.landscape] * len(readers[number].pages))
+        # Each page's own shape (a part's CSS may turn it, e.g. the single-part incident and outreach logs).
+        orientations.extend(float(page.mediabox.width) > float(page.mediabox.height) for page in readers[number].pages)
     for index, (page, stamp) in enumerate(zip(writer.pages, _footer_overlays(run, orientations), strict=True)):
         _stamp(writer, page, stamp, name=f"/Footer{index + 1}")
     for number, part in enumerate(parts):

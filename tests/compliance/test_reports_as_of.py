@@ -153,3 +153,37 @@ class OutreachAsOfTests(BaseTestCase):
         context = outreach_context(report=report, generated_at=LATER + timedelta(days=1))
         [row] = context["commitments"]  # made in the period (from 2026-01-31), done by then
         self.assertEqual(row.commitment.status, Commitment.Status.DONE)
+
+
+class LandscapeFooterTests(BaseTestCase):
+    """A part whose own CSS turns its pages (the single-part incident log) gets its footer at the right margin of
+    the landscape page, as the roster's do: the overlay follows each page's shape, not the part's declaration."""
+
+    def test_page_x_of_y_sits_at_the_right_margin_of_a_landscape_page(self):
+        import io
+
+        from pypdf import PdfReader
+
+        from compliance.reports.services import report_request
+
+        with time_machine.travel(LATER, tick=False), self.captureOnCommitCallbacks(execute=True):
+            report = report_request(
+                actor=self.supervisor_a, agency=self.agency_a, kind=Report.Kind.INCIDENT_LOG, as_of=AS_OF
+            )
+        report.refresh_from_db()
+        self.assertEqual(report.status, Report.Status.READY, report.error)
+        with report.file.open("rb") as handle:
+            reader = PdfReader(io.BytesIO(handle.read()))
+        for page in reader.pages:
+            width, height = float(page.mediabox.width), float(page.mediabox.height)
+            self.assertGreater(width, height)  # letter landscape
+            found = []
+
+            def visit(text, cm, tm, _font, _size, found=found):
+                if "Page " in text:
+                    found.append(cm[0] * tm[4] + cm[2] * tm[5] + cm[4])
+
+            page.extract_text(visitor_text=visit)
+            self.assertTrue(found, "no footer on the page")
+            # The right-aligned "Page X of Y" starts in the last fifth of the landscape width (a portrait footer: ~67 %).
+            self.assertGreater(max(found), width * 0.8)
