@@ -185,5 +185,5 @@ class LandscapeFooterTests(BaseTestCase):
 
             page.extract_text(visitor_text=visit)
             self.assertTrue(found, "no footer on the page")
-            # The right-aligned "Page X of Y" starts in the last fifth of the landscape width (a portrait footer: ~67 %).
+            # "Page X of Y" (right-aligned) starts in the last fifth of the landscape width (a portrait footer: ~67 %).
             self.assertGreater(max(found), width * 0.8)
