@@ -23,7 +23,7 @@ from community.models import OutreachEvent
 from compliance.core.findings import AGE_BUCKETS, OPEN_STATUSES, age_q
 from compliance.core.models import Finding, Severity
 from compliance.dashboard import charts
-from compliance.dashboard.cache import cached_figures
+from compliance.dashboard.cache import is_fresh, rebuild_done, served_figures
 from compliance.dashboard.charts import roster_chart_svg
 from compliance.dashboard.trends import MonthFigures, monthly_trends
 from incidents.corrective_actions.selectors import overdue_action_count
@@ -39,6 +39,8 @@ from training.roster.selectors import roster_page_status_counts
 DETAINER_LIST_SIZE = 5
 #: How many of the oldest open findings the dashboard lists.
 OLDEST_FINDINGS_SIZE = 5
+#: The cached part's variant name in ``compliance.dashboard.cache``.
+SLOW = "slow"
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,12 @@ class DashboardFigures:
     training_currency: list[CourseCurrency] = field(default_factory=list)
     # The last 12 agency-local months, oldest first (compliance.dashboard.trends).
     trends: list[MonthFigures] = field(default_factory=list)
+    # When the cached part (trends, offense-level shares, training currency, case deadlines) was built (aware,
+    # UTC; the page shows it in the agency's zone), whether data changed since or it is older than
+    # ``compliance.dashboard.cache.CACHE_SECONDS`` (``cached_stale``), and whether a worker is rebuilding it.
+    cached_built_at: datetime | None = None
+    cached_stale: bool = False
+    cached_pending: bool = False
 
     @property
     def findings_age_cells(self) -> list[tuple[str, int]]:
@@ -138,12 +146,15 @@ def quarter_bounds(today: date) -> tuple[date, date]:
     return start, date.fromordinal(end.toordinal() - 1)
 
 
-def dashboard_figures(*, agency, now: datetime | None = None) -> DashboardFigures:
+def dashboard_figures(*, agency, now: datetime | None = None, stale_ok: bool = False) -> DashboardFigures:
     """All dashboard figures for ``agency`` at ``now`` (default: the current time).
 
     Args:
         agency: a ``compliance.Agency`` the caller already checked the user may view.
         now: an aware datetime; "today" is its date in the agency's zone (case T1).
+        stale_ok: True (the page): the cached part may be served stale, at most
+            ``compliance.dashboard.cache.MAX_STALE_SECONDS`` old, while a worker rebuilds it
+            (``cached_built_at``, ``cached_stale``, ``cached_pending`` say so); False (the review packet): never.
 
     Returns:
         ``DashboardFigures``:
@@ -181,8 +192,8 @@ def dashboard_figures(*, agency, now: datetime | None = None) -> DashboardFigure
         Eleven queries whatever the amount of data when the cached part is fresh, one more when some
         officer has no stored training facts yet; eight more when the cached part is built
         (``SlowFigures``: three trends, two currency, one offense levels, two case deadlines with the
-        case settings). The cached part is at most ``compliance.dashboard.cache.CACHE_SECONDS`` old
-        and rebuilt at once after any change of the rows it reads.
+        case settings). With ``stale_ok`` False the cached part is at most
+        ``compliance.dashboard.cache.CACHE_SECONDS`` old and rebuilt at once after any change of the rows it reads.
     """
     now = now or timezone.now()
     today = timezone.localdate(now, timezone=agency.zone)
@@ -225,7 +236,10 @@ def dashboard_figures(*, agency, now: datetime | None = None) -> DashboardFigure
 
     roster = roster_page_status_counts(agency=agency, today=today)
     commitments = commitment_counts(agency=agency, today=today)
-    slow = cached_figures(agency, today, lambda: _slow_figures(agency, today, now), variant="slow")
+    served = served_figures(
+        agency, today, lambda: _slow_figures(agency, today, now), variant=SLOW, stale_ok=stale_ok, now=now
+    )
+    slow = served.value
     roster_svg = roster_chart_svg(roster)
     return DashboardFigures(
         agency=agency,
@@ -262,7 +276,32 @@ def dashboard_figures(*, agency, now: datetime | None = None) -> DashboardFigure
         review_queue_count=sum(row["review"] for row in incident_rows.values()),
         training_currency=slow.training_currency,
         trends=slow.trends,
+        cached_built_at=served.built_at,
+        cached_stale=served.stale,
+        cached_pending=served.pending,
     )
+
+
+def dashboard_rebuild(*, agency_id: int) -> bool:
+    """Rebuild the cached part of agency ``agency_id``'s dashboard now (the worker's side of stale-while-revalidate).
+
+    Skips the work when the figures are fresh already (a duplicate task) or the agency is gone; always releases
+    the agency's rebuild lock. Returns True when it built. Runs the cached part's queries (eight).
+    """
+    from compliance.core.models import Agency
+
+    try:
+        agency = Agency.objects.filter(pk=agency_id).first()
+        if agency is None:
+            return False
+        now = timezone.now()
+        today = timezone.localdate(now, timezone=agency.zone)
+        if is_fresh(agency.pk, today, SLOW):
+            return False
+        served_figures(agency, today, lambda: _slow_figures(agency, today, now), variant=SLOW, stale_ok=False, now=now)
+        return True
+    finally:
+        rebuild_done(agency_id, SLOW)
 
 
 def _findings_by_severity_and_age(agency, now: datetime) -> tuple[list[FindingsRow], list[int]]:
