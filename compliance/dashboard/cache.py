@@ -128,7 +128,9 @@ def rebuild_request(agency_id: int) -> bool:
             app.loader.import_default_modules()  # a web process loads the autodiscovered task modules on first use
         app.tasks[REBUILD_TASK].apply_async((agency_id,), retry=False)
     except Exception as exc:  # kombu OperationalError, redis ConnectionError, socket errors
-        logger.warning("Dashboard rebuild of agency %s not handed to the broker: %s: %s", agency_id, type(exc).__name__, exc)
+        logger.warning(
+            "Dashboard rebuild of agency %s not handed to the broker: %s: %s", agency_id, type(exc).__name__, exc
+        )
         return False
     return True
 
