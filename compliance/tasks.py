@@ -81,3 +81,13 @@ def dashboard_rebuild_task(agency_id: int) -> bool:
     from compliance.dashboard.figures import dashboard_rebuild
 
     return dashboard_rebuild(agency_id=agency_id)
+
+
+@shared_task(soft_time_limit=60, time_limit=90)
+def dashboard_prewarm_task() -> dict[str, int]:
+    """Every 5 minutes (beat): queue a rebuild of the dashboard figures of every agency shown within a day whose
+    figures are not fresh (``compliance.dashboard.cache.dashboard_prewarm``); no arguments, counts only. Idempotent:
+    the per-agency rebuild lock keeps it to one rebuild per agency at a time."""
+    from compliance.dashboard.cache import dashboard_prewarm
+
+    return dashboard_prewarm()

@@ -172,10 +172,27 @@ class AgencyVersions:
         if refresh is None:
             return self.build(agency_id, day=day, variant=variant, builder=builder, keep_seconds=max_seconds)
         lock = found.get(lock_key)
-        if lock is None and cache.add(lock_key, LOCK_QUEUED, timeout=lock_seconds):
+        if lock is None:
+            lock = self.rebuild_request(
+                agency_id, variant, refresh, lock_seconds=lock_seconds, retry_seconds=retry_seconds
+            )
+        pending = lock == LOCK_QUEUED
+        return Served(value=entry["value"], built_at=entry["built_at"], stale=True, pending=pending)
+
+    def rebuild_request(
+        self, agency_id: int, variant: str, refresh: Callable[[], bool], *, lock_seconds: int, retry_seconds: int
+    ) -> str | None:
+        """Take agency ``agency_id``'s rebuild lock of ``variant`` and call ``refresh`` on commit (at once outside a
+        transaction); nothing when the lock is held already (a rebuild queued, or a refused hand-over less than
+        ``retry_seconds`` ago).
+
+        Returns the lock's value afterwards: ``LOCK_QUEUED`` (a rebuild is pending), ``LOCK_FAILED`` (the broker
+        refused it), None (the rebuild ran already: eager mode).
+        """
+        lock_key = self.lock_key(agency_id, variant)
+        if cache.add(lock_key, LOCK_QUEUED, timeout=lock_seconds):
             transaction.on_commit(lambda: self._hand_over(lock_key, refresh, retry_seconds))
-            lock = cache.get(lock_key)  # outside a transaction the hand-over has run already
-        return Served(value=entry["value"], built_at=entry["built_at"], stale=True, pending=lock == LOCK_QUEUED)
+        return cache.get(lock_key)  # outside a transaction the hand-over has run already
 
     def rebuilt(self, agency_id: int, variant: str) -> None:
         """Release agency ``agency_id``'s rebuild lock of ``variant`` (the rebuild task, when it has finished)."""

@@ -17,6 +17,10 @@ the page still shows the last built figures, with the time they were built, and 
 local day, or figures ``MAX_STALE_SECONDS`` old or more: built inline (the first visit pays). Without a worker
 (eager mode: ``make run``, tests) stale figures are rebuilt inline as before: there is nobody to hand them to.
 ``cached_figures`` (the review packet) never serves stale figures.
+
+Pre-warming (``dashboard_prewarm``, beat every 5 minutes): the figures of every agency whose dashboard was shown
+within ``VIEWED_SECONDS`` are rebuilt by a worker when they are not fresh (no entry, another local day, a change,
+older than ``CACHE_SECONDS``), through the same lock, so the first visit of the morning finds them built.
 """
 
 from __future__ import annotations
@@ -26,9 +30,11 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
 
-from compliance.core.versioned_cache import AgencyVersions, Served
+from compliance.core.versioned_cache import LOCK_FAILED, AgencyVersions, Served
 
 #: Cached figures younger than this (5 minutes) and with no change since are fresh.
 CACHE_SECONDS = 5 * 60
@@ -42,6 +48,8 @@ LOCK_SECONDS = 2 * 60
 RETRY_SECONDS = 60
 #: The task rebuilding one agency's figures, by name (``compliance.tasks`` imports this floor).
 REBUILD_TASK = "compliance.tasks.dashboard_rebuild_task"
+#: An agency whose dashboard was shown within this time (a day) is kept warm by ``dashboard_prewarm`` (beat).
+VIEWED_SECONDS = 24 * 60 * 60
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +107,8 @@ def served_figures(
     from compliance.celery import app
 
     refresh = None
+    if stale_ok:
+        cache.set(_viewed_key(agency.pk), True, timeout=VIEWED_SECONDS)
     if stale_ok and not app.conf.task_always_eager:
 
         def refresh() -> bool:
@@ -133,6 +143,61 @@ def rebuild_request(agency_id: int) -> bool:
         )
         return False
     return True
+
+
+def _viewed_key(agency_id: int) -> str:
+    return f"{VERSIONS.namespace}:viewed:{agency_id}"
+
+
+def dashboard_prewarm(*, variant: str = "slow", now: datetime | None = None) -> dict[str, int]:
+    """Queue a rebuild of the figures of every agency whose dashboard was shown within ``VIEWED_SECONDS`` and
+    whose figures are not fresh at ``now`` (aware; default the current time) on its local day: no entry, another
+    day, a change since, or older than ``CACHE_SECONDS``. At most one rebuild per agency at a time (the page's
+    lock). One query (the agencies) and one cache round trip, plus one per rebuild requested.
+
+    Returns counts: ``queued`` (rebuilds handed over, or run at once in eager mode), ``fresh``, ``pending``
+    (a rebuild already queued), ``broker_down``; agencies not shown within a day are not counted.
+    """
+    from compliance.core.models import Agency
+
+    now = now or timezone.now()
+    agencies = list(Agency.objects.only("pk", "time_zone").order_by("pk"))
+    keys = {}
+    for agency in agencies:
+        keys[agency.pk] = (
+            _viewed_key(agency.pk),
+            VERSIONS.version_key(agency.pk),
+            VERSIONS.entry_key(agency.pk, variant),
+            VERSIONS.lock_key(agency.pk, variant),
+        )
+    found = cache.get_many([key for four in keys.values() for key in four])
+    counts = {"queued": 0, "fresh": 0, "pending": 0, "broker_down": 0}
+    for agency in agencies:
+        viewed, version, entry_key, lock = keys[agency.pk]
+        if not found.get(viewed):
+            continue
+        entry = found.get(entry_key)
+        if (
+            entry is not None
+            and entry["day"] == timezone.localdate(now, timezone=agency.zone).isoformat()
+            and entry["version"] == found.get(version)
+            and (now - entry["built_at"]).total_seconds() < CACHE_SECONDS
+        ):
+            counts["fresh"] += 1
+            continue
+        if found.get(lock) is not None:
+            counts["pending"] += 1
+            continue
+        agency_id = agency.pk
+        lock = VERSIONS.rebuild_request(
+            agency_id,
+            variant,
+            lambda agency_id=agency_id: rebuild_request(agency_id),
+            lock_seconds=LOCK_SECONDS,
+            retry_seconds=RETRY_SECONDS,
+        )
+        counts["broker_down" if lock == LOCK_FAILED else "queued"] += 1
+    return counts
 
 
 def rebuild_done(agency_id: int, variant: str) -> None:

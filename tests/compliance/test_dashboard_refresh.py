@@ -34,6 +34,8 @@ from compliance.dashboard.cache import (
     REBUILD_TASK,
     RETRY_SECONDS,
     VERSIONS,
+    VIEWED_SECONDS,
+    dashboard_prewarm,
 )
 from tests.base import make_user, sign_in
 from tests.compliance.broker import broker_at, closed_port_url
@@ -221,6 +223,37 @@ def test_warm_and_stale_requests_run_the_same_queries_with_little_and_more_data(
             make_detainer(agency, n, received_at=NOW - timedelta(days=n * 9))
         assert counts(40) == small
         assert small[0] == small[1]  # a stale request reads no more than a warm one
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_beat_prewarms_agencies_shown_within_a_day_whose_figures_are_not_fresh(supervisor_client, memory_broker):
+    agency, client = supervisor_client
+    unseen = Agency.objects.create(name="Never Shown County", state="TX", time_zone="America/Chicago")
+    entry = celery_app.conf.beat_schedule["dashboard-prewarm"]
+    assert entry["task"] == "compliance.tasks.dashboard_prewarm_task"
+    assert entry["schedule"].minute == set(range(0, 60, 5))
+    prewarm = celery_app.tasks[entry["task"]]
+    with time_machine.travel(NOW, tick=False) as clock:
+        client.get("/")
+        assert prewarm.apply().get() == {"queued": 0, "fresh": 1, "pending": 0, "broker_down": 0}
+        make_detainer(agency, 2, received_at=NOW)  # a change: the figures are stale
+        assert prewarm.apply().get() == {"queued": 1, "fresh": 0, "pending": 0, "broker_down": 0}
+        assert prewarm.apply().get() == {"queued": 0, "fresh": 0, "pending": 1, "broker_down": 0}
+        messages = queued()
+        assert messages == [(REBUILD_TASK, [agency.pk])]  # the never-shown agency is left alone
+        run_as_worker(messages)
+        assert dashboard_prewarm() == {"queued": 0, "fresh": 1, "pending": 0, "broker_down": 0}
+        # The next morning (another local day, no request since): rebuilt before the supervisor comes.
+        clock.shift(timedelta(hours=14))
+        assert dashboard_prewarm() == {"queued": 1, "fresh": 0, "pending": 0, "broker_down": 0}
+        run_as_worker(queued())
+        entry = cache.get(VERSIONS.entry_key(agency.pk, "slow"))
+        assert (entry["day"], entry["built_at"]) == ("2026-04-13", NOW + timedelta(hours=14))
+        assert VERSIONS.is_fresh(agency.pk, day="2026-04-13", variant="slow", fresh_seconds=CACHE_SECONDS)
+        # Not shown for a day: no longer kept warm.
+        clock.shift(timedelta(seconds=VIEWED_SECONDS + 1))
+        assert dashboard_prewarm() == {"queued": 0, "fresh": 0, "pending": 0, "broker_down": 0}
+    assert unseen.pk != agency.pk
 
 
 @pytest.mark.django_db(transaction=True)
