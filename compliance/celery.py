@@ -96,6 +96,12 @@ app.conf.beat_schedule = {
         "task": "compliance.tasks.mail_outbox_sweep_task",
         "schedule": crontab(minute="*/10"),
     },
+    # Every 5 minutes: the dashboard figures of agencies shown within a day and not fresh are rebuilt by a worker
+    # (compliance.dashboard.cache.dashboard_prewarm), so a supervisor's first visit finds them built. Idempotent.
+    "dashboard-prewarm": {
+        "task": "compliance.tasks.dashboard_prewarm_task",
+        "schedule": crontab(minute="*/5"),
+    },
     # Every minute: queued reports the broker never got (or lost) are handed over again; reports stuck "rendering"
     # past REPORT_RENDER_LIMIT_MINUTES are restarted or failed (compliance.reports.sweep). Idempotent.
     "report-sweep": {

@@ -466,10 +466,11 @@ REPORT_RENDER_LIMIT_MINUTES = env.int("REPORT_RENDER_LIMIT_MINUTES", default=15)
 
 # The cache holds what every web process must agree on: used TOTP codes (a code works once, SECURITY.md A2) and
 # allauth's rate limits (A4a). Redis when REDIS_URL is set (production, CI); one process's memory otherwise
-# (make run is one process).
+# (make run is one process). A test driving a real worker that must share the cache with it (the dashboard's rebuild,
+# tests/compliance/test_dashboard_refresh.py) starts the worker with CACHE_REDIS_IN_TEST=1.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    if REDIS_URL and not TESTING
+    if REDIS_URL and (not TESTING or env.bool("CACHE_REDIS_IN_TEST", default=False))
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 

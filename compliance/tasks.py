@@ -69,3 +69,25 @@ def mail_outbox_sweep_task() -> dict[str, int]:
     from compliance.core.mail_outbox import mail_outbox_flush
 
     return mail_outbox_flush()
+
+
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=150)
+def dashboard_rebuild_task(agency_id: int) -> bool:
+    """Rebuild the cached part of agency ``agency_id``'s dashboard (queued by a request that served it stale).
+
+    ``compliance.dashboard.figures.dashboard_rebuild``: the agency id only, no personal data; True when it built,
+    False when the figures were fresh already (a duplicate) or the agency is gone. Safe to run twice.
+    """
+    from compliance.dashboard.figures import dashboard_rebuild
+
+    return dashboard_rebuild(agency_id=agency_id)
+
+
+@shared_task(soft_time_limit=60, time_limit=90)
+def dashboard_prewarm_task() -> dict[str, int]:
+    """Every 5 minutes (beat): queue a rebuild of the dashboard figures of every agency shown within a day whose
+    figures are not fresh (``compliance.dashboard.cache.dashboard_prewarm``); no arguments, counts only. Idempotent:
+    the per-agency rebuild lock keeps it to one rebuild per agency at a time."""
+    from compliance.dashboard.cache import dashboard_prewarm
+
+    return dashboard_prewarm()

@@ -234,14 +234,22 @@ def permissions_for(user, commitment: Commitment) -> CommitmentPermissions:
     )
 
 
+def overdue_q(today: date) -> Q:
+    """Of open commitments, the overdue ones: due before ``today`` (the agency's local date)."""
+    return Q(due_on__lt=today)
+
+
+def due_soon_q(today: date) -> Q:
+    """Of open commitments, the ones due soon: from ``today`` (the agency's local date) to ``DUE_SOON_DAYS`` on."""
+    return Q(due_on__gte=today, due_on__lte=today + timedelta(days=DUE_SOON_DAYS))
+
+
 def commitment_counts(*, agency: Agency, today: date) -> dict[str, int]:
     """Open commitments of ``agency``: ``overdue`` (due before ``today``, its local date) and ``due_soon`` (due
-    from ``today`` to ``DUE_SOON_DAYS`` days on). One query."""
+    from ``today`` to ``DUE_SOON_DAYS`` days on). One query. (The dashboard counts the same with ``overdue_q``
+    and ``due_soon_q`` inside its one query of plain counts.)"""
     return (
         Commitment.objects.open()
         .filter(agency=agency)
-        .aggregate(
-            overdue=Count("pk", filter=Q(due_on__lt=today)),
-            due_soon=Count("pk", filter=Q(due_on__gte=today, due_on__lte=today + timedelta(days=DUE_SOON_DAYS))),
-        )
+        .aggregate(overdue=Count("pk", filter=overdue_q(today)), due_soon=Count("pk", filter=due_soon_q(today)))
     )

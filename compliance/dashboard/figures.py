@@ -14,19 +14,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from community.commitments.selectors import commitment_counts
+from community.commitments.models import Commitment
+from community.commitments.selectors import due_soon_q, overdue_q
 from community.models import OutreachEvent
 from compliance.core.findings import AGE_BUCKETS, OPEN_STATUSES, age_q
-from compliance.core.models import Finding, Severity
+from compliance.core.models import Agency, Finding, Severity
 from compliance.dashboard import charts
-from compliance.dashboard.cache import cached_figures
+from compliance.dashboard.cache import is_fresh, rebuild_done, served_figures
 from compliance.dashboard.charts import roster_chart_svg
 from compliance.dashboard.trends import MonthFigures, monthly_trends
-from incidents.corrective_actions.selectors import overdue_action_count
+from incidents.corrective_actions.models import CorrectiveAction
 from incidents.detainer_log.forms import HOLD_PAST_DEADLINE
 from incidents.detainers.models import Detainer
 from incidents.incident_log.models import Incident
@@ -39,6 +41,8 @@ from training.roster.selectors import roster_page_status_counts
 DETAINER_LIST_SIZE = 5
 #: How many of the oldest open findings the dashboard lists.
 OLDEST_FINDINGS_SIZE = 5
+#: The cached part's variant name in ``compliance.dashboard.cache``.
+SLOW = "slow"
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,12 @@ class DashboardFigures:
     training_currency: list[CourseCurrency] = field(default_factory=list)
     # The last 12 agency-local months, oldest first (compliance.dashboard.trends).
     trends: list[MonthFigures] = field(default_factory=list)
+    # When the cached part (trends, offense-level shares, training currency, case deadlines) was built (aware,
+    # UTC; the page shows it in the agency's zone), whether data changed since or it is older than
+    # ``compliance.dashboard.cache.CACHE_SECONDS`` (``cached_stale``), and whether a worker is rebuilding it.
+    cached_built_at: datetime | None = None
+    cached_stale: bool = False
+    cached_pending: bool = False
 
     @property
     def findings_age_cells(self) -> list[tuple[str, int]]:
@@ -138,12 +148,15 @@ def quarter_bounds(today: date) -> tuple[date, date]:
     return start, date.fromordinal(end.toordinal() - 1)
 
 
-def dashboard_figures(*, agency, now: datetime | None = None) -> DashboardFigures:
+def dashboard_figures(*, agency, now: datetime | None = None, stale_ok: bool = False) -> DashboardFigures:
     """All dashboard figures for ``agency`` at ``now`` (default: the current time).
 
     Args:
         agency: a ``compliance.Agency`` the caller already checked the user may view.
         now: an aware datetime; "today" is its date in the agency's zone (case T1).
+        stale_ok: True (the page): the cached part may be served stale, at most
+            ``compliance.dashboard.cache.MAX_STALE_SECONDS`` old, while a worker rebuilds it
+            (``cached_built_at``, ``cached_stale``, ``cached_pending`` say so); False (the review packet): never.
 
     Returns:
         ``DashboardFigures``:
@@ -178,21 +191,18 @@ def dashboard_figures(*, agency, now: datetime | None = None) -> DashboardFigure
         * ``trends`` — the last 12 agency-local months (``compliance.dashboard.trends``) and ``charts``:
           the roster chart and the three trend charts, each with the link of its filtered list.
 
-        Eleven queries whatever the amount of data when the cached part is fresh, one more when some
+        Seven queries whatever the amount of data when the cached part is fresh (or served stale), one more when some
         officer has no stored training facts yet; eight more when the cached part is built
         (``SlowFigures``: three trends, two currency, one offense levels, two case deadlines with the
-        case settings). The cached part is at most ``compliance.dashboard.cache.CACHE_SECONDS`` old
-        and rebuilt at once after any change of the rows it reads.
+        case settings). With ``stale_ok`` False the cached part is at most
+        ``compliance.dashboard.cache.CACHE_SECONDS`` old and rebuilt at once after any change of the rows it reads.
     """
     now = now or timezone.now()
     today = timezone.localdate(now, timezone=agency.zone)
     quarter_start, quarter_end = quarter_bounds(today)
 
     open_detainers = Detainer.objects.open().filter(agency=agency, hold_deadline__isnull=False)
-    detainer_counts = open_detainers.aggregate(
-        upcoming=Count("pk", filter=Q(hold_deadline__gte=now)),
-        overdue=Count("pk", filter=Q(hold_deadline__lt=now)),
-    )
+    counts = _plain_counts(agency, open_detainers, now=now, today=today, quarter=(quarter_start, quarter_end))
     upcoming = list(
         open_detainers.filter(hold_deadline__gte=now)
         .select_related("agency")
@@ -224,8 +234,10 @@ def dashboard_figures(*, agency, now: datetime | None = None) -> DashboardFigure
     )
 
     roster = roster_page_status_counts(agency=agency, today=today)
-    commitments = commitment_counts(agency=agency, today=today)
-    slow = cached_figures(agency, today, lambda: _slow_figures(agency, today, now), variant="slow")
+    served = served_figures(
+        agency, today, lambda: _slow_figures(agency, today, now), variant=SLOW, stale_ok=stale_ok, now=now
+    )
+    slow = served.value
     roster_svg = roster_chart_svg(roster)
     return DashboardFigures(
         agency=agency,
@@ -235,14 +247,12 @@ def dashboard_figures(*, agency, now: datetime | None = None) -> DashboardFigure
         quarter_end=quarter_end,
         roster=roster,
         detainers_upcoming=upcoming,
-        detainers_upcoming_count=detainer_counts["upcoming"],
+        detainers_upcoming_count=counts["detainers_upcoming"],
         detainers_overdue=overdue,
-        detainers_overdue_count=detainer_counts["overdue"],
+        detainers_overdue_count=counts["detainers_overdue"],
         incidents_by_severity=by_severity,
         incidents_open_total=sum(count for _, _, count in by_severity),
-        outreach_quarter_count=OutreachEvent.objects.filter(
-            agency=agency, held_on__gte=quarter_start, held_on__lte=quarter_end
-        ).count(),
+        outreach_quarter_count=counts["outreach_quarter"],
         roster_chart_svg=roster_svg,
         charts=[
             DashboardChart(title="Officers by training status", svg=roster_svg, link=_roster_link(agency)),
@@ -250,11 +260,11 @@ def dashboard_figures(*, agency, now: datetime | None = None) -> DashboardFigure
         ],
         detainers_minor_offense_count=slow.minor_count,
         detainers_minor_offense_percent=slow.minor_percent,
-        corrective_actions_overdue_count=overdue_action_count(agency=agency, today=today),
+        corrective_actions_overdue_count=counts["corrective_actions_overdue"],
         cases_past_target_count=slow.deadlines["cases_past_target"],
         referrals_overdue_count=slow.deadlines["referrals_overdue"],
-        commitments_overdue_count=commitments["overdue"],
-        commitments_due_soon_count=commitments["due_soon"],
+        commitments_overdue_count=counts["commitments_overdue"],
+        commitments_due_soon_count=counts["commitments_due_soon"],
         findings_by_severity=findings_rows,
         findings_age_totals=age_totals,
         findings_open_total=sum(age_totals),
@@ -262,6 +272,67 @@ def dashboard_figures(*, agency, now: datetime | None = None) -> DashboardFigure
         review_queue_count=sum(row["review"] for row in incident_rows.values()),
         training_currency=slow.training_currency,
         trends=slow.trends,
+        cached_built_at=served.built_at,
+        cached_stale=served.stale,
+        cached_pending=served.pending,
+    )
+
+
+def dashboard_rebuild(*, agency_id: int) -> bool:
+    """Rebuild the cached part of agency ``agency_id``'s dashboard now (the worker's side of stale-while-revalidate).
+
+    Skips the work when the figures are fresh already (a duplicate task) or the agency is gone; always releases
+    the agency's rebuild lock. Returns True when it built. Runs the cached part's queries (eight).
+    """
+    from compliance.core.models import Agency
+
+    try:
+        agency = Agency.objects.filter(pk=agency_id).first()
+        if agency is None:
+            return False
+        now = timezone.now()
+        today = timezone.localdate(now, timezone=agency.zone)
+        if is_fresh(agency.pk, today, SLOW):
+            return False
+        served_figures(agency, today, lambda: _slow_figures(agency, today, now), variant=SLOW, stale_ok=False, now=now)
+        return True
+    finally:
+        rebuild_done(agency_id, SLOW)
+
+
+def _count_of(queryset) -> Coalesce:
+    """The number of rows of ``queryset`` (rows of one agency) as a scalar subquery, 0 when there are none."""
+    return Coalesce(Subquery(queryset.order_by().values("agency_id").annotate(n=Count("pk")).values("n")[:1]), 0)
+
+
+def _plain_counts(agency, open_detainers, *, now: datetime, today: date, quarter: tuple[date, date]) -> dict[str, int]:
+    """The page's plain counts in one query (one scalar subquery each, every rule from its own app's manager or
+    selector): open detainers before (``detainers_upcoming``) and past (``detainers_overdue``) their hold deadline
+    at ``now``; outreach events held in ``quarter`` (agency-local first and last day); open corrective actions due
+    before ``today`` (agency-local date); open commitments overdue and due within 7 days."""
+    open_commitments = Commitment.objects.open().filter(agency=agency)
+    first, last = quarter
+    return (
+        Agency.objects.filter(pk=agency.pk)
+        .annotate(
+            detainers_upcoming=_count_of(open_detainers.filter(hold_deadline__gte=now)),
+            detainers_overdue=_count_of(open_detainers.filter(hold_deadline__lt=now)),
+            outreach_quarter=_count_of(
+                OutreachEvent.objects.filter(agency=agency, held_on__gte=first, held_on__lte=last)
+            ),
+            corrective_actions_overdue=_count_of(CorrectiveAction.objects.overdue(today).filter(agency=agency)),
+            commitments_overdue=_count_of(open_commitments.filter(overdue_q(today))),
+            commitments_due_soon=_count_of(open_commitments.filter(due_soon_q(today))),
+        )
+        .values(
+            "detainers_upcoming",
+            "detainers_overdue",
+            "outreach_quarter",
+            "corrective_actions_overdue",
+            "commitments_overdue",
+            "commitments_due_soon",
+        )
+        .get()
     )
 
 

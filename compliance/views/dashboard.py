@@ -21,7 +21,8 @@ def dashboard(request):
     agency = access.current_agency(request, access.VIEW)
     if agency is None:
         return render(request, "compliance/dashboard.html", {"agency": None})
-    figures = dashboard_figures(agency=agency)
+    # Stale-while-revalidate: the cached part may be the last built one while a worker rebuilds it (the page says so).
+    figures = dashboard_figures(agency=agency, stale_ok=True)
     agencies = list(access.agencies_for(request.user, access.VIEW).order_by("state", "name"))
     nonce = request.csp_nonce
     return render(
