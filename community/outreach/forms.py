@@ -158,9 +158,11 @@ class AsOfForm(forms.Form):
 
 
 class OutreachFilterForm(forms.Form):
-    """The event list's filters (GET): kind, and an organisation taking part."""
+    """The event list's filters (GET): kind, an organisation taking part, and the days held (from, to: included)."""
 
     kind = forms.ChoiceField(label="Kind", required=False, choices=[("", "Any kind"), *OutreachEvent.Kind.choices])
+    held_from = BoundedDateField(label="Held from", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    held_to = BoundedDateField(label="Held to", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
         to_field_name="public_id",

@@ -37,11 +37,11 @@ def _event_or_404(request, public_id) -> OutreachEvent:
 
 @login_required
 def outreach_list(request):
-    """Events of the user's agencies, filtered by kind and by an organisation taking part; latest held first.
+    """Events of the user's agencies, filtered by kind, an organisation taking part and the days held; latest first.
 
     Pages: keyset (``?cursor=``, ``compliance.core.keyset``, order ``selectors.EVENT_ORDER``; a bad cursor gives
     the first page), first / previous / next / last with the filters kept (``kind``, ``organisation``: a public
-    id, ``agency``). A fixed number of queries at any size.
+    id, ``held_from``/``held_to``: dates, ``agency``). A fixed number of queries at any size.
     """
     events_qs, only_agency = access.narrow_to_requested_agency(selectors.outreach_events_for(request.user), request)
     form = OutreachFilterForm(request.GET or None, organisations=organisation_choices_for(request.user))
@@ -55,6 +55,13 @@ def outreach_list(request):
         if form.cleaned_data["organisation"] is not None:
             events_qs = selectors.events_with_organisation(events_qs, form.cleaned_data["organisation"])
             kept["organisation"] = str(form.cleaned_data["organisation"].public_id)
+        # The days held, the agency's local dates, both included (the dashboard's "this quarter" links here).
+        if form.cleaned_data["held_from"]:
+            events_qs = events_qs.filter(held_on__gte=form.cleaned_data["held_from"])
+            kept["held_from"] = form.cleaned_data["held_from"].isoformat()
+        if form.cleaned_data["held_to"]:
+            events_qs = events_qs.filter(held_on__lte=form.cleaned_data["held_to"])
+            kept["held_to"] = form.cleaned_data["held_to"].isoformat()
     cursor = keyset.cursor_decode(request.GET.get("cursor"), salt=selectors.EVENT_CURSOR_SALT)
     page = keyset.keyset_page([keyset.Segment(events_qs, selectors.EVENT_ORDER)], cursor, size=PAGE_SIZE)
     context = {

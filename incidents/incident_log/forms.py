@@ -59,6 +59,7 @@ class IncidentForm(AgencyChoiceMixin, AgencyLocalTimesMixin, forms.ModelForm):
 QUEUE_STAGE_CHOICES = [("", "All stages"), ("open", "Open (not closed)"), *Incident.Status.choices]
 QUEUE_KIND_CHOICES = [("", "All kinds"), *Incident.Kind.choices]
 QUEUE_SOURCE_CHOICES = [("", "All sources"), *Incident.Source.choices]
+QUEUE_SEVERITY_CHOICES = [("", "Any severity"), *Incident.Severity.choices]
 
 
 def officer_label(officer) -> str:
@@ -77,6 +78,7 @@ class IncidentQueueFilterForm(forms.Form):
     status = forms.ChoiceField(label="Stage", choices=QUEUE_STAGE_CHOICES, required=False)
     kind = forms.ChoiceField(label="Kind", choices=QUEUE_KIND_CHOICES, required=False)
     source = forms.ChoiceField(label="Source", choices=QUEUE_SOURCE_CHOICES, required=False)
+    severity = forms.ChoiceField(label="Severity", choices=QUEUE_SEVERITY_CHOICES, required=False)
     officer = forms.ChoiceField(label="Subject officer", required=False)
     overdue = forms.BooleanField(label="Overdue only", required=False)
     mine = forms.BooleanField(label="Assigned to me", required=False)
@@ -99,11 +101,12 @@ class IncidentQueueFilterForm(forms.Form):
             overdue=bool(data.get("overdue")),
             source=data.get("source") or "",
             mine=bool(data.get("mine")),
+            severity=data.get("severity") or "",
         )
 
     def query(self) -> dict[str, str]:
         """The valid filters as query parameters (kept in the paging links); empty ones left out."""
         data = getattr(self, "cleaned_data", {})
-        params = {name: data.get(name) for name in ("status", "kind", "source", "officer")}
+        params = {name: data.get(name) for name in ("status", "kind", "source", "severity", "officer")}
         params.update({name: "1" for name in ("overdue", "mine") if data.get(name)})
         return {name: value for name, value in params.items() if value}

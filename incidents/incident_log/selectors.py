@@ -114,7 +114,8 @@ class QueueFilters:
 
     ``stage``: an ``Incident.Status`` value, ``STAGE_OPEN`` or ""; ``kind``: an ``Incident.Kind`` value or "";
     ``officer``: a roster ``Officer`` the user may see, or None; ``overdue``: only overdue cases;
-    ``source``: an ``Incident.Source`` value or ""; ``mine``: only cases assigned to the user.
+    ``source``: an ``Incident.Source`` value or ""; ``mine``: only cases assigned to the user; ``severity``: an
+    ``Incident.Severity`` value or "" (the dashboard's open incidents by severity link here).
     """
 
     stage: str = ""
@@ -123,6 +124,7 @@ class QueueFilters:
     overdue: bool = False
     source: str = ""
     mine: bool = False
+    severity: str = ""
 
 
 def queue_for(
@@ -152,6 +154,8 @@ def queue_for(
         queryset = queryset.filter(kind=filters.kind)
     if filters.source:
         queryset = queryset.filter(source=filters.source)
+    if filters.severity:
+        queryset = queryset.filter(severity=filters.severity)
     if filters.mine:
         queryset = queryset.filter(investigator=user)
     if filters.officer is not None:

@@ -1,5 +1,6 @@
 """The supervisor dashboard: figures in the agency's zone, agency switch, constant query count."""
 
+import re
 from datetime import UTC, date, datetime
 
 import time_machine
@@ -114,6 +115,13 @@ class DashboardDetainerAndIncidentTests(BaseTestCase):
         self.assertEqual(figure(response, "incidents-open-medium"), "0")
         self.assertEqual(figure(response, "incidents-open-low"), "2")
         self.assertEqual(figure(response, "incidents-open-total"), "4")
+        # Each figure links to the queue filtered to the same cases.
+        html = response.content.decode()
+        for testid in ("incidents-open-critical", "incidents-open-low", "incidents-open-total"):
+            with self.subTest(figure=testid):
+                link = re.search(rf'<a href="([^"]+)"[^>]*data-testid="{testid}"', html).group(1)
+                listed = self.client.get(link.replace("&amp;", "&"))
+                self.assertContains(listed, f"<strong>{figure(response, testid)}</strong> case")
 
 
 def overdue_action(incident, owner, due_on=date(2026, 4, 10), status=CorrectiveAction.Status.OPEN):
@@ -195,7 +203,12 @@ class DashboardOutreachQuarterTests(BaseTestCase):
         # 2026-04-01 03:00 UTC is still 2026-03-31 (Q1) in Chicago.
         with time_machine.travel(datetime(2026, 4, 1, 3, 0, tzinfo=UTC), tick=False):
             response = self.client.get("/")
-        self.assertEqual(figure(response, "outreach-quarter"), "2")
+            self.assertEqual(figure(response, "outreach-quarter"), "2")
+            html = response.content.decode()
+            link = re.search(r'<a href="([^"]+)" data-testid="outreach-quarter-link"', html).group(1)
+            self.assertIn("held_from=2026-01-01&amp;held_to=2026-03-31", link)
+            listed = self.client.get(link.replace("&amp;", "&")).content.decode()
+        self.assertEqual(listed.count('data-testid="outreach-row"'), 2)  # the list shows the same events
 
 
 class DashboardAccessTests(BaseTestCase):
