@@ -87,6 +87,8 @@ MIDDLEWARE = [
     # Content-Security-Policy with a fresh nonce per response (SECURITY.md F2; CONTENT_SECURITY_POLICY below).
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # "Which agencies may this user …" read once per request and user (compliance.core.access).
+    "compliance.core.access.AccessMemoMiddleware",
     # Django's, except that a page's own polling does not extend the idle session (compliance.core.sessions).
     "compliance.core.sessions.SessionMiddleware",
     # The page's language (Django's LocaleMiddleware on the public complaint pages: the switcher's cookie, else the
@@ -293,6 +295,10 @@ ACCOUNT_RATE_LIMITS = {
 # board's polling, compliance.core.sessions.passive_request) are not activity: they never save the session.
 SESSION_COOKIE_AGE = 1800
 SESSION_SAVE_EVERY_REQUEST = True
+# ... but an unchanged session at most once a minute (seconds): the idle limit then ends a session 29–30 minutes
+# after the last request, never later (compliance.core.sessions; the store remembers the expiry it read).
+SESSION_SAVE_INTERVAL = 60
+SESSION_ENGINE = "compliance.core.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and not TESTING and env.bool("SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
