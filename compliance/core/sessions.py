@@ -27,10 +27,9 @@ back to the page they were on (``HX-Current-URL``), not to the fragment's URL.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from functools import wraps
 from urllib.parse import urlsplit
-
-from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME
