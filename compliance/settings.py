@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # Django's form and widget templates, for FORM_RENDERER below
     "guardian",
     "simple_history",
     # Accounts (SECURITY.md A, B): sign-in, password reset, MFA, one's own sessions; lockout (A4).
@@ -139,6 +140,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render through the project's template engine, so templates/django/forms/ can replace one of Django's
+# widget templates (select.html: the options written inline, not two includes each; the same HTML).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 VAR_DIR.mkdir(exist_ok=True)
 # DATABASE_POOLER=pgbouncer: DATABASE_URL points at PgBouncer in transaction mode (see below). Anything else: direct.
