@@ -1,4 +1,4 @@
-"""``{% select_options options %}``: a select's options written in Python (``templates/django/forms/widgets/select.html``).
+"""``{% select_options options %}``: a select's options written in Python (used by the select widget template).
 
 The same characters as Django's ``select_option.html`` and ``attrs.html`` included once per option (each option on
 its own line after two spaces, the value and every attribute escaped, ``True`` attributes bare, ``False`` ones left
