@@ -71,7 +71,9 @@ class SessionStore(DatabaseSessionStore):
     """Django's database session store that remembers the expiry its row had when read (``stored_expiry``).
 
     ``stored_expiry`` is an aware UTC datetime, or None for a session not read from the database (new,
-    missing or expired). After a save it is the expiry just written.
+    missing or expired). After a save it is the expiry just written. Keep the class name: Django signs session
+    data with a salt made from it (``SessionBase.key_salt``), so sessions written by Django's own database store
+    (before this class, and ``Session.get_decoded``) read alike.
     """
 
     stored_expiry: datetime | None = None

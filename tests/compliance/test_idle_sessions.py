@@ -135,3 +135,10 @@ class ThrottledSessionSaveTests(BaseTestCase):
             self.assertEqual(self.client.get(NOTIFICATIONS).status_code, 200)
         with time_machine.travel(T0 + timedelta(seconds=59, minutes=29), tick=False):
             self.assertEqual(self.client.get(NOTIFICATIONS).status_code, 200)
+
+    def test_sessions_read_alike_by_djangos_own_store(self):
+        """The store signs with Django's salt (its class name): ``Session.get_decoded`` (sessions_end, "your
+        sessions") reads what it wrote, and sessions written before it keep working."""
+        self.sign_in_at(T0)
+        row = Session.objects.get(session_key=self.client.session.session_key)
+        self.assertEqual(row.get_decoded()["_auth_user_id"], str(self.staff_a.pk))
