@@ -15,11 +15,14 @@ class ComplianceConfig(AppConfig):
             sign_in_events,
             signals,
         )
-        from compliance.core.signals import object_permissions_cleanup
+        from compliance.core.signals import connect_memo_clear, object_permissions_cleanup
         from compliance.dashboard.cache import connect_invalidation
 
         # The dashboard's cached figures go stale on every change of the rows they are read from.
         connect_invalidation()
+
+        # A request that changes permissions or a user's groups asks "which agencies …" afresh afterwards.
+        connect_memo_clear()
 
         # Every model (case A2): a deleted object leaves no guardian object permissions behind.
         post_delete.connect(object_permissions_cleanup, dispatch_uid="compliance.object_permissions_cleanup")

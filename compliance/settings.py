@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # Django's form and widget templates, for FORM_RENDERER below
     "guardian",
     "simple_history",
     # Accounts (SECURITY.md A, B): sign-in, password reset, MFA, one's own sessions; lockout (A4).
@@ -87,6 +88,8 @@ MIDDLEWARE = [
     # Content-Security-Policy with a fresh nonce per response (SECURITY.md F2; CONTENT_SECURITY_POLICY below).
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # "Which agencies may this user …" read once per request and user (compliance.core.access).
+    "compliance.core.access.AccessMemoMiddleware",
     # Django's, except that a page's own polling does not extend the idle session (compliance.core.sessions).
     "compliance.core.sessions.SessionMiddleware",
     # The page's language (Django's LocaleMiddleware on the public complaint pages: the switcher's cookie, else the
@@ -137,6 +140,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render through the project's template engine, so templates/django/forms/ can replace one of Django's
+# widget templates (select.html: the options written inline, not two includes each; the same HTML).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 VAR_DIR.mkdir(exist_ok=True)
 # DATABASE_POOLER=pgbouncer: DATABASE_URL points at PgBouncer in transaction mode (see below). Anything else: direct.
@@ -293,6 +300,10 @@ ACCOUNT_RATE_LIMITS = {
 # board's polling, compliance.core.sessions.passive_request) are not activity: they never save the session.
 SESSION_COOKIE_AGE = 1800
 SESSION_SAVE_EVERY_REQUEST = True
+# ... but an unchanged session at most once a minute (seconds): the idle limit then ends a session 29–30 minutes
+# after the last request, never later (compliance.core.sessions; the store remembers the expiry it read).
+SESSION_SAVE_INTERVAL = 60
+SESSION_ENGINE = "compliance.core.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and not TESTING and env.bool("SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -71,7 +71,7 @@ def organisation_list(request):
         "only_agency": only_agency,
         "query_string": _query_string(request, only_agency),
         "several_agencies": several_agencies(request.user, only_agency),
-        "can_create": access.agencies_for(request.user, access.CHANGE).exists(),
+        "can_create": access.holds_anywhere(request.user, access.CHANGE),
     }
     return render(request, "community/organisations/organisation_list.html", context)
 
@@ -179,7 +179,7 @@ def contact_list(request):
         "only_agency": only_agency,
         "query_string": _query_string(request, only_agency),
         "several_agencies": several_agencies(request.user, only_agency),
-        "can_create": access.agencies_for(request.user, access.CHANGE).exists(),
+        "can_create": access.holds_anywhere(request.user, access.CHANGE),
     }
     return render(request, "community/organisations/contact_list.html", context)
 

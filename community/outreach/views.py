@@ -72,7 +72,7 @@ def outreach_list(request):
         "events": page.rows,
         "only_agency": only_agency,
         "several_agencies": several_agencies(request.user, only_agency),
-        "can_create": access.agencies_for(request.user, access.CHANGE).exists(),
+        "can_create": access.holds_anywhere(request.user, access.CHANGE),
     }
     return render(request, "community/outreach_list.html", context)
 

@@ -89,6 +89,6 @@ def several_agencies(user, only_agency) -> bool:
     """Whether a list page shows rows of several agencies (so it needs an agency column and chooser).
 
     False when the page is narrowed to ``only_agency`` (``access.narrow_to_requested_agency``), else
-    whether ``user`` may view more than one agency (one query).
+    whether ``user`` may view more than one agency (no query once the request read its agencies).
     """
-    return only_agency is None and access.agencies_for(user, access.VIEW).count() > 1
+    return only_agency is None and len(access.agency_ids_for(user, access.VIEW)) > 1

@@ -8,10 +8,15 @@ object leaves the row; a later object reusing the key (a natural key, a
 reset sequence, a restored backup) would inherit it. Guardian's caveats page
 recommends removing them on delete; its ``clean_orphan_obj_perms`` command is
 the after-the-fact sweep and finds nothing to remove while this receiver runs.
+
+``connect_memo_clear``: a change of guardian's permission rows or of a user's groups empties the
+request's access memo (``compliance.core.access``), so the rest of that request asks afresh.
 """
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from guardian.ctypes import get_content_type
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
@@ -33,3 +38,14 @@ def object_permissions_cleanup(sender, instance, **kwargs) -> None:
     content_type = get_content_type(instance)  # cached by ContentType's manager
     for model in permission_models:
         model.objects.filter(content_type=content_type, object_pk=str(instance.pk)).delete()
+
+
+def connect_memo_clear() -> None:
+    """Connect ``compliance.core.access.memo_clear`` to every change of who may do what: saved or deleted user
+    and group object permissions (``assign_perm``, ``remove_perm``, the cleanup above) and a user's groups."""
+    from compliance.core.access import memo_clear
+
+    for model in (get_user_obj_perms_model(), get_group_obj_perms_model()):
+        post_save.connect(memo_clear, sender=model, dispatch_uid=f"access.memo_clear.save.{model._meta.label}")
+        post_delete.connect(memo_clear, sender=model, dispatch_uid=f"access.memo_clear.delete.{model._meta.label}")
+    m2m_changed.connect(memo_clear, sender=get_user_model().groups.through, dispatch_uid="access.memo_clear.groups")

@@ -119,7 +119,7 @@ def finding_list(request):
         "only_agency": only_agency,
         "several_agencies": several_agencies(request.user, only_agency),
         # Agencies where the user may act (review_records): closed rows there get a "Reopen" link. One query.
-        "reviewable_agency_ids": set(access.agencies_for(request.user, access.REVIEW).values_list("pk", flat=True)),
+        "reviewable_agency_ids": set(access.agency_ids_for(request.user, access.REVIEW)),
     }
     return render(request, "compliance/finding_list.html", context)
 

@@ -70,7 +70,7 @@ def _report_table_context(request) -> dict:
         .order_by("-created_at", "-pk")
     )
     page = paginate(request, reports, per_page=PAGE_SIZE)
-    export_ids = set(access.agencies_for(request.user, access.EXPORT).values_list("pk", flat=True))
+    export_ids = set(access.agency_ids_for(request.user, access.EXPORT))
     # Only the viewer's own unfinished reports keep the page polling (not every report in scope).
     pending = any(report.unfinished and report.requested_by_id == request.user.pk for report in page)
     query = request.GET.copy()
@@ -124,7 +124,7 @@ def report_request(request):
     The page says how many reports the user may still request this hour (``throttle_remaining``: the export
     limit, SECURITY.md F11).
     """
-    if not access.agencies_for(request.user, access.EXPORT).exists():
+    if not access.holds_anywhere(request.user, access.EXPORT):
         raise Http404("No agency to report on.")
     if request.method == "POST":
         form = ReportRequestForm(request.POST, user=request.user)
@@ -185,7 +185,7 @@ def report_verify(request):
     and the number of matches, or, with none, as a failed search of the reader's home agency. The file is
     hashed and not kept.
     """
-    if not access.agencies_for(request.user, access.EXPORT).exists():
+    if not access.holds_anywhere(request.user, access.EXPORT):
         raise Http404("No agency whose reports you hand out.")
     matches, digest, filename = None, "", ""
     if request.method == "POST":

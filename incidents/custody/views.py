@@ -138,7 +138,7 @@ def _board_context(request) -> dict:
     )
     now = timezone.now()
     leads = normalise_lead_hours(settings.HOLD_DEADLINE_ALERT_HOURS)
-    changeable = set(access.agencies_for(request.user, access.CHANGE).values_list("pk", flat=True))
+    changeable = set(access.agency_ids_for(request.user, access.CHANGE))
     # One batch for the page: the officer authorization check does not query per row.
     authorized = holds_authorized(rows, at=now)
     # R5.1: an open U.S.-citizenship claim shows on its row, not only when someone tries an action (one query).

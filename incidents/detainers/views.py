@@ -86,7 +86,7 @@ def detainer_list(request):
         counts=Counter(row.agency for row in rows),
         empty_agency=context["only_agency"],
     )
-    context["can_create"] = access.agencies_for(request.user, access.CHANGE).exists()
+    context["can_create"] = access.holds_anywhere(request.user, access.CHANGE)
     return render(request, "incidents/detainer_list.html", context)
 
 

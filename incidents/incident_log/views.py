@@ -51,7 +51,7 @@ def incident_list(request):
     )
     form.is_valid()
     filters = form.filters()
-    agency_ids = list(access.agencies_for(request.user, access.VIEW).values_list("pk", flat=True))
+    agency_ids = sorted(access.agency_ids_for(request.user, access.VIEW))
     deadlines = selectors.case_deadlines_for(agency_ids)
     incidents, only_agency = access.narrow_to_requested_agency(
         selectors.queue_for(request.user, filters, agency_ids=agency_ids, deadlines=deadlines, now=now), request
@@ -83,7 +83,7 @@ def incident_list(request):
         "filtered": bool(form.query()),
         "only_agency": only_agency,
         "several_agencies": only_agency is None and len(agency_ids) > 1,
-        "can_create": access.agencies_for(request.user, access.CHANGE).exists(),
+        "can_create": access.holds_anywhere(request.user, access.CHANGE),
     }
     return render(request, "incidents/incident_list.html", context)
 

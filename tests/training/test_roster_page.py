@@ -194,6 +194,21 @@ class QueryCountTests(RosterPageTestCase):
         self.assertEqual(len(response.context["page_obj"]), 50)
         self.assertContains(response, "62 officers")
 
+    def test_the_page_reads_the_supervisors_once_and_the_users_permissions_once(self):
+        """The bulk form shows the supervisors the filter already read (no second read of the choices), and every
+        "may … in this agency" of the page, header and nav comes from one read of the user's permissions
+        (``compliance.core.access``'s request memo)."""
+        self.login(self.supervisor_a)
+        self.client.get(reverse("training:roster"))  # the session saved: the next request within a minute is not
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client.get(reverse("training:roster"))
+        self.assertContains(response, 'data-testid="bulk-form"')
+        statements = [query["sql"] for query in queries.captured_queries]
+        supervisor_reads = [sql for sql in statements if 'FROM "compliance_user" WHERE' in sql and "ORDER BY" in sql]
+        self.assertEqual(len(supervisor_reads), 1, "\n".join(statements))
+        self.assertEqual(sum("guardian_userobjectpermission" in sql for sql in statements), 2)  # mine; supervisors
+        self.assertFalse([sql for sql in statements if "django_session" in sql and not sql.startswith("SELECT")])
+
 
 @time_machine.travel(NOW, tick=False)
 class BulkActionTests(RosterPageTestCase):

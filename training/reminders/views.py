@@ -35,7 +35,7 @@ def notification_list(request):
     context = {
         "page_obj": page_obj,
         "unread_only": unread_only,
-        "can_administer": access.agencies_for(request.user, access.ADMINISTER).exists(),
+        "can_administer": access.holds_anywhere(request.user, access.ADMINISTER),
         "query_string": urlencode({"show": "unread"}) if unread_only else "",
     }
     return render(request, "training/notifications.html", context)

@@ -219,10 +219,18 @@ class BulkActionForm(forms.Form):
     )
     note = forms.CharField(label="Note", required=False, max_length=500)
 
-    def __init__(self, *args, supervisors, actions, **kwargs):
+    def __init__(self, *args, supervisors, actions, supervisor_list=None, **kwargs):
+        """``supervisors``: the queryset a chosen supervisor is checked against; ``supervisor_list``: the same
+        queryset already read (the page read it for its filter), shown as the choices without reading it again."""
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = actions
-        self.fields["supervisor"].queryset = supervisors
+        field = self.fields["supervisor"]
+        field.queryset = supervisors
+        if supervisor_list is not None:
+            field.widget.choices = [
+                ("", field.empty_label),
+                *[(field.prepare_value(user), field.label_from_instance(user)) for user in supervisor_list],
+            ]
 
     def clean(self):
         cleaned = super().clean()

@@ -103,6 +103,7 @@ def roster(request):
         (request.POST if "q" not in request.POST else None) or None,
         prefix="bulk",
         supervisors=query.supervisor_queryset,
+        supervisor_list=query.supervisors,
         actions=actions,
     )
     refusals = []

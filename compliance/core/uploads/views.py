@@ -227,7 +227,7 @@ def discard_page(request, public_id, *, pages: UploadPages) -> HttpResponse:
 def _change_agencies(user, pages: UploadPages):
     agencies = access.agencies_for(user, access.CHANGE).order_by("state", "name")
     if not agencies.exists():
-        if pages.read_only_forbidden and access.agencies_for(user, access.VIEW).exists():
+        if pages.read_only_forbidden and access.holds_anywhere(user, access.VIEW):
             raise PermissionDenied("Auditors and other read-only users may not import.")
         raise Http404("No agency.")
     return agencies
