@@ -70,6 +70,23 @@ VERDICT_NO = "NO"
 OUTCOME_CODES = {"pending": "Pending", "transferred": "Transferred", "released": "Released", "lifted": "Lifted"}
 RELEASE_CODES = {RELEASE_ON_TIME: "ON TIME", RELEASE_LATE: "LATE", HELD_PAST_DEADLINE: "HELD PAST"}
 
+#: Widths (characters) of the log's fixed-format columns, in order; the verdict comes last and takes what it needs.
+FIXED_COLUMNS = (
+    ("Received", 16),
+    ("Outcome", 28),  # "Transferred 2026-09-04 02:05"
+    ("Deadline", 16),
+    ("Release", 9),  # "HELD PAST"
+    ("Find", 4),
+    ("Notes", 6),  # "A-1234"
+    ("Form", 6),
+    ("Checks", 0),
+)
+_W_RECEIVED, _W_OUTCOME, _W_DEADLINE, _W_RELEASE, _W_FINDINGS, _W_NOTES, _W_FORM, _ = (w for _, w in FIXED_COLUMNS)
+#: The fixed cell's column headers, padded like the lines (``LogLine.fixed_lead`` …).
+FIXED_HEADER = "  ".join(
+    f"{name:>{width}}" if name == "Find" else f"{name:<{width}}" for name, width in FIXED_COLUMNS
+).rstrip()
+
 
 @dataclass(frozen=True)
 class DetainerLogCounts:
@@ -99,6 +116,24 @@ class LogLine:
     release_late: bool
     findings: int
     appendix: str  # "A-12", or "" when nothing is in the appendix about it
+
+    # The log prints the generated fields (times, codes) in one monospaced cell, each padded to its column's
+    # width (``FIXED_WIDTHS``), so they line up under ``FIXED_HEADER`` at the cost of one box; the typed ones
+    # (booking, subject, charge) stay in their own cell, which wraps a long value instead of cutting it.
+
+    @property
+    def fixed_lead(self) -> str:
+        """Received, outcome and deadline, padded: the part of the fixed cell before the release code."""
+        return f"{self.received:<{_W_RECEIVED}}  {self.outcome:<{_W_OUTCOME}}  {self.deadline:<{_W_DEADLINE}}  "
+
+    @property
+    def fixed_release(self) -> str:
+        return f"{self.release:<{_W_RELEASE}}"
+
+    @property
+    def fixed_mid(self) -> str:
+        """Findings, the appendix number and the form, padded: the part between the release and the verdict."""
+        return f"  {self.findings:>{_W_FINDINGS}}  {self.appendix:<{_W_NOTES}}  {self.form:<{_W_FORM}}  "
 
 
 def verdict_code(entry: LogEntry) -> str:
@@ -284,7 +319,7 @@ def detainer_log_part_context(run: ReportRun, part: Part) -> dict:
         numbers = _appendix_numbers(run, part)
         entries = detainer_log_entries(_chunk(run, part), at=at, findings_at=at)
         lines = [_line(entry, agency, numbers.get(entry.detainer.pk, "")) for entry in entries]
-        return {"lines": lines}
+        return {"lines": lines, "fixed_header": FIXED_HEADER}
     ids = part.params["ids"]
     queryset = _queryset(run).filter(pk__in=ids)
     by_pk = OrderedDict((entry.detainer.pk, entry) for entry in detainer_log_entries(queryset, at=at, findings_at=at))

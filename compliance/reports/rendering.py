@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from compliance.core.models import Report, ReportPart
-from compliance.reports.engine import part_render, report_assemble, report_parts, report_run
+from compliance.reports.engine import part_render, plan_dump, report_assemble, report_parts, report_run
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,9 @@ def report_claim(*, report_id: int, redelivered: bool = False) -> Report | None:
             re-delivery (the sweep handed over a report whose first message was only slow) leaves a
             rendering report alone.
 
-    Returns the report in status "rendering" with ``parts_total`` set, or None when there is nothing to
+    The first claim plans the report and stores the plan (``Report.plan``); a restart keeps it.
+
+    Returns the report in status "rendering" with ``plan`` and ``parts_total`` set, or None when there is nothing to
     do (already ready or failed, already rendering, or out of attempts — then failed with ``ERR_ATTEMPTS``).
     """
     with transaction.atomic():
@@ -62,9 +64,12 @@ def report_claim(*, report_id: int, redelivered: bool = False) -> Report | None:
         report.error = ""
         report.save(update_fields=["status", "attempts", "started_at", "finished_at", "error", "updated_at"])
     report = Report.objects.select_related("agency", "requested_by").get(pk=report_id)
+    # Planned once: a restart keeps the plan its rendered parts were made from (``engine.report_parts``).
     parts = report_parts(report_run(report))
+    if not report.plan:
+        report.plan = plan_dump(parts)
     done = ReportPart.objects.filter(report_id=report_id).count()
-    Report.objects.filter(pk=report_id).update(parts_total=len(parts), parts_done=done)
+    Report.objects.filter(pk=report_id).update(plan=report.plan, parts_total=len(parts), parts_done=done)
     report.parts_total, report.parts_done = len(parts), done
     return report
 

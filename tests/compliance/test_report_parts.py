@@ -40,7 +40,7 @@ NAMES = [
 ]
 DETAINERS = 22
 ROWS_PER_PART = 5
-HEADERS = "Booking·subject·chargeReceivedForm·checksOutcomeDeadline·releaseFind.Notes"
+HEADERS = "Booking·subject·chargeReceivedOutcomeDeadlineReleaseFindNotesFormChecks"
 
 
 def squeeze(text: str) -> str:
