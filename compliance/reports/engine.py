@@ -77,6 +77,20 @@ def plan_load(data: list[dict]) -> list[Part]:
     return [Part(**item) for item in data]
 
 
+def part_order(parts: list[Part]) -> list[int]:
+    """The numbers of ``parts`` in the order to hand them to the workers: the one-off sections (cover, contents,
+    appendix: a template few parts share) before the many chunks of rows, each group in report order.
+
+    The one-off sections are the long ones (a cover's summary reads every row; an appendix can be one long part):
+    started first, they run beside the chunks instead of after them, while the other processes wait (longest
+    first). The report's order is the parts' numbers, whatever the order they render in.
+    """
+    uses: dict[str, int] = {}
+    for part in parts:
+        uses[part.template] = uses.get(part.template, 0) + 1
+    return sorted(range(len(parts)), key=lambda number: (uses[parts[number].template], number))
+
+
 def report_parts(run: ReportRun) -> list[Part]:
     """The parts of ``run`` in order: the plan stored when rendering started (``Report.plan``), or, when none is
     stored (a report not claimed yet), a new plan (``report_plan``: the kind's queries)."""

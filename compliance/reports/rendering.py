@@ -20,7 +20,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from compliance.core.models import Report, ReportPart
-from compliance.reports.engine import part_render, plan_dump, report_assemble, report_parts, report_run
+from compliance.reports.engine import (
+    part_order,
+    part_render,
+    plan_dump,
+    plan_load,
+    report_assemble,
+    report_parts,
+    report_run,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +80,12 @@ def report_claim(*, report_id: int, redelivered: bool = False) -> Report | None:
     Report.objects.filter(pk=report_id).update(plan=report.plan, parts_total=len(parts), parts_done=done)
     report.parts_total, report.parts_done = len(parts), done
     return report
+
+
+def report_part_order(report: Report) -> list[int]:
+    """The part numbers of claimed ``report`` in the order its part tasks are queued (``engine.part_order``:
+    the one-off sections first, then the chunks of rows)."""
+    return part_order(plan_load(report.plan))
 
 
 def report_part_restart(*, report_id: int) -> bool:

@@ -55,8 +55,9 @@ def _roster(run: ReportRun, **slice_):
 
 
 #: Widths (characters) of the fixed-format columns before the courses'; a course column is ``COURSE_WIDTH`` wide
-#: (or its code's length): an expiry "2026-06-15 !" or "none".
-MODEL_WIDTH, STATUS_WIDTH, AUTHORIZED_WIDTH, COURSE_WIDTH = 5, 8, 10, 12
+#: (or its code's length): an expiry, "none", in parentheses when not required, " !" when expired:
+#: "(2026-06-15) !".
+MODEL_WIDTH, STATUS_WIDTH, AUTHORIZED_WIDTH, COURSE_WIDTH = 5, 8, 10, 14
 #: A badge column at least this wide; wider when a badge of the part is longer.
 BADGE_WIDTH = 8
 #: Pads the line numbers to one width in the name's own font: a space as wide as a digit, never collapsed.
@@ -69,17 +70,22 @@ FIXED_MAX_SHARE = 0.75
 LINE_PT = 11 * 72 - 2 * 14 * 72 / 25.4
 
 
-@dataclass(frozen=True)
-class CourseText:
-    text: str  # the expiry padded to its column, "none", or with " !" when lapsed
-    css: str  # "", "lapsed", "not-required" (italics) or both
+def course_text(cell) -> str:
+    """A course column's text: the expiry ``YYYY-MM-DD`` or ``none``; followed by `` !`` when expired by the day;
+    in parentheses when the course is not required of that officer. Marks in the text, not styles: they print in
+    black and white, read back from the PDF, and cost no box of their own (the legend on the cover explains them).
+    """
+    value = cell.expires_on.isoformat() if cell.expires_on else "none"
+    if not cell.required:
+        value = f"({value})"
+    return value + " !" if cell.lapsed else value
 
 
 @dataclass(frozen=True)
 class RosterLine:
     """One officer as the roster's line prints it: ``number`` (padded), ``name``; the fixed cell: ``lead``
     (badge, model), ``status`` / ``status_text`` (padded label), ``authorized`` (Yes / No and the codes,
-    padded), ``courses`` (``CourseText`` per course column)."""
+    padded), ``courses`` (every course column, ``course_text`` padded)."""
 
     number: str
     name: str
@@ -87,7 +93,7 @@ class RosterLine:
     status: str
     status_text: str
     authorized: str
-    courses: list[CourseText]
+    courses: str
 
 
 def roster_lines(rows: list[AsOfRow], *, first: int, size: int, courses) -> tuple[list[RosterLine], dict]:
@@ -101,11 +107,7 @@ def roster_lines(rows: list[AsOfRow], *, first: int, size: int, courses) -> tupl
     widths = [max(COURSE_WIDTH, len(course.code)) for course in courses]
     lines = []
     for offset, row in enumerate(rows):
-        cells = []
-        for cell, width in zip(row.cells, widths, strict=True):
-            value = (cell.expires_on.isoformat() + (" !" if cell.lapsed else "")) if cell.expires_on else "none"
-            css = " ".join(name for name, on in (("not-required", not cell.required), ("lapsed", cell.lapsed)) if on)
-            cells.append(CourseText(text=f"{value:<{width}}", css=css))
+        courses_text = "".join(f"  {course_text(cell):<{width}}" for cell, width in zip(row.cells, widths, strict=True))
         lines.append(
             RosterLine(
                 number=str(first + offset).rjust(number_width, FIGURE_SPACE),
@@ -114,7 +116,7 @@ def roster_lines(rows: list[AsOfRow], *, first: int, size: int, courses) -> tupl
                 status=row.status,
                 status_text=f"{row.status_label:<{STATUS_WIDTH}}",
                 authorized=f"  {'Yes' if row.authorization else 'No ' + row.codes:<{AUTHORIZED_WIDTH}}",
-                courses=cells,
+                courses=courses_text,
             )
         )
     fixed = (
