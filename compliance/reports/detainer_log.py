@@ -28,6 +28,7 @@ reads only its own rows (a keyset range on ``received_at, pk``).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -214,34 +215,46 @@ def _aware(value) -> datetime:
     return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
 
 
-def _narrative_ids(run: ReportRun) -> list[int]:
-    """Ids of the period's detainers with narratives, in log order: A-1 is the first (one query)."""
-    return list(_queryset(run).filter(has_narrative()).values_list("pk", flat=True))
+def _narratives(run: ReportRun) -> list[tuple[datetime, int]]:
+    """(received_at, id) of the period's detainers with narratives, in log order: A-1 is the first (one query)."""
+    return list(_queryset(run).filter(has_narrative()).values_list("received_at", "pk"))
 
 
 def detainer_log_plan(run: ReportRun) -> list[Part]:
     """The parts of a detainer log: the cover, the log in chunks of ``ROWS_PER_PART``, the appendix.
 
-    Two queries (``_chunk_starts``, ``_narrative_ids``), whatever the size of the log. A log part's
-    ``params``: ``start``/``stop`` (the (received_at ISO, pk) keys of its first row and of the next
-    part's first row, or None at the end).
+    Two queries (``_chunk_starts``, ``_narratives``), whatever the size of the log. A log part's ``params``:
+    ``start``/``stop`` (the (received_at ISO, pk) keys of its first row and of the next part's first row, or
+    None at the end) and ``appendix`` ([detainer id, A-number] of its lines with narratives: the part needs no
+    query of the whole period to number them).
     An appendix part's: ``ids`` (its detainers, in order) and ``first`` (the A-number of the first).
     """
     starts = _chunk_starts(run)
+    narratives = _narratives(run)
+    # Which chunk each narrative's detainer falls in: the last chunk starting at or before its key.
+    start_keys = [(_key_from(list(start))) for start in starts]
+    in_chunk: dict[int, list[list[int]]] = {}
+    for number, (received_at, pk) in enumerate(narratives, start=1):
+        index = bisect_right(start_keys, (_aware(received_at), pk)) - 1
+        in_chunk.setdefault(index, []).append([pk, number])
     parts = [Part(template=TEMPLATE, toc_entry="Summary")]
     for index, start in enumerate(starts):
         stop = starts[index + 1] if index + 1 < len(starts) else None
         parts.append(
             Part(
                 template=ROWS_TEMPLATE,
-                params={"start": list(start), "stop": list(stop) if stop else None},
+                params={
+                    "start": list(start),
+                    "stop": list(stop) if stop else None,
+                    "appendix": in_chunk.get(index, []),
+                },
                 toc_entry="Detainers" if index == 0 else "",
                 landscape=True,
             )
         )
     if not starts:
-        parts.append(Part(template=ROWS_TEMPLATE, params={"start": None, "stop": None}, landscape=True))
-    ids = _narrative_ids(run)
+        parts.append(Part(template=ROWS_TEMPLATE, params={"start": None, "stop": None, "appendix": []}, landscape=True))
+    ids = [pk for _received_at, pk in narratives]
     for first in range(0, len(ids), APPENDIX_PER_PART):
         parts.append(
             Part(
@@ -270,8 +283,8 @@ def _chunk(run: ReportRun, part: Part):
     return queryset
 
 
-def _appendix_numbers(run: ReportRun, part: Part) -> dict[int, str]:
-    return {pk: f"A-{number}" for number, pk in enumerate(_narrative_ids(run), start=1)}
+def _appendix_numbers(part: Part) -> dict[int, str]:
+    return {pk: f"A-{number}" for pk, number in part.params["appendix"]}
 
 
 def detainer_log_counts(run: ReportRun) -> tuple[DetainerLogCounts, list[tuple[str, str]]]:
@@ -316,7 +329,7 @@ def detainer_log_part_context(run: ReportRun, part: Part) -> dict:
         counts, legend = detainer_log_counts(run)
         return {"counts": counts, "legend": legend, "period_note": True}
     if part.template == ROWS_TEMPLATE:
-        numbers = _appendix_numbers(run, part)
+        numbers = _appendix_numbers(part)
         entries = detainer_log_entries(_chunk(run, part), at=at, findings_at=at)
         lines = [_line(entry, agency, numbers.get(entry.detainer.pk, "")) for entry in entries]
         return {"lines": lines, "fixed_header": FIXED_HEADER}
