@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='report',
             name='plan',
-            field=models.JSONField(blank=True, default=list, help_text='The parts planned when rendering started (template, params, contents entry, orientation): every part task and the assembly read this one plan instead of planning again.'),
+            field=models.JSONField(blank=True, default=list, help_text='The parts planned when rendering started (template, params, contents entry, orientation): every part task and the assembly read this one plan instead of planning again. Emptied when the report is ready or failed.'),
         ),
     ]

@@ -108,11 +108,12 @@ def report_part_restart(*, report_id: int) -> bool:
 
 
 def report_fail(report: Report, reason: str) -> None:
-    """Mark ``report`` failed with ``reason`` (shown to the user) and drop its rendered parts."""
+    """Mark ``report`` failed with ``reason`` (shown to the user) and drop its rendered parts and its plan."""
     report.status = Report.Status.FAILED
     report.error = reason
     report.finished_at = timezone.now()
-    report.save(update_fields=["status", "error", "finished_at", "updated_at"])
+    report.plan = []  # a failed report is never rendered again ("Try again" requests a new one)
+    report.save(update_fields=["status", "error", "finished_at", "plan", "updated_at"])
     for part in ReportPart.objects.filter(report_id=report.pk):
         part.file.delete(save=False)
     ReportPart.objects.filter(report_id=report.pk).delete()

@@ -58,7 +58,8 @@ class Report(AgencyScopedModel):
         default=list,
         blank=True,
         help_text="The parts planned when rendering started (template, params, contents entry, orientation): "
-        "every part task and the assembly read this one plan instead of planning again.",
+        "every part task and the assembly read this one plan instead of planning again. Emptied when the "
+        "report is ready or failed.",
     )
     parts_total = models.PositiveIntegerField(default=0)
     parts_done = models.PositiveIntegerField(default=0)
