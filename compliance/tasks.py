@@ -26,7 +26,8 @@ def render_report_task(self, report_id: int) -> None:
     if report.parts_done >= report.parts_total:
         assemble_report_task.delay(report_id)
         return
-    group(render_report_part_task.s(report_id, number) for number in range(report.parts_total)).apply_async()
+    # The long one-off parts (cover, appendix) first, so they render beside the chunks of rows, not after them.
+    group(render_report_part_task.s(report_id, number) for number in rendering.report_part_order(report)).apply_async()
 
 
 @shared_task(bind=True, acks_late=True, soft_time_limit=600, time_limit=660)

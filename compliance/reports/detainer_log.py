@@ -28,6 +28,7 @@ reads only its own rows (a keyset range on ``received_at, pk``).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -70,6 +71,23 @@ VERDICT_NO = "NO"
 OUTCOME_CODES = {"pending": "Pending", "transferred": "Transferred", "released": "Released", "lifted": "Lifted"}
 RELEASE_CODES = {RELEASE_ON_TIME: "ON TIME", RELEASE_LATE: "LATE", HELD_PAST_DEADLINE: "HELD PAST"}
 
+#: Widths (characters) of the log's fixed-format columns, in order; the verdict comes last and takes what it needs.
+FIXED_COLUMNS = (
+    ("Received", 16),
+    ("Outcome", 28),  # "Transferred 2026-09-04 02:05"
+    ("Deadline", 16),
+    ("Release", 9),  # "HELD PAST"
+    ("Find", 4),
+    ("Notes", 6),  # "A-1234"
+    ("Form", 6),
+    ("Checks", 0),
+)
+_W_RECEIVED, _W_OUTCOME, _W_DEADLINE, _W_RELEASE, _W_FINDINGS, _W_NOTES, _W_FORM, _ = (w for _, w in FIXED_COLUMNS)
+#: The fixed cell's column headers, padded like the lines (``LogLine.fixed_lead`` …).
+FIXED_HEADER = "  ".join(
+    f"{name:>{width}}" if name == "Find" else f"{name:<{width}}" for name, width in FIXED_COLUMNS
+).rstrip()
+
 
 @dataclass(frozen=True)
 class DetainerLogCounts:
@@ -99,6 +117,24 @@ class LogLine:
     release_late: bool
     findings: int
     appendix: str  # "A-12", or "" when nothing is in the appendix about it
+
+    # The log prints the generated fields (times, codes) in one monospaced cell, each padded to its column's
+    # width (``FIXED_WIDTHS``), so they line up under ``FIXED_HEADER`` at the cost of one box; the typed ones
+    # (booking, subject, charge) stay in their own cell, which wraps a long value instead of cutting it.
+
+    @property
+    def fixed_lead(self) -> str:
+        """Received, outcome and deadline, padded: the part of the fixed cell before the release code."""
+        return f"{self.received:<{_W_RECEIVED}}  {self.outcome:<{_W_OUTCOME}}  {self.deadline:<{_W_DEADLINE}}  "
+
+    @property
+    def fixed_release(self) -> str:
+        return f"{self.release:<{_W_RELEASE}}"
+
+    @property
+    def fixed_mid(self) -> str:
+        """Findings, the appendix number and the form, padded: the part between the release and the verdict."""
+        return f"  {self.findings:>{_W_FINDINGS}}  {self.appendix:<{_W_NOTES}}  {self.form:<{_W_FORM}}  "
 
 
 def verdict_code(entry: LogEntry) -> str:
@@ -179,34 +215,46 @@ def _aware(value) -> datetime:
     return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
 
 
-def _narrative_ids(run: ReportRun) -> list[int]:
-    """Ids of the period's detainers with narratives, in log order: A-1 is the first (one query)."""
-    return list(_queryset(run).filter(has_narrative()).values_list("pk", flat=True))
+def _narratives(run: ReportRun) -> list[tuple[datetime, int]]:
+    """(received_at, id) of the period's detainers with narratives, in log order: A-1 is the first (one query)."""
+    return list(_queryset(run).filter(has_narrative()).values_list("received_at", "pk"))
 
 
 def detainer_log_plan(run: ReportRun) -> list[Part]:
     """The parts of a detainer log: the cover, the log in chunks of ``ROWS_PER_PART``, the appendix.
 
-    Two queries (``_chunk_starts``, ``_narrative_ids``), whatever the size of the log. A log part's
-    ``params``: ``start``/``stop`` (the (received_at ISO, pk) keys of its first row and of the next
-    part's first row, or None at the end).
+    Two queries (``_chunk_starts``, ``_narratives``), whatever the size of the log. A log part's ``params``:
+    ``start``/``stop`` (the (received_at ISO, pk) keys of its first row and of the next part's first row, or
+    None at the end) and ``appendix`` ([detainer id, A-number] of its lines with narratives: the part needs no
+    query of the whole period to number them).
     An appendix part's: ``ids`` (its detainers, in order) and ``first`` (the A-number of the first).
     """
     starts = _chunk_starts(run)
+    narratives = _narratives(run)
+    # Which chunk each narrative's detainer falls in: the last chunk starting at or before its key.
+    start_keys = [(_key_from(list(start))) for start in starts]
+    in_chunk: dict[int, list[list[int]]] = {}
+    for number, (received_at, pk) in enumerate(narratives, start=1):
+        index = bisect_right(start_keys, (_aware(received_at), pk)) - 1
+        in_chunk.setdefault(index, []).append([pk, number])
     parts = [Part(template=TEMPLATE, toc_entry="Summary")]
     for index, start in enumerate(starts):
         stop = starts[index + 1] if index + 1 < len(starts) else None
         parts.append(
             Part(
                 template=ROWS_TEMPLATE,
-                params={"start": list(start), "stop": list(stop) if stop else None},
+                params={
+                    "start": list(start),
+                    "stop": list(stop) if stop else None,
+                    "appendix": in_chunk.get(index, []),
+                },
                 toc_entry="Detainers" if index == 0 else "",
                 landscape=True,
             )
         )
     if not starts:
-        parts.append(Part(template=ROWS_TEMPLATE, params={"start": None, "stop": None}, landscape=True))
-    ids = _narrative_ids(run)
+        parts.append(Part(template=ROWS_TEMPLATE, params={"start": None, "stop": None, "appendix": []}, landscape=True))
+    ids = [pk for _received_at, pk in narratives]
     for first in range(0, len(ids), APPENDIX_PER_PART):
         parts.append(
             Part(
@@ -235,8 +283,8 @@ def _chunk(run: ReportRun, part: Part):
     return queryset
 
 
-def _appendix_numbers(run: ReportRun, part: Part) -> dict[int, str]:
-    return {pk: f"A-{number}" for number, pk in enumerate(_narrative_ids(run), start=1)}
+def _appendix_numbers(part: Part) -> dict[int, str]:
+    return {pk: f"A-{number}" for pk, number in part.params["appendix"]}
 
 
 def detainer_log_counts(run: ReportRun) -> tuple[DetainerLogCounts, list[tuple[str, str]]]:
@@ -281,10 +329,10 @@ def detainer_log_part_context(run: ReportRun, part: Part) -> dict:
         counts, legend = detainer_log_counts(run)
         return {"counts": counts, "legend": legend, "period_note": True}
     if part.template == ROWS_TEMPLATE:
-        numbers = _appendix_numbers(run, part)
+        numbers = _appendix_numbers(part)
         entries = detainer_log_entries(_chunk(run, part), at=at, findings_at=at)
         lines = [_line(entry, agency, numbers.get(entry.detainer.pk, "")) for entry in entries]
-        return {"lines": lines}
+        return {"lines": lines, "fixed_header": FIXED_HEADER}
     ids = part.params["ids"]
     queryset = _queryset(run).filter(pk__in=ids)
     by_pk = OrderedDict((entry.detainer.pk, entry) for entry in detainer_log_entries(queryset, at=at, findings_at=at))

@@ -50,13 +50,54 @@ def report_run(report: Report) -> ReportRun:
     )
 
 
-def report_parts(run: ReportRun) -> list[Part]:
-    """The parts of ``run`` in order: the kind's plan, with the table of contents second when the kind has one."""
+def report_plan(run: ReportRun) -> list[Part]:
+    """Plan ``run`` now: the kind's plan, with the table of contents second when the kind has one.
+
+    Called once per rendering (``rendering.report_claim`` stores the result in ``Report.plan``); the part tasks
+    and the assembly read the stored plan (``report_parts``), so a kind may put in its parts' params what a part
+    needs to read only its own rows (e.g. the officers' ids), and every task sees the same parts even if the
+    records change while the report renders.
+    """
     kind = report_kind(run.report)
     parts = list(kind.plan(run))
     if kind.toc:
         parts.insert(1, Part(template=TOC_TEMPLATE, params={"toc": True}))
     return parts
+
+
+def plan_dump(parts: list[Part]) -> list[dict]:
+    """``parts`` as JSON-able dicts for ``Report.plan`` (``plan_load`` reads them back)."""
+    return [
+        {"template": p.template, "params": p.params, "toc_entry": p.toc_entry, "landscape": p.landscape} for p in parts
+    ]
+
+
+def plan_load(data: list[dict]) -> list[Part]:
+    """The ``Part`` list stored by ``plan_dump``."""
+    return [Part(**item) for item in data]
+
+
+def part_order(parts: list[Part]) -> list[int]:
+    """The numbers of ``parts`` in the order to hand them to the workers: the one-off sections (cover, contents,
+    appendix: a template few parts share) before the many chunks of rows, each group in report order.
+
+    The one-off sections are the long ones (a cover's summary reads every row; an appendix can be one long part):
+    started first, they run beside the chunks instead of after them, while the other processes wait (longest
+    first). The report's order is the parts' numbers, whatever the order they render in.
+    """
+    uses: dict[str, int] = {}
+    for part in parts:
+        uses[part.template] = uses.get(part.template, 0) + 1
+    return sorted(range(len(parts)), key=lambda number: (uses[parts[number].template], number))
+
+
+def report_parts(run: ReportRun) -> list[Part]:
+    """The parts of ``run`` in order: the plan stored when rendering started (``Report.plan``), or, when none is
+    stored (a report not claimed yet), a new plan (``report_plan``: the kind's queries)."""
+    stored = getattr(run.report, "plan", None)
+    if stored:
+        return plan_load(stored)
+    return report_plan(run)
 
 
 def _load(report_id: int) -> Report:
@@ -232,6 +273,7 @@ def report_assemble(*, report_id: int) -> Report:
     report.status = Report.Status.READY
     report.finished_at = timezone.now()
     report.error = ""
+    report.plan = []  # needed only while rendering (at 50,000 rows it is a few hundred KB the lists would read)
     report.save()
     for row in rows.values():
         row.file.delete(save=False)

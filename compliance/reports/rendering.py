@@ -17,7 +17,15 @@ from django.utils import timezone
 
 from compliance.core.failpoints import pause_point
 from compliance.core.models import Report, ReportPart
-from compliance.reports.engine import part_render, report_assemble, report_parts, report_run
+from compliance.reports.engine import (
+    part_order,
+    part_render,
+    plan_dump,
+    plan_load,
+    report_assemble,
+    report_parts,
+    report_run,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +47,9 @@ def report_claim(*, report_id: int, redelivered: bool = False) -> Report | None:
             re-delivery (the sweep handed over a report whose first message was only slow) leaves a
             rendering report alone.
 
-    Returns the report in status "rendering" with ``parts_total`` set, or None when there is nothing to
+    The first claim plans the report and stores the plan (``Report.plan``); a restart keeps it.
+
+    Returns the report in status "rendering" with ``plan`` and ``parts_total`` set, or None when there is nothing to
     do (already ready or failed, already rendering, or out of attempts — then failed with ``ERR_ATTEMPTS``).
     """
     with transaction.atomic():
@@ -59,11 +69,20 @@ def report_claim(*, report_id: int, redelivered: bool = False) -> Report | None:
         report.error = ""
         report.save(update_fields=["status", "attempts", "started_at", "finished_at", "error", "updated_at"])
     report = Report.objects.select_related("agency", "requested_by").get(pk=report_id)
+    # Planned once: a restart keeps the plan its rendered parts were made from (``engine.report_parts``).
     parts = report_parts(report_run(report))
+    if not report.plan:
+        report.plan = plan_dump(parts)
     done = ReportPart.objects.filter(report_id=report_id).count()
-    Report.objects.filter(pk=report_id).update(parts_total=len(parts), parts_done=done)
+    Report.objects.filter(pk=report_id).update(plan=report.plan, parts_total=len(parts), parts_done=done)
     report.parts_total, report.parts_done = len(parts), done
     return report
+
+
+def report_part_order(report: Report) -> list[int]:
+    """The part numbers of claimed ``report`` in the order its part tasks are queued (``engine.part_order``:
+    the one-off sections first, then the chunks of rows)."""
+    return part_order(plan_load(report.plan))
 
 
 def report_part_restart(*, report_id: int) -> bool:
@@ -86,11 +105,12 @@ def report_part_restart(*, report_id: int) -> bool:
 
 
 def report_fail(report: Report, reason: str) -> None:
-    """Mark ``report`` failed with ``reason`` (shown to the user) and drop its rendered parts."""
+    """Mark ``report`` failed with ``reason`` (shown to the user) and drop its rendered parts and its plan."""
     report.status = Report.Status.FAILED
     report.error = reason
     report.finished_at = timezone.now()
-    report.save(update_fields=["status", "error", "finished_at", "updated_at"])
+    report.plan = []  # a failed report is never rendered again ("Try again" requests a new one)
+    report.save(update_fields=["status", "error", "finished_at", "plan", "updated_at"])
     for part in ReportPart.objects.filter(report_id=report.pk):
         part.file.delete(save=False)
     ReportPart.objects.filter(report_id=report.pk).delete()

@@ -7,19 +7,27 @@ recorded later) or "as recorded by" (what the records said at the end of that da
 
 Parts (``compliance.reports.kinds``): the cover with the summary counts and the legend (portrait); then the
 roster, ``ROWS_PER_PART`` officers per part, one line per officer (landscape); then an appendix giving, for
-every officer not authorized that day, every reason in full. A part's parameters are positions in the
-name-ordered roster (``offset``, ``limit``), never names.
+every officer not authorized that day, every reason in full.
 
-``ROWS_PER_PART`` = 200: a one-line row is about 12 pt high, so about 38 rows fill a landscape letter page
-and a part is 5–6 pages. Large enough that a part's fixed cost (re-reading the roster of the day, starting a
-WeasyPrint document, laying out the stylesheet) stays small against its rows; small enough that a 5,000-officer
-roster splits into 25 parts the worker processes share, and that one part's layout stays a few MB.
+Planned once (``compliance.reports.engine.report_plan``, stored in ``Report.plan``): the plan decides who was
+on the roster that day (``roster_ids_as_of``, two queries) and gives each row part the ids of its officers in
+roster order (``ids``) and the position of its first (``first``), never names; a row part then reads only its
+officers' records (``roster_as_of(ids=…)``), whatever the roster's size.
+
+A line is two cells: the number and the name (wraps when long, never cut), then every other field in one
+monospaced cell, padded to its column (``RosterLine``): WeasyPrint's time is per box, and two cells a line
+cost about half of the ten the roster had (docs/performance.md). About 43 lines fill a landscape letter page.
+``ROWS_PER_PART`` = 200: a part's fixed cost (a WeasyPrint document, the stylesheet) stays small against its
+rows, a 5,000-officer roster splits into 25 parts the worker processes share, and one part's layout stays a
+few MB.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from compliance.reports.kinds import Part, ReportKind, ReportRun
-from training.roster.as_of import REASON_CODES, roster_as_of, roster_size_as_of
+from training.roster.as_of import REASON_CODES, AsOfRow, roster_as_of, roster_ids_as_of
 
 TITLE = "Training roster and certification status"
 COVER = "reports/training_roster.html"
@@ -46,21 +54,104 @@ def _roster(run: ReportRun, **slice_):
     )
 
 
+#: Widths (characters) of the fixed-format columns before the courses'; a course column is ``COURSE_WIDTH`` wide
+#: (or its code's length): an expiry, "none", in parentheses when not required, " !" when expired:
+#: "(2026-06-15) !".
+MODEL_WIDTH, STATUS_WIDTH, AUTHORIZED_WIDTH, COURSE_WIDTH = 5, 8, 10, 14
+#: A badge column at least this wide; wider when a badge of the part is longer.
+BADGE_WIDTH = 8
+#: Pads the line numbers to one width in the name's own font: a space as wide as a digit, never collapsed.
+FIGURE_SPACE = "\u2007"
+#: Advance of one character of the monospaced cell (DejaVu Sans Mono: 1233/2048 em) at its size (6.5 pt), in pt.
+FIXED_CHAR_PT = 1233 / 2048 * 6.5
+#: The fixed cell never takes more than this share of the line; a longer line wraps inside it.
+FIXED_MAX_SHARE = 0.75
+#: Width of a landscape letter page's text (pt): 11 in less two 14 mm margins.
+LINE_PT = 11 * 72 - 2 * 14 * 72 / 25.4
+
+
+def course_text(cell) -> str:
+    """A course column's text: the expiry ``YYYY-MM-DD`` or ``none``; followed by `` !`` when expired by the day;
+    in parentheses when the course is not required of that officer. Marks in the text, not styles: they print in
+    black and white, read back from the PDF, and cost no box of their own (the legend on the cover explains them).
+    """
+    value = cell.expires_on.isoformat() if cell.expires_on else "none"
+    if not cell.required:
+        value = f"({value})"
+    return value + " !" if cell.lapsed else value
+
+
+@dataclass(frozen=True)
+class RosterLine:
+    """One officer as the roster's line prints it: ``number`` (padded), ``name``; the fixed cell: ``lead``
+    (badge, model), ``status`` / ``status_text`` (padded label), ``authorized`` (Yes / No and the codes,
+    padded), ``courses`` (every course column, ``course_text`` padded)."""
+
+    number: str
+    name: str
+    lead: str
+    status: str
+    status_text: str
+    authorized: str
+    courses: str
+
+
+def roster_lines(rows: list[AsOfRow], *, first: int, size: int, courses) -> tuple[list[RosterLine], dict]:
+    """The lines of ``rows`` (numbered from ``first``) and the header of their columns, padded alike.
+
+    Returns ``(lines, header)``; ``header``: ``number`` (the "#" padded), ``fixed`` (the fixed cell's column
+    names), ``fixed_pt`` (the fixed column's width, pt). Widths: ``*_WIDTH``; the number as wide as ``size``'s.
+    """
+    number_width = len(str(max(size, first + len(rows) - 1, 1)))
+    badge_width = max([BADGE_WIDTH, *(len(row.officer.badge_number) for row in rows)])
+    widths = [max(COURSE_WIDTH, len(course.code)) for course in courses]
+    lines = []
+    for offset, row in enumerate(rows):
+        courses_text = "".join(f"  {course_text(cell):<{width}}" for cell, width in zip(row.cells, widths, strict=True))
+        lines.append(
+            RosterLine(
+                number=str(first + offset).rjust(number_width, FIGURE_SPACE),
+                name=row.officer.display_name,
+                lead=f"{row.officer.badge_number:<{badge_width}}  {row.model or '—':<{MODEL_WIDTH}}  ",
+                status=row.status,
+                status_text=f"{row.status_label:<{STATUS_WIDTH}}",
+                authorized=f"  {'Yes' if row.authorization else 'No ' + row.codes:<{AUTHORIZED_WIDTH}}",
+                courses=courses_text,
+            )
+        )
+    fixed = (
+        f"{'Badge':<{badge_width}}  {'Model':<{MODEL_WIDTH}}  {'Training':<{STATUS_WIDTH}}  "
+        f"{'Authorized':<{AUTHORIZED_WIDTH}}"
+        + "".join(f"  {c.code:<{w}}" for c, w in zip(courses, widths, strict=True))
+    )
+    # As wide as a whole line, its last column's padding included (in ``pre-wrap`` trailing spaces may wrap).
+    fixed_pt = min((len(fixed) + 1) * FIXED_CHAR_PT + 8, LINE_PT * FIXED_MAX_SHARE)
+    return lines, {
+        "number": "#".rjust(number_width, FIGURE_SPACE),
+        "fixed": fixed.rstrip(),
+        "fixed_pt": round(fixed_pt, 1),
+    }
+
+
 def plan(run: ReportRun) -> list[Part]:
     """The cover, one part per ``ROWS_PER_PART`` officers of the day's roster (at least one), the appendix.
 
-    Two queries (the roster's size, ``roster_size_as_of``).
+    Two queries (who was on the roster, ``roster_ids_as_of``). A row part's params: ``ids`` (its officers, in
+    roster order), ``first`` (the 1-based position of the first) and ``size`` (the roster's).
     """
     report = run.report
-    size = roster_size_as_of(
-        agency=report.agency, day=report.as_of, checked_at=run.period.checked_at, basis=report.basis
-    )
+    ids = roster_ids_as_of(agency=report.agency, day=report.as_of, checked_at=run.period.checked_at, basis=report.basis)
     parts = [Part(template=COVER, params={"part": "cover"}, toc_entry="Summary")]
-    for offset in range(0, max(size, 1), ROWS_PER_PART):
+    for offset in range(0, max(len(ids), 1), ROWS_PER_PART):
         parts.append(
             Part(
                 template=ROWS,
-                params={"part": "rows", "offset": offset, "limit": ROWS_PER_PART},
+                params={
+                    "part": "rows",
+                    "ids": ids[offset : offset + ROWS_PER_PART],
+                    "first": offset + 1,
+                    "size": len(ids),
+                },
                 toc_entry="Designated officers" if offset == 0 else "",
                 landscape=True,
             )
@@ -72,9 +163,10 @@ def plan(run: ReportRun) -> list[Part]:
 def part_context(run: ReportRun, part: Part) -> dict:
     """Template context of one part (added to ``compliance.reports.periods.cover_context``).
 
-    Cover: ``counts`` (``roster_as_of`` counts), ``size``, ``basis_text``, ``reason_codes``. Rows: ``roster``
-    (the slice ``offset``/``limit``), ``first`` (1-based position of its first officer). Appendix: ``rows``
-    (the officers not authorized that day, in roster order). A fixed number of queries per part.
+    Cover: ``counts`` (``roster_as_of`` counts), ``size``, ``basis_text``, ``reason_codes``. Rows: ``lines``
+    (``RosterLine`` of the part's ``ids``), ``header`` (``roster_lines``), ``first``, ``size``. Appendix:
+    ``rows`` (the officers not authorized that day, in roster order). A fixed number of queries per part,
+    whatever the roster's size: a row part reads only its own officers.
     """
     report = run.report
     kind = part.params.get("part")
@@ -83,8 +175,10 @@ def part_context(run: ReportRun, part: Part) -> dict:
         "reason_codes": REASON_CODES,
     }
     if kind == "rows":
-        roster = _roster(run, offset=part.params["offset"], limit=part.params["limit"])
-        return {**context, "roster": roster, "first": part.params["offset"] + 1}
+        roster = _roster(run, ids=part.params["ids"])
+        first, size = part.params["first"], part.params["size"]
+        lines, header = roster_lines(roster.rows, first=first, size=size, courses=roster.courses)
+        return {**context, "roster": roster, "lines": lines, "header": header, "first": first, "size": size}
     roster = _roster(run)
     if kind == "reasons":
         return {**context, "roster": roster, "rows": [row for row in roster.rows if not row.authorization]}

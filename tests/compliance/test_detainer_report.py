@@ -164,7 +164,7 @@ class DetainerReportR1Tests(BaseTestCase):
 
     def test_case_R1_every_page_of_the_log_starts_with_the_column_headers(self):
         # Page 1 is the cover (summary, legend); then the log, one line per detainer; then the appendix.
-        headers = "Booking·subject·chargeReceivedForm·checksOutcomeDeadline·releaseFind.Notes"
+        headers = "Booking·subject·chargeReceivedOutcomeDeadlineReleaseFindNotesFormChecks"
         log_pages = [n for n, text in enumerate(self.pages, start=1) if re.search(r"^BK-\d{5} ", text, re.MULTILINE)]
         self.assertGreaterEqual(len(log_pages), 3)
         self.assertEqual(log_pages, list(range(2, 2 + len(log_pages))))

@@ -21,7 +21,7 @@ from compliance.core.findings import finding_reopen, finding_resolve
 from compliance.core.models import AccessLog, Finding, Report
 from compliance.reports import access_log as access_log_report
 from compliance.reports.audit_trail import audit_parameters, record_resolve
-from compliance.reports.engine import report_parts, report_run
+from compliance.reports.engine import report_plan, report_run
 from compliance.reports.services import report_request
 from tests.base import BaseTestCase
 from tests.compliance.helpers import make_certification, make_course, make_detainer, make_officer
@@ -176,8 +176,9 @@ class AccessLogReportTests(CatalogCase):
         with mock.patch.object(access_log_report, "CHUNK", 3):
             report = self.request_and_render(Report.Kind.ACCESS_LOG)
             run = report_run(Report.objects.select_related("agency", "requested_by").get(pk=report.pk))
-            with self.assertNumQueries(2):  # the plan: the last id, and every 3rd id (not the rows)
-                parts = report_parts(run)
+            with self.assertNumQueries(2):  # planning: the last id, and every 3rd id (not the rows)
+                parts = report_plan(run)
+        self.assertEqual(Report.objects.get(pk=report.pk).plan, [])  # stored while rendering only
         self.assertEqual(len(parts), 1 + 3)  # the summary, then 8 rows in parts of 3, 3 and 2
         pages = pages_of(report)
         self.assertEqual(report.page_count, len(pages))

@@ -14,13 +14,15 @@ import subprocess
 from datetime import UTC, date, datetime, timedelta
 from unittest import mock
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from compliance.core.models import Report
 from compliance.reports import detainer_log
-from compliance.reports.engine import report_parts, report_run
+from compliance.reports.engine import part_order, part_render, report_parts, report_run
 from compliance.reports.periods import checked_at_for
-from compliance.reports.rendering import report_render
+from compliance.reports.rendering import report_claim, report_render
 from incidents.detainers.models import Detainer
 from incidents.incident_log import services as incident_services
 from incidents.incident_log.models import Incident
@@ -40,7 +42,7 @@ NAMES = [
 ]
 DETAINERS = 22
 ROWS_PER_PART = 5
-HEADERS = "Booking·subject·chargeReceivedForm·checksOutcomeDeadline·releaseFind.Notes"
+HEADERS = "Booking·subject·chargeReceivedOutcomeDeadlineReleaseFindNotesFormChecks"
 
 
 def squeeze(text: str) -> str:
@@ -115,6 +117,54 @@ class DetainerLogInPartsTests(BaseTestCase):
             [detainer_log.TEMPLATE] + [detainer_log.ROWS_TEMPLATE] * 5 + [detainer_log.APPENDIX_TEMPLATE],
         )
         self.assertEqual(parts[-1].params, {"ids": [parts[-1].params["ids"][0]], "first": 1})
+
+    def test_planned_once_the_parts_read_the_stored_plan(self):
+        report = self.request()
+        with mock.patch.object(detainer_log, "ROWS_PER_PART", ROWS_PER_PART):
+            claimed = report_claim(report_id=report.pk)
+        report.refresh_from_db()
+        self.assertEqual(len(report.plan), claimed.parts_total)
+        self.assertEqual(report.plan, claimed.plan)
+        run = report_run(Report.objects.select_related("agency").get(pk=report.pk))
+        with self.assertNumQueries(0):  # every part task and the assembly: the stored plan, no planning queries
+            parts = report_parts(run)
+        self.assertEqual(len(parts), 7)
+        # A chunk knows the A-numbers of its own lines: BK-00007 (the 8th detainer, second chunk) is A-1.
+        bk7 = Detainer.objects.get(booking_number="BK-00007").pk
+        self.assertEqual([part.params.get("appendix") for part in parts[1:6]], [[], [[bk7, 1]], [], [], []])
+        # The data changing while it renders does not change the parts already planned.
+        make_detainer(self.agency_a, actor=self.supervisor_a, number=99, received_at=datetime(2026, 3, 2, tzinfo=UTC))
+        with mock.patch.object(detainer_log, "ROWS_PER_PART", ROWS_PER_PART):
+            self.assertEqual(report_parts(report_run(Report.objects.select_related("agency").get(pk=report.pk))), parts)
+
+    def test_a_log_parts_queries_do_not_grow_with_the_report(self):
+        def part_queries() -> int:
+            report = self.request()
+            with mock.patch.object(detainer_log, "ROWS_PER_PART", ROWS_PER_PART):
+                report_claim(report_id=report.pk)
+            with CaptureQueriesContext(connection) as queries:
+                part_render(report_id=report.pk, number=2)  # a chunk of the log: 5 lines
+            return len(queries)
+
+        small = part_queries()
+        for number in range(100, 160):  # the log grows to 82 detainers (17 chunks), and more narratives
+            detainer = make_detainer(
+                self.agency_a,
+                actor=self.supervisor_a,
+                number=number,
+                received_at=datetime(2026, 3, 1, 12, 0, tzinfo=UTC) + timedelta(minutes=number),
+            )
+            if number % 3:
+                Detainer.objects.filter(pk=detainer.pk).update(citizenship_claim_details="Born in Ohio (invented).")
+        self.assertEqual(part_queries(), small)
+
+    def test_the_one_off_parts_are_queued_before_the_chunks(self):
+        report = self.request()
+        with mock.patch.object(detainer_log, "ROWS_PER_PART", ROWS_PER_PART):
+            claimed = report_claim(report_id=report.pk)
+        order = part_order(report_parts(report_run(claimed)))
+        # The cover and the appendix (the long ones) first, then the five chunks, each group in report order.
+        self.assertEqual(order, [0, 6, 1, 2, 3, 4, 5])
 
     def test_page_numbers_and_headers_run_on_across_parts(self):
         report = self.render(self.request())

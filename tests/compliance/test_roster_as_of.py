@@ -28,7 +28,7 @@ from tests.training.helpers import officer_fields
 from training.lifecycle.models import OfficerStatusChange
 from training.lifecycle.services import officer_set_status
 from training.roster import rules
-from training.roster.as_of import EFFECTIVE, RECORDED, roster_as_of, roster_size_as_of
+from training.roster.as_of import EFFECTIVE, RECORDED, roster_as_of, roster_ids_as_of, roster_size_as_of
 from training.roster.models import Certification, Officer
 
 AS_OF = date(2026, 6, 30)
@@ -199,8 +199,12 @@ class RosterPartsTests(BaseTestCase):
             requested_by=self.auditor_a,
         )
         parts = training_roster.plan(report_run(Report.objects.select_related("agency").get(pk=report.pk)))
-        self.assertEqual([part.params.get("offset") for part in parts], [None, 0, 200, 400, None])
-        self.assertTrue(all(set(part.params) <= {"part", "offset", "limit"} for part in parts))  # no names
+        self.assertEqual([part.params.get("first") for part in parts], [None, 1, 201, 401, None])
+        self.assertTrue(all(set(part.params) <= {"part", "ids", "first", "size"} for part in parts))  # no names
+        # Planned once, the officers' ids in roster (name) order: a part reads only its own 200.
+        by_name = list(Officer.objects.filter(agency=self.agency_a).order_by("last_name").values_list("pk", flat=True))
+        self.assertEqual([pk for part in parts[1:4] for pk in part.params["ids"]], by_name)
+        self.assertEqual({part.params.get("size") for part in parts[1:4]}, {600})
         report = report_render(report_id=report.pk)
         self.assertEqual(report.status, Report.Status.READY, report.error)
         pages = pdf_pages(report)
@@ -211,8 +215,9 @@ class RosterPartsTests(BaseTestCase):
         self.assertGreaterEqual(len(row_pages), 9)
         for text in row_pages:
             self.assertRegex(text, r"#\s*Officer\s*Badge\s*Model\s*Training\s*Authorized\s*IADP")
-        # Every officer once, in order, numbered 1…600 across the part boundaries.
-        numbers = [int(m) for text in row_pages for m in re.findall(r"^(\d+) Rowan\d{3}, Kai", text, re.M)]
+        # Every officer once, in order, numbered 1…600 across the part boundaries (numbers padded with figure
+        # spaces, which read back as whitespace).
+        numbers = [int(m) for text in row_pages for m in re.findall(r"^\s*(\d+) Rowan\d{3}, Kai", text, re.M)]
         self.assertEqual(numbers, list(range(1, 601)))
         names = [m for text in row_pages for m in re.findall(r"Rowan(\d{3}), Kai", text)]
         self.assertEqual(names, [f"{n:03d}" for n in range(600)])
@@ -241,6 +246,31 @@ class RosterAsOfQueriesTests(BaseTestCase):
                         )
                     self.assertEqual((small.size, large.size), (10, 100))
 
+    def test_a_report_part_reads_only_its_officers_in_a_fixed_number_of_queries(self):
+        # What a roster report's row part does (compliance.reports.training_roster): the plan decided who was
+        # on the roster (roster_ids_as_of); the part asks for its ids only. Its queries do not depend on the
+        # roster's size nor on the part's, and the rows are those officers, in the order given.
+        self._officers(self.agency_a, 100, make_course(self.agency_a, "IADP"))
+        now = timezone.now()
+        day = date(2026, 11, 1)
+        for basis in (EFFECTIVE, RECORDED):
+            with self.subTest(basis=basis):
+                ids = roster_ids_as_of(agency=self.agency_a, day=day, checked_at=now, basis=basis)
+                self.assertEqual(len(ids), 100)
+                with CaptureQueriesContext(connection) as few:
+                    small = roster_as_of(agency=self.agency_a, day=day, checked_at=now, basis=basis, ids=ids[:5])
+                with self.assertNumQueries(len(few.captured_queries)):
+                    large = roster_as_of(agency=self.agency_a, day=day, checked_at=now, basis=basis, ids=ids[20:80])
+                self.assertEqual([row.officer.pk for row in small.rows], ids[:5])
+                self.assertEqual([row.officer.pk for row in large.rows], ids[20:80])
+                self.assertEqual([row.officer.last_name for row in large.rows[:2]], ["Counted020", "Counted021"])
+                self.assertIsNone(large.counts)
+                # The same rows as the slice of the whole roster would give.
+                sliced = roster_as_of(agency=self.agency_a, day=day, checked_at=now, basis=basis, offset=20, limit=60)
+                self.assertEqual(
+                    [(r.officer.pk, r.status, r.codes) for r in sliced.rows],
+                    [(r.officer.pk, r.status, r.codes) for r in large.rows],
+                )
 
 class DayBoundaryTests(BaseTestCase):
     """``records_as_of``'s instant is an exclusive end: a change stamped exactly at local midnight belongs to the

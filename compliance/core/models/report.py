@@ -54,6 +54,13 @@ class Report(AgencyScopedModel):
     file = models.FileField(upload_to="reports/%Y/%m/", blank=True)
     sha256 = models.CharField("SHA-256", max_length=64, blank=True, db_index=True)
     page_count = models.PositiveIntegerField(null=True, blank=True)
+    plan = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The parts planned when rendering started (template, params, contents entry, orientation): "
+        "every part task and the assembly read this one plan instead of planning again. Emptied when the "
+        "report is ready or failed.",
+    )
     parts_total = models.PositiveIntegerField(default=0)
     parts_done = models.PositiveIntegerField(default=0)
     attempts = models.PositiveSmallIntegerField(default=0, help_text="Render starts so far (bounded).")
