@@ -272,6 +272,7 @@ class RosterAsOfQueriesTests(BaseTestCase):
                     [(r.officer.pk, r.status, r.codes) for r in large.rows],
                 )
 
+
 class DayBoundaryTests(BaseTestCase):
     """``records_as_of``'s instant is an exclusive end: a change stamped exactly at local midnight belongs to the
     new day (as the findings and audit-trail reports count it), one a microsecond earlier to the old one."""
