@@ -71,11 +71,13 @@ LINE_PT = 11 * 72 - 2 * 14 * 72 / 25.4
 
 
 def course_text(cell) -> str:
-    """A course column's text: the expiry ``YYYY-MM-DD`` or ``none``; followed by `` !`` when expired by the day;
-    in parentheses when the course is not required of that officer. Marks in the text, not styles: they print in
-    black and white, read back from the PDF, and cost no box of their own (the legend on the cover explains them).
+    """A course column's text: the expiry ``YYYY-MM-DD``, ``none`` (never completed) or ``not due`` (a refresher
+    never completed while the basic course still covered the day); followed by `` !`` when the course's requirement
+    was not met that day by the authorization rule (``CourseCell.lapsed``: an expired date the refresher renewed is
+    not marked); in parentheses when the course is not required of that officer. Marks in the text, not styles: they
+    print in black and white, read back from the PDF, and cost no box of their own (the cover's legend explains them).
     """
-    value = cell.expires_on.isoformat() if cell.expires_on else "none"
+    value = cell.expires_on.isoformat() if cell.expires_on else ("not due" if cell.not_due else "none")
     if not cell.required:
         value = f"({value})"
     return value + " !" if cell.lapsed else value

@@ -29,7 +29,7 @@ from training.lifecycle.models import OfficerStatusChange
 from training.lifecycle.services import officer_set_status
 from training.roster import rules
 from training.roster.as_of import EFFECTIVE, RECORDED, roster_as_of, roster_ids_as_of, roster_size_as_of
-from training.roster.models import Certification, Officer
+from training.roster.models import Certification, Course, Officer
 
 AS_OF = date(2026, 6, 30)
 # The end of 2026-06-30 in America/Chicago (CDT, UTC-5).
@@ -295,3 +295,49 @@ class DayBoundaryTests(BaseTestCase):
             set(records_as_of(Certification, at=END_OF_DAY + timedelta(microseconds=1), filters=scope)),
             {before.pk, at_midnight.pk},
         )
+
+
+class ChainCellsTests(BaseTestCase):
+    """The roster report's course columns follow the authorization rule (a new user's trial: officers shown
+    "Current" with their basic course's date marked "!" and the refresher "none"). JEM defaults: IADP basic,
+    REFRESH, two annual courses."""
+
+    def test_a_renewed_basic_course_is_not_marked_and_a_refresher_not_yet_due_says_so(self):
+        from compliance.reports.training_roster import course_text
+        from training.requirements.services import requirement_defaults_apply
+        from training.roster.services import certification_record
+
+        requirement_defaults_apply(actor=self.admin_a, agreement=self.agreement_a)
+        courses = {c.code: c for c in Course.objects.filter(agency=self.agency_a)}
+        renewed = make_officer(self.agency_a, 1, last_name="Renewed", agreement=self.agreement_a)
+        fresh = make_officer(self.agency_a, 2, last_name="Fresh", agreement=self.agreement_a)
+        lapsed = make_officer(self.agency_a, 3, last_name="Lapsed", agreement=self.agreement_a)
+        day = date(2026, 6, 30)
+        for officer, basic, refresher in (
+            (renewed, date(2023, 1, 10), date(2024, 12, 1)),  # basic's own date past; the refresher renewed it
+            (fresh, date(2025, 9, 1), None),  # the basic course still covers the day
+            (lapsed, date(2023, 1, 10), None),  # basic expired 2025-01-10, no refresher
+        ):
+            certification_record(actor=self.staff_a, officer=officer, course=courses["IADP"], completed_on=basic)
+            if refresher:
+                certification_record(
+                    actor=self.staff_a, officer=officer, course=courses["REFRESH"], completed_on=refresher
+                )
+            for code in ("ITSA", "SBU"):
+                certification_record(
+                    actor=self.staff_a, officer=officer, course=courses[code], completed_on=date(2025, 11, 1)
+                )
+        roster = roster_as_of(agency=self.agency_a, day=day, checked_at=NOW, basis=EFFECTIVE)
+        columns = [course.code for course in roster.courses]
+        texts = {
+            row.officer.last_name: dict(zip(columns, (course_text(cell) for cell in row.cells), strict=True))
+            for row in roster.rows
+        }
+        self.assertEqual(texts["Renewed"]["IADP"], "2025-01-10")
+        self.assertEqual(texts["Renewed"]["REFRESH"], "2026-12-01")
+        self.assertEqual(texts["Fresh"]["REFRESH"], "not due")
+        self.assertEqual(texts["Lapsed"]["IADP"], "2025-01-10 !")
+        self.assertEqual(texts["Lapsed"]["REFRESH"], "none !")
+        statuses = {row.officer.last_name: row.status for row in roster.rows}
+        self.assertEqual(statuses["Renewed"], rules.CURRENT)
+        self.assertNotEqual(statuses["Lapsed"], rules.CURRENT)

@@ -36,7 +36,15 @@ from training.lifecycle.models import OfficerStatusChange
 from training.lifecycle.qualification import checklist_missing, credential_missing
 from training.requirements.models import TrainingRequirement
 from training.roster import rules
-from training.roster.authorization import NOTHING_REQUIRED, Authorization, OfficerTraining
+from training.roster.authorization import (
+    COURSE_CURRENT,
+    COURSE_LAPSED,
+    COURSE_MISSING,
+    COURSE_NOT_DUE,
+    NOTHING_REQUIRED,
+    Authorization,
+    OfficerTraining,
+)
 from training.roster.models import Certification, Course, Officer
 
 EFFECTIVE = "effective"  # compliance.Report.Basis.EFFECTIVE
@@ -61,11 +69,22 @@ _ID_LIST_MAX = 900
 
 @dataclass(frozen=True)
 class CourseCell:
-    """One officer's standing in one required course on ``D``: the expiry of the latest completion by then."""
+    """One officer's standing in one course on ``D``: the expiry of the latest completion by then, and how the course
+    stands by the authorization rule (``OfficerTraining.course_standing_on``: ``standing``)."""
 
     expires_on: date | None  # None: never completed by D (on this basis)
     required: bool  # the officer's own requirements name this course
-    lapsed: bool  # expires_on before D
+    standing: str = COURSE_CURRENT  # a ``training.roster.authorization.COURSE_*`` value
+
+    @property
+    def lapsed(self) -> bool:
+        """The course's requirement was not met on ``D`` (completed and lapsed, or never completed): marked "!"."""
+        return self.standing in (COURSE_LAPSED, COURSE_MISSING)
+
+    @property
+    def not_due(self) -> bool:
+        """A required refresher never completed while the basic course still covered ``D``."""
+        return self.standing == COURSE_NOT_DUE
 
 
 @dataclass
@@ -304,7 +323,7 @@ def _row(training: OfficerTraining, *, day: date, columns: list[Course], courses
     for course in columns:
         held = latest.get(course.pk)
         expires_on = held.expires_on if held else None
-        cells.append(CourseCell(expires_on, course.pk in required, expires_on is not None and expires_on < day))
+        cells.append(CourseCell(expires_on, course.pk in required, training.course_standing_on(course.pk, day)))
     for certification in training.certifications:
         certification.course = courses[certification.course_id]
     return AsOfRow(
