@@ -92,6 +92,11 @@ class ReportRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Only agencies where the user holds export_reports (an object permission).
         self.fields["agency"].queryset = access.agencies_for(user, access.EXPORT).order_by("state", "name")
+        snapshots = [Report.Kind(value).label for value, kind in KINDS.items() if kind.snapshot]
+        if snapshots:
+            self.fields[
+                "period_start"
+            ].help_text += f" Not used by the {', '.join(snapshots)} report: it is a picture of the last day."
         self.fields["basis"].help_text = (
             f"Only some reports can be given either way ({_kinds_with_both_bases()}); the others say on their "
             "cover which meaning they use."
@@ -100,6 +105,8 @@ class ReportRequestForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         agency, kind = cleaned.get("agency"), cleaned.get("kind")
+        if kind in KINDS and KINDS[kind].snapshot:
+            cleaned["period_start"] = None  # a picture of the last day: the start is not used (nor checked)
         start, end = cleaned.get("period_start"), cleaned.get("as_of")
         if agency and end:
             today = timezone.localdate(timezone=agency.zone)

@@ -48,6 +48,8 @@ class ReportKind:
     context of one part. ``bases``: the meanings of "as of" the kind offers, the first its default
     (``Report.Basis``). ``toc``: a table of contents follows the first part (``reports/toc.html``).
     ``templates``: every template its parts use (they are rendered only by WeasyPrint, never served).
+    ``snapshot``: the report is a picture of its last day (the training roster): it has no period, and a start
+    date given with the request is not kept (``services.report_request``).
     """
 
     title: str
@@ -56,6 +58,7 @@ class ReportKind:
     templates: tuple[str, ...]
     bases: tuple[str, ...] = ("effective",)
     toc: bool = False
+    snapshot: bool = False
 
 
 def single_part(*, title: str, template: str, context, bases=("effective",), landscape=False) -> ReportKind:

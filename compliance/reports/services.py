@@ -51,7 +51,8 @@ def report_request(
         agency: the ``compliance.Agency`` the report is about.
         kind: a ``Report.Kind`` value of the catalog (``compliance.reports.catalog.KINDS``).
         as_of: the agency-local date the report describes (its period's last day); not after the agency's today.
-        period_start: the period's first agency-local day (inclusive); None: the kind's default.
+        period_start: the period's first agency-local day (inclusive); None: the kind's default. Not kept for a
+            snapshot kind (``ReportKind.snapshot``: the training roster).
         basis: a ``Report.Basis`` value the kind offers; None: the kind's default.
         parameters: kind-specific JSON-able parameters, already validated by the form.
         retry_of: the failed report this request tries again (``report_retry``): the new one answers at the same
@@ -79,6 +80,8 @@ def report_request(
     today = timezone.localdate(now, timezone=agency.zone)
     if as_of > today:
         raise ValidationError({"as_of": ERR_FUTURE.format(today=today.isoformat())})
+    if spec.snapshot:
+        period_start = None  # a picture of the last day: no period to keep
     if period_start is not None and period_start > as_of:
         raise ValidationError({"period_start": ERR_PERIOD})
     with transaction.atomic():

@@ -195,4 +195,5 @@ def kind() -> ReportKind:
         part_context=part_context,
         templates=(COVER, ROWS, APPENDIX),
         bases=("effective", "recorded"),
+        snapshot=True,  # the roster of one day: no period
     )

@@ -237,3 +237,10 @@ class RequestFormTests(BaseTestCase):
         self.assertContains(self.client.get("/reports/request/"), "You can request 0 more reports this hour")
         self.assertEqual(self.post(as_of="2026-04-03").status_code, 429)
         self.assertEqual(Report.objects.count(), 2)
+
+    def test_the_roster_is_a_picture_of_one_day_and_keeps_no_period(self):
+        self.assertContains(self.client.get("/reports/request/"), "Not used by the Training roster")
+        response = self.post(kind="training_roster", period_start="2026-04-09", as_of="2026-03-01")
+        self.assertRedirects(response, "/reports/", fetch_redirect_response=False)  # the start is not checked either
+        report = Report.objects.get(kind="training_roster")
+        self.assertEqual((report.period_start, report.as_of), (None, date(2026, 3, 1)))
