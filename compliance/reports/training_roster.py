@@ -27,13 +27,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from compliance.reports.kinds import Part, ReportKind, ReportRun
-from training.roster.as_of import REASON_CODES, AsOfRow, roster_as_of, roster_ids_as_of
+from training.roster.as_of import REASON_CODES, AsOfRow, roster_as_of, roster_counts, roster_ids_as_of
 
 TITLE = "Training roster and certification status"
 COVER = "reports/training_roster.html"
 ROWS = "reports/training_roster_rows.html"
 APPENDIX = "reports/training_roster_reasons.html"
 ROWS_PER_PART = 200
+#: Officers per appendix part ("Why not authorized"): a slice of the roster, whatever share of it is listed.
+APPENDIX_SLICE = 5000
+#: Officers the cover reads at a time to count the whole roster (bounded memory at any size).
+COUNT_SLICE = 5000
 
 BASIS_TEXT = {
     "effective": (
@@ -158,17 +162,64 @@ def plan(run: ReportRun) -> list[Part]:
                 landscape=True,
             )
         )
-    parts.append(Part(template=APPENDIX, params={"part": "reasons"}, toc_entry="Why not authorized", landscape=True))
+    # The appendix in slices of the roster, so no process holds a large roster's officers (or lays out all their
+    # reasons) at once: memory bounded at any size (issue #13 item 4).
+    for offset in range(0, max(len(ids), 1), APPENDIX_SLICE):
+        parts.append(
+            Part(
+                template=APPENDIX,
+                params={
+                    "part": "reasons",
+                    "ids": ids[offset : offset + APPENDIX_SLICE],
+                    "first": offset + 1,
+                    "size": len(ids),
+                },
+                toc_entry="Why not authorized" if offset == 0 else "",
+                landscape=True,
+            )
+        )
     return parts
+
+
+def _planned_ids(run: ReportRun) -> list[int]:
+    """The roster's officer ids in roster order, as the stored plan has them (else read again: two queries)."""
+    stored = getattr(run.report, "plan", None)
+    if stored:
+        ids = []
+        for part in stored:
+            params = part.get("params") or {}
+            if params.get("part") == "rows":
+                ids.extend(params.get("ids") or [])
+        return ids
+    report = run.report
+    return roster_ids_as_of(
+        agency=report.agency, day=report.as_of, checked_at=run.period.checked_at, basis=report.basis
+    )
+
+
+def _counts_in_slices(run: ReportRun) -> tuple[dict[str, int], int]:
+    """The cover's counts over the whole roster, read ``COUNT_SLICE`` officers at a time (bounded memory), and
+    the roster's size."""
+    ids = _planned_ids(run)
+    total: dict[str, int] = {}
+    for offset in range(0, len(ids), COUNT_SLICE):
+        roster = _roster(run, ids=ids[offset : offset + COUNT_SLICE])
+        for key, value in roster_counts(roster.rows, run.report.as_of).items():
+            total[key] = total.get(key, 0) + value
+    if not ids:
+        total = roster_counts([], run.report.as_of)
+    return total, len(ids)
 
 
 def part_context(run: ReportRun, part: Part) -> dict:
     """Template context of one part (added to ``compliance.reports.periods.cover_context``).
 
-    Cover: ``counts`` (``roster_as_of`` counts), ``size``, ``basis_text``, ``reason_codes``. Rows: ``lines``
-    (``RosterLine`` of the part's ``ids``), ``header`` (``roster_lines``), ``first``, ``size``. Appendix:
-    ``rows`` (the officers not authorized that day, in roster order). A fixed number of queries per part,
-    whatever the roster's size: a row part reads only its own officers.
+    Cover: ``counts`` (``roster_counts`` added up over slices of ``COUNT_SLICE`` officers), ``size``,
+    ``basis_text``, ``reason_codes``. Rows: ``lines`` (``RosterLine`` of the part's ``ids``), ``header``
+    (``roster_lines``), ``first``, ``size``. Appendix (a slice of ``APPENDIX_SLICE`` officers): ``rows`` (those
+    of the slice not authorized that day, in roster order), ``first``/``last`` (the slice's positions), ``size``,
+    ``whole``. A row or appendix part reads only its own officers (a fixed number of queries); the cover reads
+    the roster a slice at a time, so no part holds more than a slice of officers in memory.
     """
     report = run.report
     kind = part.params.get("part")
@@ -181,10 +232,24 @@ def part_context(run: ReportRun, part: Part) -> dict:
         first, size = part.params["first"], part.params["size"]
         lines, header = roster_lines(roster.rows, first=first, size=size, courses=roster.courses)
         return {**context, "roster": roster, "lines": lines, "header": header, "first": first, "size": size}
-    roster = _roster(run)
     if kind == "reasons":
-        return {**context, "roster": roster, "rows": [row for row in roster.rows if not row.authorization]}
-    return {**context, "roster": roster, "counts": roster.counts, "size": roster.size}
+        ids = part.params.get("ids")
+        if ids is None:  # a plan stored before the appendix was sliced: the whole roster
+            roster = _roster(run)
+            first, size, ids = 1, roster.size, [row.officer.pk for row in roster.rows]
+        else:
+            roster = _roster(run, ids=ids)
+            first, size = part.params["first"], part.params["size"]
+        return {
+            **context,
+            "rows": [row for row in roster.rows if not row.authorization],
+            "first": first,
+            "last": first + max(len(ids), 1) - 1,
+            "size": size,
+            "whole": first == 1 and len(ids) >= size,
+        }
+    counts, size = _counts_in_slices(run)
+    return {**context, "counts": counts, "size": size}
 
 
 def kind() -> ReportKind:

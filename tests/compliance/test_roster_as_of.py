@@ -9,6 +9,7 @@ had expired after 2026-06-15, as the records then said); neither shows what came
 import io
 import re
 from datetime import UTC, date, datetime
+from unittest import mock
 
 import time_machine
 from django.db import connection
@@ -190,6 +191,9 @@ class RosterPartsTests(BaseTestCase):
         )
 
     @time_machine.travel(NOW, tick=False)
+    # Small slices, so the appendix and the cover's counting cross slices here as they do at 50,000 officers.
+    @mock.patch.object(training_roster, "APPENDIX_SLICE", 250)
+    @mock.patch.object(training_roster, "COUNT_SLICE", 250)
     def test_a_600_officer_roster_crosses_parts_with_continuous_pages_and_headers(self):
         report = Report.objects.create(
             agency=self.agency_a,
@@ -199,7 +203,8 @@ class RosterPartsTests(BaseTestCase):
             requested_by=self.auditor_a,
         )
         parts = training_roster.plan(report_run(Report.objects.select_related("agency").get(pk=report.pk)))
-        self.assertEqual([part.params.get("first") for part in parts], [None, 1, 201, 401, None])
+        self.assertEqual([part.params.get("first") for part in parts], [None, 1, 201, 401, 1, 251, 501])
+        self.assertEqual([part.toc_entry for part in parts[4:]], ["Why not authorized", "", ""])
         self.assertTrue(all(set(part.params) <= {"part", "ids", "first", "size"} for part in parts))  # no names
         # Planned once, the officers' ids in roster (name) order: a part reads only its own 200.
         by_name = list(Officer.objects.filter(agency=self.agency_a).order_by("last_name").values_list("pk", flat=True))
@@ -221,6 +226,11 @@ class RosterPartsTests(BaseTestCase):
         self.assertEqual(numbers, list(range(1, 601)))
         names = [m for text in row_pages for m in re.findall(r"Rowan(\d{3}), Kai", text)]
         self.assertEqual(names, [f"{n:03d}" for n in range(600)])
+        # The cover counted the whole roster slice by slice; the appendix says which slice each part covers.
+        self.assertRegex(pages[0], r"Designated officers\s*600")
+        text = "\n".join(pages)
+        for first, last in ((1, 250), (251, 500), (501, 600)):
+            self.assertIn(f"Officers {first} to {last} of the 600 on the roster", text)
 
 
 class RosterAsOfQueriesTests(BaseTestCase):

@@ -339,6 +339,13 @@ def _row(training: OfficerTraining, *, day: date, columns: list[Course], courses
     )
 
 
+def roster_counts(rows: list[AsOfRow], day: date) -> dict[str, int]:
+    """The roster's counts over ``rows`` on the agency-local ``day`` (``RosterAsOf.counts``'s keys: each training
+    status, ``expiring_today``, ``designated``, ``authorized``). Counts of disjoint slices add up to the whole's, so
+    a large roster can be counted slice by slice (``roster_as_of(ids=…)``) in bounded memory."""
+    return _counts(rows, day)
+
+
 def _counts(rows: list[AsOfRow], day: date) -> dict[str, int]:
     counts = dict.fromkeys((*rules.STATUSES_WORST_FIRST, "expiring_today", "designated", "authorized"), 0)
     for row in rows:
