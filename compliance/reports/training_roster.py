@@ -148,37 +148,25 @@ def plan(run: ReportRun) -> list[Part]:
     report = run.report
     ids = roster_ids_as_of(agency=report.agency, day=report.as_of, checked_at=run.period.checked_at, basis=report.basis)
     parts = [Part(template=COVER, params={"part": "cover"}, toc_entry="Summary")]
-    for offset in range(0, max(len(ids), 1), ROWS_PER_PART):
-        parts.append(
-            Part(
-                template=ROWS,
-                params={
-                    "part": "rows",
-                    "ids": ids[offset : offset + ROWS_PER_PART],
-                    "first": offset + 1,
-                    "size": len(ids),
-                },
-                toc_entry="Designated officers" if offset == 0 else "",
-                landscape=True,
-            )
-        )
-    # The appendix in slices of the roster, so no process holds a large roster's officers (or lays out all their
-    # reasons) at once: memory bounded at any size (issue #13 item 4).
-    for offset in range(0, max(len(ids), 1), APPENDIX_SLICE):
-        parts.append(
-            Part(
-                template=APPENDIX,
-                params={
-                    "part": "reasons",
-                    "ids": ids[offset : offset + APPENDIX_SLICE],
-                    "first": offset + 1,
-                    "size": len(ids),
-                },
-                toc_entry="Why not authorized" if offset == 0 else "",
-                landscape=True,
-            )
-        )
+    parts += _slices(ids, ROWS_PER_PART, template=ROWS, part="rows", toc_entry="Designated officers")
+    # The appendix in slices of the roster too, so no process holds a large roster's officers (or lays out all
+    # their reasons) at once: memory bounded at any size (issue #13 item 4).
+    parts += _slices(ids, APPENDIX_SLICE, template=APPENDIX, part="reasons", toc_entry="Why not authorized")
     return parts
+
+
+def _slices(ids: list[int], size: int, *, template: str, part: str, toc_entry: str) -> list[Part]:
+    """Landscape parts of ``template``, one per ``size`` officers of ``ids`` (at least one), the contents entry on
+    the first; params: ``part``, ``ids``, ``first`` (1-based position of the first), ``size`` (the roster's)."""
+    return [
+        Part(
+            template=template,
+            params={"part": part, "ids": ids[offset : offset + size], "first": offset + 1, "size": len(ids)},
+            toc_entry=toc_entry if offset == 0 else "",
+            landscape=True,
+        )
+        for offset in range(0, max(len(ids), 1), size)
+    ]
 
 
 def _planned_ids(run: ReportRun) -> list[int]:
