@@ -161,9 +161,9 @@ def report_requested_notice(report: Report) -> tuple[bool, str]:
     if getattr(report, "handed_over", None) is False:
         return False, NOTICE_BROKER_DOWN
     # Rendered in the request already (in-process tasks: ``make run``, tests without a worker): say so.
-    status = Report.objects.filter(pk=report.pk).values_list("status", flat=True).first()
-    if status == Report.Status.READY:
+    report.refresh_from_db(fields=["status"])
+    if report.status == Report.Status.READY:
         return True, NOTICE_READY
-    if status == Report.Status.FAILED:
+    if report.status == Report.Status.FAILED:
         return False, NOTICE_FAILED
     return True, NOTICE_QUEUED

@@ -228,7 +228,7 @@ class TryAgainTests(BaseTestCase):
                 Report.Kind.TRAINING_ROSTER,
                 self.agency_a,
                 date(2026, 3, 1),
-                date(2026, 1, 1),
+                None,  # the roster is a picture of one day: a start date is not kept (ReportKind.snapshot)
                 "effective",
                 {"note": "kept"},
             ),
