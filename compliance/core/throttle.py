@@ -52,9 +52,13 @@ def throttle_remaining(user, kind: str, *, now: float | None = None) -> tuple[in
     Reads the same sliding window as ``throttle_wait`` (no count). ``now``: Unix seconds (the clock by default).
     """
     limit, window = settings.RATE_LIMITS_PER_USER[kind]
-    now = time.time() if now is None else now
-    recent = [stamp for stamp in cache.get(f"throttle:{kind}:{user.pk}", []) if stamp > now - window]
+    recent = _recent(f"throttle:{kind}:{user.pk}", window=window, now=time.time() if now is None else now)
     return max(0, limit - len(recent)), limit
+
+
+def _recent(key: str, *, window: int, now: float) -> list[float]:
+    """The request times (Unix seconds) counted under ``key`` within the last ``window`` seconds, oldest first."""
+    return [stamp for stamp in cache.get(key, []) if stamp > now - window]
 
 
 def sliding_window_wait(key: str, *, limit: int, window: int, now: float | None = None, count: bool = True) -> int:
@@ -74,7 +78,7 @@ def sliding_window_wait(key: str, *, limit: int, window: int, now: float | None 
         0 when allowed; otherwise whole seconds (at least 1) until the oldest counted request leaves the window.
     """
     now = time.time() if now is None else now
-    recent = [stamp for stamp in cache.get(key, []) if stamp > now - window]
+    recent = _recent(key, window=window, now=now)
     if len(recent) >= limit:
         return max(1, math.ceil(recent[0] + window - now))
     if count:
