@@ -110,6 +110,19 @@ def plain_table_pdf(rows: int) -> None:
     HTML(string=html).write_pdf()
 
 
+def extract_report(agency, user, checked_at):
+    """A queued access-log extract of ``agency`` for 2026-01-01 to ``AS_OF``, as recorded by ``checked_at``."""
+    return Report.objects.create(
+        agency=agency,
+        kind=Report.Kind.ACCESS_LOG,
+        as_of=AS_OF,
+        period_start=date(2026, 1, 1),
+        basis=Report.Basis.RECORDED,
+        checked_at=checked_at,
+        requested_by=user,
+    )
+
+
 def bench(args, database) -> bool:
     agency = Agency.objects.create(name="Bench County Sheriff's Office", state="TX", time_zone="America/Chicago")
     other = Agency.objects.create(name="Other County", state="AZ", time_zone="America/Phoenix")
@@ -120,15 +133,7 @@ def bench(args, database) -> bool:
     harness.analyze()
     print(f"built {args.rows:,} rows per agency in {time.perf_counter() - began:.1f} s")
     checked_at = datetime(2026, 4, 1, 5, tzinfo=UTC)
-    report = Report.objects.create(
-        agency=agency,
-        kind=Report.Kind.ACCESS_LOG,
-        as_of=AS_OF,
-        period_start=date(2026, 1, 1),
-        basis=Report.Basis.RECORDED,
-        checked_at=checked_at,
-        requested_by=user,
-    )
+    report = extract_report(agency, user, checked_at)
     run = report_run(Report.objects.select_related("agency", "requested_by").get(pk=report.pk))
     failed = False
 
@@ -166,15 +171,7 @@ def bench(args, database) -> bool:
     if args.whole:
         small = Agency.objects.create(name="Whole County", state="TX", time_zone="America/Chicago")
         build(small, user, args.whole)
-        whole = Report.objects.create(
-            agency=small,
-            kind=Report.Kind.ACCESS_LOG,
-            as_of=AS_OF,
-            period_start=date(2026, 1, 1),
-            basis=Report.Basis.RECORDED,
-            checked_at=checked_at,
-            requested_by=user,
-        )
+        whole = extract_report(small, user, checked_at)
         job = harness.measure_job(lambda: report_render(report_id=whole.pk))
         done = job.result
         print(
