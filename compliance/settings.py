@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "django.forms",  # Django's form and widget templates, for FORM_RENDERER below
     "guardian",
     "simple_history",
+    # Append-only audit tables on PostgreSQL (SECURITY.md D5; compliance.core.append_only).
+    "pgtrigger",
     # Accounts (SECURITY.md A, B): sign-in, password reset, MFA, one's own sessions; lockout (A4).
     "allauth",
     "allauth.account",
