@@ -21,8 +21,11 @@ COPY pyproject.toml requirements.lock README.md ./
 RUN pip install --no-cache-dir -c requirements.lock .
 COPY --chown=app:app . .
 COPY --from=assets --chown=app:app /app/node_modules ./node_modules
-# A throwaway key of real strength (settings refuse a weak one with DEBUG off); never kept in the image.
-RUN SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" python manage.py collectstatic --noinput
+# Throwaway keys of real strength (settings refuse a weak or missing one with DEBUG off); never kept in the image.
+RUN SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    FIELD_ENCRYPTION_KEYS="build:$(python -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')" \
+    BLIND_INDEX_KEY="$(python -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')" \
+    python manage.py collectstatic --noinput
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "compliance.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -54,6 +54,28 @@ elif not (DEBUG or TESTING) and (
     )
 SECRET_KEY = _secret
 
+
+def _secret_env(name: str) -> str:
+    """``name`` from the environment, or the contents of the file named by ``name_FILE`` (Docker/Kubernetes secrets)."""
+    path = env.str(f"{name}_FILE", default="")
+    if path:
+        return Path(path).read_text().strip()
+    return env.str(name, default="")
+
+
+# Field encryption of the most sensitive personal data (compliance.core.crypto; SECURITY.md E4, E5): AES-256-GCM keys
+# as "id:base64key" entries, the first encrypting, every one decrypting (rotation: README "Encryption keys"), and the
+# blind-index HMAC key. Never in the database or the code. With DEBUG or under tests and none set, random keys are
+# made once in var/dev-field-keys (never committed).
+FIELD_ENCRYPTION_KEYS = _secret_env("FIELD_ENCRYPTION_KEYS")
+BLIND_INDEX_KEY = _secret_env("BLIND_INDEX_KEY")
+FIELD_KEYS_DEV_FILE = str(VAR_DIR / "dev-field-keys") if (DEBUG or TESTING) else None
+if not (FIELD_ENCRYPTION_KEYS and BLIND_INDEX_KEY) and not FIELD_KEYS_DEV_FILE:
+    sys.exit(
+        "FIELD_ENCRYPTION_KEYS and BLIND_INDEX_KEY are not set: set them (or FIELD_ENCRYPTION_KEYS_FILE and "
+        "BLIND_INDEX_KEY_FILE); make new ones with: python manage.py field_keys_new."
+    )
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

@@ -16,6 +16,9 @@ only; PostgreSQL's depend on the collation).
 A person with a single name (e.g. ``Suharto``) has it as the last name and no first
 name; ``name_display`` shows ``Suharto``, never ``Suharto,``
 (``docs/decisions/names.md``).
+
+An encrypted name (a detainer's subject: SECURITY.md E4) cannot be compared in the database; beside it a
+``NameIndexField`` stores ``name_index``, the keyed blind index of its ``name_key``, and look-ups compare that.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ import re
 import unicodedata
 
 from django.db import models
+
+from compliance.core.crypto.cipher import blind_index
+from compliance.core.crypto.fields import BlindIndexField
 
 #: Format characters a paste from a PDF or a word processor carries into a name but nobody
 #: sees: soft hyphen, zero-width space / non-joiner / joiner, word joiner, byte order mark,
@@ -161,3 +167,37 @@ class NameKeyField(models.CharField):
         value = name_key(getattr(model_instance, self.source))
         setattr(model_instance, self.attname, value)
         return value
+
+
+#: The blind-index purpose of encrypted names (``NameIndexField``, ``name_index``).
+NAME_INDEX_PURPOSE = "person name"
+
+
+def name_index(value: str | None) -> str:
+    """The keyed blind index of a name's ``name_key``: how an encrypted name is looked up exactly.
+
+    ``name_index("ÁLVAREZ") == name_index("alvarez ")`` when their keys are equal; ``""`` for a blank name.
+    The key is ``settings.BLIND_INDEX_KEY`` (``compliance.core.crypto``; SECURITY.md E4): the stored index
+    gives away neither the name nor its key.
+    """
+    return blind_index(NAME_INDEX_PURPOSE, name_key(value))
+
+
+class NameIndexField(BlindIndexField):
+    """``name_index`` of an encrypted name field of the same model, derived at every save (like ``NameKeyField``).
+
+    Args:
+        source: the encrypted name field, e.g. ``"subject_last_name"``.
+    """
+
+    def __init__(self, *args, source: str, **kwargs):
+        kwargs["purpose"] = NAME_INDEX_PURPOSE
+        super().__init__(*args, source=source, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("purpose", None)
+        return name, path, args, kwargs
+
+    def normalise(self, value) -> str:
+        return name_key(value)

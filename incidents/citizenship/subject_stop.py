@@ -15,8 +15,9 @@ Same person, in this order (the first identifier both records carry decides):
 2. otherwise the same booking number in the agency (case and spaces ignored), or
    the same last name + first name + date of birth (both known). Names are compared by
    ``compliance.core.names.name_key`` (case, accent form, outer spaces and typographic
-   apostrophes ignored; accents themselves count), in the database on the stored keys
-   ``subject_last_name_key``/``subject_first_name_key``: ``ÁLVAREZ`` pasted from a PDF in
+   apostrophes ignored; accents themselves count), in the database on the stored blind indexes
+   ``subject_last_name_key``/``subject_first_name_key`` (``incidents.detainers.subject_index``; the names,
+   date of birth and A-number are encrypted), the date of birth then in Python: ``ÁLVAREZ`` pasted from a PDF in
    decomposed form is the same name as ``Álvarez`` typed by hand. A person with a single
    name has a blank first name on both records.
 """
@@ -32,6 +33,7 @@ from django.urls import reverse
 from compliance.core.names import name_key
 from incidents.citizenship.services import CITIZEN_MESSAGE, stop_reason, stopped_q
 from incidents.detainers.models import Detainer
+from incidents.detainers.subject_index import a_number_q, subject_name_q
 
 SUBJECT_STOPPED_MESSAGE = (
     "STOP (R5.1): same %(what)s as detainer booking %(booking_number)s of this agency (%(url)s), which is in "
@@ -95,23 +97,20 @@ def stopped_detainer_for_subject(
 
     Returns:
         ``(field name, stopped detainer)`` for the most recently received match, or None. One query
-        (detainers in STOP are few: the filter on STOP narrows first).
+        (detainers in STOP are few: the filter on STOP narrows first, then the blind indexes).
     """
     same_booking = Q(booking_number__iexact=booking_number.strip())
     candidates = same_booking
     if dob is not None:
-        candidates |= Q(
-            subject_last_name_key=name_key(last),
-            subject_first_name_key=name_key(first),
-            subject_date_of_birth=dob,
-        )
+        # The date of birth is encrypted: compared by matched_field on the rows with the same name.
+        candidates |= subject_name_q(last, first)
     if a_number:
         # An A-number on both decides alone; a record without one is matched on the other identifiers.
-        candidates = Q(a_number=a_number) | (Q(a_number="") & candidates)
+        candidates = a_number_q(a_number) | (a_number_q("") & candidates)
     queryset = Detainer.objects.filter(stopped_q(), candidates, agency_id=agency_id).order_by("-received_at", "-pk")
     if exclude_pk is not None:
         queryset = queryset.exclude(pk=exclude_pk)
-    for stopped in queryset[:20]:
+    for stopped in queryset:
         field = matched_field(
             stopped, a_number=a_number, booking_number=booking_number, last=last, first=first, dob=dob
         )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.validators import validate_email
 from django.db import models
+
+from compliance.core.crypto.fields import EncryptedCharField
 
 
 class ComplaintContact(models.Model):
@@ -14,9 +17,12 @@ class ComplaintContact(models.Model):
     """
 
     incident = models.OneToOneField("incidents.Incident", on_delete=models.PROTECT, related_name="contact")
-    name = models.CharField(max_length=200, blank=True)
-    email = models.EmailField(max_length=254, blank=True)
-    phone = models.CharField(max_length=40, blank=True)
+    # Encrypted (compliance.core.crypto; SECURITY.md E4): never looked up, only shown to those who may see them.
+    name = EncryptedCharField(max_length=200, blank=True, purpose="complaint_contact.name")
+    email = EncryptedCharField(
+        max_length=254, blank=True, validators=[validate_email], purpose="complaint_contact.email"
+    )
+    phone = EncryptedCharField(max_length=40, blank=True, purpose="complaint_contact.phone")
     language = models.CharField(max_length=10, default="en")
 
     def __str__(self) -> str:

@@ -47,6 +47,7 @@ from compliance.core import keyset
 from compliance.core.local_days import local_day_start
 from incidents.detainers.models import Detainer
 from incidents.detainers.selectors import held_past_deadline_q
+from incidents.detainers.subject_index import a_number_q
 
 #: Rows per page (as every other list page; compliance.core.pages.PAGE_SIZE).
 PAGE_SIZE = 25
@@ -111,7 +112,7 @@ class LogFilters:
     number: str = ""  # booking number as typed, exact
     a_number: str = ""  # stored form (A + 9 digits) when the lookup text reads as an A-number
     # The subject's name keys (compliance.core.names.name_key; incidents.detainer_log.name_search), equal; "" for any.
-    last_name_key: str = ""
+    last_name_key: str = ""  # the blind indexes (compliance.core.names.name_index) of the name looked up
     first_name_key: str = ""
     # Only holds that ran past the 48-hour deadline, judged now (incidents.detainers.selectors.held_past_deadline_q).
     held_past_deadline: bool = False
@@ -182,10 +183,11 @@ def _segments(agencies: list, filters: LogFilters) -> tuple[QuerySet | None, Que
         # Booking numbers are usually printed upper-case; "qb-0002" finds "QB-0002" (both stay indexed lookups).
         lookup = Q(booking_number=filters.number) | Q(booking_number=filters.number.upper())
         if filters.a_number:
-            lookup |= Q(a_number=filters.a_number)
+            lookup |= a_number_q(filters.a_number)
         base = base.filter(lookup)
     if filters.last_name_key:
-        # Equal stored keys (index detainer_subject_name_idx): case and Unicode form never depend on the database.
+        # Equal stored blind indexes of the name keys (index detainer_subject_name_idx; subject_index): case and
+        # Unicode form never depend on the database.
         base = base.filter(subject_last_name_key=filters.last_name_key)
         if filters.first_name_key:
             base = base.filter(subject_first_name_key=filters.first_name_key)

@@ -4,8 +4,9 @@ from django.db import models
 from django.db.models.functions import Coalesce
 
 from compliance.core.audit import AuditedHistory
+from compliance.core.crypto.fields import EncryptedCharField, EncryptedDateField
 from compliance.core.models import AgencyScopedModel
-from compliance.core.names import NameKeyField, name_display
+from compliance.core.names import NameIndexField, name_display
 
 # The citizenship STOP and consular notification fields, as abstract mixins (DOMAIN.md R5.1–R5.7).
 from incidents.citizenship.models import CitizenshipFields
@@ -52,17 +53,24 @@ class Detainer(RecordFields, CitizenshipFields, ConsularFields, AgencyScopedMode
     # Subject (personal data: every view of it is access-logged).
     # Names as given (compliance.core.names.name_clean: NFC, outer spaces trimmed); a person with a single name has it
     # as the last name and no first name (docs/decisions/names.md).
-    subject_last_name = models.CharField(
-        max_length=100, help_text="The family name, or the only name of a person who has one."
+    # Names, date of birth and A-number are encrypted in this table and its history (compliance.core.crypto,
+    # SECURITY.md E4): the database holds ciphertext only.
+    subject_last_name = EncryptedCharField(
+        max_length=100,
+        help_text="The family name, or the only name of a person who has one.",
+        purpose="detainer.subject_last_name",
     )
-    subject_first_name = models.CharField(
-        max_length=100, blank=True, help_text="Blank for a person with a single name."
+    subject_first_name = EncryptedCharField(
+        max_length=100,
+        blank=True,
+        help_text="Blank for a person with a single name.",
+        purpose="detainer.subject_first_name",
     )
-    # Their comparison keys (compliance.core.names.name_key), derived at every save: the STOP's same-subject match
-    # (incidents.citizenship.subject_stop) and the detainer log's name look-up.
-    subject_last_name_key = NameKeyField(source="subject_last_name")
-    subject_first_name_key = NameKeyField(source="subject_first_name")
-    subject_date_of_birth = models.DateField(null=True, blank=True)
+    # Their keyed blind indexes (compliance.core.names.name_index), derived at every save: the STOP's same-subject
+    # match (incidents.citizenship.subject_stop) and the detainer log's name look-up.
+    subject_last_name_key = NameIndexField(source="subject_last_name")
+    subject_first_name_key = NameIndexField(source="subject_first_name")
+    subject_date_of_birth = EncryptedDateField(null=True, blank=True, purpose="detainer.subject_date_of_birth")
     booking_number = models.CharField(max_length=40)
     booked_at = models.DateTimeField(null=True, blank=True)
     underlying_charge = models.CharField(max_length=200, help_text="The state or local criminal charge (R4.4).")
@@ -124,7 +132,7 @@ class Detainer(RecordFields, CitizenshipFields, ConsularFields, AgencyScopedMode
     )
 
     objects = DetainerQuerySet.as_manager()
-    history = AuditedHistory(excluded_fields=["subject_last_name_key", "subject_first_name_key"])
+    history = AuditedHistory(excluded_fields=["subject_last_name_key", "subject_first_name_key", "a_number_index"])
 
     class Meta:
         ordering = ["hold_deadline"]
@@ -160,9 +168,9 @@ class Detainer(RecordFields, CitizenshipFields, ConsularFields, AgencyScopedMode
             # The public transparency figures (community.transparency.figures): one agency's detainers received
             # in a quarter or year, whatever their outcome (the partial indexes above split open from closed).
             models.Index(fields=["agency", "received_at"], name="detainer_agency_received_idx"),
-            # Detainer log lookup: exact booking number or A-number.
+            # Detainer log lookup: exact booking number or A-number (its blind index).
             models.Index(fields=["booking_number"], name="detainer_booking_number_idx"),
-            models.Index(fields=["a_number"], name="detainer_a_number_idx"),
+            models.Index(fields=["a_number_index"], name="detainer_a_number_idx"),
             # Detainer log look-up by name and the STOP's same-subject match (R5.1): equal name keys in an agency.
             models.Index(
                 fields=["agency", "subject_last_name_key", "subject_first_name_key"], name="detainer_subject_name_idx"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from compliance.core.crypto.fields import BlindIndexField, EncryptedCharField
 from incidents.detainers.choices import Action, OffenseLevel, ReleaseCause, Sex
 from incidents.detainers.validators import validate_a_number, validate_country_code
 
@@ -26,13 +27,17 @@ class RecordFields(models.Model):
         validators=[validate_country_code],
         help_text="Two-letter ISO 3166 code as stated on the detainer, e.g. MX.",
     )
-    a_number = models.CharField(
+    # Encrypted (compliance.core.crypto; SECURITY.md E4): exact look-ups compare ``a_number_index`` with
+    # ``incidents.detainers.subject_index.a_number_index``.
+    a_number = EncryptedCharField(
         "A-number",
         max_length=10,
         blank=True,
         validators=[validate_a_number],
         help_text="The I-247A's File No.: A followed by 8 or 9 digits; stored as A and 9 digits.",
+        purpose="detainer.a_number",
     )
+    a_number_index = BlindIndexField(source="a_number", purpose="a-number")
     offense_level = models.PositiveSmallIntegerField(
         "Offense level", choices=OffenseLevel.choices, null=True, blank=True, help_text="Priority level (R3.3)."
     )
