@@ -60,11 +60,16 @@ go to ``var/load/``. Not a test: ``make test`` never runs it.
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 
 # Before Django starts (harness): the server and this process must sign sessions with the same key.
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+# Likewise the field-encryption keys: both read the encrypted subject fields (compliance.core.crypto). With
+# --keepdb, export FIELD_ENCRYPTION_KEYS and BLIND_INDEX_KEY yourself, the same every run, or the kept rows won't read.
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", f"bench:{base64.b64encode(secrets.token_bytes(32)).decode()}")
+os.environ.setdefault("BLIND_INDEX_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
 
 import argparse  # noqa: E402
 import json  # noqa: E402
