@@ -286,7 +286,7 @@ def subject_files(run: ReportRun) -> list[SubjectFile]:
             ]
             incidents.append(item)
         log_rows = (
-            AccessLog.objects.filter(at__lt=checked_at)
+            AccessLog.objects.filter(agency=report.agency, at__lt=checked_at)
             .filter(
                 models.Q(content_type=detainer_type, object_id=detainer.pk)
                 | models.Q(content_type=incident_type, object_id__in=[incident.pk for incident in linked])
