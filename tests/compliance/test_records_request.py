@@ -13,7 +13,9 @@ import re
 from datetime import UTC, datetime
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -250,6 +252,22 @@ class RecordsRequestTests(RecordsRequestCase):
             user=self.auditor_a,
         )
         self.assertEqual(downloads.count(), 2)
+
+    def test_the_reports_page_query_count_does_not_grow_with_records_requests(self):
+        self.request_records(self.auditor_a, A_NUMBER)
+        self.client.get(reverse("reports:list"))  # shows (and clears) the request's message
+        with CaptureQueriesContext(connection) as few:
+            self.client.get(reverse("reports:list"))
+        queries = len(few.captured_queries)
+        for _ in range(5):
+            self.request_records(self.auditor_a, "BK-QF-1")
+        self.assertEqual(Report.objects.filter(kind=Report.Kind.RECORDS_REQUEST).count(), 6)
+        first = Report.objects.filter(kind=Report.Kind.RECORDS_REQUEST).order_by("pk").first()
+        self.client.get(reverse("reports:download_json", args=[first.public_id]))
+        self.client.get(reverse("reports:list"))
+        with self.assertNumQueries(queries):
+            response = self.client.get(reverse("reports:list"))
+        self.assertContains(response, 'data-testid="report-download-json"', count=5)
 
     def test_the_report_request_form_does_not_offer_the_records_request(self):
         form = ReportRequestForm(user=self.auditor_a)
