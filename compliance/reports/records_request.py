@@ -228,9 +228,11 @@ def _check_result(passed, due) -> str:
     return "due" if due else "does not apply"
 
 
-def report_detainers(report: Report) -> list[Detainer]:
-    """The detainers named in ``report.parameters`` that still exist in ``report.agency`` (received order)."""
-    ids = report.parameters.get("detainer_ids") or []
+def report_detainers(report: Report, *, ids: list[str] | None = None) -> list[Detainer]:
+    """The detainers named in ``report.parameters`` (or only ``ids`` of them) that still exist in ``report.agency``
+    (received order)."""
+    named = report.parameters.get("detainer_ids") or []
+    ids = named if ids is None else [value for value in ids if value in named]
     return list(
         Detainer.objects.filter(agency=report.agency, public_id__in=ids)
         .select_related("agency", "agreement", "handling_officer")
@@ -238,8 +240,9 @@ def report_detainers(report: Report) -> list[Detainer]:
     )
 
 
-def subject_files(run: ReportRun) -> list[SubjectFile]:
-    """Everything held about the report's subject in its agency, per detainer, as it stood at ``checked_at``.
+def subject_files(run: ReportRun, *, detainer_ids: list[str] | None = None) -> list[SubjectFile]:
+    """Everything held about the report's subject in its agency, per detainer, as it stood at ``checked_at``
+    (``detainer_ids``: only those of the report's detainers, e.g. one part's).
 
     Queries: a few per detainer and per linked incident (history, checks, related rows); a subject has a handful
     of detainers, and the report is one subject's.
@@ -249,7 +252,7 @@ def subject_files(run: ReportRun) -> list[SubjectFile]:
     detainer_type = ContentType.objects.get_for_model(Detainer)
     incident_type = ContentType.objects.get_for_model(Incident)
     files = []
-    for detainer in report_detainers(report):
+    for detainer in report_detainers(report, ids=detainer_ids):
         checks = [
             {
                 "name": check.name,
@@ -383,13 +386,30 @@ def records_json_bytes(run: ReportRun) -> bytes:
 
 
 def _plan(run: ReportRun) -> list[Part]:
-    return [Part(template=TEMPLATE, landscape=True)]
+    """One part per detainer still held (rendered in parallel by a worker), the first with the introduction."""
+    ids = [str(detainer.public_id) for detainer in report_detainers(run.report)]
+    if not ids:
+        return [Part(template=TEMPLATE, params={"detainer": None, "number": 0}, landscape=True)]
+    return [
+        Part(
+            template=TEMPLATE,
+            params={"detainer": value, "number": number},
+            toc_entry=f"Detainer {number + 1}",  # a bookmark per detainer (no personal data in it)
+            landscape=True,
+        )
+        for number, value in enumerate(ids)
+    ]
 
 
 def _part_context(run: ReportRun, part: Part) -> dict:
-    files = subject_files(run)
+    detainer = part.params.get("detainer")
+    number = part.params.get("number", 0)
+    held = len(report_detainers(run.report)) if number == 0 else None
     return {
-        "files": files,
+        "files": subject_files(run, detainer_ids=[detainer]) if detainer else [],
+        "first_part": number == 0,
+        "file_number": number + 1,
+        "held": held,
         "lookup": LOOKUPS.get(run.report.parameters.get("lookup", ""), "number"),
         "asked": len(run.report.parameters.get("detainer_ids") or []),
         "json_name": JSON_NAME,
