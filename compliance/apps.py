@@ -8,6 +8,7 @@ class ComplianceConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete
 
+        from compliance import transport  # noqa: F401 (registers the TLS deploy checks, SECURITY.md E1)
         from compliance.accounts import (  # noqa: F401 (connect their receivers)
             lockout,
             other_sessions,

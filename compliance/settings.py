@@ -10,6 +10,7 @@ sets ``DATABASE_URL``, ``REDIS_URL``, ``EMAIL_URL``, ``SECRET_KEY`` and
 
 import datetime
 import os
+import ssl
 import sys
 import tempfile
 from pathlib import Path
@@ -207,6 +208,21 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
         _pg_options.pop("options", None)
     else:
         _pg_options["options"] = (_pg_options.get("options", "") + " -c jit=off").strip()
+
+# TLS to PostgreSQL (SECURITY.md E1; compliance.transport checks it): DATABASE_SSLMODE (verify-full in production) and
+# DATABASE_SSLROOTCERT (the CA file that signed the server's certificate, or "system" for the system's CAs: libpq 16+)
+# apply to every PostgreSQL connection the app opens, Django's and the beat lock's (compliance.core.beat_lock). A
+# ``?sslmode=`` in DATABASE_URL works too (django-environ passes it into OPTIONS); the variables win over it.
+DATABASE_TLS_OPTIONS = {
+    key: value
+    for key, value in (
+        ("sslmode", env.str("DATABASE_SSLMODE", default="").strip()),
+        ("sslrootcert", env.str("DATABASE_SSLROOTCERT", default="").strip()),
+    )
+    if value
+}
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(DATABASE_TLS_OPTIONS)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "compliance.User"
@@ -461,6 +477,21 @@ CONSULAR_NOTIFICATION_FINDING_HOURS = env.int("CONSULAR_NOTIFICATION_FINDING_HOU
 # Celery. Without REDIS_URL tasks run eagerly in-process (the embedded default).
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# TLS to Redis (SECURITY.md E1; compliance.transport checks it): a rediss:// REDIS_URL, the server's certificate
+# checked against REDIS_SSL_CA_FILE (the CA file; unset: the system's CAs) and its host name, for the broker and the
+# cache alike (both read REDIS_URL). Checks cannot be switched off here; a ``?ssl_cert_reqs=none`` in the URL is
+# flagged by ``check --deploy``.
+REDIS_TLS = REDIS_URL.startswith("rediss://")
+REDIS_TLS_OPTIONS = (
+    {
+        "ssl_cert_reqs": "required",
+        **({"ssl_ca_certs": ca} if (ca := env.str("REDIS_SSL_CA_FILE", default="").strip()) else {}),
+    }
+    if REDIS_TLS
+    else {}
+)
+if REDIS_TLS:
+    CELERY_BROKER_USE_SSL = {**REDIS_TLS_OPTIONS, "ssl_cert_reqs": ssl.CERT_REQUIRED}
 CELERY_RESULT_BACKEND = None
 # Tests run tasks eagerly too; the worker test (tests/compliance/test_worker.py)
 # switches this off and drives a real worker on REDIS_URL. A worker started by a test or a benchmark (TESTING
@@ -504,7 +535,12 @@ REPORT_RENDER_LIMIT_MINUTES = env.int("REPORT_RENDER_LIMIT_MINUTES", default=15)
 # (make run is one process). A test driving a real worker that must share the cache with it (the dashboard's rebuild,
 # tests/compliance/test_dashboard_refresh.py) starts the worker with CACHE_REDIS_IN_TEST=1.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        # rediss://: redis-py's SSL connection checks the certificate and host name (REDIS_TLS_OPTIONS above).
+        "OPTIONS": REDIS_TLS_OPTIONS,
+    }
     if REDIS_URL and (not TESTING or env.bool("CACHE_REDIS_IN_TEST", default=False))
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }

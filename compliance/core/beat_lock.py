@@ -39,6 +39,14 @@ def _conninfo() -> str | dict:
     }
 
 
+def tls_options(database: dict | None = None) -> dict:
+    """The TLS parameters of the app's PostgreSQL connections (``sslmode``, ``sslrootcert`` from ``database``'s
+    ``OPTIONS``, by default ``DATABASES["default"]``: the environment's ``DATABASE_SSLMODE``/``DATABASE_SSLROOTCERT``
+    or the URL's query), for a connection opened outside Django; {} when none is set."""
+    options = (database if database is not None else settings.DATABASES["default"]).get("OPTIONS", {})
+    return {key: options[key] for key in ("sslmode", "sslrootcert") if options.get(key)}
+
+
 def beat_lock_take() -> bool:
     """Take the beat lock for this process; True if taken (or no lock is needed: not PostgreSQL), else False.
 
@@ -53,11 +61,13 @@ def beat_lock_take() -> bool:
     import psycopg
 
     conninfo = _conninfo()
+    # The same TLS as Django's connections (DATABASE_SSLMODE, DATABASE_SSLROOTCERT: SECURITY.md E1).
+    tls = tls_options()
     if isinstance(conninfo, str):
-        connection = psycopg.connect(conninfo, autocommit=True, application_name="compliance-beat-lock")
+        connection = psycopg.connect(conninfo, autocommit=True, application_name="compliance-beat-lock", **tls)
     else:
         params = {key: value for key, value in conninfo.items() if value is not None}
-        connection = psycopg.connect(autocommit=True, application_name="compliance-beat-lock", **params)
+        connection = psycopg.connect(autocommit=True, application_name="compliance-beat-lock", **params, **tls)
     (taken,) = connection.execute("SELECT pg_try_advisory_lock(%s)", [BEAT_LOCK_KEY]).fetchone()
     if not taken:
         connection.close()

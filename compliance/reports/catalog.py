@@ -10,6 +10,7 @@ from compliance.reports import (
     findings,
     incident_log,
     outreach,
+    records_request,
     review_packet,
     training_roster,
 )
@@ -33,4 +34,5 @@ KINDS: dict[str, ReportKind] = {
     Report.Kind.ACCESS_LOG: access_log.KIND,
     Report.Kind.AUDIT_TRAIL: audit_trail.KIND,
     Report.Kind.REVIEW_PACKET: review_packet.KIND,
+    Report.Kind.RECORDS_REQUEST: records_request.KIND,
 }

@@ -264,6 +264,9 @@ def report_assemble(*, report_id: int) -> Report:
             "/Creator": PRODUCER,
         }
     )
+    if kind.attachments is not None:
+        for name, data in sorted(kind.attachments(run).items()):
+            writer.add_attachment(name, data)
     buffer = io.BytesIO()
     writer.write(buffer)
     content = buffer.getvalue()

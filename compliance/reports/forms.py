@@ -51,7 +51,10 @@ class ReportRequestForm(forms.Form):
     """A report of the catalog for one agency and a period of agency-local days (``services.report_request``)."""
 
     agency = forms.ModelChoiceField(queryset=Agency.objects.none(), empty_label=None, to_field_name="public_id")
-    kind = forms.ChoiceField(label="Report", choices=Report.Kind.choices)
+    # The records request is asked for by a subject's number on its own page (``RecordsRequestForm``).
+    kind = forms.ChoiceField(
+        label="Report", choices=[choice for choice in Report.Kind.choices if choice[0] != Report.Kind.RECORDS_REQUEST]
+    )
     period_start = BoundedDateField(
         label="Period from",
         required=False,
@@ -153,6 +156,30 @@ class ReportRequestForm(forms.Form):
             "basis": data.get("basis") or None,
             "parameters": data.get("parameters") or {},
         }
+
+
+ERR_SUBJECT_NUMBER = "Give the subject's A-number (A and 8 or 9 digits) or a booking number."
+
+
+class RecordsRequestForm(forms.Form):
+    """A records request: the subject's A-number or a booking number (``services.records_request``), sent by POST
+    only so the number is never in an address (SECURITY.md F6)."""
+
+    number = forms.CharField(
+        label="A-number or booking number",
+        max_length=40,
+        required=False,
+        help_text=(
+            "Exact, e.g. A012345678 or BK-20001. Every detainer of the subject in the agencies whose reports you may "
+            "request is included, also those found through the A-number of a detainer the booking number finds."
+        ),
+    )
+
+    def clean_number(self) -> str:
+        number = (self.cleaned_data.get("number") or "").strip()
+        if not number:
+            raise ValidationError(ERR_SUBJECT_NUMBER)
+        return number
 
 
 class ReportVerifyForm(forms.Form):

@@ -50,6 +50,8 @@ class ReportKind:
     ``templates``: every template its parts use (they are rendered only by WeasyPrint, never served).
     ``snapshot``: the report is a picture of its last day (the training roster): it has no period, and a start
     date given with the request is not kept (``services.report_request``).
+    ``attachments(run) -> {file name: bytes}``: files embedded in the PDF at assembly (the records request's
+    machine-readable copy), so the one stored file carries them and is purged with them; None: no attachment.
     """
 
     title: str
@@ -59,6 +61,7 @@ class ReportKind:
     bases: tuple[str, ...] = ("effective",)
     toc: bool = False
     snapshot: bool = False
+    attachments: Callable[[ReportRun], dict[str, bytes]] | None = None
 
 
 def single_part(*, title: str, template: str, context, bases=("effective",), landscape=False) -> ReportKind:

@@ -13,6 +13,9 @@ from compliance.core import access
 from compliance.core.models import Report
 from compliance.reports.catalog import KINDS
 from compliance.reports.periods import checked_at_for
+from compliance.reports.records_request import request_parameters
+from incidents.detainers.selectors import subject_detainers
+from incidents.detainers.validators import a_number_normalise
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +103,50 @@ def report_request(
         # The outcome is kept on the instance for the request's message (``report_requested_notice``).
         transaction.on_commit(lambda: setattr(report, "handed_over", report_dispatch(report_id=report.pk)))
     return report
+
+
+ERR_NO_SUBJECT = "No detainer with this A-number or booking number in the agencies whose reports you may request."
+
+
+def records_request(*, actor, number: str) -> tuple[list[Report], list]:
+    """A records request (issue #14 item 6): one "records request" report per agency holding the subject's detainers.
+
+    Args:
+        actor: the requesting user; the look-up reads only agencies where they hold ``export_reports``
+            (``compliance.core.access``): another agency's records are neither found nor reported.
+        number: the subject's A-number or a booking number, as typed (never stored: each ``Report`` keeps the
+            matched detainers' public ids, ``records_request.request_parameters``).
+
+    Returns:
+        (the queued reports, one per agency in agency order; the detainers found), from one transaction: every
+        report is handed to the broker after commit (``report_request``).
+
+    Raises:
+        ValidationError: ``{"number": ERR_NO_SUBJECT}`` when nothing matches in the actor's agencies.
+    """
+    detainers = subject_detainers(agency_ids=access.agency_ids_for(actor, access.EXPORT), number=number)
+    if not detainers:
+        raise ValidationError({"number": ERR_NO_SUBJECT})
+    try:
+        is_a_number = bool(a_number_normalise(number))
+    except ValidationError:
+        is_a_number = False
+    by_agency: dict = {}
+    for detainer in detainers:
+        by_agency.setdefault(detainer.agency, []).append(detainer)
+    reports = []
+    with transaction.atomic():
+        for agency, found in by_agency.items():
+            reports.append(
+                report_request(
+                    actor=actor,
+                    agency=agency,
+                    kind=Report.Kind.RECORDS_REQUEST,
+                    as_of=timezone.localdate(timezone=agency.zone),
+                    parameters=request_parameters(detainers=found, number_was_a_number=is_a_number),
+                )
+            )
+    return reports, detainers
 
 
 def report_dispatch(*, report_id: int) -> bool:

@@ -25,6 +25,7 @@ from compliance.reports.services import report_request as report_request_service
 from compliance.reports.services import report_requested_notice
 from compliance.reports.services import report_retry as report_retry_service
 from compliance.reports.verify import file_sha256, reports_with_digest
+from compliance.views.records_request import JSON_VIEW, PDF_VIEW, records_file_response, records_taken
 
 PAGE_SIZE = 25
 
@@ -71,6 +72,17 @@ def _report_table_context(request) -> dict:
     )
     page = paginate(request, reports, per_page=PAGE_SIZE)
     export_ids = set(access.agency_ids_for(request.user, access.EXPORT))
+    # A records request's two files: for the person who asked, each once (one query for the page's rows).
+    own_records = [
+        report.pk
+        for report in page
+        if report.kind == Report.Kind.RECORDS_REQUEST and report.requested_by_id == request.user.pk
+    ]
+    taken = {view: records_taken(own_records, view) if own_records else set() for view in (PDF_VIEW, JSON_VIEW)}
+    for report in page:
+        report.records_request = report.kind == Report.Kind.RECORDS_REQUEST
+        report.own_records = report.pk in own_records
+        report.pdf_taken, report.json_taken = report.pk in taken[PDF_VIEW], report.pk in taken[JSON_VIEW]
     # Only the viewer's own unfinished reports keep the page polling (not every report in scope).
     pending = any(report.unfinished and report.requested_by_id == request.user.pk for report in page)
     query = request.GET.copy()
@@ -165,6 +177,8 @@ def report_download(request, public_id):
     )
     if report.status != Report.Status.READY or not report.file:
         raise Http404("The report is not ready.")
+    if report.kind == Report.Kind.RECORDS_REQUEST:  # for the person who asked, once (compliance.views.records_request)
+        return records_file_response(request, report, as_json=False)
     access_log_record(request, action=AccessLog.Action.EXPORT, record=report)
     filename = f"{report.kind.replace('_', '-')}-{report.agency.state}-{report.as_of.isoformat()}.pdf"
     response = FileResponse(report.file.open("rb"), as_attachment=True, filename=filename)

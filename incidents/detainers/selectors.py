@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
@@ -18,6 +19,8 @@ from compliance.core import access
 from compliance.core.findings import OPEN_STATUSES
 from compliance.core.models import Agency, Finding
 from incidents.detainers.models import Detainer
+from incidents.detainers.subject_index import a_number_index, a_number_q
+from incidents.detainers.validators import a_number_normalise
 
 
 def held_past_deadline_q(at) -> Q:
@@ -125,3 +128,41 @@ def agency_supervisor_emails(agency_ids: Iterable[int]) -> dict[int, list[str]]:
             if email:
                 found[int(object_pk)].add(email)
     return {pk: sorted(emails) for pk, emails in found.items()}
+
+
+def subject_detainers(*, agency_ids: Iterable[int], number: str) -> list[Detainer]:
+    """Every detainer of the subject named by ``number`` in the agencies ``agency_ids`` (a records request).
+
+    THE one exact-match look-up of a subject by A-number or booking number for a records request
+    (``compliance.reports.records_request``). A-numbers are encrypted: compared through their blind index
+    (``incidents.detainers.subject_index.a_number_q``).
+
+    Args:
+        agency_ids: the agencies to look in (the caller's ``compliance.core.access`` scope: the agencies where the
+            requester may export); others are never read.
+        number: as typed: an A-number (``incidents.detainers.validators.a_number_normalise``: "A", 8 or 9 digits,
+            spaces and hyphens ignored) or a booking number (exact, or in capitals).
+
+    Returns:
+        The matching detainers, then every detainer in those agencies carrying an A-number one of them carries (the
+        same subject booked again, or in another agency), each once, ordered by agency then received time; agency
+        joined. A booking number is an agency's own: in two agencies it may name two people, each found. [] when
+        nothing matches or ``number`` is blank. Two queries at most.
+    """
+    agency_ids = list(agency_ids)
+    number = (number or "").strip()
+    if not number or not agency_ids:
+        return []
+    try:
+        a_number = a_number_normalise(number)
+    except ValidationError:
+        a_number = ""  # not an A-number: a booking number only
+    in_scope = Detainer.objects.filter(agency_id__in=agency_ids).select_related("agency")
+    lookup = Q(booking_number=number) | Q(booking_number=number.upper())
+    if a_number:
+        lookup |= a_number_q(a_number)
+    found = list(in_scope.filter(lookup))
+    indexes = {detainer.a_number_index for detainer in found if detainer.a_number_index} - {a_number_index(a_number)}
+    if indexes:
+        found.extend(in_scope.filter(a_number_index__in=indexes).exclude(pk__in=[d.pk for d in found]))
+    return sorted(found, key=lambda detainer: (detainer.agency_id, detainer.received_at, detainer.pk))

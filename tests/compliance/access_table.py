@@ -102,11 +102,15 @@ TABLE: dict[str, tuple[Need, ...] | Need] = {
     "reports:status": Need(V, rows_only=True),  # the reports table alone, for the page's polling
     # Verify a report's file: readers who hand reports out (export somewhere); a match is looked up where they VIEW.
     "reports:verify": Need(E, post=True),
+    # Everything held about one subject, by POST (tests/compliance/test_records_request.py).
+    "reports:records_request": Need(E, post=True),
     "findings:list": Need(V, rows_only=True),
     # Our pages on one record.
     "history": _history(),
     "reports:download": Need(E, "report"),
     "reports:retry": Need(E, "report", post=True, get=False),
+    # A records request's JSON: for the person who asked only (owner: tests/compliance/test_records_request.py).
+    "reports:download_json": Need(OWN),
     "training:officer_detail": Need(V, "training.officer"),
     "training:officer_edit": Need(C, "training.officer", post=True),
     "training:certification_create": Need(C, "training.officer", post=True),

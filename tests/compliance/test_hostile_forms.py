@@ -448,6 +448,9 @@ PAGES: dict[str, FormPage] = {
     ),
     "report_request": FormPage(_url("reports:request"), ("form",), ("compliance.reports.forms.ReportRequestForm",)),
     "report_verify": FormPage(_url("reports:verify"), ("form",), ("compliance.reports.forms.ReportVerifyForm",)),
+    "records_request": FormPage(
+        _url("reports:records_request"), ("form",), ("compliance.reports.forms.RecordsRequestForm",)
+    ),
     "roster_import_confirm": FormPage(
         _url("training:roster_import_preview", "pending"),
         ("form",),

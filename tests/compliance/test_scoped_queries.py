@@ -94,6 +94,12 @@ REVIEWED: dict[tuple[str, str, str], str] = {
     ("compliance/reports/rendering.py", "report_finish", "Report"): (
         "runs in the assembly task by report id; report_request checked the export permission before queueing it"
     ),
+    ("compliance/views/records_request.py", "records_taken", "AccessLog"): (
+        "object_id in the ids of reports the caller reached through access (get_scoped_or_404, the scoped list)"
+    ),
+    ("compliance/views/records_request.py", "records_file_response", "Report"): (
+        "a row lock on the report the calling view reached through get_scoped_or_404"
+    ),
     ("compliance/reports/services.py", "report_dispatch", "Report"): (
         "stamps dispatched_at on the report report_request just created (after its permission check), by id"
     ),

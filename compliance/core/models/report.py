@@ -23,6 +23,7 @@ class Report(AgencyScopedModel):
         ACCESS_LOG = "access_log", "Access log extract"
         AUDIT_TRAIL = "audit_trail", "Audit trail of one record"
         REVIEW_PACKET = "review_packet", "Steering-committee review packet"
+        RECORDS_REQUEST = "records_request", "Records request: everything held about one subject"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
