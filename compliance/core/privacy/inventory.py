@@ -335,9 +335,8 @@ INVENTORY: dict[str, Entry] = {
         other="id created_at updated_at public_id agency officer course exam_name taken_on is_remediation",
     ),
     "training.CertificationReminder": Entry(
-        "A reminder sent for a certification",
-        {"recipients": MAIL_BODY},
-        other="id certification threshold_days sent_at sent_for_date",
+        "A reminder sent for a certification (how many recipients, not who)",
+        other="id certification threshold_days sent_at sent_for_date recipients",
     ),
     "training.AgencyTrainingSettings": Entry(
         "Reminder thresholds", other="id agency reminder_thresholds_days updated_at"
