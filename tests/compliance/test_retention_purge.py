@@ -197,7 +197,7 @@ class AuditLogRetentionTests(BaseTestCase):
             )
         # An agency row saying less than a year is refused by the database itself (and by the form, and the purge
         # takes at least 365 days whatever the row says).
-        retention_settings_for(self.agency_a)
+        retention_settings_for(self.agency_a, create=True)
         with self.assertRaises(IntegrityError), transaction.atomic():
             RetentionSettings.objects.filter(agency=self.agency_a).update(audit_log_days=30)
         retention_purge(now=now)

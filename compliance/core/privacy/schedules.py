@@ -29,22 +29,26 @@ AUDIT_MINIMUM_MESSAGE = (
 ADMINISTER_ONLY_MESSAGE = "Only an administrator of this agency may change its retention schedules."
 
 
-def retention_settings_for(agency: Agency) -> RetentionSettings:
-    """The agency's retention settings, created with the defaults (by the system account) if it has none.
+def retention_settings_for(agency: Agency, *, create: bool = False) -> RetentionSettings:
+    """The agency's retention settings; where it has none, the defaults (unsaved, or saved with ``create``).
 
     Args:
         agency: the agency.
+        create: insert the default row (attributed to the system account) when missing: the purge does, so
+            every agency it ran for has its one row; pages read without writing.
 
     Returns:
-        Its one ``RetentionSettings`` row. One query when it exists; a first read inserts it and its history row.
+        Its ``RetentionSettings``. One query when it exists.
     """
     found = RetentionSettings.objects.filter(agency=agency).select_related("confirmed_by").first()
     if found is not None:
         return found
+    if not create:
+        return RetentionSettings(agency=agency)
     try:
         with transaction.atomic(), acting_as(system_user(), reason="defaults"):
             return RetentionSettings.objects.create(agency=agency)
-    except IntegrityError:  # made a moment ago by another request or the purge
+    except IntegrityError:  # made a moment ago by another run
         return RetentionSettings.objects.get(agency=agency)
 
 
@@ -53,7 +57,7 @@ def retention_settings_by_agency(agency_ids: Iterable[int]) -> dict[int, Retenti
     ids = set(agency_ids)
     found = {row.agency_id: row for row in RetentionSettings.objects.filter(agency_id__in=ids)}
     for agency in Agency.objects.filter(pk__in=ids - set(found)):
-        found[agency.pk] = retention_settings_for(agency)
+        found[agency.pk] = retention_settings_for(agency, create=True)
     return found
 
 
@@ -95,7 +99,7 @@ def retention_settings_save(*, agency: Agency, actor, **days: int) -> RetentionS
     errors = retention_days_errors(days)
     if errors:
         raise ValidationError(errors)
-    retention_settings_for(agency)
+    retention_settings_for(agency, create=True)
     with transaction.atomic(), acting_as(actor):
         # Locked: two administrators saving at once must not overwrite each other silently.
         row = RetentionSettings.objects.select_for_update().get(agency=agency)
