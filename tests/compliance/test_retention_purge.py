@@ -213,3 +213,25 @@ class AuditLogRetentionTests(BaseTestCase):
         self.assertTrue(AccessLog.objects.filter(pk=recent.pk).exists())
         audit = [r for r in rows if r.kind == "audit-log" and r.agency_id == self.agency_a.pk][0]
         self.assertEqual((audit.purged, audit.schedule, audit.period_days), (1, Schedule.AUDIT_LOG, 3 * 365))
+
+
+class NightlyJobTests(BaseTestCase):
+    def test_G3_the_purge_runs_once_per_agency_and_local_day_from_its_hour(self):
+        from compliance.celery import app
+        from compliance.core.local_day_jobs import local_day_job_run
+        from compliance.retention.purge import retention_purge_agencies
+        from compliance.tasks import RETENTION_LOCAL_HOUR
+
+        detainer = ended(make_detainer(self.agency_a, actor=self.staff_a, number=9, subject_last_name="Nightly"))
+        # Both personas' agencies are on US clocks: 12:00 UTC is past 02:00 local in each.
+        noon = LATER.replace(hour=12, minute=0)
+        run = {"job": "retention-purge", "hour": RETENTION_LOCAL_HOUR, "run": retention_purge_agencies}
+        claimed, rows = local_day_job_run(now=noon, **run)
+        self.assertIn(self.agency_a.pk, claimed)
+        detainer.refresh_from_db()
+        self.assertEqual(detainer.subject_last_name, "")
+        self.assertEqual(local_day_job_run(now=noon + timedelta(hours=1), **run), ({}, None))
+        tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
+        self.assertLessEqual(
+            {"compliance.tasks.retention_purge_task", "compliance.tasks.retention_purge_shared_task"}, tasks
+        )
