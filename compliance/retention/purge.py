@@ -185,7 +185,24 @@ def purge_detainer_subjects(settings: RetentionSettings, cutoff: datetime, now: 
         _mark(Detainer, [r.pk for r in records], Schedule.DETAINER_SUBJECT, now)
 
     _batches(due, held, count, work)
+    count.purged += _purge_deleted_history(Detainer, settings.agency_id, cutoff, names)
     return count
+
+
+def _purge_deleted_history(model, agency_id: int, cutoff: datetime, names: list[str]) -> int:
+    """History rows of ``model`` records deleted before ``cutoff`` (simple-history keeps them with every field):
+    ``names`` blanked. Returns how many deleted records were handled (re-blanked on every run: there are few)."""
+    history = model.history.model
+    ids = list(
+        history.objects.filter(agency_id=agency_id, history_type="-", history_date__lt=cutoff)
+        .exclude(id__in=model._base_manager.values("pk"))
+        .values_list("id", flat=True)
+        .distinct()
+    )
+    for start in range(0, len(ids), BATCH):
+        with transaction.atomic():
+            _history_blank(model, ids[start : start + BATCH], names)
+    return len(ids)
 
 
 def _closed_cases(settings: RetentionSettings, cutoff: datetime, schedule: str):
@@ -220,6 +237,7 @@ def purge_case_narratives(settings: RetentionSettings, cutoff: datetime, now: da
         _mark(Incident, ids, Schedule.COMPLAINT, now)
 
     _batches(due, held, count, work)
+    count.purged += _purge_deleted_history(Incident, settings.agency_id, cutoff, names)
     return count
 
 

@@ -235,3 +235,17 @@ class NightlyJobTests(BaseTestCase):
         self.assertLessEqual(
             {"compliance.tasks.retention_purge_task", "compliance.tasks.retention_purge_shared_task"}, tasks
         )
+
+
+class DeletedRecordHistoryTests(BaseTestCase):
+    def test_G3_the_history_of_a_deleted_detainer_is_erased_too(self):
+        detainer = make_detainer(self.agency_a, actor=self.staff_a, number=5, subject_last_name="Deletedperson")
+        pk = detainer.pk
+        with time_machine.travel(OUTCOME_AT, tick=False):
+            detainer.delete()
+        from incidents.detainers.models import Detainer as Model
+
+        history = Model.history.model.objects.filter(id=pk)
+        self.assertIn("Deletedperson", set(history.values_list("subject_last_name", flat=True)))
+        retention_purge(now=LATER)
+        self.assertEqual(set(history.values_list("subject_last_name", flat=True)), {""})
