@@ -328,8 +328,16 @@ def purge_audit_log(settings: RetentionSettings, cutoff: datetime, now: datetime
     """The agency's access-log rows and account events older than its period (never under 365 days) deleted."""
     count = Count()
     cutoff = _audit_cutoff(settings, now)
-    for model in (AccessLog, AccountEvent):
-        count.purged += _delete_in_batches(model.objects.filter(agency_id=settings.agency_id, at__lt=cutoff))
+    # D7: who saw a record under legal hold is evidence too: those access-log rows are kept while it is held.
+    due = AccessLog.objects.filter(agency_id=settings.agency_id, at__lt=cutoff)
+    for model in (Detainer, Incident):
+        held = held_ids(agency_id=settings.agency_id, model=model)
+        if held:
+            of_held = due.filter(content_type=ContentType.objects.get_for_model(model), object_id__in=held)
+            count.held += of_held.count()
+            due = due.exclude(pk__in=of_held.values("pk"))
+    count.purged += _delete_in_batches(due)
+    count.purged += _delete_in_batches(AccountEvent.objects.filter(agency_id=settings.agency_id, at__lt=cutoff))
     return count
 
 

@@ -181,11 +181,11 @@ class ReportPurgeTests(BaseTestCase):
 
 
 class AuditLogRetentionTests(BaseTestCase):
-    def _log(self, at):
+    def _log(self, at, **fields):
         # ``at`` is stamped on insert (auto_now_add): the clock is moved, the row never rewritten.
         with time_machine.travel(at, tick=False):
             return AccessLog.objects.create(
-                user=self.staff_a, username="staff_a", agency=self.agency_a, action=AccessLog.Action.VIEW
+                user=self.staff_a, username="staff_a", agency=self.agency_a, action=AccessLog.Action.VIEW, **fields
             )
 
     def test_D7_access_log_rows_newer_than_365_days_are_never_deleted(self):
@@ -213,6 +213,19 @@ class AuditLogRetentionTests(BaseTestCase):
         self.assertTrue(AccessLog.objects.filter(pk=recent.pk).exists())
         audit = [r for r in rows if r.kind == "audit-log" and r.agency_id == self.agency_a.pk][0]
         self.assertEqual((audit.purged, audit.schedule, audit.period_days), (1, Schedule.AUDIT_LOG, 3 * 365))
+
+    def test_D7_access_log_rows_of_a_record_under_legal_hold_are_kept(self):
+        from django.contrib.contenttypes.models import ContentType
+
+        now = datetime(2030, 6, 1, tzinfo=UTC)
+        detainer = make_detainer(self.agency_a, actor=self.staff_a, number=7)
+        legal_hold_place(record=detainer, actor=self.supervisor_a, scope="record", reason="litigation", reference="L")
+        detainer_type = ContentType.objects.get_for_model(detainer)
+        seen = self._log(now - timedelta(days=4 * 365), content_type=detainer_type, object_id=detainer.pk)
+        other = self._log(now - timedelta(days=4 * 365))
+        retention_purge(now=now)
+        self.assertTrue(AccessLog.objects.filter(pk=seen.pk).exists())
+        self.assertFalse(AccessLog.objects.filter(pk=other.pk).exists())
 
 
 class NightlyJobTests(BaseTestCase):
