@@ -55,6 +55,17 @@ class DetainerPurgeTests(BaseTestCase):
         self.assertGreaterEqual(len(history), 3)
         self.assertEqual(set(history), {("", "", "")})
 
+    def test_G3_the_record_page_says_its_personal_data_was_removed(self):
+        from django.urls import reverse
+
+        from tests.base import sign_in
+
+        retention_purge(now=LATER)
+        sign_in(self.client, self.supervisor_a)
+        page = self.client.get(reverse("incidents:detainer_detail", args=[self.detainer.public_id]))
+        self.assertContains(page, 'data-testid="personal-data-purged"')
+        self.assertNotContains(page, "Purgeme")
+
     def test_G3_a_subject_within_its_period_is_kept(self):
         retention_purge(now=LATER - timedelta(days=2))
         self.detainer.refresh_from_db()
