@@ -35,6 +35,17 @@ def _one_beat_only(sender=None, **kwargs):
 # agency-local day at the local hour named in their task module: 06:00 in every zone (Guam, Honolulu, Adak…),
 # across DST changes. Their minutes are spread over the hour so they do not all start at once.
 app.conf.beat_schedule = {
+    # Hourly; each agency once per local day from 02:00 local (compliance.tasks.RETENTION_LOCAL_HOUR): the retention
+    # purge of expired personal data in every copy, records under legal hold skipped (SECURITY.md G3, D7).
+    "retention-purge": {
+        "task": "compliance.tasks.retention_purge_task",
+        "schedule": crontab(minute=25),
+    },
+    # Nightly: ended sessions, sent e-mail bodies and sign-in logs past every agency's period (no agency of their own).
+    "retention-purge-shared": {
+        "task": "compliance.tasks.retention_purge_shared_task",
+        "schedule": crontab(hour=3, minute=40),
+    },
     # Daily at 04:00 UTC: accounts with no sign-in for 90 days are deactivated (SECURITY.md A8).
     "inactive-accounts": {
         "task": "compliance.tasks.deactivate_inactive_accounts_task",

@@ -92,3 +92,31 @@ def dashboard_prewarm_task() -> dict[str, int]:
     from compliance.dashboard.cache import dashboard_prewarm
 
     return dashboard_prewarm()
+
+
+#: The retention purge runs from this agency-local hour, once per agency and local day (our choice: 02:00, quiet).
+RETENTION_LOCAL_HOUR = 2
+
+
+@shared_task(soft_time_limit=3000, time_limit=3300)
+def retention_purge_task() -> dict[str, int]:
+    """Hourly (beat): for each agency whose local time has reached ``RETENTION_LOCAL_HOUR`` and whose local day has
+    had no run yet (``compliance.core.local_day_jobs``), purge its expired personal data in every copy
+    (``compliance.retention.purge.retention_purge_agencies``; SECURITY.md G3, D7). No arguments; returns
+    ``{"purged": n, "held": n}`` over the agencies run (0 when none was due). Idempotent; a crash mid-way loses
+    at most one batch, redone by the next tick (the run row is taken over after 2 hours)."""
+    from compliance.core.local_day_jobs import local_day_job_run
+    from compliance.retention.purge import retention_purge_agencies
+
+    _, rows = local_day_job_run(job="retention-purge", hour=RETENTION_LOCAL_HOUR, run=retention_purge_agencies)
+    rows = rows or []
+    return {"purged": sum(r.purged for r in rows), "held": sum(r.held for r in rows)}
+
+
+@shared_task(soft_time_limit=1800, time_limit=2000)
+def retention_purge_shared_task() -> dict[str, int]:
+    """Nightly (beat): purge the copies that belong to no one agency — ended sessions, sent e-mail bodies, the
+    sign-in logs (``compliance.retention.purge.retention_purge_shared``). No arguments; returns ``{"purged": n}``."""
+    from compliance.retention.purge import retention_purge_shared
+
+    return {"purged": sum(r.purged for r in retention_purge_shared())}

@@ -57,6 +57,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("reports/", include(reports_patterns)),
     path("findings/", include(findings_patterns)),
+    # Retention schedules (administrators) and legal holds (supervisors, administrators): issue #14 items 3-4.
+    path("retention/", include("compliance.retention.urls")),
     path("admin/", admin.site.urls),
 ]
 

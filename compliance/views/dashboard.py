@@ -34,6 +34,8 @@ def dashboard(request):
             "f": figures,
             # The case settings link (ICE-notice hours, investigation target) for this agency's administrators.
             "can_administer": access.can(request.user, access.ADMINISTER, agency),
+            # The legal holds link for supervisors and administrators (they place and release holds).
+            "can_review": access.can(request.user, access.REVIEW, agency),
             # Built by pygal from integers and fixed labels only; no user text inside.
             "roster_chart": mark_safe(chart_svg_for_page(figures.roster_chart_svg, nonce)),  # noqa: S308
             # The trend charts (every chart after the roster's), each with its title and list link.

@@ -81,6 +81,12 @@ TABLE: dict[str, tuple[Need, ...] | Need] = {
     "incidents:incident_create": Need(C, post=True),
     "incidents:corrective_action_list": Need(V, rows_only=True),
     "incidents:case_settings": Need(ADM, post=True),
+    # Retention (issue #14 items 3-4): schedules for administrators; legal holds for supervisors and administrators.
+    "retention:settings": Need(ADM, post=True),
+    "retention:holds": Need(R),
+    "retention:hold_place_detainer": Need(R, "incidents.detainer", post=True),
+    "retention:hold_place_case": Need(R, "incidents.incident", post=True),
+    "retention:hold_release": Need(R, "compliance.legalhold", post=True),
     "community:outreach_list": Need(V, rows_only=True),
     "community:outreach_create": Need(C, post=True),
     "community:commitment_list": Need(V, rows_only=True),

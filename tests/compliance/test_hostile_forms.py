@@ -52,6 +52,7 @@ from community.steering_committee.models import CommitteeMeeting, CommitteeMembe
 from compliance.accounts.invitations import invitation_path
 from compliance.core.forms import validate_day_in_range
 from compliance.core.models import AccessLog, Finding
+from compliance.core.privacy.holds import legal_hold_place
 from compliance.core.roles import Role, role_grant
 from compliance.core.uploads.services import pending_upload_create
 from incidents.case_review import services as case_services
@@ -640,6 +641,20 @@ PAGES: dict[str, FormPage] = {
     "referral_response": FormPage(
         _url("incidents:referral_response", "referral"), ("form",), ("incidents.referrals.forms.ReferralResponseForm",)
     ),
+    "retention_settings": FormPage(
+        _url("retention:settings"), ("form",), ("compliance.retention.forms.RetentionSettingsForm",)
+    ),
+    "legal_hold_detainer": FormPage(
+        _url("retention:hold_place_detainer", "detainer"), ("form",), ("compliance.retention.forms.LegalHoldForm",)
+    ),
+    "legal_hold_case": FormPage(
+        _url("retention:hold_place_case", "incident"), ("form",), ("compliance.retention.forms.LegalHoldForm",)
+    ),
+    "legal_hold_release": FormPage(
+        _url("retention:hold_release", "legal_hold"),
+        ("form",),
+        ("compliance.retention.forms.LegalHoldReleaseForm",),
+    ),
     "case_settings": FormPage(
         _url("incidents:case_settings"), ("form",), ("incidents.referrals.forms.IncidentSettingsForm",)
     ),
@@ -963,6 +978,10 @@ class HostileFormTests(HypothesisTestCase, BaseTestCase):
         )
         cls.committee_meeting_held = CommitteeMeeting.objects.create(
             agency=cls.agency_a, starts_at=datetime(2026, 1, 5, 16, 0, tzinfo=UTC), status=CommitteeMeeting.Status.HELD
+        )
+        # A legal hold on the detainer, for its release page (compliance.retention).
+        cls.legal_hold = legal_hold_place(
+            record=cls.detainer, actor=cls.supervisor_a, scope="record", reason="litigation", reference="CV-1"
         )
         # Records of agency B, whose ids a hostile form sends to agency A's pages.
         other_officer = make_officer(cls.agency_b, 2)

@@ -10,6 +10,7 @@ import io
 from datetime import UTC, date, datetime
 
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from PIL import Image
@@ -19,7 +20,7 @@ from community.commitments.models import Commitment
 from community.models import Contact, EventParticipant, Organisation
 from community.steering_committee.models import CommitteeMeeting, CommitteeMember
 from compliance.core import access
-from compliance.core.models import Report
+from compliance.core.models import LegalHold, Report
 from compliance.core.roles import Role
 from compliance.reports.services import report_request
 from incidents.corrective_actions.models import CorrectiveAction
@@ -49,8 +50,19 @@ def build_records(agency, number: int, reporter) -> dict:
     action_owner = make_user(f"action_owner_{number}")
     outreach = make_outreach(agency, date(2026, 1, 10), number)
     organisation = Organisation.objects.create(agency=agency, name=f"Invented group {number}", kind="faith")
+    # A legal hold on the detainer, placed by the agency's supervisor (its release page: supervisors, administrators).
+    hold = LegalHold.objects.create(
+        agency=agency,
+        content_type=ContentType.objects.get_for_model(detainer),
+        object_id=detainer.pk,
+        reason=LegalHold.Reason.LITIGATION,
+        reference=f"CV-{number}",
+        placed_by=reporter,
+        placed_at=datetime(2026, 1, 6, 16, 0, tzinfo=UTC),
+    )
     return {
         "compliance.agency": agency,
+        "compliance.legalhold": hold,
         "compliance.agreement": agency.agreements.first(),
         "compliance.finding": make_finding(agency, detainer),
         "training.officer": officer,

@@ -1,5 +1,5 @@
 """Core models every app builds on: agencies, agreements, users, findings, reports, access log, account events,
-local-day job runs and the outbound-mail claims."""
+local-day job runs, the outbound-mail claims and retention (schedules, legal holds, purges)."""
 
 from compliance.core.models.access_log import (
     AccessLog,
@@ -15,6 +15,15 @@ from compliance.core.models.finding import Finding
 from compliance.core.models.job_run import JobRun
 from compliance.core.models.outbound_mail import OutboundMail
 from compliance.core.models.report import Report, ReportPart
+from compliance.core.models.retention import (
+    AUDIT_MINIMUM_DAYS,
+    SCHEDULE_FIELDS,
+    LegalHold,
+    PurgedRecord,
+    RetentionPurge,
+    RetentionSettings,
+    Schedule,
+)
 from compliance.core.models.user import User
 
 __all__ = [
@@ -30,6 +39,13 @@ __all__ = [
     "AgreementModel",
     "Finding",
     "JobRun",
+    "LegalHold",
+    "PurgedRecord",
+    "RetentionPurge",
+    "RetentionSettings",
+    "Schedule",
+    "SCHEDULE_FIELDS",
+    "AUDIT_MINIMUM_DAYS",
     "OutboundMail",
     "Report",
     "ReportPart",

@@ -5,7 +5,7 @@ training facts, the certification lapses (case H1), the certification expiry
 reminders, the 90-day inactive accounts (A8), the hold-deadline, consular-notification and release-notice sweeps, the
 case-deadline sweep, the corrective-action reminders (commitment reminders in the same e-mails), the
 steering-committee sweep, the report sweep (queued reports handed to the broker again, stuck ones restarted or
-failed), then the mail-outbox sweep. All
+failed), the mail-outbox sweep, then the retention purge (expired personal data, legal holds skipped). All
 are idempotent (e-mail at most once per key), so running them by hand (after downtime, after a deploy, or
 right after loading demo data) never sends a notice twice. Attributed to the
 system account, like scheduled runs. Unlike beat's hourly local-day ticks, this runs every
@@ -18,6 +18,7 @@ from community.steering_committee.sweep import sweep_steering_committee
 from compliance.accounts.inactivity import inactive_accounts_deactivate
 from compliance.core.mail_outbox import mail_outbox_flush
 from compliance.reports.sweep import reports_sweep
+from compliance.retention.purge import retention_purge
 from incidents.consular.services import sweep_consular_notifications
 from incidents.corrective_actions.reminders import follow_up_reminders_send
 from incidents.detainers.release_notice import sweep_release_notices
@@ -48,6 +49,8 @@ class Command(BaseCommand):
         committee = sweep_steering_committee()
         reports = reports_sweep()
         outbox = mail_outbox_flush()
+        # Last: the retention purge of expired personal data (SECURITY.md G3), legal holds skipped.
+        purges = retention_purge()
         self.stdout.write(f"Accounts deactivated after 90 days without a sign-in: {inactive}.")
         self.stdout.write(f"Training facts refreshed for {facts} officers.")
         self.stdout.write(f"Certification lapses recorded: {lapses}.")
@@ -85,4 +88,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Mail outbox: {outbox['sent']} waiting e-mails sent, {outbox['failed']} still failing, "
             f"{outbox['unconfirmed']} marked unconfirmed (never resent)."
+        )
+        self.stdout.write(
+            f"Retention purge: {sum(p.purged for p in purges)} records or files purged, "
+            f"{sum(p.held for p in purges)} kept under legal hold."
         )

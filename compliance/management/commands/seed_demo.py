@@ -43,6 +43,7 @@ from community.transparency.services import section_keys
 from compliance.core import access
 from compliance.core.audit import acting_as
 from compliance.core.models import Agency, Agreement, AgreementModel, User
+from compliance.core.privacy.fake_data import fake_a_number
 from compliance.core.roles import Role, role_grant
 from compliance.core.site_links import absolute_url
 from compliance.core.system_account import system_user
@@ -381,6 +382,8 @@ def seed_detainers(agency: Agency, *, officers: list[Officer], now) -> None:
             "ice_notified_at": received + timedelta(hours=2),
             "subject_first_name": first,
             "subject_last_name": last,
+            # G2: only A-numbers of the reserved fake range (compliance.core.privacy.fake_data), one per demo subject.
+            "a_number": fake_a_number(agency.pk * 100 + index),
             "booked_at": received - timedelta(hours=6),
             "underlying_charge": "Invented state charge (demo data)",
             "form": Detainer.Form.I247A,

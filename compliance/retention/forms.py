@@ -1,0 +1,56 @@
+"""The retention schedules form (administrators) and the legal hold forms (supervisors and administrators)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from compliance.core.models import AUDIT_MINIMUM_DAYS, SCHEDULE_FIELDS, LegalHold, RetentionSettings, Schedule
+from compliance.core.privacy.schedules import AUDIT_MINIMUM_MESSAGE, MAX_DAYS
+
+CHECK_SCHEDULE = "Check against your records schedule."
+
+
+class RetentionSettingsForm(forms.Form):
+    """One number of days per schedule (0 to 36,500; the access log and account events at least 365)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for schedule, (name, default) in SCHEDULE_FIELDS.items():
+            model_field = RetentionSettings._meta.get_field(name)
+            low = AUDIT_MINIMUM_DAYS if schedule == Schedule.AUDIT_LOG else 0
+            field = forms.IntegerField(
+                label=model_field.verbose_name[:1].upper() + model_field.verbose_name[1:],
+                min_value=low,
+                max_value=MAX_DAYS,
+                help_text=f"{Schedule(schedule).label}. Default: {default} days. {CHECK_SCHEDULE}",
+            )
+            if schedule == Schedule.AUDIT_LOG:
+                field.error_messages["min_value"] = AUDIT_MINIMUM_MESSAGE
+            self.fields[name] = field
+
+
+class LegalHoldForm(forms.Form):
+    """What a new hold covers, why, and its reference."""
+
+    scope = forms.ChoiceField(
+        label="The hold covers", choices=LegalHold.Scope.choices, widget=forms.RadioSelect, initial="record"
+    )
+    reason = forms.ChoiceField(label="Reason", choices=[("", "- Select -"), *LegalHold.Reason.choices])
+    reference = forms.CharField(
+        label="Reference",
+        max_length=120,
+        help_text="The court case, records request or investigation number. Do not type the person's name.",
+    )
+
+    def __init__(self, *args, subject_allowed: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not subject_allowed:
+            self.fields["scope"].choices = [LegalHold.Scope.choices[0]]
+
+
+class LegalHoldReleaseForm(forms.Form):
+    """Why a hold is released."""
+
+    reason = forms.CharField(
+        label="Why is the hold released?", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )

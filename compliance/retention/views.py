@@ -1,0 +1,175 @@
+"""The retention pages: an agency's retention schedules (administrators) and its legal holds (supervisors and
+administrators place, list and release them; SECURITY.md C5: anyone else who may see the record gets 403, which
+``DeniedRequestMiddleware`` writes to the access log).
+
+Records are reached through ``compliance.core.access`` (another agency's answers 404). Nothing personal goes in a
+URL: records and holds are addressed by their public ids, the hold's reference and reasons travel by POST.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from compliance.core import access
+from compliance.core.forms import add_service_errors
+from compliance.core.models import SCHEDULE_FIELDS, LegalHold, RetentionPurge, Schedule
+from compliance.core.pages import agency_or_404, with_agency
+from compliance.core.privacy.holds import (
+    NOT_ALLOWED_MESSAGE,
+    legal_hold_place,
+    legal_hold_release,
+    may_hold,
+)
+from compliance.core.privacy.schedules import retention_settings_for, retention_settings_save
+from compliance.retention.forms import LegalHoldForm, LegalHoldReleaseForm, RetentionSettingsForm
+from incidents.detainers.models import Detainer
+from incidents.detainers.selectors import detainer_or_404
+from incidents.incident_log.models import Incident
+from incidents.incident_log.selectors import incident_or_404
+
+
+def _agencies(request, perm):
+    agencies = list(access.agencies_for(request.user, perm).order_by("state", "name"))
+    return agencies if len(agencies) > 1 else []
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def retention_settings(request):
+    """The agency's retention periods (``?agency=``; administrators only, else 404), the defaults marked until
+    confirmed, the changes (history, by whom) and the last purges."""
+    agency = agency_or_404(request, access.ADMINISTER)
+    current = retention_settings_for(agency)
+    fields = [name for name, _default in SCHEDULE_FIELDS.values()]
+    form = RetentionSettingsForm(request.POST or None, initial={name: getattr(current, name) for name in fields})
+    if request.method == "POST" and form.is_valid():
+        try:
+            retention_settings_save(agency=agency, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Retention schedules saved and confirmed; the nightly purge uses them.")
+            return redirect(with_agency(reverse("retention:settings"), agency))
+    rows = [
+        {
+            "label": Schedule(schedule).label,
+            "days": current.days(schedule),
+            "default": default,
+            "is_default": current.confirmed_at is None,
+        }
+        for schedule, (_name, default) in SCHEDULE_FIELDS.items()
+    ]
+    context = {
+        "agency": agency,
+        "agencies": _agencies(request, access.ADMINISTER),
+        "form": form,
+        "current": current,
+        "rows": rows,
+        # The row's own history (AuditedHistory), newest first; none before the first purge or save.
+        "history": list(current.history.select_related("history_user").order_by("-history_date")[:20])
+        if current.pk
+        else [],
+        "purges": list(RetentionPurge.objects.filter(agency=agency).order_by("-started_at", "-pk")[:20]),
+    }
+    return render(request, "retention/settings.html", context)
+
+
+def _record_links(holds: list[LegalHold]) -> dict[int, str]:
+    """``{hold pk: URL of its record's page}``: one query per kind of record, whatever the number of holds."""
+    links = {}
+    for model, name in ((Detainer, "incidents:detainer_detail"), (Incident, "incidents:incident_detail")):
+        content_type = ContentType.objects.get_for_model(model)
+        mine = [hold for hold in holds if hold.content_type_id == content_type.pk]
+        if not mine:
+            continue
+        ids = dict(model.objects.filter(pk__in=[h.object_id for h in mine]).values_list("pk", "public_id"))
+        for hold in mine:
+            if hold.object_id in ids:
+                links[hold.pk] = reverse(name, kwargs={"public_id": ids[hold.object_id]})
+    return links
+
+
+@login_required
+@require_http_methods(["GET"])
+def hold_list(request):
+    """The agency's legal holds, active first (``?agency=``; supervisors and administrators, else 404)."""
+    agency = agency_or_404(request, access.REVIEW)
+    holds = list(
+        LegalHold.objects.filter(agency=agency)
+        .select_related("placed_by", "released_by", "content_type")
+        .order_by("released_at", "-placed_at")[:500]
+    )
+    links = _record_links(holds)
+    for hold in holds:
+        hold.record_url = links.get(hold.pk)
+    context = {
+        "agency": agency,
+        "agencies": _agencies(request, access.REVIEW),
+        "active": [h for h in holds if h.released_at is None],
+        "released": [h for h in holds if h.released_at is not None],
+    }
+    return render(request, "retention/holds.html", context)
+
+
+def _place(request, record, *, kind: str, back: str):
+    if not may_hold(request.user, record.agency):
+        raise PermissionDenied(NOT_ALLOWED_MESSAGE)
+    subject_allowed = kind == "detainer"
+    form = LegalHoldForm(request.POST or None, subject_allowed=subject_allowed)
+    if request.method == "POST" and form.is_valid():
+        try:
+            legal_hold_place(record=record, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Legal hold placed: the retention purge skips this record until it is released.")
+            return redirect(back)
+    context = {"record": record, "kind": kind, "form": form, "back": back}
+    return render(request, "retention/hold_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hold_place_detainer(request, public_id):
+    """Place a legal hold on detainer ``public_id`` or on every detainer of its subject (supervisors and
+    administrators of its agency; others who may see it: 403)."""
+    detainer = detainer_or_404(request.user, public_id)
+    back = reverse("incidents:detainer_detail", kwargs={"public_id": detainer.public_id})
+    return _place(request, detainer, kind="detainer", back=back)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hold_place_case(request, public_id):
+    """Place a legal hold on case ``public_id`` (its contact, narratives and attachments are kept)."""
+    incident = incident_or_404(request.user, public_id)
+    back = reverse("incidents:incident_detail", kwargs={"public_id": incident.public_id})
+    return _place(request, incident, kind="case", back=back)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hold_release(request, public_id):
+    """Release hold ``public_id`` with a reason (supervisors and administrators of its agency)."""
+    hold = access.get_scoped_or_404(
+        LegalHold.objects.select_related("agency", "placed_by"), request.user, public_id=public_id
+    )
+    if not may_hold(request.user, hold.agency):
+        raise PermissionDenied(NOT_ALLOWED_MESSAGE)
+    form = LegalHoldReleaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            legal_hold_release(hold=hold, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Legal hold released.")
+            return redirect(with_agency(reverse("retention:holds"), hold.agency))
+    hold.record_url = _record_links([hold]).get(hold.pk)
+    return render(request, "retention/hold_release.html", {"hold": hold, "form": form})

@@ -1,0 +1,140 @@
+"""The retention schedules page (administrators) and the legal hold pages (supervisors and administrators)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from compliance.core.models import SCHEDULE_FIELDS, AccessLog, LegalHold, RetentionSettings
+from compliance.core.privacy.holds import legal_hold_place
+from compliance.core.privacy.schedules import AUDIT_MINIMUM_MESSAGE
+from incidents.detainers.models import Detainer
+from tests.base import BaseTestCase, sign_in
+from tests.incidents.helpers import make_detainer
+
+SETTINGS_URL = reverse("retention:settings")
+HOLDS_URL = reverse("retention:holds")
+
+
+def periods(**changes) -> dict:
+    values = {name: default for name, default in SCHEDULE_FIELDS.values()}
+    values.update(changes)
+    return {name: str(value) for name, value in values.items()}
+
+
+class RetentionSettingsPageTests(BaseTestCase):
+    def test_G3_the_defaults_are_marked_until_an_administrator_confirms_them(self):
+        sign_in(self.client, self.admin_a)
+        page = self.client.get(SETTINGS_URL).content.decode()
+        self.assertEqual(page.count("Default — check against your records schedule"), len(SCHEDULE_FIELDS))
+        self.assertIn("Nobody has confirmed these periods yet", page)
+        self.assertFalse(RetentionSettings.objects.exists())  # reading writes nothing
+
+    def test_G3_an_administrators_save_confirms_the_periods_and_is_audited(self):
+        sign_in(self.client, self.admin_a)
+        response = self.client.post(SETTINGS_URL, periods(detainer_subject_days=2555))
+        self.assertEqual(response.status_code, 302)
+        row = RetentionSettings.objects.get(agency=self.agency_a)
+        self.assertEqual((row.detainer_subject_days, row.confirmed_by), (2555, self.admin_a))
+        self.assertEqual(row.history.latest("history_date").history_user, self.admin_a)
+        page = self.client.get(SETTINGS_URL).content.decode()
+        self.assertNotIn("Default — check against your records schedule", page)
+        self.assertIn("Confirmed by", page)
+
+    def test_D7_the_form_refuses_an_audit_period_under_365_days(self):
+        sign_in(self.client, self.admin_a)
+        response = self.client.post(SETTINGS_URL, periods(audit_log_days=364))
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, AUDIT_MINIMUM_MESSAGE)
+        self.assertContains(response, 'data-testid="error-summary"')
+        self.assertFalse(RetentionSettings.objects.exists())
+
+    def test_C5_staff_and_supervisors_do_not_reach_the_settings(self):
+        for user in (self.staff_a, self.supervisor_a, self.auditor_a):
+            sign_in(self.client, user)
+            self.assertEqual(self.client.post(SETTINGS_URL, periods()).status_code, 404)
+        self.assertFalse(RetentionSettings.objects.exists())
+
+
+class LegalHoldPageTests(BaseTestCase):
+    def setUp(self):
+        self.detainer = make_detainer(self.agency_a, actor=self.staff_a, number=1, a_number="A999000005")
+        self.place_url = reverse("retention:hold_place_detainer", args=[self.detainer.public_id])
+        self.detail_url = reverse("incidents:detainer_detail", args=[self.detainer.public_id])
+
+    def test_a_supervisor_places_a_hold_and_the_record_page_says_so(self):
+        sign_in(self.client, self.supervisor_a)
+        response = self.client.post(
+            self.place_url, {"scope": "subject", "reason": "litigation", "reference": "CV-2026-001"}
+        )
+        self.assertRedirects(response, self.detail_url, fetch_redirect_response=False)
+        hold = LegalHold.objects.get()
+        self.assertEqual((hold.scope, hold.placed_by, hold.agency), ("subject", self.supervisor_a, self.agency_a))
+        self.assertEqual(hold.history.get().history_user, self.supervisor_a)
+        page = self.client.get(self.detail_url).content.decode()
+        self.assertIn("Under legal hold:", page)
+        self.assertIn("Litigation, reference CV-2026-001", page)
+        self.assertNotIn("A999000005", self.place_url + response["Location"])  # nothing personal in URLs
+
+    def test_C5_staff_get_403_and_an_access_log_row(self):
+        sign_in(self.client, self.staff_a)
+        response = self.client.post(self.place_url, {"scope": "record", "reason": "other", "reference": "X"})
+        self.assertEqual(response.status_code, 403)
+        self.assertFalse(LegalHold.objects.exists())
+        self.assertTrue(
+            AccessLog.objects.filter(user=self.staff_a, outcome=AccessLog.Outcome.DENIED).exists(),
+            "a refused privileged request is logged",
+        )
+        self.assertNotContains(self.client.get(self.detail_url), 'data-testid="place-legal-hold"')
+
+    def test_another_agencys_supervisor_gets_404(self):
+        sign_in(self.client, self.supervisor_b)
+        response = self.client.post(self.place_url, {"scope": "record", "reason": "other", "reference": "X"})
+        self.assertEqual(response.status_code, 404)
+
+    def test_a_subject_hold_needs_an_a_number(self):
+        nameless = make_detainer(self.agency_a, actor=self.staff_a, number=2)
+        sign_in(self.client, self.admin_a)
+        url = reverse("retention:hold_place_detainer", args=[nameless.public_id])
+        response = self.client.post(url, {"scope": "subject", "reason": "other", "reference": "X"})
+        self.assertContains(response, "has no A-number")
+        self.assertFalse(LegalHold.objects.exists())
+
+    def test_a_release_is_audited_and_the_list_shows_both(self):
+        hold = legal_hold_place(
+            record=self.detainer, actor=self.supervisor_a, scope="record", reason="investigation", reference="IA-9"
+        )
+        sign_in(self.client, self.admin_a)
+        url = reverse("retention:hold_release", args=[hold.public_id])
+        self.assertContains(self.client.post(url, {"reason": ""}), "This field is required")
+        response = self.client.post(url, {"reason": "Investigation closed"})
+        self.assertEqual(response.status_code, 302)
+        hold.refresh_from_db()
+        self.assertEqual((hold.released_by, hold.release_reason), (self.admin_a, "Investigation closed"))
+        self.assertEqual(hold.history.latest("history_date").history_user, self.admin_a)
+        page = self.client.get(HOLDS_URL).content.decode()
+        self.assertIn('data-testid="no-active-holds"', page)
+        self.assertIn("Investigation closed", page)
+        self.assertNotIn("Under legal hold:", self.client.get(self.detail_url).content.decode())
+
+    def test_the_list_page_query_count_does_not_grow_with_holds(self):
+        sign_in(self.client, self.supervisor_a)
+        legal_hold_place(record=self.detainer, actor=self.supervisor_a, scope="record", reason="other", reference="1")
+        self.client.get(HOLDS_URL)
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as one:
+            self.client.get(HOLDS_URL)
+        for n in range(2, 8):
+            other = make_detainer(self.agency_a, actor=self.staff_a, number=n)
+            legal_hold_place(record=other, actor=self.supervisor_a, scope="record", reason="other", reference=str(n))
+        with CaptureQueriesContext(connection) as many:
+            response = self.client.get(HOLDS_URL)
+        self.assertEqual(len(response.context["active"]), 7)
+        self.assertEqual(len(many), len(one))
+
+    def test_holds_of_another_agency_are_not_listed(self):
+        legal_hold_place(record=self.detainer, actor=self.supervisor_a, scope="record", reason="other", reference="Z")
+        sign_in(self.client, self.supervisor_b)
+        self.assertIn('data-testid="no-active-holds"', self.client.get(HOLDS_URL).content.decode())
+        self.assertEqual(Detainer.objects.count(), 1)
