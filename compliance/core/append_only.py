@@ -30,7 +30,9 @@ TRIGGER_NAME = "append_only"
 PURPOSES = ("retention purge", "key rotation")
 
 # Labels of the models the current ``rewriting`` block may rewrite (the ORM-level half of the bypass).
-_rewritable: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar("append_only_rewritable", default=frozenset())
+_rewritable: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar(
+    "append_only_rewritable", default=frozenset()
+)
 
 
 class AppendOnlyError(PermissionError):
