@@ -30,6 +30,7 @@ Not a test: ``make test`` never imports this module.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import statistics
@@ -104,6 +105,8 @@ def run(
     doc: str,
     add_arguments: Callable[[argparse.ArgumentParser], None],
     bench: Callable[[argparse.Namespace, BenchDatabase], bool],
+    *,
+    skip_history: bool = True,
 ) -> int:
     """Run a benchmark script; its exit status: 0 all met, 1 a target missed or a count grew, 2 not PostgreSQL.
 
@@ -117,7 +120,8 @@ def run(
     line (date, Python, Django, CPUs, architecture), and calls
     ``bench(args, database)`` inside a ``BenchDatabase``; ``bench`` returns True when
     the benchmark fails. The benchmarks' ``bulk_create`` of invented data writes no history rows
-    (``history_skipped``, the one escape from ``compliance.core.bulk_history``; ``save()`` still does).
+    (``history_skipped``, the one escape from ``compliance.core.bulk_history``; ``save()`` still does),
+    unless ``skip_history`` is False (``bulk_history_bench.py``, which measures that cost itself).
     """
     parser = argparse.ArgumentParser(description=doc.split("\n", 1)[0])
     add_arguments(parser)
@@ -140,7 +144,8 @@ def run(
         f"{time.strftime('%Y-%m-%d %H:%M %Z')} · Python {platform.python_version()} · "
         f"Django {django.get_version()} · {os.cpu_count()} CPUs · {platform.machine()}"
     )
-    with BenchDatabase(keep=args.keepdb, reuse=args.reuse) as database, history_skipped(reason="benchmark data"):
+    skipping = history_skipped(reason="benchmark data") if skip_history else contextlib.nullcontext()
+    with BenchDatabase(keep=args.keepdb, reuse=args.reuse) as database, skipping:
         failed = bench(args, database)
     return 1 if failed else 0
 
