@@ -9,7 +9,8 @@ calls write one history row per changed record, in the same transaction, attribu
 
 * ``update(**values)``: the matching rows are read (and locked) before and after the update, in batches
   of ``BATCH_SIZE``; a row whose tracked fields did not change gets no row (case H2, as ``save()``).
-* ``bulk_update(objs, fields)``: the same; ``bulk_create(objs)``: one "created" row per object.
+* ``bulk_update(objs, fields)``: the same (in batches of ``BATCH_SIZE`` whatever ``batch_size`` says);
+  ``bulk_create(objs)``: one "created" row per object.
 * Derived fields (a field with a ``source``, e.g. ``compliance.core.names.NameKeyField``) stay in step: an
   update of their source recomputes them, or is refused when the new value is an expression.
 * ``ignore_conflicts`` / ``update_conflicts`` are refused: the rows written would be unknown.
@@ -110,8 +111,9 @@ class AuditedQuerySet(models.QuerySet):
         with transaction.atomic(using=self.db, savepoint=False):
             for start in range(0, len(pks), BATCH_SIZE):
                 batch = pks[start : start + BATCH_SIZE]
-                # Locked, so no other transaction changes them between this read and the update (PostgreSQL).
-                before = {row.pk: row for row in self._plain(batch).select_for_update()}
+                # Locked, so no other transaction changes them between this read and the update (PostgreSQL);
+                # in key order, so two bulk writes over the same rows queue instead of deadlocking.
+                before = {row.pk: row for row in self._plain(batch).order_by("pk").select_for_update()}
                 written += write(batch)
                 after = list(self._plain(batch))
                 changed = [row for row in after if row.pk not in before or _differs(before[row.pk], row)]
