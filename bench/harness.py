@@ -30,6 +30,7 @@ Not a test: ``make test`` never imports this module.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import statistics
@@ -54,6 +55,8 @@ from django.core import mail  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_databases, teardown_databases  # noqa: E402
+
+from compliance.core.bulk_history import history_skipped  # noqa: E402
 
 T = TypeVar("T")
 
@@ -102,6 +105,8 @@ def run(
     doc: str,
     add_arguments: Callable[[argparse.ArgumentParser], None],
     bench: Callable[[argparse.Namespace, BenchDatabase], bool],
+    *,
+    skip_history: bool = True,
 ) -> int:
     """Run a benchmark script; its exit status: 0 all met, 1 a target missed or a count grew, 2 not PostgreSQL.
 
@@ -114,7 +119,9 @@ def run(
     returns 2. Otherwise it switches to the locmem mail backend, prints the machine
     line (date, Python, Django, CPUs, architecture), and calls
     ``bench(args, database)`` inside a ``BenchDatabase``; ``bench`` returns True when
-    the benchmark fails.
+    the benchmark fails. The benchmarks' ``bulk_create`` of invented data writes no history rows
+    (``history_skipped``, the one escape from ``compliance.core.bulk_history``; ``save()`` still does),
+    unless ``skip_history`` is False (``bulk_history_bench.py``, which measures that cost itself).
     """
     parser = argparse.ArgumentParser(description=doc.split("\n", 1)[0])
     add_arguments(parser)
@@ -137,7 +144,8 @@ def run(
         f"{time.strftime('%Y-%m-%d %H:%M %Z')} · Python {platform.python_version()} · "
         f"Django {django.get_version()} · {os.cpu_count()} CPUs · {platform.machine()}"
     )
-    with BenchDatabase(keep=args.keepdb, reuse=args.reuse) as database:
+    skipping = history_skipped(reason="benchmark data") if skip_history else contextlib.nullcontext()
+    with BenchDatabase(keep=args.keepdb, reuse=args.reuse) as database, skipping:
         failed = bench(args, database)
     return 1 if failed else 0
 

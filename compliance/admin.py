@@ -4,7 +4,9 @@ Changes made here are attributed to the signed-in administrator by the history
 middleware. Agency object permissions (the scope of every role) can be managed
 from an agency's "Object permissions" page (django-guardian); prefer
 ``compliance.core.roles.role_grant`` so a user's group and permissions stay in step.
-Users are deactivated, never deleted (case H3), so deletion is switched off. A user's
+Users are deactivated, never deleted (case H3), so deletion is switched off; findings are resolved or marked
+false positives, never deleted (SECURITY.md D5: they and their history are the audit trail). The access log,
+account events and history tables are not registered here at all: nobody changes them (D5). A user's
 names are stored as people have them (``compliance.core.names``), as on every other form.
 Agreement dates are refused outside the app's calendar, as on every form (``ADMIN_BOUNDED_DATES``).
 """
@@ -89,6 +91,9 @@ class FindingAdmin(SimpleHistoryAdmin):
     list_filter = ("kind", "severity", "status")
     list_select_related = ("agency",)
     readonly_fields = ("public_id", "content_type", "object_id", "opened_at", "created_at", "updated_at")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # resolve or mark a false positive instead: a finding is part of the audit trail (D5)
 
 
 @admin.register(Report)

@@ -141,6 +141,8 @@ MIDDLEWARE = [
     "compliance.accounts.no_store.NoStoreForSignedInMiddleware",
     # Records request.user as the author of history rows written during a request.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A change whose history could not be written was rolled back: 503 and a page saying so (SECURITY.md D8).
+    "compliance.core.audit_failure.AuditFailureMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into its answer.
     "axes.middleware.AxesMiddleware",
 ]

@@ -7,10 +7,11 @@ from django.db import models
 from django.db.models import Q
 
 from compliance.core.audit import AuditedHistory
+from compliance.core.bulk_history import AuditedQuerySet
 from compliance.core.models import AgencyScopedModel
 
 
-class CommitmentQuerySet(models.QuerySet):
+class CommitmentQuerySet(AuditedQuerySet):
     def open(self):
         return self.filter(status=Commitment.Status.OPEN)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from compliance.core.audit import AuditedHistory
+from compliance.core.bulk_history import AuditedManager
 from compliance.core.models import AgencyScopedModel
 from compliance.core.names import NameKeyField
 
@@ -29,6 +30,7 @@ class Organisation(AgencyScopedModel):
     notes = models.TextField(blank=True)
     active = models.BooleanField(default=True, help_text="Inactive organisations stay on past events.")
 
+    objects = AuditedManager()
     history = AuditedHistory()
 
     class Meta:
@@ -56,6 +58,7 @@ class Contact(AgencyScopedModel):
     notes = models.TextField(blank=True)
     active = models.BooleanField(default=True)
 
+    objects = AuditedManager()
     history = AuditedHistory()
 
     class Meta:

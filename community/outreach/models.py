@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from compliance.core.audit import AuditedHistory
+from compliance.core.bulk_history import AuditedManager
 from compliance.core.models import AgencyScopedModel
 
 
@@ -38,6 +39,7 @@ class OutreachEvent(AgencyScopedModel):
     topics = models.TextField(blank=True, help_text="Topics raised by those attending.")
     summary = models.TextField(blank=True, help_text="What was said.")
 
+    objects = AuditedManager()
     history = AuditedHistory()
 
     class Meta:
@@ -78,6 +80,7 @@ class EventParticipant(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    objects = AuditedManager()
     history = AuditedHistory()
 
     class Meta:
@@ -141,6 +144,7 @@ class EventMaterial(models.Model):
     uploaded_at = models.DateTimeField()
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
+    objects = AuditedManager()
     history = AuditedHistory()
 
     class Meta:

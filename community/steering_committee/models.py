@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from compliance.core.audit import AuditedHistory
+from compliance.core.bulk_history import AuditedManager
 from compliance.core.models import AgencyScopedModel
 
 CHECK_MOA = "Check against your signed MOA."
@@ -44,6 +45,7 @@ class CommitteeRequirement(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = AuditedManager()
     history = AuditedHistory()
 
     def __str__(self) -> str:
@@ -74,6 +76,7 @@ class CommitteeMember(AgencyScopedModel):
     term_start = models.DateField()
     term_end = models.DateField(null=True, blank=True, help_text="Blank: serving until further notice.")
 
+    objects = AuditedManager()
     history = AuditedHistory()
 
     class Meta:
@@ -118,6 +121,7 @@ class CommitteeMeeting(AgencyScopedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    objects = AuditedManager()
     history = AuditedHistory()
 
     class Meta:
@@ -141,6 +145,7 @@ class MeetingAttendance(models.Model):
     member = models.ForeignKey(CommitteeMember, on_delete=models.PROTECT, related_name="attendance")
     present = models.BooleanField()
 
+    objects = AuditedManager()
     history = AuditedHistory()
 
     class Meta:
@@ -159,6 +164,7 @@ class CommitteeDecision(models.Model):
     number = models.PositiveSmallIntegerField()
     text = models.TextField()
 
+    objects = AuditedManager()
     history = AuditedHistory()
 
     class Meta:

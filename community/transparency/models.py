@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from compliance.core.audit import AuditedHistory
+from compliance.core.bulk_history import AuditedManager
 
 #: The smallest threshold an administrator may set: counts below it show as "fewer than N" (issue #12).
 MIN_SUPPRESSION_THRESHOLD = 5
@@ -49,6 +50,7 @@ class TransparencySettings(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = AuditedManager()
     history = AuditedHistory()
 
     class Meta:

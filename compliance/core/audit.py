@@ -1,6 +1,6 @@
 """Who changed what: the audit trail behind every domain model.
 
-django-simple-history records each change. This module and ``system_account`` add three things it
+django-simple-history records each change. This module and ``system_account`` add what it
 lacks out of the box:
 
 * ``acting_as(user, reason=...)`` — attributes every history row written inside
@@ -10,15 +10,25 @@ lacks out of the box:
 * ``AuditedHistory`` — a ``HistoricalRecords`` that writes no row when a save
   changed nothing (case H2).
 * ``system_user()`` (in ``compliance.core.system_account``) — the named account scheduled jobs are attributed to.
+* ``AuditedHistory`` also makes the history append-only (SECURITY.md D5: each history model is an
+  ``append_only.AppendOnlyRow`` with the PostgreSQL ``append_only`` trigger and a queryset refusing
+  update/delete) and fail closed (D8: a model's save and its history insert are one transaction; a failed
+  insert raises ``audit_failure.AuditWriteFailed`` and alerts). Bulk writes: ``compliance.core.bulk_history``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 from collections.abc import Iterator
 
+from django.db import router, transaction
+from simple_history.manager import HistoricalQuerySet
 from simple_history.models import HistoricalRecords
+
+from compliance.core.append_only import AppendOnlyQuerySet, AppendOnlyRow, append_only_trigger
+from compliance.core.audit_failure import history_write
 
 _actor: contextvars.ContextVar = contextvars.ContextVar("audit_actor", default=None)
 
@@ -48,6 +58,11 @@ def current_actor():
     return _actor.get()
 
 
+def current_reason() -> str | None:
+    """The ``history_change_reason`` set by the innermost ``acting_as`` block (cut to the column), or None."""
+    return change_reason_fit(_reason.get())
+
+
 #: simple-history's ``history_change_reason`` column is ``varchar(100)``.
 CHANGE_REASON_MAX = 100
 
@@ -63,8 +78,45 @@ def change_reason_fit(reason: str | None) -> str | None:
     return reason[: CHANGE_REASON_MAX - 1] + "…"
 
 
+class AppendOnlyHistoricalQuerySet(AppendOnlyQuerySet, HistoricalQuerySet):
+    """``record.history`` / ``Model.history``: simple-history's queryset, refusing update and delete (D5)."""
+
+
 class AuditedHistory(HistoricalRecords):
-    """HistoricalRecords with context attribution and no phantom rows."""
+    """HistoricalRecords with context attribution, no phantom rows, append-only history, failing closed.
+
+    Every history model it builds is an ``AppendOnlyRow`` (its rows are never changed or deleted outside
+    ``append_only.rewriting``), its ``Model.history`` queryset refuses update/delete, and its ``Meta.triggers``
+    carries the ``append_only`` trigger, so a new audited model gets the trigger in its migration without
+    anyone remembering it (``tests/compliance/test_append_only.py`` fails otherwise). The tracked model's
+    ``save_base`` runs in a transaction (``savepoint=False``, as Django does for multi-table models) so the
+    row and its history row are written together or not at all (D8).
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("bases", (AppendOnlyRow,))
+        kwargs.setdefault("historical_queryset", AppendOnlyHistoricalQuerySet)
+        super().__init__(*args, **kwargs)
+
+    def get_meta_options(self, model):
+        return {**super().get_meta_options(model), "triggers": [append_only_trigger()]}
+
+    def add_extra_methods(self, cls):
+        super().add_extra_methods(cls)
+        save_base = cls.save_base
+        if getattr(save_base, "audited_atomic", False):
+            return
+
+        @functools.wraps(save_base)
+        def audited_save_base(instance, *args, using=None, **kwargs):
+            using = using or router.db_for_write(type(instance), instance=instance)
+            # The post_save signal that writes the history row is sent after Django's own block in save_base:
+            # without this one, in autocommit the row would be committed before its history was written.
+            with transaction.atomic(using=using, savepoint=False):
+                return save_base(instance, *args, using=using, **kwargs)
+
+        audited_save_base.audited_atomic = True
+        cls.save_base = audited_save_base
 
     def get_history_user(self, instance):
         actor = _actor.get()
@@ -78,7 +130,8 @@ class AuditedHistory(HistoricalRecords):
     def create_historical_record(self, instance, history_type, using=None):
         if history_type == "~" and not self._changed_since_last_record(instance):
             return
-        super().create_historical_record(instance, history_type, using=using)
+        with history_write(type(instance)):
+            super().create_historical_record(instance, history_type, using=using)
 
     def _changed_since_last_record(self, instance) -> bool:
         manager = getattr(instance, self.manager_name)

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import models
 
 from compliance.core.audit import AuditedHistory
+from compliance.core.bulk_history import AuditedManager
 from compliance.core.models import AgencyScopedModel
 from incidents.detainers.choices import Action, InterpreterType
 
@@ -71,6 +72,7 @@ class DetainerAction(AgencyScopedModel):
     )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
+    objects = AuditedManager()
     history = AuditedHistory()
 
     class Meta:

@@ -8,6 +8,7 @@ consular-notification record. Rules: ``incidents.consular.services``.
 from django.db import models
 
 from compliance.core.audit import AuditedHistory
+from compliance.core.bulk_history import AuditedManager
 
 
 class ConsularCountryList(models.Model):
@@ -31,6 +32,7 @@ class ConsularCountryList(models.Model):
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = AuditedManager()
     history = AuditedHistory()
 
     class Meta:
@@ -52,6 +54,7 @@ class ConsularCountry(models.Model):
     )
     note = models.CharField(max_length=300, blank=True, help_text="Conditions, e.g. who is covered.")
 
+    objects = AuditedManager()
     history = AuditedHistory()
 
     class Meta:

@@ -6,10 +6,11 @@ from django.conf import settings
 from django.db import models
 
 from compliance.core.audit import AuditedHistory
+from compliance.core.bulk_history import AuditedQuerySet
 from compliance.core.models import AgencyScopedModel
 
 
-class CorrectiveActionQuerySet(models.QuerySet):
+class CorrectiveActionQuerySet(AuditedQuerySet):
     def open(self):
         return self.filter(status=CorrectiveAction.Status.OPEN)
 

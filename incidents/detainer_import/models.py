@@ -5,6 +5,7 @@ import uuid
 from django.db import models
 
 from compliance.core.audit import AuditedHistory
+from compliance.core.bulk_history import AuditedManager
 from compliance.core.uploads.models import PendingUpload, UploadFormat
 from incidents.detainers.lift_reasons import LiftReason
 
@@ -38,6 +39,7 @@ class DetainerImport(PendingUpload):
     row_count = models.PositiveIntegerField(default=0, help_text="Events imported.")
     rows_skipped = models.PositiveIntegerField(default=0)
 
+    objects = AuditedManager()
     history = AuditedHistory()
 
     class Meta(PendingUpload.Meta):

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models.functions import Coalesce
 
 from compliance.core.audit import AuditedHistory
+from compliance.core.bulk_history import AuditedQuerySet
 from compliance.core.crypto.fields import EncryptedCharField, EncryptedDateField
 from compliance.core.models import AgencyScopedModel
 from compliance.core.names import NameIndexField, name_display
@@ -18,7 +19,7 @@ from incidents.detainers.lift_reasons import LiftReason
 from incidents.detainers.record_fields import RecordFields
 
 
-class DetainerQuerySet(models.QuerySet):
+class DetainerQuerySet(AuditedQuerySet):
     def open(self):
         """Detainers with no outcome recorded yet."""
         return self.filter(outcome=Detainer.Outcome.PENDING)

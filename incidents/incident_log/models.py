@@ -20,11 +20,12 @@ from django.db import models
 from django.utils import timezone
 
 from compliance.core.audit import AuditedHistory
+from compliance.core.bulk_history import AuditedManager, AuditedQuerySet
 from compliance.core.models import AgencyScopedModel, Finding, Severity
 from incidents.detainers.models import Detainer
 
 
-class IncidentQuerySet(models.QuerySet):
+class IncidentQuerySet(AuditedQuerySet):
     def open(self):
         """Cases not closed (received, under investigation or in supervisor review)."""
         return self.exclude(status=Incident.Status.CLOSED)
@@ -192,6 +193,7 @@ class SubjectOfficer(models.Model):
     added_at = models.DateTimeField()
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
+    objects = AuditedManager()
     history = AuditedHistory()
 
     class Meta:
@@ -222,6 +224,7 @@ class Allegation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    objects = AuditedManager()
     history = AuditedHistory()
 
     class Meta:
@@ -307,6 +310,7 @@ class IncidentSettings(models.Model):
         help_text="Days from receipt within which a case should be closed; past it, a finding opens.",
     )
 
+    objects = AuditedManager()
     history = AuditedHistory()
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from compliance.core.audit import AuditedHistory
+from compliance.core.bulk_history import AuditedManager
 from compliance.core.models import AgencyScopedModel
 
 
@@ -26,6 +27,7 @@ class Referral(AgencyScopedModel):
     response_on = models.DateField(null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
+    objects = AuditedManager()
     history = AuditedHistory()
 
     class Meta:

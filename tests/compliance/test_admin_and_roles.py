@@ -1,8 +1,11 @@
-"""Admin registrations, the role groups migration and the refusal to delete users."""
+"""Admin registrations, the role groups migration and the refusal to delete users or the audit trail."""
 
+from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.test import RequestFactory
 
-from compliance.core.models import User
+from compliance.core.append_only import AppendOnlyRow
+from compliance.core.models import AccessLog, Finding, User
 from compliance.core.roles import Role
 from tests.base import BaseTestCase, sign_in
 from tests.compliance.helpers import make_finding, make_incident, make_ready_report
@@ -65,3 +68,48 @@ class AdminTests(BaseTestCase):
         self.agency_a.refresh_from_db()
         self.assertEqual(self.agency_a.county, "Renamed County")
         self.assertEqual(self.agency_a.history.latest("history_date").history_user, self.root)
+
+
+class AdminCannotRewriteTheAuditTrailTests(BaseTestCase):
+    """SECURITY.md D5: not even a superuser deletes findings, history or access-log rows through the admin."""
+
+    def setUp(self):
+        self.root = User.objects.create_superuser("root", "root@example.test", "invented-root-password")
+        sign_in(self.client, self.root)
+        self.finding = make_finding(self.agency_a, make_incident(self.agency_a, 1))
+
+    def test_D5_a_superuser_cannot_delete_a_finding(self):
+        self.assertEqual(self.client.get(f"/admin/compliance/finding/{self.finding.pk}/delete/").status_code, 403)
+        self.assertEqual(self.client.post(f"/admin/compliance/finding/{self.finding.pk}/delete/").status_code, 403)
+        changelist = self.client.get("/admin/compliance/finding/")
+        self.assertNotContains(changelist, "delete_selected")
+        self.client.post(
+            "/admin/compliance/finding/",
+            {"action": "delete_selected", "_selected_action": [self.finding.pk], "post": "yes"},
+        )
+        self.assertTrue(Finding.objects.filter(pk=self.finding.pk).exists())
+
+    def test_D5_the_access_log_account_events_and_history_are_not_in_the_admin(self):
+        AccessLog.objects.create(action=AccessLog.Action.VIEW, path="/x/")
+        for url in (
+            "/admin/compliance/accesslog/",
+            "/admin/compliance/accountevent/",
+            "/admin/compliance/historicalfinding/",
+            "/admin/incidents/historicaldetainer/",
+        ):
+            with self.subTest(url):
+                self.assertEqual(self.client.get(url).status_code, 404)
+
+    def test_D5_no_admin_lets_anyone_delete_or_change_an_audit_row(self):
+        request = RequestFactory().get("/admin/")
+        request.user = self.root
+        for model, model_admin in admin.site._registry.items():
+            if issubclass(model, AppendOnlyRow) or model is Finding:
+                with self.subTest(model._meta.label):
+                    self.assertFalse(model_admin.has_delete_permission(request))
+                    if issubclass(model, AppendOnlyRow):
+                        self.assertFalse(model_admin.has_change_permission(request))
+
+    def test_D5_the_findings_history_page_still_shows_every_change(self):
+        response = self.client.get(f"/admin/compliance/finding/{self.finding.pk}/history/")
+        self.assertEqual(response.status_code, 200)

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from celery import shared_task
 from django.conf import settings
 from django.core.management import call_command
@@ -60,9 +61,10 @@ class HistoryPageTests(BaseTestCase):
         self.assertNotContains(response, "Updated at")
 
     def test_times_are_shown_in_the_agency_zone(self):
-        entry = self.officer.history.earliest("history_date")
-        entry.history_date = datetime(2026, 3, 9, 15, 0, tzinfo=UTC)
-        entry.save()
+        # History rows are append-only (SECURITY.md D5): make a change at that instant instead of rewriting one.
+        with time_machine.travel(datetime(2026, 3, 9, 15, 0, tzinfo=UTC), tick=False):
+            self.officer.unit = "Night shift"
+            self.officer.save()
         sign_in(self.client, self.staff_a)
         self.assertContains(self.client.get(self.url(self.officer)), "2026-03-09 10:00 CDT")
 

@@ -281,13 +281,14 @@ class AccessLogListTests(ListWalk, BaseTestCase):
         sign_in(self.client, self.supervisor_a)
 
     def add(self, count: int, *, agency=None, action=AccessLog.Action.VIEW):
-        rows = AccessLog.objects.bulk_create(
-            AccessLog(user=self.staff_a, agency=agency or self.agency_a, action=action, path="/x/")
-            for _ in range(count)
-        )
-        # auto_now_add: the instants are set after; four rows to an instant (ties on ``at``).
-        for n, row in enumerate(rows):
-            AccessLog.objects.filter(pk=row.pk).update(at=NOW - timedelta(minutes=10 + n // 4))
+        # auto_now_add, and the rows are append-only: each written at its instant, four to an instant (ties on ``at``).
+        rows = []
+        for start in range(0, count, 4):
+            with time_machine.travel(NOW - timedelta(minutes=10 + start // 4), tick=False):
+                rows += AccessLog.objects.bulk_create(
+                    AccessLog(user=self.staff_a, agency=agency or self.agency_a, action=action, path="/x/")
+                    for _ in range(min(4, count - start))
+                )
         return rows
 
     def expected(self, **lookups):

@@ -6,6 +6,7 @@ import importlib
 from django.apps import apps
 from django.db import connection
 
+from compliance.core.append_only import rewriting
 from compliance.core.crypto import cipher
 from incidents.detainers.models import Detainer
 from incidents.detainers.subject_index import a_number_q, subject_name_q
@@ -19,15 +20,18 @@ class EncryptMigrationTests(BaseTestCase):
     def test_E4_plaintext_rows_from_before_are_encrypted_and_indexed(self):
         detainer = make_detainer(self.agency_a, actor=self.staff_a)
         tables = (Detainer._meta.db_table, Detainer.history.model._meta.db_table)
-        with connection.cursor() as cursor:
-            # As the rows stood before the migration: plaintext, no index.
+        # As the rows stood before the migration: plaintext, no index (history rows are append-only since: the
+        # rewrite goes through the one path allowed to change them).
+        with rewriting(Detainer.history.model, purpose="key rotation"), connection.cursor() as cursor:
             for table in tables:
                 cursor.execute(
                     f"UPDATE {table} SET subject_last_name = %s, a_number = %s, subject_date_of_birth = %s",  # noqa: S608
                     ["Oldrowname", "A000000042", "1980-02-03"],
                 )
             cursor.execute(f"UPDATE {tables[0]} SET a_number_index = '', subject_last_name_key = ''")  # noqa: S608
-        migration.encrypt_existing(apps, None)
+        # In the real order the migration runs before the append-only triggers exist (incidents 0028).
+        with rewriting(Detainer.history.model, purpose="key rotation"):
+            migration.encrypt_existing(apps, None)
         with connection.cursor() as cursor:
             for table in tables:
                 cursor.execute(f"SELECT subject_last_name, a_number, subject_date_of_birth FROM {table}")  # noqa: S608

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from compliance.core.audit import AuditedHistory
+from compliance.core.bulk_history import AuditedManager
 from compliance.core.models import AgencyScopedModel
 from training.roster.models import Certification
 
@@ -45,6 +46,7 @@ class CertificateFile(AgencyScopedModel):
     sha256 = models.CharField("SHA-256", max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
+    objects = AuditedManager()
     history = AuditedHistory()
 
     class Meta:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from compliance.core.audit import AuditedHistory
+from compliance.core.bulk_history import AuditedManager
 from compliance.core.models import AgencyScopedModel
 from training.roster.models import Course, Officer
 
@@ -48,6 +49,7 @@ class ExamAttempt(AgencyScopedModel):
     is_remediation = models.BooleanField(default=False)
     passed = models.BooleanField()
 
+    objects = AuditedManager()
     history = AuditedHistory()
 
     class Meta:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from compliance.core.audit import AuditedHistory
+from compliance.core.bulk_history import AuditedManager
 from training.roster.models import Certification
 
 
@@ -52,6 +53,7 @@ class AgencyTrainingSettings(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = AuditedManager()
     history = AuditedHistory()
 
     class Meta:

@@ -3,6 +3,7 @@
 from django.db import models
 
 from compliance.core.audit import AuditedHistory
+from compliance.core.bulk_history import AuditedManager
 from compliance.core.models import AgencyScopedModel
 from training.roster.models import Course
 
@@ -57,6 +58,7 @@ class TrainingRequirement(AgencyScopedModel):
     )
     source = models.CharField(max_length=200, blank=True, help_text="Where the default comes from, e.g. 'R2.4'.")
 
+    objects = AuditedManager()
     history = AuditedHistory()
 
     class Meta:

@@ -35,9 +35,8 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
 
-from compliance.core.audit import acting_as, change_reason_fit
+from compliance.core.audit import acting_as
 from compliance.core.models import Agreement, AgreementModel
 from training.requirements.models import TrainingRequirement
 from training.roster import rules
@@ -428,8 +427,8 @@ def certifications_recompute(*, actor, officers, reason: str) -> int:
     """Recompute ``expires_on`` of every certification of ``officers`` under the current rules.
 
     Called inside the transaction of a rule change or of an officer's agreement
-    change. Changed rows are saved with ``bulk_update_with_history``, attributed
-    to ``actor`` with ``reason`` (case H1: never a silent ``update()``). A fixed
+    change. Changed rows are saved with one ``bulk_update`` (its history rows written by
+    ``compliance.core.bulk_history``), attributed to ``actor`` with ``reason`` (case H1). A fixed
     number of queries plus the writes.
 
     Returns:
@@ -456,13 +455,8 @@ def certifications_recompute(*, actor, officers, reason: str) -> int:
             certification.updated_at = now  # bulk_update does not apply auto_now
             changed.append(certification)
     if changed:
-        bulk_update_with_history(
-            changed,
-            Certification,
-            ["expires_on", "updated_at"],
-            default_user=actor,
-            default_change_reason=change_reason_fit(reason),
-        )
+        with acting_as(actor, reason=reason):
+            Certification.objects.bulk_update(changed, ["expires_on", "updated_at"])
     # The rules or the officers' agreement changed: their stored roster facts follow (training.roster.facts).
     training_facts_refresh(officer_ids=[officer.pk for officer in officers])
     return len(changed)

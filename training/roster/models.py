@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from compliance.core.audit import AuditedHistory
+from compliance.core.bulk_history import AuditedManager
 from compliance.core.models import AgencyScopedModel
 from compliance.core.names import NameKeyField, name_display
 
@@ -28,6 +29,7 @@ class Course(AgencyScopedModel):
     delivery = models.CharField(max_length=12, choices=Delivery.choices, default=Delivery.IN_PERSON)
     required = models.BooleanField(default=True, help_text="Every designated officer must hold it.")
 
+    objects = AuditedManager()
     history = AuditedHistory()
 
     class Meta:
@@ -50,6 +52,7 @@ class Rank(AgencyScopedModel):
     name = models.CharField(max_length=60)
     seniority = models.PositiveSmallIntegerField(help_text="Higher is more senior (e.g. deputy 10, sergeant 20).")
 
+    objects = AuditedManager()
     history = AuditedHistory()
 
     class Meta:
@@ -134,6 +137,7 @@ class Officer(AgencyScopedModel):
         default=False, help_text="Left the 287(g) role less than 24 months after certification (R2.8)."
     )
 
+    objects = AuditedManager()
     history = AuditedHistory(excluded_fields=["last_name_key", "first_name_key"])
 
     class Meta:
@@ -178,6 +182,7 @@ class Certification(AgencyScopedModel):
         ),
     )
 
+    objects = AuditedManager()
     history = AuditedHistory()
 
     class Meta:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from compliance.core.audit import AuditedHistory
+from compliance.core.bulk_history import AuditedManager
 from compliance.core.models import AgencyScopedModel, TimeStampedModel
 from training.roster.models import Certification, Course, Officer
 
@@ -30,6 +31,7 @@ class TrainingSession(AgencyScopedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    objects = AuditedManager()
     history = AuditedHistory()
 
     class Meta:
@@ -61,6 +63,7 @@ class SessionEnrollment(TimeStampedModel):
         Certification, null=True, blank=True, on_delete=models.PROTECT, related_name="session_enrollment"
     )
 
+    objects = AuditedManager()
     history = AuditedHistory()
 
     class Meta:

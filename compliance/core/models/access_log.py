@@ -15,14 +15,16 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.crypto import salted_hmac
 
+from compliance.core.append_only import AppendOnlyRow, append_only_trigger
 from compliance.core.client_address import client_address
 
 
-class AccessLog(models.Model):
+class AccessLog(AppendOnlyRow):
     """An append-only record of one audited event: a read of personal data, a denial, or an account event.
 
     Holds who, when, which record, from where, what they did and how it ended; never the
-    personal data itself. Auditors read it (SECURITY.md D1–D3); ``delete`` raises (D5).
+    personal data itself. Auditors read it (SECURITY.md D1–D3). Append-only (D5): the ORM refuses to change or
+    delete a row, PostgreSQL's ``append_only`` trigger too (``compliance.core.append_only``).
     """
 
     class Action(models.TextChoices):
@@ -87,12 +89,10 @@ class AccessLog(models.Model):
             models.Index(fields=["agency", "-at", "-id"], name="accesslog_agency_at_idx"),
             models.Index(fields=["-at", "-id"], name="accesslog_at_idx"),
         ]
+        triggers = [append_only_trigger()]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} ({self.outcome}) by user {self.user_id} at {self.at:%Y-%m-%d %H:%M}"
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("Access log rows are append-only.")
 
     @property
     def page_label(self) -> str:

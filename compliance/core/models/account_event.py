@@ -3,10 +3,11 @@
 from django.conf import settings
 from django.db import models
 
+from compliance.core.append_only import AppendOnlyRow, append_only_trigger
 from compliance.core.client_address import client_address
 
 
-class AccountEvent(models.Model):
+class AccountEvent(AppendOnlyRow):
     """An append-only record of one change to an account (invited, role granted, deactivated, …) or a denied try.
 
     Holds who acted (``actor``; None for a lockout by the sign-in counter), whose account (``target``),
@@ -38,17 +39,10 @@ class AccountEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
+        triggers = [append_only_trigger()]  # SECURITY.md D5 (compliance.core.append_only)
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} (user {self.target_id}) at {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("Account events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("Account events are append-only.")
 
 
 def account_event_record(

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from compliance.core.audit import AuditedHistory
+from compliance.core.bulk_history import AuditedManager
 from compliance.core.models.base import TimeStampedModel
 
 
@@ -37,6 +38,7 @@ class Agency(TimeStampedModel):
     ori = models.CharField("ORI", max_length=9, blank=True, help_text="FBI Originating Agency Identifier.")
     time_zone = models.CharField(max_length=64, default="America/Chicago", validators=[validate_time_zone])
 
+    objects = AuditedManager()
     history = AuditedHistory()
 
     class Meta:
@@ -102,6 +104,7 @@ class Agreement(TimeStampedModel):
         "Intergovernmental Service Agreement", default=False, help_text="Suspends the WSO 48-hour clock (R1.7)."
     )
 
+    objects = AuditedManager()
     history = AuditedHistory()
 
     class Meta:

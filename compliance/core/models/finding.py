@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from compliance.core.audit import AuditedHistory
+from compliance.core.bulk_history import AuditedManager
 from compliance.core.models.base import AgencyScopedModel, Severity
 
 
@@ -69,6 +70,7 @@ class Finding(AgencyScopedModel):
     )
     reopen_reason = models.TextField(blank=True, help_text="Why a closed finding was reopened.")
 
+    objects = AuditedManager()
     history = AuditedHistory()
 
     class Meta:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db import models
 
 from compliance.core.audit import AuditedHistory
+from compliance.core.bulk_history import AuditedManager
 from compliance.core.models.base import AgencyScopedModel
 
 #: CJIS AU-11 (SECURITY.md D7): the access log and account events are kept at least a year.
@@ -70,6 +71,7 @@ class RetentionSettings(models.Model):
     )
     confirmed_at = models.DateTimeField(null=True, blank=True, help_text="Blank: the defaults, never confirmed.")
 
+    objects = AuditedManager()
     history = AuditedHistory()
 
     class Meta:
@@ -120,6 +122,7 @@ class LegalHold(AgencyScopedModel):
     released_at = models.DateTimeField(null=True, blank=True)
     release_reason = models.TextField(blank=True)
 
+    objects = AuditedManager()
     history = AuditedHistory()
 
     class Meta:
