@@ -26,10 +26,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from django.db import models
-
 from compliance.core.crypto.cipher import blind_index
 from compliance.core.crypto.fields import BlindIndexField
+from compliance.core.derived_fields import DerivedField
 
 #: Format characters a paste from a PDF or a word processor carries into a name but nobody
 #: sees: soft hyphen, zero-width space / non-joiner / joiner, word joiner, byte order mark,
@@ -134,39 +133,21 @@ def name_display(last: str, first: str = "") -> str:
     return ", ".join(part for part in (last, first) if part)
 
 
-class NameKeyField(models.CharField):
+class NameKeyField(DerivedField):
     """The ``name_key`` of another field of the same model, derived at every save; never typed.
 
-    Like ``auto_now``, the value is set in ``pre_save``, so every save path keeps it in
-    step with the name: services, the admin, ``bulk_create`` (benchmarks, fixtures).
-    ``QuerySet.update()`` and ``bulk_update()`` of a name skip it: names are changed only
-    through the services, which save the row. Excluded from history (derived, like the
-    roster's training facts).
+    Like ``auto_now``, the value is set in ``pre_save`` (``compliance.core.derived_fields``), so every save
+    path keeps it in step with the name; ``compliance.core.bulk_history`` recomputes it on ``update()`` and
+    ``bulk_update()`` of the name. Excluded from history (derived, like the roster's training facts).
 
     Args:
         source: the name of the field holding the name, e.g. ``"last_name"``.
     """
 
-    def __init__(self, *args, source: str, **kwargs):
-        self.source = source
-        kwargs.setdefault("max_length", KEY_MAX_LENGTH)
-        kwargs.setdefault("editable", False)
-        kwargs.setdefault("blank", True)
-        kwargs.setdefault("default", "")
-        super().__init__(*args, **kwargs)
+    DEFAULT_MAX_LENGTH = KEY_MAX_LENGTH
 
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        kwargs["source"] = self.source
-        for option, default in (("max_length", KEY_MAX_LENGTH), ("editable", False), ("blank", True), ("default", "")):
-            if kwargs.get(option, default) == default:
-                kwargs.pop(option, None)
-        return name, path, args, kwargs
-
-    def pre_save(self, model_instance, add):
-        value = name_key(getattr(model_instance, self.source))
-        setattr(model_instance, self.attname, value)
-        return value
+    def derive(self, value) -> str:
+        return name_key(value)
 
 
 #: The blind-index purpose of encrypted names (``NameIndexField``, ``name_index``).
@@ -200,4 +181,5 @@ class NameIndexField(BlindIndexField):
         return name, path, args, kwargs
 
     def normalise(self, value) -> str:
+        """A name's ``name_key``: what its index is computed from."""
         return name_key(value)

@@ -12,7 +12,6 @@ from django.utils import timezone
 from compliance.core.models import Agency, RetentionPurge
 from compliance.tasks import RETENTION_LOCAL_HOUR, retention_purge_task
 from incidents.detainers.models import Detainer
-from tests.compliance.workers import eager_off, worker_start, worker_stop
 
 pytestmark = [
     pytest.mark.worker,
@@ -21,15 +20,9 @@ pytestmark = [
 
 
 @pytest.fixture
-def worker(tmp_path):
-    log_path = tmp_path / "worker.log"
-    with eager_off(), open(log_path, "w") as log:
-        process = worker_start(log, "--pool=solo", "--loglevel=INFO")
-        try:
-            yield process
-        finally:
-            worker_stop(process)
-            print(log_path.read_text()[-3000:])
+def worker(solo_worker):
+    """A real worker (``tests/compliance/conftest.py``)."""
+    return solo_worker
 
 
 def _zone_past_purge_hour() -> str:

@@ -18,7 +18,6 @@ from compliance.core.models import Agency, Report
 from compliance.core.roles import Role
 from compliance.reports.services import report_request
 from tests.base import make_user
-from tests.compliance.workers import eager_off, worker_start, worker_stop
 from training.roster.models import Course, Officer
 from training.roster.services import certification_record
 
@@ -26,6 +25,12 @@ pytestmark = [
     pytest.mark.worker,
     pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL not set: no broker for a real worker"),
 ]
+
+
+@pytest.fixture
+def worker(solo_worker):
+    """A real worker (``tests/compliance/conftest.py``)."""
+    return solo_worker
 
 
 def report_wait(report: Report, worker: subprocess.Popen, *, seconds: float) -> None:
@@ -37,18 +42,6 @@ def report_wait(report: Report, worker: subprocess.Popen, *, seconds: float) -> 
             return
         assert worker.poll() is None, "the worker exited early"
         time.sleep(0.5)
-
-
-@pytest.fixture
-def worker(tmp_path):
-    log_path = tmp_path / "worker.log"
-    with eager_off(), open(log_path, "w") as log:
-        process = worker_start(log, "--pool=solo", "--loglevel=INFO")
-        try:
-            yield process
-        finally:
-            worker_stop(process)
-            print(log_path.read_text()[-3000:])
 
 
 @pytest.mark.django_db(transaction=True)

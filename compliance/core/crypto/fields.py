@@ -15,7 +15,8 @@ from django.core.exceptions import FieldError
 from django.db import models
 from django.db.models.lookups import Exact, IsNull
 
-from compliance.core.crypto.cipher import blind_index, decrypt, encrypt
+from compliance.core.crypto.cipher import INDEX_CHARS, blind_index, decrypt, encrypt
+from compliance.core.derived_fields import DerivedField
 
 
 class EmptyOnlyExact(Exact):
@@ -92,33 +93,27 @@ class EncryptedDateField(EncryptedMixin, models.DateField):
         return None if value is None else self._encrypted(value.isoformat())
 
 
-class BlindIndexField(models.CharField):
+class BlindIndexField(DerivedField):
     """The keyed blind index of another field of the same model, derived at every save; never typed.
 
-    Like ``auto_now``, set in ``pre_save``, so every save path keeps it in step (services, the admin,
-    ``bulk_create``). Look-ups compare it with ``index_of(value)``. Excluded from history (derived).
+    Set in ``pre_save`` like every ``DerivedField``, so every save path keeps it in step (services, the admin,
+    ``bulk_create``, ``compliance.core.bulk_history``). Look-ups compare it with ``index_of(value)``. Excluded
+    from history (derived).
 
     Args:
         source: the field holding the value, e.g. ``"a_number"``.
         purpose: the index's purpose (``compliance.core.crypto.cipher.blind_index``).
     """
 
-    def __init__(self, *args, source: str, purpose: str, **kwargs):
-        self.source = source
+    DEFAULT_MAX_LENGTH = INDEX_CHARS
+
+    def __init__(self, *args, purpose: str, **kwargs):
         self.purpose = purpose
-        kwargs.setdefault("max_length", 32)
-        kwargs.setdefault("editable", False)
-        kwargs.setdefault("blank", True)
-        kwargs.setdefault("default", "")
         super().__init__(*args, **kwargs)
 
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
-        kwargs["source"] = self.source
         kwargs["purpose"] = self.purpose
-        for option, default in (("max_length", 32), ("editable", False), ("blank", True), ("default", "")):
-            if kwargs.get(option, default) == default:
-                kwargs.pop(option, None)
         return name, path, args, kwargs
 
     def normalise(self, value) -> str:
@@ -129,7 +124,5 @@ class BlindIndexField(models.CharField):
         """The index a stored row with ``value`` in ``source`` has: what a look-up compares with."""
         return blind_index(self.purpose, self.normalise(value))
 
-    def pre_save(self, model_instance, add):
-        value = self.index_of(getattr(model_instance, self.source))
-        setattr(model_instance, self.attname, value)
-        return value
+    def derive(self, value) -> str:
+        return self.index_of(value)
