@@ -8,6 +8,7 @@ plaintext; exact look-ups go through keyed blind indexes; keys rotate.
 from __future__ import annotations
 
 import base64
+import io
 import os
 import shutil
 import subprocess
@@ -15,7 +16,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from django.core.exceptions import FieldError, ImproperlyConfigured
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import TransactionTestCase, override_settings
 
@@ -211,6 +212,19 @@ class KeyRotationTests(BaseTestCase):
         with override_settings(FIELD_ENCRYPTION_KEYS=f"{new},{old}"):
             self.assertGreater(sum(fields_rotate().rewritten.values()), 0)
             self.assertEqual(sum(fields_rotate().rewritten.values()), 0)
+
+    def test_E5_the_command_says_in_one_line_what_is_wrong_with_the_keys(self):
+        old, new = f"old1:{new_key()}", f"new1:{new_key()}"
+        with override_settings(FIELD_ENCRYPTION_KEYS=old):
+            make_detainer(self.agency_a, actor=self.staff_a, subject_last_name=SENTINEL_LAST)
+        with override_settings(FIELD_ENCRYPTION_KEYS=new), self.assertRaisesMessage(CommandError, "put every key"):
+            call_command("rotate_field_keys", stdout=io.StringIO())
+        with override_settings(FIELD_ENCRYPTION_KEYS="k1:short"), self.assertRaisesMessage(CommandError, "not usable"):
+            call_command("rotate_field_keys", stdout=io.StringIO())
+        out = io.StringIO()
+        with override_settings(FIELD_ENCRYPTION_KEYS=f"{new},{old}"):
+            call_command("rotate_field_keys", "--reindex", stdout=out)
+        self.assertIn("every blind index was already up to date", out.getvalue())
 
     def test_E5_a_new_blind_index_key_is_taken_up_by_reindex(self):
         detainer = make_detainer(self.agency_a, actor=self.staff_a, a_number=SENTINEL_A_NUMBER)
