@@ -57,8 +57,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from compliance.core.history import history_entries
-from compliance.core.privacy.holds import holds_covering
 from compliance.core.models import AccessLog, Finding, Report
+from compliance.core.privacy.holds import holds_covering
 from compliance.reports.kinds import Part, ReportKind, ReportRun
 from incidents.detainers.checks import detainer_checks
 from incidents.detainers.choices import PCBasis

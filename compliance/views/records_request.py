@@ -29,9 +29,8 @@ from compliance.core.reauthentication import recently_authenticated_required
 from compliance.core.throttle import EXPORT, SEARCH, rate_limited, throttle_remaining
 from compliance.reports.forms import RecordsRequestForm
 from compliance.reports.records_request import JSON_NAME
-from compliance.reports.services import ERR_NO_SUBJECT, NO_RECORDS
+from compliance.reports.services import ERR_NO_SUBJECT, NO_RECORDS, report_requested_notice
 from compliance.reports.services import records_request as records_request_service
-from compliance.reports.services import report_requested_notice
 
 #: The download pages of a records request's two files (URL names): each gives its file out once.
 PDF_VIEW, JSON_VIEW = "reports:download", "reports:download_json"
