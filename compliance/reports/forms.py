@@ -1,5 +1,6 @@
 """The report forms: request a report of the catalog, verify a report's file. They validate only; services act."""
 
+import re
 from datetime import timedelta
 
 from django import forms
@@ -159,6 +160,10 @@ class ReportRequestForm(forms.Form):
 
 
 ERR_SUBJECT_NUMBER = "Give the subject's A-number (A and 8 or 9 digits) or a booking number."
+ERR_REFERENCE = "Use letters, digits, spaces and - / . _ # : only in the request reference."
+#: The longest request reference kept (``Report.parameters["reference"]``).
+REFERENCE_MAX = 60
+_REFERENCE_CHARACTERS = re.compile(r"[\w \-/.#:]*")
 
 
 class RecordsRequestForm(forms.Form):
@@ -175,11 +180,28 @@ class RecordsRequestForm(forms.Form):
         ),
     )
 
+    reference = forms.CharField(
+        label="Request reference (optional)",
+        max_length=REFERENCE_MAX,
+        required=False,
+        help_text=(
+            f"Your number for the request, e.g. PRR-2026-0077 or a court case number; at most {REFERENCE_MAX} "
+            "characters. It is shown on the reports list, the PDF and the JSON so you can tell which file answers "
+            "which request. Not for personal data: do not type the person's name, date of birth or A-number."
+        ),
+    )
+
     def clean_number(self) -> str:
         number = (self.cleaned_data.get("number") or "").strip()
         if not number:
             raise ValidationError(ERR_SUBJECT_NUMBER)
         return number
+
+    def clean_reference(self) -> str:
+        reference = " ".join((self.cleaned_data.get("reference") or "").split())
+        if not _REFERENCE_CHARACTERS.fullmatch(reference):
+            raise ValidationError(ERR_REFERENCE)
+        return reference
 
 
 class ReportVerifyForm(forms.Form):

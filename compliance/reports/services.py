@@ -105,10 +105,12 @@ def report_request(
     return report
 
 
-ERR_NO_SUBJECT = "No detainer with this A-number or booking number in the agencies whose reports you may request."
+ERR_NO_SUBJECT = "No records found for that number in the agencies you may see."
+#: The code of ``ERR_NO_SUBJECT``: the page says it as an answer, not as a mistake in what was typed.
+NO_RECORDS = "no_records"
 
 
-def records_request(*, actor, number: str) -> tuple[list[Report], list]:
+def records_request(*, actor, number: str, reference: str = "") -> tuple[list[Report], list]:
     """A records request (issue #14 item 6): one "records request" report per agency holding the subject's detainers.
 
     Args:
@@ -116,17 +118,20 @@ def records_request(*, actor, number: str) -> tuple[list[Report], list]:
             (``compliance.core.access``): another agency's records are neither found nor reported.
         number: the subject's A-number or a booking number, as typed (never stored: each ``Report`` keeps the
             matched detainers' public ids, ``records_request.request_parameters``).
+        reference: the requester's reference of the request (e.g. PRR-2026-0077, checked by
+            ``RecordsRequestForm``), kept on each report; "" for none.
 
     Returns:
         (the queued reports, one per agency in agency order; the detainers found), from one transaction: every
         report is handed to the broker after commit (``report_request``).
 
     Raises:
-        ValidationError: ``{"number": ERR_NO_SUBJECT}`` when nothing matches in the actor's agencies.
+        ValidationError: ``{"number": ERR_NO_SUBJECT}`` (code ``NO_RECORDS``) when nothing matches in the actor's
+            agencies.
     """
     detainers = subject_detainers(agency_ids=access.agency_ids_for(actor, access.EXPORT), number=number)
     if not detainers:
-        raise ValidationError({"number": ERR_NO_SUBJECT})
+        raise ValidationError({"number": ValidationError(ERR_NO_SUBJECT, code=NO_RECORDS)})
     try:
         is_a_number = bool(a_number_normalise(number))
     except ValidationError:
@@ -143,7 +148,9 @@ def records_request(*, actor, number: str) -> tuple[list[Report], list]:
                     agency=agency,
                     kind=Report.Kind.RECORDS_REQUEST,
                     as_of=timezone.localdate(timezone=agency.zone),
-                    parameters=request_parameters(detainers=found, number_was_a_number=is_a_number),
+                    parameters=request_parameters(
+                        detainers=found, number_was_a_number=is_a_number, reference=reference
+                    ),
                 )
             )
     return reports, detainers

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 from pypdf import PdfReader
 
@@ -28,8 +29,8 @@ from compliance.core.reauthentication import recently_authenticated_required
 from compliance.core.throttle import EXPORT, SEARCH, rate_limited, throttle_remaining
 from compliance.reports.forms import RecordsRequestForm
 from compliance.reports.records_request import JSON_NAME
+from compliance.reports.services import ERR_NO_SUBJECT, NO_RECORDS, report_requested_notice
 from compliance.reports.services import records_request as records_request_service
-from compliance.reports.services import report_requested_notice
 
 #: The download pages of a records request's two files (URL names): each gives its file out once.
 PDF_VIEW, JSON_VIEW = "reports:download", "reports:download_json"
@@ -53,17 +54,25 @@ def records_request(request):
     """Ask for everything held about one subject: a "records request" report per agency holding their records.
 
     For users holding ``export_reports`` in some agency (else 404). A POST with the subject's number requests the
-    reports (``services.records_request``) and goes to the reports page; nothing found, or a blank number, gives the
-    form back with the reason next to the field.
+    reports (``services.records_request``) and goes to the reports page. Nothing found is an answer, not a mistake:
+    the page says so plainly (``no_records``, the form kept, no error summary); a blank number or a bad reference
+    gives the form back with the reason next to the field.
     """
     if not access.holds_anywhere(request.user, access.EXPORT):
         raise Http404("No agency whose records you may export.")
     form = RecordsRequestForm(request.POST or None)
+    no_records = False
     if request.method == "POST" and form.is_valid():
         try:
-            reports, detainers = records_request_service(actor=request.user, number=form.cleaned_data["number"])
+            reports, detainers = records_request_service(
+                actor=request.user, number=form.cleaned_data["number"], reference=form.cleaned_data["reference"]
+            )
         except ValidationError as error:
-            add_service_errors(form, error)
+            codes = {item.code for items in getattr(error, "error_dict", {}).values() for item in items}
+            if codes == {NO_RECORDS}:
+                no_records = True
+            else:
+                add_service_errors(form, error)
             access_log_event(request, action=AccessLog.Action.SEARCH, outcome=AccessLog.Outcome.FAILURE)
         else:
             # Who asked for which records: one row per detainer (its id, never the number typed).
@@ -86,7 +95,14 @@ def records_request(request):
     return render(
         request,
         "compliance/records_request.html",
-        {"form": form, "exports_remaining": remaining, "export_limit": limit},
+        {
+            "form": form,
+            "exports_remaining": remaining,
+            "export_limit": limit,
+            "no_records": no_records,
+            "no_records_message": ERR_NO_SUBJECT,
+            "agencies": access.agencies_for(request.user, access.EXPORT) if no_records else [],
+        },
     )
 
 
@@ -127,6 +143,9 @@ def records_file_response(request, report: Report, *, as_json: bool):
     with report.file.open("rb") as stored:
         content = stored.read()
     stem = f"records-request-{report.agency.state}-{report.as_of.isoformat()}"
+    reference = slugify(report.parameters.get("reference", ""))
+    if reference:  # which file answers which request, also once saved
+        stem = f"{stem}-{reference}"
     if as_json:
         content = PdfReader(io.BytesIO(content)).attachments[JSON_NAME][0]
         response = HttpResponse(content, content_type="application/json")

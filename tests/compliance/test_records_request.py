@@ -7,10 +7,11 @@ stored or logged; the access log gets one row per detainer found. The files are 
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
@@ -20,6 +21,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from compliance.core.models import AccessLog, Report
+from compliance.core.privacy.holds import legal_hold_place, legal_hold_release
 from compliance.reports.forms import ERR_SUBJECT_NUMBER, ReportRequestForm
 from compliance.reports.records_request import FORMAT, JSON_NAME
 from compliance.reports.services import ERR_NO_SUBJECT
@@ -72,9 +74,13 @@ class RecordsRequestCase(BaseTestCase):
 
     def request_records(self, user, number: str):
         """POST the records request as ``user`` (reports rendered in-process after commit); the response."""
+        return self.request_records_with(user, number, "")
+
+    def request_records_with(self, user, number: str, reference: str):
+        """POST the records request with a request reference as ``user``; the response."""
         sign_in(self.client, user)
         with self.captureOnCommitCallbacks(execute=True):
-            return self.client.post(URL, {"number": number})
+            return self.client.post(URL, {"number": number, "reference": reference})
 
 
 class SubjectLookupTests(RecordsRequestCase):
@@ -195,16 +201,91 @@ class RecordsRequestTests(RecordsRequestCase):
         self.assertEqual({row.object_id for row in rows}, {self.first.pk, self.again.pk})
         self.assertTrue(all(row.view_name == "reports:records_request" for row in rows))
 
-    def test_G5_nothing_found_is_an_error_next_to_the_field_and_a_failed_search_row(self):
+    def test_G5_nothing_found_is_said_plainly_as_an_answer_with_a_failed_search_row(self):
         response = self.request_records(self.auditor_a, "A099999999")
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(response.context["form"].errors["number"], [ERR_NO_SUBJECT])
+        self.assertFalse(response.context["form"].errors)  # an answer, not a mistake in what was typed
+        self.assertTrue(response.context["no_records"])
+        page = html.unescape(squeeze(response.content.decode()))
+        self.assertIn("No responsive records", page)
+        self.assertIn("No records found for that number in the agencies you may see.", page)
+        self.assertIn(f"Searched: {self.agency_a.name} (TX).", page)
+        self.assertNotIn("Nothing was saved", page)
+        self.assertEqual(ERR_NO_SUBJECT, "No records found for that number in the agencies you may see.")
         self.assertFalse(Report.objects.filter(kind=Report.Kind.RECORDS_REQUEST).exists())
         row = AccessLog.objects.get(action=AccessLog.Action.SEARCH, user=self.auditor_a)
         self.assertEqual(row.outcome, AccessLog.Outcome.FAILURE)
         # Agency B's record is not found by a user of agency A either.
         response = self.request_records(self.auditor_a, "BK-BIRCH-9")
-        self.assertEqual(response.context["form"].errors["number"], [ERR_NO_SUBJECT])
+        self.assertTrue(response.context["no_records"])
+        self.assertNotIn(self.agency_b.name, html.unescape(squeeze(response.content.decode())))
+
+    def test_G5_the_request_reference_is_kept_and_shown_on_the_list_the_pdf_and_the_json(self):
+        sign_in(self.client, self.auditor_a)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(URL, {"number": A_NUMBER, "reference": "  PRR-2026-0077 "})
+        report = Report.objects.get(kind=Report.Kind.RECORDS_REQUEST)
+        self.assertEqual(report.parameters["reference"], "PRR-2026-0077")
+        listing = squeeze(self.client.get(reverse("reports:list")).content.decode())
+        self.assertIn("Request PRR-2026-0077", listing)
+        self.assertIn("The records as they stood when requested", listing)
+        self.assertNotIn("As recorded by", listing)  # no basis label left dangling for this kind
+        download = self.client.get(reverse("reports:download", args=[report.public_id]))
+        self.assertIn("prr-2026-0077", download["Content-Disposition"])
+        self.assertIn("Request reference PRR-2026-0077", pdf_text(download.content))
+        data = json.loads(self.client.get(reverse("reports:download_json", args=[report.public_id])).content)
+        self.assertEqual(data["reference"], "PRR-2026-0077")
+
+    def test_G5_a_reference_with_markup_or_too_long_is_refused_next_to_the_field(self):
+        for reference in ("<b>PRR</b>", "P" * 61):
+            response = self.request_records_with(self.auditor_a, A_NUMBER, reference)
+            self.assertEqual(response.status_code, 200)
+            self.assertTrue(response.context["form"].errors["reference"], reference)
+        self.assertFalse(Report.objects.filter(kind=Report.Kind.RECORDS_REQUEST).exists())
+
+    def test_G5_the_pdf_opens_with_the_subject_labels_as_written_choices_by_label_and_the_legal_holds(self):
+        self.first.pc_basis = ["pending_proceedings"]
+        self.first.subject_date_of_birth = date(1980, 4, 2)
+        self.first.save()
+        released = legal_hold_place(
+            record=self.first, actor=self.supervisor_a, scope="record", reason="litigation", reference="CV-2026-11"
+        )
+        legal_hold_release(hold=released, actor=self.supervisor_a, reason="Case settled (invented)")
+        legal_hold_place(
+            record=self.first, actor=self.supervisor_a, scope="subject", reason="records_request", reference="PRR-9"
+        )
+        legal_hold_place(
+            record=self.incident, actor=self.supervisor_a, scope="record", reason="investigation", reference="INV-4"
+        )
+        self.request_records(self.auditor_a, A_NUMBER)
+        report = Report.objects.get(kind=Report.Kind.RECORDS_REQUEST)
+        text = pdf_text(self.client.get(reverse("reports:download", args=[report.public_id])).content)
+        summary = text.index("The subject")
+        self.assertLess(summary, text.index("Detainer 1:"))
+        for expected in ("Name Quillfeather, Kim", "Date of birth 1980-04-02", f"A-number {A_NUMBER}", "BK-QF-1"):
+            self.assertIn(expected, text[summary : text.index("Detainer 1:")], expected)
+        for label in ("Triage (R5.2)", "OPLA consulted at", "Escalated to ICE at", "ICE notified at"):
+            self.assertIn(label, text, label)
+        self.assertNotIn("Ice notified at", text)
+        self.assertIn("Pending removal proceedings against the subject", text)
+        self.assertNotIn("pending_proceedings", text)
+        self.assertIn("Probable-cause basis: (empty) → Pending removal proceedings against the subject", text)
+        for expected in ("Legal holds on this record", "CV-2026-11", "Released", "Case settled (invented)"):
+            self.assertIn(expected, text, expected)
+        for expected in ("PRR-9", "Every record of this subject", "INV-4", "Investigation"):
+            self.assertIn(expected, text, expected)
+        data = json.loads(self.client.get(reverse("reports:download_json", args=[report.public_id])).content)
+        first = next(item for item in data["detainers"] if item["id"] == str(self.first.public_id))
+        self.assertEqual(first["fields"]["pc_basis"], ["Pending removal proceedings against the subject"])
+        holds = {hold["reference"]: hold for hold in first["legal_holds"]}
+        self.assertEqual(set(holds), {"CV-2026-11", "PRR-9"})
+        self.assertFalse(holds["CV-2026-11"]["active"])
+        self.assertEqual(holds["CV-2026-11"]["release_reason"], "Case settled (invented)")
+        self.assertTrue(holds["PRR-9"]["active"])
+        self.assertEqual([hold["reference"] for hold in first["incidents"][0]["legal_holds"]], ["INV-4"])
+        # The other detainer of the subject is covered by the subject hold only.
+        again = next(item for item in data["detainers"] if item["id"] == str(self.again.public_id))
+        self.assertEqual([hold["reference"] for hold in again["legal_holds"]], ["PRR-9"])
 
     def test_G5_a_blank_number_is_refused_next_to_the_field(self):
         response = self.request_records(self.auditor_a, "   ")

@@ -161,6 +161,25 @@ def holds_on(record: Model) -> list[LegalHold]:
     return list(holds.filter(covering))
 
 
+def holds_covering(record: Model, *, placed_before=None) -> list[LegalHold]:
+    """Every hold, active or released, that covers ``record``: on the record itself, and for a detainer, on its
+    subject (the records request lists them). One query; oldest first.
+
+    Args:
+        record: a detainer or a case (``HOLDABLE``).
+        placed_before: an aware datetime (UTC); only holds placed before it (the report's instant). None: all.
+    """
+    content_type = ContentType.objects.get_for_model(record)
+    holds = LegalHold.objects.filter(agency_id=record.agency_id).select_related("placed_by", "released_by")
+    if placed_before is not None:
+        holds = holds.filter(placed_at__lt=placed_before)
+    key = subject_hold_key(record) if record._meta.label == "incidents.Detainer" else ""
+    covering = Q(content_type=content_type, object_id=record.pk)
+    if key:
+        covering |= Q(scope=LegalHold.Scope.SUBJECT, subject_key=key)
+    return list(holds.filter(covering).order_by("placed_at", "pk"))
+
+
 def held_ids(*, agency_id: int, model, candidates: QuerySet | None = None) -> set[int]:
     """Ids of ``model`` rows of the agency under an active hold (record holds; for detainers, subject holds too).
 
