@@ -13,4 +13,6 @@ def agency_header(request):
         "header_roles": ", ".join(names),
         # The People link: administrators only (the group follows the grants: compliance.accounts.services).
         "header_administers": Role.ADMINISTRATOR in names,
+        # The 403 page's "Auditors read and export" line: for auditors only (staff are refused for other reasons).
+        "header_auditor": Role.AUDITOR in names,
     }

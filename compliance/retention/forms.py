@@ -30,7 +30,8 @@ class RetentionSettingsForm(forms.Form):
 
 
 class LegalHoldForm(forms.Form):
-    """What a new hold covers, why, and its reference."""
+    """What a new hold covers, why, and its reference. On a case (``subject_allowed=False``) a hold covers the record
+    only: no choice is asked and ``cleaned_data["scope"]`` is ``record``."""
 
     scope = forms.ChoiceField(
         label="The hold covers", choices=LegalHold.Scope.choices, widget=forms.RadioSelect, initial="record"
@@ -44,8 +45,15 @@ class LegalHoldForm(forms.Form):
 
     def __init__(self, *args, subject_allowed: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        self.subject_allowed = subject_allowed
         if not subject_allowed:
-            self.fields["scope"].choices = [LegalHold.Scope.choices[0]]
+            del self.fields["scope"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.subject_allowed:
+            cleaned["scope"] = LegalHold.Scope.RECORD
+        return cleaned
 
 
 class LegalHoldReleaseForm(forms.Form):

@@ -1,6 +1,6 @@
 """The retention pages: an agency's retention schedules (administrators) and its legal holds (supervisors and
-administrators place, list and release them; SECURITY.md C5: anyone else who may see the record gets 403, which
-``DeniedRequestMiddleware`` writes to the access log).
+administrators place, list and release them, auditors read the list; SECURITY.md C5: anyone else who may see the
+record gets 403, which ``DeniedRequestMiddleware`` writes to the access log).
 
 Records are reached through ``compliance.core.access`` (another agency's answers 404). Nothing personal goes in a
 URL: records and holds are addressed by their public ids, the hold's reference and reasons travel by POST.
@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -32,6 +33,8 @@ from incidents.detainers.models import Detainer
 from incidents.detainers.selectors import detainer_or_404
 from incidents.incident_log.models import Incident
 from incidents.incident_log.selectors import incident_or_404
+
+HOLDS_LIST_MESSAGE = "Only supervisors, administrators and auditors of this agency see its legal holds."
 
 
 def _agencies(request, perm):
@@ -80,37 +83,70 @@ def retention_settings(request):
     return render(request, "retention/settings.html", context)
 
 
-def _record_links(holds: list[LegalHold]) -> dict[int, str]:
-    """``{hold pk: URL of its record's page}``: one query per kind of record, whatever the number of holds."""
+#: What the record pages print for a value the purge removed (``compliance.retention.purge.PURGED_TITLE``).
+REMOVED = "[removed at the end of retention]"
+
+
+def _record_links(holds: list[LegalHold]) -> dict[int, tuple[str, str]]:
+    """``{hold pk: (URL of its record's page, its name)}``: "Detainer, booking <number>" or "Case <tracking number>"
+    (the case's title when it has none). One query per kind of record, whatever the number of holds."""
     links = {}
-    for model, name in ((Detainer, "incidents:detainer_detail"), (Incident, "incidents:incident_detail")):
+    kinds = (
+        (Detainer, "incidents:detainer_detail", ("booking_number",)),
+        (Incident, "incidents:incident_detail", ("tracking_number", "title")),
+    )
+    for model, name, fields in kinds:
         content_type = ContentType.objects.get_for_model(model)
         mine = [hold for hold in holds if hold.content_type_id == content_type.pk]
         if not mine:
             continue
-        ids = dict(model.objects.filter(pk__in=[h.object_id for h in mine]).values_list("pk", "public_id"))
+        rows = {
+            row[0]: row[1:]
+            for row in model.objects.filter(pk__in=[h.object_id for h in mine]).values_list("pk", "public_id", *fields)
+        }
         for hold in mine:
-            if hold.object_id in ids:
-                links[hold.pk] = reverse(name, kwargs={"public_id": ids[hold.object_id]})
+            if hold.object_id not in rows:
+                continue
+            public_id, *values = rows[hold.object_id]
+            if model is Detainer:
+                label = f"Detainer, booking {values[0] or REMOVED}"
+            else:
+                label = f"Case {values[0]}" if values[0] else f"Case: {values[1] or REMOVED}"
+            links[hold.pk] = (reverse(name, kwargs={"public_id": public_id}), label)
     return links
+
+
+def _name_records(holds: list[LegalHold]) -> None:
+    """Set ``record_url`` and ``record_label`` on each of ``holds`` (``_record_links``)."""
+    links = _record_links(holds)
+    for hold in holds:
+        hold.record_url, hold.record_label = links.get(hold.pk, ("", hold.content_type.name.capitalize()))
 
 
 @login_required
 @require_http_methods(["GET"])
 def hold_list(request):
-    """The agency's legal holds, active first (``?agency=``; supervisors and administrators, else 404)."""
-    agency = agency_or_404(request, access.REVIEW)
+    """The agency's legal holds, active first, each naming its record (``?agency=``; else 404).
+
+    Read by those who may export the agency's reports (supervisors, administrators, auditors: an auditor checks the
+    holds, read-only); the "Lift" links only for those who may place and release holds (``may_hold``). Staff: 403
+    (``HOLDS_LIST_MESSAGE``); users of no agency: 404.
+    """
+    agency = access.current_agency(request, access.EXPORT)
+    if agency is None:
+        if access.holds_anywhere(request.user, access.VIEW):
+            raise PermissionDenied(HOLDS_LIST_MESSAGE)
+        raise Http404("No agency.")
     holds = list(
         LegalHold.objects.filter(agency=agency)
         .select_related("placed_by", "released_by", "content_type")
         .order_by("released_at", "-placed_at")[:500]
     )
-    links = _record_links(holds)
-    for hold in holds:
-        hold.record_url = links.get(hold.pk)
+    _name_records(holds)
     context = {
         "agency": agency,
-        "agencies": _agencies(request, access.REVIEW),
+        "agencies": _agencies(request, access.EXPORT),
+        "may_release": may_hold(request.user, agency),
         "active": [h for h in holds if h.released_at is None],
         "released": [h for h in holds if h.released_at is not None],
     }
@@ -124,11 +160,17 @@ def _place(request, record, *, kind: str, back: str):
     form = LegalHoldForm(request.POST or None, subject_allowed=subject_allowed)
     if request.method == "POST" and form.is_valid():
         try:
-            legal_hold_place(record=record, actor=request.user, **form.cleaned_data)
+            hold = legal_hold_place(record=record, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "Legal hold placed: the retention purge skips this record until it is released.")
+            if hold.scope == LegalHold.Scope.SUBJECT:
+                message = (
+                    "Legal hold placed: the retention purge keeps every detainer of this subject until it is lifted."
+                )
+            else:
+                message = "Legal hold placed: the retention purge keeps this record until the hold is lifted."
+            messages.success(request, message)
             return redirect(back)
     context = {"record": record, "kind": kind, "form": form, "back": back}
     return render(request, "retention/hold_form.html", context)
@@ -158,10 +200,17 @@ def hold_place_case(request, public_id):
 def hold_release(request, public_id):
     """Release hold ``public_id`` with a reason (supervisors and administrators of its agency)."""
     hold = access.get_scoped_or_404(
-        LegalHold.objects.select_related("agency", "placed_by"), request.user, public_id=public_id
+        LegalHold.objects.select_related("agency", "placed_by", "released_by", "content_type"),
+        request.user,
+        public_id=public_id,
     )
     if not may_hold(request.user, hold.agency):
         raise PermissionDenied(NOT_ALLOWED_MESSAGE)
+    back = with_agency(reverse("retention:holds"), hold.agency)
+    if hold.released_at is not None:
+        # Already lifted (another tab, another supervisor): say so, no form; a POST changes nothing.
+        _name_records([hold])
+        return render(request, "retention/hold_release.html", {"hold": hold, "form": None, "back": back})
     form = LegalHoldReleaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -169,7 +218,7 @@ def hold_release(request, public_id):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "Legal hold released.")
-            return redirect(with_agency(reverse("retention:holds"), hold.agency))
-    hold.record_url = _record_links([hold]).get(hold.pk)
-    return render(request, "retention/hold_release.html", {"hold": hold, "form": form})
+            messages.success(request, "Legal hold lifted: the retention purge may act on these records again.")
+            return redirect(back)
+    _name_records([hold])
+    return render(request, "retention/hold_release.html", {"hold": hold, "form": form, "back": back})

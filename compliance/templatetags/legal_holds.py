@@ -1,6 +1,7 @@
 """``{% legal_hold_panel record %}``: on a detainer's or a case's page, "Under legal hold: reason, reference" for
 each active hold covering it, "Personal data removed at the end of retention" once purged, and the link to place
-one for supervisors and administrators of its agency.
+one for supervisors and administrators of its agency (not on a purged record: nothing personal is left to keep). A
+card headed "Legal hold on these records (kept from the retention purge)", apart from the custody hold on the page.
 
 A tag so the record pages show holds without their views knowing the retention package (the record's view has
 already reached ``record`` through ``compliance.core.access``). Two queries (holds, purge mark), none for the
@@ -36,6 +37,8 @@ def legal_hold_panel(context, record):
         "holds": holds_on(record),
         "purged": purged,
         "agency": record.agency,
-        "place_url": reverse(_PLACE[record._meta.label], kwargs={"public_id": record.public_id}) if allowed else "",
+        "place_url": reverse(_PLACE[record._meta.label], kwargs={"public_id": record.public_id})
+        if allowed and purged is None
+        else "",
         "may_release": allowed,
     }

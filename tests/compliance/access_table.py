@@ -83,7 +83,7 @@ TABLE: dict[str, tuple[Need, ...] | Need] = {
     "incidents:case_settings": Need(ADM, post=True),
     # Retention (issue #14 items 3-4): schedules for administrators; legal holds for supervisors and administrators.
     "retention:settings": Need(ADM, post=True),
-    "retention:holds": Need(R),
+    "retention:holds": Need(E),
     "retention:hold_place_detainer": Need(R, "incidents.detainer", post=True),
     "retention:hold_place_case": Need(R, "incidents.incident", post=True),
     "retention:hold_release": Need(R, "compliance.legalhold", post=True),

@@ -1,14 +1,23 @@
-"""The retention schedules page (administrators) and the legal hold pages (supervisors and administrators)."""
+"""The retention schedules page (administrators) and the legal hold pages (supervisors and administrators place
+and lift holds; auditors read the list)."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from compliance.core.models import SCHEDULE_FIELDS, AccessLog, LegalHold, RetentionSettings
-from compliance.core.privacy.holds import legal_hold_place
+from compliance.core.privacy.holds import (
+    DUPLICATE_MESSAGE,
+    NOT_ALLOWED_MESSAGE,
+    legal_hold_place,
+    legal_hold_release,
+)
 from compliance.core.privacy.schedules import AUDIT_MINIMUM_MESSAGE
+from compliance.retention.views import HOLDS_LIST_MESSAGE
 from incidents.detainers.models import Detainer
 from tests.base import BaseTestCase, sign_in
+from tests.compliance.helpers import make_incident
 from tests.incidents.helpers import make_detainer
 
 SETTINGS_URL = reverse("retention:settings")
@@ -138,3 +147,115 @@ class LegalHoldPageTests(BaseTestCase):
         sign_in(self.client, self.supervisor_b)
         self.assertIn('data-testid="no-active-holds"', self.client.get(HOLDS_URL).content.decode())
         self.assertEqual(Detainer.objects.count(), 1)
+
+
+class LegalHoldTrialFixesTests(BaseTestCase):
+    """Trial #14 items 1, 6 (the holds list), 8 and 9."""
+
+    def setUp(self):
+        self.detainer = make_detainer(self.agency_a, actor=self.staff_a, number=1, a_number="A999000005")
+        self.place_url = reverse("retention:hold_place_detainer", args=[self.detainer.public_id])
+        self.detail_url = reverse("incidents:detainer_detail", args=[self.detainer.public_id])
+
+    def _hold(self, **fields):
+        values = {"scope": "record", "reason": "litigation", "reference": "CV-2026-0042"} | fields
+        return legal_hold_place(record=self.detainer, actor=self.supervisor_a, **values)
+
+    def test_item1_the_record_page_says_records_retention_and_lift_not_release(self):
+        hold = self._hold()
+        sign_in(self.client, self.supervisor_a)
+        page = self.client.get(self.detail_url).content.decode()
+        self.assertIn("Legal hold on these records (kept from the retention purge)", page)
+        self.assertIn("nothing to do with holding the person in custody", page)
+        lift = reverse("retention:hold_release", args=[hold.public_id])
+        self.assertIn(f'href="{lift}" data-testid="lift-legal-hold">Lift legal hold</a>', page)
+        self.assertNotIn("Release this hold", page)
+        # Its own card, ended before the custody verdict starts.
+        self.assertLess(page.index("</section>"), page.index('data-testid="hold-verdict"'))
+
+    def test_item8_an_identical_active_hold_is_refused_with_a_message(self):
+        self._hold()
+        sign_in(self.client, self.supervisor_a)
+        same = {"scope": "record", "reason": "litigation", "reference": "cv-2026-0042 "}
+        response = self.client.post(self.place_url, same)
+        self.assertContains(response, DUPLICATE_MESSAGE)
+        self.assertEqual(LegalHold.objects.count(), 1)
+        other = {"scope": "record", "reason": "litigation", "reference": "CV-2026-0043"}
+        self.assertEqual(self.client.post(self.place_url, other).status_code, 302)
+        self.assertEqual(LegalHold.objects.count(), 2)
+
+    def test_item8_an_identical_subject_hold_is_refused_from_another_detainer_of_the_subject(self):
+        self._hold(scope="subject")
+        twin = make_detainer(self.agency_a, actor=self.staff_a, number=2, a_number="A999000005")
+        with self.assertRaises(ValidationError) as raised:
+            legal_hold_place(
+                record=twin, actor=self.admin_a, scope="subject", reason="litigation", reference="CV-2026-0042"
+            )
+        self.assertEqual(raised.exception.message_dict, {"reference": [DUPLICATE_MESSAGE]})
+
+    def test_item8_the_message_after_a_subject_hold_speaks_of_every_detainer(self):
+        sign_in(self.client, self.supervisor_a)
+        response = self.client.post(
+            self.place_url, {"scope": "subject", "reason": "litigation", "reference": "CV-1"}, follow=True
+        )
+        self.assertContains(response, "keeps every detainer of this subject until it is lifted")
+        self.assertNotContains(response, "skips this record")
+
+    def test_item8_the_case_form_asks_no_one_option_choice(self):
+        incident = make_incident(self.agency_a, 1)
+        sign_in(self.client, self.supervisor_a)
+        url = reverse("retention:hold_place_case", args=[incident.public_id])
+        self.assertNotContains(self.client.get(url), 'name="scope"')
+        self.assertEqual(self.client.post(url, {"reason": "other", "reference": "IA-1"}).status_code, 302)
+        self.assertEqual(LegalHold.objects.get().scope, "record")
+
+    def test_item8_the_list_names_each_record_and_links_to_it(self):
+        self._hold()
+        incident = make_incident(self.agency_a, 1)
+        legal_hold_place(record=incident, actor=self.supervisor_a, scope="record", reason="other", reference="IA-1")
+        sign_in(self.client, self.supervisor_a)
+        page = self.client.get(HOLDS_URL).content.decode()
+        self.assertIn(f'<a class="usa-link" href="{self.detail_url}">Detainer, booking BK-00001</a>', page)
+        case_url = reverse("incidents:incident_detail", args=[incident.public_id])
+        self.assertIn(f'<a class="usa-link" href="{case_url}">Case: Invented incident 1</a>', page)
+
+    def test_item8_the_release_page_has_cancel_and_a_released_hold_shows_a_notice_not_a_form(self):
+        hold = self._hold()
+        url = reverse("retention:hold_release", args=[hold.public_id])
+        sign_in(self.client, self.admin_a)
+        page = self.client.get(url).content.decode()
+        self.assertIn(f'href="{HOLDS_URL}?agency={self.agency_a.public_id}">Cancel</a>', page)
+        self.assertIn("Detainer, booking BK-00001", page)
+        legal_hold_release(hold=hold, actor=self.supervisor_a, reason="Settled")
+        page = self.client.get(url)
+        self.assertContains(page, 'data-testid="hold-already-released"')
+        self.assertNotContains(page, 'name="reason"')
+        self.assertContains(page, "Settled")
+        response = self.client.post(url, {"reason": "Again"})
+        self.assertContains(response, 'data-testid="hold-already-released"')
+        hold.refresh_from_db()
+        self.assertEqual((hold.release_reason, hold.released_by), ("Settled", self.supervisor_a))
+
+    def test_item6_an_auditor_reads_the_holds_list_without_lift_links(self):
+        hold = self._hold()
+        sign_in(self.client, self.auditor_a)
+        page = self.client.get(HOLDS_URL)
+        self.assertContains(page, "CV-2026-0042")
+        self.assertNotContains(page, reverse("retention:hold_release", args=[hold.public_id]))
+        release = self.client.post(reverse("retention:hold_release", args=[hold.public_id]), {"reason": "x"})
+        self.assertEqual(release.status_code, 403)
+        self.assertContains(release, "Auditors read and export", status_code=403)
+        hold.refresh_from_db()
+        self.assertIsNone(hold.released_at)
+
+    def test_item9_staff_are_refused_with_a_message_for_staff(self):
+        sign_in(self.client, self.staff_a)
+        for response in (self.client.get(self.place_url), self.client.get(HOLDS_URL)):
+            self.assertEqual(response.status_code, 403)
+            self.assertNotContains(response, "Auditors", status_code=403)
+        self.assertContains(self.client.get(self.place_url), NOT_ALLOWED_MESSAGE, status_code=403)
+        self.assertContains(self.client.get(HOLDS_URL), HOLDS_LIST_MESSAGE, status_code=403)
+
+    def test_item6_someone_of_no_agency_gets_404_on_the_list(self):
+        sign_in(self.client, self.outsider)
+        self.assertEqual(self.client.get(HOLDS_URL).status_code, 404)

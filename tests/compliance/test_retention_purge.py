@@ -65,6 +65,13 @@ class DetainerPurgeTests(BaseTestCase):
         page = self.client.get(reverse("incidents:detainer_detail", args=[self.detainer.public_id]))
         self.assertContains(page, 'data-testid="personal-data-purged"')
         self.assertNotContains(page, "Purgeme")
+        # Trial #14 item 2: the title names the removal, and nothing is left to hold.
+        self.assertContains(page, "<title>Detainer I-247A — booking [removed at the end of retention]", html=False)
+        self.assertContains(page, "<h1>Detainer I-247A — booking [removed at the end of retention]</h1>", html=True)
+        self.assertNotContains(page, 'data-testid="place-legal-hold"')
+        listing = self.client.get(reverse("incidents:detainer_list") + "?outcome=all").content.decode()
+        link = reverse("incidents:detainer_detail", args=[self.detainer.public_id])
+        self.assertIn(f'<a href="{link}">[removed at the end of retention]</a>', listing)
 
     def test_G3_a_subject_within_its_period_is_kept(self):
         retention_purge(now=LATER - timedelta(days=2))

@@ -31,6 +31,9 @@ SUBJECT_ONLY_FOR_DETAINERS_MESSAGE = "A hold on every record of a subject is pla
 ALREADY_RELEASED_MESSAGE = "This hold was already released."
 REFERENCE_MESSAGE = "Enter the reference: a court case, request or investigation number."
 RELEASE_REASON_MESSAGE = "Say why the hold is released."
+DUPLICATE_MESSAGE = (
+    "The same legal hold is already in place (same record or subject, reason and reference): nothing was added."
+)
 
 #: The models a hold may be placed on (labels); upper floors' models, named, never imported here.
 HOLDABLE = ("incidents.Detainer", "incidents.Incident")
@@ -77,7 +80,9 @@ def legal_hold_place(*, record: Model, actor, scope: str, reason: str, reference
 
     Raises:
         PermissionDenied: ``actor`` may not hold records in the agency.
-        ValidationError: keyed by field: a subject hold without an A-number or on a case, a blank reference.
+        ValidationError: keyed by field: a subject hold without an A-number or on a case, a blank reference; an
+            identical active hold (same record, or same subject, reason and reference: ``DUPLICATE_MESSAGE`` on
+            ``reference``).
     """
     if not may_hold(actor, record.agency):
         raise PermissionDenied(NOT_ALLOWED_MESSAGE)
@@ -102,11 +107,19 @@ def legal_hold_place(*, record: Model, actor, scope: str, reason: str, reference
         errors["reference"] = REFERENCE_MESSAGE
     if errors:
         raise ValidationError(errors)
+    content_type = ContentType.objects.get_for_model(record)
+    same = active_holds(record.agency_id).filter(scope=scope, reason=reason, reference__iexact=reference)
+    if scope == LegalHold.Scope.SUBJECT:
+        same = same.filter(subject_key=key)
+    else:
+        same = same.filter(content_type=content_type, object_id=record.pk)
+    if same.exists():
+        raise ValidationError({"reference": DUPLICATE_MESSAGE})
     with transaction.atomic(), acting_as(actor):
         return LegalHold.objects.create(
             agency_id=record.agency_id,
             scope=scope,
-            content_type=ContentType.objects.get_for_model(record),
+            content_type=content_type,
             object_id=record.pk,
             subject_key=key,
             reason=reason,
