@@ -28,6 +28,23 @@ class RetentionSettingsForm(forms.Form):
                 field.error_messages["min_value"] = AUDIT_MINIMUM_MESSAGE
             self.fields[name] = field
 
+    def confirm_purge(self, warnings: list[str]) -> bool:
+        """Whether the administrator ticked "I understand …" for ``warnings`` (what the next purge would remove
+        now); adds the tick box, with an error when it is not ticked. Call after ``is_valid()``."""
+        field = forms.BooleanField(
+            label="I understand that the next purge will remove this personal data for good",
+            required=False,
+            help_text=" ".join(warnings),
+        )
+        self.fields["confirm_purge"] = field
+        ticked = field.widget.value_from_datadict(self.data, self.files, self.add_prefix("confirm_purge"))
+        if not ticked:
+            self.add_error(
+                "confirm_purge",
+                "A shorter period removes records at the next purge: tick to confirm, or keep the longer period.",
+            )
+        return bool(ticked)
+
 
 class LegalHoldForm(forms.Form):
     """What a new hold covers, why, and its reference. On a case (``subject_allowed=False``) a hold covers the record

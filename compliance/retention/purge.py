@@ -146,11 +146,15 @@ def _unmarked(queryset, schedule: str):
     return queryset.exclude(pk__in=done)
 
 
-def _batches(queryset, held: set[int], count: Count, work: Callable[[list], None]) -> None:
-    """Run ``work`` on the due records of ``queryset`` not in ``held``, ``BATCH`` at a time, one transaction each."""
+def _batches(queryset, held: set[int], count: Count, work: Callable[[list], None], dry_run: bool = False) -> None:
+    """Run ``work`` on the due records of ``queryset`` not in ``held``, ``BATCH`` at a time, one transaction each
+    (``dry_run``: only count them; nothing is written)."""
     ids = list(queryset.order_by("pk").values_list("pk", flat=True))
     count.held += sum(1 for pk in ids if pk in held)
     due = [pk for pk in ids if pk not in held]
+    if dry_run:
+        count.purged += len(due)
+        return
     for start in range(0, len(due), BATCH):
         chunk = due[start : start + BATCH]
         with transaction.atomic():
@@ -163,7 +167,9 @@ def _batches(queryset, held: set[int], count: Count, work: Callable[[list], None
 # --- the steps: each takes the agency's settings and the cutoff, returns a Count ---------------------------
 
 
-def purge_detainer_subjects(settings: RetentionSettings, cutoff: datetime, now: datetime) -> Count:
+def purge_detainer_subjects(
+    settings: RetentionSettings, cutoff: datetime, now: datetime, dry_run: bool = False
+) -> Count:
     """Detainers whose custody ended (``outcome_at``) before ``cutoff``: subject identity and free text erased,
     here, in the history and in their 287(g) actions' notes; the facts (dates, outcome, checks) kept."""
     count = Count()
@@ -184,14 +190,15 @@ def purge_detainer_subjects(settings: RetentionSettings, cutoff: datetime, now: 
         )
         _mark(Detainer, [r.pk for r in records], Schedule.DETAINER_SUBJECT, now)
 
-    _batches(due, held, count, work)
-    count.purged += _purge_deleted_history(Detainer, settings.agency_id, cutoff, names)
+    _batches(due, held, count, work, dry_run)
+    count.purged += _purge_deleted_history(Detainer, settings.agency_id, cutoff, names, dry_run)
     return count
 
 
-def _purge_deleted_history(model, agency_id: int, cutoff: datetime, names: list[str]) -> int:
+def _purge_deleted_history(model, agency_id: int, cutoff: datetime, names: list[str], dry_run: bool = False) -> int:
     """History rows of ``model`` records deleted before ``cutoff`` (simple-history keeps them with every field):
-    ``names`` blanked. Returns how many deleted records were handled (re-blanked on every run: there are few)."""
+    ``names`` blanked (``dry_run``: only counted). Returns how many deleted records were handled (re-blanked on
+    every run: there are few)."""
     history = model.history.model
     ids = list(
         history.objects.filter(agency_id=agency_id, history_type="-", history_date__lt=cutoff)
@@ -199,6 +206,8 @@ def _purge_deleted_history(model, agency_id: int, cutoff: datetime, names: list[
         .values_list("id", flat=True)
         .distinct()
     )
+    if dry_run:
+        return len(ids)
     for start in range(0, len(ids), BATCH):
         with transaction.atomic():
             _history_blank(model, ids[start : start + BATCH], names)
@@ -210,7 +219,7 @@ def _closed_cases(settings: RetentionSettings, cutoff: datetime, schedule: str):
     return _unmarked(cases, schedule)
 
 
-def purge_case_narratives(settings: RetentionSettings, cutoff: datetime, now: datetime) -> Count:
+def purge_case_narratives(settings: RetentionSettings, cutoff: datetime, now: datetime, dry_run: bool = False) -> Count:
     """Cases closed before ``cutoff``: the complainant's contact deleted, the narratives, allegations' text,
     responses and timeline notes erased (here and in the history); kind, dates, dispositions kept."""
     count = Count()
@@ -236,8 +245,8 @@ def purge_case_narratives(settings: RetentionSettings, cutoff: datetime, now: da
             CaseEvent.objects.filter(incident_id__in=ids).exclude(text="").update(text="")
         _mark(Incident, ids, Schedule.COMPLAINT, now)
 
-    _batches(due, held, count, work)
-    count.purged += _purge_deleted_history(Incident, settings.agency_id, cutoff, names)
+    _batches(due, held, count, work, dry_run)
+    count.purged += _purge_deleted_history(Incident, settings.agency_id, cutoff, names, dry_run)
     return count
 
 
@@ -249,7 +258,9 @@ def _delete_files(rows, *names: str) -> None:
                 stored.delete(save=False)
 
 
-def purge_case_attachments(settings: RetentionSettings, cutoff: datetime, now: datetime) -> Count:
+def purge_case_attachments(
+    settings: RetentionSettings, cutoff: datetime, now: datetime, dry_run: bool = False
+) -> Count:
     """Attachments of cases closed before ``cutoff``: files deleted from storage, name erased, row kept."""
     count = Count()
     due = _closed_cases(settings, cutoff, Schedule.CASE_ATTACHMENT)
@@ -265,11 +276,11 @@ def purge_case_attachments(settings: RetentionSettings, cutoff: datetime, now: d
             attachment.save(update_fields=["file", "file_name"])
         _mark(Incident, ids, Schedule.CASE_ATTACHMENT, now)
 
-    _batches(due, held, count, work)
+    _batches(due, held, count, work, dry_run)
     return count
 
 
-def purge_report_files(settings: RetentionSettings, cutoff: datetime, now: datetime) -> Count:
+def purge_report_files(settings: RetentionSettings, cutoff: datetime, now: datetime, dry_run: bool = False) -> Count:
     """Reports finished before ``cutoff``: the PDF and its parts deleted, the plan and error emptied; the row
     (kind, period, who asked, SHA-256, pages) kept and marked purged."""
     count = Count()
@@ -287,11 +298,11 @@ def purge_report_files(settings: RetentionSettings, cutoff: datetime, now: datet
             report.save(update_fields=["file", "plan", "error"])
         _mark(Report, [r.pk for r in records], Schedule.REPORT, now)
 
-    _batches(due, set(), count, work)
+    _batches(due, set(), count, work, dry_run)
     return count
 
 
-def purge_import_files(settings: RetentionSettings, cutoff: datetime, now: datetime) -> Count:
+def purge_import_files(settings: RetentionSettings, cutoff: datetime, now: datetime, dry_run: bool = False) -> Count:
     """Uploaded import files (roster, detainer events) older than ``cutoff``: file deleted, its name erased
     (in the history too); the row (who, when, counts, SHA-256) kept."""
     count = Count()
@@ -303,18 +314,21 @@ def purge_import_files(settings: RetentionSettings, cutoff: datetime, now: datet
             _anonymise(records, ["file", "file_name"])
             _mark(model, [r.pk for r in records], Schedule.IMPORT_FILE, now)
 
-        _batches(due, set(), count, work)
+        _batches(due, set(), count, work, dry_run)
     return count
 
 
-def purge_notifications(settings: RetentionSettings, cutoff: datetime, now: datetime) -> Count:
+def purge_notifications(settings: RetentionSettings, cutoff: datetime, now: datetime, dry_run: bool = False) -> Count:
     """In-app notifications older than ``cutoff`` deleted; the reminder digests' and reminders' addresses erased."""
     count = Count()
     old = Notification.objects.filter(agency_id=settings.agency_id, created_at__lt=cutoff)
-    count.purged += old.delete()[0]
     digests = ReminderDigest.objects.filter(sent_at__lt=cutoff, recipient__home_agency_id=settings.agency_id).exclude(
         recipient_email=""
     )
+    if dry_run:
+        count.purged += old.count() + digests.count()
+        return count
+    count.purged += old.delete()[0]
     count.purged += digests.update(recipient_email="")
     return count
 
@@ -324,7 +338,7 @@ def _audit_cutoff(settings: RetentionSettings, now: datetime) -> datetime:
     return now - timedelta(days=max(settings.audit_log_days, AUDIT_MINIMUM_DAYS))
 
 
-def purge_audit_log(settings: RetentionSettings, cutoff: datetime, now: datetime) -> Count:
+def purge_audit_log(settings: RetentionSettings, cutoff: datetime, now: datetime, dry_run: bool = False) -> Count:
     """The agency's access-log rows and account events older than its period (never under 365 days) deleted."""
     count = Count()
     cutoff = _audit_cutoff(settings, now)
@@ -336,8 +350,12 @@ def purge_audit_log(settings: RetentionSettings, cutoff: datetime, now: datetime
             of_held = due.filter(content_type=ContentType.objects.get_for_model(model), object_id__in=held)
             count.held += of_held.count()
             due = due.exclude(pk__in=of_held.values("pk"))
+    events = AccountEvent.objects.filter(agency_id=settings.agency_id, at__lt=cutoff)
+    if dry_run:
+        count.purged += due.count() + events.count()
+        return count
     count.purged += _delete_in_batches(due)
-    count.purged += _delete_in_batches(AccountEvent.objects.filter(agency_id=settings.agency_id, at__lt=cutoff))
+    count.purged += _delete_in_batches(events)
     return count
 
 
@@ -352,8 +370,9 @@ def _delete_in_batches(queryset) -> int:
             deleted += model.objects.filter(pk__in=ids).delete()[0]
 
 
-#: The per-agency steps: (kind, schedule, step).
-AGENCY_STEPS: tuple[tuple[str, str, Callable[[RetentionSettings, datetime, datetime], Count]], ...] = (
+#: The per-agency steps: (kind, schedule, step). A step called with ``dry_run=True`` selects exactly what it would
+#: purge (the same queries, legal holds skipped) and only counts it.
+AGENCY_STEPS: tuple[tuple[str, str, Callable[..., Count]], ...] = (
     ("detainer-subject", Schedule.DETAINER_SUBJECT, purge_detainer_subjects),
     ("case-narrative", Schedule.COMPLAINT, purge_case_narratives),
     ("case-attachment", Schedule.CASE_ATTACHMENT, purge_case_attachments),
@@ -362,6 +381,69 @@ AGENCY_STEPS: tuple[tuple[str, str, Callable[[RetentionSettings, datetime, datet
     ("notification", Schedule.NOTIFICATION, purge_notifications),
     ("audit-log", Schedule.AUDIT_LOG, purge_audit_log),
 )
+
+
+#: kind → (what the step removes, for tables; the noun its count reads with: "the personal data of 5 …").
+KIND_LABELS: dict[str, tuple[str, str]] = {
+    "detainer-subject": ("Detainer subjects' personal data", "detainer subjects"),
+    "case-narrative": ("Case narratives and complainant contacts", "closed cases (narratives and contacts)"),
+    "case-attachment": ("Case attachments", "closed cases' attachments"),
+    "report-file": ("Generated reports' PDFs", "generated reports' PDFs"),
+    "import-file": ("Uploaded import files", "uploaded import files"),
+    "notification": ("Notifications and reminder addresses", "notifications and reminder addresses"),
+    "audit-log": ("Access log and account events", "access-log rows and account events"),
+    "session": ("Ended sessions", "ended sessions"),
+    "outbound-mail": ("Sent e-mail bodies", "sent e-mails"),
+    "sign-in-log": ("Sign-in log", "sign-in log rows"),
+}
+
+
+def kind_label(kind: str) -> str:
+    """What a purge step of ``kind`` (``RetentionPurge.kind``) removes, in words (the kind itself if unknown)."""
+    return KIND_LABELS.get(kind, (kind, kind))[0]
+
+
+def _period(settings: RetentionSettings, schedule: str, now: datetime) -> tuple[int, datetime]:
+    """The period in days for ``schedule`` (the audit log never under 365, D7) and the cutoff it gives at ``now``."""
+    days = settings.days(schedule)
+    if schedule == Schedule.AUDIT_LOG:
+        days = max(days, AUDIT_MINIMUM_DAYS)
+    return days, now - timedelta(days=days)
+
+
+@dataclass
+class Due:
+    """What the next purge step of ``kind`` would do for one agency: ``purged`` records, ``held`` kept."""
+
+    kind: str
+    schedule: str
+    days: int
+    purged: int
+    held: int
+
+    @property
+    def label(self) -> str:
+        return kind_label(self.kind)
+
+    @property
+    def noun(self) -> str:
+        return KIND_LABELS.get(self.kind, (self.kind, self.kind))[1]
+
+
+def retention_due(settings: RetentionSettings, now: datetime | None = None) -> list[Due]:
+    """The dry run of one agency's purge: per step, how many records it would purge at ``now`` (aware; default
+    the current time) under ``settings`` (saved, or unsaved with proposed periods), and how many are held.
+
+    The same step functions as the purge (``AGENCY_STEPS`` with ``dry_run=True``): one set of rules. Writes
+    nothing. About two queries per step.
+    """
+    now = now or timezone.now()
+    result = []
+    for kind, schedule, step in AGENCY_STEPS:
+        days, cutoff = _period(settings, schedule, now)
+        count = step(settings, cutoff, now, dry_run=True)
+        result.append(Due(kind=kind, schedule=schedule, days=days, purged=count.purged, held=count.held))
+    return result
 
 
 def _audit_row(*, agency_id, kind, schedule, days, settings, cutoff, count, started, now) -> RetentionPurge:
@@ -392,10 +474,7 @@ def retention_purge_agencies(agency_ids: Iterable[int], now: datetime | None = N
     with acting_as(system_user(), reason=REASON):
         for agency_id, settings in sorted(retention_settings_by_agency(agency_ids).items()):
             for kind, schedule, step in AGENCY_STEPS:
-                days = settings.days(schedule)
-                if schedule == Schedule.AUDIT_LOG:
-                    days = max(days, AUDIT_MINIMUM_DAYS)
-                cutoff = now - timedelta(days=days)
+                days, cutoff = _period(settings, schedule, now)
                 started = timezone.now()
                 count = step(settings, cutoff, now)
                 rows.append(

@@ -1,12 +1,15 @@
-"""The retention pages: an agency's retention schedules (administrators) and its legal holds (supervisors and
-administrators place, list and release them, auditors read the list; SECURITY.md C5: anyone else who may see the
-record gets 403, which ``DeniedRequestMiddleware`` writes to the access log).
+"""The retention pages: an agency's retention schedules (administrators change them; supervisors and auditors
+read them) and its legal holds (supervisors and administrators place, list and release them, auditors read the
+list; SECURITY.md C5: anyone else who may see the record gets 403, which ``DeniedRequestMiddleware`` writes to
+the access log).
 
 Records are reached through ``compliance.core.access`` (another agency's answers 404). Nothing personal goes in a
 URL: records and holds are addressed by their public ids, the hold's reference and reasons travel by POST.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from compliance.core import access
 from compliance.core.forms import add_service_errors
-from compliance.core.models import SCHEDULE_FIELDS, LegalHold, RetentionPurge, Schedule
+from compliance.core.models import SCHEDULE_FIELDS, LegalHold, RetentionPurge, RetentionSettings, Schedule
 from compliance.core.pages import agency_or_404, with_agency
 from compliance.core.privacy.holds import (
     NOT_ALLOWED_MESSAGE,
@@ -27,8 +30,14 @@ from compliance.core.privacy.holds import (
     legal_hold_release,
     may_hold,
 )
-from compliance.core.privacy.schedules import retention_settings_for, retention_settings_save
+from compliance.core.privacy.schedules import (
+    ADMINISTER_ONLY_MESSAGE,
+    retention_settings_for,
+    retention_settings_save,
+)
+from compliance.core.system_account import system_user
 from compliance.retention.forms import LegalHoldForm, LegalHoldReleaseForm, RetentionSettingsForm
+from compliance.retention.purge import kind_label, retention_due
 from incidents.detainers.models import Detainer
 from incidents.detainers.selectors import detainer_or_404
 from incidents.incident_log.models import Incident
@@ -42,23 +51,66 @@ def _agencies(request, perm):
     return agencies if len(agencies) > 1 else []
 
 
+def _shortening_warnings(current, days: dict[str, int], due_now: dict[str, object]) -> list[str]:
+    """One sentence per step that the proposed ``days`` shorten so that the next purge removes more than it would
+    under ``current`` ("the next purge will remove the personal data of 5 detainer subjects …")."""
+    proposed = RetentionSettings(agency=current.agency, **days)
+    warnings = []
+    for due in retention_due(proposed):
+        before = due_now[due.kind]
+        if due.days < before.days and due.purged > before.purged:
+            warnings.append(
+                f"{due.label}: the period goes from {before.days} to {due.days} days, so the next purge will "
+                f"remove the personal data of {due.purged} {due.noun} (now {before.purged})."
+            )
+    return warnings
+
+
+def _purge_runs(agency) -> list[dict]:
+    """The agency's last purge runs, newest first: one entry per run (its steps share the instant they ran for,
+    ``cutoff + period``), with the steps that purged or held something."""
+    rows = RetentionPurge.objects.filter(agency=agency).select_related("configured_by").order_by("-started_at", "-pk")
+    runs: dict = {}
+    for row in rows[: 20 * 8]:
+        key = row.cutoff + timedelta(days=row.period_days)
+        run = runs.setdefault(key, {"at": key, "steps": [], "configured": set(), "purged": 0, "held": 0})
+        run["purged"] += row.purged
+        run["held"] += row.held
+        by = row.configured_by
+        run["configured"].add(by.get_full_name() or by.username if by else "the defaults (nobody had confirmed)")
+        if row.purged or row.held:
+            run["steps"].append({"label": kind_label(row.kind), "purged": row.purged, "held": row.held})
+    for run in runs.values():
+        run["configured"] = ", ".join(sorted(run["configured"]))
+    return list(runs.values())[:20]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def retention_settings(request):
-    """The agency's retention periods (``?agency=``; administrators only, else 404), the defaults marked until
-    confirmed, the changes (history, by whom) and the last purges."""
-    agency = agency_or_404(request, access.ADMINISTER)
+    """The agency's retention periods (``?agency=``): supervisors and auditors read them, the changes and the last
+    purges; administrators change them (others' POST: 403; no read permission: 404). A change that makes the
+    next purge remove records now lists how many per kind and needs a ticked confirmation."""
+    agency = agency_or_404(request, access.EXPORT)
+    may_change = access.can(request.user, access.ADMINISTER, agency)
+    if request.method == "POST" and not may_change:
+        raise PermissionDenied(ADMINISTER_ONLY_MESSAGE)
     current = retention_settings_for(agency)
+    due_now = {due.kind: due for due in retention_due(current)}
     fields = [name for name, _default in SCHEDULE_FIELDS.values()]
     form = RetentionSettingsForm(request.POST or None, initial={name: getattr(current, name) for name in fields})
+    warnings = []
     if request.method == "POST" and form.is_valid():
-        try:
-            retention_settings_save(agency=agency, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Retention schedules saved and confirmed; the nightly purge uses them.")
-            return redirect(with_agency(reverse("retention:settings"), agency))
+        warnings = _shortening_warnings(current, form.cleaned_data, due_now)
+        confirmed = not warnings or form.confirm_purge(warnings)
+        if confirmed:
+            try:
+                retention_settings_save(agency=agency, actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "Retention schedules saved and confirmed; the nightly purge uses them.")
+                return redirect(with_agency(reverse("retention:settings"), agency))
     rows = [
         {
             "label": Schedule(schedule).label,
@@ -68,17 +120,25 @@ def retention_settings(request):
         }
         for schedule, (_name, default) in SCHEDULE_FIELDS.items()
     ]
+    history = []
+    if current.pk:
+        system = system_user()
+        # The row's own history (AuditedHistory), newest first; none before the first purge or save.
+        for row in current.history.select_related("history_user").order_by("-history_date")[:20]:
+            row.by_system = row.history_user_id == system.pk
+            history.append(row)
     context = {
         "agency": agency,
-        "agencies": _agencies(request, access.ADMINISTER),
+        "agencies": _agencies(request, access.EXPORT),
+        "may_change": may_change,
         "form": form,
+        "warnings": warnings,
         "current": current,
         "rows": rows,
-        # The row's own history (AuditedHistory), newest first; none before the first purge or save.
-        "history": list(current.history.select_related("history_user").order_by("-history_date")[:20])
-        if current.pk
-        else [],
-        "purges": list(RetentionPurge.objects.filter(agency=agency).order_by("-started_at", "-pk")[:20]),
+        "due": [due for due in due_now.values() if due.purged or due.held],
+        "history": history,
+        "runs": _purge_runs(agency),
+        "holds_url": with_agency(reverse("retention:holds"), agency),
     }
     return render(request, "retention/settings.html", context)
 

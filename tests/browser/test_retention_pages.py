@@ -71,3 +71,35 @@ def test_a_supervisor_places_a_legal_hold_from_the_detainer_page(page, live_serv
     page.get_by_role("button", name="Place the hold").click()
     expect(page.get_by_test_id("legal-hold")).to_contain_text("Under legal hold: Litigation, reference CV-2026-0042")
     assert_accessible(page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_shortening_that_purges_now_is_shown_and_confirmed_and_the_page_fits_768_px(page, live_server):
+    agency = Agency.objects.create(name="Birch County Sheriff's Office", state="TX", time_zone="America/Chicago")
+    _user("admin-birch", agency, Role.ADMINISTRATOR)
+    Detainer.objects.create(
+        agency=agency,
+        subject_last_name="Invented",
+        booking_number="BI-1",
+        underlying_charge="Invented",
+        received_at=datetime(2026, 1, 5, 15, 0, tzinfo=UTC),
+        outcome=Detainer.Outcome.RELEASED,
+        outcome_at=datetime(2026, 1, 6, 15, 0, tzinfo=UTC),
+    )
+    page.set_viewport_size({"width": 768, "height": 1000})
+    url = f"{live_server.url}/retention/settings/"
+    page.goto(url)
+    sign_in_page(page, "admin-birch", then=url)
+
+    expect(page.get_by_test_id("no-purges")).to_contain_text("No purge has run yet")
+    page.get_by_label("Detainer subject data (days)").fill("0")
+    page.get_by_role("button", name="Save and confirm").click()
+    expect(page.get_by_test_id("purge-warning")).to_contain_text("remove the personal data of 1 detainer subjects")
+    expect(page.get_by_test_id("error-summary")).to_be_focused()
+    assert_accessible(page)
+    page.locator("label[for=id_confirm_purge]").click()  # USWDS draws the box on the label
+    page.get_by_role("button", name="Save and confirm").click()
+    expect(page.get_by_test_id("confirmed")).to_contain_text("Confirmed by")
+    expect(page.get_by_test_id("next-purge")).to_contain_text("Detainer subjects' personal data: 1 to remove")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 768
+    assert_accessible(page)

@@ -44,6 +44,13 @@ class IntakeTests(BaseTestCase):
         self.assertContains(response, "File a complaint about an officer")
         self.assertContains(response, 'name="agency"')
 
+    def test_the_form_says_why_contact_details_are_asked_and_how_long_they_are_kept(self):
+        response = self.client.get(self.url)
+        self.assertContains(response, 'data-testid="contact-retention"')
+        self.assertContains(response, "only to reach you about this complaint")
+        self.assertContains(response, "then they are deleted")
+        self.assertContains(response, "the supervisors and the administrators of the agency")
+
     def test_the_sign_in_page_links_to_the_public_pages(self):
         response = self.client.get(reverse("account_login"))
         self.assertContains(response, f'href="{self.url}"')

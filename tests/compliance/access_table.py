@@ -41,6 +41,8 @@ class Need:
     rows_only: bool = False
     #: A POST by the entitled user ends the session (sign-out): the matrix signs in again after it.
     signs_out: bool = False
+    #: The permission a POST needs when it differs from the page's (a page others may read, only some change).
+    post_need: str | None = None
 
 
 def _history() -> tuple[Need, ...]:
@@ -82,7 +84,7 @@ TABLE: dict[str, tuple[Need, ...] | Need] = {
     "incidents:corrective_action_list": Need(V, rows_only=True),
     "incidents:case_settings": Need(ADM, post=True),
     # Retention (issue #14 items 3-4): schedules for administrators; legal holds for supervisors and administrators.
-    "retention:settings": Need(ADM, post=True),
+    "retention:settings": Need(E, post=True, post_need=ADM),
     "retention:holds": Need(E),
     "retention:hold_place_detainer": Need(R, "incidents.detainer", post=True),
     "retention:hold_place_case": Need(R, "incidents.incident", post=True),

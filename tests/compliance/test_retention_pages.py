@@ -3,8 +3,11 @@ and lift holds; auditors read the list)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from compliance.core.models import SCHEDULE_FIELDS, AccessLog, LegalHold, RetentionSettings
 from compliance.core.privacy.holds import (
@@ -14,6 +17,7 @@ from compliance.core.privacy.holds import (
     legal_hold_release,
 )
 from compliance.core.privacy.schedules import AUDIT_MINIMUM_MESSAGE
+from compliance.retention.purge import retention_purge
 from compliance.retention.views import HOLDS_LIST_MESSAGE
 from incidents.detainers.models import Detainer
 from tests.base import BaseTestCase, sign_in
@@ -57,11 +61,63 @@ class RetentionSettingsPageTests(BaseTestCase):
         self.assertContains(response, 'data-testid="error-summary"')
         self.assertFalse(RetentionSettings.objects.exists())
 
-    def test_C5_staff_and_supervisors_do_not_reach_the_settings(self):
-        for user in (self.staff_a, self.supervisor_a, self.auditor_a):
-            sign_in(self.client, user)
-            self.assertEqual(self.client.post(SETTINGS_URL, periods()).status_code, 404)
+    def test_C5_staff_do_not_reach_the_settings(self):
+        sign_in(self.client, self.staff_a)
+        self.assertEqual(self.client.get(SETTINGS_URL).status_code, 404)
+        self.assertEqual(self.client.post(SETTINGS_URL, periods()).status_code, 404)
         self.assertFalse(RetentionSettings.objects.exists())
+
+    def test_C4_supervisors_and_auditors_read_the_settings_and_cannot_change_them(self):
+        for user in (self.supervisor_a, self.auditor_a):
+            sign_in(self.client, user)
+            page = self.client.get(SETTINGS_URL)
+            self.assertEqual(page.status_code, 200)
+            self.assertContains(page, 'data-testid="read-only"')
+            self.assertContains(page, 'data-testid="no-purges"')
+            self.assertNotContains(page, "Save and confirm")
+            self.assertEqual(self.client.post(SETTINGS_URL, periods(complaint_days=0)).status_code, 403)
+        self.assertFalse(RetentionSettings.objects.exists())
+
+
+class RetentionPreviewTests(BaseTestCase):
+    """Issue #14 trial item 3: a shorter period that purges records now is shown and must be confirmed."""
+
+    def setUp(self):
+        for number in (1, 2):
+            detainer = make_detainer(self.agency_a, actor=self.staff_a, number=number, subject_last_name="Keepme")
+            Detainer.objects.filter(pk=detainer.pk).update(
+                outcome=Detainer.Outcome.RELEASED, outcome_at=timezone.now() - timedelta(hours=1)
+            )
+        sign_in(self.client, self.admin_a)
+
+    def test_a_shortening_that_purges_now_says_how_many_and_needs_the_tick(self):
+        response = self.client.post(SETTINGS_URL, periods(detainer_subject_days=0))
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, 'data-testid="purge-warning"')
+        self.assertContains(response, "the next purge will remove the personal data of 2 detainer subjects")
+        self.assertContains(response, 'data-testid="error-link-confirm_purge"')
+        self.assertFalse(RetentionSettings.objects.exists())
+        response = self.client.post(SETTINGS_URL, {**periods(detainer_subject_days=0), "confirm_purge": "on"})
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(RetentionSettings.objects.get(agency=self.agency_a).detainer_subject_days, 0)
+        self.assertEqual(Detainer.objects.exclude(subject_last_name="").count(), 2)  # saving purges nothing
+        page = self.client.get(SETTINGS_URL).content.decode()
+        self.assertIn("Detainer subjects&#x27; personal data: 2 to remove", page)
+
+    def test_a_shortening_that_purges_nothing_saves_without_the_tick(self):
+        response = self.client.post(SETTINGS_URL, periods(detainer_subject_days=30, import_file_days=1))
+        self.assertEqual(response.status_code, 302)
+
+    def test_recent_purges_one_line_per_run_by_schedule_name(self):
+        self.client.post(SETTINGS_URL, {**periods(detainer_subject_days=0), "confirm_purge": "on"})
+        retention_purge(agency_ids=[self.agency_a.pk])
+        retention_purge(agency_ids=[self.agency_a.pk])
+        page = self.client.get(SETTINGS_URL).content.decode()
+        self.assertNotIn('data-testid="no-purges"', page)
+        self.assertIn("Detainer subjects&#x27; personal data: 2 removed", page)
+        self.assertEqual(page.count("Nothing was due"), 1)  # the second run
+        self.assertNotIn("detainer-subject", page)
+        self.assertIn(reverse("retention:holds"), page)
 
 
 class LegalHoldPageTests(BaseTestCase):

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from compliance.core.models import AccessLog, AccountEvent, LegalHold, RetentionPurge, RetentionSettings, Schedule
 from compliance.core.privacy.holds import legal_hold_place
 from compliance.core.privacy.schedules import retention_settings_for, retention_settings_save
-from compliance.retention.purge import PURGED_TITLE, retention_purge
+from compliance.retention.purge import PURGED_TITLE, retention_due, retention_purge
 from incidents.case_files.models import CaseAttachment
 from incidents.complaints.models import ComplaintContact
 from incidents.detainers.models import Detainer
@@ -95,6 +95,24 @@ class DetainerPurgeTests(BaseTestCase):
         rows = retention_purge(now=LATER + timedelta(days=1))
         subject = [r for r in rows if r.kind == "detainer-subject" and r.agency_id == self.agency_a.pk]
         self.assertEqual(subject[0].purged, 0)
+
+    def test_G3_the_dry_run_counts_what_the_purge_then_purges_and_writes_nothing(self):
+        legal_hold_place(
+            record=ended(make_detainer(self.agency_a, actor=self.staff_a, number=3)),
+            actor=self.supervisor_a,
+            scope="record",
+            reason="litigation",
+            reference="CV-3",
+        )
+        settings = retention_settings_for(self.agency_a)
+        due = {d.kind: d for d in retention_due(settings, now=LATER)}
+        self.assertEqual((due["detainer-subject"].purged, due["detainer-subject"].held), (1, 1))
+        self.assertFalse(RetentionPurge.objects.exists())
+        self.detainer.refresh_from_db()
+        self.assertEqual(self.detainer.subject_last_name, "Purgeme")  # the dry run wrote nothing
+        rows = {r.kind: r for r in retention_purge(agency_ids=[self.agency_a.pk], now=LATER) if r.agency_id}
+        for kind, expected in due.items():
+            self.assertEqual((rows[kind].purged, rows[kind].held), (expected.purged, expected.held), kind)
 
     def test_G3_a_pending_detainer_is_never_purged(self):
         pending = make_detainer(self.agency_a, actor=self.staff_a, number=2, subject_last_name="Stillheld")

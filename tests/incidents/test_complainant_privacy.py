@@ -66,6 +66,8 @@ class ContactPrivacyTests(BaseTestCase):
         page = self.client.get(self.case_url)
         self.assertContains(page, "Contact on file")
         self.assertNotContains(page, 'data-testid="show-contact"')
+        # Administrators hold REVIEW too (contact_visible_to): the note names them.
+        self.assertContains(page, "the agency's supervisors and administrators can see the contact details")
         self.assertEqual(self.client.get(self.contact_url).status_code, 403)
         self.assertEqual(self.contact_views(), 0)
 

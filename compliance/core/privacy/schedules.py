@@ -61,6 +61,16 @@ def retention_settings_by_agency(agency_ids: Iterable[int]) -> dict[int, Retenti
     return found
 
 
+def retention_settings_preview(agency_ids: Iterable[int]) -> dict[int, RetentionSettings]:
+    """``{agency id: settings}`` for each id, the defaults (unsaved) where an agency has none: for a dry run,
+    which must write nothing (``retention_settings_by_agency`` creates the missing rows)."""
+    ids = set(agency_ids)
+    found = {row.agency_id: row for row in RetentionSettings.objects.filter(agency_id__in=ids)}
+    for agency_id in ids - set(found):
+        found[agency_id] = RetentionSettings(agency_id=agency_id)
+    return found
+
+
 def retention_days_errors(days: dict[str, int]) -> dict[str, str]:
     """Field → message for each period out of bounds (0–``MAX_DAYS``; the audit log at least 365 days)."""
     errors = {}
