@@ -28,8 +28,8 @@ class EmptyOnlyExact(Exact):
         return super().get_db_prep_lookup(value, connection)
 
 
-class EncryptedMixin:
-    """What the encrypted fields share: the purpose (associated data), a text column, no comparisons."""
+class PurposeMixin:
+    """A field's fixed ``purpose``: bound to its ciphertext or its blind index, and kept in migrations."""
 
     def __init__(self, *args, purpose: str, **kwargs):
         self.purpose = purpose
@@ -39,6 +39,10 @@ class EncryptedMixin:
         name, path, args, kwargs = super().deconstruct()
         kwargs["purpose"] = self.purpose
         return name, path, args, kwargs
+
+
+class EncryptedMixin(PurposeMixin):
+    """What the encrypted fields share: the purpose (associated data), a text column, no comparisons."""
 
     def db_type(self, connection):
         return connection.data_types["TextField"]
@@ -93,7 +97,7 @@ class EncryptedDateField(EncryptedMixin, models.DateField):
         return None if value is None else self._encrypted(value.isoformat())
 
 
-class BlindIndexField(DerivedField):
+class BlindIndexField(PurposeMixin, DerivedField):
     """The keyed blind index of another field of the same model, derived at every save; never typed.
 
     Set in ``pre_save`` like every ``DerivedField``, so every save path keeps it in step (services, the admin,
@@ -106,15 +110,6 @@ class BlindIndexField(DerivedField):
     """
 
     DEFAULT_MAX_LENGTH = INDEX_CHARS
-
-    def __init__(self, *args, purpose: str, **kwargs):
-        self.purpose = purpose
-        super().__init__(*args, **kwargs)
-
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        kwargs["purpose"] = self.purpose
-        return name, path, args, kwargs
 
     def normalise(self, value) -> str:
         """The value as indexed: text, outer spaces trimmed (subclasses normalise further, e.g. names)."""
