@@ -11,7 +11,7 @@ calls write one history row per changed record, in the same transaction, attribu
   of ``BATCH_SIZE``; a row whose tracked fields did not change gets no row (case H2, as ``save()``).
 * ``bulk_update(objs, fields)``: the same (in batches of ``BATCH_SIZE`` whatever ``batch_size`` says);
   ``bulk_create(objs)``: one "created" row per object.
-* Derived fields (a field with a ``source``, e.g. ``compliance.core.names.NameKeyField``) stay in step: an
+* Derived fields (``compliance.core.derived_fields.DerivedField``: name keys, blind indexes) stay in step: an
   update of their source recomputes them, or is refused when the new value is an expression.
 * ``ignore_conflicts`` / ``update_conflicts`` are refused: the rows written would be unknown.
 
@@ -30,6 +30,7 @@ from simple_history.utils import get_history_manager_for_model, get_history_mode
 
 from compliance.core.audit import current_reason
 from compliance.core.audit_failure import history_write
+from compliance.core.derived_fields import DerivedField
 
 #: Rows read, updated and recorded per round trip by ``update()`` and ``bulk_update()``.
 BATCH_SIZE = 1000
@@ -132,8 +133,7 @@ class AuditedQuerySet(models.QuerySet):
                     f"{self.model._meta.label}.{field.name} is derived from {field.source}: update "
                     f"{field.source} to a value, not an expression (or save each row)"
                 )
-            probe = self.model(**{field.source: new})
-            values[field.name] = field.pre_save(probe, add=False)
+            values[field.name] = field.derive(new)
         return values
 
     def _with_derived_fields(self, objs: list, fields) -> list[str]:
@@ -152,8 +152,8 @@ class AuditedManager(models.Manager.from_queryset(AuditedQuerySet)):
 
 
 def _derived_fields(model) -> list:
-    """The model's fields derived from another of its fields (they carry a ``source``: ``NameKeyField``)."""
-    return [field for field in model._meta.concrete_fields if isinstance(getattr(field, "source", None), str)]
+    """The model's ``DerivedField`` columns (name keys, blind indexes): derived from another of its fields."""
+    return [field for field in model._meta.concrete_fields if isinstance(field, DerivedField)]
 
 
 def _differs(before, after) -> bool:

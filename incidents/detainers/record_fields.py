@@ -12,6 +12,7 @@ from django.db import models
 
 from compliance.core.crypto.fields import BlindIndexField, EncryptedCharField
 from incidents.detainers.choices import Action, OffenseLevel, ReleaseCause, Sex
+from incidents.detainers.subject_index import A_NUMBER_PURPOSE
 from incidents.detainers.validators import validate_a_number, validate_country_code
 
 
@@ -37,7 +38,7 @@ class RecordFields(models.Model):
         help_text="The I-247A's File No.: A followed by 8 or 9 digits; stored as A and 9 digits.",
         purpose="detainer.a_number",
     )
-    a_number_index = BlindIndexField(source="a_number", purpose="a-number")
+    a_number_index = BlindIndexField(source="a_number", purpose=A_NUMBER_PURPOSE)
     offense_level = models.PositiveSmallIntegerField(
         "Offense level", choices=OffenseLevel.choices, null=True, blank=True, help_text="Priority level (R3.3)."
     )
