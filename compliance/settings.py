@@ -101,6 +101,9 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "widget_tweaks",
+    # The REST API for jail management systems and its OpenAPI schema (compliance.api; issue #15).
+    "rest_framework",
+    "drf_spectacular",
     "compliance.apps.ComplianceConfig",
     "training.apps.TrainingConfig",
     "incidents.apps.IncidentsConfig",
@@ -148,6 +151,23 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "compliance.urls"
+
+# The REST API (compliance.api): integrations' bearer tokens only, never a session; JSON only.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["compliance.api.authentication.IntegrationTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "287(g) compliance manager API",
+    "DESCRIPTION": "Detainers and bookings, releases and transfers, officer authorization, and the event feed, "
+    "for an agency's jail management system. Every call is scoped to the integration's agency.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
 WSGI_APPLICATION = "compliance.wsgi.application"
 
 TEMPLATES = [

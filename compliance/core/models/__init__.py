@@ -1,5 +1,6 @@
 """Core models every app builds on: agencies, agreements, users, findings, reports, access log, account events,
-local-day job runs, the outbound-mail claims and retention (schedules, legal holds, purges)."""
+local-day job runs, the outbound-mail claims, retention (schedules, legal holds, purges), the MOA's requirements
+and the integrations with their feed events."""
 
 from compliance.core.models.access_log import (
     AccessLog,
@@ -12,9 +13,16 @@ from compliance.core.models.account_event import AccountEvent, account_event_rec
 from compliance.core.models.agency import Agency, Agreement, AgreementModel
 from compliance.core.models.base import AgencyScopedModel, Severity, TimeStampedModel
 from compliance.core.models.finding import Finding
+from compliance.core.models.integration import FeedEvent, Integration
 from compliance.core.models.job_run import JobRun
 from compliance.core.models.outbound_mail import OutboundMail
 from compliance.core.models.report import Report, ReportPart
+from compliance.core.models.requirements import (
+    AgreementRequirement,
+    Clause,
+    RequirementDocument,
+    RequirementStatus,
+)
 from compliance.core.models.retention import (
     AUDIT_MINIMUM_DAYS,
     SCHEDULE_FIELDS,
@@ -37,7 +45,13 @@ __all__ = [
     "AgencyScopedModel",
     "Agreement",
     "AgreementModel",
+    "FeedEvent",
     "Finding",
+    "Integration",
+    "AgreementRequirement",
+    "Clause",
+    "RequirementDocument",
+    "RequirementStatus",
     "JobRun",
     "LegalHold",
     "PurgedRecord",

@@ -192,6 +192,14 @@ HOLD_SUBJECT = Personal(
 )
 
 #: The columns django-simple-history adds to every ``Historical*`` model (the other columns follow the base).
+COMPLIANCE_DOCUMENT = Personal(
+    "file or note that may name people",
+    "Evidence a person attached to show an MOA requirement is met (minutes, policies, signed forms)",
+    "The MOA's requirements and their inspection (DOMAIN.md §3, §6.4 item 7)",
+    "staff_record",
+    NOT_PURGED,
+)
+
 HISTORY_FIELDS = Entry(
     purpose="History row of a change (its reason never holds personal data: ``compliance.core.audit.acting_as``)",
     staff="history_user",
@@ -250,6 +258,29 @@ INVENTORY: dict[str, Entry] = {
         staff="confirmed_by",
         other="id agency detainer_subject_days complaint_days case_attachment_days report_days import_file_days "
         "notification_days audit_log_days session_days confirmed_at",
+    ),
+    "compliance.AgreementRequirement": Entry(
+        "One MOA clause as a requirement and where it stands (issue #15)",
+        staff="confirmed_by",
+        other="id created_at updated_at public_id agency agreement clause key title text moa_section source evidence "
+        "parameters position active confirmed_at status status_reason status_since last_met_on checked_at",
+    ),
+    "compliance.RequirementDocument": Entry(
+        "A document attached as evidence for a requirement",
+        {"file": COMPLIANCE_DOCUMENT, "note": COMPLIANCE_DOCUMENT, "title": COMPLIANCE_DOCUMENT},
+        staff="uploaded_by",
+        other="id created_at updated_at public_id agency requirement content_type_name size sha256 valid_from "
+        "valid_until withdrawn_at",
+    ),
+    "compliance.Integration": Entry(
+        "A JMS allowed to call the API for one agency; its token kept as a hash (issue #15)",
+        staff="user created_by revoked_by",
+        other="id created_at updated_at public_id agency name token_prefix token_hash revoked_at last_used_at "
+        "webhook_url webhook_secret",
+    ),
+    "compliance.FeedEvent": Entry(
+        "An event told to the agency's integrations (record ids, times, rule; no personal data)",
+        other="id public_id agency kind occurred_at record_type record_id data dedup_key",
     ),
     "compliance.LegalHold": Entry(
         "A legal hold on a record or a subject",
