@@ -51,6 +51,12 @@ app.conf.beat_schedule = {
         "task": "compliance.tasks.deactivate_inactive_accounts_task",
         "schedule": crontab(hour=4, minute=0),
     },
+    # Hourly; each agency once per local day from 05:00 local (compliance.tasks.REQUIREMENTS_LOCAL_HOUR): the MOA
+    # requirements checked, status changes stored, at-risk ones raised for the 06:00 digest (issue #15 item 1).
+    "moa-requirements": {
+        "task": "compliance.tasks.requirements_check_task",
+        "schedule": crontab(minute=50),
+    },
     # Hourly; each agency once per local day from 06:00 local (training.tasks.REMINDER_LOCAL_HOUR): certification
     # expiry notices (90/60/30/7/0 days). The task catches up on thresholds missed while it did not run.
     "certification-expiry-reminders": {

@@ -120,3 +120,23 @@ def retention_purge_shared_task() -> dict[str, int]:
     from compliance.retention.purge import retention_purge_shared
 
     return {"purged": sum(r.purged for r in retention_purge_shared())}
+
+
+#: The MOA requirements are checked from this agency-local hour, once per agency and local day (our choice: 05:00,
+#: before the 06:00 digest, so a change of the night reaches the supervisors' digest the same morning).
+REQUIREMENTS_LOCAL_HOUR = 5
+
+
+@shared_task(soft_time_limit=900, time_limit=960)
+def requirements_check_task() -> dict[str, int]:
+    """Hourly (beat): for each agency whose local time has reached ``REQUIREMENTS_LOCAL_HOUR`` and whose local day has
+    had no run yet (``compliance.core.local_day_jobs``), evaluate every active MOA requirement and store what changed
+    (``compliance.moa.status.requirements_check``). No arguments; returns ``{"checked", "changed", "notices"}``
+    over the agencies run (0 when none was due). Idempotent."""
+    from dataclasses import asdict
+
+    from compliance.core.local_day_jobs import local_day_job_run
+    from compliance.moa.status import CheckResult, requirements_check_agencies
+
+    _, result = local_day_job_run(job="moa-requirements", hour=REQUIREMENTS_LOCAL_HOUR, run=requirements_check_agencies)
+    return asdict(result or CheckResult())

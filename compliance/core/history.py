@@ -23,6 +23,7 @@ AUDITED_MODELS: dict[str, str] = {
     "compliance.agency": "pk",
     "compliance.agreement": "agency",
     "compliance.finding": "agency",
+    "compliance.agreementrequirement": "agency",
     "training.course": "agency",
     "training.officer": "agency",
     "training.certification": "agency",

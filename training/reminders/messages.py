@@ -97,10 +97,22 @@ def _sections(lines: list[DigestLine]) -> list[tuple[str, list[DigestLine]]]:
     return [(role, [line for line in ordered if line.role == role]) for role in SECTION_TITLES]
 
 
-def digest_message(*, address: str, lines: list[DigestLine], today: date) -> EmailMessage:
-    """The day's digest for one address: a section per role, one line and link per certification."""
+def _subject(today: date, count: int, extra: list[tuple[str, list]]) -> str:
+    told = sum(len(lines) for _, lines in extra)
+    if not told:
+        return f"287(g) training notices for {today.isoformat()}: {count} certification{'s' if count != 1 else ''}"
+    parts = [f"{count} certification{'s' if count != 1 else ''}"] if count else []
+    parts.append(f"{told} other notice{'s' if told != 1 else ''}")
+    return f"287(g) notices for {today.isoformat()}: {', '.join(parts)}"
+
+
+def digest_message(
+    *, address: str, lines: list[DigestLine], today: date, extra: list[tuple[str, list]] = ()
+) -> EmailMessage:
+    """The day's digest for one address: a section per role, one line and link per certification, then one section
+    per registered digest section (``extra``: ``(title, [SectionLine])``, ``training.reminders.sections``)."""
     count = len(lines)
-    subject = f"287(g) training notices for {today.isoformat()}: {count} certification{'s' if count != 1 else ''}"
+    subject = _subject(today, count, list(extra))
     parts = [f"287(g) training notices for {today.isoformat()} (agency date).", ""]
     for role, role_lines in _sections(lines):
         if not role_lines:
@@ -113,6 +125,12 @@ def digest_message(*, address: str, lines: list[DigestLine], today: date) -> Ema
         if hidden > 0:
             parts.append(f"- … and {hidden} more: {absolute_url(_roster_path(role_lines[MAX_LINES_PER_SECTION:]))}")
         parts.append("")
+    for title, section_lines in extra:
+        parts.append(title)
+        for line in section_lines[:MAX_LINES_PER_SECTION]:
+            parts.append(f"- {line.text}")
+            parts.append(f"  {absolute_url(line.link)}")
+        parts.append("")
     parts += [
         LAPSED_WARNING,
         "",
@@ -123,9 +141,24 @@ def digest_message(*, address: str, lines: list[DigestLine], today: date) -> Ema
     return EmailMessage(subject=subject, body="\n".join(parts) + "\n", to=[address])
 
 
-def digest_notifications(*, recipient, lines: list[DigestLine], digest, now: datetime) -> list[Notification]:
-    """Unsaved in-app notifications for ``recipient``: one per line, capped like the mail."""
+def digest_notifications(
+    *, recipient, lines: list[DigestLine], digest, now: datetime, extra: list[tuple[str, list]] = ()
+) -> list[Notification]:
+    """Unsaved in-app notifications for ``recipient``: one per line (and per ``extra`` section line), capped like the
+    mail."""
     notifications = []
+    for _title, section_lines in extra:
+        for line in section_lines[:MAX_LINES_PER_SECTION]:
+            notifications.append(
+                Notification(
+                    recipient=recipient,
+                    agency_id=line.agency.pk,
+                    digest=digest,
+                    text=line.text[:300],
+                    link=line.link,
+                    created_at=now,
+                )
+            )
     for role, role_lines in _sections(lines):
         for line in role_lines[:MAX_LINES_PER_SECTION]:
             notifications.append(

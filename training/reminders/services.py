@@ -63,6 +63,7 @@ from compliance.core.models import Agency, OutboundMail, User
 from compliance.core.system_account import system_user
 from training.reminders.messages import DigestLine, digest_message, digest_notifications
 from training.reminders.models import CertificationReminder, Notification, ReminderDelivery, ReminderDigest
+from training.reminders.sections import DIGEST_SECTIONS, DigestSection, SectionLine
 from training.reminders.thresholds import reminder_thresholds_by_agency
 from training.roster import rules
 from training.roster.models import Certification
@@ -94,11 +95,13 @@ class Recipient:
     user: User | None
     address: str
     lines: list[DigestLine] = field(default_factory=list)
+    #: Lines of the sections registered by the floors above (``training.reminders.sections``), per section.
+    extra: list[tuple[DigestSection, list[SectionLine]]] = field(default_factory=list)
 
     @property
     def today(self) -> date:
         """The digest's date: the latest agency date among its lines (zones differ by a day at most)."""
-        return max(line.today for line in self.lines)
+        return max([line.today for line in self.lines] + [line.today for _, lines in self.extra for line in lines])
 
 
 @dataclass
@@ -296,8 +299,15 @@ def notice_recipients(
     return result
 
 
-def digests_plan(*, due: list[DueNotice], recipients: dict[int, list], window: ReminderWindow) -> list[Recipient]:
-    """The digests to send now: per recipient, the notices due for them and not yet delivered to them.
+def digests_plan(
+    *,
+    due: list[DueNotice],
+    recipients: dict[int, list],
+    window: ReminderWindow,
+    sections: list[tuple[DigestSection, list[SectionLine]]] = (),
+) -> list[Recipient]:
+    """The digests to send now: per recipient, the notices due for them and not yet delivered to them, and the
+    lines of the registered sections (``sections``: each with its lines not told yet) addressed to them.
 
     Skips recipients who already got a digest for their date. Three queries.
     """
@@ -332,6 +342,14 @@ def digests_plan(*, due: list[DueNotice], recipients: dict[int, list], window: R
                     agency=window.agencies[item.certification.agency_id],
                 )
             )
+    for section, lines in sections:
+        by_user: dict[tuple, list[SectionLine]] = {}
+        for line in lines:
+            by_user.setdefault(("user", line.user.pk), []).append(line)
+        for key, user_lines in by_user.items():
+            user = user_lines[0].user
+            recipient = plan.setdefault(key, Recipient(key=key, user=user, address=user.email.strip()))
+            recipient.extra.append((section, user_lines))
     return [recipient for key, recipient in sorted(plan.items()) if (key, recipient.today) not in already]
 
 
@@ -370,15 +388,20 @@ def digest_send(*, recipient: Recipient, now: datetime) -> tuple[bool, bool]:
             ReminderDelivery.objects.bulk_create(
                 [ReminderDelivery(digest=digest, notice=line.notice, role=line.role) for line in recipient.lines]
             )
+            for section, lines in recipient.extra:
+                section.record(lines, today, now)
+            extra = [(section.title, lines) for section, lines in recipient.extra]
             if recipient.user is not None:
                 Notification.objects.bulk_create(
-                    digest_notifications(recipient=recipient.user, lines=recipient.lines, digest=digest, now=now)
+                    digest_notifications(
+                        recipient=recipient.user, lines=recipient.lines, digest=digest, now=now, extra=extra
+                    )
                 )
             if address:
                 claim = mail_claim(
                     key=digest_key(recipient),
                     purpose=DIGEST_PURPOSE,
-                    message=digest_message(address=address, lines=recipient.lines, today=today),
+                    message=digest_message(address=address, lines=recipient.lines, today=today, extra=extra),
                     now=now,
                 )
     except IntegrityError:
@@ -427,11 +450,14 @@ def send_certification_reminders(
     # writes here is attributed to the system account (case H3).
     with acting_as(system_user(), reason="Certification expiry reminders"):
         due = _due(window)
-        if not due:
+        sections = [(section, section.lines(set(window.agencies), now)) for section in DIGEST_SECTIONS]
+        sections = [(section, lines) for section, lines in sections if lines]
+        if not due and not sections:
             return result
-        recipients = notice_recipients(due=due, window=window)
-        result.notices_raised = notices_raise(due=due, recipients=recipients, window=window, now=now)
-        for recipient in digests_plan(due=due, recipients=recipients, window=window):
+        recipients = notice_recipients(due=due, window=window) if due else {}
+        if due:
+            result.notices_raised = notices_raise(due=due, recipients=recipients, window=window, now=now)
+        for recipient in digests_plan(due=due, recipients=recipients, window=window, sections=sections):
             try:
                 sent, emailed = digest_send(recipient=recipient, now=now)
             except _DigestFailed:

@@ -21,6 +21,8 @@ from compliance.core.models.requirements import (
     AgreementRequirement,
     Clause,
     RequirementDocument,
+    RequirementNotice,
+    RequirementNoticeDelivery,
     RequirementStatus,
 )
 from compliance.core.models.retention import (
@@ -51,6 +53,8 @@ __all__ = [
     "AgreementRequirement",
     "Clause",
     "RequirementDocument",
+    "RequirementNotice",
+    "RequirementNoticeDelivery",
     "RequirementStatus",
     "JobRun",
     "LegalHold",

@@ -82,7 +82,8 @@ class AgreementRequirement(AgencyScopedModel):
     checked_at = models.DateTimeField(null=True, blank=True)
 
     objects = AuditedManager()
-    history = AuditedHistory()
+    # ``checked_at`` and ``last_met_on`` move on every nightly check: not tracked, so history is the log of changes.
+    history = AuditedHistory(excluded_fields=["checked_at", "last_met_on"])
 
     class Meta:
         ordering = ["agreement", "position", "id"]
@@ -127,3 +128,44 @@ class RequirementDocument(AgencyScopedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class RequirementNotice(models.Model):
+    """A requirement's change to at risk or not met, to be told once in the daily digest (issue #15 item 1).
+
+    Raised by ``compliance.moa.status.requirements_check`` when the stored status changes to at risk or
+    not met; unique per (requirement, ``changed_at``), so a re-run raises nothing twice. ``reason`` is the
+    requirement's status reason then (no personal data).
+    """
+
+    agency = models.ForeignKey("compliance.Agency", on_delete=models.CASCADE, related_name="+")
+    requirement = models.ForeignKey(AgreementRequirement, on_delete=models.CASCADE, related_name="notices")
+    status = models.CharField(max_length=10, choices=RequirementStatus.choices)
+    reason = models.TextField(blank=True)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["requirement", "changed_at"], name="requirement_notice_once_per_change"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requirement_id}: {self.status} at {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class RequirementNoticeDelivery(models.Model):
+    """One requirement notice told to one user, in the digest of ``sent_for_date`` (once: unique)."""
+
+    notice = models.ForeignKey(RequirementNotice, on_delete=models.CASCADE, related_name="deliveries")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_for_date = models.DateField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "recipient"], name="requirement_notice_told_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Notice {self.notice_id} to user {self.recipient_id}"

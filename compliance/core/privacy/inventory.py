@@ -272,6 +272,15 @@ INVENTORY: dict[str, Entry] = {
         other="id created_at updated_at public_id agency requirement content_type_name size sha256 valid_from "
         "valid_until withdrawn_at",
     ),
+    "compliance.RequirementNotice": Entry(
+        "A requirement's change to at risk or not met, told once in the digest (issue #15)",
+        other="id agency requirement status reason changed_at",
+    ),
+    "compliance.RequirementNoticeDelivery": Entry(
+        "A requirement notice told to one user in one digest",
+        staff="recipient",
+        other="id notice sent_for_date sent_at",
+    ),
     "compliance.Integration": Entry(
         "A JMS allowed to call the API for one agency; its token kept as a hash (issue #15)",
         staff="user created_by revoked_by",

@@ -6,7 +6,8 @@ reminders, the 90-day inactive accounts (A8), the hold-deadline, consular-notifi
 case-deadline sweep, the corrective-action reminders (commitment reminders in the same e-mails), the
 steering-committee sweep, the report sweep (queued reports handed to the broker again, stuck ones restarted or
 failed), the mail-outbox sweep, then the retention purge (expired personal data, legal holds skipped). All
-are idempotent (e-mail at most once per key), so running them by hand (after downtime, after a deploy, or
+are idempotent (e-mail at most once per key; the MOA requirements check runs before the reminders, whose
+digest carries its at-risk lines), so running them by hand (after downtime, after a deploy, or
 right after loading demo data) never sends a notice twice. Attributed to the
 system account, like scheduled runs. Unlike beat's hourly local-day ticks, this runs every
 agency's jobs now, whatever its local hour (each on its own local date).
@@ -23,6 +24,7 @@ from compliance.accounts.inactivity import inactive_accounts_deactivate
 from compliance.core.mail_outbox import mail_outbox_flush
 from compliance.core.models import Agency
 from compliance.core.privacy.schedules import retention_settings_preview
+from compliance.moa.status import requirements_check_agencies
 from compliance.reports.sweep import reports_sweep
 from compliance.retention.purge import kind_label, retention_due, retention_purge
 from incidents.consular.services import sweep_consular_notifications
@@ -84,6 +86,8 @@ class Command(BaseCommand):
         inactive = inactive_accounts_deactivate()
         facts = training_facts_refresh_all()
         lapses = certifications_record_lapses()
+        # Before the digest, so at-risk requirements reach it (issue #15 item 1).
+        requirements = requirements_check_agencies(set(Agency.objects.values_list("pk", flat=True)), timezone.now())
         reminders = send_certification_reminders()
         sweep = sweep_hold_deadlines()
         consular = sweep_consular_notifications()
@@ -98,6 +102,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Accounts deactivated after 90 days without a sign-in: {inactive}.")
         self.stdout.write(f"Training facts refreshed for {facts} officers.")
         self.stdout.write(f"Certification lapses recorded: {lapses}.")
+        self.stdout.write(
+            f"MOA requirements checked: {requirements.checked}, {requirements.changed} changed, "
+            f"{requirements.notices} told in the digest."
+        )
         self.stdout.write(f"Reminders: {reminders}.")
         self.stdout.write(
             f"Hold-deadline sweep: {sweep['alerts_sent']} alerts, {sweep['findings_opened']} findings and "
