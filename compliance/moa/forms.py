@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
+from compliance.core.forms import BoundedDateField
 from compliance.core.models import Clause
 from compliance.moa.evidence import EVALUATORS
 from training.evidence.services import format_size
@@ -63,8 +64,8 @@ class DocumentForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"})
     )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    valid_from = forms.DateField(label="Valid from", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    valid_until = forms.DateField(label="Valid until", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = BoundedDateField(label="Valid from", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = BoundedDateField(label="Valid until", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -84,6 +84,18 @@ TABLE: dict[str, tuple[Need, ...] | Need] = {
     "incidents:corrective_action_list": Need(V, rows_only=True),
     "incidents:case_settings": Need(ADM, post=True),
     # Retention (issue #14 items 3-4): schedules for administrators; legal holds for supervisors and administrators.
+    # The MOA checklist (issue #15 item 1): everyone of the agency reads; supervisors and administrators check now
+    # and attach documents; administrators apply the templates and edit, confirm and add requirements.
+    "moa:index": Need(V, rows_only=True),
+    "moa:checklist": Need(V, "compliance.agreement"),
+    "moa:check_now": Need(R, "compliance.agreement", post=True, get=False),
+    "moa:apply_templates": Need(ADM, "compliance.agreement", post=True, get=False),
+    "moa:requirement_add": Need(ADM, "compliance.agreement", post=True),
+    "moa:requirement_edit": Need(ADM, "compliance.agreementrequirement", post=True),
+    "moa:requirement_confirm": Need(ADM, "compliance.agreementrequirement", post=True, get=False),
+    "moa:document_add": Need(R, "compliance.agreementrequirement", post=True),
+    "moa:document_withdraw": Need(R, "compliance.requirementdocument", post=True, get=False),
+    "moa:document_download": Need(V, "compliance.requirementdocument"),
     "retention:settings": Need(E, post=True, post_need=ADM),
     "retention:holds": Need(E),
     "retention:hold_place_detainer": Need(R, "incidents.detainer", post=True),

@@ -45,6 +45,7 @@ from guardian.shortcuts import get_perms
 from community.outreach.services import material_add
 from compliance.core import access
 from compliance.core.roles import ROLE_PERMISSIONS, Role
+from compliance.moa.services import document_attach
 from incidents.case_files.services import attachment_add
 from tests.base import BaseTestCase, make_user, sign_in
 from tests.community.helpers import pdf_bytes
@@ -252,6 +253,12 @@ class AccessMatrixTests(BaseTestCase):
                 incident=self.records[agency.pk]["incidents.incident"],
                 upload=SimpleUploadedFile("scene.png", _tiny_png()),
                 actor=user,
+            )
+            self.records[agency.pk]["compliance.requirementdocument"] = document_attach(
+                requirement=self.records[agency.pk]["compliance.agreementrequirement"],
+                actor=user,
+                upload=SimpleUploadedFile("policy.png", _tiny_png()),
+                title="Invented media policy",
             )
             self.records[agency.pk]["community.eventmaterial"] = material_add(
                 event=self.records[agency.pk]["community.outreachevent"],

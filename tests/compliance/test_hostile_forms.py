@@ -801,6 +801,35 @@ def _fresh_address_limits(case) -> None:
 
 
 # community.complaint_intake: the public complaint pages (no account needed; fuzzed signed in, which changes nothing).
+def _moa_requirement(case) -> None:
+    """The agreement's shipped MOA requirements (idempotent), and one of them to edit and attach to."""
+    from compliance.moa.services import requirements_apply
+
+    requirements_apply(agreement=case.agreement_a, actor=case.user)
+    case.moa_requirement = case.agreement_a.requirements.get(key="media-relations")
+
+
+PAGES.update(
+    {
+        "moa_requirement_add": FormPage(
+            _url("moa:requirement_add", "agreement_a"), ("form",), ("compliance.moa.forms.RequirementAddForm",)
+        ),
+        "moa_requirement_edit": FormPage(
+            _url("moa:requirement_edit", "moa_requirement"),
+            ("form",),
+            ("compliance.moa.forms.RequirementForm",),
+            setup=_moa_requirement,
+        ),
+        "moa_document_add": FormPage(
+            _url("moa:document_add", "moa_requirement"),
+            ("form",),
+            ("compliance.moa.forms.DocumentForm",),
+            setup=_moa_requirement,
+        ),
+    }
+)
+
+
 PAGES.update(
     {
         "complaint_intake": FormPage(

@@ -20,7 +20,7 @@ from community.commitments.models import Commitment
 from community.models import Contact, EventParticipant, Organisation
 from community.steering_committee.models import CommitteeMeeting, CommitteeMember
 from compliance.core import access
-from compliance.core.models import LegalHold, Report
+from compliance.core.models import AgreementRequirement, LegalHold, Report
 from compliance.core.roles import Role
 from compliance.reports.services import report_request
 from incidents.corrective_actions.models import CorrectiveAction
@@ -65,6 +65,16 @@ def build_records(agency, number: int, reporter) -> dict:
         "compliance.legalhold": hold,
         "compliance.agreement": agency.agreements.first(),
         "compliance.finding": make_finding(agency, detainer),
+        # An MOA requirement of the agreement (issue #15; its documents: tests/compliance/test_access_matrix.py).
+        "compliance.agreementrequirement": AgreementRequirement.objects.create(
+            agency=agency,
+            agreement=agency.agreements.first(),
+            clause="media",
+            key="media-relations",
+            title=f"Invented requirement {number}",
+            text="Invented text.",
+            evidence="document",
+        ),
         "training.officer": officer,
         "training.course": course,
         "training.certification": make_certification(officer, course, date(2025, 1, 1)),
