@@ -15,6 +15,7 @@ same rows instead of adding new ones. All people and agencies are invented.
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime, time, timedelta
 
 from allauth.mfa.models import Authenticator
@@ -150,6 +151,7 @@ class Command(BaseCommand):
             seed_commitments(agencies[0], owner=users["demo-staff"], now=now)
             seed_cases(agencies[0], users=users, now=now)
             seed_transparency(agencies[0], admin=users["demo-admin"], now=now)
+            seed_requirements(agencies[0], admin=users["demo-admin"])
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self._print(login_lines(sign_in_url=sign_in_url))
 
@@ -736,3 +738,35 @@ def seed_transparency(agency: Agency, *, admin: User, now) -> TransparencySettin
         "published_by": admin,
     }
     return _upsert(TransparencySettings, {"agency": agency}, values)
+
+
+def seed_requirements(agency: Agency, *, admin: User) -> None:
+    """The MOA checklist (issue #15 item 1) of the first agency's agreements: the shipped requirements applied by its
+    administrator (idempotent), two confirmed, the media policy attached to one agreement, then checked now so the
+    page opens with a mix of met, at risk and not met read from the demo records above."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from pypdf import PdfWriter
+
+    from compliance.core.models import AgreementRequirement, RequirementDocument
+    from compliance.moa.services import document_attach, requirement_confirm, requirements_apply
+    from compliance.moa.status import requirements_check
+
+    agreements = list(Agreement.objects.filter(agency=agency).order_by("pk"))
+    for agreement in agreements:
+        requirements_apply(agreement=agreement, actor=admin)
+        for key in ("duration", "nomination-checklist"):
+            requirement_confirm(requirement=AgreementRequirement.objects.get(agreement=agreement, key=key), actor=admin)
+    media = AgreementRequirement.objects.get(agreement=agreements[0], key="media-relations")
+    if not RequirementDocument.objects.filter(requirement=media).exists():
+        writer = PdfWriter()
+        writer.add_blank_page(width=612, height=792)
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        document_attach(
+            requirement=media,
+            actor=admin,
+            upload=SimpleUploadedFile("media-policy.pdf", buffer.getvalue(), content_type="application/pdf"),
+            title="Media relations policy (invented)",
+        )
+    # After the records above (their history rows are stamped as they were written): the check reads them as of now.
+    requirements_check(agency=agency, now=timezone.now(), actor=admin)
