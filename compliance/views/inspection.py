@@ -37,7 +37,7 @@ def inspection_index(request):
         .select_related("agency")
         .order_by("agency__state", "agency__name", "model", "-signed_on", "pk")
     )
-    return render(request, "reports/inspection_index.html", {"agreements": agreements})
+    return render(request, "compliance/inspection_index.html", {"agreements": agreements})
 
 
 def _page(request, agreement: Agreement, form: InspectionPeriodForm, *, status: int = 200):
@@ -60,7 +60,7 @@ def _page(request, agreement: Agreement, form: InspectionPeriodForm, *, status: 
         )
     if context["can_export"]:
         context["exports_remaining"], context["export_limit"] = throttle_remaining(request.user, EXPORT)
-    return render(request, "reports/inspection_page.html", context, status=status)
+    return render(request, "compliance/inspection_page.html", context, status=status)
 
 
 @login_required
