@@ -8,6 +8,7 @@ from compliance.views import access_log as access_log_views
 from compliance.views import dashboard as dashboard_views
 from compliance.views import findings as finding_views
 from compliance.views import history as history_views
+from compliance.views import inspection as inspection_views
 from compliance.views import records_request as records_views
 from compliance.views import reports as report_views
 
@@ -19,6 +20,9 @@ reports_patterns = (
         path("<uuid:public_id>/retry/", report_views.report_retry, name="retry"),
         path("verify/", report_views.report_verify, name="verify"),
         path("<uuid:public_id>/download/", report_views.report_download, name="download"),
+        path("inspection/", inspection_views.inspection_index, name="inspection_index"),
+        path("inspection/<uuid:public_id>/", inspection_views.inspection_page, name="inspection"),
+        path("inspection/<uuid:public_id>/request/", inspection_views.inspection_request, name="inspection_request"),
         path("<uuid:public_id>/download/json/", records_views.records_download_json, name="download_json"),
         path("records-request/", records_views.records_request, name="records_request"),
     ],

@@ -9,6 +9,7 @@ from compliance.reports import (
     detainer_log,
     findings,
     incident_log,
+    inspection_readiness,
     outreach,
     records_request,
     review_packet,
@@ -35,4 +36,5 @@ KINDS: dict[str, ReportKind] = {
     Report.Kind.AUDIT_TRAIL: audit_trail.KIND,
     Report.Kind.REVIEW_PACKET: review_packet.KIND,
     Report.Kind.RECORDS_REQUEST: records_request.KIND,
+    Report.Kind.INSPECTION_READINESS: inspection_readiness.KIND,
 }

@@ -52,9 +52,15 @@ class ReportRequestForm(forms.Form):
     """A report of the catalog for one agency and a period of agency-local days (``services.report_request``)."""
 
     agency = forms.ModelChoiceField(queryset=Agency.objects.none(), empty_label=None, to_field_name="public_id")
-    # The records request is asked for by a subject's number on its own page (``RecordsRequestForm``).
+    # The records request is asked for by a subject's number on its own page (``RecordsRequestForm``); inspection
+    # readiness from its agreement's page (``compliance.views.inspection``).
     kind = forms.ChoiceField(
-        label="Report", choices=[choice for choice in Report.Kind.choices if choice[0] != Report.Kind.RECORDS_REQUEST]
+        label="Report",
+        choices=[
+            choice
+            for choice in Report.Kind.choices
+            if choice[0] not in (Report.Kind.RECORDS_REQUEST, Report.Kind.INSPECTION_READINESS)
+        ],
     )
     period_start = BoundedDateField(
         label="Period from",

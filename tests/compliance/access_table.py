@@ -125,10 +125,14 @@ TABLE: dict[str, tuple[Need, ...] | Need] = {
     # Everything held about one subject, by POST (tests/compliance/test_records_request.py).
     "reports:records_request": Need(E, post=True),
     "findings:list": Need(V, rows_only=True),
+    # Inspection readiness (issue #15 item 2): the agreements one may view; one agreement's page; its PDF request.
+    "reports:inspection_index": Need(V, rows_only=True),
     # Our pages on one record.
     "history": _history(),
     "reports:download": Need(E, "report"),
     "reports:retry": Need(E, "report", post=True, get=False),
+    "reports:inspection": Need(V, "compliance.agreement"),
+    "reports:inspection_request": Need(E, "compliance.agreement", post=True, get=False),
     # A records request's JSON: for the person who asked only (owner: tests/compliance/test_records_request.py).
     "reports:download_json": Need(OWN),
     "training:officer_detail": Need(V, "training.officer"),

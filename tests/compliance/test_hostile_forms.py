@@ -449,6 +449,19 @@ PAGES: dict[str, FormPage] = {
     ),
     "report_request": FormPage(_url("reports:request"), ("form",), ("compliance.reports.forms.ReportRequestForm",)),
     "report_verify": FormPage(_url("reports:verify"), ("form",), ("compliance.reports.forms.ReportVerifyForm",)),
+    # Inspection readiness (issue #15 item 2): the period read from the address, and the PDF request.
+    "inspection_period": FormPage(
+        _url("reports:inspection", "agreement_a"),
+        ("form",),
+        ("compliance.moa.inspection_forms.InspectionPeriodForm",),
+        method="GET",
+    ),
+    "inspection_request": FormPage(
+        _url("reports:inspection", "agreement_a"),
+        ("form",),
+        ("compliance.moa.inspection_forms.InspectionPeriodForm",),
+        target=_url("reports:inspection_request", "agreement_a"),
+    ),
     "records_request": FormPage(
         _url("reports:records_request"), ("form",), ("compliance.reports.forms.RecordsRequestForm",)
     ),

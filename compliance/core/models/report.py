@@ -24,6 +24,7 @@ class Report(AgencyScopedModel):
         AUDIT_TRAIL = "audit_trail", "Audit trail of one record"
         REVIEW_PACKET = "review_packet", "Steering-committee review packet"
         RECORDS_REQUEST = "records_request", "Records request: everything held about one subject"
+        INSPECTION_READINESS = "inspection_readiness", "Inspection readiness: the agreement's requirements and evidence"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
