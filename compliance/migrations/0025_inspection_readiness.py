@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('compliance', '0023_moa_requirements_integrations'),
+        ('compliance', '0024_moa_requirement_status'),
     ]
 
     operations = [
