@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
@@ -58,7 +59,24 @@ class InstantField(serializers.DateTimeField):
     default_error_messages = {"naive": NAIVE_MESSAGE, "invalid_instant": TIME_FORMAT_MESSAGE}
 
 
-class DetainerWriteSerializer(serializers.ModelSerializer):
+class UTCDateTimeField(serializers.DateTimeField):
+    """An instant given in UTC (``…Z``), whatever the server's zone."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default_timezone", UTC)
+        super().__init__(*args, **kwargs)
+
+
+class UTCModelSerializer(serializers.ModelSerializer):
+    """A model serializer whose instants read in UTC."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: UTCDateTimeField,
+    }
+
+
+class DetainerWriteSerializer(UTCModelSerializer):
     """A detainer as a JMS sends it: the I-247A, its warrant, the booking and charge, the release time.
 
     ``handling_officer`` is the officer's public id or badge number in the agency; ``agreement`` the
@@ -108,10 +126,10 @@ class FindingRefSerializer(serializers.Serializer):
     severity = serializers.CharField()
     status = serializers.CharField()
     rule = serializers.CharField()
-    opened_at = serializers.DateTimeField()
+    opened_at = UTCDateTimeField()
 
 
-class DetainerSerializer(serializers.ModelSerializer):
+class DetainerSerializer(UTCModelSerializer):
     """A detainer as the JMS needs it: ids, its values, the hold deadline, the outcome, checks and open findings."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)
@@ -178,7 +196,7 @@ class AuthorizationSerializer(serializers.Serializer):
     """The roster's answer: may the officer use delegated 287(g) authority at that instant, and if not why."""
 
     officer = OfficerRefSerializer()
-    at = serializers.DateTimeField()
+    at = UTCDateTimeField()
     day = serializers.DateField(help_text="The agency-local day the instant falls on (the day the rule judges).")
     authorized = serializers.BooleanField()
     reasons = serializers.ListField(child=serializers.CharField())
