@@ -108,6 +108,22 @@ class DetainerUpdateSerializer(DetainerWriteSerializer):
     received_at = InstantField(required=False)
 
 
+class ProblemErrorSerializer(serializers.Serializer):
+    field = serializers.CharField(allow_null=True, help_text="The JSON field refused; null: the request as a whole.")
+    detail = serializers.CharField()
+
+
+class ProblemSerializer(serializers.Serializer):
+    """An RFC 9457 problem details document (``compliance.api.problems``)."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    instance = serializers.CharField()
+    errors = ProblemErrorSerializer(many=True)
+
+
 class OfficerRefSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     badge_number = serializers.CharField()

@@ -10,6 +10,8 @@ every API view (the feed's too): bearer token of an active integration, per-inte
 
 from __future__ import annotations
 
+import contextlib
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
@@ -26,6 +28,7 @@ from compliance.api import serializers as api
 from compliance.api.detainer_input import detainer_values, officer_in_agency
 from compliance.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from compliance.api.idempotency import idempotent_create
+from compliance.api.problems import PROBLEM_CONTENT_TYPE
 from compliance.core.models import AccessLog, Finding, Integration, access_log_record
 from incidents.detainers import checks, services
 from incidents.detainers.models import Detainer
@@ -58,9 +61,16 @@ class PayloadTooLarge(exceptions.APIException):
     default_detail = "The request body is larger than the API accepts."
 
 
-PROBLEM = OpenApiResponse(response=OpenApiTypes.OBJECT, description="A problem (RFC 9457, application/problem+json).")
+PROBLEM = OpenApiResponse(response=api.ProblemSerializer, description="A problem (RFC 9457).")
+
+
+def problems(*statuses: int) -> dict:
+    """Schema responses: each status answered with a problem document (``application/problem+json``)."""
+    return {(code, PROBLEM_CONTENT_TYPE): PROBLEM for code in statuses}
+
+
 #: The problems every authenticated route may answer (the rate limit and authentication ones included).
-COMMON_PROBLEMS = {400: PROBLEM, 401: PROBLEM, 403: PROBLEM, 406: PROBLEM, 413: PROBLEM, 415: PROBLEM, 429: PROBLEM}
+COMMON_PROBLEMS = problems(400, 401, 403, 406, 413, 415, 429)
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     IDEMPOTENCY_HEADER,
     OpenApiTypes.STR,
@@ -87,13 +97,13 @@ class IntegrationAPIView(APIView):
     def initial(self, request, *args, **kwargs):
         self.logged_record = None
         self.logged_count = 0
+        super().initial(request, *args, **kwargs)  # authentication, permission, rate limit: before the body
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
         if length > settings.API_MAX_BODY_BYTES:
             raise PayloadTooLarge()
-        super().initial(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -104,7 +114,10 @@ class IntegrationAPIView(APIView):
     def _access_log(self, request, status_code: int) -> None:
         if status_code == 403 or (status_code == 404 and names_a_record(request)):
             return  # the denial middleware writes it
-        integration = request.auth if isinstance(getattr(request, "auth", None), Integration) else None
+        # Authenticate now if an earlier step refused the request first (e.g. 406); a bad token: anonymous here.
+        with contextlib.suppress(exceptions.APIException):
+            request.user  # noqa: B018
+        integration = request.auth if isinstance(request.auth, Integration) else None
         record = getattr(self, "logged_record", None)
         if status_code == 429:
             outcome = AccessLog.Outcome.THROTTLED
@@ -177,7 +190,7 @@ def validated(serializer_class, data, **kwargs) -> dict:
     return dict(serializer.validated_data)
 
 
-DETAINER_RESPONSES = {200: api.DetainerSerializer, 404: PROBLEM, 422: PROBLEM, **COMMON_PROBLEMS}
+DETAINER_RESPONSES = {200: api.DetainerSerializer, **problems(404, 422), **COMMON_PROBLEMS}
 
 
 class DetainerCreateView(IntegrationAPIView):
@@ -192,7 +205,7 @@ class DetainerCreateView(IntegrationAPIView):
         "names `explanation`.",
         request=api.DetainerWriteSerializer,
         parameters=[IDEMPOTENCY_PARAMETER],
-        responses={201: api.DetainerSerializer, 409: PROBLEM, 422: PROBLEM, **COMMON_PROBLEMS},
+        responses={201: api.DetainerSerializer, **problems(409, 422), **COMMON_PROBLEMS},
     )
     def post(self, request):
         agency = self.integration.agency
@@ -332,7 +345,7 @@ class OfficerAuthorizationView(IntegrationAPIView):
             OpenApiParameter("officer", OpenApiTypes.STR, OpenApiParameter.PATH, description="Public id or badge."),
             OpenApiParameter("at", OpenApiTypes.DATETIME, OpenApiParameter.QUERY, required=False),
         ],
-        responses={200: api.AuthorizationSerializer, 404: PROBLEM, **COMMON_PROBLEMS},
+        responses={200: api.AuthorizationSerializer, **problems(404), **COMMON_PROBLEMS},
     )
     def get(self, request, officer):
         found = officer_in_agency(self.integration.agency, officer)

@@ -42,6 +42,17 @@ def api_routes() -> list[tuple[str, str, type]]:
     return found
 
 
+def without_instance(response) -> str:
+    """The answer's text without the problem's ``instance`` (the path the client itself sent)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.content.decode()
+    if isinstance(body, dict):
+        body.pop("instance", None)
+    return json.dumps(body, sort_keys=True)
+
+
 class ApiIsolationTests(BaseTestCase):
     def setUp(self):
         _, self.token_a = make_integration(self.agency_a, actor=self.admin_a)
@@ -92,13 +103,13 @@ class ApiIsolationTests(BaseTestCase):
                 with self.subTest(route=name, method=method):
                     response = self.call(client, method, self.url(route, self.kwargs_b))
                     cells += 1
+                    answer = without_instance(response)
                     if takes_record:
                         self.assertEqual(response.status_code, 404, response.content)
                         missing = self.call(client, method, self.url(route, {k: uuid.uuid4() for k in self.kwargs_b}))
-                        self.assertEqual(response.json()["detail"], missing.json()["detail"])
-                    text = response.content.decode()
+                        self.assertEqual(answer, without_instance(missing), "B's record answers unlike a missing one")
                     for b_id in self.b_ids - {"BK-00002"}:
-                        self.assertNotIn(b_id, text)
+                        self.assertNotIn(b_id, answer)
         self.assertEqual(self.b_state(), before, "a request with agency A's token changed agency B's records")
         self.assertGreaterEqual(cells, 9)
 

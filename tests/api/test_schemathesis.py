@@ -20,7 +20,7 @@ from tests.base import BaseTestCase
 from tests.incidents.helpers import make_detainer
 from tests.training.helpers import make_officer
 
-MAX_EXAMPLES = 25
+MAX_EXAMPLES = 15
 CHECKS = [checks.not_a_server_error, checks.response_schema_conformance, checks.status_code_conformance]
 
 
