@@ -162,7 +162,7 @@ class IntegrationAPIView(APIView):
         """The detainer as ``DetainerSerializer`` gives it, with its checks and open findings; access-logged."""
         detainer = Detainer.objects.select_related(
             "agency", "handling_officer", "handling_officer__agency", "agreement"
-        ).get(pk=detainer.pk)
+        ).get(agency=self.integration.agency, pk=detainer.pk)
         annotate_detainer(detainer)
         self.logged_record = detainer
         return Response(api.DetainerSerializer(detainer).data, status=status_code)
@@ -173,6 +173,7 @@ def annotate_detainer(detainer: Detainer) -> Detainer:
     detainer.api_checks = checks.detainer_checks(detainer, at=timezone.now())
     detainer.api_open_findings = list(
         Finding.objects.filter(
+            agency=detainer.agency_id,
             content_type=ContentType.objects.get_for_model(Detainer),
             object_id=detainer.pk,
             status__in=[Finding.Status.OPEN, Finding.Status.ACKNOWLEDGED],
