@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import time_machine
-from django.contrib.auth import authenticate
 from django.urls import reverse
 from django.utils import timezone
 
@@ -46,7 +45,7 @@ class IntegrationsPageTests(BaseTestCase):
         self.assertFalse(user.has_usable_password())
         self.assertEqual((user.email, list(user.groups.all())), ("", []))
         self.assertTrue(user.username.startswith("integration-"))
-        self.assertIsNone(authenticate(username=user.username, password=PASSWORD))
+        self.assertFalse(user.check_password(PASSWORD))
         event = AccountEvent.objects.get(target=user)
         self.assertEqual((event.actor, event.action, event.agency), (self.admin_a, "created", self.agency_a))
 

@@ -113,6 +113,7 @@ class JmsSimulationTests(BaseTestCase):
         self.assertEqual(patch.status_code, 200, patch.content)
         form_edit = detainer_post(
             booking_number="BK-FORM-1",
+            agreement=str(self.agreement_a.pk),  # the edit page posts the agreement it shows
             handling_officer=str(self.officer.pk),
             action="process",
             **local_datetime_post("action_at", "2026-03-07", "09:00"),
@@ -127,7 +128,8 @@ class JmsSimulationTests(BaseTestCase):
             f"/api/v1/detainers/{api_record.public_id}/release/", {"outcome_at": "2026-03-08T16:00:00Z"}, format="json"
         )
         self.assertEqual(release.status_code, 200, release.content)
-        outcome = {"outcome": "released", **local_datetime_post("outcome_at", "2026-03-08", "10:00")}
+        # 11:00 CDT = 16:00 UTC (daylight time began at 02:00 that day)
+        outcome = {"outcome": "released", **local_datetime_post("outcome_at", "2026-03-08", "11:00")}
         response = self.client.post(reverse("incidents:detainer_outcome", args=[form_record.public_id]), outcome)
         self.assertEqual(response.status_code, 302)
         self.assert_same(api_record, form_record)
@@ -140,7 +142,7 @@ class JmsSimulationTests(BaseTestCase):
             f"/api/v1/detainers/{api_record.public_id}/transfer/", {"outcome_at": "2026-03-08T16:00:00Z"}, format="json"
         )
         self.assertEqual(transfer.status_code, 200, transfer.content)
-        outcome = {"outcome": "transferred", **local_datetime_post("outcome_at", "2026-03-08", "10:00")}
+        outcome = {"outcome": "transferred", **local_datetime_post("outcome_at", "2026-03-08", "11:00")}
         self.client.post(reverse("incidents:detainer_outcome", args=[form_record.public_id]), outcome)
         self.assert_same(api_record, form_record)
         self.assertEqual(Detainer.objects.get(pk=form_record.pk).outcome, "transferred")
