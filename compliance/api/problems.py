@@ -49,7 +49,9 @@ class RuleRefused(exceptions.APIException):
     default_detail = "A rule refuses the request; see errors."
 
     def __init__(self, errors: dict, detail: str | None = None, problem_type: str = RULE_REFUSED):
-        super().__init__(detail or self.default_detail)
+        # The detail repeats the messages (one line), so a log that keeps only ``detail`` still names the rule.
+        messages = [str(message) for items in errors.values() for message in items]
+        super().__init__(detail or " ".join(messages) or self.default_detail)
         self.errors = errors
         self.problem_type = problem_type
 

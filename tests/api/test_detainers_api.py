@@ -255,3 +255,18 @@ class DetainerApiTests(BaseTestCase):
         self.assertEqual(response.json()["type"], "urn:pgc:problem:rate-limited")
         self.assertTrue(response["Retry-After"])
         self.assertEqual(AccessLog.objects.order_by("-id").first().outcome, "throttled")
+
+
+@time_machine.travel(NOW, tick=False)
+class StopThroughTheApiTests(BaseTestCase):
+    def test_R5_1_a_transfer_under_a_citizenship_stop_is_a_422_problem_naming_the_rule(self):
+        from incidents.citizenship.services import citizenship_claim_record
+
+        _, token = make_integration(self.agency_a, actor=self.admin_a)
+        client = api_client(token)
+        detainer = Detainer.objects.get(public_id=client.post(CREATE, detainer_body(), format="json").json()["id"])
+        citizenship_claim_record(detainer=detainer, actor=self.staff_a, uscitizenship_claimed=True)
+        response = client.post(f"{detail(detainer)}transfer/", {"outcome_at": "2026-03-08T16:00:00Z"}, format="json")
+        self.assertEqual(response.status_code, 422, response.content)
+        self.assertIn("R5.1", response.json()["detail"])
+        self.assertEqual(Detainer.objects.get(pk=detainer.pk).outcome, "pending")
