@@ -270,3 +270,34 @@ class StopThroughTheApiTests(BaseTestCase):
         self.assertEqual(response.status_code, 422, response.content)
         self.assertIn("R5.1", response.json()["detail"])
         self.assertEqual(Detainer.objects.get(pk=detainer.pk).outcome, "pending")
+
+
+class HostileBodiesTests(BaseTestCase):
+    """Any JSON a broken or hostile client sends is a 4xx problem, never a 5xx, and creates nothing refused."""
+
+    def test_hostile_json_values_never_answer_5xx(self):
+        from hypothesis import HealthCheck, given, settings
+        from hypothesis import strategies as st
+
+        _, token = make_integration(self.agency_a, actor=self.admin_a)
+        client = api_client(token)
+        fields = ["received_at", "booked_at", "subject_last_name", "handling_officer", "agreement", "pc_basis", "form"]
+        values = st.one_of(
+            st.none(),
+            st.booleans(),
+            st.integers(min_value=-(2**70), max_value=2**70),
+            st.floats(allow_nan=False),
+            st.text(max_size=60),
+            st.sampled_from(["9999-12-31T23:59:59+14:00", "0001-01-01T00:00:00Z", "2026-02-30T10:00Z", "A\u0000"]),
+            st.lists(st.text(max_size=5), max_size=3),
+        )
+
+        @settings(max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        @given(st.dictionaries(st.sampled_from(fields), values, max_size=4))
+        def run(overrides):
+            response = client.post(CREATE, detainer_body(**overrides), format="json")
+            self.assertLess(response.status_code, 500, response.content)
+            if response.status_code >= 400:
+                self.assertEqual(response["Content-Type"], "application/problem+json")
+
+        run()
