@@ -147,7 +147,7 @@ class IntegrationAPIView(APIView):
         """The history change reason of every write through the API: it names the integration."""
         return f"API: {self.integration.name}"
 
-    def detainer_or_404(self, public_id, *, for_update: bool = False) -> Detainer:
+    def detainer_or_404(self, public_id) -> Detainer:
         """The integration's agency's detainer ``public_id``; another agency's or none: 404 (``Http404``)."""
         detainer = (
             Detainer.objects.filter(agency=self.integration.agency, public_id=public_id)
