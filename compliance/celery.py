@@ -57,6 +57,11 @@ app.conf.beat_schedule = {
         "task": "compliance.tasks.requirements_check_task",
         "schedule": crontab(minute=50),
     },
+    # Daily at 04:10 UTC: API idempotency keys older than 24 hours are deleted (compliance.api.idempotency).
+    "api-idempotency-keys": {
+        "task": "compliance.tasks.idempotency_keys_purge_task",
+        "schedule": crontab(hour=4, minute=10),
+    },
     # Hourly; each agency once per local day from 06:00 local (training.tasks.REMINDER_LOCAL_HOUR): certification
     # expiry notices (90/60/30/7/0 days). The task catches up on thresholds missed while it did not run.
     "certification-expiry-reminders": {

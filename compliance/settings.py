@@ -160,7 +160,18 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
+    # Every error as an RFC 9457 problem naming its fields (compliance.api.problems).
+    "EXCEPTION_HANDLER": "compliance.api.problems.problem_exception_handler",
 }
+# Requests per integration (DRF's rate string; compliance.api.views.IntegrationRateThrottle): a JMS books a few
+# hundred people a day, so 300 a minute is ample for retries and bursts. Our figure.
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="300/min")
+# The largest request body the API reads (bytes): a detainer is under 4 KB. Our figure (SECURITY.md F9).
+API_MAX_BODY_BYTES = 64 * 1024
+# Detainers a look-up by booking number answers with at most.
+API_LOOKUP_MAX = 20
+# How long an Idempotency-Key is remembered (hours; compliance.api.idempotency).
+IDEMPOTENCY_KEY_HOURS = 24
 SPECTACULAR_SETTINGS = {
     "TITLE": "287(g) compliance manager API",
     "DESCRIPTION": "Detainers and bookings, releases and transfers, officer authorization, and the event feed, "

@@ -51,6 +51,14 @@ def deactivate_inactive_accounts_task() -> int:
     return inactive_accounts_deactivate()
 
 
+@shared_task(acks_late=True)
+def idempotency_keys_purge_task() -> int:
+    """Delete the API's idempotency keys older than ``IDEMPOTENCY_KEY_HOURS``; returns how many. Idempotent."""
+    from compliance.api.idempotency import idempotency_keys_purge
+
+    return idempotency_keys_purge()
+
+
 @shared_task(acks_late=True, soft_time_limit=120, time_limit=150)
 def sweep_reports_task() -> dict:
     """Every minute: hand queued reports the broker lost to it again; restart or fail reports stuck rendering.

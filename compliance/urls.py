@@ -67,6 +67,8 @@ urlpatterns = [
     path("moa/", include("compliance.moa.urls")),
     # The REST API for jail management systems (issue #15): bearer tokens of integrations, not sessions.
     path("api/v1/", include("compliance.api.urls")),
+    # The agency administrator's integrations (API tokens) for a jail management system (issue #15 item 3).
+    path("integrations/", include("compliance.integrations.urls")),
     path("admin/", admin.site.urls),
 ]
 

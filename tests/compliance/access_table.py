@@ -246,6 +246,10 @@ TABLE: dict[str, tuple[Need, ...] | Need] = {
     "findings:reopen": Need(R, "compliance.finding", post=True, get=False),
     # People pages (agency administrators): a person is addressed by their user key; "compliance.person" is a
     # staff member of the agency built for the matrix. Refusals write a "denied" account event (SECURITY.md C5).
+    # The integrations (API tokens) of a jail management system: the agency administrator's (issue #15 item 3).
+    "integrations:list": Need(ADM),
+    "integrations:create": Need(ADM, post=True),
+    "integrations:revoke": Need(ADM, "compliance.integration", post=True),
     "people:list": Need(ADM),
     "people:invite": Need(ADM, post=True),
     "people:accept": Need(PUBLIC, post=True, kwargs={"uidb64": "MQ", "token": "not-a-token"}),

@@ -45,6 +45,7 @@ from guardian.shortcuts import get_perms
 from community.outreach.services import material_add
 from compliance.core import access
 from compliance.core.roles import ROLE_PERMISSIONS, Role
+from compliance.integrations.services import integration_create
 from compliance.moa.services import document_attach
 from incidents.case_files.services import attachment_add
 from tests.base import BaseTestCase, make_user, sign_in
@@ -100,7 +101,9 @@ def url_patterns() -> dict[str, str]:
                 found[name or route] = route
 
     walk(get_resolver().url_patterns, "", None)
-    return {key: route for key, route in found.items() if not re.match(r"\^?(static|media)/", route)}
+    # The REST API (api:*) takes integrations' bearer tokens, not sessions: its own isolation matrix walks every
+    # route under /api/v1/ (tests/api/test_isolation.py).
+    return {key: route for key, route in found.items() if not re.match(r"\^?(static|media|api/v1)/", route)}
 
 
 def needs_of(key: str, route: str) -> tuple[Need, ...]:
@@ -229,6 +232,10 @@ class AccessMatrixTests(BaseTestCase):
         # The person the people pages are about in each agency: not a persona, so deactivating them is harmless.
         cls.records[cls.agency_a.pk]["compliance.person"] = make_user("person_a", agency=cls.agency_a, role=Role.STAFF)
         cls.records[cls.agency_b.pk]["compliance.person"] = make_user("person_b", agency=cls.agency_b, role=Role.STAFF)
+        # The integration the revoke page is about in each agency (compliance.integrations).
+        for agency, admin in ((cls.agency_a, cls.admin_a), (cls.agency_b, cls.admin_b)):
+            created = integration_create(agency=agency, actor=admin, name="Invented JMS")
+            cls.records[agency.pk]["compliance.integration"] = created.integration
         cls.roles = {
             cls.staff_a: {cls.agency_a.pk: Role.STAFF},
             cls.supervisor_a: {cls.agency_a.pk: Role.SUPERVISOR},

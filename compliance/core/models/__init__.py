@@ -13,7 +13,7 @@ from compliance.core.models.account_event import AccountEvent, account_event_rec
 from compliance.core.models.agency import Agency, Agreement, AgreementModel
 from compliance.core.models.base import AgencyScopedModel, Severity, TimeStampedModel
 from compliance.core.models.finding import Finding
-from compliance.core.models.integration import FeedEvent, Integration
+from compliance.core.models.integration import FeedEvent, IdempotencyKey, Integration
 from compliance.core.models.job_run import JobRun
 from compliance.core.models.outbound_mail import OutboundMail
 from compliance.core.models.report import Report, ReportPart
@@ -49,6 +49,7 @@ __all__ = [
     "AgreementModel",
     "FeedEvent",
     "Finding",
+    "IdempotencyKey",
     "Integration",
     "AgreementRequirement",
     "Clause",

@@ -80,3 +80,32 @@ class FeedEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.public_id}"
+
+
+class IdempotencyKey(models.Model):
+    """One ``Idempotency-Key`` an integration sent with a create (issue #15 item 3; docs/decisions/api.md).
+
+    The first request with a key stores the SHA-256 of its method, path and body and, once done, the status
+    and the created record's public id; a retry with the same key and body replays that answer (the record is
+    read afresh, so no personal data is stored here), a retry with another body is refused. A refused first
+    request created nothing and leaves no key: its retry is judged afresh. The unique
+    constraint on (integration, key) decides between two concurrent first requests. Kept 24 hours
+    (``IDEMPOTENCY_KEY_HOURS``), purged nightly (``compliance.api.idempotency.idempotency_keys_purge``).
+    """
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="idempotency_keys")
+    key = models.CharField(max_length=255)
+    request_sha256 = models.CharField(max_length=64)
+    #: None while the first request is still being handled.
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    #: The created record's public id (its answer is rendered again from the record), or None for an error.
+    record_id = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["integration", "key"], name="idempotencykey_unique_integration_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.integration_id}:{self.key[:20]}"

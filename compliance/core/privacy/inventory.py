@@ -291,6 +291,10 @@ INVENTORY: dict[str, Entry] = {
         "An event told to the agency's integrations (record ids, times, rule; no personal data)",
         other="id public_id agency kind occurred_at record_type record_id data dedup_key",
     ),
+    "compliance.IdempotencyKey": Entry(
+        "An integration's idempotency key: the request's hash and the created record's id (no personal data)",
+        other="id integration key request_sha256 response_status record_id created_at",
+    ),
     "compliance.LegalHold": Entry(
         "A legal hold on a record or a subject",
         {"subject_key": HOLD_SUBJECT, "reference": STAFF_TEXT, "release_reason": STAFF_TEXT},
