@@ -3,6 +3,7 @@
 from celery import group, shared_task
 
 from compliance.accounts.inactivity import inactive_accounts_deactivate
+from compliance.integrations.webhooks import webhooks_send_due
 from compliance.reports import rendering
 from compliance.reports.sweep import reports_sweep
 
@@ -120,3 +121,13 @@ def retention_purge_shared_task() -> dict[str, int]:
     from compliance.retention.purge import retention_purge_shared
 
     return {"purged": sum(r.purged for r in retention_purge_shared())}
+
+
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=270)
+def send_webhooks_task() -> dict:
+    """Every minute: send the due webhook deliveries of feed events (``compliance.integrations.webhooks``).
+
+    Returns the sender's counts. Safe to run in several workers at once (claims skip each other's rows); a run
+    lost mid-send leaves its rows to be sent again when their lease ends (at least once, same ``webhook-id``).
+    """
+    return webhooks_send_due()

@@ -3,8 +3,11 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
+from compliance.api import feed
+
 app_name = "api"
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("events/", feed.events_list, name="events"),
 ]
