@@ -5,7 +5,8 @@ training facts, the certification lapses (case H1), the certification expiry
 reminders, the 90-day inactive accounts (A8), the hold-deadline, consular-notification and release-notice sweeps, the
 case-deadline sweep, the corrective-action reminders (commitment reminders in the same e-mails), the
 steering-committee sweep, the report sweep (queued reports handed to the broker again, stuck ones restarted or
-failed), the mail-outbox sweep, the webhook sender (due deliveries of feed events), then the retention purge (expired personal data, legal holds skipped). All
+failed), the mail-outbox sweep, the webhook sender (due deliveries of feed events), then the retention purge
+(expired personal data, legal holds skipped). All
 are idempotent (e-mail at most once per key), so running them by hand (after downtime, after a deploy, or
 right after loading demo data) never sends a notice twice. Attributed to the
 system account, like scheduled runs. Unlike beat's hourly local-day ticks, this runs every
