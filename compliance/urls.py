@@ -59,6 +59,8 @@ urlpatterns = [
     path("findings/", include(findings_patterns)),
     # Retention schedules (administrators) and legal holds (supervisors, administrators): issue #14 items 3-4.
     path("retention/", include("compliance.retention.urls")),
+    # An integration's webhook: address, signing secret, test event, deliveries (issue #15 item 4; administrators).
+    path("integrations/", include("compliance.integrations.webhook_urls")),
     # The REST API for jail management systems (issue #15): bearer tokens of integrations, not sessions.
     path("api/v1/", include("compliance.api.urls")),
     path("admin/", admin.site.urls),
