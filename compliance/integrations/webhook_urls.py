@@ -10,9 +10,5 @@ urlpatterns = [
     path("<uuid:public_id>/webhook/", webhook_views.webhook_settings, name="settings"),
     path("<uuid:public_id>/webhook/secret/", webhook_views.webhook_secret, name="secret"),
     path("<uuid:public_id>/webhook/test/", webhook_views.webhook_test, name="test"),
-    path(
-        "<uuid:public_id>/webhook/deliveries/<uuid:event_id>/retry/",
-        webhook_views.webhook_retry,
-        name="retry",
-    ),
+    path("<uuid:public_id>/webhook/retry/", webhook_views.webhook_retry, name="retry"),
 ]

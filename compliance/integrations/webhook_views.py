@@ -9,10 +9,11 @@ anyone else, and another agency's administrator, gets 404. Writes go through ``w
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -27,6 +28,7 @@ from compliance.integrations.webhook_services import webhook_secret_regenerate, 
 #: Deliveries shown on the page, newest first.
 RECENT = 25
 NO_URL_MESSAGE = "Set a webhook address first."
+NO_DELIVERY_MESSAGE = "No such delivery to this address."
 
 
 def _integration(request, public_id) -> Integration:
@@ -106,19 +108,27 @@ def webhook_test(request, public_id):
 
 @login_required
 @require_POST
-def webhook_retry(request, public_id, event_id):
-    """POST: send the failed delivery of event ``event_id`` to this integration again (a fresh set of attempts).
+def webhook_retry(request, public_id):
+    """POST ``event`` (an event's public id): send that failed delivery to this integration again (fresh attempts).
 
-    A delivery that is not failed: a message, nothing changes (a delivered event is never sent again).
+    A delivery that is not failed, or no such delivery: a message, nothing changes (a delivered event is never
+    sent again). The event's id travels in the body, not the URL.
     """
     integration = _integration(request, public_id)
-    delivery = WebhookDelivery.objects.filter(integration=integration, event__public_id=event_id).first()
-    if delivery is None:
-        raise Http404("No such delivery.")
+    delivery = None
     try:
-        webhooks.delivery_retry(delivery=delivery, actor=request.user)
-    except ValueError as error:
-        messages.error(request, str(error))
+        event_id = uuid.UUID(request.POST.get("event", ""))
+    except ValueError:
+        pass
     else:
-        messages.success(request, "The delivery is queued again; the sender tries it within a minute.")
+        delivery = WebhookDelivery.objects.filter(integration=integration, event__public_id=event_id).first()
+    if delivery is None:
+        messages.error(request, NO_DELIVERY_MESSAGE)
+    else:
+        try:
+            webhooks.delivery_retry(delivery=delivery, actor=request.user)
+        except ValueError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "The delivery is queued again; the sender tries it within a minute.")
     return redirect(reverse("integrations_webhook:settings", args=[integration.public_id]))

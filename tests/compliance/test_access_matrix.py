@@ -51,6 +51,7 @@ from tests.community.helpers import pdf_bytes
 from tests.compliance.access_table import ADMIN, OWN, PUBLIC, SIGNED_IN, SUPERUSER, TABLE, Need
 from tests.compliance.helpers import make_ready_report
 from tests.compliance.test_permission_matrix import _tiny_png, build_records
+from tests.compliance.webhook_helpers import make_integration
 from training.evidence.services import certificate_attach
 
 #: Tables a refused request may still write: its session, its access-log row (C1: each attempt is
@@ -228,6 +229,10 @@ class AccessMatrixTests(BaseTestCase):
         # The person the people pages are about in each agency: not a persona, so deactivating them is harmless.
         cls.records[cls.agency_a.pk]["compliance.person"] = make_user("person_a", agency=cls.agency_a, role=Role.STAFF)
         cls.records[cls.agency_b.pk]["compliance.person"] = make_user("person_b", agency=cls.agency_b, role=Role.STAFF)
+        # The integration whose webhook pages the matrix requests (compliance.integrations.webhook_*).
+        for agency, admin in ((cls.agency_a, cls.admin_a), (cls.agency_b, cls.admin_b)):
+            if "compliance.integration" not in cls.records[agency.pk]:
+                cls.records[agency.pk]["compliance.integration"] = make_integration(agency, created_by=admin)[0]
         cls.roles = {
             cls.staff_a: {cls.agency_a.pk: Role.STAFF},
             cls.supervisor_a: {cls.agency_a.pk: Role.SUPERVISOR},
