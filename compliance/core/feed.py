@@ -148,14 +148,15 @@ def stop_raised_emit(*, detainer) -> FeedEvent:
     return event
 
 
-def finding_opened_emit(finding, *, reopened: bool = False) -> FeedEvent | None:
+def finding_opened_emit(finding, *, reopened: bool = False, record=None) -> FeedEvent | None:
     """Tell the JMS a finding opened (or reopened): one event per opening.
 
     The event's record is the finding's record (e.g. the detainer); ``data`` = ``finding`` (its public id),
     ``finding_kind``, ``severity``, ``rule``, ``reopened``. Not the summary (free text). A finding whose
-    record has no public id is not told (None).
+    record has no public id is not told (None). ``record``: the finding's record when the caller holds it
+    (saves reading it again).
     """
-    record = finding.record
+    record = record if record is not None else finding.record
     if record is None or getattr(record, "public_id", None) is None:
         return None
     opened = finding.reopened_at if reopened else finding.opened_at

@@ -135,7 +135,7 @@ def finding_open_once(
             },
         )
         if created:
-            finding_opened_emit(finding)
+            finding_opened_emit(finding, record=record)
     return finding, created
 
 
