@@ -130,4 +130,10 @@ app.conf.beat_schedule = {
         "task": "compliance.tasks.sweep_reports_task",
         "schedule": crontab(minute="*"),
     },
+    # Every minute: due webhook deliveries of feed events are POSTed, signed; failures retried with backoff
+    # (compliance.integrations.webhooks). Idempotent; at least once, deduplicated by the event's id.
+    "webhook-sender": {
+        "task": "compliance.tasks.send_webhooks_task",
+        "schedule": crontab(minute="*"),
+    },
 }

@@ -507,6 +507,12 @@ except ValueError as _lead_error:
 CONSULAR_NOTIFICATION_WARN_HOURS = env.int("CONSULAR_NOTIFICATION_WARN_HOURS", default=24)
 CONSULAR_NOTIFICATION_FINDING_HOURS = env.int("CONSULAR_NOTIFICATION_FINDING_HOURS", default=72)
 
+# Webhooks of integrations (compliance.integrations.webhooks; docs/decisions/feed.md): https only unless this allows
+# http (default: DEBUG); never to a private, loopback, link-local or reserved address unless allowed (SSRF: the
+# server sits inside the agency's network; allow only for a JMS on the same private network, on purpose).
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=DEBUG)
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
+
 # Celery. Without REDIS_URL tasks run eagerly in-process (the embedded default).
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"

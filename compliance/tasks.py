@@ -3,6 +3,7 @@
 from celery import group, shared_task
 
 from compliance.accounts.inactivity import inactive_accounts_deactivate
+from compliance.integrations.webhooks import webhooks_send_due
 from compliance.reports import rendering
 from compliance.reports.sweep import reports_sweep
 
@@ -148,3 +149,13 @@ def requirements_check_task() -> dict[str, int]:
 
     _, result = local_day_job_run(job="moa-requirements", hour=REQUIREMENTS_LOCAL_HOUR, run=requirements_check_agencies)
     return asdict(result or CheckResult())
+
+
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=270)
+def send_webhooks_task() -> dict:
+    """Every minute: send the due webhook deliveries of feed events (``compliance.integrations.webhooks``).
+
+    Returns the sender's counts. Safe to run in several workers at once (claims skip each other's rows); a run
+    lost mid-send leaves its rows to be sent again when their lease ends (at least once, same ``webhook-id``).
+    """
+    return webhooks_send_due()

@@ -65,6 +65,8 @@ urlpatterns = [
     path("retention/", include("compliance.retention.urls")),
     # The agreement (MOA) as a checklist of requirements with evidence (issue #15 item 1).
     path("moa/", include("compliance.moa.urls")),
+    # An integration's webhook: address, signing secret, test event, deliveries (issue #15 item 4; administrators).
+    path("integrations/", include("compliance.integrations.webhook_urls")),
     # The REST API for jail management systems (issue #15): bearer tokens of integrations, not sessions.
     path("api/v1/", include("compliance.api.urls")),
     # The agency administrator's integrations (API tokens) for a jail management system (issue #15 item 3).

@@ -6,7 +6,7 @@ walks this list, so a new route is checked for agency isolation without being na
 
 from django.urls import path, re_path
 
-from compliance.api import views
+from compliance.api import feed, views
 
 app_name = "api"
 
@@ -23,6 +23,7 @@ urlpatterns = [
         views.OfficerAuthorizationView.as_view(),
         name="officer_authorization",
     ),
+    path("events/", feed.EventListView.as_view(), name="events"),
 ]
 
 #: Last: any other path under /api/v1/ answers a 404 problem, not the HTML page.

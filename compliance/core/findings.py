@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from compliance.core import access
 from compliance.core.audit import acting_as
+from compliance.core.feed import finding_opened_emit
 from compliance.core.models import Finding
 from compliance.core.system_account import system_user
 
@@ -118,19 +119,24 @@ def finding_open_once(
     One finding per (record, kind) whatever the number of callers (the unique constraint makes
     a second impossible, case D4); an existing one, open or closed, is returned unchanged.
     The caller's ``acting_as`` attributes the history row. ``opened_at`` is an aware datetime.
+    A new finding writes its ``finding.opened`` feed event in the same transaction (``compliance.core.feed``).
     """
-    return Finding.objects.get_or_create(
-        content_type=ContentType.objects.get_for_model(record),
-        object_id=record.pk,
-        kind=kind,
-        defaults={
-            "agency_id": record.agency_id,
-            "severity": severity,
-            "rule": rule,
-            "summary": summary,
-            "opened_at": opened_at,
-        },
-    )
+    with transaction.atomic():
+        finding, created = Finding.objects.get_or_create(
+            content_type=ContentType.objects.get_for_model(record),
+            object_id=record.pk,
+            kind=kind,
+            defaults={
+                "agency_id": record.agency_id,
+                "severity": severity,
+                "rule": rule,
+                "summary": summary,
+                "opened_at": opened_at,
+            },
+        )
+        if created:
+            finding_opened_emit(finding, record=record)
+    return finding, created
 
 
 def _lock_for_review(finding: Finding, actor) -> Finding:
@@ -264,6 +270,7 @@ def finding_reopen(*, finding: Finding, actor, reason: str) -> Finding:
         _set_reopened(locked, reason=reason, actor=actor)
         with acting_as(actor, reason=f"Finding reopened (was {was})"):
             locked.save()
+        finding_opened_emit(locked, reopened=True)
     return locked
 
 
@@ -339,6 +346,7 @@ def finding_reopen_by_system(*, finding: Finding, reason: str) -> Finding | None
         _set_reopened(locked, reason=reason, actor=actor)
         with acting_as(actor, reason=f"Finding reopened by the system (was {was}): {reason}"):
             locked.save()
+        finding_opened_emit(locked, reopened=True)
     return locked
 
 

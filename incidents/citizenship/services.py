@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from compliance.core import access
 from compliance.core.audit import acting_as
+from compliance.core.feed import stop_raised_emit
 from compliance.core.site_links import absolute_url
 from incidents.citizenship.claim_finding import claim_finding_close, claim_finding_open
 from incidents.citizenship.models import CitizenshipCategory, CitizenshipResolution
@@ -200,6 +201,7 @@ def citizenship_claim_record(
         locked.save()
         if newly:
             finding = claim_finding_open(detainer=locked, actor=actor)
+            stop_raised_emit(detainer=locked)
             transaction.on_commit(lambda: _tell_supervisors(locked, finding))
     return locked
 

@@ -44,6 +44,7 @@ from django.utils import timezone
 
 from compliance.core.agency_time import hours_until, in_zone
 from compliance.core.audit import acting_as
+from compliance.core.feed import hold_deadline_near_emit
 from compliance.core.models import Finding
 from compliance.core.system_account import system_user
 from incidents.detainers import rule_breaks
@@ -252,6 +253,7 @@ def _warn(pk: int, *, now: datetime, leads: tuple[int, ...], to: list[str], acto
             )
             for hours in missing
         )
+        hold_deadline_near_emit(detainer=detainer, lead_hours=min(missing), now=now)
         detainer.deadline_alerted_at = now
         with acting_as(actor, reason=reason):
             detainer.save()

@@ -101,6 +101,11 @@ TABLE: dict[str, tuple[Need, ...] | Need] = {
     "retention:hold_place_detainer": Need(R, "incidents.detainer", post=True),
     "retention:hold_place_case": Need(R, "incidents.incident", post=True),
     "retention:hold_release": Need(R, "compliance.legalhold", post=True),
+    # An integration's webhook (issue #15 item 4): its agency's administrators only; 404 for everyone else.
+    "integrations_webhook:settings": Need(ADM, "compliance.integration", post=True),
+    "integrations_webhook:secret": Need(ADM, "compliance.integration", post=True, get=False),
+    "integrations_webhook:test": Need(ADM, "compliance.integration", post=True, get=False),
+    "integrations_webhook:retry": Need(ADM, "compliance.integration", post=True, get=False),
     "community:outreach_list": Need(V, rows_only=True),
     "community:outreach_create": Need(C, post=True),
     "community:commitment_list": Need(V, rows_only=True),

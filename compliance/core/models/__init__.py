@@ -35,6 +35,7 @@ from compliance.core.models.retention import (
     Schedule,
 )
 from compliance.core.models.user import User
+from compliance.core.models.webhooks import WebhookDelivery
 
 __all__ = [
     "AccessLog",
@@ -72,4 +73,5 @@ __all__ = [
     "Severity",
     "TimeStampedModel",
     "User",
+    "WebhookDelivery",
 ]

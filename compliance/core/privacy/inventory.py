@@ -295,6 +295,12 @@ INVENTORY: dict[str, Entry] = {
         "An integration's idempotency key: the request's hash and the created record's id (no personal data)",
         other="id integration key request_sha256 response_status record_id created_at",
     ),
+    "compliance.WebhookDelivery": Entry(
+        "One feed event's delivery to one integration's webhook: state, attempts, last status (no reply text)",
+        staff="retried_by",
+        other="id event integration state attempts created_at next_attempt_at last_attempt_at delivered_at "
+        "last_status_code last_error retried_at",
+    ),
     "compliance.LegalHold": Entry(
         "A legal hold on a record or a subject",
         {"subject_key": HOLD_SUBJECT, "reference": STAFF_TEXT, "release_reason": STAFF_TEXT},

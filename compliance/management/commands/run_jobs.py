@@ -5,9 +5,10 @@ training facts, the certification lapses (case H1), the certification expiry
 reminders, the 90-day inactive accounts (A8), the hold-deadline, consular-notification and release-notice sweeps, the
 case-deadline sweep, the corrective-action reminders (commitment reminders in the same e-mails), the
 steering-committee sweep, the report sweep (queued reports handed to the broker again, stuck ones restarted or
-failed), the mail-outbox sweep, then the retention purge (expired personal data, legal holds skipped). All
-are idempotent (e-mail at most once per key; the MOA requirements check runs before the reminders, whose
-digest carries its at-risk lines), so running them by hand (after downtime, after a deploy, or
+failed), the mail-outbox sweep, the webhook sender (due deliveries of feed events), then the retention purge
+(expired personal data, legal holds skipped). All are idempotent (e-mail at most once per key; the MOA requirements
+check runs before the reminders, whose digest carries its at-risk lines), so running them by hand (after downtime,
+after a deploy, or
 right after loading demo data) never sends a notice twice. Attributed to the
 system account, like scheduled runs. Unlike beat's hourly local-day ticks, this runs every
 agency's jobs now, whatever its local hour (each on its own local date).
@@ -24,6 +25,7 @@ from compliance.accounts.inactivity import inactive_accounts_deactivate
 from compliance.core.mail_outbox import mail_outbox_flush
 from compliance.core.models import Agency
 from compliance.core.privacy.schedules import retention_settings_preview
+from compliance.integrations.webhooks import webhooks_send_due
 from compliance.moa.status import requirements_check_agencies
 from compliance.reports.sweep import reports_sweep
 from compliance.retention.purge import kind_label, retention_due, retention_purge
@@ -97,6 +99,7 @@ class Command(BaseCommand):
         committee = sweep_steering_committee()
         reports = reports_sweep()
         outbox = mail_outbox_flush()
+        webhooks = webhooks_send_due()
         # Last: the retention purge of expired personal data (SECURITY.md G3), legal holds skipped.
         purges = retention_purge()
         self.stdout.write(f"Accounts deactivated after 90 days without a sign-in: {inactive}.")
@@ -143,6 +146,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Report sweep: {reports['dispatched']} handed to the report service again, {reports['restarted']} "
             f"restarted, {reports['failed']} failed after too many attempts.{unreachable}"
+        )
+        self.stdout.write(
+            f"Webhooks: {webhooks['delivered']} delivered, {webhooks['retrying']} to try again, "
+            f"{webhooks['failed']} failed after too many attempts."
         )
         self.stdout.write(
             f"Mail outbox: {outbox['sent']} waiting e-mails sent, {outbox['failed']} still failing, "
