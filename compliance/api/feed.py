@@ -17,7 +17,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from compliance.api.views import IntegrationAPIView
+from compliance.api.views import COMMON_PROBLEMS, IntegrationAPIView
 from compliance.core.feed import event_json
 from compliance.core.models import AccessLog, FeedEvent
 
@@ -98,7 +98,8 @@ class EventListView(IntegrationAPIView):
                     "next": serializers.CharField(help_text="Ask again with after=<next>."),
                     "has_more": serializers.BooleanField(),
                 },
-            )
+            ),
+            **COMMON_PROBLEMS,
         },
     )
     def get(self, request):

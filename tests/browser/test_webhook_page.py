@@ -53,7 +53,7 @@ def test_an_administrator_sets_the_webhook_sees_the_secret_once_and_sends_a_test
         settings.WEBHOOK_ALLOW_HTTP = True
         page.get_by_label("Webhook address").fill(receiver.url)
         page.get_by_role("button", name="Save the address").click()
-        secret = page.get_by_label("Signing secret")
+        secret = page.get_by_role("textbox", name="Signing secret")
         expect(secret).to_have_value(Integration.objects.get(pk=integration.pk).webhook_secret)
         assert_accessible(page)
         page.get_by_role("button", name="Send a test event").click()
