@@ -101,8 +101,10 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "widget_tweaks",
-    # The REST API for jail management systems and its OpenAPI schema (compliance.api; issue #15).
-    "rest_framework",
+    # The OpenAPI schema of the REST API for jail management systems (compliance.api; issue #15). Django REST
+    # framework itself is not an installed app: the API answers JSON only (no browsable API, no DRF templates), and
+    # as an app its Spanish catalogue would override Django's own words on the public pages ("Este campo es
+    # requerido." for "obligatorio": tests/community/test_public_translations.py).
     "drf_spectacular",
     "compliance.apps.ComplianceConfig",
     "training.apps.TrainingConfig",

@@ -63,7 +63,7 @@ def sample_paths() -> dict[str, str]:
         # A regular expression: each group becomes a value it matches.
         text = re.sub(r"\(\?P<\w+>([^()]*)\)", lambda m: _regex_sample(m.group(1)), text)
         text = re.sub(r"\((?!\?)[^()]*\)", "sample1", text)
-        text = text.lstrip("^").rstrip("$").replace("\\Z", "")
+        text = text.lstrip("^").rstrip("$").replace("\\Z", "").replace(".*", "sample1")  # a catch-all: any path
         return text if re.fullmatch(r"[\w\-./]*", text) else None
 
     def walk(patterns, prefix: str, namespace: str | None):

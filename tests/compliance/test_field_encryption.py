@@ -164,6 +164,8 @@ class SubjectFieldsTests(BaseTestCase):
                     "subject_last_name",
                 ],
                 "incidents.ComplaintContact": ["email", "name", "phone"],
+                "compliance.Integration": ["webhook_secret"],
+                "compliance.HistoricalIntegration": ["webhook_secret"],
             },
         )
 
