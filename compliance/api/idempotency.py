@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from rest_framework import status
 
@@ -64,6 +64,33 @@ def request_key(request) -> str | None:
     return key
 
 
+def database_is_locked(error: OperationalError) -> bool:
+    """Whether ``error`` is SQLite's "database is locked" (another writer held the file past the busy timeout)."""
+    return "database is locked" in str(error).lower()
+
+
+def _claim_key(integration, key: str, body_digest: str) -> IdempotencyKey | None:
+    """Insert the key's row (after dropping its expired one); None when the key's row already exists.
+
+    Raises:
+        KeyInUse: SQLite was locked by another writer (e.g. a concurrent request with the same key) past its
+            busy timeout: the documented 409 ``idempotency-key-in-use``, retry later.
+    """
+    try:
+        IdempotencyKey.objects.filter(
+            integration=integration, key=key, created_at__lt=timezone.now() - timedelta(hours=key_hours())
+        ).delete()
+        try:
+            with transaction.atomic():
+                return IdempotencyKey.objects.create(integration=integration, key=key, request_sha256=body_digest)
+        except IntegrityError:
+            return None
+    except OperationalError as error:
+        if not database_is_locked(error):
+            raise
+        raise KeyInUse({HEADER: [KEY_IN_USE_MESSAGE]}, problem_type=IDEMPOTENCY_KEY_IN_USE) from error
+
+
 def idempotent_create(request, *, create: Callable[[], tuple[int, object]], replay: Callable[[int, object], object]):
     """Run ``create`` once per ``Idempotency-Key`` of the request's integration.
 
@@ -77,7 +104,8 @@ def idempotent_create(request, *, create: Callable[[], tuple[int, object]], repl
 
     Raises:
         RuleRefused: the key is malformed, or was used with another request (422); the first request with
-            the key is still running on a database that did not make this one wait (409).
+            the key is still running on a database that did not make this one wait, or SQLite stayed locked by
+            another writer (409, retry later).
     """
     body_digest = request_digest(request._request)  # read the body before DRF parses the stream
     key = request_key(request)
@@ -86,14 +114,7 @@ def idempotent_create(request, *, create: Callable[[], tuple[int, object]], repl
         return replay(status_code, record.public_id, record=record)
     integration = request.auth
     with transaction.atomic():
-        IdempotencyKey.objects.filter(
-            integration=integration, key=key, created_at__lt=timezone.now() - timedelta(hours=key_hours())
-        ).delete()
-        try:
-            with transaction.atomic():
-                row = IdempotencyKey.objects.create(integration=integration, key=key, request_sha256=body_digest)
-        except IntegrityError:
-            row = None
+        row = _claim_key(integration, key, body_digest)
         if row is None:
             existing = IdempotencyKey.objects.get(integration=integration, key=key)
             if existing.request_sha256 != body_digest:

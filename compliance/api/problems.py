@@ -22,7 +22,7 @@ from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import connections, transaction
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -109,6 +109,17 @@ def django_validation_errors(error: DjangoValidationError) -> dict:
     return {None: list(error.messages)}
 
 
+def rollback_open_transactions() -> None:
+    """Mark every connection's open atomic block for rollback; a connection outside one has nothing to undo.
+
+    ``transaction.set_rollback`` raises outside an atomic block (no ``ATOMIC_REQUESTS`` here: a service opens
+    its own), so calling it unconditionally turned an unexpected error into a second one and an HTML 500.
+    """
+    for connection in connections.all(initialized_only=True):
+        if connection.in_atomic_block:
+            transaction.set_rollback(True, using=connection.alias)
+
+
 def problem_exception_handler(exc, context) -> Response:
     """DRF's ``EXCEPTION_HANDLER``: every exception raised in an API view answered as a problem document.
 
@@ -125,7 +136,7 @@ def problem_exception_handler(exc, context) -> Response:
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     if not isinstance(exc, exceptions.APIException):
-        transaction.set_rollback(True)
+        rollback_open_transactions()
         logger.exception("Unexpected error in %s", instance)
         return problem_response(status_code=500, detail="An unexpected error; it was logged.", instance=instance)
     response = drf_exception_handler(exc, context)  # sets Retry-After, WWW-Authenticate, and rolls back
