@@ -81,3 +81,15 @@ class DocumentForm(forms.Form):
         if start and end and end < start:
             self.add_error("valid_until", "The end of validity must be on or after its start.")
         return data
+
+
+class DocumentWithdrawForm(forms.Form):
+    """Confirm withdrawing a document: why (required, kept in the document's history)."""
+
+    reason = forms.CharField(
+        label="Why is this document withdrawn?",
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept in the document's history, e.g. 'Superseded by the 2026 policy'. No personal data.",
+        error_messages={"required": "Enter why the document is withdrawn."},
+    )

@@ -24,7 +24,9 @@ Reproducible: everything is read as it stood at ``period.as_of`` (the report's `
 its requirements, the findings' notes and the corrective actions from their history tables
 (``compliance.core.as_of.records_as_of``); nothing written after that instant changes the answer. "As effective
 on" (the default) counts requirements entered later as well (the MOA's clauses bound the agency from its
-signature, whenever they were typed in); "as recorded by" only those recorded by the instant.
+signature, whenever they were typed in) — but one entered after the period ended (``period_ends_at``) is shown
+as "Added after the period", neither evaluated nor counted (it did not exist in the period: counting it "Not
+met" would mis-state the period); "as recorded by" only those recorded by the instant.
 
 Queries: a fixed number (agreement, requirements, their history, findings and their history, users, corrective
 actions), plus the evaluators' own queries per requirement (``requirement_evidence``); none per finding,
@@ -57,6 +59,9 @@ from incidents.corrective_actions.models import CorrectiveAction
 from incidents.models import Incident
 
 #: The order statuses are counted and shown in on the cover.
+#: The reason shown for a requirement entered after the period (not assessed, not counted).
+ADDED_AFTER_REASON = "Added after the period: entered after the period ended, so not assessed or counted here."
+
 STATUS_ORDER = (RequirementStatus.MET, RequirementStatus.AT_RISK, RequirementStatus.NOT_MET, RequirementStatus.UNKNOWN)
 
 
@@ -111,6 +116,9 @@ class RequirementSection:
     last_met_on: date | None
     confirmed_by: str
     findings: list[FindingLine]
+    #: Entered after the period ended (``created_at`` at or after ``period_ends_at``): shown, not assessed, not
+    #: counted (docs/decisions/inspection-readiness.md).
+    added_after: bool = False
 
     @property
     def status(self) -> str:
@@ -148,6 +156,7 @@ class InspectionSummary:
     findings: int
     open_findings: int
     changes: int
+    added_after: int = 0
 
 
 @dataclass
@@ -304,6 +313,7 @@ def inspection_context(
     agency = agreement.agency
     at = period.as_of
     starts_at = local_day_start(period.start, agency.zone)
+    ends_at = period_ends_at(period, agency)
     agreement_then = _agreement_then(agreement, at)
     requirements = [
         requirement
@@ -316,9 +326,14 @@ def inspection_context(
     users = User.objects.in_bulk({user_id for user_id in user_ids if user_id})
 
     evidences = {}
+    added_after = set()
     for requirement in requirements:
         requirement.agreement = agreement_then
         requirement.agency = agency
+        if requirement.created_at >= ends_at:
+            added_after.add(requirement.pk)
+            evidences[requirement.pk] = Evidence(RequirementStatus.UNKNOWN, ADDED_AFTER_REASON)
+            continue
         evidences[requirement.pk] = requirement_evidence(requirement, period=period)
     kinds = {kind for evidence in evidences.values() for kind in evidence.finding_kinds}
     finding_rows = []
@@ -345,20 +360,23 @@ def inspection_context(
                 last_met_on=last_met_on,
                 confirmed_by=_name(users.get(requirement.confirmed_by_id)) if requirement.confirmed_by_id else "",
                 findings=[lines[row.finding.pk] for row in finding_rows if row.finding.kind in evidence.finding_kinds],
+                added_after=requirement.pk in added_after,
             )
         )
 
+    counted = [section for section in sections if not section.added_after]
     counts = defaultdict(int)
-    for section in sections:
+    for section in counted:
         counts[section.status] += 1
     open_ids = {row.finding.pk for row in finding_rows if not row.state.closed}
     summary = InspectionSummary(
         by_status=[(status.value, status.label, counts[status.value]) for status in STATUS_ORDER],
-        requirements=len(sections),
-        unconfirmed=sum(1 for section in sections if not section.confirmed),
+        requirements=len(counted),
+        unconfirmed=sum(1 for section in counted if not section.confirmed),
         findings=len(finding_rows),
         open_findings=len(open_ids),
-        changes=sum(len(section.changes) for section in sections),
+        changes=sum(len(section.changes) for section in counted),
+        added_after=len(added_after),
     )
     by_clause: dict[str, list[RequirementSection]] = defaultdict(list)
     for section in sections:
@@ -378,6 +396,12 @@ def inspection_context(
             summary=summary,
         )
     }
+
+
+def period_ends_at(period: Period, agency) -> datetime:
+    """The instant the period stopped being answered: the start of the agency-local day after ``period.end``, or
+    ``period.as_of`` if earlier (aware). A requirement entered at or after it did not exist in the period."""
+    return min(local_day_start(period.end + timedelta(days=1), agency.zone), period.as_of)
 
 
 def clause_label(clause: str) -> str:

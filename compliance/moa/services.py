@@ -14,7 +14,10 @@ input, ``PermissionDenied`` for a user who may not.
 * Documents (``review_records``: supervisors and administrators): ``document_attach`` checks the
   file by content (PDF, PNG or JPEG; ``incidents.case_files.services.attachment_prepare``: magic
   bytes, a real parser, the size cap, the virus scan) and stores it privately;
-  ``document_withdraw`` withdraws one (kept, no longer evidence).
+  ``document_withdraw`` withdraws one (kept, no longer evidence) with a required reason.
+* Every change that can move a requirement's status (a document attached or withdrawn, a requirement added
+  or edited) re-checks that requirement in the same transaction (``compliance.moa.status
+  .requirement_recheck``), so the stored status matches the evidence at once.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from compliance.core import access
 from compliance.core.audit import acting_as
 from compliance.core.models import Agreement, AgreementRequirement, Clause, RequirementDocument
 from compliance.moa.evidence import EVALUATORS
+from compliance.moa.status import requirement_recheck
 from compliance.moa.templates import templates_for
 from incidents.case_files import scanner
 from incidents.case_files.services import attachment_prepare
@@ -43,6 +47,7 @@ QUARANTINED = "The virus scan flagged this file: it was not attached."
 UNKNOWN_EVIDENCE = "Choose how the requirement is met from the list."
 PARAMETERS_NOT_OBJECT = 'Enter the settings as a JSON object, e.g. {"grace_days": 14}.'
 VALID_UNTIL_BEFORE_FROM = "The end of validity must be on or after its start."
+WITHDRAW_REASON_REQUIRED = "Enter why the document is withdrawn."
 KEY_TAKEN = "This agreement already has a requirement with this title; choose another title."
 
 #: Editable fields of ``requirement_update``.
@@ -130,6 +135,7 @@ def requirement_update(*, requirement: AgreementRequirement, actor, **fields) ->
         for name in changed:
             setattr(requirement, name, fields[name])
         requirement.save(update_fields=[*changed, "updated_at"])
+        requirement_recheck(requirement)
     return requirement
 
 
@@ -192,6 +198,7 @@ def requirement_add(
             confirmed_by=actor,
         )
         requirement.save()
+        requirement_recheck(requirement)
     return requirement
 
 
@@ -244,24 +251,36 @@ def document_attach(
     try:
         with transaction.atomic(), acting_as(actor, reason="Requirement document attached"):
             document.save()
+            requirement_recheck(requirement)
     except BaseException:
         document.file.storage.delete(document.file.name)
         raise
     return document
 
 
-def document_withdraw(*, document: RequirementDocument, actor) -> RequirementDocument:
-    """Withdraw ``document`` (kept and downloadable, no longer evidence); again: no change.
+def document_withdraw(*, document: RequirementDocument, actor, reason: str) -> RequirementDocument:
+    """Withdraw ``document`` (kept and downloadable, no longer evidence) and re-check its requirement; again: no
+    change.
+
+    Args:
+        document: the document.
+        actor: a supervisor or administrator of its agency.
+        reason: why (required; kept as the history's change reason, cut to its column).
 
     Raises:
         PermissionDenied: ``actor`` may not withdraw in the agency.
+        ValidationError: ``reason`` blank (keyed by ``reason``).
     """
     _require(may_attach(actor, document.agency), REVIEW_ONLY)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": WITHDRAW_REASON_REQUIRED})
     if document.withdrawn_at is not None:
         return document
-    with transaction.atomic(), acting_as(actor, reason="Requirement document withdrawn"):
+    with transaction.atomic(), acting_as(actor, reason=f"Requirement document withdrawn: {reason}"):
         document.withdrawn_at = timezone.now()
         document.save(update_fields=["withdrawn_at", "updated_at"])
+        requirement_recheck(document.requirement)
     return document
 
 

@@ -118,3 +118,26 @@ def requirements_check_agencies(agency_ids: set[int], now: datetime) -> CheckRes
         total.changed += one.changed
         total.notices += one.notices
     return total
+
+
+def requirement_recheck(requirement: AgreementRequirement, *, now: datetime | None = None) -> tuple[bool, bool]:
+    """Evaluate and store one requirement right after a change to it (a document attached or withdrawn, a custom
+    requirement added, an edit), so the stored status never disagrees with "Evidence now" until the nightly job.
+
+    The same rules as ``requirements_check`` (``requirement_store``: history only when the status or reason
+    changed, a notice when it becomes at risk or not met); an inactive requirement is not checked. Call it inside
+    the service's transaction and ``acting_as`` (the history row names the service's actor and reason).
+
+    Args:
+        requirement: the ``AgreementRequirement`` (its agreement and agency loadable).
+        now: an aware datetime (default: the current time).
+
+    Returns:
+        (changed, notice raised); (False, False) for an inactive requirement.
+    """
+    if not requirement.active:
+        return False, False
+    now = now or timezone.now()
+    period = checklist_period(requirement.agency, now)
+    evidence = requirement_evidence(requirement, period=period)
+    return requirement_store(requirement, status=evidence.status, reason=evidence.reason, now=now, today=period.end)

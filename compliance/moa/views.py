@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from compliance.core.forms import add_service_errors
 from compliance.core.private_files import private_file_response
 from compliance.moa import selectors, services
-from compliance.moa.forms import DocumentForm, RequirementAddForm, RequirementForm
+from compliance.moa.forms import DocumentForm, DocumentWithdrawForm, RequirementAddForm, RequirementForm
 from compliance.moa.status import requirements_check
 from compliance.moa.templates import templates_for
 
@@ -159,15 +159,23 @@ def moa_document_add(request, public_id):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def moa_document_withdraw(request, public_id):
-    """Withdraw a document: kept and downloadable, no longer evidence (supervisors and administrators)."""
+    """Confirm (GET) and withdraw (POST, with a required reason) a document: kept and downloadable, no longer
+    evidence (supervisors and administrators)."""
     document = selectors.document_or_404(request.user, public_id)
     if not services.may_attach(request.user, document.agency):
         raise PermissionDenied(services.REVIEW_ONLY)
-    services.document_withdraw(document=document, actor=request.user)
-    messages.success(request, f"“{document.title}” withdrawn.")
-    return _checklist_redirect(document.requirement.agreement, f"requirement-{document.requirement.public_id}")
+    form = DocumentWithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.document_withdraw(document=document, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"“{document.title}” withdrawn.")
+            return _checklist_redirect(document.requirement.agreement, f"requirement-{document.requirement.public_id}")
+    return render(request, "moa/document_withdraw.html", {"form": form, "document": document})
 
 
 @login_required

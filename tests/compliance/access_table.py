@@ -94,7 +94,7 @@ TABLE: dict[str, tuple[Need, ...] | Need] = {
     "moa:requirement_edit": Need(ADM, "compliance.agreementrequirement", post=True),
     "moa:requirement_confirm": Need(ADM, "compliance.agreementrequirement", post=True, get=False),
     "moa:document_add": Need(R, "compliance.agreementrequirement", post=True),
-    "moa:document_withdraw": Need(R, "compliance.requirementdocument", post=True, get=False),
+    "moa:document_withdraw": Need(R, "compliance.requirementdocument", post=True),
     "moa:document_download": Need(V, "compliance.requirementdocument"),
     "retention:settings": Need(E, post=True, post_need=ADM),
     "retention:holds": Need(E),

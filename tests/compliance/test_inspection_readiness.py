@@ -16,7 +16,7 @@ from datetime import date
 import time_machine
 from pypdf import PdfReader
 
-from compliance.core.models import Finding, Report
+from compliance.core.models import Clause, Finding, Report
 from compliance.moa.evidence import Period
 from compliance.moa.inspection import default_period, inspection_context, period_shortcuts
 from compliance.reports.inspection_readiness import parameters
@@ -303,3 +303,52 @@ class PdfTests(InspectionCase):
         text = pdf_text(report)
         self.assertIn("is not an agreement of Alder County Sheriff's Office", text)
         self.assertNotIn("Birch", text)
+
+
+class AddedAfterThePeriodTests(InspectionCase):
+    def add_later(self):
+        return fx.requirement(
+            self.agreement_a,
+            "custom-later",
+            clause=Clause.COMPLAINTS,
+            evidence="document",
+            position=5,
+            title="Quarterly complaint briefing",
+            actor=self.admin_a,
+            at=fx.utc(2026, 4, 5, 15),
+        )
+
+    def test_a_requirement_entered_after_the_period_is_shown_as_added_after_and_not_counted(self):
+        before = self.context(at=fx.NOW).summary
+        self.add_later()
+        inspection = self.context(at=fx.NOW)
+        section = self.section(inspection, "Quarterly complaint briefing")
+        self.assertTrue(section.added_after)
+        self.assertEqual(section.findings, [])
+        summary = inspection.summary
+        self.assertEqual(summary.by_status, before.by_status)
+        self.assertEqual((summary.requirements, summary.unconfirmed, summary.added_after), (3, 2, 1))
+        self.assertFalse(self.section(inspection, "Complaint procedure published").added_after)
+
+    def test_a_requirement_entered_within_the_period_is_assessed_and_counted(self):
+        fx.requirement(
+            self.agreement_a,
+            "custom-within",
+            clause=Clause.COMPLAINTS,
+            evidence="document",
+            position=5,
+            title="Quarterly complaint briefing",
+            actor=self.admin_a,
+            at=fx.utc(2026, 3, 31, 20),  # 15:00 on the period's last day in Chicago
+        )
+        inspection = self.context(at=fx.NOW)
+        self.assertFalse(self.section(inspection, "Quarterly complaint briefing").added_after)
+        self.assertEqual((inspection.summary.requirements, inspection.summary.added_after), (4, 0))
+
+    def test_the_pdf_and_the_page_say_added_after_the_period_and_leave_it_out_of_the_counts(self):
+        self.add_later()
+        text = pdf_text(self.request_pdf())
+        self.assertIn("Added after the period", text)
+        self.assertIn("Added after the period (not counted) 1", text)
+        self.assertIn("Not met 0", text)
+        self.assertIn("3 requirements at the end of the period", text)

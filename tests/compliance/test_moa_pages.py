@@ -202,6 +202,8 @@ class DocumentTests(PageCase):
             self.client_of(self.staff_a).post(reverse("moa:document_withdraw", args=[document.public_id])).status_code,
             403,
         )
-        self.client_of(self.supervisor_a).post(reverse("moa:document_withdraw", args=[document.public_id]))
+        self.client_of(self.supervisor_a).post(
+            reverse("moa:document_withdraw", args=[document.public_id]), {"reason": "Superseded"}
+        )
         document.refresh_from_db()
         self.assertIsNotNone(document.withdrawn_at)
