@@ -372,6 +372,8 @@ class FormPage:
     claim a form the page does not show. ``method`` GET: a filter read from the query string.
     ``kept_on_refusal``: models a refused submission writes on purpose (an unreadable upload
     is kept, discarded, as the record of who uploaded which file: docs/decisions/upload-core.md).
+    ``accepted``: for a page that answers an accepted submission with 200 instead of a redirect, how to tell
+    it (the integration's token is shown once in the POST's own answer, never in a URL or the session).
     """
 
     url: Callable
@@ -381,6 +383,7 @@ class FormPage:
     method: str = "POST"
     kept_on_refusal: tuple[type, ...] = ()
     setup: Callable | None = None
+    accepted: Callable | None = None
 
 
 _COMMITTEE = "community.steering_committee.forms"
@@ -822,6 +825,29 @@ def _moa_requirement(case) -> None:
     case.moa_requirement = case.agreement_a.requirements.get(key="media-relations")
 
 
+def _moa_document(case) -> None:
+    """A document attached to the requirement, to withdraw (made in each example: the withdrawal may succeed)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from compliance.moa.services import document_attach
+    from tests.community.helpers import pdf_bytes
+
+    _moa_requirement(case)
+    case.moa_document = document_attach(
+        requirement=case.moa_requirement,
+        actor=case.user,
+        upload=SimpleUploadedFile("policy.pdf", pdf_bytes()),
+        title="Invented media policy",
+    )
+
+
+def _integration(case) -> None:
+    """An integration of agency A whose webhook address the form sets."""
+    from compliance.integrations.services import integration_create
+
+    case.integration = integration_create(agency=case.agency_a, actor=case.user, name="Invented JMS").integration
+
+
 PAGES.update(
     {
         "moa_requirement_add": FormPage(
@@ -838,6 +864,25 @@ PAGES.update(
             ("form",),
             ("compliance.moa.forms.DocumentForm",),
             setup=_moa_requirement,
+        ),
+        "moa_document_withdraw": FormPage(
+            _url("moa:document_withdraw", "moa_document"),
+            ("form",),
+            ("compliance.moa.forms.DocumentWithdrawForm",),
+            setup=_moa_document,
+        ),
+        "integration_create": FormPage(
+            _url("integrations:create"),
+            ("form",),
+            ("compliance.integrations.forms.IntegrationForm",),
+            setup=_reauthenticated,
+            accepted=lambda response: b'data-testid="token"' in response.content,
+        ),
+        "webhook_settings": FormPage(
+            _url("integrations_webhook:settings", "integration"),
+            ("form",),
+            ("compliance.integrations.webhook_forms.WebhookUrlForm",),
+            setup=_integration,
         ),
     }
 )
@@ -1115,6 +1160,8 @@ class HostileFormTests(HypothesisTestCase, BaseTestCase):
         refused = response.status_code not in (301, 302, 303) or any(
             message.level >= messages.ERROR for message in get_messages(response.wsgi_request)
         )
+        if page.accepted is not None and response.status_code == 200:
+            refused = not page.accepted(response)
         if page.method == "GET" or refused:
             after = self.row_counts()
             for model in page.kept_on_refusal:
