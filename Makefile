@@ -47,8 +47,11 @@ run: demo
 	trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) serve_demo $(HOST):$(PORT)
 
+# Two test processes (pytest-xdist; CI's machine has two cores), each class or module's tests in one process
+# (loadscope: a class's setUpTestData runs once); TEST_PROCESSES=0 runs them in this process.
+TEST_PROCESSES ?= 2
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest $(if $(filter 0,$(TEST_PROCESSES)),,-n $(TEST_PROCESSES) --dist loadscope)
 
 lint: install
 	$(BIN)/ruff format --check .

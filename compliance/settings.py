@@ -14,6 +14,7 @@ import ssl
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from csp.constants import NONCE, NONE, SELF
@@ -180,6 +181,11 @@ SPECTACULAR_SETTINGS = {
     "for an agency's jail management system. Every call is scoped to the integration's agency.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request bodies are closed: an unknown field is a 400 (compliance.api.views.validated).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "compliance.api.schema.closed_request_bodies",
+    ],
 }
 WSGI_APPLICATION = "compliance.wsgi.application"
 
@@ -517,6 +523,12 @@ WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", de
 
 # Celery. Without REDIS_URL tasks run eagerly in-process (the embedded default).
 REDIS_URL = env.str("REDIS_URL", default="")
+# Parallel test processes (pytest-xdist, ``make test``) each get their own Redis database (process gwN: database
+# N+1), so one process's broker queue, cache or flushdb never reaches another's. The variable is rewritten too, so
+# a Celery worker a test starts (it inherits the environment) and a test reading REDIS_URL use the same database.
+if TESTING and REDIS_URL and (_xdist := os.environ.get("PYTEST_XDIST_WORKER", "")).startswith("gw"):
+    REDIS_URL = urlunsplit(urlsplit(REDIS_URL)._replace(path=f"/{int(_xdist[2:]) + 1}"))
+    os.environ["REDIS_URL"] = REDIS_URL
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 # TLS to Redis (SECURITY.md E1; compliance.transport checks it): a rediss:// REDIS_URL, the server's certificate
 # checked against REDIS_SSL_CA_FILE (the CA file; unset: the system's CAs) and its host name, for the broker and the

@@ -1,6 +1,7 @@
 """The incidents app: registers each topic's checks into the detainer check list once, at start-up."""
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class IncidentsConfig(AppConfig):
@@ -26,3 +27,7 @@ class IncidentsConfig(AppConfig):
         claim_finding.register()
         # Logged 287(g) actions (R1.6, R1.7, R2.4, R2.7): every action checked, batched per page.
         action_checks.register()
+        # The shipped consular country list, loaded again after a database flush (R5.6).
+        from incidents.consular.shipped_list import shipped_list_ensure
+
+        post_migrate.connect(shipped_list_ensure, sender=self)

@@ -18,6 +18,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from compliance.core.local_days import EARLIEST_DAY, LATEST_DAY, day_in_range
 from incidents.detainers.choices import PCBasis
 from incidents.detainers.forms import DetainerForm
 from incidents.detainers.lift_reasons import LiftReason
@@ -28,8 +29,10 @@ DETAINER_WRITE_FIELDS = tuple(DetainerForm.Meta.fields)
 
 NAIVE_MESSAGE = "Give the time with its UTC offset (e.g. 2026-05-01T14:30:00-05:00 or …Z)."
 TIME_FORMAT_MESSAGE = "Give an ISO 8601 date and time with its UTC offset, e.g. 2026-05-01T14:30:00Z."
-#: The latest year an instant may carry: beyond it an offset could overflow (and nothing in a jail is that late).
-LATEST_YEAR = 9000
+OUT_OF_CALENDAR_MESSAGE = (
+    f"The date is outside the app's calendar: give an instant from {EARLIEST_DAY.isoformat()} to "
+    f"{LATEST_DAY.isoformat()} (UTC)."
+)
 
 
 class InstantField(serializers.DateTimeField):
@@ -49,14 +52,23 @@ class InstantField(serializers.DateTimeField):
             self.fail("invalid_instant")
         if timezone.is_naive(parsed):
             self.fail("naive")
-        if not 1 < parsed.year < LATEST_YEAR:
-            self.fail("invalid_instant")
+        # The pages' calendar (compliance.core.local_days); a day's slack before converting keeps an offset
+        # from overflowing at year 1 or 9999.
+        if not EARLIEST_DAY.year - 1 < parsed.year < LATEST_DAY.year + 1:
+            self.fail("out_of_calendar")
         try:
-            return parsed.astimezone(UTC)
+            instant = parsed.astimezone(UTC)
         except (OverflowError, ValueError):
-            self.fail("invalid_instant")
+            self.fail("out_of_calendar")
+        if not day_in_range(instant):
+            self.fail("out_of_calendar")
+        return instant
 
-    default_error_messages = {"naive": NAIVE_MESSAGE, "invalid_instant": TIME_FORMAT_MESSAGE}
+    default_error_messages = {
+        "naive": NAIVE_MESSAGE,
+        "invalid_instant": TIME_FORMAT_MESSAGE,
+        "out_of_calendar": OUT_OF_CALENDAR_MESSAGE,
+    }
 
 
 class UTCDateTimeField(serializers.DateTimeField):
@@ -99,7 +111,8 @@ class DetainerWriteSerializer(UTCModelSerializer):
     class Meta:
         model = Detainer
         fields = [*DETAINER_WRITE_FIELDS, "explanation"]
-        extra_kwargs = {"a_number": {"max_length": 20}}
+        # ``form`` defaults to the I-247A, as the page's choice does (the model's default).
+        extra_kwargs = {"a_number": {"max_length": 20}, "form": {"default": Detainer.Form.I247A}}
 
 
 class DetainerUpdateSerializer(DetainerWriteSerializer):
@@ -175,6 +188,18 @@ class DetainerSerializer(UTCModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    def get_fields(self):
+        """The fields, a choice the model may leave blank (``action``, ``lift_reason``…) saying ``""`` is a value.
+
+        DRF drops ``allow_blank`` from read-only fields, so the schema's enum would leave out the ``""`` the
+        response carries for a choice not made.
+        """
+        fields = super().get_fields()
+        for name, field in fields.items():
+            if isinstance(field, serializers.ChoiceField) and Detainer._meta.get_field(field.source or name).blank:
+                field.allow_blank = True
+        return fields
 
     @extend_schema_field(OpenApiTypes.UUID)
     def get_agreement(self, detainer) -> str | None:

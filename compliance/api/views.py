@@ -19,6 +19,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import exceptions, permissions, status, throttling
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -105,6 +106,19 @@ class IntegrationAPIView(APIView):
         if length > settings.API_MAX_BODY_BYTES:
             raise PayloadTooLarge()
 
+    def perform_content_negotiation(self, request, force=False):
+        """The renderer for the ``Accept`` header; a problem answered after negotiation failed (406) is JSON.
+
+        DRF falls back to the view's first renderer when forced, which is YAML on the schema view: the 406's
+        problem document would have been YAML under ``application/problem+json``.
+        """
+        if force:
+            try:
+                return super().perform_content_negotiation(request, force=False)
+            except exceptions.NotAcceptable:
+                return JSONRenderer(), "application/json"
+        return super().perform_content_negotiation(request, force=force)
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         response["Cache-Control"] = "no-store"
@@ -182,12 +196,28 @@ def annotate_detainer(detainer: Detainer) -> Detainer:
     return detainer
 
 
-def validated(serializer_class, data, **kwargs) -> dict:
-    """``data`` checked by ``serializer_class`` (400 problem naming each field when not valid)."""
+UNKNOWN_FIELD_MESSAGE = "Unknown field: this route does not read it (see /api/v1/schema/)."
+
+
+def validated(serializer_class, data, *, unknown_allowed: bool = False, **kwargs) -> dict:
+    """``data`` checked by ``serializer_class``: its validated values.
+
+    Raises:
+        ValidationError: (400 ``invalid-request`` problem) ``data`` is not an object, a field is not valid, or
+            ``data`` names a field the serializer does not write (each unknown field named, unless
+            ``unknown_allowed``: a query string may carry a client's own parameters).
+    """
     if not isinstance(data, dict):
         raise exceptions.ValidationError({"non_field_errors": ["The body must be a JSON object."]})
     serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
+    errors = {} if serializer.is_valid() else dict(serializer.errors)
+    if not unknown_allowed:
+        writable = {name for name, field in serializer.fields.items() if not field.read_only}
+        for name in data:
+            if str(name) not in writable:
+                errors[str(name)] = [UNKNOWN_FIELD_MESSAGE]
+    if errors:
+        raise exceptions.ValidationError(errors)
     return dict(serializer.validated_data)
 
 
@@ -352,7 +382,7 @@ class OfficerAuthorizationView(IntegrationAPIView):
         found = officer_in_agency(self.integration.agency, officer)
         if found is None:
             raise exceptions.NotFound("No officer of your agency has this public id or badge number.")
-        query = validated(api.AuthorizationQuerySerializer, request.query_params.dict())
+        query = validated(api.AuthorizationQuerySerializer, request.query_params.dict(), unknown_allowed=True)
         at = query.get("at") or timezone.now()
         answer = officer_authorization_at(officer=found, at=at)
         self.logged_record = found

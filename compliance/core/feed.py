@@ -9,7 +9,8 @@ Three facts are told, each where it happens, in the transaction that records it 
 * ``finding.opened`` — a finding is opened or reopened (``compliance.core.findings``): one event per opening.
 
 ``feed_emit`` writes the ``FeedEvent`` once per ``dedup_key`` (a sweep run twice, or two at once, writes
-one) and, for every active integration of the agency with a ``webhook_url``, one ``WebhookDelivery``.
+one: the database's unique key decides) and, for every active integration of the agency with a
+``webhook_url``, one ``WebhookDelivery``.
 Events carry no personal data: record ids (public UUIDs), times (ISO 8601 UTC), hours, the rule, the
 finding's kind and severity. Not the booking number either: it identifies the person in the jail
 (``docs/decisions/feed.md``); the JMS knows the detainer's public id from the API's answer.
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from django.db import IntegrityError, transaction
+from django.db import connection
 from django.utils import timezone
 
 from compliance.core.models import FeedEvent, Integration, WebhookDelivery
@@ -52,9 +53,10 @@ def feed_emit(
         data: the event's facts, JSON-serialisable; never personal data (names, A-number, DOB, booking number).
         dedup_key: one event per key, ever (≤ 200 characters); an existing one is returned unchanged.
 
-    Runs in the caller's transaction (a savepoint guards the unique key, so a concurrent writer of the same
-    fact leaves the caller's transaction usable). With a new event, one pending ``WebhookDelivery`` per
-    active integration of the agency with a webhook URL, due now.
+    Runs in the caller's transaction. One ``INSERT … ON CONFLICT (dedup_key) DO NOTHING`` decides between
+    this call and any other writer of the same fact (no savepoint, no read first: two queries for a new event
+    whose agency has no webhook, so a sweep's query count stays small per row). With a new event, one pending
+    ``WebhookDelivery`` per active integration of the agency with a webhook URL, due now.
 
     Raises:
         ValueError: ``kind`` is not a feed kind, ``occurred_at`` is naive, or ``dedup_key`` is too long.
@@ -65,31 +67,50 @@ def feed_emit(
         raise ValueError("occurred_at must be an aware datetime")
     if len(dedup_key) > FeedEvent._meta.get_field("dedup_key").max_length:
         raise ValueError("dedup_key is too long")
-    agency_id = getattr(agency, "pk", agency)
-    existing = FeedEvent.objects.filter(dedup_key=dedup_key).first()
-    if existing is not None:
-        return existing, False
-    try:
-        with transaction.atomic():
-            event = FeedEvent.objects.create(
-                agency_id=agency_id,
-                kind=kind,
-                occurred_at=occurred_at,
-                record_type=record_label(record),
-                record_id=record.public_id,
-                data=data,
-                dedup_key=dedup_key,
-            )
-    except IntegrityError:
+    event = FeedEvent(
+        agency_id=getattr(agency, "pk", agency),
+        kind=kind,
+        occurred_at=occurred_at,
+        record_type=record_label(record),
+        record_id=record.public_id,
+        data=data,
+        dedup_key=dedup_key,
+    )
+    event.pk = _insert_unless_written(event)
+    if event.pk is None:
         return FeedEvent.objects.get(dedup_key=dedup_key), False
     now = timezone.now()
     WebhookDelivery.objects.bulk_create(
         WebhookDelivery(event=event, integration_id=integration_id, created_at=now, next_attempt_at=now)
-        for integration_id in Integration.objects.filter(agency_id=agency_id, revoked_at=None)
+        for integration_id in Integration.objects.filter(agency_id=event.agency_id, revoked_at=None)
         .exclude(webhook_url="")
         .values_list("pk", flat=True)
     )
     return event, True
+
+
+def _insert_unless_written(event: FeedEvent) -> int | None:
+    """Insert ``event`` unless an event with its ``dedup_key`` exists: the new row's id, or None.
+
+    ``INSERT … ON CONFLICT (dedup_key) DO NOTHING RETURNING id`` (PostgreSQL, and SQLite ≥ 3.35): a concurrent
+    writer of the same key makes this one wait for its commit and then do nothing, and the caller's transaction
+    stays usable (no error is raised, unlike a plain INSERT). Django's ``bulk_create(ignore_conflicts=True)``
+    does not return the id, which the deliveries need.
+    """
+    fields = [field for field in FeedEvent._meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    values = [field.get_db_prep_save(field.pre_save(event, add=True), connection) for field in fields]
+    table = quote(FeedEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608 (names from the model)
+            f"ON CONFLICT ({quote('dedup_key')}) DO NOTHING RETURNING {quote(FeedEvent._meta.pk.column)}",
+            values,
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def event_json(event: FeedEvent) -> dict:

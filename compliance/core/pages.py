@@ -5,12 +5,13 @@ from __future__ import annotations
 import unicodedata
 from urllib.parse import urlencode
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import Http404
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from compliance.core import access
+from compliance.core.forms import add_service_errors
 
 #: Rows per list page; lists are paginated so their cost does not grow with the log.
 PAGE_SIZE = 25
@@ -92,3 +93,23 @@ def several_agencies(user, only_agency) -> bool:
     whether ``user`` may view more than one agency (no query once the request read its agencies).
     """
     return only_agency is None and len(access.agency_ids_for(user, access.VIEW)) > 1
+
+
+#: What ``form_saved`` returns when nothing was saved.
+NOT_SAVED = object()
+
+
+def form_saved(request, form, save):
+    """Run ``save(form.cleaned_data)`` when ``request`` is a POST and ``form`` is valid: its result.
+
+    ``NOT_SAVED`` when the request is not a POST, the form is not valid, or ``save`` raised a service's
+    ``ValidationError`` (put onto the form: per field when it names one, else on top), so the view renders
+    the form again with its errors. Any other error propagates.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return NOT_SAVED
+    try:
+        return save(form.cleaned_data)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return NOT_SAVED

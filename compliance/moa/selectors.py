@@ -85,12 +85,14 @@ def checklist(agreement: Agreement, *, now: datetime) -> Checklist:
     """Every requirement of ``agreement`` (active ones with their evidence at ``now``; inactive ones listed)."""
     period = checklist_period(agreement.agency, now)
     requirements = list(
-        AgreementRequirement.objects.filter(agreement=agreement)
+        AgreementRequirement.objects.filter(agency_id=agreement.agency_id, agreement=agreement)
         .select_related("agreement", "agency", "confirmed_by")
         .order_by("position", "pk")
     )
     documents: dict[int, list[RequirementDocument]] = {}
-    for document in RequirementDocument.objects.filter(requirement__agreement=agreement).order_by("-created_at"):
+    for document in RequirementDocument.objects.filter(
+        agency_id=agreement.agency_id, requirement__agreement=agreement
+    ).order_by("-created_at"):
         documents.setdefault(document.requirement_id, []).append(document)
     rows = []
     for requirement in requirements:

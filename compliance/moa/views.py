@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from compliance.core.forms import add_service_errors
+from compliance.core.pages import NOT_SAVED, form_saved
 from compliance.core.private_files import private_file_response
 from compliance.moa import selectors, services
 from compliance.moa.forms import DocumentForm, DocumentWithdrawForm, RequirementAddForm, RequirementForm
@@ -28,6 +28,15 @@ def _checklist_redirect(agreement, anchor: str = ""):
     if anchor:
         response["Location"] += f"#{anchor}"
     return response
+
+
+def _requirement_redirect(requirement):
+    """The checklist, scrolled to ``requirement``."""
+    return _checklist_redirect(requirement.agreement, f"requirement-{requirement.public_id}")
+
+
+def _without(data: dict, *names: str) -> dict:
+    return {name: value for name, value in data.items() if name not in names}
 
 
 @login_required
@@ -94,14 +103,12 @@ def moa_requirement_add(request, public_id):
     if not services.may_administer(request.user, agreement.agency):
         raise PermissionDenied(services.ADMINISTER_ONLY)
     form = RequirementAddForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            requirement = services.requirement_add(agreement=agreement, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Requirement added.")
-            return _checklist_redirect(agreement, f"requirement-{requirement.public_id}")
+    requirement = form_saved(
+        request, form, lambda data: services.requirement_add(agreement=agreement, actor=request.user, **data)
+    )
+    if requirement is not NOT_SAVED:
+        messages.success(request, "Requirement added.")
+        return _requirement_redirect(requirement)
     return render(request, "moa/requirement_add.html", {"form": form, "agreement": agreement})
 
 
@@ -114,14 +121,12 @@ def moa_requirement_edit(request, public_id):
         raise PermissionDenied(services.ADMINISTER_ONLY)
     initial = {name: getattr(requirement, name) for name in services.UPDATE_FIELDS}
     form = RequirementForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.requirement_update(requirement=requirement, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Requirement saved.")
-            return _checklist_redirect(requirement.agreement, f"requirement-{requirement.public_id}")
+    saved = form_saved(
+        request, form, lambda data: services.requirement_update(requirement=requirement, actor=request.user, **data)
+    )
+    if saved is not NOT_SAVED:
+        messages.success(request, "Requirement saved.")
+        return _requirement_redirect(requirement)
     return render(request, "moa/requirement_edit.html", {"form": form, "requirement": requirement})
 
 
@@ -134,7 +139,7 @@ def moa_requirement_confirm(request, public_id):
         raise PermissionDenied(services.ADMINISTER_ONLY)
     services.requirement_confirm(requirement=requirement, actor=request.user)
     messages.success(request, f"“{requirement.title}” confirmed against the signed MOA.")
-    return _checklist_redirect(requirement.agreement, f"requirement-{requirement.public_id}")
+    return _requirement_redirect(requirement)
 
 
 @login_required
@@ -145,16 +150,16 @@ def moa_document_add(request, public_id):
     if not services.may_attach(request.user, requirement.agency):
         raise PermissionDenied(services.REVIEW_ONLY)
     form = DocumentForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.document_attach(
-                requirement=requirement, actor=request.user, upload=form.cleaned_data.pop("file"), **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Document attached.")
-            return _checklist_redirect(requirement.agreement, f"requirement-{requirement.public_id}")
+    saved = form_saved(
+        request,
+        form,
+        lambda data: services.document_attach(
+            requirement=requirement, actor=request.user, upload=data["file"], **_without(data, "file")
+        ),
+    )
+    if saved is not NOT_SAVED:
+        messages.success(request, "Document attached.")
+        return _requirement_redirect(requirement)
     return render(request, "moa/document_add.html", {"form": form, "requirement": requirement})
 
 
@@ -167,14 +172,14 @@ def moa_document_withdraw(request, public_id):
     if not services.may_attach(request.user, document.agency):
         raise PermissionDenied(services.REVIEW_ONLY)
     form = DocumentWithdrawForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.document_withdraw(document=document, actor=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"“{document.title}” withdrawn.")
-            return _checklist_redirect(document.requirement.agreement, f"requirement-{document.requirement.public_id}")
+    saved = form_saved(
+        request,
+        form,
+        lambda data: services.document_withdraw(document=document, actor=request.user, reason=data["reason"]),
+    )
+    if saved is not NOT_SAVED:
+        messages.success(request, f"“{document.title}” withdrawn.")
+        return _requirement_redirect(document.requirement)
     return render(request, "moa/document_withdraw.html", {"form": form, "document": document})
 
 

@@ -19,7 +19,7 @@ as the system account.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -111,6 +111,11 @@ LATE_OUTCOME_MESSAGE = (
 OUTCOME_PENDING_MESSAGE = "An outcome must be transferred, released or lifted; pending is not an outcome."
 
 LIFT_REASON_MESSAGE = "A lifted or declined detainer needs a reason."
+
+OUTCOME_BEFORE_BOOKING_MESSAGE = "Custody cannot end before the booking ({booked}): check the date and time."
+
+#: How far ahead of this server's clock an outcome time may be (a JMS's clock a little ahead): beyond it, future.
+OUTCOME_CLOCK_SKEW = timedelta(minutes=5)
 
 SUBJECT_NAME_MESSAGE = "Enter the subject's last name, or their only name if they have just one."
 
@@ -344,8 +349,10 @@ def detainer_record_outcome(
     Raises:
         ValidationError: ``outcome`` is pending or unknown, a lifted detainer has
             no reason or one outside ICE's vocabulary, or ``outcome_at`` is naive; a transfer to
-            ICE while a U.S.-citizenship STOP is in force (R5.1: gated); keyed ``explanation``:
-            the outcome breaks a rule and ``explanation`` is blank (nothing saved).
+            ICE while a U.S.-citizenship STOP is in force (R5.1: gated); keyed ``outcome_at``: the time
+            is in the future (beyond ``OUTCOME_CLOCK_SKEW``) or before the booking (a typo, not a fact: custody
+            cannot end before it began); keyed ``explanation``: the outcome breaks a rule and ``explanation``
+            is blank (nothing saved). The form and the API both get these answers from here.
     """
     if outcome not in Detainer.Outcome.values or outcome == Detainer.Outcome.PENDING:
         raise ValidationError({"outcome": OUTCOME_PENDING_MESSAGE})
@@ -356,9 +363,14 @@ def detainer_record_outcome(
     if timezone.is_naive(outcome_at):
         raise ValidationError({"outcome_at": "The time must carry a time zone."})
     now = timezone.now()
+    if outcome_at > now + OUTCOME_CLOCK_SKEW:
+        raise ValidationError({"outcome_at": rules.FUTURE_MESSAGE})
     with transaction.atomic():
         # Locked: the sweep must see either the old pending row or the outcome, not race it.
         locked = Detainer.objects.select_for_update(of=("self",)).select_related("agency").get(pk=detainer.pk)
+        if locked.booked_at is not None and outcome_at < locked.booked_at:
+            booked = in_zone(locked.booked_at, locked.agency)
+            raise ValidationError({"outcome_at": OUTCOME_BEFORE_BOOKING_MESSAGE.format(booked=booked)})
         if outcome == Detainer.Outcome.TRANSFERRED:
             # No transfer to ICE while a U.S.-citizenship claim is unresolved (R5.1 STOP).
             ensure_not_stopped(locked)

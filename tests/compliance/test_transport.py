@@ -35,7 +35,8 @@ def settings_from(**environment) -> dict:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DATABASE_", "REDIS_")) and key != "CACHE_REDIS_IN_TEST"
+        # PYTEST_XDIST_*: a parallel test process's own Redis database (settings) is not what this reads.
+        if not key.startswith(("DATABASE_", "REDIS_", "PYTEST_XDIST_")) and key != "CACHE_REDIS_IN_TEST"
     }
     env.update({"TESTING": "1", "DEBUG": "1", **environment})
     out = subprocess.run(  # noqa: S603 (our own interpreter)

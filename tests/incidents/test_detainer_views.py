@@ -332,6 +332,17 @@ class DetainerViewTests(BaseTestCase):
         self.detainer_a.refresh_from_db()
         self.assertEqual(self.detainer_a.outcome, "pending")
 
+    def test_custody_cannot_end_before_the_booking_on_the_page(self):
+        Detainer.objects.filter(pk=self.detainer_a.pk).update(booked_at=datetime(2026, 3, 7, 2, 0, tzinfo=UTC))
+        self.login(self.staff_a)
+        data = {"outcome": "released", "lift_reason": "", **local_datetime_post("outcome_at", "2026-03-06", "19:59")}
+        response = self.client.post(self.url("detainer_outcome", self.detainer_a), data)
+        self.assertEqual(response.status_code, 200)
+        # The booking in the agency's zone (CST), next to the field.
+        self.assertContains(response, "Custody cannot end before the booking (2026-03-06 20:00 CST)")
+        self.detainer_a.refresh_from_db()
+        self.assertEqual(self.detainer_a.outcome, "pending")
+
     def test_the_outcome_url_refuses_get(self):
         self.login(self.staff_a)
         self.assertEqual(self.client.get(self.url("detainer_outcome", self.detainer_a)).status_code, 405)
