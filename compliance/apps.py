@@ -20,10 +20,13 @@ class ComplianceConfig(AppConfig):
         from compliance.dashboard.cache import connect_invalidation
         from compliance.moa import evaluators_community, evaluators_records, evaluators_training  # noqa: F401
         from compliance.moa.digest import digest_section_register
+        from compliance.moa.history import register as requirement_history_register
 
         # The MOA checklist's evidence evaluators are registered on import (above); its at-risk lines join the
         # daily digest of training.reminders (a lower floor), through the list that floor owns.
         digest_section_register()
+        # A requirement's history page lists its documents attached and withdrawn.
+        requirement_history_register()
 
         # The dashboard's cached figures go stale on every change of the rows they are read from.
         connect_invalidation()

@@ -15,4 +15,6 @@ def agency_header(request):
         "header_administers": Role.ADMINISTRATOR in names,
         # The 403 page's "Auditors read and export" line: for auditors only (staff are refused for other reasons).
         "header_auditor": Role.AUDITOR in names,
+        # The Integrations link: the roles that may export records read the list (administrators also change it).
+        "header_integrations": bool({Role.ADMINISTRATOR, Role.SUPERVISOR, Role.AUDITOR} & set(names)),
     }

@@ -1,4 +1,6 @@
-"""Reads of integrations, scoped to the agencies the user administers (``compliance.core.access.ADMINISTER``)."""
+"""Reads of integrations: the list for everyone who may export an agency's records (supervisors, auditors,
+administrators: ``access.EXPORT``), to see which systems write into them; one integration to change for its
+agency's administrators (``access.ADMINISTER``)."""
 
 from __future__ import annotations
 
@@ -9,12 +11,25 @@ from compliance.core.models import Integration
 
 
 def integrations_for(user):
-    """The integrations of every agency ``user`` administers: active first, then by agency and name."""
+    """The integrations of every agency whose records ``user`` may export: active first, then by agency and name.
+
+    Each carries ``can_manage``: whether ``user`` administers its agency (revoke, webhook), set by
+    ``integrations_with_rights``.
+    """
     return (
-        access.scope(Integration.objects.all(), user, access.ADMINISTER)
+        access.scope(Integration.objects.all(), user, access.EXPORT)
         .select_related("agency", "user", "created_by", "revoked_by")
         .order_by("revoked_at", "agency__name", "name")
     )
+
+
+def integrations_with_rights(user) -> list[Integration]:
+    """``integrations_for(user)`` as a list, each with ``can_manage`` (``user`` administers its agency)."""
+    administered = access.agency_ids_for(user, access.ADMINISTER)
+    integrations = list(integrations_for(user))
+    for integration in integrations:
+        integration.can_manage = integration.agency_id in administered
+    return integrations
 
 
 def integration_or_404(user, public_id) -> Integration:

@@ -1,6 +1,8 @@
 """The integrations pages (``integrations:``): the agency administrator lists, creates and revokes integrations.
 
-Only an administrator (``access.ADMINISTER``) reaches them; anyone else gets 403 (written to the access log by
+The list is read by everyone who may export an agency's records (supervisors and auditors see which systems
+write into them, without the links that change them); creating and revoking need an administrator
+(``access.ADMINISTER``); anyone else gets 403 (written to the access log by
 ``compliance.accounts.denials``). Another agency's integration answers 404. Creating and revoking need a
 sign-in or re-authentication within 5 minutes, as the People pages' grants do (``compliance.core.reauthentication``).
 The token is shown once, in the answer to the create's POST (never stored, never in a URL, never cached).
@@ -20,7 +22,7 @@ from compliance.core.forms import add_service_errors
 from compliance.core.reauthentication import recently_authenticated_required
 from compliance.integrations import services
 from compliance.integrations.forms import IntegrationForm
-from compliance.integrations.selectors import integration_or_404, integrations_for
+from compliance.integrations.selectors import integration_or_404, integrations_with_rights
 
 
 def _administered_or_403(request):
@@ -34,9 +36,16 @@ def _administered_or_403(request):
 @login_required
 @never_cache
 def integration_list(request):
-    """The integrations of the agencies the administrator runs: name, agency, created, last used, revoked."""
-    _administered_or_403(request)
-    return render(request, "integrations/list.html", {"integrations": integrations_for(request.user)})
+    """The integrations of the agencies whose records the user may export: name, agency, created, last used,
+    webhook, revoked; the create, revoke and webhook links for the agencies the user administers. 403 for a user
+    who may export no agency's records (staff)."""
+    if not access.agency_ids_for(request.user, access.EXPORT):
+        raise PermissionDenied("Only supervisors, auditors and administrators see the agency's integrations.")
+    context = {
+        "integrations": integrations_with_rights(request.user),
+        "can_create": bool(access.agency_ids_for(request.user, access.ADMINISTER)),
+    }
+    return render(request, "integrations/list.html", context)
 
 
 @login_required

@@ -80,3 +80,16 @@ class CitizenshipFields(models.Model):
     def citizenship_claim_recorded(self) -> bool:
         """True when a claim or any sign of U.S. citizenship is recorded (R5.1)."""
         return self.uscitizenship_claimed or any(getattr(self, name) for name in self.SIGN_FIELDS)
+
+
+def stopped_condition() -> models.Q:
+    """A detainer in STOP as a query condition (R5.1): a claim or sign recorded, unresolved or citizen confirmed.
+
+    The one definition: ``incidents.citizenship.services.stopped_q`` filters with it, and the detainer's partial
+    index ``detainer_stopped_idx`` is built on it, so the planner matches the two (the STOP's same-subject check
+    reads the few detainers in STOP, not the whole log).
+    """
+    claim = models.Q(uscitizenship_claimed=True)
+    for name in CitizenshipFields.SIGN_FIELDS:
+        claim |= models.Q(**{name: True})
+    return claim & models.Q(citizenship_resolution__in=["", CitizenshipResolution.CITIZEN_CONFIRMED.value])

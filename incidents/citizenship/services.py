@@ -31,7 +31,7 @@ from compliance.core.audit import acting_as
 from compliance.core.feed import stop_raised_emit
 from compliance.core.site_links import absolute_url
 from incidents.citizenship.claim_finding import claim_finding_close, claim_finding_open
-from incidents.citizenship.models import CitizenshipCategory, CitizenshipResolution
+from incidents.citizenship.models import CitizenshipCategory, CitizenshipResolution, stopped_condition
 from incidents.detainers.links import detainer_link
 from incidents.detainers.models import Detainer
 from incidents.detainers.rules import FUTURE_MESSAGE
@@ -89,8 +89,11 @@ def claim_recorded_q() -> Q:
 
 
 def stopped_q() -> Q:
-    """``is_stopped`` as a query filter: a claim or sign recorded, and unresolved or citizenship confirmed."""
-    return claim_recorded_q() & Q(citizenship_resolution__in=["", CitizenshipResolution.CITIZEN_CONFIRMED])
+    """``is_stopped`` as a query filter: a claim or sign recorded, and unresolved or citizenship confirmed.
+
+    ``incidents.citizenship.models.stopped_condition``, the condition of the partial index on detainers in STOP.
+    """
+    return stopped_condition()
 
 
 def stop_reason(detainer: Detainer) -> str | None:

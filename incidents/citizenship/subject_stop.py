@@ -96,8 +96,9 @@ def stopped_detainer_for_subject(
         exclude_pk: the record itself, when it already exists.
 
     Returns:
-        ``(field name, stopped detainer)`` for the most recently received match, or None. One query
-        (detainers in STOP are few: the filter on STOP narrows first, then the blind indexes).
+        ``(field name, stopped detainer)`` for the most recently received match, or None. One query, on the
+        partial index ``detainer_stopped_idx`` (the agency's detainers in STOP, which are few), so its cost does
+        not grow with the detainer log; the identifiers are compared on those rows.
     """
     same_booking = Q(booking_number__iexact=booking_number.strip())
     candidates = same_booking

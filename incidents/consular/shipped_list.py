@@ -13,29 +13,36 @@ import csv
 from datetime import date
 from pathlib import Path
 
+from django.utils import timezone
+
 VERSION = "CNA-5th-2018-09"
 SOURCE = "U.S. Department of State, Consular Notification and Access manual, 5th ed., Sept 2018"
 DATA = Path(__file__).resolve().parent.parent / "data" / "mandatory_notification_countries.csv"
+#: The reason on the shipped rows' first history rows (migration 0016; attributed to nobody).
+BASELINE_REASON = "Shipped with the application (incidents migration 0005: State Dept. CNA manual, 5th ed., 2018)"
 
 
 def shipped_list_load(country_list_model, country_model) -> bool:
     """Create the shipped list version and its countries unless that version exists: whether it was created.
 
     Takes the two model classes (``ConsularCountryList``, ``ConsularCountry``), so a migration passes its
-    historical models and the ``post_migrate`` receiver the current ones.
+    historical models and the ``post_migrate`` receiver the current ones. Written with ``bulk_create``: no
+    history row here; ``shipped_list_baseline`` writes the first ones, with the reason saying where they came from.
     """
-    country_list, created = country_list_model.objects.get_or_create(
-        version=VERSION,
-        defaults={
-            "source": SOURCE,
-            "published_on": date(2018, 9, 1),
-            "effective_from": date(2018, 9, 1),
-            "confirmed": False,
-            "notes": "[U] The exact list is unconfirmed: check it against the current manual (DOMAIN.md R5.6).",
-        },
-    )
-    if not created:
+    if country_list_model.objects.filter(version=VERSION).exists():
         return False
+    (country_list,) = country_list_model.objects.bulk_create(
+        [
+            country_list_model(
+                version=VERSION,
+                source=SOURCE,
+                published_on=date(2018, 9, 1),
+                effective_from=date(2018, 9, 1),
+                confirmed=False,
+                notes="[U] The exact list is unconfirmed: check it against the current manual (DOMAIN.md R5.6).",
+            )
+        ]
+    )
     with DATA.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     country_model.objects.bulk_create(
@@ -49,6 +56,31 @@ def shipped_list_load(country_list_model, country_model) -> bool:
         for row in rows
     )
     return True
+
+
+def shipped_list_baseline(apps) -> None:
+    """Give every country list and country without history its first "+" row: nobody's, ``BASELINE_REASON``.
+
+    ``apps``: a registry with the historical models (a migration's, or the project's). Idempotent: rows that
+    already have history are left alone (migration 0016, and after ``shipped_list_ensure`` loads the list again).
+    """
+    now = timezone.now()
+    for name in ("ConsularCountryList", "ConsularCountry"):
+        model = apps.get_model("incidents", name)
+        historical = apps.get_model("incidents", f"Historical{name}")
+        have = set(historical.objects.values_list("id", flat=True).distinct())
+        fields = [field.attname for field in model._meta.concrete_fields]
+        rows = [
+            historical(
+                **{attname: getattr(row, attname) for attname in fields},
+                history_date=now,
+                history_type="+",
+                history_change_reason=BASELINE_REASON,
+                history_user=None,
+            )
+            for row in model.objects.exclude(pk__in=have)
+        ]
+        historical.objects.bulk_create(rows, batch_size=500)
 
 
 def shipped_list_ensure(sender, apps=None, using="default", **kwargs) -> None:
@@ -65,5 +97,5 @@ def shipped_list_ensure(sender, apps=None, using="default", **kwargs) -> None:
         country_model = apps.get_model("incidents", "ConsularCountry")
     except LookupError:  # migrating backwards, before the list's table exists
         return
-    if not country_list_model.objects.using(using).exists():
-        shipped_list_load(country_list_model, country_model)
+    if not country_list_model.objects.using(using).exists() and shipped_list_load(country_list_model, country_model):
+        shipped_list_baseline(apps)

@@ -10,7 +10,7 @@ from compliance.core.models import AgencyScopedModel
 from compliance.core.names import NameIndexField, name_display
 
 # The citizenship STOP and consular notification fields, as abstract mixins (DOMAIN.md R5.1–R5.7).
-from incidents.citizenship.models import CitizenshipFields
+from incidents.citizenship.models import CitizenshipFields, stopped_condition
 from incidents.consular.models import ConsularFields, consular_duty_outstanding_q
 from incidents.detainers.choices import InterpreterType
 from incidents.detainers.lift_reasons import LiftReason
@@ -169,6 +169,9 @@ class Detainer(RecordFields, CitizenshipFields, ConsularFields, AgencyScopedMode
             # The public transparency figures (community.transparency.figures): one agency's detainers received
             # in a quarter or year, whatever their outcome (the partial indexes above split open from closed).
             models.Index(fields=["agency", "received_at"], name="detainer_agency_received_idx"),
+            # The STOP's same-subject check on every create and edit (incidents.citizenship.subject_stop, R5.1):
+            # the agency's detainers in STOP, newest first. Partial, so it holds the few in STOP, not the log.
+            models.Index(fields=["agency", "-received_at"], condition=stopped_condition(), name="detainer_stopped_idx"),
             # Detainer log lookup: exact booking number or A-number (its blind index).
             models.Index(fields=["booking_number"], name="detainer_booking_number_idx"),
             models.Index(fields=["a_number_index"], name="detainer_a_number_idx"),

@@ -170,6 +170,7 @@ class DetainerApiTests(BaseTestCase):
         self.assertEqual(response.status_code, 400)
         self.assertEqual(response.json()["errors"][0]["field"], "lift_reason")
 
+    @time_machine.travel(datetime(2026, 3, 9, 17, 0, tzinfo=UTC), tick=False)  # the release at 16:00 is past
     def test_release_after_the_deadline_needs_an_explanation_and_opens_the_critical_finding(self):
         detainer = Detainer.objects.get(public_id=self.create().json()["id"])
         url = f"{detail(detainer)}release/"

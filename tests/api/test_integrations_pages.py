@@ -85,16 +85,41 @@ class IntegrationsPageTests(BaseTestCase):
         response = self.client.get(reverse("integrations:revoke", args=[other.integration.public_id]))
         self.assertEqual(response.status_code, 404)
         self.assertNotContains(self.client.get(reverse("integrations:list")), "Birch JMS")
-        for user in (self.staff_a, self.supervisor_a, self.auditor_a, self.outsider):
+        for user in (self.staff_a, self.outsider):
             with self.subTest(user=user.username):
                 sign_in(self.client, user)
                 before = AccessLog.objects.filter(action="denied").count()
                 self.assertEqual(self.client.get(reverse("integrations:list")).status_code, 403)
                 self.assertEqual(self.client.post(reverse("integrations:create"), {"name": "x"}).status_code, 403)
                 self.assertEqual(AccessLog.objects.filter(action="denied").count(), before + 2)
+        for user in (self.supervisor_a, self.auditor_a):
+            with self.subTest(user=user.username):
+                sign_in(self.client, user)
+                before = AccessLog.objects.filter(action="denied").count()
+                self.assertEqual(self.client.post(reverse("integrations:create"), {"name": "x"}).status_code, 403)
+                self.assertEqual(AccessLog.objects.filter(action="denied").count(), before + 1)
         self.assertEqual(Integration.objects.count(), 1)
 
-    def test_the_navigation_links_integrations_for_administrators_only(self):
+    def test_supervisors_and_auditors_read_the_list_without_the_links_that_change_it(self):
+        mine = integration_create(agency=self.agency_a, actor=self.admin_a, name="Alder JMS").integration
+        integration_create(agency=self.agency_b, actor=self.supervisor_b, name="Birch JMS")
+        for user in (self.supervisor_a, self.auditor_a):
+            with self.subTest(user=user.username):
+                sign_in(self.client, user)
+                response = self.client.get(reverse("integrations:list"))
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(response, "Alder JMS")
+                self.assertContains(response, f"pgc_{mine.token_prefix}_")
+                self.assertNotContains(response, "Birch JMS")
+                for testid in ("integration-create-link", "revoke-link", "webhook-link"):
+                    self.assertNotContains(response, f'data-testid="{testid}"')
+                self.assertContains(self.client.get(reverse("dashboard")), 'data-testid="nav-integrations"')
+        reauthenticated(self.client, self.admin_a)
+        response = self.client.get(reverse("integrations:list"))
+        for testid in ("integration-create-link", "revoke-link", "webhook-link"):
+            self.assertContains(response, f'data-testid="{testid}"')
+
+    def test_the_navigation_links_integrations_for_the_roles_that_read_them(self):
         self.assertContains(self.client.get(reverse("dashboard")), 'data-testid="nav-integrations"')
         sign_in(self.client, self.staff_a)
         self.assertNotContains(self.client.get(reverse("dashboard")), 'data-testid="nav-integrations"')

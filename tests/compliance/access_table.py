@@ -252,7 +252,7 @@ TABLE: dict[str, tuple[Need, ...] | Need] = {
     # People pages (agency administrators): a person is addressed by their user key; "compliance.person" is a
     # staff member of the agency built for the matrix. Refusals write a "denied" account event (SECURITY.md C5).
     # The integrations (API tokens) of a jail management system: the agency administrator's (issue #15 item 3).
-    "integrations:list": Need(ADM),
+    "integrations:list": Need(E),  # read by supervisors and auditors too; its change links for administrators
     "integrations:create": Need(ADM, post=True),
     "integrations:revoke": Need(ADM, "compliance.integration", post=True),
     "people:list": Need(ADM),

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from compliance.core.models import AccessLog, Agreement, AgreementRequirement, RequirementDocument, RequirementStatus
 from compliance.moa.services import document_attach
@@ -44,6 +45,17 @@ class ChecklistPageTests(PageCase):
         self.assertIn(f'data-testid="last-met">{self.today.isoformat()}<', html)
         self.assertIn("No valid document is attached.", html)
         self.assertIn(reverse("history", args=["compliance.agreementrequirement", self.media.public_id]), html)
+
+    def test_the_contents_table_links_each_requirement_with_its_status(self):
+        requirements_check(agency=self.agency_a)
+        html = self.client_of(self.auditor_a).get(self.checklist).content.decode()
+        contents = html.split('data-testid="contents"', 1)[1].split("</nav>", 1)[0]
+        self.assertEqual(contents.count('data-testid="contents-row"'), len(self.requirements))
+        for requirement in AgreementRequirement.objects.filter(agreement=self.agreement_a):
+            row = contents.split(f'href="#requirement-{requirement.public_id}"', 1)[1].split("</tr>", 1)[0]
+            self.assertIn(f">{escape(requirement.title)}</a>", row)
+            self.assertIn(f">{escape(requirement.get_status_display())}</span>", row)
+            self.assertIn(f'id="requirement-{requirement.public_id}"', html)  # the section it links to
 
     def test_staff_and_auditors_read_without_the_buttons_that_change(self):
         for user in (self.staff_a, self.auditor_a, self.auditor):
@@ -207,3 +219,25 @@ class DocumentTests(PageCase):
         )
         document.refresh_from_db()
         self.assertIsNotNone(document.withdrawn_at)
+
+    def test_the_requirements_history_lists_documents_attached_and_withdrawn_with_the_reason(self):
+        document = document_attach(
+            requirement=self.media,
+            actor=self.supervisor_a,
+            upload=SimpleUploadedFile("policy.png", _tiny_png()),
+            title="Media policy",
+            valid_from=self.today - timedelta(days=10),
+        )
+        self.client_of(self.supervisor_a).post(
+            reverse("moa:document_withdraw", args=[document.public_id]), {"reason": "Superseded by the 2026 policy"}
+        )
+        history = reverse("history", args=["compliance.agreementrequirement", self.media.public_id])
+        response = self.client_of(self.auditor_a).get(history)
+        self.assertEqual(response.status_code, 200)
+        html = response.content.decode()
+        attached = html.index("Document attached")
+        withdrawn = html.index("Document withdrawn")
+        self.assertLess(withdrawn, attached)  # newest first
+        self.assertIn(f"Media policy (valid {(self.today - timedelta(days=10)).isoformat()} to …)", html)
+        self.assertIn("Requirement document withdrawn: Superseded by the 2026 policy", html)
+        self.assertEqual(html.count("Document withdrawn"), 1)
