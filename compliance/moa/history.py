@@ -33,27 +33,21 @@ def requirement_document_entries(requirement) -> list[HistoryEntry]:
     for row in rows:
         shown = _document_shown(row)
         if row.history_type == "+":
-            entries.append(
-                HistoryEntry(
-                    user=row.history_user,
-                    date=row.history_date,
-                    type="Document attached",
-                    reason=row.history_change_reason or "",
-                    changes=[FieldChange("Document", None, shown)],
-                )
-            )
+            entries.append(_entry(row, "Document attached", FieldChange("Document", None, shown)))
         elif row.withdrawn_at is not None and row.id not in withdrawn:
             withdrawn.add(row.id)
-            entries.append(
-                HistoryEntry(
-                    user=row.history_user,
-                    date=row.history_date,
-                    type="Document withdrawn",
-                    reason=row.history_change_reason or "",
-                    changes=[FieldChange("Document", shown, None)],
-                )
-            )
+            entries.append(_entry(row, "Document withdrawn", FieldChange("Document", shown, None)))
     return entries
+
+
+def _entry(row, kind: str, change: FieldChange) -> HistoryEntry:
+    return HistoryEntry(
+        user=row.history_user,
+        date=row.history_date,
+        type=kind,
+        reason=row.history_change_reason or "",
+        changes=[change],
+    )
 
 
 def _document_shown(row) -> str:

@@ -176,11 +176,15 @@ def explanation_required(breaks: list[RuleBreak], explanation: str) -> None:
 
 
 def history_reason(breaks: list[RuleBreak], reason: str | None = None) -> str | None:
-    """The history change reason of a save that records ``breaks``: ``reason`` when given, else names the rules."""
-    if reason or not breaks:
+    """The history change reason of a save that records ``breaks``: the rules named, after ``reason`` when given.
+
+    E.g. "API: Jail management system; Recorded as it happened, breaking R2.4, R2.7" (who wrote it, and what
+    the row records); ``reason`` alone without breaks. ``acting_as`` cuts it to the column's 100 characters.
+    """
+    if not breaks:
         return reason
-    rules = ", ".join(dict.fromkeys(item.rule_ids for item in breaks))
-    return HISTORY_REASON.format(rules=rules)
+    rules = HISTORY_REASON.format(rules=", ".join(dict.fromkeys(item.rule_ids for item in breaks)))
+    return f"{reason}; {rules}" if reason else rules
 
 
 def rule_breaks_open(

@@ -97,6 +97,13 @@ class JmsSimulationTests(BaseTestCase):
         self.assertEqual(api_authors, {self.integration.user})
         self.assertEqual({row.history_user for row in form_record.history.all()}, {self.staff_a})
         self.assertTrue(all(row.history_change_reason.startswith("API: ") for row in api_record.history.all()))
+        # The row that recorded the rule break names the rules after the integration, as the form's row does.
+        form_reasons = [row.history_change_reason for row in form_record.history.order_by("history_date", "pk")]
+        api_reasons = [row.history_change_reason for row in api_record.history.order_by("history_date", "pk")]
+        self.assertEqual(
+            [reason.removeprefix(f"API: {self.integration.name}").removeprefix("; ") or None for reason in api_reasons],
+            form_reasons,
+        )
 
     def test_a_booking_update_and_release_through_the_api_match_the_forms(self):
         api_record = self.book_through_api("BK-API-1")
