@@ -18,7 +18,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
-from rest_framework import status
+from rest_framework import exceptions, status
 
 from compliance.api.problems import IDEMPOTENCY_KEY_IN_USE, IDEMPOTENCY_KEY_REUSED, RuleRefused
 from compliance.core.models import IdempotencyKey
@@ -54,13 +54,13 @@ def request_key(request) -> str | None:
     """The request's ``Idempotency-Key``, None when it sent none.
 
     Raises:
-        RuleRefused: the key is empty, longer than 255 characters, or not visible ASCII (422 naming the header).
+        ValidationError: (DRF: a 400 naming the header) the key is empty, over 255 characters, or not visible ASCII.
     """
     key = request.headers.get(HEADER)
     if key is None:
         return None
     if not 0 < len(key) <= KEY_MAX_LENGTH or not all(33 <= ord(char) <= 126 for char in key):
-        raise RuleRefused({HEADER: [KEY_FORMAT_MESSAGE]})
+        raise exceptions.ValidationError({HEADER: [KEY_FORMAT_MESSAGE]})  # 400: the request's shape
     return key
 
 
@@ -103,9 +103,10 @@ def idempotent_create(request, *, create: Callable[[], tuple[int, object]], repl
         What ``create`` or ``replay`` returned (a ``Response``).
 
     Raises:
-        RuleRefused: the key is malformed, or was used with another request (422); the first request with
-            the key is still running on a database that did not make this one wait, or SQLite stayed locked by
-            another writer (409, retry later).
+        ValidationError: the key is malformed (400).
+        RuleRefused: the key was used with another request (422); the first request with the key is still
+            running on a database that did not make this one wait, or SQLite stayed locked by another writer
+            (409, retry later).
     """
     body_digest = request_digest(request._request)  # read the body before DRF parses the stream
     key = request_key(request)

@@ -9,6 +9,8 @@ message next to its own field. Types:
 - ``PROBLEM_BASE + "rule-refused"`` (422): the values are well formed but a rule refuses them (the detainer
   form's checks, a service's ``ValidationError``: the STOP, a missing explanation of a rule break);
 - ``PROBLEM_BASE + "idempotency-key-reused"`` (422) and ``"idempotency-key-in-use"`` (409);
+- ``PROBLEM_BASE + "outcome-recorded"`` (409): a release, transfer or lift of a detainer whose outcome is
+  already recorded otherwise (a correction is made on the detainer's page);
 - ``PROBLEM_BASE + "rate-limited"`` (429, with ``Retry-After`` in seconds).
 
 ``problem_exception_handler`` is DRF's ``EXCEPTION_HANDLER``: any view under ``/api/v1/`` (the feed's too)
@@ -37,6 +39,7 @@ RULE_REFUSED = PROBLEM_BASE + "rule-refused"
 IDEMPOTENCY_KEY_REUSED = PROBLEM_BASE + "idempotency-key-reused"
 IDEMPOTENCY_KEY_IN_USE = PROBLEM_BASE + "idempotency-key-in-use"
 RATE_LIMITED = PROBLEM_BASE + "rate-limited"
+OUTCOME_RECORDED = PROBLEM_BASE + "outcome-recorded"
 
 #: The field name of errors about the request as a whole (DRF's ``non_field_errors``, Django's ``__all__``).
 WHOLE_REQUEST_KEYS = frozenset({"non_field_errors", "__all__"})
@@ -150,7 +153,7 @@ def problem_exception_handler(exc, context) -> Response:
         problem_type, errors = INVALID_REQUEST, flatten_errors(exc.detail)
         detail = "The request is not valid; see errors."
     elif isinstance(exc, exceptions.ParseError):
-        problem_type = INVALID_REQUEST
+        problem_type, errors = INVALID_REQUEST, [{"field": None, "detail": str(detail)}]
     elif isinstance(exc, exceptions.Throttled):
         problem_type = RATE_LIMITED
     if not isinstance(detail, str):

@@ -29,7 +29,8 @@ from compliance.api import serializers as api
 from compliance.api.detainer_input import detainer_values, officer_in_agency
 from compliance.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from compliance.api.idempotency import idempotent_create
-from compliance.api.problems import PROBLEM_CONTENT_TYPE
+from compliance.api.problems import OUTCOME_RECORDED, PROBLEM_CONTENT_TYPE, RuleRefused
+from compliance.core.feed import iso_utc
 from compliance.core.models import AccessLog, Finding, Integration, access_log_record
 from incidents.detainers import checks, services
 from incidents.detainers.models import Detainer
@@ -145,7 +146,7 @@ class IntegrationAPIView(APIView):
         access_log_record(
             request,
             action=action,
-            record=record if status_code < 400 else None,
+            record=record,
             agency=integration.agency if integration else None,
             count=1 if record is not None and status_code < 400 else getattr(self, "logged_count", 0),
             outcome=outcome,
@@ -170,6 +171,8 @@ class IntegrationAPIView(APIView):
         )
         if detainer is None:
             raise exceptions.NotFound("No detainer of your agency has this id.")
+        # The call concerns this record whatever its answer: a refused one is logged against it too.
+        self.logged_record = detainer
         return detainer
 
     def detainer_response(self, detainer: Detainer, status_code: int = status.HTTP_200_OK) -> Response:
@@ -277,8 +280,25 @@ class DetainerDetailView(IntegrationAPIView):
         return self.detainer_response(saved)
 
 
+class OutcomeRecorded(RuleRefused):
+    """409: the detainer's outcome is already recorded otherwise (``OUTCOME_RECORDED``)."""
+
+    status_code = status.HTTP_409_CONFLICT
+
+
+OUTCOME_RECORDED_MESSAGE = (
+    "This detainer's outcome is already recorded: {outcome} at {at}. The API does not change it; a correction "
+    "is made on the detainer's page, where history keeps both."
+)
+
+
 class DetainerOutcomeView(IntegrationAPIView):
-    """``POST /api/v1/detainers/{id}/release/`` (``transfer/``, ``lift/``): how custody ended."""
+    """``POST /api/v1/detainers/{id}/release/`` (``transfer/``, ``lift/``): how custody ended.
+
+    Only over a pending detainer: the same outcome, time and lift reason again is a retry (200, unchanged); any
+    other over a recorded outcome is a 409 ``outcome-recorded`` problem naming ``outcome_at`` (a JMS never moves
+    a recorded time by resending; people correct it on the page).
+    """
 
     outcome = ""
     serializer_class = api.OutcomeSerializer
@@ -286,15 +306,23 @@ class DetainerOutcomeView(IntegrationAPIView):
     def post(self, request, public_id):
         detainer = self.detainer_or_404(public_id)
         values = validated(self.serializer_class, request.data)
-        done = services.detainer_record_outcome(
-            detainer=detainer,
-            actor=request.user,
-            outcome=self.outcome,
-            outcome_at=values["outcome_at"],
-            lift_reason=values.get("lift_reason", ""),
-            explanation=values.get("explanation", ""),
-            reason=self.history_reason(),
-        )
+        try:
+            done = services.detainer_record_outcome(
+                detainer=detainer,
+                actor=request.user,
+                outcome=self.outcome,
+                outcome_at=values["outcome_at"],
+                lift_reason=values.get("lift_reason", ""),
+                explanation=values.get("explanation", ""),
+                reason=self.history_reason(),
+                only_if_pending=True,
+            )
+        except services.OutcomeAlreadyRecorded as recorded:
+            current = recorded.detainer
+            message = OUTCOME_RECORDED_MESSAGE.format(
+                outcome=current.get_outcome_display().lower(), at=iso_utc(current.outcome_at)
+            )
+            raise OutcomeRecorded({"outcome_at": [message]}, problem_type=OUTCOME_RECORDED) from None
         return self.detainer_response(done)
 
 
@@ -313,7 +341,7 @@ def _outcome_view(outcome: str, serializer_class, summary: str, description: str
         summary=summary,
         description=description,
         request=serializer_class,
-        responses=DETAINER_RESPONSES,
+        responses={**DETAINER_RESPONSES, **problems(409)},
     )(post)
     return view
 

@@ -130,7 +130,12 @@ def backoff_delay(attempts: int, *, rand: float | None = None) -> timedelta:
 
 
 def url_problem(url: str) -> str | None:
-    """Why ``url`` cannot be a webhook address (scheme, shape), or None. No DNS look-up (the form's check)."""
+    """Why ``url`` cannot be a webhook address (scheme, shape, a private IP address written out), or None.
+
+    No DNS look-up (the form's check): a host name is checked where it is resolved, at each send
+    (``address_for``); an address written as an IP (``https://169.254.169.254/``, ``https://[::1]/``) is
+    refused here already, with ``PRIVATE_ADDRESS_MESSAGE``, unless ``settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES``.
+    """
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -142,7 +147,17 @@ def url_problem(url: str) -> str | None:
         return HTTPS_ONLY_MESSAGE
     if port == 0:
         return URL_SHAPE_MESSAGE
+    if not settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES and _is_ip(parts.hostname) and not _address_allowed(parts.hostname):
+        return PRIVATE_ADDRESS_MESSAGE
     return None
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.split("%")[0])
+    except ValueError:
+        return False
+    return True
 
 
 def _address_allowed(address: str) -> bool:

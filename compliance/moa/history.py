@@ -19,9 +19,9 @@ def requirement_document_entries(requirement) -> list[HistoryEntry]:
 
     Returns:
         "Document attached" entries whose one change is "Document": (empty) → the title (with its validity
-        dates when given); "Document withdrawn" entries: the title → (empty), with the withdrawal's reason
-        (the history row's change reason). Author and UTC time of each. One query (the documents' history
-        rows with their users); the history page sorts all entries by time.
+        dates when given); "Document withdrawn" entries: the title as evidence → withdrawn (the file is kept),
+        with the withdrawal's reason (the history row's change reason). Author and UTC time of each. One
+        query (the documents' history rows with their users); the history page sorts all entries by time.
     """
     rows = (
         RequirementDocument.history.filter(requirement_id=requirement.pk)
@@ -36,7 +36,8 @@ def requirement_document_entries(requirement) -> list[HistoryEntry]:
             entries.append(_entry(row, "Document attached", FieldChange("Document", None, shown)))
         elif row.withdrawn_at is not None and row.id not in withdrawn:
             withdrawn.add(row.id)
-            entries.append(_entry(row, "Document withdrawn", FieldChange("Document", shown, None)))
+            withdrawn_change = FieldChange("Document", f"{shown}: evidence", f"{shown}: withdrawn (kept, not evidence)")
+            entries.append(_entry(row, "Document withdrawn", withdrawn_change))
     return entries
 
 

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from django.utils import timezone
 
+from compliance.core.audit import acting_as
+
 VERSION = "CNA-5th-2018-09"
 SOURCE = "U.S. Department of State, Consular Notification and Access manual, 5th ed., Sept 2018"
 DATA = Path(__file__).resolve().parent.parent / "data" / "mandatory_notification_countries.csv"
@@ -97,5 +99,9 @@ def shipped_list_ensure(sender, apps=None, using="default", **kwargs) -> None:
         country_model = apps.get_model("incidents", "ConsularCountry")
     except LookupError:  # migrating backwards, before the list's table exists
         return
-    if not country_list_model.objects.using(using).exists() and shipped_list_load(country_list_model, country_model):
-        shipped_list_baseline(apps)
+    if country_list_model.objects.using(using).exists():
+        return
+    # The project's audited managers write the history of a bulk_create themselves: nobody's, with the reason.
+    with acting_as(None, reason=BASELINE_REASON):
+        if shipped_list_load(country_list_model, country_model):
+            shipped_list_baseline(apps)

@@ -112,6 +112,18 @@ OUTCOME_PENDING_MESSAGE = "An outcome must be transferred, released or lifted; p
 
 LIFT_REASON_MESSAGE = "A lifted or declined detainer needs a reason."
 
+
+class OutcomeAlreadyRecorded(Exception):  # noqa: N818 (a state, not a failure of the code)
+    """The detainer's outcome is already recorded and the caller asked not to overwrite it (``only_if_pending``).
+
+    ``detainer``: the locked, current row (its ``outcome`` and ``outcome_at`` say what is recorded).
+    """
+
+    def __init__(self, detainer: Detainer):
+        super().__init__("The detainer's outcome is already recorded.")
+        self.detainer = detainer
+
+
 OUTCOME_BEFORE_BOOKING_MESSAGE = "Custody cannot end before the booking ({booked}): check the date and time."
 
 #: How far ahead of this server's clock an outcome time may be (a JMS's clock a little ahead): beyond it, future.
@@ -320,6 +332,7 @@ def detainer_record_outcome(
     lift_reason: str = "",
     explanation: str = "",
     reason: str | None = None,
+    only_if_pending: bool = False,
 ) -> Detainer:
     """Record how a detainer ended: transferred to ICE, released, or lifted/declined.
 
@@ -341,6 +354,9 @@ def detainer_record_outcome(
             reasons (``incidents.detainers.lift_reasons.LiftReason``, shared/data/README.md).
         explanation: what happened and why, required when the outcome breaks a rule
             (stored in ``Detainer.explanation``, so in its history).
+        only_if_pending: record it only over ``pending`` (the API: a JMS's retry must not move a recorded
+            time; a correction is made on the detainer's page). The same outcome, time and lift reason again
+            is a retry: the detainer is returned unchanged.
 
     Returns:
         The saved, locked-and-reloaded ``Detainer``; ``recorded_rule_breaks`` lists the rule
@@ -353,6 +369,7 @@ def detainer_record_outcome(
             is in the future (beyond ``OUTCOME_CLOCK_SKEW``) or before the booking (a typo, not a fact: custody
             cannot end before it began); keyed ``explanation``: the outcome breaks a rule and ``explanation``
             is blank (nothing saved). The form and the API both get these answers from here.
+        OutcomeAlreadyRecorded: ``only_if_pending`` and another outcome (or time) is recorded (nothing saved).
     """
     if outcome not in Detainer.Outcome.values or outcome == Detainer.Outcome.PENDING:
         raise ValidationError({"outcome": OUTCOME_PENDING_MESSAGE})
@@ -368,6 +385,16 @@ def detainer_record_outcome(
     with transaction.atomic():
         # Locked: the sweep must see either the old pending row or the outcome, not race it.
         locked = Detainer.objects.select_for_update(of=("self",)).select_related("agency").get(pk=detainer.pk)
+        if only_if_pending and locked.outcome != Detainer.Outcome.PENDING:
+            same = (locked.outcome, locked.outcome_at, locked.lift_reason) == (
+                outcome,
+                outcome_at,
+                lift_reason.strip() if outcome == Detainer.Outcome.LIFTED else "",
+            )
+            if not same:
+                raise OutcomeAlreadyRecorded(locked)
+            locked.recorded_rule_breaks = []
+            return locked
         if locked.booked_at is not None and outcome_at < locked.booked_at:
             booked = in_zone(locked.booked_at, locked.agency)
             raise ValidationError({"outcome_at": OUTCOME_BEFORE_BOOKING_MESSAGE.format(booked=booked)})

@@ -7,9 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import time_machine
 
+from compliance.api.idempotency import KEY_FORMAT_MESSAGE
 from compliance.api.serializers import OUT_OF_CALENDAR_MESSAGE
-from compliance.api.views import UNKNOWN_FIELD_MESSAGE
+from compliance.api.views import OUTCOME_RECORDED_MESSAGE, UNKNOWN_FIELD_MESSAGE
 from compliance.core.agency_time import in_zone
+from compliance.core.models import AccessLog
 from incidents.detainers.models import Detainer
 from incidents.detainers.rules import FUTURE_MESSAGE
 from incidents.detainers.services import OUTCOME_BEFORE_BOOKING_MESSAGE, OUTCOME_CLOCK_SKEW
@@ -157,3 +159,45 @@ class FreshUserFindingsTests(BaseTestCase):
         within = (NOW + OUTCOME_CLOCK_SKEW).isoformat().replace("+00:00", "Z")  # a JMS clock a little ahead
         response = self.client.post(f"{CREATE}{detainer.public_id}/release/", {"outcome_at": within}, format="json")
         self.assertEqual(response.status_code, 200, response.content)
+
+    def test_a_recorded_outcome_is_not_moved_by_a_resend_but_a_retry_answers_200(self):
+        detainer = self.created()
+        url = f"{CREATE}{detainer.public_id}/release/"
+        first = self.client.post(url, {"outcome_at": "2026-03-08T15:00:00Z"}, format="json")
+        self.assertEqual(first.status_code, 200, first.content)
+        rows = detainer.history.count()
+        retry = self.client.post(url, {"outcome_at": "2026-03-08T15:00:00Z"}, format="json")
+        self.assertEqual(retry.status_code, 200, retry.content)
+        self.assertEqual(detainer.history.count(), rows)  # a retry writes nothing
+        moved = self.client.post(url, {"outcome_at": "2026-03-08T15:05:00Z"}, format="json")
+        self.assertEqual(moved.status_code, 409, moved.content)
+        self.assertEqual(moved.json()["type"], "urn:pgc:problem:outcome-recorded")
+        self.assertEqual(
+            errors_by_field(moved),
+            {"outcome_at": OUTCOME_RECORDED_MESSAGE.format(outcome="released", at="2026-03-08T15:00:00Z")},
+        )
+        transfer = self.client.post(
+            f"{CREATE}{detainer.public_id}/transfer/", {"outcome_at": "2026-03-08T15:00:00Z"}, format="json"
+        )
+        self.assertEqual(transfer.status_code, 409, transfer.content)
+        detainer.refresh_from_db()
+        self.assertEqual((detainer.outcome, detainer.outcome_at), ("released", datetime(2026, 3, 8, 15, 0, tzinfo=UTC)))
+        self.assertEqual(detainer.history.count(), rows)
+        # The refused calls are in the access log against the detainer (an auditor finds them on its record).
+        refused = AccessLog.objects.filter(object_id=detainer.pk, outcome=AccessLog.Outcome.FAILURE)
+        self.assertEqual(refused.count(), 2)
+
+    def test_a_body_that_is_not_json_names_the_request_as_a_whole(self):
+        response = self.client.generic("POST", CREATE, b"not json", content_type="application/json")
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json()["type"], "urn:pgc:problem:invalid-request")
+        (error,) = response.json()["errors"]
+        self.assertIsNone(error["field"])
+        self.assertIn("JSON", error["detail"])
+
+    def test_a_malformed_idempotency_key_is_a_400_naming_the_header(self):
+        response = self.client.post(CREATE, detainer_body(), format="json", HTTP_IDEMPOTENCY_KEY="x" * 256)
+        self.assertEqual(response.status_code, 400, response.content)
+        self.assertEqual(response.json()["type"], "urn:pgc:problem:invalid-request")
+        self.assertEqual(errors_by_field(response), {"Idempotency-Key": KEY_FORMAT_MESSAGE})
+        self.assertFalse(Detainer.objects.exists())

@@ -241,3 +241,17 @@ class DocumentTests(PageCase):
         self.assertIn(f"Media policy (valid {(self.today - timedelta(days=10)).isoformat()} to …)", html)
         self.assertIn("Requirement document withdrawn: Superseded by the 2026 policy", html)
         self.assertEqual(html.count("Document withdrawn"), 1)
+
+    def test_a_status_older_than_the_evidence_says_so_until_the_next_check(self):
+        requirements_check(agency=self.agency_a)
+        html = self.client_of(self.supervisor_a).get(self.checklist).content.decode()
+        self.assertNotIn('data-testid="changed-since-check"', html)
+        # The evidence moved after the last check (e.g. a finding the sweep opened since): the stored reason is old.
+        AgreementRequirement.objects.filter(pk=self.media.pk).update(status_reason="1 finding open (as checked)")
+        html = self.client_of(self.supervisor_a).get(self.checklist).content.decode()
+        self.assertEqual(html.count('data-testid="changed-since-check"'), 1)
+        section = html.split(f'id="requirement-{self.media.public_id}"', 1)[1]
+        self.assertIn("The evidence has changed since the last check", section.split("</section>", 1)[0])
+        requirements_check(agency=self.agency_a)
+        html = self.client_of(self.supervisor_a).get(self.checklist).content.decode()
+        self.assertNotIn('data-testid="changed-since-check"', html)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from compliance.core.feed import feed_emit
 from compliance.core.models import FeedEvent, Integration, WebhookDelivery
 from compliance.core.roles import Role
-from compliance.integrations.webhooks import HTTPS_ONLY_MESSAGE
+from compliance.integrations.webhooks import HTTPS_ONLY_MESSAGE, PRIVATE_ADDRESS_MESSAGE
 from tests.base import BaseTestCase, make_user, sign_in
 from tests.compliance.webhook_helpers import Receiver, make_integration, verify_signature
 from tests.incidents.helpers import make_detainer
@@ -79,6 +79,9 @@ class WebhookPageTests(BaseTestCase):
             ("http://jms.example.gov/h", HTTPS_ONLY_MESSAGE),
             ("https://user:pw@jms.example.gov/", "no user name or password"),
             ("https://" + "a" * 600 + ".example", "500 characters"),
+            ("https://169.254.169.254/latest", PRIVATE_ADDRESS_MESSAGE),
+            ("https://[::1]/hook", PRIVATE_ADDRESS_MESSAGE),
+            ("https://10.1.2.3:8443/hook", PRIVATE_ADDRESS_MESSAGE),
         ):
             with self.subTest(url=bad[:30]):
                 answer = self.client.post(self.url(), {"webhook_url": bad})
