@@ -64,9 +64,16 @@ def may_attach(user, agency) -> bool:
     return access.can(user, access.REVIEW, agency)
 
 
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
+def require_administer(user, agency) -> None:
+    """Raise ``PermissionDenied`` (403, ``ADMINISTER_ONLY``) unless ``user`` may change ``agency``'s requirements."""
+    if not may_administer(user, agency):
+        raise PermissionDenied(ADMINISTER_ONLY)
+
+
+def require_attach(user, agency) -> None:
+    """Raise ``PermissionDenied`` (403, ``REVIEW_ONLY``) unless ``user`` may attach and withdraw documents there."""
+    if not may_attach(user, agency):
+        raise PermissionDenied(REVIEW_ONLY)
 
 
 def requirements_apply(*, agreement: Agreement, actor) -> list[AgreementRequirement]:
@@ -82,7 +89,7 @@ def requirements_apply(*, agreement: Agreement, actor) -> list[AgreementRequirem
     Raises:
         PermissionDenied: ``actor`` does not administer the agency.
     """
-    _require(may_administer(actor, agreement.agency), ADMINISTER_ONLY)
+    require_administer(actor, agreement.agency)
     with transaction.atomic(), acting_as(actor, reason="Shipped requirements applied"):
         Agreement.objects.select_for_update().filter(pk=agreement.pk).first()
         existing = set(AgreementRequirement.objects.filter(agreement=agreement).values_list("key", flat=True))
@@ -122,7 +129,7 @@ def requirement_update(*, requirement: AgreementRequirement, actor, **fields) ->
         PermissionDenied: ``actor`` does not administer the agency.
         ValidationError: ``parameters`` not a JSON object; an unknown field (a programming error: ValueError).
     """
-    _require(may_administer(actor, requirement.agency), ADMINISTER_ONLY)
+    require_administer(actor, requirement.agency)
     unknown = set(fields) - UPDATE_FIELDS
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
@@ -145,7 +152,7 @@ def requirement_confirm(*, requirement: AgreementRequirement, actor) -> Agreemen
     Raises:
         PermissionDenied: ``actor`` does not administer the agency.
     """
-    _require(may_administer(actor, requirement.agency), ADMINISTER_ONLY)
+    require_administer(actor, requirement.agency)
     if requirement.confirmed_at is not None:
         return requirement
     with transaction.atomic(), acting_as(actor, reason="Requirement checked against the signed MOA"):
@@ -171,7 +178,7 @@ def requirement_add(
     Its key is ``custom-`` and the title's slug. Raises ``PermissionDenied`` (not an administrator) or
     ``ValidationError`` (unknown evaluator, parameters not an object, a title whose key is taken).
     """
-    _require(may_administer(actor, agreement.agency), ADMINISTER_ONLY)
+    require_administer(actor, agreement.agency)
     if evidence not in EVALUATORS:
         raise ValidationError({"evidence": UNKNOWN_EVIDENCE})
     evaluator = EVALUATORS[evidence]
@@ -229,7 +236,7 @@ def document_attach(
         ValidationError: keyed by ``file`` (empty, too large, not a PDF/PNG/JPEG by content, renamed, scanner
             unavailable, flagged by the scan) or ``valid_until`` (before ``valid_from``); nothing is stored.
     """
-    _require(may_attach(actor, requirement.agency), REVIEW_ONLY)
+    require_attach(actor, requirement.agency)
     if valid_from and valid_until and valid_until < valid_from:
         raise ValidationError({"valid_until": VALID_UNTIL_BEFORE_FROM})
     prepared = attachment_prepare(upload, field="file")
@@ -271,7 +278,7 @@ def document_withdraw(*, document: RequirementDocument, actor, reason: str) -> R
         PermissionDenied: ``actor`` may not withdraw in the agency.
         ValidationError: ``reason`` blank (keyed by ``reason``).
     """
-    _require(may_attach(actor, document.agency), REVIEW_ONLY)
+    require_attach(actor, document.agency)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": WITHDRAW_REASON_REQUIRED})

@@ -81,8 +81,7 @@ def moa_check_now(request, public_id):
 def moa_apply_templates(request, public_id):
     """Add the shipped requirements of the agreement's model that it does not have yet (administrators)."""
     agreement = selectors.agreement_or_404(request.user, public_id)
-    if not services.may_administer(request.user, agreement.agency):
-        raise PermissionDenied(services.ADMINISTER_ONLY)
+    services.require_administer(request.user, agreement.agency)
     created = services.requirements_apply(agreement=agreement, actor=request.user)
     if created:
         requirements_check(agency=agreement.agency, agreement=agreement, actor=request.user)
@@ -100,8 +99,7 @@ def moa_apply_templates(request, public_id):
 def moa_requirement_add(request, public_id):
     """Add a requirement of the signed MOA that the templates do not have (administrators)."""
     agreement = selectors.agreement_or_404(request.user, public_id)
-    if not services.may_administer(request.user, agreement.agency):
-        raise PermissionDenied(services.ADMINISTER_ONLY)
+    services.require_administer(request.user, agreement.agency)
     form = RequirementAddForm(request.POST or None)
     requirement = form_saved(
         request, form, lambda data: services.requirement_add(agreement=agreement, actor=request.user, **data)
@@ -117,8 +115,7 @@ def moa_requirement_add(request, public_id):
 def moa_requirement_edit(request, public_id):
     """Edit a requirement's words, section, settings and whether it applies (administrators)."""
     requirement = selectors.requirement_or_404(request.user, public_id)
-    if not services.may_administer(request.user, requirement.agency):
-        raise PermissionDenied(services.ADMINISTER_ONLY)
+    services.require_administer(request.user, requirement.agency)
     initial = {name: getattr(requirement, name) for name in services.UPDATE_FIELDS}
     form = RequirementForm(request.POST or None, initial=initial)
     saved = form_saved(
@@ -135,8 +132,7 @@ def moa_requirement_edit(request, public_id):
 def moa_requirement_confirm(request, public_id):
     """Mark a requirement checked against the signed MOA (administrators)."""
     requirement = selectors.requirement_or_404(request.user, public_id)
-    if not services.may_administer(request.user, requirement.agency):
-        raise PermissionDenied(services.ADMINISTER_ONLY)
+    services.require_administer(request.user, requirement.agency)
     services.requirement_confirm(requirement=requirement, actor=request.user)
     messages.success(request, f"“{requirement.title}” confirmed against the signed MOA.")
     return _requirement_redirect(requirement)
@@ -147,8 +143,7 @@ def moa_requirement_confirm(request, public_id):
 def moa_document_add(request, public_id):
     """Attach a document as evidence for a requirement (supervisors and administrators)."""
     requirement = selectors.requirement_or_404(request.user, public_id)
-    if not services.may_attach(request.user, requirement.agency):
-        raise PermissionDenied(services.REVIEW_ONLY)
+    services.require_attach(request.user, requirement.agency)
     form = DocumentForm(request.POST or None, request.FILES or None)
     saved = form_saved(
         request,
@@ -169,8 +164,7 @@ def moa_document_withdraw(request, public_id):
     """Confirm (GET) and withdraw (POST, with a required reason) a document: kept and downloadable, no longer
     evidence (supervisors and administrators)."""
     document = selectors.document_or_404(request.user, public_id)
-    if not services.may_attach(request.user, document.agency):
-        raise PermissionDenied(services.REVIEW_ONLY)
+    services.require_attach(request.user, document.agency)
     form = DocumentWithdrawForm(request.POST or None)
     saved = form_saved(
         request,
