@@ -10,9 +10,9 @@ What it does:
 1. Creates a fresh test database next to ``DATABASE_URL``'s and migrates it.
 2. Builds one agency (America/Chicago) with an active JEM agreement, an administrator, a staff member, a
    supervisor and 20 designated officers; an integration (``integration_create``: its account and bearer token);
-   ``--small`` detainers with ``bulk_create`` (invented names, no history rows; ``--open`` of them pending, the
-   rest closed), one feed event per ten detainers (``bulk_create``), the shipped MOA requirements applied to the
-   agreement (``requirements_apply``) and checked (``requirements_check``); then ``ANALYZE``.
+   ``--small`` detainers (``detainer_bench.add_detainers``: invented names, no history rows; ``--open`` of them
+   pending, the rest closed), one feed event per ten detainers (``bulk_create``), the shipped MOA requirements
+   applied to the agreement (``requirements_apply``) and checked (``requirements_check``); then ``ANALYZE``.
 3. Measures every call below (a pass): one warm-up of each, one query count of each, then ``--repeat`` timed
    rounds over all of them in turn (so a busy moment hits every call alike), through Django's test client
    (server time: middleware, view, serializer or template; no network). p50/p95 in ms, and each as a ratio
@@ -51,11 +51,11 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, timedelta
+from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo
 
 import harness  # first: puts the project on sys.path and sets up Django
-from detainer_bench import grow_detainers
+from detainer_bench import add_detainers, designated_officers, grow_detainers
 from django.conf import settings
 from django.db import connection
 from django.test import Client
@@ -67,15 +67,7 @@ from django.utils import timezone
 CREATE_RATIO_TARGET = 1.5
 #: One feed event per this many detainers.
 DETAINERS_PER_EVENT = 10
-OFFICERS = 20
 ZONE = "America/Chicago"
-
-LAST_NAMES = [
-    "Abernathy", "Bellweather", "Castellano", "Dunmore", "Everly", "Fairbanks", "Galloway", "Hollister",
-    "Ingram", "Jessup", "Kettleman", "Lindqvist", "Marchetti", "Northcott", "Okafor", "Pemberton",
-]  # fmt: skip
-FIRST_NAMES = ["Avery", "Blake", "Casey", "Devon", "Emery", "Finley", "Harper", "Jordan", "Morgan", "Quinn"]
-CHARGES = ["Driving while intoxicated", "Burglary of a habitation", "Assault causing bodily injury", "Theft"]
 
 
 @dataclass(frozen=True)
@@ -115,78 +107,15 @@ def build_fixture() -> Fixture:
     from compliance.core.roles import Role
     from compliance.integrations.services import integration_create
     from tests.base import make_user
-    from training.roster.models import Officer
 
     agency = Agency.objects.create(name="Bench County Sheriff's Office", state="TX", county="Bench", time_zone=ZONE)
     agreement = Agreement.objects.create(agency=agency, model=AgreementModel.JEM)
     admin = make_user("bench_admin", agency=agency, role=Role.ADMINISTRATOR)
     staff = make_user("bench_staff", agency=agency, role=Role.STAFF)
     supervisor = make_user("bench_supervisor", agency=agency, role=Role.SUPERVISOR)
-    officers = Officer.objects.bulk_create(
-        Officer(
-            agency=agency,
-            agreement=agreement,
-            first_name=FIRST_NAMES[k % len(FIRST_NAMES)],
-            last_name=LAST_NAMES[k % len(LAST_NAMES)],
-            badge_number=f"BN-{k:03d}",
-            supervisor=supervisor,
-            status=Officer.Status.DESIGNATED,
-            # The nomination checklist (R2.8) and ICE credential (R2.9) of a designated officer.
-            us_citizen=True,
-            lea_background_check_on=date(2020, 1, 10),
-            ice_background_check_on=date(2020, 2, 10),
-            privacy_waiver_on_file=True,
-            service_commitment_signed=True,
-            ice_credential_id="ICE-BENCH",
-            ice_credential_issued_on=date(2020, 3, 1),
-        )
-        for k in range(OFFICERS)
-    )
+    officers = designated_officers(agency=agency, agreement=agreement, supervisor=supervisor, badge_prefix="BN-")
     created = integration_create(agency=agency, actor=admin, name="Jail management system (invented)")
     return Fixture(agency, agreement, admin, staff, officers, created.token)
-
-
-def add_detainers(fixture: Fixture, *, count: int, open_count: int, now, rng: random.Random) -> None:
-    """``count`` detainers of the agency in batches of 10,000, ``open_count`` of them pending (deadlines ahead)."""
-    from incidents.detainers.models import Detainer
-    from incidents.detainers.rules import HOLD_LIMIT
-
-    outcomes = [Detainer.Outcome.TRANSFERRED] * 5 + [Detainer.Outcome.RELEASED] * 4 + [Detainer.Outcome.LIFTED]
-    batch = []
-    for n in range(count):
-        if n < open_count:
-            released_at = now + timedelta(hours=7, minutes=17 * n)
-            outcome, outcome_at = Detainer.Outcome.PENDING, None
-        else:
-            released_at = now - timedelta(days=rng.randint(3, 700), minutes=rng.randint(0, 1439))
-            outcome = rng.choice(outcomes)
-            outcome_at = released_at + timedelta(hours=rng.randint(0, 40))
-        received_at = min(released_at, now) - timedelta(days=rng.randint(1, 30))
-        batch.append(
-            Detainer(
-                agency=fixture.agency,
-                agreement=fixture.agreement,
-                handling_officer=rng.choice(fixture.officers),
-                subject_last_name=f"{LAST_NAMES[n % len(LAST_NAMES)]}{n}",
-                subject_first_name=FIRST_NAMES[n % len(FIRST_NAMES)],
-                booking_number=f"BK-{n:07d}",  # no second dash: grow_detainers copies only these
-                booked_at=received_at - timedelta(hours=6),
-                underlying_charge=CHARGES[n % len(CHARGES)],
-                form=Detainer.Form.I247A,
-                issued_at=received_at - timedelta(hours=2),
-                received_at=received_at,
-                warrant_type=Detainer.Warrant.I200,
-                warrant_signed=True,
-                would_be_released_at=released_at,
-                hold_deadline=released_at + HOLD_LIMIT,
-                outcome=outcome,
-                outcome_at=outcome_at,
-            )
-        )
-        if len(batch) == 10_000:
-            Detainer.objects.bulk_create(batch)
-            batch = []
-    Detainer.objects.bulk_create(batch)
 
 
 def add_events(fixture: Fixture, *, target: int, now) -> int:
@@ -412,7 +341,8 @@ def bench(args: argparse.Namespace, database: harness.BenchDatabase) -> bool:
 
     started = time.perf_counter()
     fixture = build_fixture()
-    add_detainers(fixture, count=args.small, open_count=args.open, now=now, rng=rng)
+    slot = {"agency": fixture.agency, "agreement": fixture.agreement, "officers": fixture.officers}
+    add_detainers(agencies=[slot], count=args.small, open_count=args.open, now=now, rng=rng)
     events = add_events(fixture, target=args.small // DETAINERS_PER_EVENT, now=now)
     requirements = apply_requirements(fixture)
     harness.analyze()

@@ -77,18 +77,6 @@ def build_fixture():
     """Three agencies with an agreement, a supervisor, 20 handling officers each; one auditor of all three."""
     from compliance.core.models import Agency, Agreement, AgreementModel, User
     from compliance.core.roles import Role, role_grant
-    from training.roster.models import Officer
-
-    # The nomination checklist (R2.8) and ICE credential (R2.9) of a designated officer.
-    qualified = {
-        "us_citizen": True,
-        "lea_background_check_on": date(2020, 1, 10),
-        "ice_background_check_on": date(2020, 2, 10),
-        "privacy_waiver_on_file": True,
-        "service_commitment_signed": True,
-        "ice_credential_id": "ICE-BENCH",
-        "ice_credential_issued_on": date(2020, 3, 1),
-    }
 
     agencies = []
     auditor = User.objects.create_user("bench_auditor", "auditor@bench.example", "bench-password-not-secret")
@@ -102,18 +90,8 @@ def build_fixture():
         )
         role_grant(user=supervisor, agency=agency, role=Role.SUPERVISOR)
         role_grant(user=auditor, agency=agency, role=Role.AUDITOR)
-        officers = Officer.objects.bulk_create(
-            Officer(
-                agency=agency,
-                agreement=agreement,
-                first_name=FIRST_NAMES[k % len(FIRST_NAMES)],
-                last_name=LAST_NAMES[k % len(LAST_NAMES)],
-                badge_number=f"BN-{n}-{k:03d}",
-                supervisor=supervisor,
-                status=Officer.Status.DESIGNATED,
-                **qualified,  # what a designation leaves on the record (training.roster.authorization)
-            )
-            for k in range(20)
+        officers = designated_officers(
+            agency=agency, agreement=agreement, supervisor=supervisor, badge_prefix=f"BN-{n}-"
         )
         agencies.append({"agency": agency, "agreement": agreement, "supervisor": supervisor, "officers": officers})
     return agencies, auditor
@@ -132,15 +110,45 @@ def open_deadlines(count: int, now):
     return deadlines
 
 
+def designated_officers(*, agency, agreement, supervisor, badge_prefix: str, count: int = 20) -> list:
+    """``count`` designated officers of ``agency`` (badges ``<badge_prefix>000``…), qualified to act.
+
+    Each carries what a designation leaves on the record (``training.roster.authorization``): the nomination
+    checklist (R2.8) and the ICE credential (R2.9). Invented names; one ``bulk_create``.
+    """
+    from training.roster.models import Officer
+
+    return Officer.objects.bulk_create(
+        Officer(
+            agency=agency,
+            agreement=agreement,
+            first_name=FIRST_NAMES[k % len(FIRST_NAMES)],
+            last_name=LAST_NAMES[k % len(LAST_NAMES)],
+            badge_number=f"{badge_prefix}{k:03d}",
+            supervisor=supervisor,
+            status=Officer.Status.DESIGNATED,
+            us_citizen=True,
+            lea_background_check_on=date(2020, 1, 10),
+            ice_background_check_on=date(2020, 2, 10),
+            privacy_waiver_on_file=True,
+            service_commitment_signed=True,
+            ice_credential_id="ICE-BENCH",
+            ice_credential_issued_on=date(2020, 3, 1),
+        )
+        for k in range(count)
+    )
+
+
 def add_detainers(*, agencies, count: int, open_count: int, now, rng: random.Random) -> None:
-    """``count`` detainers spread over the agencies by ``AGENCY_SHARES``; ``open_count`` of them pending."""
+    """``count`` detainers spread over the agencies by ``AGENCY_SHARES`` (the first shares for fewer agencies);
+    ``open_count`` of them pending. ``agencies``: dicts with ``agency``, ``agreement`` and ``officers``."""
     from incidents.detainers.models import Detainer
     from incidents.detainers.rules import HOLD_LIMIT
 
     outcomes = [Detainer.Outcome.TRANSFERRED] * 5 + [Detainer.Outcome.RELEASED] * 4 + [Detainer.Outcome.LIFTED]
     with_deadline = open_count - open_count // 10
     deadlines = open_deadlines(with_deadline, now)
-    weights = list(AGENCY_SHARES)
+    weights = list(AGENCY_SHARES[: len(agencies)])
     batch = []
     for n in range(count):
         slot = rng.choices(agencies, weights=weights)[0]
